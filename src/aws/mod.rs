@@ -1,0 +1,12 @@
+//! Calls to AWS: STS (`AssumeRole`, `GetSessionToken`, `GetCallerIdentity`) and
+//! the source credentials that sign them.
+//!
+//! This module knows the SDK; it knows nothing of caching, prompting or output.
+
+mod error;
+mod source;
+mod sts;
+
+pub use error::{AwsError, describe as describe_error};
+pub use source::{ambient_credentials, source_credentials};
+pub use sts::{AssumeRoleInput, CallerIdentity, Issued, Sts, endpoint_override};

@@ -1,0 +1,101 @@
+//! The credentials at the start of a chain: a profile's keys (or SSO, or
+//! `credential_process`), the environment, or the instance/container.
+//!
+//! Profiles are read by aws-config's providers so every kind of source profile works.
+//! Never reads `AWS_ACCESS_KEY_ID` unless the profile asks for `credential_source = Environment`.
+
+use super::AwsError;
+use super::error::describe;
+use crate::config::Source;
+use crate::domain::Credentials;
+use aws_credential_types::provider::ProvideCredentials;
+
+/// Loads the credentials of a non-role source.
+///
+/// # Panics
+/// Never: `Source::Role` is resolved by the session engine and is refused here with an error.
+pub async fn source_credentials(source: &Source) -> Result<Credentials, AwsError> {
+    let name = source.describe();
+    let loaded = match source {
+        Source::Profile(profile) => {
+            aws_config::profile::ProfileFileCredentialsProvider::builder()
+                .profile_name(profile)
+                .build()
+                .provide_credentials()
+                .await
+        }
+        Source::Environment => return environment(),
+        Source::InstanceMetadata => {
+            aws_config::imds::credentials::ImdsCredentialsProvider::builder()
+                .build()
+                .provide_credentials()
+                .await
+        }
+        Source::EcsContainer => {
+            aws_config::ecs::EcsCredentialsProvider::builder()
+                .build()
+                .provide_credentials()
+                .await
+        }
+        Source::Role(_) => {
+            return Err(AwsError::SourceCredentials {
+                source_name: name,
+                detail: "a role source must be assumed first".into(),
+            });
+        }
+    };
+    let creds = loaded.map_err(|e| AwsError::SourceCredentials {
+        source_name: format!("profile \"{name}\""),
+        detail: describe(&e),
+    })?;
+    Ok(from_sdk(&creds))
+}
+
+/// The credentials AWS tools would use here (environment, `AWS_PROFILE`, SSO,
+/// instance roles) and the region they would use; the error is a description.
+pub async fn ambient_credentials(region: Option<String>) -> Result<(Credentials, String), String> {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(region) = region {
+        loader = loader.region(aws_config::Region::new(region));
+    }
+    let config = loader.load().await;
+    let region = config
+        .region()
+        .map_or_else(|| "us-east-1".to_owned(), ToString::to_string);
+    let provider = config
+        .credentials_provider()
+        .ok_or("no credential provider is configured")?;
+    let creds = provider.provide_credentials().await.map_err(|e| describe(&e))?;
+    Ok((from_sdk(&creds), region))
+}
+
+fn from_sdk(creds: &aws_credential_types::Credentials) -> Credentials {
+    Credentials {
+        access_key_id: creds.access_key_id().to_owned(),
+        secret_access_key: creds.secret_access_key().to_owned().into(),
+        session_token: creds.session_token().map(|t| t.to_owned().into()),
+        expiration: creds.expiry().and_then(|t| jiff::Timestamp::try_from(t).ok()),
+    }
+}
+
+fn environment() -> Result<Credentials, AwsError> {
+    let missing = |detail: &str| AwsError::SourceCredentials {
+        source_name: "the environment (credential_source = Environment)".into(),
+        detail: detail.into(),
+    };
+    if let Ok(target) = std::env::var("HATS_TARGET") {
+        return Err(missing(&format!(
+            "this is a hats shell for \"{target}\", whose credentials must not become a source; \
+             run hats outside the shell or use source_profile"
+        )));
+    }
+    let key = std::env::var("AWS_ACCESS_KEY_ID").map_err(|_| missing("AWS_ACCESS_KEY_ID is not set"))?;
+    let secret =
+        std::env::var("AWS_SECRET_ACCESS_KEY").map_err(|_| missing("AWS_SECRET_ACCESS_KEY is not set"))?;
+    Ok(Credentials {
+        access_key_id: key,
+        secret_access_key: secret.into(),
+        session_token: std::env::var("AWS_SESSION_TOKEN").ok().map(Into::into),
+        expiration: None,
+    })
+}

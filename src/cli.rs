@@ -1,0 +1,124 @@
+//! The command line: every subcommand and flag, parsed by clap.
+
+use crate::domain::{MfaCode, SessionDuration};
+use crate::output::Format;
+use clap::{Args, Parser, Subcommand};
+use std::ffi::OsString;
+
+/// Switch between AWS accounts and IAM roles: MFA asked once, sessions cached in the OS keyring.
+#[derive(Debug, Parser)]
+#[command(name = "hats", version, about, arg_required_else_help = true)]
+#[command(
+    after_help = "Targets come from ~/.aws/config (profiles with role_arn, or mfa_serial with keys) \
+    and from hats' config.toml ([[account]] entries, named NAME/ROLE).\n\
+    Environment: AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, HATS_CONFIG, \
+    HATS_KEYRING=secret-service|keyutils|none, AWS_ENDPOINT_URL."
+)]
+pub struct Cli {
+    /// Explain what hats does (cache hits, STS calls, limits applied) on stderr. Never prints secrets.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every target with its account, role, source, MFA device, mode and cached session.
+    #[command(visible_alias = "list")]
+    Ls {
+        /// Print a JSON array for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a command with the target's credentials in its environment.
+    Exec {
+        /// Target name (see `hats ls`).
+        target: String,
+        /// Options for getting the session.
+        #[command(flatten)]
+        session: SessionArgs,
+        /// The command and its arguments, after `--`.
+        #[arg(last = true, required = true, value_name = "CMD")]
+        command: Vec<OsString>,
+    },
+    /// Start $SHELL (or /bin/sh) with the target's credentials.
+    Shell {
+        /// Target name (see `hats ls`).
+        target: String,
+        /// Options for getting the session.
+        #[command(flatten)]
+        session: SessionArgs,
+    },
+    /// Print exports to eval: eval "$(hats env TARGET)".
+    Env {
+        /// Target name (see `hats ls`).
+        target: String,
+        /// Output dialect.
+        #[arg(long, short, value_enum, default_value = "sh")]
+        format: Format,
+        /// Options for getting the session.
+        #[command(flatten)]
+        session: SessionArgs,
+    },
+    /// Print the credential_process document; use as `credential_process = hats credential-process TARGET`.
+    CredentialProcess {
+        /// Target name (see `hats ls`).
+        target: String,
+        /// Options for getting the session.
+        #[command(flatten)]
+        session: SessionArgs,
+    },
+    /// Show the account, ARN and user id of a target's credentials (or of the current environment).
+    Whoami {
+        /// Target name; without it, the credentials AWS tools would use here.
+        target: Option<String>,
+        /// Options for getting the session.
+        #[command(flatten)]
+        session: SessionArgs,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove cached sessions from the keyring.
+    Forget {
+        /// Target whose sessions to remove.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        target: Option<String>,
+        /// Remove every cached session, MFA sessions included.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Print a shell completion script: hats completions bash > ~/.local/share/bash-completion/completions/hats
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// How to get a session: shared by exec, shell, env, credential-process and whoami.
+#[derive(Debug, Clone, Args)]
+pub struct SessionArgs {
+    /// MFA code (6 digits), instead of mfa_process or a prompt.
+    #[arg(long, value_name = "CODE", value_parser = parse_code)]
+    pub mfa_code: Option<MfaCode>,
+    /// Session length: 1h, 90m, 3600. More than 1h with MFA sends the code to AssumeRole directly.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub duration: Option<SessionDuration>,
+    /// Region for the exports and the STS endpoint.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Neither read nor write the session cache for this call.
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+fn parse_code(raw: &str) -> Result<MfaCode, String> {
+    MfaCode::parse(raw).map_err(|e| e.to_string())
+}
+
+fn parse_duration(raw: &str) -> Result<SessionDuration, String> {
+    SessionDuration::parse(raw).map_err(|e| e.to_string())
+}

@@ -1,0 +1,165 @@
+//! `hats ls`: every target and its cached session, from config and the index only
+//! (no keyring, no network).
+
+use crate::config::{Origin, Spec, Target};
+use crate::context::Context;
+use crate::domain::format_remaining;
+use crate::error::Error;
+use crate::session::{Index, IndexEntry, target_key, target_mfa_key};
+use jiff::Timestamp;
+use serde_json::{Value, json};
+use std::fmt::Write as _;
+use std::io::Write;
+
+/// Prints the target list as a table or a JSON array.
+pub fn ls(ctx: &Context, as_json: bool) -> Result<(), Error> {
+    for (name, problem) in &ctx.targets.broken {
+        eprintln!("hats: skipping \"{name}\": {problem}");
+    }
+    let index = ctx.index().read();
+    let now = ctx.clock.now();
+    let rows: Vec<Row<'_>> = ctx
+        .targets
+        .targets
+        .iter()
+        .map(|target| Row {
+            target,
+            session: live(&index, target_key(target, &ctx.settings), now),
+            mfa_session: live(&index, target_mfa_key(target, &ctx.settings), now),
+            mode: mode_name(ctx, target),
+        })
+        .collect();
+    let text = if as_json {
+        json_array(&rows, now)
+    } else {
+        table(&rows, now)
+    };
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(())
+}
+
+struct Row<'a> {
+    target: &'a Target,
+    session: Option<IndexEntry>,
+    mfa_session: Option<IndexEntry>,
+    mode: &'static str,
+}
+
+fn live(index: &Index, key: Option<String>, now: Timestamp) -> Option<IndexEntry> {
+    index.sessions.get(&key?).filter(|e| e.expires > now).cloned()
+}
+
+fn mode_name(ctx: &Context, target: &Target) -> &'static str {
+    match &target.spec {
+        Spec::UserSession { .. } => crate::config::Mode::UserSession.as_str(),
+        Spec::Role(spec) => {
+            crate::session::plan_role(spec, None, &ctx.settings).map_or("invalid", |p| p.mode.as_str())
+        }
+    }
+}
+
+fn remaining(entry: Option<&IndexEntry>, now: Timestamp) -> String {
+    entry.map_or_else(
+        || "-".to_owned(),
+        |e| format_remaining(e.expires.as_second() - now.as_second()),
+    )
+}
+
+fn table(rows: &[Row<'_>], now: Timestamp) -> String {
+    let header = ["TARGET", "ACCOUNT", "ROLE", "SOURCE", "MFA", "MODE", "SESSION"];
+    let cells: Vec<[String; 7]> = rows
+        .iter()
+        .map(|r| {
+            let t = r.target;
+            [
+                t.name.clone(),
+                t.account_id
+                    .as_ref()
+                    .map_or_else(|| "-".into(), ToString::to_string),
+                t.role_name().unwrap_or("-").to_owned(),
+                t.source_description(),
+                t.mfa_device()
+                    .map_or_else(|| "-".into(), |m| short_device(m.serial.as_str())),
+                r.mode.to_owned(),
+                remaining(r.session.as_ref(), now),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &cells {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cols: &[&str]| {
+        let mut text = String::new();
+        for (i, (col, w)) in cols.iter().zip(widths).enumerate() {
+            if i + 1 == cols.len() {
+                text.push_str(col);
+            } else {
+                let _ = write!(text, "{col:<w$}  ");
+            }
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    };
+    line(&header);
+    for row in &cells {
+        line(&row.each_ref().map(String::as_str));
+    }
+    if rows.is_empty() {
+        out.push_str("(no targets: add a profile with role_arn to ~/.aws/config, or an [[account]] to hats' config.toml)\n");
+    }
+    out
+}
+
+/// `arn:aws:iam::111111111111:mfa/alice` → `alice`; hardware serials stay as they are.
+fn short_device(serial: &str) -> String {
+    serial
+        .rsplit_once(":mfa/")
+        .map_or(serial, |(_, name)| name)
+        .to_owned()
+}
+
+fn json_array(rows: &[Row<'_>], now: Timestamp) -> String {
+    let session = |e: Option<&IndexEntry>| -> Value {
+        e.map_or(Value::Null, |e| {
+            json!({
+                "expires": e.expires.to_string(),
+                "remaining_seconds": e.expires.as_second() - now.as_second(),
+                "assumed_role_arn": e.arn,
+            })
+        })
+    };
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            let t = r.target;
+            let role_arn = match &t.spec {
+                Spec::Role(spec) => Some(spec.role_arn.to_string()),
+                Spec::UserSession { .. } => None,
+            };
+            json!({
+                "name": t.name,
+                "alias": t.alias,
+                "origin": match t.origin { Origin::AwsProfile => "aws-config", Origin::HatsConfig => "hats-config" },
+                "account_id": t.account_id.as_ref().map(ToString::to_string),
+                "account_name": t.account_name,
+                "role_name": t.role_name(),
+                "role_arn": role_arn,
+                "source_profile": t.source_description(),
+                "mfa_serial": t.mfa_device().map(|m| m.serial.to_string()),
+                "mode": r.mode,
+                "region": t.region,
+                "production": t.production,
+                "tags": t.tags,
+                "session": session(r.session.as_ref()),
+                "mfa_session": session(r.mfa_session.as_ref()),
+            })
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&items).expect("plain data serializes");
+    text.push('\n');
+    text
+}

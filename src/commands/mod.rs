@@ -1,0 +1,77 @@
+//! One file per subcommand. Commands ask the engine for sessions and print;
+//! they never call AWS or the keyring themselves.
+
+mod completions;
+mod credential_process;
+mod env;
+mod exec;
+mod forget;
+mod ls;
+mod shell;
+mod whoami;
+
+pub use completions::completions;
+pub use credential_process::credential_process;
+pub use env::env;
+pub use exec::exec;
+pub use forget::forget;
+pub use ls::ls;
+pub use shell::shell;
+pub use whoami::whoami;
+
+use crate::cli::SessionArgs;
+use crate::config::Target;
+use crate::context::Context;
+use crate::error::Error;
+use crate::session::{Engine, Request, Session, TerminalPrompter};
+
+/// Resolves `name` to its target and a session, as every hand-out command does.
+pub async fn obtain<'c>(
+    ctx: &'c Context,
+    name: &str,
+    args: &SessionArgs,
+) -> Result<(&'c Target, Session), Error> {
+    let target = ctx.target(name)?;
+    if let Ok(outer) = std::env::var("HATS_TARGET") {
+        eprintln!(
+            "hats: running inside the hats shell for \"{outer}\"; source credentials still come from your profiles"
+        );
+    }
+    let cache = if args.no_cache {
+        None
+    } else {
+        ctx.open_cache().await?
+    };
+    let request = Request {
+        duration: args.duration,
+        mfa_code: args.mfa_code.clone(),
+        region: sts_region(target, args),
+    };
+    let log = |line: &str| ctx.log(line);
+    let engine = Engine::new(
+        &ctx.settings,
+        ctx.clock,
+        cache.as_ref(),
+        &TerminalPrompter,
+        request,
+        &log,
+    );
+    let session = engine.resolve(target).await?;
+    if !session.from_cache {
+        ctx.log(&format!(
+            "{}: new session until {}",
+            target.name, session.expiration
+        ));
+    }
+    Ok((target, session))
+}
+
+/// `--region`, the target's region, the environment's, or us-east-1.
+fn sts_region(target: &Target, args: &SessionArgs) -> String {
+    args.region
+        .clone()
+        .or_else(|| target.region.clone())
+        .or_else(|| std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()))
+        .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok().filter(|r| !r.is_empty()))
+        .unwrap_or_else(|| "us-east-1".to_owned())
+}

@@ -1,0 +1,170 @@
+//! The shape of hats' own `config.toml`: defaults and hand-written accounts.
+//!
+//! Unknown keys are errors so a typo never silently does nothing.
+
+use super::ConfigError;
+use crate::domain::SessionDuration;
+use serde::{Deserialize, Deserializer};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The whole file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HatsFile {
+    /// Defaults for every target.
+    #[serde(default)]
+    pub defaults: Defaults,
+    /// Accounts whose roles become targets `NAME/ROLE`.
+    #[serde(default, rename = "account")]
+    pub accounts: Vec<AccountEntry>,
+}
+
+/// `[defaults]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    /// Role session name (default `hats-<local user>`).
+    pub session_name: Option<String>,
+    /// Role session length when a target sets none (default 1h).
+    #[serde(default, deserialize_with = "duration")]
+    pub role_duration: Option<SessionDuration>,
+    /// MFA session length (default 12h, at most 36h).
+    #[serde(default, deserialize_with = "duration")]
+    pub mfa_session_duration: Option<SessionDuration>,
+    /// Sessions with less than this left are renewed (default 5m).
+    #[serde(default, deserialize_with = "duration")]
+    pub refresh_window: Option<SessionDuration>,
+}
+
+/// One `[[account]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountEntry {
+    /// 12-digit account id.
+    pub id: String,
+    /// Alias used in target names.
+    pub name: Option<String>,
+    /// Profile whose credentials assume the roles.
+    pub source: String,
+    /// MFA device for the roles.
+    pub mfa_serial: Option<String>,
+    /// Command printing an MFA code.
+    pub mfa_process: Option<String>,
+    /// Role names offered in the account.
+    pub roles: Vec<String>,
+    /// Region for exports and STS.
+    pub region: Option<String>,
+    /// Guarded as production.
+    #[serde(default)]
+    pub production: bool,
+    /// Free-form tags.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// `ExternalId` sent with `AssumeRole`.
+    pub external_id: Option<String>,
+    /// Role session length for these roles.
+    #[serde(default, deserialize_with = "duration")]
+    pub duration: Option<SessionDuration>,
+}
+
+fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SessionDuration>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Secs(u32),
+        Text(String),
+    }
+    match Raw::deserialize(d)? {
+        Raw::Secs(s) => Ok(Some(SessionDuration::from_secs(s))),
+        Raw::Text(t) => SessionDuration::parse(&t)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+    }
+}
+
+impl HatsFile {
+    /// Reads `path`; a missing file is an empty config.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(source) => {
+                return Err(ConfigError::HatsRead {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        };
+        Self::parse(&text).map_err(|message| ConfigError::HatsInvalid {
+            path: path.to_owned(),
+            message,
+        })
+    }
+
+    /// Parses the file's text; the error is one paragraph with line and column.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        toml::from_str(text).map_err(|e| {
+            let span = e.span().map(|s| line_col(text, s.start));
+            let message = e.message().trim_end().to_owned();
+            match span {
+                Some((line, col)) => format!("line {line}, column {col}: {message}"),
+                None => message,
+            }
+        })
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_documented_account_shape() {
+        let file = HatsFile::parse(
+            r#"
+            [defaults]
+            session_name = "alice"
+            mfa_session_duration = "12h"
+            [[account]]
+            id = "123456789012"
+            name = "prod"
+            source = "base"
+            mfa_serial = "arn:aws:iam::111111111111:mfa/alice"
+            roles = ["Admin", "ReadOnly"]
+            region = "eu-west-1"
+            production = true
+            tags = { team = "core" }
+            "#,
+        )
+        .unwrap();
+        assert_eq!(file.accounts[0].roles, ["Admin", "ReadOnly"]);
+        assert_eq!(file.defaults.mfa_session_duration.unwrap().as_secs(), 43200);
+        assert_eq!(file.accounts[0].tags["team"], "core");
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_their_line() {
+        let err = HatsFile::parse("[defaults]\nsesion_name = \"x\"\n").unwrap_err();
+        assert!(
+            err.starts_with("line 2, column 1: unknown field `sesion_name`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_durations_say_how_to_write_them() {
+        let err = HatsFile::parse("[defaults]\nrole_duration = \"forever\"\n").unwrap_err();
+        assert!(
+            err.contains("line 2") && err.contains("write it like 1h"),
+            "{err}"
+        );
+    }
+}

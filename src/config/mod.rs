@@ -1,0 +1,61 @@
+//! Configuration: the AWS profile files and hats' own `config.toml`, turned into targets.
+//!
+//! This module reads files and validates what they say. It never calls AWS
+//! and never touches the keyring.
+
+mod aws_profiles;
+mod hats_file;
+mod paths;
+mod settings;
+mod target;
+mod targets_from;
+
+pub use aws_profiles::load_profiles;
+pub use hats_file::{AccountEntry, HatsFile};
+pub use paths::Paths;
+pub use settings::Settings;
+pub use target::{MfaDevice, Mode, Origin, RoleSpec, Source, Spec, Target, TargetSet};
+pub use targets_from::build_targets;
+
+use std::path::PathBuf;
+
+/// A configuration file that hats cannot use, with where and why.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// An AWS config or credentials file could not be read or parsed.
+    #[error("cannot read the AWS config: {0}; fix the file or point AWS_CONFIG_FILE elsewhere")]
+    AwsFile(String),
+    /// hats' own config file could not be read.
+    #[error("cannot read hats config \"{path}\": {source}")]
+    HatsRead {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// hats' own config file is not valid.
+    #[error("invalid hats config \"{path}\": {message}")]
+    HatsInvalid {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// A profile or account entry says something hats cannot use.
+    #[error("{place}: {message}")]
+    Entry {
+        /// Which profile or account entry (`profile "prod"`, `account "prod"` in config.toml).
+        place: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+}
+
+impl ConfigError {
+    pub(crate) fn profile(name: &str, message: impl Into<String>) -> Self {
+        Self::Entry {
+            place: format!("profile \"{name}\" in the AWS config"),
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! Defaults that apply to every target, with hats' built-in values filled in.
+
+use super::ConfigError;
+use super::hats_file::Defaults;
+use crate::domain::{SessionDuration, SessionName};
+
+/// Resolved defaults.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Role session name used when a profile sets none.
+    pub session_name: SessionName,
+    /// Role session length when a target sets none.
+    pub role_duration: SessionDuration,
+    /// Length of the MFA (`GetSessionToken`) session.
+    pub mfa_session_duration: SessionDuration,
+    /// Cached sessions with less than this left are renewed.
+    pub refresh_window: SessionDuration,
+}
+
+impl Settings {
+    /// Applies built-in values where `defaults` is silent, and checks ranges.
+    pub fn from_defaults(defaults: &Defaults) -> Result<Self, ConfigError> {
+        let place = |e: crate::domain::InvalidValue| ConfigError::Entry {
+            place: "[defaults] in hats config".into(),
+            message: e.to_string(),
+        };
+        let session_name = match &defaults.session_name {
+            Some(name) => SessionName::sanitize(name).map_err(place)?,
+            None => default_session_name(),
+        };
+        let role_duration = defaults
+            .role_duration
+            .unwrap_or(SessionDuration::ONE_HOUR)
+            .check_range(SessionDuration::MIN, SessionDuration::MAX_ROLE, "role_duration")
+            .map_err(place)?;
+        let mfa_session_duration = defaults
+            .mfa_session_duration
+            .unwrap_or(SessionDuration::from_secs(12 * 3600))
+            .check_range(
+                SessionDuration::MIN,
+                SessionDuration::MAX_MFA_SESSION,
+                "mfa_session_duration",
+            )
+            .map_err(place)?;
+        let refresh_window = defaults
+            .refresh_window
+            .unwrap_or(SessionDuration::from_secs(5 * 60))
+            .check_range(
+                SessionDuration::from_secs(0),
+                SessionDuration::from_secs(30 * 60),
+                "refresh_window",
+            )
+            .map_err(place)?;
+        Ok(Self {
+            session_name,
+            role_duration,
+            mfa_session_duration,
+            refresh_window,
+        })
+    }
+}
+
+/// `hats-<local user>`, or `hats` when the user cannot be told.
+fn default_session_name() -> SessionName {
+    let user = ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
+    let raw = user.map_or_else(|| "hats".to_owned(), |u| format!("hats-{u}"));
+    SessionName::sanitize(&raw).unwrap_or_else(|_| SessionName::sanitize("hats").expect("valid"))
+}

@@ -1,0 +1,241 @@
+//! What a target is: a role (or an MFA user session) hats can hand out credentials for.
+
+use crate::domain::{AccountId, MfaSerial, RoleArn, SessionDuration};
+use std::collections::BTreeMap;
+
+/// Where a target was defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A profile in the AWS config.
+    AwsProfile,
+    /// An `[[account]]` in hats' config.
+    HatsConfig,
+}
+
+/// An MFA device and, optionally, a command that prints its current code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MfaDevice {
+    /// The device's serial or ARN.
+    pub serial: MfaSerial,
+    /// `mfa_process`: run through the shell, its stdout is the code.
+    pub process: Option<String>,
+}
+
+/// Where the credentials that assume a role come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A profile without `role_arn`: static keys, SSO or `credential_process`, read by aws-config.
+    Profile(String),
+    /// `credential_source = Environment`.
+    Environment,
+    /// `credential_source = Ec2InstanceMetadata`.
+    InstanceMetadata,
+    /// `credential_source = EcsContainer`.
+    EcsContainer,
+    /// Another role profile: role chaining.
+    Role(Box<RoleSpec>),
+}
+
+impl Source {
+    /// A short description for listings: the profile name or the credential source.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Profile(name) => name.clone(),
+            Source::Environment => "(environment)".into(),
+            Source::InstanceMetadata => "(instance metadata)".into(),
+            Source::EcsContainer => "(ECS container)".into(),
+            Source::Role(spec) => spec.profile.clone().unwrap_or_else(|| spec.role_arn.to_string()),
+        }
+    }
+}
+
+/// Everything needed to assume one role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleSpec {
+    /// The profile that defines this role, if it came from the AWS config.
+    pub profile: Option<String>,
+    /// The role.
+    pub role_arn: RoleArn,
+    /// Whose credentials assume it.
+    pub source: Source,
+    /// MFA device required by the role, if any.
+    pub mfa: Option<MfaDevice>,
+    /// `ExternalId`.
+    pub external_id: Option<String>,
+    /// `role_session_name` from the profile.
+    pub session_name: Option<String>,
+    /// Requested session length.
+    pub duration: Option<SessionDuration>,
+}
+
+/// What kind of credentials a target hands out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Spec {
+    /// Assume a role.
+    Role(RoleSpec),
+    /// An MFA-authenticated `GetSessionToken` session for an IAM user's own keys.
+    UserSession {
+        /// The profile holding the user's keys.
+        profile: String,
+        /// The user's MFA device.
+        mfa: MfaDevice,
+        /// Requested session length.
+        duration: Option<SessionDuration>,
+    },
+}
+
+/// How hats obtains a target's session; shown by `hats ls`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `AssumeRole` with the source's credentials, no MFA.
+    Role,
+    /// `AssumeRole` from a cached MFA session (one MFA prompt serves many roles; at most 1 h).
+    MfaSession,
+    /// `AssumeRole` with the MFA code itself, for sessions longer than 1 h.
+    LongSession,
+    /// `AssumeRole` with another role's credentials (at most 1 h).
+    Chained,
+    /// The MFA session itself (`GetSessionToken`).
+    UserSession,
+}
+
+impl Mode {
+    /// The name used in listings and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Role => "role",
+            Mode::MfaSession => "mfa-session",
+            Mode::LongSession => "long-session",
+            Mode::Chained => "chained",
+            Mode::UserSession => "user-session",
+        }
+    }
+}
+
+/// One thing hats can hand out credentials for.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The name users type: the profile name, or `NAME/ROLE`.
+    pub name: String,
+    /// Another name that resolves to this target (`ACCOUNT-ID/ROLE`).
+    pub alias: Option<String>,
+    /// Where it was defined.
+    pub origin: Origin,
+    /// The account, when known.
+    pub account_id: Option<AccountId>,
+    /// The account's alias, when known.
+    pub account_name: Option<String>,
+    /// Region for exports and STS.
+    pub region: Option<String>,
+    /// Guarded as production.
+    pub production: bool,
+    /// Free-form tags.
+    pub tags: BTreeMap<String, String>,
+    /// How to get its credentials.
+    pub spec: Spec,
+}
+
+impl Target {
+    /// The role's name, if the target is a role.
+    pub fn role_name(&self) -> Option<&str> {
+        match &self.spec {
+            Spec::Role(r) => Some(r.role_arn.name()),
+            Spec::UserSession { .. } => None,
+        }
+    }
+
+    /// The profile (or credential source) whose credentials start the chain.
+    pub fn source_description(&self) -> String {
+        match &self.spec {
+            Spec::Role(r) => r.source.describe(),
+            Spec::UserSession { profile, .. } => profile.clone(),
+        }
+    }
+
+    /// The MFA device used anywhere on the way to this target's credentials.
+    pub fn mfa_device(&self) -> Option<&MfaDevice> {
+        match &self.spec {
+            Spec::UserSession { mfa, .. } => Some(mfa),
+            Spec::Role(r) => {
+                let mut spec = r;
+                loop {
+                    if let Some(mfa) = &spec.mfa {
+                        return Some(mfa);
+                    }
+                    match &spec.source {
+                        Source::Role(inner) => spec = inner,
+                        _ => return None,
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// All targets, in the order they were defined.
+#[derive(Debug, Default)]
+pub struct TargetSet {
+    /// The usable targets.
+    pub targets: Vec<Target>,
+    /// Entries that name a target but cannot be used: (name, why).
+    pub broken: Vec<(String, super::ConfigError)>,
+}
+
+impl TargetSet {
+    /// Finds a target by name or alias (exact match).
+    pub fn find(&self, name: &str) -> Option<&Target> {
+        self.targets
+            .iter()
+            .find(|t| t.name == name)
+            .or_else(|| self.targets.iter().find(|t| t.alias.as_deref() == Some(name)))
+    }
+
+    /// Up to three names close to `name`, closest first, for "did you mean".
+    pub fn suggest(&self, name: &str) -> Vec<&str> {
+        let wanted = name.to_lowercase();
+        let mut scored: Vec<(usize, &str)> = self
+            .targets
+            .iter()
+            .flat_map(|t| std::iter::once(t.name.as_str()).chain(t.alias.as_deref()))
+            .filter_map(|candidate| {
+                let lower = candidate.to_lowercase();
+                let distance = edit_distance(&wanted, &lower);
+                let close = distance <= (wanted.chars().count() / 3).max(2);
+                let contains = wanted.len() >= 2 && lower.contains(&wanted);
+                (close || contains).then_some((if contains { 0 } else { distance }, candidate))
+            })
+            .collect();
+        scored.sort();
+        scored.dedup_by(|a, b| a.1 == b.1);
+        scored.into_iter().take(3).map(|(_, n)| n).collect()
+    }
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb)).min(above + 1).min(row[j] + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_single_edits() {
+        assert_eq!(edit_distance("prod", "prod"), 0);
+        assert_eq!(edit_distance("prod", "prd"), 1);
+        assert_eq!(edit_distance("prod", "dev"), 4);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+}

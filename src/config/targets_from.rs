@@ -1,0 +1,239 @@
+//! Turns AWS profiles and hats accounts into targets.
+//!
+//! A profile or account that cannot be used is recorded as broken with its
+//! reason, so one bad entry never hides the good ones.
+
+use super::hats_file::AccountEntry;
+use super::target::{MfaDevice, Origin, RoleSpec, Source, Spec, Target, TargetSet};
+use super::{ConfigError, HatsFile};
+use crate::domain::{AccountId, MfaSerial, RoleArn, SessionDuration};
+use aws_config::profile::{Profile, ProfileSet};
+
+/// Builds every target: AWS profiles first, then hats accounts.
+pub fn build_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
+    let mut set = TargetSet::default();
+    let mut names: Vec<&str> = profiles.profiles().collect();
+    names.sort_unstable();
+    for name in names {
+        let Some(profile) = profiles.get_profile(name) else {
+            continue;
+        };
+        let built = if profile.get("role_arn").is_some() {
+            role_spec(profiles, name, &mut Vec::new()).map(|spec| profile_target(profile, Spec::Role(spec)))
+        } else if profile.get("mfa_serial").is_some() && profile.get("aws_access_key_id").is_some() {
+            user_session(profile).map(|spec| profile_target(profile, spec))
+        } else {
+            continue;
+        };
+        match built {
+            Ok(target) => set.targets.push(target),
+            Err(e) => set.broken.push((name.to_owned(), e)),
+        }
+    }
+    for account in &file.accounts {
+        match account_targets(profiles, account) {
+            Ok(targets) => set.targets.extend(targets),
+            Err(e) => set
+                .broken
+                .push((account.name.clone().unwrap_or_else(|| account.id.clone()), e)),
+        }
+    }
+    set
+}
+
+fn profile_target(profile: &Profile, spec: Spec) -> Target {
+    let account_id = match &spec {
+        Spec::Role(r) => Some(r.role_arn.account().clone()),
+        Spec::UserSession { mfa, .. } => account_of_mfa(&mfa.serial),
+    };
+    Target {
+        name: profile.name().to_owned(),
+        alias: None,
+        origin: Origin::AwsProfile,
+        account_id,
+        account_name: None,
+        region: profile.get("region").map(str::to_owned),
+        production: false,
+        tags: Default::default(),
+        spec,
+    }
+}
+
+fn account_of_mfa(serial: &MfaSerial) -> Option<AccountId> {
+    let account = serial.as_str().split(':').nth(4)?;
+    AccountId::parse(account).ok()
+}
+
+fn user_session(profile: &Profile) -> Result<Spec, ConfigError> {
+    let name = profile.name();
+    Ok(Spec::UserSession {
+        profile: name.to_owned(),
+        mfa: mfa_device(profile)?.expect("caller checked mfa_serial"),
+        duration: duration_seconds(profile)?,
+    })
+}
+
+/// Builds the role of profile `name`, following `source_profile` chains.
+fn role_spec(profiles: &ProfileSet, name: &str, chain: &mut Vec<String>) -> Result<RoleSpec, ConfigError> {
+    let profile = profiles
+        .get_profile(name)
+        .ok_or_else(|| ConfigError::profile(name, "does not exist"))?;
+    chain.push(name.to_owned());
+    let role_arn = RoleArn::parse(profile.get("role_arn").unwrap_or_default())
+        .map_err(|e| ConfigError::profile(name, e.to_string()))?;
+    let source = match (profile.get("source_profile"), profile.get("credential_source")) {
+        (Some(_), Some(_)) => {
+            return Err(ConfigError::profile(
+                name,
+                "sets both source_profile and credential_source; keep one",
+            ));
+        }
+        (Some(source), None) => profile_source(profiles, name, source, chain)?,
+        (None, Some(kind)) => credential_source(name, kind)?,
+        (None, None) => {
+            return Err(ConfigError::profile(
+                name,
+                "has role_arn but neither source_profile nor credential_source; add source_profile = NAME",
+            ));
+        }
+    };
+    let mut mfa = mfa_device(profile)?;
+    if mfa.is_none()
+        && let Source::Profile(source_name) = &source
+        && let Some(source_profile) = profiles.get_profile(source_name)
+    {
+        // An IAM user that declares an MFA device uses it for every role it assumes.
+        mfa = mfa_device(source_profile)?;
+    }
+    Ok(RoleSpec {
+        profile: Some(name.to_owned()),
+        role_arn,
+        source,
+        mfa,
+        external_id: profile.get("external_id").map(str::to_owned),
+        session_name: profile.get("role_session_name").map(str::to_owned),
+        duration: duration_seconds(profile)?,
+    })
+}
+
+fn profile_source(
+    profiles: &ProfileSet,
+    name: &str,
+    source: &str,
+    chain: &mut Vec<String>,
+) -> Result<Source, ConfigError> {
+    let Some(source_profile) = profiles.get_profile(source) else {
+        return Err(ConfigError::profile(
+            name,
+            format!("source_profile \"{source}\" does not exist in the AWS config or credentials file"),
+        ));
+    };
+    // A profile may name itself as source when it also holds the keys.
+    let self_with_keys = source == name && source_profile.get("aws_access_key_id").is_some();
+    if self_with_keys || source_profile.get("role_arn").is_none() {
+        return Ok(Source::Profile(source.to_owned()));
+    }
+    if chain.iter().any(|seen| seen == source) {
+        chain.push(source.to_owned());
+        return Err(ConfigError::profile(
+            name,
+            format!("source_profile loop: {}; break the cycle", chain.join(" -> ")),
+        ));
+    }
+    Ok(Source::Role(Box::new(role_spec(profiles, source, chain)?)))
+}
+
+fn credential_source(name: &str, kind: &str) -> Result<Source, ConfigError> {
+    match kind {
+        "Environment" => Ok(Source::Environment),
+        "Ec2InstanceMetadata" => Ok(Source::InstanceMetadata),
+        "EcsContainer" => Ok(Source::EcsContainer),
+        other => Err(ConfigError::profile(
+            name,
+            format!(
+                "credential_source \"{other}\" is not one of Environment, Ec2InstanceMetadata, EcsContainer"
+            ),
+        )),
+    }
+}
+
+fn mfa_device(profile: &Profile) -> Result<Option<MfaDevice>, ConfigError> {
+    let Some(serial) = profile.get("mfa_serial") else {
+        return Ok(None);
+    };
+    let serial = MfaSerial::parse(serial).map_err(|e| ConfigError::profile(profile.name(), e.to_string()))?;
+    Ok(Some(MfaDevice {
+        serial,
+        process: profile.get("mfa_process").map(str::to_owned),
+    }))
+}
+
+fn duration_seconds(profile: &Profile) -> Result<Option<SessionDuration>, ConfigError> {
+    let Some(raw) = profile.get("duration_seconds") else {
+        return Ok(None);
+    };
+    raw.trim()
+        .parse::<u32>()
+        .map(|s| Some(SessionDuration::from_secs(s)))
+        .map_err(|_| {
+            ConfigError::profile(
+                profile.name(),
+                format!("duration_seconds \"{raw}\" is not a whole number of seconds (e.g. 3600)"),
+            )
+        })
+}
+
+fn account_targets(profiles: &ProfileSet, account: &AccountEntry) -> Result<Vec<Target>, ConfigError> {
+    let label = account.name.clone().unwrap_or_else(|| account.id.clone());
+    let entry_error = |message: String| ConfigError::Entry {
+        place: format!("account \"{label}\" in hats config"),
+        message,
+    };
+    let id = AccountId::parse(&account.id).map_err(|e| entry_error(e.to_string()))?;
+    let source_profile = profiles.get_profile(&account.source).ok_or_else(|| {
+        entry_error(format!(
+            "source \"{}\" is not a profile in the AWS config or credentials file",
+            account.source
+        ))
+    })?;
+    let source = if source_profile.get("role_arn").is_some() {
+        Source::Role(Box::new(role_spec(profiles, &account.source, &mut Vec::new())?))
+    } else {
+        Source::Profile(account.source.clone())
+    };
+    let mfa = match &account.mfa_serial {
+        Some(serial) => Some(MfaDevice {
+            serial: MfaSerial::parse(serial).map_err(|e| entry_error(e.to_string()))?,
+            process: account.mfa_process.clone(),
+        }),
+        None if matches!(source, Source::Profile(_)) => mfa_device(source_profile)?,
+        None => None,
+    };
+    account
+        .roles
+        .iter()
+        .map(|role| {
+            let role_arn = RoleArn::from_parts(&id, role)
+                .map_err(|_| entry_error(format!("role \"{role}\" is not a valid IAM role name")))?;
+            Ok(Target {
+                name: format!("{label}/{role}"),
+                alias: account.name.is_some().then(|| format!("{id}/{role}")),
+                origin: Origin::HatsConfig,
+                account_id: Some(id.clone()),
+                account_name: account.name.clone(),
+                region: account.region.clone(),
+                production: account.production,
+                tags: account.tags.clone(),
+                spec: Spec::Role(RoleSpec {
+                    profile: None,
+                    role_arn,
+                    source: source.clone(),
+                    mfa: mfa.clone(),
+                    external_id: account.external_id.clone(),
+                    session_name: None,
+                    duration: account.duration,
+                }),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,105 @@
+//! Everything a command needs, loaded once: paths, settings, targets, clock, and
+//! (only when a command asks for it) the keyring-backed cache.
+
+use crate::clock::Clock;
+use crate::config::{self, HatsFile, Paths, Settings, Target, TargetSet};
+use crate::error::Error;
+use crate::session::{Cache, IndexFile, KeyringChoice, open};
+use std::io::Write;
+
+/// The loaded configuration and the services around it.
+pub struct Context {
+    /// Where files live.
+    pub paths: Paths,
+    /// Resolved defaults.
+    pub settings: Settings,
+    /// Every target.
+    pub targets: TargetSet,
+    /// Source of "now".
+    pub clock: Clock,
+    /// `--verbose`.
+    pub verbose: bool,
+}
+
+impl Context {
+    /// Reads the AWS files and hats' config. Touches no keyring and no network.
+    pub async fn load(verbose: bool) -> Result<Self, Error> {
+        let paths = Paths::from_env();
+        let file = HatsFile::load(&paths.config_file)?;
+        let settings = Settings::from_defaults(&file.defaults)?;
+        let profiles = config::load_profiles(
+            &aws_types::os_shim_internal::Fs::real(),
+            &aws_types::os_shim_internal::Env::real(),
+        )
+        .await?;
+        let targets = config::build_targets(&profiles, &file);
+        Ok(Self {
+            paths,
+            settings,
+            targets,
+            clock: Clock::System,
+            verbose,
+        })
+    }
+
+    /// The target called `name`, or an error with close names and any config problem.
+    pub fn target(&self, name: &str) -> Result<&Target, Error> {
+        if let Some(target) = self.targets.find(name) {
+            return Ok(target);
+        }
+        if let Some((_, problem)) = self.targets.broken.iter().find(|(n, _)| n == name) {
+            return Err(Error::BrokenTarget {
+                name: name.to_owned(),
+                problem: problem.to_string(),
+            });
+        }
+        Err(Error::UnknownTarget {
+            name: name.to_owned(),
+            suggestions: self
+                .targets
+                .suggest(name)
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+        })
+    }
+
+    /// The session index (no keyring needed to read it).
+    pub fn index(&self) -> IndexFile {
+        IndexFile::in_dir(&self.paths.cache_dir)
+    }
+
+    /// Opens the keyring chosen by `HATS_KEYRING`; `None` when caching is off.
+    pub async fn open_cache(&self) -> Result<Option<Cache>, Error> {
+        let choice = KeyringChoice::from_env().map_err(Error::Usage)?;
+        if choice == KeyringChoice::None {
+            return Ok(None);
+        }
+        let opened = tokio::task::spawn_blocking(move || open(choice))
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+            .map_err(crate::session::SessionError::Store)?;
+        if let Some(notice) = opened.fallback_notice {
+            self.notice_once("keyring-fallback", &notice);
+        }
+        Ok(opened.store.map(|store| Cache::new(store, self.index())))
+    }
+
+    /// Prints `line` on stderr when `--verbose` is on. Never pass secrets.
+    pub fn log(&self, line: &str) {
+        if self.verbose {
+            let _ = writeln!(std::io::stderr(), "hats: {line}");
+        }
+    }
+
+    /// Prints a notice once per cache directory, so repeated runs (such as
+    /// `credential_process` before every AWS call) do not repeat it.
+    fn notice_once(&self, name: &str, notice: &str) {
+        let marker = self.paths.cache_dir.join(format!("noticed-{name}"));
+        if marker.exists() && !self.verbose {
+            return;
+        }
+        let _ = writeln!(std::io::stderr(), "hats: {notice}");
+        let _ = std::fs::create_dir_all(&self.paths.cache_dir).and_then(|()| std::fs::write(marker, b""));
+    }
+}

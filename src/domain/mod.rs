@@ -1,0 +1,55 @@
+//! Pure types and rules of hats: identifiers, MFA codes, durations, credentials.
+//!
+//! Everything here is plain data with validation; this module does no I/O,
+//! reads no clock and depends on nothing else in the crate.
+
+mod account_id;
+mod credentials;
+mod duration;
+mod mfa;
+mod role_arn;
+mod session_name;
+
+pub use account_id::AccountId;
+pub use credentials::Credentials;
+pub use duration::{SessionDuration, format_remaining};
+pub use mfa::{MfaCode, MfaSerial};
+pub use role_arn::RoleArn;
+pub use session_name::SessionName;
+
+/// A value the user wrote that does not follow AWS's rules.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidValue {
+    /// An account id is not 12 digits.
+    #[error("account id \"{0}\" is not 12 digits")]
+    AccountId(String),
+    /// A role ARN does not name an IAM role.
+    #[error("role_arn \"{0}\" is not an IAM role ARN; expected arn:aws:iam::123456789012:role/NAME")]
+    RoleArn(String),
+    /// An MFA code is not six digits.
+    #[error("MFA code \"{0}\" is not 6 digits; type the code your MFA device shows now")]
+    MfaCode(String),
+    /// An MFA serial is empty or malformed.
+    #[error(
+        "mfa_serial \"{0}\" is not an MFA device; expected arn:aws:iam::123456789012:mfa/NAME or a hardware serial"
+    )]
+    MfaSerial(String),
+    /// A duration could not be read.
+    #[error("duration \"{0}\" is not a duration; write it like 1h, 90m, 1h30m or 3600")]
+    Duration(String),
+    /// A duration is outside the range AWS accepts for this kind of session.
+    #[error("duration {value} is outside {min}–{max} for {what}")]
+    DurationRange {
+        /// The duration as the user wrote it, formatted.
+        value: String,
+        /// Shortest allowed.
+        min: String,
+        /// Longest allowed.
+        max: String,
+        /// Which kind of session the limit applies to.
+        what: &'static str,
+    },
+    /// A session name cannot be made acceptable to AWS.
+    #[error("session name \"{0}\" is not accepted by AWS; use 2 to 64 letters, digits or _+=,.@-")]
+    SessionName(String),
+}

@@ -1,0 +1,106 @@
+//! IAM role ARNs (`arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`).
+
+use super::{AccountId, InvalidValue};
+use std::fmt;
+
+/// A validated IAM role ARN.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RoleArn {
+    raw: String,
+    account: AccountId,
+    name_start: usize,
+}
+
+impl RoleArn {
+    /// Parses an ARN and checks that it names an IAM role.
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        let invalid = || InvalidValue::RoleArn(raw.to_owned());
+        let mut parts = raw.splitn(6, ':');
+        let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return Err(invalid());
+        };
+        if !partition.starts_with("aws") {
+            return Err(invalid());
+        }
+        let account = AccountId::parse(account).map_err(|_| invalid())?;
+        let path_and_name = resource.strip_prefix("role/").ok_or_else(invalid)?;
+        let name = path_and_name.rsplit('/').next().unwrap_or_default();
+        let name_ok = |s: &str| {
+            !s.is_empty()
+                && s.len() <= 64
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+        };
+        if !name_ok(name) {
+            return Err(invalid());
+        }
+        Ok(Self {
+            name_start: raw.len() - name.len(),
+            account,
+            raw: raw.to_owned(),
+        })
+    }
+
+    /// Builds the ARN of role `name` in `account`, in the `aws` partition.
+    pub fn from_parts(account: &AccountId, name: &str) -> Result<Self, InvalidValue> {
+        Self::parse(&format!("arn:aws:iam::{account}:role/{name}"))
+    }
+
+    /// The account the role lives in.
+    pub fn account(&self) -> &AccountId {
+        &self.account
+    }
+
+    /// The role's name, without its path.
+    pub fn name(&self) -> &str {
+        &self.raw[self.name_start..]
+    }
+
+    /// The full ARN.
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+}
+
+impl fmt::Display for RoleArn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.raw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_role_with_and_without_path() {
+        let arn = RoleArn::parse("arn:aws:iam::123456789012:role/Admin").unwrap();
+        assert_eq!(arn.name(), "Admin");
+        assert_eq!(arn.account().as_str(), "123456789012");
+        let arn = RoleArn::parse("arn:aws-us-gov:iam::123456789012:role/team/ops/Deploy").unwrap();
+        assert_eq!(arn.name(), "Deploy");
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_role() {
+        for bad in [
+            "",
+            "Admin",
+            "arn:aws:iam::123456789012:user/alice",
+            "arn:aws:iam::12345:role/Admin",
+            "arn:aws:sts::123456789012:role/Admin",
+            "arn:aws:iam::123456789012:role/",
+            "arn:aws:iam::123456789012:role/bad name",
+            "arn:aws:iam:us-east-1:123456789012:role/Admin",
+        ] {
+            assert!(RoleArn::parse(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+}

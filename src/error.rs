@@ -1,0 +1,63 @@
+//! The error a command ends with, printed once by `main` as `hats: MESSAGE`.
+
+use crate::aws::AwsError;
+use crate::config::ConfigError;
+use crate::session::SessionError;
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A configuration file is unusable.
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    /// No target has this name.
+    #[error("unknown target \"{name}\"{}; run `hats ls` to see every target", did_you_mean(.suggestions))]
+    UnknownTarget {
+        /// What was asked for.
+        name: String,
+        /// Close names.
+        suggestions: Vec<String>,
+    },
+    /// The target exists but its configuration is broken.
+    #[error("target \"{name}\" cannot be used: {problem}")]
+    BrokenTarget {
+        /// The target.
+        name: String,
+        /// The configuration problem.
+        problem: String,
+    },
+    /// Getting a session failed.
+    #[error("{0}")]
+    Session(#[from] SessionError),
+    /// A call to AWS outside a session (such as `whoami` without a target) failed.
+    #[error("{0}")]
+    Aws(#[from] AwsError),
+    /// The command line or environment asks for something impossible.
+    #[error("{0}")]
+    Usage(String),
+    /// Starting a child program failed.
+    #[error("cannot run \"{program}\": {source}")]
+    Spawn {
+        /// The program.
+        program: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Writing output failed.
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+fn did_you_mean(suggestions: &[String]) -> String {
+    match suggestions {
+        [] => String::new(),
+        [one] => format!(" (did you mean \"{one}\"?)"),
+        many => format!(
+            " (did you mean {}?)",
+            many.iter()
+                .map(|s| format!("\"{s}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}

@@ -1,0 +1,16 @@
+//! hats: switch between AWS accounts and IAM roles with MFA asked once and
+//! sessions cached in the OS keyring.
+//!
+//! Layers, each depending only on those below it:
+//! `commands` → `context` → `session` → `aws`, `config`, `output` → `domain`.
+
+pub mod aws;
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod context;
+pub mod domain;
+pub mod error;
+pub mod output;
+pub mod session;

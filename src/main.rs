@@ -1,0 +1,66 @@
+//! The `hats` binary: parse arguments, run one command, map the result to an exit code.
+
+use clap::Parser;
+use hats::cli::{Cli, Command};
+use hats::commands;
+use hats::context::Context;
+use hats::error::Error;
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Completions { shell } = cli.command {
+        commands::completions(shell);
+        return ExitCode::SUCCESS;
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return fail(&Error::Output(e)),
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        // A closed pipe (`hats ls | head`) is a normal way for output to end.
+        Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, Error> {
+    let ctx = Context::load(cli.verbose).await?;
+    match &cli.command {
+        Command::Ls { json } => commands::ls(&ctx, *json)?,
+        Command::Exec {
+            target,
+            session,
+            command,
+        } => return commands::exec(&ctx, target, session, command).await,
+        Command::Shell { target, session } => return commands::shell(&ctx, target, session).await,
+        Command::Env {
+            target,
+            format,
+            session,
+        } => commands::env(&ctx, target, *format, session).await?,
+        Command::CredentialProcess { target, session } => {
+            commands::credential_process(&ctx, target, session).await?
+        }
+        Command::Whoami {
+            target,
+            session,
+            json,
+        } => commands::whoami(&ctx, target.as_deref(), session, *json).await?,
+        Command::Forget { target, all } => commands::forget(&ctx, target.as_deref(), *all).await?,
+        Command::Completions { .. } => unreachable!("handled before the runtime starts"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fail(error: &Error) -> ExitCode {
+    let _ = writeln!(std::io::stderr(), "hats: {error}");
+    match error {
+        // Like a shell: 127 when the program is missing, 126 when it cannot run.
+        Error::Spawn { source, .. } if source.kind() == std::io::ErrorKind::NotFound => ExitCode::from(127),
+        Error::Spawn { .. } => ExitCode::from(126),
+        _ => ExitCode::FAILURE,
+    }
+}

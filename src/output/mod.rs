@@ -1,0 +1,12 @@
+//! Turning a session into what leaves hats: environment variables, shell
+//! exports in several dialects, and the `credential_process` document.
+//!
+//! Pure functions over values; printing is the caller's job.
+
+mod credential_process;
+mod env_vars;
+mod shell_format;
+
+pub use credential_process::credential_process_json;
+pub use env_vars::{Exports, REMOVED_VARS, exports};
+pub use shell_format::{Format, render};

@@ -1,0 +1,76 @@
+//! Sessions: from a target to working credentials, cached or new.
+//!
+//! `Engine::resolve` is the one path every command (and the TUI) takes: cache
+//! lookup, cross-process lock, MFA code, STS calls, cache write. Only the MFA
+//! prompter differs between callers. Secrets stay in memory and the keyring.
+
+mod cache;
+mod fs_private;
+mod index;
+mod keys;
+mod lock;
+mod open_store;
+mod plan;
+mod prompt;
+mod resolve;
+mod store;
+
+pub use cache::Cache;
+pub use index::{Index, IndexEntry, IndexFile};
+pub use keys::{mfa_key, role_key, session_name, target_key, target_key_prefixes, target_mfa_key};
+pub use open_store::{KeyringChoice, Opened, open};
+pub use plan::{Plan, plan_role};
+pub use prompt::{MfaError, MfaPrompter, TerminalPrompter, run_mfa_process};
+pub use resolve::{Engine, Request};
+pub use store::{MemoryStore, SecretStore, StoreError};
+
+use crate::aws::AwsError;
+use crate::domain::{Credentials, InvalidValue};
+use jiff::Timestamp;
+
+/// Credentials ready to hand out.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The credentials.
+    pub credentials: Credentials,
+    /// When they expire.
+    pub expiration: Timestamp,
+    /// The assumed-role ARN, for role sessions.
+    pub assumed_arn: Option<String>,
+    /// Whether they came from the cache.
+    pub from_cache: bool,
+}
+
+/// Why no session could be had.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// A value (duration, code, name) breaks AWS's rules.
+    #[error("{0}")]
+    Invalid(#[from] InvalidValue),
+    /// Role chaining cannot give the session length asked for.
+    #[error(
+        "\"{role}\" is assumed through role chaining, which AWS limits to 1h; ask for --duration 1h or less"
+    )]
+    ChainTooLong {
+        /// The chained role.
+        role: String,
+    },
+    /// No MFA code could be had.
+    #[error("{0}")]
+    Mfa(#[from] MfaError),
+    /// AWS refused or could not be reached.
+    #[error("{0}")]
+    Aws(#[from] AwsError),
+    /// The keyring failed.
+    #[error("{0}")]
+    Store(StoreError),
+    /// The cache directory could not be written.
+    #[error("cannot write the session cache ({0}); check the permissions of the cache directory")]
+    CacheIo(String),
+}
+
+impl SessionError {
+    fn cache_io(e: &std::io::Error) -> Self {
+        Self::CacheIo(e.to_string())
+    }
+}

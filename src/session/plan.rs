@@ -1,0 +1,52 @@
+//! Decides how a role session is obtained and for how long, before any call.
+
+use super::SessionError;
+use crate::config::{Mode, RoleSpec, Settings, Source};
+use crate::domain::SessionDuration;
+
+/// How and for how long a role will be assumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    /// How.
+    pub mode: Mode,
+    /// `DurationSeconds`.
+    pub duration: SessionDuration,
+    /// Set when a configured duration was cut to AWS's 1-hour limit.
+    pub capped_from: Option<SessionDuration>,
+}
+
+/// Chooses the mode for `spec`: more than 1 h with MFA means a long session
+/// (MFA code sent to `AssumeRole`); otherwise an MFA session serves many roles.
+pub fn plan_role(
+    spec: &RoleSpec,
+    requested: Option<SessionDuration>,
+    settings: &Settings,
+) -> Result<Plan, SessionError> {
+    let wanted = requested
+        .or(spec.duration)
+        .unwrap_or(settings.role_duration)
+        .check_range(SessionDuration::MIN, SessionDuration::MAX_ROLE, "a role session")?;
+    let mode = match (&spec.source, &spec.mfa) {
+        (Source::Role(_), _) => Mode::Chained,
+        (_, Some(_)) if wanted > SessionDuration::ONE_HOUR => Mode::LongSession,
+        (_, Some(_)) => Mode::MfaSession,
+        (_, None) => Mode::Role,
+    };
+    if mode == Mode::Chained && wanted > SessionDuration::ONE_HOUR {
+        if requested.is_some() {
+            return Err(SessionError::ChainTooLong {
+                role: spec.role_arn.to_string(),
+            });
+        }
+        return Ok(Plan {
+            mode,
+            duration: SessionDuration::ONE_HOUR,
+            capped_from: Some(wanted),
+        });
+    }
+    Ok(Plan {
+        mode,
+        duration: wanted,
+        capped_from: None,
+    })
+}

@@ -1,0 +1,138 @@
+//! Where MFA codes come from when hats must ask: the terminal (`/dev/tty`), or
+//! an `mfa_process` command. The TUI brings its own prompter.
+//!
+//! Prompts never go to stdout, which may be a pipe read by `eval` or an AWS SDK.
+
+use crate::domain::{InvalidValue, MfaCode, MfaSerial};
+use std::future::Future;
+use std::io::{BufRead, BufReader, Write};
+
+/// Why no MFA code could be had.
+#[derive(Debug, thiserror::Error)]
+pub enum MfaError {
+    /// There is no terminal to ask on.
+    #[error(
+        "an MFA code for \"{serial}\" is needed but there is no terminal to ask on; \
+         pass --mfa-code CODE or set mfa_process in the profile"
+    )]
+    NoTerminal {
+        /// The device.
+        serial: String,
+    },
+    /// The user entered nothing (end of input) or three bad codes.
+    #[error("no valid MFA code for \"{serial}\" was entered")]
+    NoCode {
+        /// The device.
+        serial: String,
+    },
+    /// A code was given but is not six digits.
+    #[error("{0}")]
+    Invalid(#[from] InvalidValue),
+    /// `mfa_process` failed or printed something that is not a code.
+    #[error("mfa_process \"{command}\" {detail}")]
+    Process {
+        /// The command as configured.
+        command: String,
+        /// What went wrong.
+        detail: String,
+    },
+}
+
+/// Asks a person for the current code of an MFA device.
+pub trait MfaPrompter: Sync {
+    /// Returns a validated code for `device`.
+    fn ask(&self, device: &MfaSerial) -> impl Future<Output = Result<MfaCode, MfaError>> + Send;
+}
+
+/// Prompts on the controlling terminal.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct TerminalPrompter;
+
+impl MfaPrompter for TerminalPrompter {
+    async fn ask(&self, device: &MfaSerial) -> Result<MfaCode, MfaError> {
+        let device = device.clone();
+        tokio::task::spawn_blocking(move || prompt_on_terminal(&device))
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+    }
+}
+
+fn prompt_on_terminal(device: &MfaSerial) -> Result<MfaCode, MfaError> {
+    let serial = device.to_string();
+    let Ok((input, mut output)) = open_terminal() else {
+        return Err(MfaError::NoTerminal { serial });
+    };
+    let mut input = BufReader::new(input);
+    for _attempt in 0..3 {
+        write!(output, "MFA code for {serial}: ")
+            .and_then(|()| output.flush())
+            .map_err(|_| MfaError::NoTerminal {
+                serial: serial.clone(),
+            })?;
+        let mut line = String::new();
+        match input.read_line(&mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        match MfaCode::parse(&line) {
+            Ok(code) => return Ok(code),
+            Err(e) => {
+                let _ = writeln!(output, "hats: {e}");
+            }
+        }
+    }
+    Err(MfaError::NoCode { serial })
+}
+
+#[cfg(unix)]
+fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")?;
+    Ok((tty.try_clone()?, tty))
+}
+
+#[cfg(windows)]
+fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
+    let input = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("CONIN$")?;
+    let output = std::fs::OpenOptions::new().write(true).open("CONOUT$")?;
+    Ok((input, output))
+}
+
+/// Runs `mfa_process` through the shell; its stdout (trimmed) must be a six-digit code.
+///
+/// Its stdin and stderr stay on the terminal so tools that ask for a touch can do so.
+pub async fn run_mfa_process(command: &str) -> Result<MfaCode, MfaError> {
+    let shell_command = command.to_owned();
+    let output = tokio::task::spawn_blocking(move || {
+        let mut cmd = if cfg!(windows) {
+            let mut c = std::process::Command::new("cmd");
+            c.arg("/C");
+            c
+        } else {
+            let mut c = std::process::Command::new("sh");
+            c.arg("-c");
+            c
+        };
+        cmd.arg(&shell_command)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .output()
+    })
+    .await
+    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+    let failed = |detail: String| MfaError::Process {
+        command: command.to_owned(),
+        detail,
+    };
+    let output = output.map_err(|e| failed(format!("could not start: {e}")))?;
+    if !output.status.success() {
+        return Err(failed(format!("failed ({})", output.status)));
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    MfaCode::parse(&text).map_err(|_| failed("did not print a 6-digit code".into()))
+}

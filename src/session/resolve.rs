@@ -1,0 +1,241 @@
+//! The engine: resolves a target to a session, reusing cached sessions and
+//! asking for an MFA code at most once per run.
+
+use super::index::IndexEntry;
+use super::keys::{mfa_key, role_key, session_name};
+use super::plan::plan_role;
+use super::prompt::{MfaPrompter, run_mfa_process};
+use super::{Cache, Session, SessionError};
+use crate::aws::{AssumeRoleInput, Issued, Sts, source_credentials};
+use crate::clock::Clock;
+use crate::config::{MfaDevice, Mode, RoleSpec, Settings, Source, Spec, Target};
+use crate::domain::{Credentials, MfaCode, SessionDuration};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Mutex;
+
+/// What the caller asks for beyond the target itself.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// `--duration`.
+    pub duration: Option<SessionDuration>,
+    /// `--mfa-code`: used for the first MFA step of this run.
+    pub mfa_code: Option<MfaCode>,
+    /// Region for the STS endpoint.
+    pub region: String,
+}
+
+/// Resolves targets to sessions for one run.
+pub struct Engine<'a, P> {
+    settings: &'a Settings,
+    clock: Clock,
+    cache: Option<&'a Cache>,
+    prompter: &'a P,
+    request: Request,
+    given_code: Mutex<Option<MfaCode>>,
+    log: &'a (dyn Fn(&str) + Sync),
+}
+
+type Pending<'s> = Pin<Box<dyn Future<Output = Result<Session, SessionError>> + Send + 's>>;
+
+impl<'a, P: MfaPrompter> Engine<'a, P> {
+    /// An engine; `cache` is `None` for `--no-cache` or `HATS_KEYRING=none`; `log` receives `--verbose` lines.
+    pub fn new(
+        settings: &'a Settings,
+        clock: Clock,
+        cache: Option<&'a Cache>,
+        prompter: &'a P,
+        request: Request,
+        log: &'a (dyn Fn(&str) + Sync),
+    ) -> Self {
+        Self {
+            settings,
+            clock,
+            cache,
+            prompter,
+            given_code: Mutex::new(request.mfa_code.clone()),
+            request,
+            log,
+        }
+    }
+
+    /// Credentials for `target`, from the cache when fresh enough.
+    pub async fn resolve(&self, target: &Target) -> Result<Session, SessionError> {
+        match &target.spec {
+            Spec::Role(spec) => self.role(spec, &target.name, self.request.duration).await,
+            Spec::UserSession {
+                profile,
+                mfa,
+                duration,
+            } => {
+                let wanted = self
+                    .request
+                    .duration
+                    .or(*duration)
+                    .unwrap_or(self.settings.mfa_session_duration)
+                    .check_range(
+                        SessionDuration::MIN,
+                        SessionDuration::MAX_MFA_SESSION,
+                        "an MFA session",
+                    )?;
+                self.mfa_session(&Source::Profile(profile.clone()), mfa, wanted)
+                    .await
+            }
+        }
+    }
+
+    fn role<'s>(
+        &'s self,
+        spec: &'s RoleSpec,
+        label: &'s str,
+        requested: Option<SessionDuration>,
+    ) -> Pending<'s> {
+        Box::pin(async move {
+            let plan = plan_role(spec, requested, self.settings)?;
+            if let Some(from) = plan.capped_from {
+                self.note(&format!(
+                    "{label}: role chaining limits sessions to 1h; using 1h instead of {from}"
+                ));
+            }
+            let session_name = session_name(spec, self.settings)?;
+            let key = role_key(label, spec, plan.mode, &session_name);
+            self.cached(&key, label, "role", async {
+                let mut input = AssumeRoleInput {
+                    role_arn: spec.role_arn.as_str(),
+                    session_name: &session_name,
+                    duration: plan.duration,
+                    external_id: spec.external_id.as_deref(),
+                    mfa: None,
+                };
+                let code;
+                let signing = match (plan.mode, &spec.source, &spec.mfa) {
+                    (Mode::MfaSession, source, Some(mfa)) => {
+                        self.note(&format!(
+                            "{label}: assuming {} from the MFA session for {} (AWS allows at most 1h \
+                             from an MFA session; ask for a longer --duration to send the code to AssumeRole)",
+                            spec.role_arn, plan.duration
+                        ));
+                        let wanted = self.settings.mfa_session_duration;
+                        self.mfa_session(source, mfa, wanted).await?.credentials
+                    }
+                    (Mode::Chained, Source::Role(inner), _) => {
+                        let inner_label = inner.profile.clone().unwrap_or_else(|| inner.role_arn.to_string());
+                        self.note(&format!("{label}: role chaining through {inner_label}"));
+                        self.role(inner, &inner_label, None).await?.credentials
+                    }
+                    (_, source, _) => source_credentials(source).await?,
+                };
+                // A long session and a chained role that demands MFA send the code to AssumeRole itself.
+                if let (Mode::LongSession | Mode::Chained, Some(mfa)) = (plan.mode, &spec.mfa) {
+                    code = self.code(mfa).await?;
+                    input.mfa = Some((&mfa.serial, &code));
+                }
+                self.note(&format!("{label}: AssumeRole {} for {}", spec.role_arn, plan.duration));
+                let issued = self.sts(&signing).assume_role(&input).await?;
+                Ok(new_session(issued))
+            })
+            .await
+        })
+    }
+
+    async fn mfa_session(
+        &self,
+        source: &Source,
+        mfa: &MfaDevice,
+        duration: SessionDuration,
+    ) -> Result<Session, SessionError> {
+        let key = mfa_key(source, &mfa.serial);
+        self.cached(&key, &source.describe(), "mfa", async {
+            let base = source_credentials(source).await?;
+            let code = self.code(mfa).await?;
+            self.note(&format!(
+                "GetSessionToken for {} with {} for {duration}",
+                source.describe(),
+                mfa.serial
+            ));
+            let issued = self
+                .sts(&base)
+                .get_session_token(duration, &mfa.serial, &code)
+                .await?;
+            Ok(new_session(issued))
+        })
+        .await
+    }
+
+    /// Returns the cached session under `key` if fresh; otherwise takes the key's
+    /// lock, looks again (another process may have just fetched it), then fetches and stores.
+    async fn cached(
+        &self,
+        key: &str,
+        label: &str,
+        kind: &str,
+        fetch: impl Future<Output = Result<Session, SessionError>> + Send,
+    ) -> Result<Session, SessionError> {
+        let Some(cache) = self.cache else {
+            return fetch.await;
+        };
+        if let Some(session) = self.fresh(cache, key).await? {
+            return Ok(session);
+        }
+        let _lock = cache.lock(key).await?;
+        if let Some(session) = self.fresh(cache, key).await? {
+            return Ok(session);
+        }
+        let session = fetch.await?;
+        let entry = IndexEntry {
+            label: label.to_owned(),
+            kind: kind.to_owned(),
+            expires: session.expiration,
+            arn: session.assumed_arn.clone(),
+        };
+        cache.put(key, entry, &session, self.clock.now()).await?;
+        Ok(session)
+    }
+
+    async fn fresh(&self, cache: &Cache, key: &str) -> Result<Option<Session>, SessionError> {
+        let Some(session) = cache.get(key).await? else {
+            return Ok(None);
+        };
+        let left = session.expiration.as_second() - self.clock.now().as_second();
+        if left > i64::from(self.settings.refresh_window.as_secs()) {
+            self.note(&format!("{key}: cached in {}, {left}s left", cache.store_name()));
+            Ok(Some(session))
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// The MFA code: `--mfa-code` (once), else `mfa_process`, else the prompter.
+    async fn code(&self, mfa: &MfaDevice) -> Result<MfaCode, SessionError> {
+        let given = self
+            .given_code
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(code) = given {
+            return Ok(code);
+        }
+        if let Some(command) = &mfa.process {
+            self.note(&format!("running mfa_process for {}", mfa.serial));
+            return Ok(run_mfa_process(command).await?);
+        }
+        Ok(self.prompter.ask(&mfa.serial).await?)
+    }
+
+    fn sts(&self, signing: &Credentials) -> Sts {
+        Sts::new(signing, &self.request.region)
+    }
+
+    fn note(&self, line: &str) {
+        (self.log)(line);
+    }
+}
+
+fn new_session(issued: Issued) -> Session {
+    Session {
+        credentials: issued.credentials,
+        expiration: issued.expiration,
+        assumed_arn: issued.assumed_arn,
+        from_cache: false,
+    }
+}
