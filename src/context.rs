@@ -96,7 +96,7 @@ impl Context {
     /// `credential_process` before every AWS call) do not repeat it.
     fn notice_once(&self, name: &str, notice: &str) {
         let marker = self.paths.cache_dir.join(format!("noticed-{name}"));
-        if marker.exists() && !self.verbose {
+        if marker.exists() {
             return;
         }
         let _ = writeln!(std::io::stderr(), "hats: {notice}");

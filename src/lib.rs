@@ -12,5 +12,6 @@ pub mod config;
 pub mod context;
 pub mod domain;
 pub mod error;
+pub mod error_text;
 pub mod output;
 pub mod session;

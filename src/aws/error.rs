@@ -1,5 +1,6 @@
 //! Turns SDK errors into messages a user can act on.
 
+use crate::error_text::describe;
 use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
@@ -112,18 +113,4 @@ where
             detail,
         },
     }
-}
-
-/// The error and its causes on one line: the SDK's top-level text alone is vague.
-pub fn describe(err: &dyn std::error::Error) -> String {
-    let mut parts = vec![err.to_string()];
-    let mut next = err.source();
-    while let Some(cause) = next {
-        let text = cause.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        next = cause.source();
-    }
-    parts.join(": ")
 }

@@ -7,6 +7,6 @@ mod error;
 mod source;
 mod sts;
 
-pub use error::{AwsError, describe as describe_error};
+pub use error::AwsError;
 pub use source::{ambient_credentials, source_credentials};
 pub use sts::{AssumeRoleInput, CallerIdentity, Issued, Sts, endpoint_override};

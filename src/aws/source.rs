@@ -5,9 +5,9 @@
 //! Never reads `AWS_ACCESS_KEY_ID` unless the profile asks for `credential_source = Environment`.
 
 use super::AwsError;
-use super::error::describe;
 use crate::config::Source;
 use crate::domain::Credentials;
+use crate::error_text::describe;
 use aws_credential_types::provider::ProvideCredentials;
 
 /// Loads the credentials of a non-role source.

@@ -11,7 +11,7 @@ use aws_types::os_shim_internal::{Env, Fs};
 pub async fn load_profiles(fs: &Fs, env: &Env) -> Result<ProfileSet, ConfigError> {
     aws_config::profile::load(fs, env, &EnvConfigFiles::default(), None)
         .await
-        .map_err(|e| ConfigError::AwsFile(one_line(&e.to_string())))
+        .map_err(|e| ConfigError::AwsFile(one_line(&crate::error_text::describe(&e))))
 }
 
 /// The SDK's messages span lines; hats prints one.

@@ -8,14 +8,11 @@ use std::fmt;
 pub struct MfaSerial(String);
 
 impl MfaSerial {
-    /// Accepts `arn:...:mfa/NAME` ARNs and hardware serials (9–256 word characters).
+    /// Accepts `arn:...:mfa/NAME` ARNs and hardware token serials (9–256 letters and digits).
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
         let raw = raw.trim();
         let is_arn = raw.starts_with("arn:") && raw.contains(":mfa/") && !raw.ends_with('/');
-        let is_serial = (9..=256).contains(&raw.len())
-            && raw
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+=/:,.@-".contains(c));
+        let is_serial = (9..=256).contains(&raw.len()) && raw.chars().all(|c| c.is_ascii_alphanumeric());
         if is_arn || is_serial {
             Ok(Self(raw.to_owned()))
         } else {

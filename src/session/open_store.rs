@@ -129,7 +129,7 @@ fn unsupported(store: &'static str) -> StoreError {
 fn failed(store: &'static str, e: &keyring_core::Error) -> StoreError {
     StoreError {
         store,
-        detail: crate::aws::describe_error(e),
+        detail: crate::error_text::describe(e),
         alternatives: alternatives(store),
     }
 }

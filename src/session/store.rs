@@ -52,7 +52,7 @@ impl KeyringStore {
     fn error(&self, e: &keyring_core::Error) -> StoreError {
         StoreError {
             store: self.name,
-            detail: crate::aws::describe_error(e),
+            detail: crate::error_text::describe(e),
             alternatives: alternatives(self.name),
         }
     }

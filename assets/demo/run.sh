@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The hats demo: builds hats, starts a local AWS-compatible server (moto) seeded
+# with accounts, roles and an MFA device, and opens a shell in a sandbox HOME
+# (your own ~/.aws is never read or written). Any 6-digit MFA code works.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+repo=$PWD
+
+if [ ! -x .venv-test/bin/moto_server ]; then
+  echo "demo: installing moto into .venv-test (once)..." >&2
+  python3 -m venv .venv-test 2>/dev/null || {
+    if [ "$(id -u)" = 0 ]; then apt-get install -y -qq python3-venv >/dev/null; else sudo apt-get install -y -qq python3-venv >/dev/null; fi
+    rm -rf .venv-test && python3 -m venv .venv-test
+  }
+  .venv-test/bin/pip install -q --disable-pip-version-check 'moto[server]'
+fi
+echo "demo: building hats (release; the first build takes a few minutes)..." >&2
+cargo build --release --quiet
+
+sandbox=$(mktemp -d "${TMPDIR:-/tmp}/hats-demo.XXXXXX")
+port=$(.venv-test/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+.venv-test/bin/moto_server -H 127.0.0.1 -p "$port" >"$sandbox/moto.log" 2>&1 &
+moto_pid=$!
+cleanup() { kill "$moto_pid" 2>/dev/null || true; rm -rf "$sandbox"; }
+trap cleanup EXIT
+for _ in $(seq 1 200); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  kill -0 "$moto_pid" 2>/dev/null || { cat "$sandbox/moto.log" >&2; exit 1; }
+  sleep 0.05
+done
+
+home="$sandbox/home"
+.venv-test/bin/python assets/demo/seed.py "http://127.0.0.1:$port" "$home"
+
+export HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_CACHE_HOME="$home/.cache" XDG_DATA_HOME="$home/.local/share"
+export AWS_CONFIG_FILE="$home/.aws/config" AWS_SHARED_CREDENTIALS_FILE="$home/.aws/credentials"
+export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_EC2_METADATA_DISABLED=true
+export PATH="$repo/target/release:$PATH"
+unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN HATS_TARGET
+
+echo
+echo "== hats ls"
+hats ls
+echo
+if [ -t 0 ] && [ -t 1 ]; then
+  cat <<TXT
+You are in a demo shell (sandbox HOME, local AWS at $AWS_ENDPOINT_URL). Try:
+  hats shell prod-admin        # asks the MFA code once (any 6 digits), then opens a subshell
+  hats env staging-dev         # no second MFA prompt: the MFA session is cached
+  hats whoami audit-via-prod   # role chaining from prod-admin
+  hats exec sandbox/ReadOnly -- env | grep AWS_
+  hats ls                      # countdowns of cached sessions
+  hats forget --all
+Type 'exit' to end the demo (the server and sandbox are removed).
+TXT
+  PS1='(hats demo) \w \$ ' bash --norc -i || true
+else
+  echo "== no terminal: a scripted tour instead"
+  set -x
+  hats env prod-admin --mfa-code 123456
+  hats whoami staging-dev
+  hats whoami audit-via-prod
+  hats exec sandbox/ReadOnly -- sh -c 'echo "child sees $HATS_TARGET in $AWS_REGION until $AWS_CREDENTIAL_EXPIRATION"'
+  hats ls
+fi

@@ -1,0 +1,73 @@
+"""Seeds a local moto server for the hats demo and writes a sandbox HOME.
+
+Creates an organization with three member accounts, an IAM user `alice` with
+access keys and a virtual MFA device, the roles the demo assumes, and the
+matching ~/.aws/config, ~/.aws/credentials and hats config.toml.
+Usage: seed.py ENDPOINT HOME
+"""
+import os
+import sys
+
+import boto3
+
+endpoint, home = sys.argv[1], sys.argv[2]
+session = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name="us-east-1")
+iam = session.client("iam", endpoint_url=endpoint)
+org = session.client("organizations", endpoint_url=endpoint)
+
+org.create_organization(FeatureSet="ALL")
+accounts = {}
+for name in ("production", "staging", "sandbox"):
+    status = org.create_account(Email=f"{name}@example.com", AccountName=name)["CreateAccountStatus"]
+    accounts[name] = status["AccountId"]
+
+iam.create_user(UserName="alice")
+key = iam.create_access_key(UserName="alice")["AccessKey"]
+device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
+serial = device["SerialNumber"]
+iam.enable_mfa_device(UserName="alice", SerialNumber=serial, AuthenticationCode1="123456", AuthenticationCode2="654321")
+trust = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}'
+for role in ("Admin", "Developer", "ReadOnly", "Auditor"):
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust)
+
+prod, staging, sandbox = accounts["production"], accounts["staging"], accounts["sandbox"]
+os.makedirs(f"{home}/.aws", exist_ok=True)
+os.makedirs(f"{home}/.config/hats", exist_ok=True)
+with open(f"{home}/.aws/credentials", "w") as f:
+    f.write(f"[alice]\naws_access_key_id = {key['AccessKeyId']}\naws_secret_access_key = {key['SecretAccessKey']}\n")
+with open(f"{home}/.aws/config", "w") as f:
+    f.write(f"""[profile alice]
+region = eu-west-1
+mfa_serial = {serial}
+
+[profile prod-admin]
+role_arn = arn:aws:iam::{prod}:role/Admin
+source_profile = alice
+region = eu-west-1
+
+[profile staging-dev]
+role_arn = arn:aws:iam::{staging}:role/Developer
+source_profile = alice
+
+[profile prod-long]
+role_arn = arn:aws:iam::{prod}:role/ReadOnly
+source_profile = alice
+duration_seconds = 14400
+
+[profile audit-via-prod]
+role_arn = arn:aws:iam::{sandbox}:role/Auditor
+source_profile = prod-admin
+""")
+with open(f"{home}/.config/hats/config.toml", "w") as f:
+    f.write(f"""[defaults]
+session_name = "alice"
+
+[[account]]
+id = "{sandbox}"
+name = "sandbox"
+source = "alice"
+roles = ["Admin", "ReadOnly"]
+region = "us-west-2"
+tags = {{ team = "platform" }}
+""")
+print(f"seeded: accounts production={prod} staging={staging} sandbox={sandbox}, MFA device {serial}")

@@ -1,0 +1,185 @@
+//! The keyring cache: reuse, --no-cache, forget, concurrent processes, the
+//! keyutils fallback, and that no secret ever lands on disk.
+
+use crate::harness::{HATS, Sandbox, parse_exports};
+use std::process::Stdio;
+
+#[test]
+fn ls_shows_cached_sessions_from_the_index() {
+    let sb = Sandbox::standard(true);
+    let before = sb.hats(&["ls"]).ok();
+    assert!(before.lines().skip(1).all(|l| l.ends_with(" -")), "{before}");
+    sb.hats(&["env", "prod", "--mfa-code", "123456"]).ok();
+    let after = sb.hats(&["ls"]).ok();
+    let prod = after.lines().find(|l| l.starts_with("prod ")).unwrap();
+    assert!(prod.ends_with("59m") || prod.ends_with("1h00m"), "{after}");
+    let base = after.lines().find(|l| l.starts_with("base ")).unwrap();
+    assert!(
+        base.ends_with("11h59m") || base.ends_with("12h00m"),
+        "the MFA session shows under its own target: {after}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&sb.hats(&["ls", "--json"]).ok()).unwrap();
+    let prod = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "prod")
+        .unwrap();
+    assert!(prod["session"]["remaining_seconds"].as_i64().unwrap() > 3500);
+    assert!(
+        prod["session"]["assumed_role_arn"]
+            .as_str()
+            .unwrap()
+            .contains("assumed-role/Admin/hats-tester")
+    );
+    assert!(prod["mfa_session"]["remaining_seconds"].as_i64().unwrap() > 40000);
+}
+
+#[test]
+fn no_cache_neither_reads_nor_writes_the_cache() {
+    let sb = Sandbox::standard(true);
+    sb.hats(&["env", "plain-role"]).ok();
+    assert_eq!(sb.moto.take_actions(), ["AssumeRole"]);
+    sb.hats(&["env", "plain-role", "--no-cache"]).ok();
+    assert_eq!(
+        sb.moto.take_actions(),
+        ["AssumeRole"],
+        "--no-cache skips the cached session"
+    );
+    sb.hats(&["forget", "--all"]).ok();
+    sb.hats(&["env", "plain-role", "--no-cache"]).ok();
+    sb.moto.take_actions();
+    let index = std::fs::read_to_string(sb.home.join(".cache/hats/sessions.json")).unwrap();
+    assert!(
+        !index.contains("plain-role"),
+        "--no-cache must not write: {index}"
+    );
+}
+
+#[test]
+fn forget_removes_one_target_or_all() {
+    let sb = Sandbox::standard(true);
+    sb.hats(&["env", "prod", "--mfa-code", "123456"]).ok();
+    sb.hats(&["env", "plain-role"]).ok();
+    sb.moto.take_actions();
+    let out = sb.hats(&["forget", "prod"]);
+    out.ok();
+    assert!(
+        out.stderr().contains("forgot 1 cached session for \"prod\""),
+        "{}",
+        out.stderr()
+    );
+    sb.hats(&["env", "prod"]).ok();
+    assert_eq!(
+        sb.moto.take_actions(),
+        ["AssumeRole"],
+        "the MFA session survives forgetting a role"
+    );
+    sb.hats(&["env", "plain-role"]).ok();
+    assert!(sb.moto.take_actions().is_empty());
+    sb.hats(&["forget", "--all"]).ok();
+    sb.hats(&["env", "plain-role"]).ok();
+    assert_eq!(sb.moto.take_actions(), ["AssumeRole"]);
+    let err = sb.hats(&["env", "prod"]).fails();
+    assert!(
+        err.contains("no terminal to ask on"),
+        "the MFA session is gone too: {err}"
+    );
+}
+
+#[test]
+fn concurrent_processes_make_one_sts_call_and_share_the_session() {
+    let sb = Sandbox::standard(true);
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            sb.command(HATS)
+                .args(["env", "prod", "--mfa-code", "123456"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let keys: Vec<String> = children
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            parse_exports(&String::from_utf8_lossy(&out.stdout))["AWS_ACCESS_KEY_ID"].clone()
+        })
+        .collect();
+    assert_eq!(sb.moto.take_actions(), ["GetSessionToken", "AssumeRole"]);
+    assert!(keys.windows(2).all(|w| w[0] == w[1]), "{keys:?}");
+}
+
+#[test]
+fn secrets_never_reach_files_on_disk() {
+    let sb = Sandbox::standard(true);
+    let exports = parse_exports(&sb.hats(&["env", "prod", "--mfa-code", "123456"]).ok());
+    sb.hats(&["env", "chained", "-v"]).ok();
+    sb.hats(&["ls", "--json"]).ok();
+    let secret = &exports["AWS_SECRET_ACCESS_KEY"];
+    let token = &exports["AWS_SESSION_TOKEN"];
+    let mut stack = vec![sb.home.clone()];
+    let mut files = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                files += 1;
+                let text = String::from_utf8_lossy(&bytes);
+                assert!(
+                    !text.contains(secret.as_str()) && !text.contains(token.as_str()),
+                    "secret in {}",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(files >= 4, "the index and config files were scanned ({files})");
+}
+
+#[test]
+fn without_a_secret_service_sessions_go_to_the_keyutils_keyring_with_one_notice() {
+    let mut sb = Sandbox::standard(false);
+    sb.set_env("HATS_KEYRING", "");
+    sb.set_env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        &format!("unix:path={}/no-bus", sb.dir.path().display()),
+    );
+    // keyutils links entries into the user's persistent keyring, shared by every
+    // test run: a target name of its own keeps this run's entry apart.
+    let target = format!("keyutils-{}-{}", std::process::id(), unique_nanos());
+    sb.aws_config(&format!(
+        "{}\n[profile {target}]\nrole_arn = arn:aws:iam::222222222222:role/ReadOnly\nsource_profile = plain\n",
+        crate::harness::AWS_CONFIG
+    ));
+    let keyctl = crate::harness::require("keyctl", "keyutils");
+    // One session keyring for all runs, as a login session has.
+    let script = r#""$0" env "$1" >/dev/null && "$0" env "$1" -v >/dev/null && "$0" forget "$1""#;
+    let out = sb
+        .command(keyctl)
+        .args(["session", "-", "sh", "-c", script, HATS, &target])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        stderr
+            .matches("caching sessions in the kernel keyutils keyring")
+            .count(),
+        1,
+        "{stderr}"
+    );
+    assert!(stderr.contains("cached in keyutils"), "{stderr}");
+    assert_eq!(sb.moto.take_actions(), ["AssumeRole"]);
+}
+
+fn unique_nanos() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+}

@@ -1,0 +1,512 @@
+//! Test bed: a real moto server, a real Secret Service (gnome-keyring on a
+//! private D-Bus), a sandboxed HOME, and the real `hats` binary.
+//!
+//! Every dependency is required: a missing one fails the test with the command
+//! that installs it. Timeouts are generous upper bounds, not measurements.
+
+#![allow(dead_code)]
+
+use base64::Engine as _;
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long a server may take to come up on a busy 2-core machine.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub const HATS: &str = env!("CARGO_BIN_EXE_hats");
+const INSTALL: &str = "run `bash tests/run.sh`, which installs the test dependencies";
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub fn require(program: &str, package: &str) -> PathBuf {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(program))
+            .find(|p| p.is_file())
+    });
+    found.unwrap_or_else(|| panic!("`{program}` is missing: apt-get install {package} (or {INSTALL})"))
+}
+
+/// A moto server on its own port, killed on drop.
+pub struct Moto {
+    child: Child,
+    pub port: u16,
+    /// Holds the request recording: moto writes it to a file, one per server.
+    _recording_dir: tempfile::TempDir,
+}
+
+/// One STS request moto recorded.
+#[derive(Debug, Clone)]
+pub struct StsCall {
+    pub params: HashMap<String, String>,
+    pub authorization: String,
+}
+
+impl StsCall {
+    pub fn action(&self) -> &str {
+        self.params.get("Action").map_or("", String::as_str)
+    }
+    pub fn param(&self, key: &str) -> Option<&str> {
+        self.params.get(key).map(String::as_str)
+    }
+}
+
+impl Moto {
+    pub fn start() -> Self {
+        Self::start_with_env(&[])
+    }
+
+    pub fn start_with_env(env: &[(&str, &str)]) -> Self {
+        let server = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv-test/bin/moto_server");
+        assert!(
+            server.is_file(),
+            "moto_server not found at {}: {INSTALL} (or: python3 -m venv .venv-test && .venv-test/bin/pip install 'moto[server]')",
+            server.display()
+        );
+        let port = free_port();
+        let recording_dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new(&server)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("MOTO_RECORDER_FILEPATH", recording_dir.path().join("recording"))
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto_server");
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("moto_server exited early with {status}");
+            }
+            assert!(
+                started.elapsed() < START_TIMEOUT,
+                "moto_server did not listen within {START_TIMEOUT:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let moto = Self {
+            child,
+            port,
+            _recording_dir: recording_dir,
+        };
+        moto.http("POST", "/moto-api/recorder/reset-recording", "");
+        moto.http("POST", "/moto-api/recorder/start-recording", "");
+        moto
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// A minimal HTTP/1.1 exchange with moto's own API.
+    pub fn http(&self, method: &str, path: &str, body: &str) -> String {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+        assert!(
+            head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"),
+            "{method} {path}: {head}"
+        );
+        if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+            dechunk(body)
+        } else {
+            body.to_owned()
+        }
+    }
+
+    /// STS requests since the last call, and clears the record.
+    pub fn take_sts_calls(&self) -> Vec<StsCall> {
+        let text = self.http("GET", "/moto-api/recorder/download-recording", "");
+        self.http("POST", "/moto-api/recorder/reset-recording", "");
+        self.http("POST", "/moto-api/recorder/start-recording", "");
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .filter_map(|line| {
+                let record: serde_json::Value = serde_json::from_str(line).unwrap();
+                let raw = record["body"].as_str().unwrap_or_default();
+                let body = if record["body_encoded"].as_bool() == Some(true) {
+                    String::from_utf8(base64::engine::general_purpose::STANDARD.decode(raw).unwrap()).unwrap()
+                } else {
+                    raw.to_owned()
+                };
+                let params: HashMap<String, String> = body
+                    .split('&')
+                    .filter_map(|pair| pair.split_once('='))
+                    .map(|(k, v)| (url_decode(k), url_decode(v)))
+                    .collect();
+                params.contains_key("Action").then(|| StsCall {
+                    params,
+                    authorization: record["headers"]["Authorization"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                })
+            })
+            .collect()
+    }
+
+    /// The actions of the STS requests since the last call.
+    pub fn take_actions(&self) -> Vec<String> {
+        self.take_sts_calls()
+            .iter()
+            .map(|c| c.action().to_owned())
+            .collect()
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.push_str(&after[..size]);
+        rest = &after[size + 2..];
+    }
+    out
+}
+
+fn url_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// A private D-Bus session with an unlocked gnome-keyring Secret Service.
+pub struct Keyring {
+    dbus: Child,
+    daemon: Child,
+    pub address: String,
+    pub runtime_dir: PathBuf,
+}
+
+impl Keyring {
+    pub fn start(dir: &Path, home: &Path) -> Self {
+        let dbus_daemon = require("dbus-daemon", "dbus");
+        let keyring_daemon = require("gnome-keyring-daemon", "gnome-keyring");
+        require("dbus-send", "dbus");
+        let runtime_dir = dir.join("run");
+        std::fs::create_dir_all(&runtime_dir).unwrap();
+        std::fs::set_permissions(&runtime_dir, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+        let address = format!("unix:path={}", dir.join("bus").display());
+        let dbus = Command::new(dbus_daemon)
+            .args([
+                "--session",
+                "--nofork",
+                "--nopidfile",
+                &format!("--address={address}"),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start dbus-daemon");
+        let mut daemon = Command::new(keyring_daemon)
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &address)
+            .env("XDG_RUNTIME_DIR", &runtime_dir)
+            .env("HOME", home)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start gnome-keyring-daemon");
+        // The keyring's password, on stdin as gnome-keyring expects; closing stdin ends it.
+        daemon.stdin.take().unwrap().write_all(b"test-password").unwrap();
+        let keyring = Self {
+            dbus,
+            daemon,
+            address,
+            runtime_dir,
+        };
+        let started = Instant::now();
+        while !keyring.service_ready() {
+            assert!(
+                started.elapsed() < START_TIMEOUT,
+                "gnome-keyring did not register on D-Bus in time"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        keyring
+    }
+
+    fn service_ready(&self) -> bool {
+        Command::new("dbus-send")
+            .args([
+                "--session",
+                "--dest=org.freedesktop.DBus",
+                "--print-reply",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                "string:org.freedesktop.secrets",
+            ])
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("boolean true"))
+    }
+}
+
+impl Drop for Keyring {
+    fn drop(&mut self) {
+        for child in [&mut self.daemon, &mut self.dbus] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A throwaway HOME with AWS files, hats config, moto and a keyring.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+    pub home: PathBuf,
+    pub moto: Moto,
+    pub keyring: Option<Keyring>,
+    extra_env: Vec<(String, String)>,
+}
+
+impl Sandbox {
+    /// moto plus a real Secret Service.
+    pub fn new() -> Self {
+        let mut sandbox = Self::without_keyring();
+        sandbox.keyring = Some(Keyring::start(sandbox.dir.path(), &sandbox.home));
+        sandbox
+    }
+
+    /// moto only; `HATS_KEYRING=none` unless a test sets otherwise.
+    pub fn without_keyring() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(home.join(".aws")).unwrap();
+        Self {
+            home,
+            moto: Moto::start(),
+            keyring: None,
+            dir,
+            extra_env: Vec::new(),
+        }
+    }
+
+    pub fn write(&self, relative: &str, text: &str) -> PathBuf {
+        let path = self.home.join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    pub fn aws_config(&self, text: &str) {
+        self.write(".aws/config", text);
+    }
+
+    pub fn credentials(&self, text: &str) {
+        self.write(".aws/credentials", text);
+    }
+
+    pub fn hats_config(&self, text: &str) {
+        self.write(".config/hats/config.toml", text);
+    }
+
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.extra_env.push((key.into(), value.into()));
+    }
+
+    /// The environment hats runs with: nothing from the developer's own setup.
+    pub fn env(&self) -> Vec<(String, String)> {
+        let home = self.home.display().to_string();
+        let mut env = vec![
+            ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
+            ("HOME".into(), home.clone()),
+            ("USER".into(), "tester".into()),
+            ("LANG".into(), "C.UTF-8".into()),
+            ("TZ".into(), "UTC".into()),
+            ("XDG_CONFIG_HOME".into(), format!("{home}/.config")),
+            ("XDG_CACHE_HOME".into(), format!("{home}/.cache")),
+            ("XDG_DATA_HOME".into(), format!("{home}/.local/share")),
+            ("AWS_CONFIG_FILE".into(), format!("{home}/.aws/config")),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE".into(),
+                format!("{home}/.aws/credentials"),
+            ),
+            ("AWS_ENDPOINT_URL".into(), self.moto.endpoint()),
+            ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
+        ];
+        match &self.keyring {
+            Some(k) => {
+                env.push(("DBUS_SESSION_BUS_ADDRESS".into(), k.address.clone()));
+                env.push(("XDG_RUNTIME_DIR".into(), k.runtime_dir.display().to_string()));
+                env.push(("HATS_KEYRING".into(), "secret-service".into()));
+            }
+            None => env.push(("HATS_KEYRING".into(), "none".into())),
+        }
+        for (k, v) in &self.extra_env {
+            env.retain(|(name, _)| name != k);
+            env.push((k.clone(), v.clone()));
+        }
+        env
+    }
+
+    /// `program` in the sandbox, detached from any terminal (so prompts cannot hang).
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env_clear()
+            .envs(self.env())
+            .current_dir(&self.home)
+            .stdin(Stdio::null());
+        // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+        cmd
+    }
+
+    /// `hats ARGS`, waited for.
+    pub fn hats(&self, args: &[&str]) -> Run {
+        Run(self.command(HATS).args(args).output().expect("run hats"))
+    }
+}
+
+/// A finished run with helpers for assertions.
+pub struct Run(pub Output);
+
+impl Run {
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.0.stdout).into_owned()
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.0.stderr).into_owned()
+    }
+    pub fn code(&self) -> Option<i32> {
+        self.0.status.code()
+    }
+    /// Asserts success and returns stdout.
+    pub fn ok(&self) -> String {
+        assert!(
+            self.0.status.success(),
+            "hats failed ({:?}): {}",
+            self.0.status,
+            self.stderr()
+        );
+        self.stdout()
+    }
+    /// Asserts failure and returns stderr.
+    pub fn fails(&self) -> String {
+        assert!(
+            !self.0.status.success(),
+            "hats should have failed; stdout: {}",
+            self.stdout()
+        );
+        self.stderr()
+    }
+}
+
+/// Parses `export K='V'` lines (as `hats env` prints them) into a map.
+pub fn parse_exports(text: &str) -> HashMap<String, String> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("export "))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.trim_matches('\'').to_owned()))
+        .collect()
+}
+
+/// The standard fixture: an IAM user `base` with an MFA device, roles in two
+/// accounts, a chained role, a role without MFA, and a hats account.
+pub const AWS_CONFIG: &str = "\
+[profile base]
+region = us-east-1
+mfa_serial = arn:aws:iam::111111111111:mfa/alice
+
+[profile prod]
+role_arn = arn:aws:iam::222222222222:role/Admin
+source_profile = base
+region = eu-west-1
+
+[profile staging]
+role_arn = arn:aws:iam::333333333333:role/Developer
+source_profile = base
+
+[profile chained]
+role_arn = arn:aws:iam::444444444444:role/Deep
+source_profile = prod
+
+[profile plain-role]
+role_arn = arn:aws:iam::222222222222:role/ReadOnly
+source_profile = plain
+external_id = ext-42
+role_session_name = ci-runner
+";
+
+pub const CREDENTIALS: &str = "\
+[base]
+aws_access_key_id = AKIAIOSFODNN7EXAMPLE
+aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+
+[plain]
+aws_access_key_id = AKIAPLAINPLAINPLAIN1
+aws_secret_access_key = plainsecretplainsecretplainsecretplains1
+";
+
+pub const HATS_CONFIG: &str = r#"
+[[account]]
+id = "555555555555"
+name = "data"
+source = "base"
+roles = ["Analyst", "Admin"]
+region = "ap-southeast-2"
+production = true
+tags = { team = "core" }
+"#;
+
+impl Sandbox {
+    /// A sandbox with the standard fixture written.
+    pub fn standard(with_keyring: bool) -> Self {
+        let sandbox = if with_keyring {
+            Self::new()
+        } else {
+            Self::without_keyring()
+        };
+        sandbox.aws_config(AWS_CONFIG);
+        sandbox.credentials(CREDENTIALS);
+        sandbox.hats_config(HATS_CONFIG);
+        sandbox
+    }
+}

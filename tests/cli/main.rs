@@ -1,0 +1,9 @@
+//! End-to-end tests of the `hats` binary against moto and a real keyring.
+
+mod harness;
+
+mod cache;
+mod commands;
+mod errors;
+mod mfa;
+mod prompt;

@@ -1,0 +1,166 @@
+//! Every MFA path, proven by what reached STS: once for many roles, long
+//! sessions, chaining, mfa_process, and failing fast without a terminal.
+
+use crate::harness::{Sandbox, parse_exports};
+
+#[test]
+fn mfa_is_asked_once_and_serves_every_role_of_that_source() {
+    let sb = Sandbox::standard(true);
+    let first = parse_exports(&sb.hats(&["env", "prod", "--mfa-code", "123456"]).ok());
+    let calls = sb.moto.take_sts_calls();
+    let actions: Vec<&str> = calls.iter().map(|c| c.action()).collect();
+    assert_eq!(actions, ["GetSessionToken", "AssumeRole"]);
+    assert_eq!(
+        calls[0].param("SerialNumber"),
+        Some("arn:aws:iam::111111111111:mfa/alice")
+    );
+    assert_eq!(calls[0].param("TokenCode"), Some("123456"));
+    assert_eq!(calls[0].param("DurationSeconds"), Some("43200"));
+    assert_eq!(
+        calls[1].param("RoleArn"),
+        Some("arn:aws:iam::222222222222:role/Admin")
+    );
+    assert_eq!(
+        calls[1].param("TokenCode"),
+        None,
+        "roles are assumed from the MFA session"
+    );
+    assert_eq!(calls[1].param("DurationSeconds"), Some("3600"));
+    assert_eq!(calls[1].param("RoleSessionName"), Some("hats-tester"));
+    assert_eq!(first["AWS_REGION"], "eu-west-1");
+
+    // Another role of the same source: no code given, no terminal, yet no prompt is needed.
+    sb.hats(&["env", "staging"]).ok();
+    assert_eq!(sb.moto.take_actions(), ["AssumeRole"]);
+    // A hats-config account role with the same source and device too.
+    sb.hats(&["env", "data/Analyst"]).ok();
+    assert_eq!(sb.moto.take_actions(), ["AssumeRole"]);
+
+    // And the first role again comes straight from the keyring.
+    let again = parse_exports(&sb.hats(&["env", "prod"]).ok());
+    assert!(
+        sb.moto.take_actions().is_empty(),
+        "a cached session makes no STS call"
+    );
+    assert_eq!(again["AWS_ACCESS_KEY_ID"], first["AWS_ACCESS_KEY_ID"]);
+}
+
+#[test]
+fn more_than_an_hour_sends_the_code_to_assume_role_and_caches_the_long_session() {
+    let sb = Sandbox::standard(true);
+    let out = sb.hats(&["env", "prod", "--duration", "2h", "--mfa-code", "654321", "-v"]);
+    out.ok();
+    let calls = sb.moto.take_sts_calls();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0].action(), "AssumeRole");
+    assert_eq!(
+        calls[0].param("SerialNumber"),
+        Some("arn:aws:iam::111111111111:mfa/alice")
+    );
+    assert_eq!(calls[0].param("TokenCode"), Some("654321"));
+    assert_eq!(calls[0].param("DurationSeconds"), Some("7200"));
+    let listed: serde_json::Value = serde_json::from_str(&sb.hats(&["ls", "--json"]).ok()).unwrap();
+    let prod = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "prod")
+        .unwrap();
+    assert_eq!(prod["mode"], "mfa-session", "ls shows the default mode");
+    sb.hats(&["env", "prod", "--duration", "2h"]).ok();
+    assert!(
+        sb.moto.take_actions().is_empty(),
+        "the long session is reused without a new code"
+    );
+}
+
+#[test]
+fn chained_roles_reuse_the_mfa_session_and_refuse_more_than_an_hour() {
+    let sb = Sandbox::standard(true);
+    sb.hats(&["env", "staging", "--mfa-code", "123456"]).ok();
+    assert_eq!(sb.moto.take_actions(), ["GetSessionToken", "AssumeRole"]);
+    let exports = parse_exports(&sb.hats(&["env", "chained", "-v"]).ok());
+    let calls = sb.moto.take_sts_calls();
+    let arns: Vec<_> = calls
+        .iter()
+        .map(|c| (c.action(), c.param("RoleArn").unwrap_or("")))
+        .collect();
+    assert_eq!(
+        arns,
+        [
+            ("AssumeRole", "arn:aws:iam::222222222222:role/Admin"),
+            ("AssumeRole", "arn:aws:iam::444444444444:role/Deep"),
+        ]
+    );
+    assert_eq!(exports["HATS_ROLE_ARN"], "arn:aws:iam::444444444444:role/Deep");
+
+    let err = sb
+        .hats(&["env", "chained", "--duration", "2h", "--no-cache"])
+        .fails();
+    assert!(err.contains("role chaining, which AWS limits to 1h"), "{err}");
+    assert!(sb.moto.take_actions().is_empty());
+}
+
+#[test]
+fn mfa_process_supplies_the_code() {
+    let sb = Sandbox::standard(false);
+    sb.aws_config(&format!(
+        "{}\n[profile yubi]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = base\n\
+         mfa_serial = arn:aws:iam::111111111111:mfa/alice\nmfa_process = echo 246810\n",
+        crate::harness::AWS_CONFIG
+    ));
+    sb.hats(&["env", "yubi"]).ok();
+    let calls = sb.moto.take_sts_calls();
+    assert_eq!(calls[0].action(), "GetSessionToken");
+    assert_eq!(calls[0].param("TokenCode"), Some("246810"));
+}
+
+#[test]
+fn mfa_process_that_prints_no_code_fails_before_any_call() {
+    let sb = Sandbox::standard(false);
+    sb.aws_config(&format!(
+        "{}\n[profile yubi]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = base\n\
+         mfa_serial = arn:aws:iam::111111111111:mfa/alice\nmfa_process = echo touch-your-key\n",
+        crate::harness::AWS_CONFIG
+    ));
+    let err = sb.hats(&["env", "yubi"]).fails();
+    assert!(
+        err.contains("mfa_process \"echo touch-your-key\" did not print a 6-digit code"),
+        "{err}"
+    );
+    assert!(sb.moto.take_actions().is_empty());
+}
+
+#[test]
+fn without_a_terminal_or_code_hats_fails_at_once_saying_how_to_supply_one() {
+    let sb = Sandbox::standard(false);
+    let run = sb.hats(&["credential-process", "prod"]);
+    let err = run.fails();
+    assert!(
+        err.contains("no terminal to ask on; pass --mfa-code CODE or set mfa_process"),
+        "{err}"
+    );
+    assert!(run.stdout().is_empty());
+    assert!(sb.moto.take_actions().is_empty());
+}
+
+#[test]
+fn codes_that_are_not_six_digits_are_refused_before_any_call() {
+    let sb = Sandbox::standard(false);
+    for bad in ["12345", "1234567", "abcdef"] {
+        let err = sb.hats(&["env", "prod", "--mfa-code", bad]).fails();
+        assert!(err.contains("is not 6 digits"), "{err}");
+    }
+    assert!(sb.moto.take_actions().is_empty());
+}
+
+#[test]
+fn a_user_session_target_is_the_mfa_session_itself() {
+    let sb = Sandbox::standard(true);
+    let exports = parse_exports(&sb.hats(&["env", "base", "--mfa-code", "123456"]).ok());
+    assert_eq!(sb.moto.take_actions(), ["GetSessionToken"]);
+    assert!(!exports.contains_key("HATS_ROLE_ARN"));
+    // Roles of that user now need no code: the MFA session is shared.
+    sb.hats(&["env", "prod"]).ok();
+    assert_eq!(sb.moto.take_actions(), ["AssumeRole"]);
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every check and test of hats, installing what the tests need first:
+#   - Debian packages: gnome-keyring, dbus, keyutils (a real Secret Service and kernel keyring)
+#   - moto (an AWS-compatible server) in a project-local venv, .venv-test/
+# Then: cargo fmt --check, cargo clippy -D warnings, cargo test (unit + end-to-end).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for pair in gnome-keyring-daemon:gnome-keyring dbus-daemon:dbus dbus-send:dbus keyctl:keyutils; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "tests/run.sh: installing ${missing[*]}" >&2
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x .venv-test/bin/moto_server ]; then
+  echo "tests/run.sh: installing moto into .venv-test" >&2
+  python3 -m venv .venv-test 2>/dev/null || {
+    as_root apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+    rm -rf .venv-test && python3 -m venv .venv-test
+  }
+  .venv-test/bin/pip install -q --disable-pip-version-check 'moto[server]'
+fi
+
+cargo fmt --all -- --check
+cargo clippy --all-targets --quiet -- -D warnings
+cargo test --all-targets
