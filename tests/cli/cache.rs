@@ -151,7 +151,14 @@ fn without_a_secret_service_sessions_go_to_the_keyutils_keyring_with_one_notice(
     );
     // keyutils links entries into the user's persistent keyring, shared by every
     // test run: a target name of its own keeps this run's entry apart.
-    let target = format!("keyutils-{}-{}", std::process::id(), unique_nanos());
+    let unique = sb
+        .dir
+        .path()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .replace(|c: char| !c.is_ascii_alphanumeric(), "");
+    let target = format!("keyutils-{unique}");
     sb.aws_config(&format!(
         "{}\n[profile {target}]\nrole_arn = arn:aws:iam::222222222222:role/ReadOnly\nsource_profile = plain\n",
         crate::harness::AWS_CONFIG
@@ -175,11 +182,4 @@ fn without_a_secret_service_sessions_go_to_the_keyutils_keyring_with_one_notice(
     );
     assert!(stderr.contains("cached in keyutils"), "{stderr}");
     assert_eq!(sb.moto.take_actions(), ["AssumeRole"]);
-}
-
-fn unique_nanos() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos()
 }
