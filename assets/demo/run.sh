@@ -21,7 +21,13 @@ sandbox=$(mktemp -d "${TMPDIR:-/tmp}/hats-demo.XXXXXX")
 port=$(.venv-test/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 .venv-test/bin/moto_server -H 127.0.0.1 -p "$port" >"$sandbox/moto.log" 2>&1 &
 moto_pid=$!
-cleanup() { kill "$moto_pid" 2>/dev/null || true; rm -rf "$sandbox"; }
+export PATH="$repo/target/release:$PATH"
+# The demo's sessions went to your keyring (Secret Service or keyutils): remove them too.
+# Only once HOME points at the sandbox, so your own cache is never touched.
+cleanup() {
+  if [ "${HOME:-}" = "$sandbox/home" ]; then hats forget --all >/dev/null 2>&1 || true; fi
+  kill "$moto_pid" 2>/dev/null || true; rm -rf "$sandbox"
+}
 trap cleanup EXIT
 for _ in $(seq 1 200); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
@@ -35,7 +41,6 @@ home="$sandbox/home"
 export HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_CACHE_HOME="$home/.cache" XDG_DATA_HOME="$home/.local/share"
 export AWS_CONFIG_FILE="$home/.aws/config" AWS_SHARED_CREDENTIALS_FILE="$home/.aws/credentials"
 export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_EC2_METADATA_DISABLED=true
-export PATH="$repo/target/release:$PATH"
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN HATS_TARGET
 
 echo

@@ -86,31 +86,72 @@ where
         }
         _ => (String::new(), describe(&err)),
     };
+    from_code(&code, status, message, action, role)
+}
+
+/// Maps an STS error code (and HTTP status) to what the user should hear.
+fn from_code(
+    code: &str,
+    status: Option<u16>,
+    message: String,
+    action: &'static str,
+    role: Option<&str>,
+) -> AwsError {
     let detail = if message.is_empty() {
-        status.map_or_else(|| code.clone(), |s| format!("HTTP {s}"))
+        status.map_or_else(|| code.to_owned(), |s| format!("HTTP {s}"))
     } else {
         message
     };
-    match code.as_str() {
-        "AccessDenied" | "AccessDeniedException" => AwsError::AccessDenied {
-            action,
-            role: role.map(|r| format!(" of \"{r}\"")).unwrap_or_default(),
-            detail,
-        },
+    let denied = |detail| AwsError::AccessDenied {
+        action,
+        role: role.map(|r| format!(" of \"{r}\"")).unwrap_or_default(),
+        detail,
+    };
+    match code {
+        "AccessDenied" | "AccessDeniedException" => denied(detail),
         "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => AwsError::ExpiredSource { detail },
         "InvalidClientTokenId" | "SignatureDoesNotMatch" | "UnrecognizedClientException" => {
             AwsError::InvalidSource { detail }
         }
         // Some servers send a bare 403 the SDK cannot parse: that is a refusal too.
-        "" if status == Some(403) => AwsError::AccessDenied {
-            action,
-            role: role.map(|r| format!(" of \"{r}\"")).unwrap_or_default(),
-            detail,
-        },
+        "" if status == Some(403) => denied(detail),
         _ => AwsError::Service {
             action,
-            code: if code.is_empty() { "error".into() } else { code },
+            code: if code.is_empty() {
+                "error".into()
+            } else {
+                code.to_owned()
+            },
             detail,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_map_to_advice() {
+        let msg = |code, status| {
+            from_code(code, status, "aws said".into(), "AssumeRole", Some("arn:r")).to_string()
+        };
+        assert!(
+            msg("AccessDenied", Some(403)).starts_with("AccessDenied from STS for AssumeRole of \"arn:r\"")
+        );
+        assert!(msg("", Some(403)).contains("trust policy"));
+        assert_eq!(
+            msg("ExpiredToken", Some(400)),
+            "the source credentials have expired (aws said); renew them (for SSO: aws sso login) and try again"
+        );
+        assert!(
+            msg("InvalidClientTokenId", Some(403)).contains("check the access key in the source profile")
+        );
+        assert_eq!(
+            msg("Throttling", Some(400)),
+            "STS AssumeRole failed: Throttling: aws said"
+        );
+        let bare = from_code("", Some(500), String::new(), "GetSessionToken", None).to_string();
+        assert_eq!(bare, "STS GetSessionToken failed: error: HTTP 500");
     }
 }
