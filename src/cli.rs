@@ -7,7 +7,7 @@ use std::ffi::OsString;
 
 /// Switch between AWS accounts and IAM roles: MFA asked once, sessions cached in the OS keyring.
 #[derive(Debug, Parser)]
-#[command(name = "hats", version, about, arg_required_else_help = true)]
+#[command(name = "hats", version, about)]
 #[command(
     after_help = "Targets come from ~/.aws/config (profiles with role_arn, or mfa_serial with keys) \
     and from hats' config.toml ([[account]] entries, named NAME/ROLE).\n\
@@ -18,9 +18,9 @@ pub struct Cli {
     /// Explain what hats does (cache hits, STS calls, limits applied) on stderr. Never prints secrets.
     #[arg(short, long, global = true)]
     pub verbose: bool,
-    /// What to do.
+    /// What to do; without a command, the interactive switcher opens.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// Subcommands.

@@ -70,19 +70,27 @@ impl Context {
     }
 
     /// Opens the keyring chosen by `HATS_KEYRING`; `None` when caching is off.
+    /// A fallback notice is printed on stderr once per cache directory.
     pub async fn open_cache(&self) -> Result<Option<Cache>, Error> {
+        let (cache, notice) = self.open_cache_quietly().await?;
+        if let Some(notice) = notice {
+            self.notice_once("keyring-fallback", &notice);
+        }
+        Ok(cache)
+    }
+
+    /// Like `open_cache`, but returns the fallback notice instead of printing it (for the TUI).
+    pub async fn open_cache_quietly(&self) -> Result<(Option<Cache>, Option<String>), Error> {
         let choice = KeyringChoice::from_env().map_err(Error::Usage)?;
         if choice == KeyringChoice::None {
-            return Ok(None);
+            return Ok((None, None));
         }
         let opened = tokio::task::spawn_blocking(move || open(choice))
             .await
             .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
             .map_err(crate::session::SessionError::Store)?;
-        if let Some(notice) = opened.fallback_notice {
-            self.notice_once("keyring-fallback", &notice);
-        }
-        Ok(opened.store.map(|store| Cache::new(store, self.index())))
+        let cache = opened.store.map(|store| Cache::new(store, self.index()));
+        Ok((cache, opened.fallback_notice))
     }
 
     /// Prints `line` on stderr when `--verbose` is on. Never pass secrets.
@@ -102,4 +110,14 @@ impl Context {
         let _ = writeln!(std::io::stderr(), "hats: {notice}");
         let _ = std::fs::create_dir_all(&self.paths.cache_dir).and_then(|()| std::fs::write(marker, b""));
     }
+}
+
+/// The region for STS calls: `--region`, the target's, the environment's, or us-east-1.
+pub fn sts_region(target: &Target, region_override: Option<&str>) -> String {
+    region_override
+        .map(str::to_owned)
+        .or_else(|| target.region.clone())
+        .or_else(|| std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()))
+        .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok().filter(|r| !r.is_empty()))
+        .unwrap_or_else(|| "us-east-1".to_owned())
 }

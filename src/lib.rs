@@ -15,3 +15,4 @@ pub mod error;
 pub mod error_text;
 pub mod output;
 pub mod session;
+pub mod tui;

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Command::Completions { shell } = cli.command {
+    if let Some(Command::Completions { shell }) = cli.command {
         commands::completions(shell);
         return ExitCode::SUCCESS;
     }
@@ -28,7 +28,10 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<ExitCode, Error> {
     let ctx = Context::load(cli.verbose).await?;
-    match &cli.command {
+    let Some(command) = &cli.command else {
+        return hats::tui::run(ctx).await;
+    };
+    match command {
         Command::Ls { json } => commands::ls(&ctx, *json)?,
         Command::Exec {
             target,

@@ -45,7 +45,8 @@ pub async fn obtain<'c>(
     let request = Request {
         duration: args.duration,
         mfa_code: args.mfa_code.clone(),
-        region: sts_region(target, args),
+        region: crate::context::sts_region(target, args.region.as_deref()),
+        refresh: false,
     };
     let log = |line: &str| ctx.log(line);
     let engine = Engine::new(
@@ -64,14 +65,4 @@ pub async fn obtain<'c>(
         ));
     }
     Ok((target, session))
-}
-
-/// `--region`, the target's region, the environment's, or us-east-1.
-fn sts_region(target: &Target, args: &SessionArgs) -> String {
-    args.region
-        .clone()
-        .or_else(|| target.region.clone())
-        .or_else(|| std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()))
-        .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok().filter(|r| !r.is_empty()))
-        .unwrap_or_else(|| "us-east-1".to_owned())
 }

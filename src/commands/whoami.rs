@@ -18,7 +18,10 @@ pub async fn whoami(
     let (credentials, region) = match target {
         Some(name) => {
             let (target, session) = obtain(ctx, name, args).await?;
-            (session.credentials, super::sts_region(target, args))
+            (
+                session.credentials,
+                crate::context::sts_region(target, args.region.as_deref()),
+            )
         }
         None => ambient_credentials(args.region.clone()).await.map_err(|detail| {
             Error::Usage(format!(

@@ -35,6 +35,9 @@ pub struct Defaults {
     /// Sessions with less than this left are renewed (default 5m).
     #[serde(default, deserialize_with = "duration")]
     pub refresh_window: Option<SessionDuration>,
+    /// Target names matching one of these (`*` is a wildcard) are guarded as production.
+    #[serde(default)]
+    pub production_patterns: Vec<String>,
 }
 
 /// One `[[account]]`.

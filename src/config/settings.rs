@@ -15,6 +15,8 @@ pub struct Settings {
     pub mfa_session_duration: SessionDuration,
     /// Cached sessions with less than this left are renewed.
     pub refresh_window: SessionDuration,
+    /// Target-name patterns guarded as production.
+    pub production_patterns: Vec<String>,
 }
 
 impl Settings {
@@ -56,8 +58,33 @@ impl Settings {
             role_duration,
             mfa_session_duration,
             refresh_window,
+            production_patterns: defaults.production_patterns.clone(),
         })
     }
+
+    /// Whether `name` matches a production pattern (`*` matches any run of characters).
+    pub fn is_production_name(&self, name: &str) -> bool {
+        self.production_patterns.iter().any(|p| wildcard_match(p, name))
+    }
+}
+
+fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = text.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        return rest.is_empty();
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.ends_with(last)
 }
 
 /// `hats-<local user>`, or `hats` when the user cannot be told.
@@ -67,4 +94,20 @@ fn default_session_name() -> SessionName {
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
     let raw = user.map_or_else(|| "hats".to_owned(), |u| format!("hats-{u}"));
     SessionName::sanitize(&raw).unwrap_or_else(|_| SessionName::sanitize("hats").expect("valid"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wildcard_match;
+
+    #[test]
+    fn wildcards_match_runs_of_characters() {
+        assert!(wildcard_match("prod*", "prod-admin"));
+        assert!(wildcard_match("*prod*", "team-prod-admin"));
+        assert!(wildcard_match("prod", "prod"));
+        assert!(!wildcard_match("prod", "prod-admin"));
+        assert!(!wildcard_match("prod*", "staging"));
+        assert!(wildcard_match("*-admin", "prod-admin"));
+        assert!(!wildcard_match("a*b*c", "acb"));
+    }
 }

@@ -25,6 +25,12 @@ pub enum MfaError {
         /// The device.
         serial: String,
     },
+    /// The user closed the prompt.
+    #[error("MFA code entry for \"{serial}\" was cancelled")]
+    Cancelled {
+        /// The device.
+        serial: String,
+    },
     /// A code was given but is not six digits.
     #[error("{0}")]
     Invalid(#[from] InvalidValue),

@@ -23,6 +23,8 @@ pub struct Request {
     pub mfa_code: Option<MfaCode>,
     /// Region for the STS endpoint.
     pub region: String,
+    /// Skip the target's own cached session (its MFA session is still reused).
+    pub refresh: bool,
 }
 
 /// Resolves targets to sessions for one run.
@@ -62,7 +64,10 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
     /// Credentials for `target`, from the cache when fresh enough.
     pub async fn resolve(&self, target: &Target) -> Result<Session, SessionError> {
         match &target.spec {
-            Spec::Role(spec) => self.role(spec, &target.name, self.request.duration).await,
+            Spec::Role(spec) => {
+                self.role(spec, &target.name, self.request.duration, self.request.refresh)
+                    .await
+            }
             Spec::UserSession {
                 profile,
                 mfa,
@@ -78,8 +83,13 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                         SessionDuration::MAX_MFA_SESSION,
                         "an MFA session",
                     )?;
-                self.mfa_session(&Source::Profile(profile.clone()), mfa, wanted)
-                    .await
+                self.mfa_session(
+                    &Source::Profile(profile.clone()),
+                    mfa,
+                    wanted,
+                    self.request.refresh,
+                )
+                .await
             }
         }
     }
@@ -89,6 +99,7 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
         spec: &'s RoleSpec,
         label: &'s str,
         requested: Option<SessionDuration>,
+        refresh: bool,
     ) -> Pending<'s> {
         Box::pin(async move {
             let plan = plan_role(spec, requested, self.settings)?;
@@ -99,7 +110,7 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
             }
             let session_name = session_name(spec, self.settings)?;
             let key = role_key(label, spec, plan.mode, &session_name);
-            self.cached(&key, label, "role", async {
+            self.cached(&key, label, "role", refresh, async {
                 let mut input = AssumeRoleInput {
                     role_arn: spec.role_arn.as_str(),
                     session_name: &session_name,
@@ -116,12 +127,12 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                             spec.role_arn, plan.duration
                         ));
                         let wanted = self.settings.mfa_session_duration;
-                        self.mfa_session(source, mfa, wanted).await?.credentials
+                        self.mfa_session(source, mfa, wanted, false).await?.credentials
                     }
                     (Mode::Chained, Source::Role(inner), _) => {
                         let inner_label = inner.profile.clone().unwrap_or_else(|| inner.role_arn.to_string());
                         self.note(&format!("{label}: role chaining through {inner_label}"));
-                        self.role(inner, &inner_label, None).await?.credentials
+                        self.role(inner, &inner_label, None, false).await?.credentials
                     }
                     (_, source, _) => source_credentials(source).await?,
                 };
@@ -143,9 +154,10 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
         source: &Source,
         mfa: &MfaDevice,
         duration: SessionDuration,
+        refresh: bool,
     ) -> Result<Session, SessionError> {
         let key = mfa_key(source, &mfa.serial);
-        self.cached(&key, &source.describe(), "mfa", async {
+        self.cached(&key, &source.describe(), "mfa", refresh, async {
             let base = source_credentials(source).await?;
             let code = self.code(mfa).await?;
             self.note(&format!(
@@ -162,23 +174,25 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
         .await
     }
 
-    /// Returns the cached session under `key` if fresh; otherwise takes the key's
-    /// lock, looks again (another process may have just fetched it), then fetches and stores.
+    /// Returns the cached session under `key` if fresh (and no `refresh` is asked);
+    /// otherwise takes the key's lock, looks again (another process may have just
+    /// fetched it), then fetches and stores.
     async fn cached(
         &self,
         key: &str,
         label: &str,
         kind: &str,
+        refresh: bool,
         fetch: impl Future<Output = Result<Session, SessionError>> + Send,
     ) -> Result<Session, SessionError> {
         let Some(cache) = self.cache else {
             return fetch.await;
         };
-        if let Some(session) = self.fresh(cache, key).await? {
+        if !refresh && let Some(session) = self.fresh(cache, key).await? {
             return Ok(session);
         }
         let _lock = cache.lock(key).await?;
-        if let Some(session) = self.fresh(cache, key).await? {
+        if !refresh && let Some(session) = self.fresh(cache, key).await? {
             return Ok(session);
         }
         let session = fetch.await?;

@@ -1,0 +1,118 @@
+//! Builds the switcher's rows and header from the context and the session
+//! index: a file read, no keyring, no network, so the first frame is instant.
+
+use super::state::{App, Entry};
+use crate::config::{RoleSpec, Source, Spec, Target};
+use crate::context::Context;
+use crate::session::{Index, plan_role, target_key, target_mfa_key};
+use jiff::Timestamp;
+
+/// The initial state for `ctx` at `now`.
+pub fn initial_app(ctx: &Context, now: Timestamp) -> App {
+    let index = ctx.index().read();
+    let entries = ctx
+        .targets
+        .targets
+        .iter()
+        .map(|t| entry(ctx, &index, t, now))
+        .collect();
+    let mut app = App::new(entries);
+    app.mfa_sessions = mfa_sessions(ctx, &index, now);
+    let mut sources: Vec<String> = ctx
+        .targets
+        .targets
+        .iter()
+        .map(Target::source_description)
+        .collect();
+    sources.sort();
+    sources.dedup();
+    app.sources = sources.join(", ");
+    app.nested_in = std::env::var("HATS_TARGET").ok().filter(|t| !t.is_empty());
+    app
+}
+
+/// MFA session expiry per device, as the header shows it.
+pub fn mfa_sessions(ctx: &Context, index: &Index, now: Timestamp) -> Vec<(String, Option<Timestamp>)> {
+    let mut devices: Vec<(String, Option<Timestamp>)> = Vec::new();
+    for target in &ctx.targets.targets {
+        let Some(device) = target.mfa_device() else {
+            continue;
+        };
+        let serial = device.serial.to_string();
+        let expires = target_mfa_key(target, &ctx.settings)
+            .and_then(|k| index.sessions.get(&k))
+            .map(|e| e.expires)
+            .filter(|t| *t > now);
+        match devices.iter_mut().find(|(s, _)| *s == serial) {
+            Some((_, known)) => *known = (*known).max(expires),
+            None => devices.push((serial, expires)),
+        }
+    }
+    devices
+}
+
+fn entry(ctx: &Context, index: &Index, target: &Target, now: Timestamp) -> Entry {
+    let session = target_key(target, &ctx.settings)
+        .and_then(|k| index.sessions.get(&k))
+        .filter(|e| e.expires > now);
+    let (role_arn, mode, duration) = match &target.spec {
+        Spec::Role(spec) => {
+            let plan = plan_role(spec, None, &ctx.settings).ok();
+            (
+                Some(spec.role_arn.to_string()),
+                plan.map_or("invalid", |p| p.mode.as_str()),
+                plan.map_or_else(|| "-".to_owned(), |p| p.duration.to_string()),
+            )
+        }
+        Spec::UserSession { duration, .. } => (
+            None,
+            crate::config::Mode::UserSession.as_str(),
+            duration.unwrap_or(ctx.settings.mfa_session_duration).to_string(),
+        ),
+    };
+    Entry {
+        name: target.name.clone(),
+        alias: target.alias.clone(),
+        account: target
+            .account_id
+            .as_ref()
+            .map_or_else(|| "-".to_owned(), ToString::to_string),
+        account_name: target.account_name.clone(),
+        role: target.role_name().unwrap_or("-").to_owned(),
+        role_arn,
+        chain: chain(target),
+        mfa_serial: target.mfa_device().map(|m| m.serial.to_string()),
+        mode,
+        region: target.region.clone(),
+        duration,
+        production: target.production || ctx.settings.is_production_name(&target.name),
+        tags: target.tags.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        expires: session.map(|e| e.expires),
+        assumed_arn: session.and_then(|e| e.arn.clone()),
+        refreshing: None,
+    }
+}
+
+/// `base -> jump -> target`: where the credentials come from.
+fn chain(target: &Target) -> String {
+    fn walk(spec: &RoleSpec, out: &mut Vec<String>) {
+        match &spec.source {
+            Source::Role(inner) => {
+                walk(inner, out);
+                out.push(
+                    inner
+                        .profile
+                        .clone()
+                        .unwrap_or_else(|| inner.role_arn.to_string()),
+                );
+            }
+            other => out.push(other.describe()),
+        }
+    }
+    let mut parts = Vec::new();
+    if let Spec::Role(spec) = &target.spec {
+        walk(spec, &mut parts);
+    }
+    parts.push(target.name.clone());
+    parts.join(" -> ")
+}

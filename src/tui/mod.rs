@@ -1,0 +1,37 @@
+//! The interactive switcher (`hats` with no arguments).
+//!
+//! `state` + `update` are pure; `view` draws; `runner` owns the terminal and
+//! starts background work. The TUI never calls STS or the keyring itself: it
+//! asks the session engine, with an MFA prompter that opens a modal.
+
+mod entries;
+mod filter;
+mod prompter;
+mod runner;
+pub mod state;
+mod terminal;
+pub mod update;
+pub mod view;
+
+pub use entries::initial_app;
+pub use filter::{Filter, Match};
+
+use crate::context::Context;
+use crate::error::Error;
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Opens the switcher; prints exports on stdout afterwards when the user pressed `e`.
+pub async fn run(ctx: Context) -> Result<ExitCode, Error> {
+    if terminal::open_tty().is_err() {
+        eprintln!(
+            "hats: no terminal for the interactive switcher; use a subcommand, e.g. `hats ls` or `hats env TARGET` (see hats --help)"
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let app = initial_app(&ctx, ctx.clock.now());
+    if let Some(text) = runner::run(ctx, app).await? {
+        std::io::stdout().lock().write_all(text.as_bytes())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,304 @@
+//! The UI loop: one task owns the terminal and the state; keys, ticks and
+//! finished background tasks become messages; effects start background tasks.
+//! STS and keyring work never runs on this loop.
+
+use super::entries::mfa_sessions;
+use super::prompter::{MfaQuestion, TuiPrompter};
+use super::state::{App, Purpose};
+use super::terminal;
+use super::update::{Effect, Msg, update};
+use super::view::{Theme, draw};
+use crate::context::{Context, sts_region};
+use crate::error::Error;
+use crate::output::{Exports, Format, REMOVED_VARS, exports, render};
+use crate::session::{Cache, Engine, Request, Session, target_key_prefixes};
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures_util::StreamExt;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{OnceCell, mpsc, oneshot};
+
+/// What background tasks send back.
+enum Reply {
+    Msg(Msg),
+    Resolved(Msg, Option<Session>),
+}
+
+/// The loop's resources.
+struct Runner {
+    ctx: Arc<Context>,
+    cache: Arc<OnceCell<Option<Cache>>>,
+    prompter: TuiPrompter,
+    replies: mpsc::UnboundedSender<Reply>,
+    answers: HashMap<u64, oneshot::Sender<Option<String>>>,
+    sessions: HashMap<u64, Session>,
+    print_on_exit: Option<String>,
+}
+
+/// Runs the switcher until the user quits; returns text to print on stdout afterwards.
+pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
+    let theme = Theme::new(std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()));
+    let (reply_tx, mut reply_rx) = mpsc::unbounded_channel();
+    let (question_tx, mut question_rx) = mpsc::unbounded_channel::<MfaQuestion>();
+    let mut runner = Runner {
+        ctx: Arc::new(ctx),
+        cache: Arc::new(OnceCell::new()),
+        prompter: TuiPrompter::new(question_tx),
+        replies: reply_tx,
+        answers: HashMap::new(),
+        sessions: HashMap::new(),
+        print_on_exit: None,
+    };
+    // Ctrl-C arrives as a key in raw mode; while a subshell runs, SIGINT must not end hats.
+    let _sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
+    terminal::restore_on_panic();
+    let mut tty = terminal::enter()?;
+    let mut events = EventStream::new();
+    let mut ticker = tokio::time::interval(Duration::from_millis(250));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut dirty = true;
+    let mut shown_second = 0;
+    let result = loop {
+        let now = runner.ctx.clock.now();
+        if dirty {
+            if let Err(e) = tty.draw(|f| draw(f, &app, now, theme)) {
+                break Err(Error::Output(e));
+            }
+            dirty = false;
+            shown_second = now.as_second();
+        }
+        let msg = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
+                Some(Ok(Event::Resize(..))) => {
+                    match terminal::fresh() {
+                        Ok(fresh) => tty = fresh,
+                        Err(e) => break Err(Error::Output(e)),
+                    }
+                    dirty = true;
+                    None
+                }
+                Some(Ok(_)) => None,
+                // The terminal went away: stop rather than spin.
+                Some(Err(_)) | None => { app.quit = true; None }
+            },
+            _ = ticker.tick() => {
+                let second = runner.ctx.clock.now().as_second();
+                (second != shown_second || app.busy()).then_some(Msg::Tick)
+            }
+            Some(reply) = reply_rx.recv() => Some(runner.receive(reply)),
+            Some(question) = question_rx.recv() => {
+                let msg = Msg::MfaAsked { id: question.id, serial: question.serial.clone() };
+                runner.answers.insert(question.id, question.reply);
+                Some(msg)
+            }
+        };
+        if let Some(msg) = msg {
+            let effects = update(&mut app, msg, runner.ctx.clock.now());
+            dirty = true;
+            for effect in effects {
+                let handed = match runner.apply(effect) {
+                    Ok(Some(vars)) => {
+                        // Stop reading keys before the shell does: two readers of one terminal fight.
+                        drop(events);
+                        terminal::leave();
+                        let outcome = run_subshell(&vars);
+                        drop(vars);
+                        tty = terminal::enter()?;
+                        events = EventStream::new();
+                        outcome
+                    }
+                    Ok(None) => Ok(()),
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = handed {
+                    app.status = Some(super::state::Status {
+                        text: e.to_string(),
+                        error: true,
+                    });
+                }
+            }
+        }
+        if app.quit {
+            break Ok(());
+        }
+    };
+    drop(tty);
+    terminal::leave();
+    result.map(|()| runner.print_on_exit.take())
+}
+
+impl Runner {
+    fn receive(&mut self, reply: Reply) -> Msg {
+        match reply {
+            Reply::Msg(msg) => msg,
+            Reply::Resolved(msg, session) => {
+                if let (Msg::Resolved { generation, .. }, Some(session)) = (&msg, session) {
+                    self.sessions.insert(*generation, session);
+                }
+                msg
+            }
+        }
+    }
+
+    /// Carries out `effect`; returns the exports when a subshell should run now.
+    fn apply(&mut self, effect: Effect) -> Result<Option<Exports>, Error> {
+        match effect {
+            Effect::Resolve {
+                generation,
+                target,
+                purpose,
+                refresh,
+                mfa_code,
+            } => {
+                self.spawn_resolve(generation, target, purpose, refresh, mfa_code);
+            }
+            Effect::AnswerMfa { id, code } => {
+                if let Some(reply) = self.answers.remove(&id) {
+                    let _ = reply.send(Some(code));
+                }
+            }
+            Effect::CancelMfa { id } => {
+                if let Some(reply) = self.answers.remove(&id) {
+                    let _ = reply.send(None);
+                }
+            }
+            Effect::Forget { target } => self.spawn_forget(target),
+            Effect::Discard { generation } => {
+                self.sessions.remove(&generation);
+            }
+            Effect::HandOut {
+                generation,
+                target,
+                purpose,
+            } => {
+                let Some(session) = self.sessions.remove(&generation) else {
+                    return Ok(None);
+                };
+                let vars = exports(&self.ctx.targets.targets[target], &session, None);
+                match purpose {
+                    Purpose::Shell => return Ok(Some(vars)),
+                    Purpose::Env => self.print_on_exit = Some(render(&vars, Format::Sh)),
+                    Purpose::Copy => terminal::copy_to_clipboard(&render(&vars, Format::Sh))?,
+                    Purpose::Refresh => {}
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn spawn_resolve(
+        &self,
+        generation: u64,
+        target: usize,
+        purpose: Purpose,
+        refresh: bool,
+        mfa_code: Option<String>,
+    ) {
+        let (ctx, cache, prompter, replies) = (
+            self.ctx.clone(),
+            self.cache.clone(),
+            self.prompter.clone(),
+            self.replies.clone(),
+        );
+        tokio::spawn(async move {
+            let outcome = resolve(&ctx, &cache, &prompter, target, refresh, mfa_code).await;
+            let now = ctx.clock.now();
+            let mfa = mfa_sessions(&ctx, &ctx.index().read(), now);
+            let (result, session) = match outcome {
+                Ok(s) => (Ok((s.expiration, s.assumed_arn.clone())), Some(s)),
+                Err(e) => (Err(e.to_string()), None),
+            };
+            let msg = Msg::Resolved {
+                generation,
+                target,
+                purpose,
+                outcome: result,
+                mfa_sessions: mfa,
+            };
+            let _ = replies.send(Reply::Resolved(msg, session));
+        });
+    }
+
+    fn spawn_forget(&self, target: usize) {
+        let (ctx, cache, replies) = (self.ctx.clone(), self.cache.clone(), self.replies.clone());
+        tokio::spawn(async move {
+            let outcome = async {
+                let Some(cache) = open(&ctx, &cache).await? else {
+                    return Ok(());
+                };
+                let prefixes = target_key_prefixes(&ctx.targets.targets[target]);
+                let keys: Vec<String> = ctx
+                    .index()
+                    .read()
+                    .sessions
+                    .into_keys()
+                    .filter(|k| {
+                        prefixes
+                            .iter()
+                            .any(|p| k == p || (p.ends_with('/') && k.starts_with(p.as_str())))
+                    })
+                    .collect();
+                cache.remove(keys).await.map(|_| ()).map_err(Error::from)
+            }
+            .await
+            .map_err(|e: Error| e.to_string());
+            let _ = replies.send(Reply::Msg(Msg::Forgotten { target, outcome }));
+        });
+    }
+}
+
+async fn open<'c>(ctx: &Context, cell: &'c OnceCell<Option<Cache>>) -> Result<Option<&'c Cache>, Error> {
+    let cache = cell
+        .get_or_try_init(|| async { ctx.open_cache_quietly().await.map(|(cache, _)| cache) })
+        .await?;
+    Ok(cache.as_ref())
+}
+
+async fn resolve(
+    ctx: &Context,
+    cell: &OnceCell<Option<Cache>>,
+    prompter: &TuiPrompter,
+    target: usize,
+    refresh: bool,
+    mfa_code: Option<String>,
+) -> Result<Session, Error> {
+    let cache = open(ctx, cell).await?;
+    let target = &ctx.targets.targets[target];
+    let mfa_code = mfa_code
+        .map(|c| crate::domain::MfaCode::parse(&c))
+        .transpose()
+        .map_err(crate::session::SessionError::from)?;
+    let request = Request {
+        duration: None,
+        mfa_code,
+        region: sts_region(target, None),
+        refresh,
+    };
+    let quiet = |_: &str| {};
+    let engine = Engine::new(&ctx.settings, ctx.clock, cache, prompter, request, &quiet);
+    Ok(engine.resolve(target).await?)
+}
+
+/// Runs `$SHELL` on the terminal with the exports, as `hats shell` does, and waits for it.
+fn run_subshell(vars: &Exports) -> Result<(), Error> {
+    let shell = std::env::var_os("SHELL")
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "/bin/sh".into());
+    let tty = terminal::open_tty()?;
+    let mut child = std::process::Command::new(&shell);
+    for name in REMOVED_VARS {
+        child.env_remove(name);
+    }
+    child
+        .envs(vars.vars.iter().map(|(k, v)| (k, v)))
+        .stdin(tty.try_clone()?)
+        .stdout(tty.try_clone()?)
+        .stderr(tty);
+    let program = shell.to_string_lossy().into_owned();
+    child
+        .status()
+        .map(|_| ())
+        .map_err(|source| Error::Spawn { program, source })
+}

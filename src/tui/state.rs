@@ -1,0 +1,175 @@
+//! The switcher's state: rows, filter, selection, overlays, pending requests.
+//!
+//! Plain data, owned by the UI loop; changed only by `update`. Holds no secrets.
+
+use super::filter::Filter;
+use jiff::Timestamp;
+
+/// One target as the switcher shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Target name.
+    pub name: String,
+    /// `ACCOUNT-ID/ROLE` alias.
+    pub alias: Option<String>,
+    /// Account id, or `-`.
+    pub account: String,
+    /// Account alias, when known.
+    pub account_name: Option<String>,
+    /// Role name, or `-` for a user session.
+    pub role: String,
+    /// Role ARN.
+    pub role_arn: Option<String>,
+    /// Source profile chain, `base -> prod -> target`.
+    pub chain: String,
+    /// MFA device.
+    pub mfa_serial: Option<String>,
+    /// How the session is obtained (`mfa-session`, `long-session`, ...).
+    pub mode: &'static str,
+    /// Region.
+    pub region: Option<String>,
+    /// Session length asked for.
+    pub duration: String,
+    /// Guarded as production.
+    pub production: bool,
+    /// Tags, `k=v`.
+    pub tags: Vec<String>,
+    /// Expiry of the cached session, if any.
+    pub expires: Option<Timestamp>,
+    /// Assumed-role ARN of the cached session.
+    pub assumed_arn: Option<String>,
+    /// A refresh in flight, by generation.
+    pub refreshing: Option<u64>,
+}
+
+/// What a request for credentials is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Open a subshell.
+    Shell,
+    /// Print exports on exit.
+    Env,
+    /// Copy exports to the clipboard (OSC 52).
+    Copy,
+    /// Renew the session now.
+    Refresh,
+}
+
+/// The MFA modal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MfaModal {
+    /// The device.
+    pub serial: String,
+    /// The target the code is for.
+    pub target: String,
+    /// Digits typed so far.
+    pub input: String,
+    /// The engine's pending question, answered on Enter.
+    pub ask: Option<u64>,
+    /// After a rejected code: what to request again with the next code.
+    pub retry: Option<(usize, Purpose)>,
+    /// The last error, shown in the modal.
+    pub error: Option<String>,
+    /// A code was sent and STS is being called.
+    pub waiting: bool,
+}
+
+/// What a production guard protects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Guard {
+    /// Row index.
+    pub target: usize,
+    /// The action waiting for confirmation.
+    pub purpose: Purpose,
+    /// What the user must type (besides `yes`).
+    pub expected: String,
+    /// Typed so far.
+    pub input: String,
+    /// Shown after a wrong answer.
+    pub error: Option<String>,
+}
+
+/// Exclusive modes, checked first when routing keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    /// The list has the keys.
+    None,
+    /// The key help.
+    Help,
+    /// Asking for an MFA code.
+    Mfa(MfaModal),
+    /// y/n before forgetting a session.
+    ConfirmForget(usize),
+    /// Type the alias before handing out production credentials.
+    Guard(Guard),
+}
+
+/// A message in the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// The text.
+    pub text: String,
+    /// Drawn as an error.
+    pub error: bool,
+}
+
+/// The whole switcher state.
+#[derive(Debug, Clone)]
+pub struct App {
+    /// Every target, in display order.
+    pub entries: Vec<Entry>,
+    /// Filter text and matches.
+    pub filter: Filter,
+    /// Typing goes to the filter.
+    pub filtering: bool,
+    /// Position in `filter.matches`.
+    pub selected: usize,
+    /// The open overlay.
+    pub overlay: Overlay,
+    /// The status line.
+    pub status: Option<Status>,
+    /// MFA session expiry per device, for the header.
+    pub mfa_sessions: Vec<(String, Option<Timestamp>)>,
+    /// Source profiles in use, for the header.
+    pub sources: String,
+    /// Set when running inside a hats shell.
+    pub nested_in: Option<String>,
+    /// Last generation handed out.
+    pub generation: u64,
+    /// The only hand-out request whose reply is still wanted.
+    pub handout: Option<(u64, usize, Purpose)>,
+    /// Set when the loop should end.
+    pub quit: bool,
+}
+
+impl App {
+    /// A switcher over `entries`, everything visible, first row selected.
+    pub fn new(entries: Vec<Entry>) -> Self {
+        let mut filter = Filter::default();
+        filter.apply(&entries);
+        Self {
+            entries,
+            filter,
+            filtering: false,
+            selected: 0,
+            overlay: Overlay::None,
+            status: None,
+            mfa_sessions: Vec::new(),
+            sources: String::new(),
+            nested_in: None,
+            generation: 0,
+            handout: None,
+            quit: false,
+        }
+    }
+
+    /// Index into `entries` of the selected row.
+    pub fn selected_entry(&self) -> Option<usize> {
+        self.filter.matches.get(self.selected).map(|m| m.index)
+    }
+
+    /// Whether a request is in flight (the loop ticks faster to animate the spinner).
+    pub fn busy(&self) -> bool {
+        self.handout.is_some() || self.entries.iter().any(|e| e.refreshing.is_some())
+    }
+}

@@ -1,0 +1,90 @@
+//! The terminal: raw mode and the alternate screen on `/dev/tty` (so stdout
+//! stays free for `eval "$(hats)"`), restored on exit, on panic, and around a subshell.
+
+use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
+use std::fs::File;
+use std::io::{self, Write};
+
+/// The switcher's terminal.
+pub type Tty = Terminal<CrosstermBackend<File>>;
+
+/// Opens `/dev/tty`; fails when there is no terminal.
+pub fn open_tty() -> io::Result<File> {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+}
+
+/// Enters raw mode and the alternate screen and returns a ratatui terminal.
+pub fn enter() -> io::Result<Tty> {
+    let mut tty = open_tty()?;
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(
+        tty,
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::cursor::Hide
+    )?;
+    fresh()
+}
+
+/// A ratatui terminal over the whole window, on a cleared screen (also after a resize).
+///
+/// The viewport is fixed from the window size and the screen is cleared by hand:
+/// ratatui's full-screen viewport, `clear` and `resize` query the cursor position,
+/// and crossterm writes that query to stdout, which may be a pipe (`eval "$(hats)"`).
+pub fn fresh() -> io::Result<Tty> {
+    let mut tty = open_tty()?;
+    crossterm::execute!(
+        tty,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    Terminal::with_options(
+        CrosstermBackend::new(tty),
+        TerminalOptions {
+            viewport: Viewport::Fixed(window()?),
+        },
+    )
+}
+
+/// The terminal window's size as an area.
+pub fn window() -> io::Result<Rect> {
+    let (width, height) = crossterm::terminal::size()?;
+    Ok(Rect::new(0, 0, width, height))
+}
+
+/// Leaves the alternate screen and raw mode and shows the cursor. Safe to call twice.
+pub fn leave() {
+    if let Ok(mut tty) = open_tty() {
+        let _ = crossterm::execute!(
+            tty,
+            crossterm::terminal::LeaveAlternateScreen,
+            crossterm::cursor::Show
+        );
+        let _ = tty.flush();
+    }
+    let _ = crossterm::terminal::disable_raw_mode();
+}
+
+/// Restores the terminal before a panic message is printed.
+pub fn restore_on_panic() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        leave();
+        previous(info);
+    }));
+}
+
+/// Writes an OSC 52 clipboard sequence (works through SSH and tmux with set-clipboard on).
+pub fn copy_to_clipboard(text: &str) -> io::Result<()> {
+    use base64::Engine as _;
+    let mut tty = open_tty()?;
+    write!(
+        tty,
+        "\x1b]52;c;{}\x07",
+        base64::engine::general_purpose::STANDARD.encode(text)
+    )?;
+    tty.flush()
+}

@@ -1,0 +1,446 @@
+//! `update(&mut App, Msg, now) -> Vec<Effect>`: every state change of the
+//! switcher. Pure and synchronous: no I/O, no clock, no secrets.
+
+use super::state::{App, Guard, MfaModal, Overlay, Purpose, Status};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::Timestamp;
+
+/// Something that happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Msg {
+    /// A key was pressed.
+    Key(KeyEvent),
+    /// A second passed (countdowns).
+    Tick,
+    /// The engine needs an MFA code for `serial`; answer with `Effect::AnswerMfa { id }`.
+    MfaAsked {
+        /// The question's id.
+        id: u64,
+        /// The device.
+        serial: String,
+    },
+    /// A request for credentials finished.
+    Resolved {
+        /// The request's generation.
+        generation: u64,
+        /// Row index.
+        target: usize,
+        /// What it was for.
+        purpose: Purpose,
+        /// New expiry and assumed ARN, or the error text.
+        outcome: Result<(Timestamp, Option<String>), String>,
+        /// MFA session expiry per device after the request.
+        mfa_sessions: Vec<(String, Option<Timestamp>)>,
+    },
+    /// A forget finished.
+    Forgotten {
+        /// Row index.
+        target: usize,
+        /// The error text, if it failed.
+        outcome: Result<(), String>,
+    },
+}
+
+/// Something the loop must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Get credentials for a row in the background.
+    Resolve {
+        /// Generation, echoed in `Msg::Resolved`.
+        generation: u64,
+        /// Row index.
+        target: usize,
+        /// What for.
+        purpose: Purpose,
+        /// Skip the cached role session.
+        refresh: bool,
+        /// A code typed after a rejected one.
+        mfa_code: Option<String>,
+    },
+    /// Answer the engine's MFA question.
+    AnswerMfa {
+        /// The question's id.
+        id: u64,
+        /// Six digits.
+        code: String,
+    },
+    /// Tell the engine the user cancelled.
+    CancelMfa {
+        /// The question's id.
+        id: u64,
+    },
+    /// Remove a row's cached session.
+    Forget {
+        /// Row index.
+        target: usize,
+    },
+    /// Hand the resolved credentials out (subshell, exports, clipboard).
+    HandOut {
+        /// The request's generation.
+        generation: u64,
+        /// Row index.
+        target: usize,
+        /// How.
+        purpose: Purpose,
+    },
+    /// Drop the credentials of a superseded request.
+    Discard {
+        /// The request's generation.
+        generation: u64,
+    },
+}
+
+/// Applies `msg` to `app`.
+pub fn update(app: &mut App, msg: Msg, now: Timestamp) -> Vec<Effect> {
+    match msg {
+        Msg::Key(key) => on_key(app, key, now),
+        Msg::Tick => Vec::new(),
+        Msg::MfaAsked { id, serial } => {
+            let target = app
+                .handout
+                .map(|(_, t, _)| t)
+                .or_else(|| app.entries.iter().position(|e| e.refreshing.is_some()))
+                .map_or_else(String::new, |t| app.entries[t].name.clone());
+            app.overlay = Overlay::Mfa(MfaModal {
+                serial,
+                target,
+                input: String::new(),
+                ask: Some(id),
+                retry: None,
+                error: None,
+                waiting: false,
+            });
+            Vec::new()
+        }
+        Msg::Resolved {
+            generation,
+            target,
+            purpose,
+            outcome,
+            mfa_sessions,
+        } => on_resolved(app, generation, target, purpose, outcome, mfa_sessions),
+        Msg::Forgotten { target, outcome } => {
+            let name = app.entries[target].name.clone();
+            match outcome {
+                Ok(()) => {
+                    app.entries[target].expires = None;
+                    app.entries[target].assumed_arn = None;
+                    set_status(app, format!("forgot the cached session of {name}"), false);
+                }
+                Err(e) => set_status(app, e, true),
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn on_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
+    let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl_c {
+        app.quit = true;
+        return cancel_pending_mfa(app);
+    }
+    match app.overlay.clone() {
+        Overlay::Help => {
+            app.overlay = Overlay::None;
+            Vec::new()
+        }
+        Overlay::Mfa(modal) => on_mfa_key(app, modal, key),
+        Overlay::ConfirmForget(target) => {
+            app.overlay = Overlay::None;
+            if matches!(key.code, KeyCode::Char('y' | 'Y')) {
+                vec![Effect::Forget { target }]
+            } else {
+                Vec::new()
+            }
+        }
+        Overlay::Guard(guard) => on_guard_key(app, guard, key),
+        Overlay::None if app.filtering => on_filter_key(app, key, now),
+        Overlay::None => on_list_key(app, key, now),
+    }
+}
+
+fn on_list_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
+    let page = 10;
+    match key.code {
+        KeyCode::Char('q') | KeyCode::Esc => app.quit = true,
+        KeyCode::Char('/') => app.filtering = true,
+        KeyCode::Up | KeyCode::Char('k') => move_by(app, -1),
+        KeyCode::Down | KeyCode::Char('j') => move_by(app, 1),
+        KeyCode::PageUp => move_by(app, -page),
+        KeyCode::PageDown => move_by(app, page),
+        KeyCode::Home | KeyCode::Char('g') => app.selected = 0,
+        KeyCode::End | KeyCode::Char('G') => app.selected = app.filter.matches.len().saturating_sub(1),
+        KeyCode::Char('?') => app.overlay = Overlay::Help,
+        KeyCode::Enter => return guarded(app, Purpose::Shell),
+        KeyCode::Char('e') => return guarded(app, Purpose::Env),
+        KeyCode::Char('c') => return guarded(app, Purpose::Copy),
+        KeyCode::Char('r') => {
+            if let Some(target) = app.selected_entry() {
+                return vec![start(app, target, Purpose::Refresh, true, None)];
+            }
+        }
+        KeyCode::Char('R') => return refresh_expiring(app, now),
+        KeyCode::Char('d') => {
+            if let Some(target) = app.selected_entry() {
+                if app.entries[target].expires.is_some() {
+                    app.overlay = Overlay::ConfirmForget(target);
+                } else {
+                    set_status(
+                        app,
+                        format!("{} has no cached session", app.entries[target].name),
+                        false,
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn on_filter_key(app: &mut App, key: KeyEvent, _now: Timestamp) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc => {
+            app.filtering = false;
+            app.filter.text.clear();
+            refilter(app);
+        }
+        KeyCode::Enter => {
+            app.filtering = false;
+            return guarded(app, Purpose::Shell);
+        }
+        KeyCode::Up => move_by(app, -1),
+        KeyCode::Down => move_by(app, 1),
+        KeyCode::Backspace => {
+            app.filter.text.pop();
+            refilter(app);
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            app.filter.text.push(c);
+            refilter(app);
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn on_mfa_key(app: &mut App, mut modal: MfaModal, key: KeyEvent) -> Vec<Effect> {
+    if modal.waiting {
+        return Vec::new();
+    }
+    match key.code {
+        KeyCode::Esc => {
+            app.overlay = Overlay::None;
+            app.handout = None;
+            set_status(app, "MFA cancelled".into(), false);
+            return modal.ask.map(|id| Effect::CancelMfa { id }).into_iter().collect();
+        }
+        KeyCode::Backspace => {
+            modal.input.pop();
+        }
+        KeyCode::Char(c) if c.is_ascii_digit() && modal.input.len() < 6 => modal.input.push(c),
+        KeyCode::Enter if modal.input.len() == 6 => {
+            modal.waiting = true;
+            modal.error = None;
+            let code = modal.input.clone();
+            let effect = match (modal.ask.take(), modal.retry.take()) {
+                (Some(id), _) => Some(Effect::AnswerMfa { id, code }),
+                (None, Some((target, purpose))) => Some(start(
+                    app,
+                    target,
+                    purpose,
+                    purpose == Purpose::Refresh,
+                    Some(code),
+                )),
+                (None, None) => None,
+            };
+            app.overlay = Overlay::Mfa(modal);
+            return effect.into_iter().collect();
+        }
+        KeyCode::Enter => modal.error = Some("the code has 6 digits".into()),
+        _ => {}
+    }
+    app.overlay = Overlay::Mfa(modal);
+    Vec::new()
+}
+
+fn on_guard_key(app: &mut App, mut guard: Guard, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc => {
+            app.overlay = Overlay::None;
+            return Vec::new();
+        }
+        KeyCode::Backspace => {
+            guard.input.pop();
+        }
+        KeyCode::Char(c) => guard.input.push(c),
+        KeyCode::Enter => {
+            let answer = guard.input.trim();
+            if answer == "yes" || answer == guard.expected {
+                app.overlay = Overlay::None;
+                return vec![start(app, guard.target, guard.purpose, false, None)];
+            }
+            guard.error = Some(format!("type \"{}\" or \"yes\"", guard.expected));
+            guard.input.clear();
+        }
+        _ => {}
+    }
+    app.overlay = Overlay::Guard(guard);
+    Vec::new()
+}
+
+/// Hands out credentials for the selected row, asking first when it is production.
+fn guarded(app: &mut App, purpose: Purpose) -> Vec<Effect> {
+    let Some(target) = app.selected_entry() else {
+        return Vec::new();
+    };
+    let entry = &app.entries[target];
+    if entry.production {
+        app.overlay = Overlay::Guard(Guard {
+            target,
+            purpose,
+            expected: entry.account_name.clone().unwrap_or_else(|| entry.name.clone()),
+            input: String::new(),
+            error: None,
+        });
+        return Vec::new();
+    }
+    vec![start(app, target, purpose, false, None)]
+}
+
+/// A new request; hand-outs supersede earlier ones, refreshes are tracked per row.
+fn start(app: &mut App, target: usize, purpose: Purpose, refresh: bool, mfa_code: Option<String>) -> Effect {
+    app.generation += 1;
+    let generation = app.generation;
+    let name = app.entries[target].name.clone();
+    if purpose == Purpose::Refresh {
+        app.entries[target].refreshing = Some(generation);
+        set_status(app, format!("refreshing {name}…"), false);
+    } else {
+        app.handout = Some((generation, target, purpose));
+        set_status(app, format!("getting credentials for {name}…"), false);
+    }
+    Effect::Resolve {
+        generation,
+        target,
+        purpose,
+        refresh,
+        mfa_code,
+    }
+}
+
+fn refresh_expiring(app: &mut App, now: Timestamp) -> Vec<Effect> {
+    let window = 15 * 60;
+    let due: Vec<usize> = app
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| {
+            e.expires
+                .is_some_and(|t| t.as_second() - now.as_second() < window)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if due.is_empty() {
+        set_status(app, "no cached session expires within 15 minutes".into(), false);
+    }
+    due.into_iter()
+        .map(|t| start(app, t, Purpose::Refresh, true, None))
+        .collect()
+}
+
+fn on_resolved(
+    app: &mut App,
+    generation: u64,
+    target: usize,
+    purpose: Purpose,
+    outcome: Result<(Timestamp, Option<String>), String>,
+    mfa_sessions: Vec<(String, Option<Timestamp>)>,
+) -> Vec<Effect> {
+    let current = if purpose == Purpose::Refresh {
+        app.entries[target].refreshing == Some(generation)
+    } else {
+        app.handout.is_some_and(|(g, _, _)| g == generation)
+    };
+    if !current {
+        // A reply for a request the user has moved on from never overwrites newer state.
+        return vec![Effect::Discard { generation }];
+    }
+    if !mfa_sessions.is_empty() {
+        app.mfa_sessions = mfa_sessions;
+    }
+    let name = app.entries[target].name.clone();
+    if purpose == Purpose::Refresh {
+        app.entries[target].refreshing = None;
+    } else {
+        app.handout = None;
+    }
+    match outcome {
+        Ok((expires, arn)) => {
+            let entry = &mut app.entries[target];
+            entry.expires = Some(expires);
+            entry.assumed_arn = arn;
+            if matches!(app.overlay, Overlay::Mfa(_)) {
+                app.overlay = Overlay::None;
+            }
+            let text = match purpose {
+                Purpose::Refresh => format!("refreshed {name}"),
+                Purpose::Copy => format!("copied exports for {name} to the clipboard (OSC 52)"),
+                Purpose::Shell => format!("back from the shell for {name}"),
+                Purpose::Env => String::new(),
+            };
+            set_status(app, text, false);
+            if purpose == Purpose::Env {
+                app.quit = true;
+            }
+            if purpose == Purpose::Refresh {
+                vec![Effect::Discard { generation }]
+            } else {
+                vec![Effect::HandOut {
+                    generation,
+                    target,
+                    purpose,
+                }]
+            }
+        }
+        Err(error) => {
+            if let Overlay::Mfa(modal) = &mut app.overlay
+                && modal.waiting
+            {
+                // The code was rejected (or STS failed after it): ask again in place.
+                modal.waiting = false;
+                modal.input.clear();
+                modal.error = Some(error);
+                modal.retry = Some((target, purpose));
+                return Vec::new();
+            }
+            if matches!(app.overlay, Overlay::Mfa(_)) {
+                app.overlay = Overlay::None;
+            }
+            set_status(app, error, true);
+            Vec::new()
+        }
+    }
+}
+
+fn cancel_pending_mfa(app: &mut App) -> Vec<Effect> {
+    match &app.overlay {
+        Overlay::Mfa(MfaModal { ask: Some(id), .. }) => vec![Effect::CancelMfa { id: *id }],
+        _ => Vec::new(),
+    }
+}
+
+fn move_by(app: &mut App, delta: isize) {
+    let last = app.filter.matches.len().saturating_sub(1);
+    app.selected = app.selected.saturating_add_signed(delta).min(last);
+}
+
+fn refilter(app: &mut App) {
+    app.filter.apply(&app.entries);
+    app.selected = 0;
+}
+
+fn set_status(app: &mut App, text: String, error: bool) {
+    app.status = (!text.is_empty()).then_some(Status { text, error });
+}

@@ -1,0 +1,72 @@
+//! The detail pane: everything known about the selected target and its session.
+
+use super::{Theme, countdown};
+use crate::tui::state::App;
+use jiff::Timestamp;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+/// Draws the pane into `area`.
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme: Theme) {
+    let block = Block::new().borders(Borders::TOP).title(" detail ");
+    let Some(index) = app.selected_entry() else {
+        frame.render_widget(Paragraph::new("no target matches").block(block), area);
+        return;
+    };
+    let e = &app.entries[index];
+    let field = |label: &'static str, value: String| {
+        Line::from(vec![
+            Span::styled(format!("{label:<9}"), theme.dim()),
+            Span::raw(value),
+        ])
+    };
+    let mut lines = vec![
+        Line::styled(e.name.clone(), Style::new().add_modifier(Modifier::BOLD)),
+        field(
+            "role",
+            e.role_arn
+                .clone()
+                .unwrap_or_else(|| "(MFA session of the user)".into()),
+        ),
+        field("chain", e.chain.clone()),
+        field(
+            "mfa",
+            e.mfa_serial
+                .as_ref()
+                .map_or_else(|| format!("none ({})", e.mode), |s| format!("{s} ({})", e.mode)),
+        ),
+        field("region", e.region.clone().unwrap_or_else(|| "-".into())),
+        field("duration", e.duration.clone()),
+    ];
+    match e.expires {
+        Some(t) => {
+            let left = t.as_second() - now.as_second();
+            let local = t
+                .to_zoned(jiff::tz::TimeZone::system())
+                .strftime("%H:%M:%S %Z")
+                .to_string();
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:<9}", "expires"), theme.dim()),
+                Span::raw(format!("{local} / {} UTC ", t.strftime("%H:%M:%S"))),
+                Span::styled(countdown(left), theme.countdown(left)),
+            ]));
+            if let Some(arn) = &e.assumed_arn {
+                lines.push(field("session", arn.clone()));
+            }
+        }
+        None => lines.push(field("expires", "no cached session".into())),
+    }
+    if !e.tags.is_empty() {
+        lines.push(field("tags", e.tags.join(" ")));
+    }
+    if e.production {
+        lines.push(Line::styled(
+            "production: credentials need confirmation",
+            theme.production(),
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: true }), area);
+}

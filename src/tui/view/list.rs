@@ -1,0 +1,101 @@
+//! The target list: one row per target with a live countdown; scrolls with the selection.
+
+use super::{Theme, countdown};
+use crate::tui::state::App;
+use jiff::Timestamp;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, Borders, Cell, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table, TableState,
+};
+
+/// Draws the list into `area`.
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme: Theme) {
+    let wide = area.width >= 70;
+    let title = if app.filtering || !app.filter.text.is_empty() {
+        format!(" /{}{} ", app.filter.text, if app.filtering { "▏" } else { "" })
+    } else {
+        format!(" targets ({}) ", app.entries.len())
+    };
+    let rows = app.filter.matches.iter().map(|m| {
+        let e = &app.entries[m.index];
+        let name = highlighted(&e.name, &m.name_hits);
+        let session = match (e.refreshing, e.expires) {
+            (Some(_), _) => Span::styled("…", theme.dim()),
+            (None, Some(t)) => {
+                let left = t.as_second() - now.as_second();
+                Span::styled(countdown(left), theme.countdown(left))
+            }
+            (None, None) => Span::raw(""),
+        };
+        let marker = if e.production {
+            Span::styled("!", theme.production())
+        } else {
+            Span::raw(" ")
+        };
+        let mut cells = vec![Cell::from(marker), Cell::from(name)];
+        if wide {
+            let account = e
+                .account_name
+                .as_ref()
+                .map_or_else(|| e.account.clone(), |n| format!("{n} {}", e.account));
+            cells.push(Cell::from(account));
+            cells.push(Cell::from(e.role.clone()));
+        }
+        cells.push(Cell::from(session));
+        let row = Row::new(cells);
+        if e.production {
+            row.style(theme.production())
+        } else {
+            row
+        }
+    });
+    let widths: Vec<Constraint> = if wide {
+        vec![
+            Constraint::Length(1),
+            Constraint::Fill(3),
+            Constraint::Fill(3),
+            Constraint::Fill(2),
+            Constraint::Length(8),
+        ]
+    } else {
+        vec![Constraint::Length(1), Constraint::Fill(1), Constraint::Length(8)]
+    };
+    let table = Table::new(rows, widths)
+        .block(Block::new().borders(Borders::TOP | Borders::RIGHT).title(title))
+        .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED));
+    let mut state = TableState::new().with_selected((!app.filter.matches.is_empty()).then_some(app.selected));
+    frame.render_stateful_widget(table, area, &mut state);
+    let visible = usize::from(area.height.saturating_sub(1));
+    if app.filter.matches.len() > visible {
+        let mut bar = ScrollbarState::new(app.filter.matches.len()).position(app.selected);
+        frame.render_stateful_widget(
+            Scrollbar::new(ScrollbarOrientation::VerticalRight),
+            area,
+            &mut bar,
+        );
+    }
+}
+
+/// The name with matched characters underlined and bold.
+fn highlighted(name: &str, hits: &[u32]) -> Line<'static> {
+    if hits.is_empty() {
+        return Line::raw(name.to_owned());
+    }
+    let hit = Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+    let spans: Vec<Span<'static>> = name
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            let matched = u32::try_from(i).is_ok_and(|i| hits.binary_search(&i).is_ok());
+            if matched {
+                Span::styled(c.to_string(), hit)
+            } else {
+                Span::raw(c.to_string())
+            }
+        })
+        .collect();
+    Line::from(spans)
+}

@@ -1,0 +1,159 @@
+//! Draws the switcher. Layout:
+//!
+//! ```text
+//! ┌ header: sources · MFA sessions · nested-shell notice ───────────┐
+//! │ list (name, account, role, countdown) │ detail of selected row  │   ≥ 110 columns
+//! │───────────────────────────────────────┴─────────────────────────│
+//! │ list                                                            │   narrower:
+//! │ detail                                                          │   stacked
+//! ├ status line ────────────────────────────────────────────────────┤
+//! └ key hints ──────────────────────────────────────────────────────┘
+//! ```
+//! Pure: reads `App` and `now`, never changes them.
+
+mod detail;
+mod list;
+mod overlay;
+
+use super::state::{App, Overlay};
+use jiff::Timestamp;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// Colours, or none at all under `NO_COLOR`.
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    color: bool,
+}
+
+impl Theme {
+    /// Colours unless `no_color`.
+    pub fn new(no_color: bool) -> Self {
+        Self { color: !no_color }
+    }
+
+    fn fg(self, color: Color) -> Style {
+        if self.color {
+            Style::new().fg(color)
+        } else {
+            Style::new()
+        }
+    }
+
+    /// The style of a countdown with `left` seconds.
+    fn countdown(self, left: i64) -> Style {
+        match left {
+            l if l <= 0 => self.fg(Color::DarkGray),
+            l if l < 5 * 60 => self.fg(Color::Red).add_modifier(Modifier::BOLD),
+            l if l < 15 * 60 => self.fg(Color::Yellow),
+            _ => self.fg(Color::Green),
+        }
+    }
+
+    fn production(self) -> Style {
+        self.fg(Color::LightRed)
+    }
+
+    fn dim(self) -> Style {
+        if self.color {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            Style::new().add_modifier(Modifier::DIM)
+        }
+    }
+
+    fn error(self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
+}
+
+/// `58:12` under an hour, `3h41m` above, `expired` after.
+pub fn countdown(left: i64) -> String {
+    match left {
+        l if l <= 0 => "expired".to_owned(),
+        l if l < 3600 => format!("{:02}:{:02}", l / 60, l % 60),
+        l => format!("{}h{:02}m", l / 3600, l % 3600 / 60),
+    }
+}
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
+    let area = frame.area();
+    let [header, body, status, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    frame.render_widget(header_line(app, now, theme), header);
+    if body.width >= 110 {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(body);
+        list::draw(frame, left, app, now, theme);
+        detail::draw(frame, right, app, now, theme);
+    } else {
+        let detail_height = if body.height >= 16 { 8 } else { 0 };
+        let [top, bottom] =
+            Layout::vertical([Constraint::Min(3), Constraint::Length(detail_height)]).areas(body);
+        list::draw(frame, top, app, now, theme);
+        if detail_height > 0 {
+            detail::draw(frame, bottom, app, now, theme);
+        }
+    }
+    if let Some(s) = &app.status {
+        let style = if s.error { theme.error() } else { Style::new() };
+        frame.render_widget(Paragraph::new(Span::styled(s.text.as_str(), style)), status);
+    }
+    frame.render_widget(Paragraph::new(hints(app)).style(theme.dim()), footer);
+    overlay::draw(frame, app, now, theme);
+}
+
+fn header_line(app: &App, now: Timestamp, theme: Theme) -> Paragraph<'static> {
+    let mut spans = vec![Span::styled("hats", Style::new().add_modifier(Modifier::BOLD))];
+    if !app.sources.is_empty() {
+        spans.push(Span::raw(format!("  source: {}", app.sources)));
+    }
+    for (serial, expires) in &app.mfa_sessions {
+        let device = serial.rsplit_once(":mfa/").map_or(serial.as_str(), |(_, n)| n);
+        let left = expires
+            .map(|t| t.as_second() - now.as_second())
+            .filter(|l| *l > 0);
+        spans.push(Span::raw(format!("  MFA {device}: ")));
+        match left {
+            Some(l) => spans.push(Span::styled(
+                format!("{} left", clock_left(l)),
+                theme.countdown(l),
+            )),
+            None => spans.push(Span::styled("none", theme.dim())),
+        }
+    }
+    if let Some(outer) = &app.nested_in {
+        spans.push(Span::styled(
+            format!("  (inside the hats shell for {outer})"),
+            theme.production(),
+        ));
+    }
+    Paragraph::new(Line::from(spans))
+}
+
+/// `11:42:07`.
+fn clock_left(left: i64) -> String {
+    format!("{:02}:{:02}:{:02}", left / 3600, left % 3600 / 60, left % 60)
+}
+
+fn hints(app: &App) -> &'static str {
+    match &app.overlay {
+        Overlay::Help => "any key: close help",
+        Overlay::Mfa(_) => "digits: code  Enter: submit  Esc: cancel",
+        Overlay::ConfirmForget(_) => "y: forget  n/Esc: keep",
+        Overlay::Guard(_) => "type the alias or yes  Enter: confirm  Esc: cancel",
+        Overlay::None if app.filtering => "type to filter  ↑↓: move  Enter: shell  Esc: clear filter",
+        Overlay::None => {
+            "Enter shell  / filter  r refresh  R expiring  e env  c copy  d forget  ? help  q quit"
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Modal overlays: help, MFA prompt, forget confirmation, production guard.
+
+use super::Theme;
+use crate::tui::state::{App, Overlay};
+use jiff::Timestamp;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
+
+/// Draws the open overlay, if any, over the screen.
+pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
+    let (title, lines, width, height): (&str, Vec<Line<'_>>, u16, u16) = match &app.overlay {
+        Overlay::None => return,
+        Overlay::Help => ("keys", help_lines(), 62, 20),
+        Overlay::Mfa(m) => {
+            let field = format!("[{:_<6}]", "●".repeat(m.input.len()));
+            let mut lines = vec![
+                Line::raw(format!("MFA code for {}", m.serial)),
+                Line::raw(format!("target: {}", m.target)),
+                Line::raw(""),
+                Line::styled(field, Style::new().add_modifier(Modifier::BOLD)),
+            ];
+            if m.waiting {
+                let frame_no = usize::try_from(now.subsec_millisecond() / 250).unwrap_or(0) % SPINNER.len();
+                lines.push(Line::raw(format!("{} calling STS…", SPINNER[frame_no])));
+            }
+            if let Some(error) = &m.error {
+                lines.push(Line::styled(error.clone(), theme.error()));
+            }
+            ("MFA", lines, 70, 9)
+        }
+        Overlay::ConfirmForget(t) => (
+            "forget",
+            vec![Line::raw(format!(
+                "Forget the cached session of {}? (y/n)",
+                app.entries[*t].name
+            ))],
+            60,
+            3,
+        ),
+        Overlay::Guard(g) => {
+            let mut lines = vec![
+                Line::styled(
+                    format!("{} is production.", app.entries[g.target].name),
+                    theme.production(),
+                ),
+                Line::raw(format!("Type \"{}\" (or yes) to continue:", g.expected)),
+                Line::styled(
+                    format!("> {}", g.input),
+                    Style::new().add_modifier(Modifier::BOLD),
+                ),
+            ];
+            if let Some(error) = &g.error {
+                lines.push(Line::styled(error.clone(), theme.error()));
+            }
+            ("production", lines, 64, 7)
+        }
+    };
+    let area = centered(frame.area(), width, height);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(format!(" {title} "))),
+        area,
+    );
+}
+
+fn help_lines() -> Vec<Line<'static>> {
+    [
+        "Enter       credentials + subshell (MFA asked if needed)",
+        "/           fuzzy filter (Esc clears, Enter acts)",
+        "↑↓ j k      move        PgUp PgDn  page",
+        "Home End g G  first / last",
+        "r           refresh the selected session now",
+        "R           refresh sessions expiring within 15 min",
+        "e           quit and print exports: eval \"$(hats)\"",
+        "c           copy exports to the clipboard (OSC 52)",
+        "d           forget the selected cached session",
+        "?           this help",
+        "q Ctrl-C    quit",
+        "",
+        "! marks production targets: they ask for confirmation.",
+    ]
+    .into_iter()
+    .map(Line::raw)
+    .collect()
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
+    cell
+}
