@@ -35,3 +35,10 @@ pub async fn run(ctx: Context) -> Result<ExitCode, Error> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod fixture;
+#[cfg(test)]
+mod update_tests;
+#[cfg(test)]
+mod view_tests;

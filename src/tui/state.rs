@@ -140,6 +140,8 @@ pub struct App {
     pub handout: Option<(u64, usize, Purpose)>,
     /// Set when the loop should end.
     pub quit: bool,
+    /// Time zone for local times in the detail pane.
+    pub tz: jiff::tz::TimeZone,
 }
 
 impl App {
@@ -160,6 +162,7 @@ impl App {
             generation: 0,
             handout: None,
             quit: false,
+            tz: jiff::tz::TimeZone::system(),
         }
     }
 

@@ -1,9 +1,11 @@
 //! End-to-end tests of the `hats` binary against moto and a real keyring.
 
 mod harness;
+mod pty;
 
 mod cache;
 mod commands;
 mod errors;
 mod mfa;
 mod prompt;
+mod tui;

@@ -152,8 +152,6 @@ fn hints(app: &App) -> &'static str {
         Overlay::ConfirmForget(_) => "y: forget  n/Esc: keep",
         Overlay::Guard(_) => "type the alias or yes  Enter: confirm  Esc: cancel",
         Overlay::None if app.filtering => "type to filter  ↑↓: move  Enter: shell  Esc: clear filter",
-        Overlay::None => {
-            "Enter shell  / filter  r refresh  R expiring  e env  c copy  d forget  ? help  q quit"
-        }
+        Overlay::None => "Enter shell  / filter  r refresh  R all  e env  c copy  d forget  ? help  q quit",
     }
 }

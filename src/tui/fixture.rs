@@ -1,0 +1,58 @@
+//! Rows and a fixed clock for the switcher's unit and snapshot tests.
+
+use super::state::{App, Entry};
+use jiff::Timestamp;
+
+/// 2026-11-22 12:00:00 UTC.
+pub fn now() -> Timestamp {
+    "2026-11-22T12:00:00Z".parse().unwrap()
+}
+
+pub fn entry(name: &str, account: &str, role: &str) -> Entry {
+    Entry {
+        name: name.into(),
+        alias: None,
+        account: account.into(),
+        account_name: None,
+        role: role.into(),
+        role_arn: Some(format!("arn:aws:iam::{account}:role/{role}")),
+        chain: format!("alice -> {name}"),
+        mfa_serial: Some("arn:aws:iam::111111111111:mfa/alice".into()),
+        mode: "mfa-session",
+        region: Some("eu-west-1".into()),
+        duration: "1h".into(),
+        production: false,
+        tags: Vec::new(),
+        expires: None,
+        assumed_arn: None,
+        refreshing: None,
+    }
+}
+
+/// Five targets: one production with 42 minutes left, one expiring in 4 minutes.
+pub fn app() -> App {
+    let mut prod = entry("prod-admin", "222222222222", "Admin");
+    prod.production = true;
+    prod.account_name = Some("production".into());
+    prod.expires = Some(now() + jiff::SignedDuration::from_secs(42 * 60 + 7));
+    prod.assumed_arn = Some("arn:aws:sts::222222222222:assumed-role/Admin/alice".into());
+    let mut staging = entry("staging-dev", "333333333333", "Developer");
+    staging.expires = Some(now() + jiff::SignedDuration::from_secs(4 * 60 + 30));
+    let mut data = entry("data/Analyst", "555555555555", "Analyst");
+    data.tags = vec!["team=core".into()];
+    let entries = vec![
+        prod,
+        staging,
+        data,
+        entry("sandbox/ReadOnly", "444444444444", "ReadOnly"),
+        entry("audit-via-prod", "666666666666", "Auditor"),
+    ];
+    let mut app = App::new(entries);
+    app.sources = "alice".into();
+    app.mfa_sessions = vec![(
+        "arn:aws:iam::111111111111:mfa/alice".into(),
+        Some(now() + jiff::SignedDuration::from_secs(11 * 3600 + 42 * 60 + 7)),
+    )];
+    app.tz = jiff::tz::TimeZone::UTC;
+    app
+}

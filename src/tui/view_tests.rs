@@ -1,0 +1,124 @@
+//! Snapshots of the whole screen with a fixed clock, at 80×24 and a wide size.
+
+use super::fixture::{app, now};
+use super::state::{App, Guard, MfaModal, Overlay, Purpose};
+use super::view::{Theme, draw};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn render(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| draw(f, app, now(), Theme::new(false))).unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut text = String::new();
+    for y in 0..height {
+        for x in 0..width {
+            text.push_str(buffer[(x, y)].symbol());
+        }
+        text.push('\n');
+    }
+    text
+}
+
+#[test]
+fn list_at_80_by_24() {
+    insta::assert_snapshot!(render(&app(), 80, 24));
+}
+
+#[test]
+fn list_and_detail_side_by_side_when_wide() {
+    let mut app = app();
+    app.selected = 0;
+    insta::assert_snapshot!(render(&app, 140, 30));
+}
+
+#[test]
+fn narrow_terminals_drop_columns() {
+    insta::assert_snapshot!(render(&app(), 50, 12));
+}
+
+#[test]
+fn filter_with_highlighted_matches() {
+    let mut app = app();
+    app.filtering = true;
+    app.filter.text = "sbx".into();
+    app.filter.apply(&app.entries);
+    insta::assert_snapshot!(render(&app, 80, 24));
+}
+
+#[test]
+fn mfa_modal_over_the_list() {
+    let mut app = app();
+    app.overlay = Overlay::Mfa(MfaModal {
+        serial: "arn:aws:iam::111111111111:mfa/alice".into(),
+        target: "staging-dev".into(),
+        input: "123".into(),
+        ask: Some(1),
+        retry: None,
+        error: Some("AccessDenied: the code was wrong or already used".into()),
+        waiting: false,
+    });
+    insta::assert_snapshot!(render(&app, 80, 24));
+}
+
+#[test]
+fn production_guard() {
+    let mut app = app();
+    app.overlay = Overlay::Guard(Guard {
+        target: 0,
+        purpose: Purpose::Shell,
+        expected: "production".into(),
+        input: "prod".into(),
+        error: None,
+    });
+    insta::assert_snapshot!(render(&app, 80, 24));
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = app();
+    app.overlay = Overlay::Help;
+    insta::assert_snapshot!(render(&app, 80, 24));
+}
+
+#[test]
+fn countdowns_are_coloured_by_time_left() {
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let app = app();
+    terminal.draw(|f| draw(f, &app, now(), Theme::new(true))).unwrap();
+    let plain = terminal.backend().buffer().clone();
+    terminal
+        .draw(|f| draw(f, &app, now(), Theme::new(false)))
+        .unwrap();
+    let coloured = terminal.backend().buffer();
+    let find = |text: &str| {
+        (0..24u16)
+            .find_map(|y| {
+                let row: String = (0..80u16)
+                    .map(|x| coloured[(x, y)].symbol().to_string())
+                    .collect();
+                row.find(text)
+                    .map(|x| (u16::try_from(row[..x].chars().count()).unwrap(), y))
+            })
+            .unwrap()
+    };
+    let (x, y) = find("04:30");
+    assert_eq!(coloured[(x, y)].fg, ratatui::style::Color::Red, "under 5 minutes");
+    let (x, y) = find("42:07");
+    assert_eq!(
+        coloured[(x, y)].fg,
+        ratatui::style::Color::Green,
+        "plenty of time left"
+    );
+    assert_eq!(
+        plain[(x, y)].fg,
+        ratatui::style::Color::Reset,
+        "NO_COLOR draws no colours"
+    );
+    let (x, y) = find("prod-admin");
+    assert_eq!(
+        coloured[(x, y)].fg,
+        ratatui::style::Color::LightRed,
+        "production rows are drawn in the warning colour"
+    );
+}

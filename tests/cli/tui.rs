@@ -1,0 +1,105 @@
+//! The switcher end to end in a real pseudo-terminal against moto and a real
+//! Secret Service: filter, MFA modal, subshell, countdown, refresh, quit.
+
+use crate::harness::Sandbox;
+use crate::pty::Terminal;
+
+/// The standard sandbox with a keyring, and `/bin/sh` as the subshell with a known prompt.
+fn shell_sandbox() -> Sandbox {
+    let mut sb = Sandbox::standard(true);
+    sb.set_env("SHELL", "/bin/sh");
+    sb.set_env("PS1", "sub$ ");
+    sb
+}
+
+fn expires_text(term: &Terminal) -> String {
+    term.line_with("expires ").trim().to_owned()
+}
+
+#[test]
+fn filter_assume_with_mfa_open_a_shell_refresh_and_quit() {
+    let sb = shell_sandbox();
+    let mut term = Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 100, 30);
+    term.wait_for("targets (7)");
+    term.keys("/stag");
+    term.wait_for("/stag");
+    term.keys("\r");
+    term.wait_for("MFA code for arn:aws:iam::111111111111:mfa/alice");
+    term.wait_for("target: staging");
+    term.keys("12x3456\r");
+
+    // The subshell has the terminal and the credentials.
+    term.wait_for("sub$ ");
+    term.type_line(
+        r#"test -n "$AWS_SESSION_TOKEN" && echo "in=$HATS_TARGET-$AWS_ACCESS_KEY_ID" | cut -c1-17"#,
+    );
+    term.wait_for("in=staging-ASIA");
+    term.type_line("exit");
+    term.wait_for("back from the shell for staging");
+    let calls = sb.moto.take_sts_calls();
+    let actions: Vec<&str> = calls.iter().map(|c| c.action()).collect();
+    assert_eq!(actions, ["GetSessionToken", "AssumeRole"]);
+    assert_eq!(calls[0].param("TokenCode"), Some("123456"));
+
+    // A countdown is shown; `r` renews the session without another MFA prompt.
+    let staging = term.line_with("staging ");
+    assert!(staging.contains("59:") || staging.contains("1h00m"), "{staging}");
+    let before = expires_text(&term);
+    assert!(before.contains("UTC"), "{}", term.screen());
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    term.keys("r");
+    term.wait_for("refreshed staging");
+    assert_ne!(expires_text(&term), before, "the expiry moved");
+    assert_eq!(
+        sb.moto.take_actions(),
+        ["AssumeRole"],
+        "refresh reused the MFA session"
+    );
+
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+    let (alternate, hidden_cursor) = term.modes();
+    assert!(!alternate && !hidden_cursor, "the terminal is restored");
+}
+
+#[test]
+fn e_prints_exports_for_eval_while_the_ui_draws_on_the_terminal() {
+    let sb = shell_sandbox();
+    let mut term = Terminal::spawn_sized(&sb, r#""$HATS" > exports.sh"#, 100, 30);
+    term.wait_for("targets (7)");
+    term.keys("/plain");
+    term.wait_for("/plain");
+    term.keys("\x1b");
+    term.wait_for("targets (7)");
+    term.keys("/plain-role\r");
+    term.wait_for("sub$ ");
+    term.type_line("exit");
+    term.wait_for("back from the shell for plain-role");
+    term.keys("e");
+    assert_eq!(term.wait_exit(), 0);
+    let exports = std::fs::read_to_string(sb.home.join("exports.sh")).unwrap();
+    assert!(
+        exports.starts_with("unset AWS_PROFILE AWS_DEFAULT_PROFILE\n"),
+        "{exports}"
+    );
+    assert!(exports.contains("export HATS_TARGET='plain-role'"), "{exports}");
+    assert!(!exports.contains('\x1b'), "no terminal output reaches stdout");
+    assert_eq!(
+        sb.moto.take_actions(),
+        ["AssumeRole"],
+        "e reused the session the shell got"
+    );
+}
+
+#[test]
+fn without_a_terminal_hats_prints_usage_instead_of_drawing() {
+    let sb = Sandbox::standard(false);
+    let run = sb.hats(&[]);
+    assert_eq!(run.code(), Some(2));
+    assert!(
+        run.stderr().contains("no terminal for the interactive switcher"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stdout().is_empty());
+}
