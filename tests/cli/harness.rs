@@ -239,6 +239,15 @@ impl Keyring {
             .stderr(Stdio::null())
             .spawn()
             .expect("start dbus-daemon");
+        let started = Instant::now();
+        while !bus_answers(&address) {
+            assert!(
+                started.elapsed() < START_TIMEOUT,
+                "dbus-daemon did not answer in time"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let daemon_log = std::fs::File::create(dir.join("gnome-keyring.log")).unwrap();
         let mut daemon = Command::new(keyring_daemon)
             .args(["--foreground", "--unlock", "--components=secrets"])
             .env("DBUS_SESSION_BUS_ADDRESS", &address)
@@ -246,7 +255,7 @@ impl Keyring {
             .env("HOME", home)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(daemon_log)
             .spawn()
             .expect("start gnome-keyring-daemon");
         // The keyring's password, on stdin as gnome-keyring expects; closing stdin ends it.
@@ -269,19 +278,28 @@ impl Keyring {
     }
 
     fn service_ready(&self) -> bool {
-        Command::new("dbus-send")
-            .args([
-                "--session",
-                "--dest=org.freedesktop.DBus",
-                "--print-reply",
-                "/org/freedesktop/DBus",
-                "org.freedesktop.DBus.NameHasOwner",
-                "string:org.freedesktop.secrets",
-            ])
-            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
-            .output()
-            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("boolean true"))
+        name_has_owner(&self.address, "org.freedesktop.secrets")
     }
+}
+
+/// Whether the bus at `address` answers at all.
+fn bus_answers(address: &str) -> bool {
+    name_has_owner(address, "org.freedesktop.DBus")
+}
+
+fn name_has_owner(address: &str, name: &str) -> bool {
+    Command::new("dbus-send")
+        .args([
+            "--session",
+            "--dest=org.freedesktop.DBus",
+            "--print-reply",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.NameHasOwner",
+            &format!("string:{name}"),
+        ])
+        .env("DBUS_SESSION_BUS_ADDRESS", address)
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("boolean true"))
 }
 
 impl Drop for Keyring {
