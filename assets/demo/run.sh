@@ -49,7 +49,15 @@ hats ls
 echo
 if [ -t 0 ] && [ -t 1 ]; then
   cat <<TXT
+Opening the switcher. Keys: / filter, Enter shell (any 6-digit MFA code), r refresh,
+e print exports, ? help, q quit. prod-* targets are guarded: type "yes" to go on.
+TXT
+  read -r -p "Press Enter to start..." _ || true
+  hats || true
+  cat <<TXT
+
 You are in a demo shell (sandbox HOME, local AWS at $AWS_ENDPOINT_URL). Try:
+  hats                         # the switcher again
   hats shell prod-admin        # asks the MFA code once (any 6 digits), then opens a subshell
   hats env staging-dev         # no second MFA prompt: the MFA session is cached
   hats whoami audit-via-prod   # role chaining from prod-admin

@@ -16,10 +16,13 @@ iam = session.client("iam", endpoint_url=endpoint)
 org = session.client("organizations", endpoint_url=endpoint)
 
 org.create_organization(FeatureSet="ALL")
+root = org.list_roots()["Roots"][0]["Id"]
 accounts = {}
-for name in ("production", "staging", "sandbox"):
+for name, ou_name in (("production", "Production"), ("staging", "Workloads"), ("sandbox", "Sandbox")):
     status = org.create_account(Email=f"{name}@example.com", AccountName=name)["CreateAccountStatus"]
     accounts[name] = status["AccountId"]
+    ou = org.create_organizational_unit(ParentId=root, Name=ou_name)["OrganizationalUnit"]["Id"]
+    org.move_account(AccountId=status["AccountId"], SourceParentId=root, DestinationParentId=ou)
 
 iam.create_user(UserName="alice")
 key = iam.create_access_key(UserName="alice")["AccessKey"]
@@ -61,6 +64,7 @@ source_profile = prod-admin
 with open(f"{home}/.config/hats/config.toml", "w") as f:
     f.write(f"""[defaults]
 session_name = "alice"
+production_patterns = ["prod-*"]
 
 [[account]]
 id = "{sandbox}"

@@ -5,7 +5,7 @@
 //! prompter differs between callers. Secrets stay in memory and the keyring.
 
 mod cache;
-mod fs_private;
+pub(crate) mod fs_private;
 mod index;
 mod keys;
 mod lock;

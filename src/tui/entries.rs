@@ -10,11 +10,17 @@ use jiff::Timestamp;
 /// The initial state for `ctx` at `now`.
 pub fn initial_app(ctx: &Context, now: Timestamp) -> App {
     let index = ctx.index().read();
+    let prefs = super::prefs::load(&super::prefs::path(&ctx.paths.data_dir));
     let entries = ctx
         .targets
         .targets
         .iter()
-        .map(|t| entry(ctx, &index, t, now))
+        .map(|t| {
+            let mut e = entry(ctx, &index, t, now);
+            e.favourite = prefs.favourites.contains(&e.name);
+            e.recent = prefs.recent.iter().position(|n| *n == e.name);
+            e
+        })
         .collect();
     let mut app = App::new(entries);
     app.mfa_sessions = mfa_sessions(ctx, &index, now);
@@ -90,6 +96,8 @@ fn entry(ctx: &Context, index: &Index, target: &Target, now: Timestamp) -> Entry
         expires: session.map(|e| e.expires),
         assumed_arn: session.and_then(|e| e.arn.clone()),
         refreshing: None,
+        favourite: false,
+        recent: None,
     }
 }
 

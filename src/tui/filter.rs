@@ -27,7 +27,11 @@ impl Filter {
     /// Recomputes the matches for the current text.
     pub fn apply(&mut self, entries: &[Entry]) {
         if self.text.is_empty() {
-            self.matches = (0..entries.len())
+            // Favourites first, then recently used targets, then the configured order.
+            let mut order: Vec<usize> = (0..entries.len()).collect();
+            order.sort_by_key(|&i| (!entries[i].favourite, entries[i].recent.unwrap_or(usize::MAX), i));
+            self.matches = order
+                .into_iter()
                 .map(|index| Match {
                     index,
                     name_hits: Vec::new(),

@@ -26,6 +26,8 @@ pub fn entry(name: &str, account: &str, role: &str) -> Entry {
         expires: None,
         assumed_arn: None,
         refreshing: None,
+        favourite: false,
+        recent: None,
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod entries;
 mod filter;
+mod prefs;
 mod prompter;
 mod runner;
 pub mod state;

@@ -54,6 +54,9 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
     let _sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
     terminal::restore_on_panic();
     let mut tty = terminal::enter()?;
+    if let Ok(size) = terminal::window() {
+        app.size = size;
+    }
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(Duration::from_millis(250));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -71,14 +74,14 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
         let msg = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
-                Some(Ok(Event::Resize(..))) => {
+                Some(Ok(Event::Resize(width, height))) => {
                     match terminal::fresh() {
                         Ok(fresh) => tty = fresh,
                         Err(e) => break Err(Error::Output(e)),
                     }
-                    dirty = true;
-                    None
+                    Some(Msg::Resized { width, height })
                 }
+                Some(Ok(Event::Mouse(mouse))) => Some(Msg::Mouse(mouse)),
                 Some(Ok(_)) => None,
                 // The terminal went away: stop rather than spin.
                 Some(Err(_)) | None => { app.quit = true; None }
@@ -165,6 +168,9 @@ impl Runner {
                 }
             }
             Effect::Forget { target } => self.spawn_forget(target),
+            Effect::SavePrefs(prefs) => {
+                super::prefs::save(&super::prefs::path(&self.ctx.paths.data_dir), &prefs)?;
+            }
             Effect::Discard { generation } => {
                 self.sessions.remove(&generation);
             }

@@ -40,6 +40,10 @@ pub struct Entry {
     pub assumed_arn: Option<String>,
     /// A refresh in flight, by generation.
     pub refreshing: Option<u64>,
+    /// Pinned by the user with `f`.
+    pub favourite: bool,
+    /// Position among recently used targets (0 = most recent).
+    pub recent: Option<usize>,
 }
 
 /// What a request for credentials is for.
@@ -142,6 +146,10 @@ pub struct App {
     pub quit: bool,
     /// Time zone for local times in the detail pane.
     pub tz: jiff::tz::TimeZone,
+    /// The terminal's size, for mapping mouse clicks to rows.
+    pub size: ratatui::layout::Rect,
+    /// The last click (row, when), to tell a double-click.
+    pub last_click: Option<(usize, Timestamp)>,
 }
 
 impl App {
@@ -163,6 +171,8 @@ impl App {
             handout: None,
             quit: false,
             tz: jiff::tz::TimeZone::system(),
+            size: ratatui::layout::Rect::new(0, 0, 80, 24),
+            last_click: None,
         }
     }
 

@@ -2,7 +2,7 @@
 //! switcher. Pure and synchronous: no I/O, no clock, no secrets.
 
 use super::state::{App, Guard, MfaModal, Overlay, Purpose, Status};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use jiff::Timestamp;
 
 /// Something that happened.
@@ -12,6 +12,15 @@ pub enum Msg {
     Key(KeyEvent),
     /// A second passed (countdowns).
     Tick,
+    /// The terminal has a new size.
+    Resized {
+        /// Columns.
+        width: u16,
+        /// Rows.
+        height: u16,
+    },
+    /// A mouse event.
+    Mouse(MouseEvent),
     /// The engine needs an MFA code for `serial`; answer with `Effect::AnswerMfa { id }`.
     MfaAsked {
         /// The question's id.
@@ -83,6 +92,8 @@ pub enum Effect {
         /// How.
         purpose: Purpose,
     },
+    /// Remember favourites and recently used targets.
+    SavePrefs(super::prefs::Prefs),
     /// Drop the credentials of a superseded request.
     Discard {
         /// The request's generation.
@@ -95,6 +106,11 @@ pub fn update(app: &mut App, msg: Msg, now: Timestamp) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => on_key(app, key, now),
         Msg::Tick => Vec::new(),
+        Msg::Resized { width, height } => {
+            app.size = ratatui::layout::Rect::new(0, 0, width, height);
+            Vec::new()
+        }
+        Msg::Mouse(mouse) => on_mouse(app, mouse, now),
         Msg::MfaAsked { id, serial } => {
             let target = app
                 .handout
@@ -160,6 +176,35 @@ fn on_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
     }
 }
 
+/// Two clicks on one row within this many milliseconds are a double-click.
+const DOUBLE_CLICK_MS: i64 = 400;
+
+fn on_mouse(app: &mut App, mouse: MouseEvent, now: Timestamp) -> Vec<Effect> {
+    if app.overlay != Overlay::None {
+        return Vec::new();
+    }
+    match mouse.kind {
+        MouseEventKind::ScrollDown => move_by(app, 3),
+        MouseEventKind::ScrollUp => move_by(app, -3),
+        MouseEventKind::Down(MouseButton::Left) => {
+            let Some(row) = super::view::row_at(app, mouse.row) else {
+                return Vec::new();
+            };
+            app.selected = row;
+            let double = app.last_click.is_some_and(|(r, at)| {
+                r == row && now.as_millisecond() - at.as_millisecond() < DOUBLE_CLICK_MS
+            });
+            app.last_click = Some((row, now));
+            if double {
+                app.last_click = None;
+                return guarded(app, Purpose::Shell);
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
 fn on_list_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
     let page = 10;
     match key.code {
@@ -172,6 +217,27 @@ fn on_list_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
         KeyCode::Home | KeyCode::Char('g') => app.selected = 0,
         KeyCode::End | KeyCode::Char('G') => app.selected = app.filter.matches.len().saturating_sub(1),
         KeyCode::Char('?') => app.overlay = Overlay::Help,
+        KeyCode::Char('f') => {
+            if let Some(target) = app.selected_entry() {
+                let entry = &mut app.entries[target];
+                entry.favourite = !entry.favourite;
+                let text = format!(
+                    "{} {}",
+                    if entry.favourite { "pinned" } else { "unpinned" },
+                    entry.name
+                );
+                set_status(app, text, false);
+                // Re-sort now, keeping the cursor on the row the user pinned.
+                app.filter.apply(&app.entries);
+                app.selected = app
+                    .filter
+                    .matches
+                    .iter()
+                    .position(|m| m.index == target)
+                    .unwrap_or(0);
+                return vec![Effect::SavePrefs(prefs(app))];
+            }
+        }
         KeyCode::Enter => return guarded(app, Purpose::Shell),
         KeyCode::Char('e') => return guarded(app, Purpose::Env),
         KeyCode::Char('c') => return guarded(app, Purpose::Copy),
@@ -395,14 +461,17 @@ fn on_resolved(
                 app.quit = true;
             }
             if purpose == Purpose::Refresh {
-                vec![Effect::Discard { generation }]
-            } else {
-                vec![Effect::HandOut {
+                return vec![Effect::Discard { generation }];
+            }
+            mark_recent(app, target);
+            vec![
+                Effect::HandOut {
                     generation,
                     target,
                     purpose,
-                }]
-            }
+                },
+                Effect::SavePrefs(prefs(app)),
+            ]
         }
         Err(error) => {
             if let Overlay::Mfa(modal) = &mut app.overlay
@@ -428,6 +497,38 @@ fn cancel_pending_mfa(app: &mut App) -> Vec<Effect> {
     match &app.overlay {
         Overlay::Mfa(MfaModal { ask: Some(id), .. }) => vec![Effect::CancelMfa { id: *id }],
         _ => Vec::new(),
+    }
+}
+
+/// Moves `target` to the front of the recently used list.
+fn mark_recent(app: &mut App, target: usize) {
+    let previous = app.entries[target].recent;
+    for entry in &mut app.entries {
+        match (entry.recent, previous) {
+            (Some(r), Some(p)) if r < p => entry.recent = Some(r + 1),
+            (Some(r), None) => entry.recent = (r + 1 < super::prefs::RECENT_MAX).then_some(r + 1),
+            _ => {}
+        }
+    }
+    app.entries[target].recent = Some(0);
+}
+
+/// What to remember, from the rows.
+fn prefs(app: &App) -> super::prefs::Prefs {
+    let mut recent: Vec<(usize, String)> = app
+        .entries
+        .iter()
+        .filter_map(|e| e.recent.map(|r| (r, e.name.clone())))
+        .collect();
+    recent.sort();
+    super::prefs::Prefs {
+        favourites: app
+            .entries
+            .iter()
+            .filter(|e| e.favourite)
+            .map(|e| e.name.clone())
+            .collect(),
+        recent: recent.into_iter().map(|(_, n)| n).collect(),
     }
 }
 

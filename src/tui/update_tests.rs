@@ -134,12 +134,12 @@ fn mfa_modal_takes_digits_only_and_answers_the_engine() {
     assert!(matches!(&app.overlay, Overlay::Mfa(m) if m.waiting));
     let effects = update(&mut app, resolved(generation, 1, Purpose::Shell, true), now());
     assert_eq!(
-        effects,
-        vec![Effect::HandOut {
+        effects[0],
+        Effect::HandOut {
             generation,
             target: 1,
             purpose: Purpose::Shell
-        }]
+        }
     );
     assert_eq!(app.overlay, Overlay::None);
     assert!(app.entries[1].expires.is_some());
@@ -219,12 +219,12 @@ fn a_reply_to_a_superseded_request_is_dropped() {
     assert!(!app.quit);
     let effects = update(&mut app, resolved(new, 2, Purpose::Env, true), now());
     assert_eq!(
-        effects,
-        vec![Effect::HandOut {
+        effects[0],
+        Effect::HandOut {
             generation: new,
             target: 2,
             purpose: Purpose::Env
-        }]
+        }
     );
     assert!(app.quit, "e quits after printing");
 }
@@ -363,4 +363,103 @@ fn errors_land_in_the_status_line_without_closing_anything_else() {
     let status = app.status.clone().unwrap();
     assert!(status.error && status.text == "AccessDenied");
     assert!(!app.quit);
+}
+
+fn mouse(kind: crossterm::event::MouseEventKind, row: u16) -> Msg {
+    Msg::Mouse(crossterm::event::MouseEvent {
+        kind,
+        column: 5,
+        row,
+        modifiers: KeyModifiers::NONE,
+    })
+}
+
+#[test]
+fn wheel_scrolls_click_selects_and_double_click_opens_the_shell() {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    let mut app = app();
+    update(
+        &mut app,
+        Msg::Resized {
+            width: 80,
+            height: 24,
+        },
+        now(),
+    );
+    update(&mut app, mouse(MouseEventKind::ScrollDown, 4), now());
+    assert_eq!(app.selected, 3);
+    // Rows start under the header and the list's top border, at line 2.
+    assert!(update(&mut app, mouse(MouseEventKind::Down(MouseButton::Left), 3), now()).is_empty());
+    assert_eq!(selected_name(&app), "staging-dev");
+    let later = now() + jiff::SignedDuration::from_millis(200);
+    let effects = update(&mut app, mouse(MouseEventKind::Down(MouseButton::Left), 3), later);
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::Resolve {
+                target: 1,
+                purpose: Purpose::Shell,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+    let much_later = later + jiff::SignedDuration::from_secs(5);
+    update(
+        &mut app,
+        mouse(MouseEventKind::Down(MouseButton::Left), 4),
+        much_later,
+    );
+    let effects = update(
+        &mut app,
+        mouse(MouseEventKind::Down(MouseButton::Left), 4),
+        much_later + jiff::SignedDuration::from_secs(1),
+    );
+    assert!(effects.is_empty(), "two slow clicks are not a double-click");
+    assert!(
+        update(
+            &mut app,
+            mouse(MouseEventKind::Down(MouseButton::Left), 20),
+            now()
+        )
+        .is_empty(),
+        "below the rows"
+    );
+}
+
+#[test]
+fn favourites_and_recent_targets_sort_first_and_are_saved() {
+    let mut app = app();
+    key(&mut app, KeyCode::End);
+    let effects = key(&mut app, KeyCode::Char('f'));
+    let [Effect::SavePrefs(prefs)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(prefs.favourites, ["audit-via-prod"]);
+    assert_eq!(
+        selected_name(&app),
+        "audit-via-prod",
+        "the cursor stays on the pinned row"
+    );
+    assert_eq!(app.selected, 0, "the favourite is listed first");
+    // Use data/Analyst: it becomes the most recent and sorts right after the favourite.
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "analyst");
+    let Effect::Resolve { generation, .. } = key(&mut app, KeyCode::Enter)[0].clone() else {
+        panic!()
+    };
+    let effects = update(&mut app, resolved(generation, 2, Purpose::Shell, true), now());
+    let Effect::SavePrefs(prefs) = &effects[1] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(prefs.recent, ["data/Analyst"]);
+    key(&mut app, KeyCode::Char('/'));
+    key(&mut app, KeyCode::Esc);
+    let order: Vec<&str> = app
+        .filter
+        .matches
+        .iter()
+        .map(|m| app.entries[m.index].name.as_str())
+        .collect();
+    assert_eq!(order[..2], ["audit-via-prod", "data/Analyst"]);
 }

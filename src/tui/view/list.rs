@@ -54,14 +54,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
     });
     let widths: Vec<Constraint> = if wide {
         vec![
-            Constraint::Length(1),
+            Constraint::Length(2),
             Constraint::Fill(3),
             Constraint::Fill(3),
             Constraint::Fill(2),
             Constraint::Length(8),
         ]
     } else {
-        vec![Constraint::Length(1), Constraint::Fill(1), Constraint::Length(8)]
+        vec![Constraint::Length(2), Constraint::Fill(1), Constraint::Length(8)]
     };
     let table = Table::new(rows, widths)
         .block(Block::new().borders(Borders::TOP | Borders::RIGHT).title(title))

@@ -18,7 +18,7 @@ mod overlay;
 use super::state::{App, Overlay};
 use jiff::Timestamp;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -79,9 +79,23 @@ pub fn countdown(left: i64) -> String {
     }
 }
 
-/// Draws the whole screen.
-pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
-    let area = frame.area();
+/// Where each region of the screen goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    /// Header line.
+    pub header: Rect,
+    /// The list, with its top border.
+    pub list: Rect,
+    /// The detail pane, absent when there is no room.
+    pub detail: Option<Rect>,
+    /// Status line.
+    pub status: Rect,
+    /// Key hints.
+    pub footer: Rect,
+}
+
+/// Lays the screen out: side by side from 110 columns, stacked below that.
+pub fn areas(area: Rect) -> Areas {
     let [header, body, status, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
@@ -89,20 +103,52 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
         Constraint::Length(1),
     ])
     .areas(area);
-    frame.render_widget(header_line(app, now, theme), header);
-    if body.width >= 110 {
+    let (list, detail) = if body.width >= 110 {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(body);
-        list::draw(frame, left, app, now, theme);
-        detail::draw(frame, right, app, now, theme);
+        (left, Some(right))
     } else {
         let detail_height = if body.height >= 16 { 8 } else { 0 };
         let [top, bottom] =
             Layout::vertical([Constraint::Min(3), Constraint::Length(detail_height)]).areas(body);
-        list::draw(frame, top, app, now, theme);
-        if detail_height > 0 {
-            detail::draw(frame, bottom, app, now, theme);
-        }
+        (top, (detail_height > 0).then_some(bottom))
+    };
+    Areas {
+        header,
+        list,
+        detail,
+        status,
+        footer,
+    }
+}
+
+/// The row index (into the visible matches) drawn at screen line `y`, if any.
+pub fn row_at(app: &App, y: u16) -> Option<usize> {
+    let list = areas(app.size).list;
+    let first = list.y + 1;
+    let visible = usize::from(list.height.saturating_sub(1));
+    if y < first || y >= list.y + list.height || visible == 0 {
+        return None;
+    }
+    // ratatui scrolls just enough to keep the selection visible; mirror that.
+    let offset = (app.selected + 1).saturating_sub(visible);
+    let index = offset + usize::from(y - first);
+    (index < app.filter.matches.len()).then_some(index)
+}
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
+    let Areas {
+        header,
+        list: list_area,
+        detail: detail_area,
+        status,
+        footer,
+    } = areas(frame.area());
+    frame.render_widget(header_line(app, now, theme), header);
+    list::draw(frame, list_area, app, now, theme);
+    if let Some(area) = detail_area {
+        detail::draw(frame, area, app, now, theme);
     }
     if let Some(s) = &app.status {
         let style = if s.error { theme.error() } else { Style::new() };

@@ -15,7 +15,7 @@ const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
     let (title, lines, width, height): (&str, Vec<Line<'_>>, u16, u16) = match &app.overlay {
         Overlay::None => return,
-        Overlay::Help => ("keys", help_lines(), 62, 20),
+        Overlay::Help => ("keys", help_lines(), 66, 20),
         Overlay::Mfa(m) => {
             let field = format!("[{:_<6}]", "●".repeat(m.input.len()));
             let mut lines = vec![
@@ -81,10 +81,11 @@ fn help_lines() -> Vec<Line<'static>> {
         "e           quit and print exports: eval \"$(hats)\"",
         "c           copy exports to the clipboard (OSC 52)",
         "d           forget the selected cached session",
+        "f           pin / unpin as favourite (favourites and recent first)",
         "?           this help",
         "q Ctrl-C    quit",
         "",
-        "! marks production targets: they ask for confirmation.",
+        "! production (asks for confirmation)   * favourite",
     ]
     .into_iter()
     .map(Line::raw)
