@@ -13,7 +13,7 @@ use ratatui::widgets::{
 
 /// Draws the list into `area`.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme: Theme) {
-    let wide = area.width >= 70;
+    let wide = area.width >= 60;
     let title = if app.filtering || !app.filter.text.is_empty() {
         format!(" /{}{} ", app.filter.text, if app.filtering { "▏" } else { "" })
     } else {

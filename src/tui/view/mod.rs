@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! ┌ header: sources · MFA sessions · nested-shell notice ───────────┐
-//! │ list (name, account, role, countdown) │ detail of selected row  │   ≥ 110 columns
+//! │ list (name, account, role, countdown) │ detail of selected row  │   ≥ 120 columns
 //! │───────────────────────────────────────┴─────────────────────────│
 //! │ list                                                            │   narrower:
 //! │ detail                                                          │   stacked
@@ -94,7 +94,7 @@ pub struct Areas {
     pub footer: Rect,
 }
 
-/// Lays the screen out: side by side from 110 columns, stacked below that.
+/// Lays the screen out: side by side from 120 columns, stacked below that.
 pub fn areas(area: Rect) -> Areas {
     let [header, body, status, footer] = Layout::vertical([
         Constraint::Length(1),
@@ -103,7 +103,7 @@ pub fn areas(area: Rect) -> Areas {
         Constraint::Length(1),
     ])
     .areas(area);
-    let (list, detail) = if body.width >= 110 {
+    let (list, detail) = if body.width >= 120 {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(body);
         (left, Some(right))
