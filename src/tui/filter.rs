@@ -27,9 +27,15 @@ impl Filter {
     /// Recomputes the matches for the current text.
     pub fn apply(&mut self, entries: &[Entry]) {
         if self.text.is_empty() {
-            // Favourites first, then recently used targets, then the configured order.
+            // Favourites first, then recently used targets, then grouped by account.
             let mut order: Vec<usize> = (0..entries.len()).collect();
-            order.sort_by_key(|&i| (!entries[i].favourite, entries[i].recent.unwrap_or(usize::MAX), i));
+            order.sort_by(|&a, &b| {
+                let key = |i: usize| {
+                    let e = &entries[i];
+                    (!e.favourite, e.recent.unwrap_or(usize::MAX), &e.account)
+                };
+                key(a).cmp(&key(b)).then(a.cmp(&b))
+            });
             self.matches = order
                 .into_iter()
                 .map(|index| Match {

@@ -40,13 +40,13 @@ pub fn app() -> App {
     prod.assumed_arn = Some("arn:aws:sts::222222222222:assumed-role/Admin/alice".into());
     let mut staging = entry("staging-dev", "333333333333", "Developer");
     staging.expires = Some(now() + jiff::SignedDuration::from_secs(4 * 60 + 30));
-    let mut data = entry("data/Analyst", "555555555555", "Analyst");
+    let mut data = entry("data/Analyst", "444444444444", "Analyst");
     data.tags = vec!["team=core".into()];
     let entries = vec![
         prod,
         staging,
         data,
-        entry("sandbox/ReadOnly", "444444444444", "ReadOnly"),
+        entry("sandbox/ReadOnly", "555555555555", "ReadOnly"),
         entry("audit-via-prod", "666666666666", "Auditor"),
     ];
     let mut app = App::new(entries);

@@ -15,6 +15,7 @@ use crate::session::{Cache, Engine, Request, Session, target_key_prefixes};
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::StreamExt;
 use std::collections::HashMap;
+use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{OnceCell, mpsc, oneshot};
@@ -54,6 +55,8 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
     let _sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
     terminal::restore_on_panic();
     let mut tty = terminal::enter()?;
+    // Leaves raw mode and the alternate screen on every way out, `?` included.
+    let _restore = terminal::Restore;
     if let Ok(size) = terminal::window() {
         app.size = size;
     }
@@ -102,11 +105,11 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
             dirty = true;
             for effect in effects {
                 let handed = match runner.apply(effect) {
-                    Ok(Some(vars)) => {
+                    Ok(Some((vars, banner))) => {
                         // Stop reading keys before the shell does: two readers of one terminal fight.
                         drop(events);
                         terminal::leave();
-                        let outcome = run_subshell(&vars);
+                        let outcome = run_subshell(&vars, &banner);
                         drop(vars);
                         tty = terminal::enter()?;
                         events = EventStream::new();
@@ -128,7 +131,7 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
         }
     };
     drop(tty);
-    terminal::leave();
+    drop(_restore);
     result.map(|()| runner.print_on_exit.take())
 }
 
@@ -145,8 +148,8 @@ impl Runner {
         }
     }
 
-    /// Carries out `effect`; returns the exports when a subshell should run now.
-    fn apply(&mut self, effect: Effect) -> Result<Option<Exports>, Error> {
+    /// Carries out `effect`; returns the exports and a banner when a subshell should run now.
+    fn apply(&mut self, effect: Effect) -> Result<Option<(Exports, String)>, Error> {
         match effect {
             Effect::Resolve {
                 generation,
@@ -182,9 +185,17 @@ impl Runner {
                 let Some(session) = self.sessions.remove(&generation) else {
                     return Ok(None);
                 };
-                let vars = exports(&self.ctx.targets.targets[target], &session, None);
+                let target = &self.ctx.targets.targets[target];
+                let vars = exports(target, &session, None);
                 match purpose {
-                    Purpose::Shell => return Ok(Some(vars)),
+                    Purpose::Shell => {
+                        let banner = format!(
+                            "hats: shell for \"{}\"; credentials expire at {} UTC; exit to return to hats",
+                            target.name,
+                            session.expiration.strftime("%H:%M:%S")
+                        );
+                        return Ok(Some((vars, banner)));
+                    }
                     Purpose::Env => self.print_on_exit = Some(render(&vars, Format::Sh)),
                     Purpose::Copy => terminal::copy_to_clipboard(&render(&vars, Format::Sh))?,
                     Purpose::Refresh => {}
@@ -288,11 +299,12 @@ async fn resolve(
 }
 
 /// Runs `$SHELL` on the terminal with the exports, as `hats shell` does, and waits for it.
-fn run_subshell(vars: &Exports) -> Result<(), Error> {
+fn run_subshell(vars: &Exports, banner: &str) -> Result<(), Error> {
     let shell = std::env::var_os("SHELL")
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "/bin/sh".into());
-    let tty = terminal::open_tty()?;
+    let mut tty = terminal::open_tty()?;
+    writeln!(tty, "{banner}")?;
     let mut child = std::process::Command::new(&shell);
     for name in REMOVED_VARS {
         child.env_remove(name);

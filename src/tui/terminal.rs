@@ -68,6 +68,15 @@ pub fn leave() {
     let _ = crossterm::terminal::disable_raw_mode();
 }
 
+/// Calls `leave` when dropped.
+pub struct Restore;
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        leave();
+    }
+}
+
 /// Restores the terminal before a panic message is printed.
 pub fn restore_on_panic() {
     let previous = std::panic::take_hook();
