@@ -4,6 +4,7 @@
 //! editing a profile never reuses a session made for the old settings.
 
 use super::SessionError;
+use super::index::Index;
 use super::lock::fnv1a;
 use super::plan::plan_role;
 use crate::config::{Mode, RoleSpec, Settings, Source, Spec, Target};
@@ -70,12 +71,34 @@ fn fingerprint(spec: &RoleSpec, out: &mut String) {
     out.push('|');
 }
 
-/// Keys (or, ending in `/`, key prefixes) of a target's own cached sessions, for `forget`.
-pub fn target_key_prefixes(target: &Target) -> Vec<String> {
-    match &target.spec {
-        Spec::UserSession { profile, mfa, .. } => {
-            vec![mfa_key(&Source::Profile(profile.clone()), &mfa.serial)]
+/// The label of a role key `role/{label}/{mode}/{fingerprint}`; labels may contain `/`.
+fn role_key_label(key: &str) -> Option<&str> {
+    let mut parts = key.rsplitn(3, '/');
+    let (_fingerprint, _mode, rest) = (parts.next()?, parts.next()?, parts.next()?);
+    rest.strip_prefix("role/")
+}
+
+/// The cached keys `forget` removes: every role session of `target` (in any mode
+/// or shape), its MFA session if the target is a user session; every key for `None`.
+pub fn keys_to_forget(index: &Index, target: Option<&Target>) -> Vec<String> {
+    let belongs = |key: &str| match target.map(|t| (t, &t.spec)) {
+        None => true,
+        Some((_, Spec::UserSession { profile, mfa, .. })) => {
+            key == mfa_key(&Source::Profile(profile.clone()), &mfa.serial)
         }
-        Spec::Role(_) => vec![format!("role/{}/", target.name)],
+        Some((t, Spec::Role(_))) => role_key_label(key) == Some(t.name.as_str()),
+    };
+    index.sessions.keys().filter(|k| belongs(k)).cloned().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::role_key_label;
+
+    #[test]
+    fn role_key_labels_may_contain_slashes() {
+        assert_eq!(role_key_label("role/prod/mfa-session/0123"), Some("prod"));
+        assert_eq!(role_key_label("role/prod/Admin/role/0123"), Some("prod/Admin"));
+        assert_eq!(role_key_label("mfa/base/arn:aws:iam::1:mfa/alice"), None);
     }
 }

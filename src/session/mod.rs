@@ -17,7 +17,7 @@ mod store;
 
 pub use cache::Cache;
 pub use index::{Index, IndexEntry, IndexFile};
-pub use keys::{mfa_key, role_key, session_name, target_key, target_key_prefixes, target_mfa_key};
+pub use keys::{keys_to_forget, mfa_key, role_key, session_name, target_key, target_mfa_key};
 pub use open_store::{KeyringChoice, Opened, open};
 pub use plan::{Plan, plan_role};
 pub use prompt::{MfaError, MfaPrompter, TerminalPrompter, run_mfa_process};

@@ -11,7 +11,7 @@ use super::view::{Theme, draw};
 use crate::context::{Context, sts_region};
 use crate::error::Error;
 use crate::output::{Exports, Format, REMOVED_VARS, exports, render};
-use crate::session::{Cache, Engine, Request, Session, target_key_prefixes};
+use crate::session::{Cache, Engine, Request, Session, keys_to_forget};
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::StreamExt;
 use std::collections::HashMap;
@@ -245,18 +245,7 @@ impl Runner {
                 let Some(cache) = open(&ctx, &cache).await? else {
                     return Ok(());
                 };
-                let prefixes = target_key_prefixes(&ctx.targets.targets[target]);
-                let keys: Vec<String> = ctx
-                    .index()
-                    .read()
-                    .sessions
-                    .into_keys()
-                    .filter(|k| {
-                        prefixes
-                            .iter()
-                            .any(|p| k == p || (p.ends_with('/') && k.starts_with(p.as_str())))
-                    })
-                    .collect();
+                let keys = keys_to_forget(&ctx.index().read(), Some(&ctx.targets.targets[target]));
                 cache.remove(keys).await.map(|_| ()).map_err(Error::from)
             }
             .await
