@@ -91,10 +91,27 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// AWS Organizations: discover accounts and offer roles in them.
+    Org {
+        /// What to do.
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
     /// Print a shell completion script: hats completions bash > ~/.local/share/bash-completion/completions/hats
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
+    },
+}
+
+/// `hats org` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Refresh the cached list of accounts, OUs and tags now.
+    Sync {
+        /// Options for the source's session.
+        #[command(flatten)]
+        session: SessionArgs,
     },
 }
 

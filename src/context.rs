@@ -19,6 +19,10 @@ pub struct Context {
     pub clock: Clock,
     /// `--verbose`.
     pub verbose: bool,
+    /// `[organization]` from hats' config.
+    pub file_organization: Option<config::OrganizationEntry>,
+    /// The cached organization inventory, when an organization is configured.
+    pub inventory: Option<crate::domain::Inventory>,
 }
 
 impl Context {
@@ -32,13 +36,22 @@ impl Context {
             &aws_types::os_shim_internal::Env::real(),
         )
         .await?;
-        let targets = config::build_targets(&profiles, &file);
+        let mut targets = config::build_targets(&profiles, &file);
+        let inventory = file
+            .organization
+            .as_ref()
+            .and_then(|_| config::load_inventory(&paths.cache_dir));
+        if let (Some(org), Some(inventory)) = (&file.organization, &inventory) {
+            config::add_organization(&mut targets, &profiles, org, inventory);
+        }
         Ok(Self {
             paths,
             settings,
             targets,
             clock: Clock::System,
             verbose,
+            file_organization: file.organization,
+            inventory,
         })
     }
 

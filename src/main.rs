@@ -1,7 +1,7 @@
 //! The `hats` binary: parse arguments, run one command, map the result to an exit code.
 
 use clap::Parser;
-use hats::cli::{Cli, Command};
+use hats::cli::{Cli, Command, OrgCommand};
 use hats::commands;
 use hats::context::Context;
 use hats::error::Error;
@@ -53,6 +53,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             json,
         } => commands::whoami(&ctx, target.as_deref(), session, *json).await?,
         Command::Forget { target, all } => commands::forget(&ctx, target.as_deref(), *all).await?,
+        Command::Org {
+            command: OrgCommand::Sync { session },
+        } => commands::org_sync(&ctx, session).await?,
         Command::Completions { .. } => unreachable!("handled before the runtime starts"),
     }
     Ok(ExitCode::SUCCESS)

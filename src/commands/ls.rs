@@ -16,6 +16,20 @@ pub fn ls(ctx: &Context, as_json: bool) -> Result<(), Error> {
     for (name, problem) in &ctx.targets.broken {
         eprintln!("hats: skipping \"{name}\": {problem}");
     }
+    if let Some(org) = &ctx.file_organization
+        && crate::config::is_stale(ctx.inventory.as_ref(), org, ctx.clock.now())
+    {
+        let state = ctx.inventory.as_ref().map_or_else(
+            || "has not been discovered yet".to_owned(),
+            |inv| {
+                format!(
+                    "was discovered {}s ago",
+                    ctx.clock.now().as_second() - inv.fetched_at.as_second()
+                )
+            },
+        );
+        eprintln!("hats: the organization {state}; run `hats org sync` to refresh it");
+    }
     let index = ctx.index().read();
     let now = ctx.clock.now();
     let rows: Vec<Row<'_>> = ctx
@@ -143,7 +157,12 @@ fn json_array(rows: &[Row<'_>], now: Timestamp) -> String {
             json!({
                 "name": t.name,
                 "alias": t.alias,
-                "origin": match t.origin { Origin::AwsProfile => "aws-config", Origin::HatsConfig => "hats-config" },
+                "origin": match t.origin {
+                    Origin::AwsProfile => "aws-config",
+                    Origin::HatsConfig => "hats-config",
+                    Origin::Organization => "organization",
+                },
+                "ou_path": t.ou_path,
                 "account_id": t.account_id.as_ref().map(ToString::to_string),
                 "account_name": t.account_name,
                 "role_name": t.role_name(),

@@ -7,6 +7,7 @@ mod env;
 mod exec;
 mod forget;
 mod ls;
+mod org_sync;
 mod shell;
 mod whoami;
 
@@ -16,6 +17,7 @@ pub use env::env;
 pub use exec::exec;
 pub use forget::forget;
 pub use ls::ls;
+pub use org_sync::org_sync;
 pub use shell::shell;
 pub use whoami::whoami;
 

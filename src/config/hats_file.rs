@@ -18,6 +18,60 @@ pub struct HatsFile {
     /// Accounts whose roles become targets `NAME/ROLE`.
     #[serde(default, rename = "account")]
     pub accounts: Vec<AccountEntry>,
+    /// Accounts discovered from AWS Organizations.
+    pub organization: Option<OrganizationEntry>,
+}
+
+/// `[organization]`: where to discover accounts and which roles to offer in them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationEntry {
+    /// Target or profile whose credentials call the Organizations API.
+    pub source: String,
+    /// Profile whose credentials assume the offered roles (default: `source`).
+    pub via: Option<String>,
+    /// MFA device for the offered roles.
+    pub mfa_serial: Option<String>,
+    /// Command printing an MFA code for the offered roles.
+    pub mfa_process: Option<String>,
+    /// Roles offered in every account.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// How long the discovered inventory is fresh (default 24h).
+    #[serde(default, deserialize_with = "duration")]
+    pub ttl: Option<SessionDuration>,
+    /// Offer suspended and closed accounts too.
+    #[serde(default)]
+    pub include_inactive: bool,
+    /// Region for the offered roles' exports.
+    pub region: Option<String>,
+    /// Per-OU, per-tag and per-account adjustments, applied in order.
+    #[serde(default, rename = "rule")]
+    pub rules: Vec<OrgRule>,
+}
+
+/// `[[organization.rule]]`: matches accounts by OU, tag or account, then adjusts them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgRule {
+    /// An OU name anywhere on the account's OU path.
+    pub ou: Option<String>,
+    /// `key=value`.
+    pub tag: Option<String>,
+    /// Account name or id.
+    pub account: Option<String>,
+    /// Roles added.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Roles removed.
+    #[serde(default)]
+    pub exclude_roles: Vec<String>,
+    /// Guard matching accounts as production.
+    #[serde(default)]
+    pub production: bool,
+    /// Hide matching accounts.
+    #[serde(default)]
+    pub skip: bool,
 }
 
 /// `[defaults]`.

@@ -10,6 +10,8 @@ pub enum Origin {
     AwsProfile,
     /// An `[[account]]` in hats' config.
     HatsConfig,
+    /// A role offered in an account discovered from AWS Organizations.
+    Organization,
 }
 
 /// An MFA device and, optionally, a command that prints its current code.
@@ -131,6 +133,8 @@ pub struct Target {
     pub production: bool,
     /// Free-form tags.
     pub tags: BTreeMap<String, String>,
+    /// OU path in the organization, when known (`Production/Payments`).
+    pub ou_path: Option<String>,
     /// How to get its credentials.
     pub spec: Spec,
 }

@@ -55,6 +55,7 @@ fn profile_target(profile: &Profile, spec: Spec) -> Target {
         region: profile.get("region").map(str::to_owned),
         production: false,
         tags: Default::default(),
+        ou_path: None,
         spec,
     }
 }
@@ -183,6 +184,20 @@ fn duration_seconds(profile: &Profile) -> Result<Option<SessionDuration>, Config
         })
 }
 
+/// The source a hats account or organization offer names: a plain profile, or a
+/// role profile (chaining); with the profile's own MFA device for plain profiles.
+pub(super) fn source_of(profiles: &ProfileSet, name: &str) -> Result<(Source, Option<MfaDevice>), String> {
+    let profile = profiles
+        .get_profile(name)
+        .ok_or_else(|| format!("source \"{name}\" is not a profile in the AWS config or credentials file"))?;
+    if profile.get("role_arn").is_some() {
+        let spec = role_spec(profiles, name, &mut Vec::new()).map_err(|e| e.to_string())?;
+        return Ok((Source::Role(Box::new(spec)), None));
+    }
+    let mfa = mfa_device(profile).map_err(|e| e.to_string())?;
+    Ok((Source::Profile(name.to_owned()), mfa))
+}
+
 fn account_targets(profiles: &ProfileSet, account: &AccountEntry) -> Result<Vec<Target>, ConfigError> {
     let label = account.name.clone().unwrap_or_else(|| account.id.clone());
     let entry_error = |message: String| ConfigError::Entry {
@@ -190,24 +205,13 @@ fn account_targets(profiles: &ProfileSet, account: &AccountEntry) -> Result<Vec<
         message,
     };
     let id = AccountId::parse(&account.id).map_err(|e| entry_error(e.to_string()))?;
-    let source_profile = profiles.get_profile(&account.source).ok_or_else(|| {
-        entry_error(format!(
-            "source \"{}\" is not a profile in the AWS config or credentials file",
-            account.source
-        ))
-    })?;
-    let source = if source_profile.get("role_arn").is_some() {
-        Source::Role(Box::new(role_spec(profiles, &account.source, &mut Vec::new())?))
-    } else {
-        Source::Profile(account.source.clone())
-    };
+    let (source, source_mfa) = source_of(profiles, &account.source).map_err(entry_error)?;
     let mfa = match &account.mfa_serial {
         Some(serial) => Some(MfaDevice {
             serial: MfaSerial::parse(serial).map_err(|e| entry_error(e.to_string()))?,
             process: account.mfa_process.clone(),
         }),
-        None if matches!(source, Source::Profile(_)) => mfa_device(source_profile)?,
-        None => None,
+        None => source_mfa,
     };
     account
         .roles
@@ -224,6 +228,7 @@ fn account_targets(profiles: &ProfileSet, account: &AccountEntry) -> Result<Vec<
                 region: account.region.clone(),
                 production: account.production,
                 tags: account.tags.clone(),
+                ou_path: None,
                 spec: Spec::Role(RoleSpec {
                     profile: None,
                     role_arn,

@@ -7,6 +7,7 @@ mod account_id;
 mod credentials;
 mod duration;
 mod mfa;
+mod org_account;
 mod role_arn;
 mod session_name;
 
@@ -14,6 +15,7 @@ pub use account_id::AccountId;
 pub use credentials::Credentials;
 pub use duration::{SessionDuration, format_remaining};
 pub use mfa::{MfaCode, MfaSerial};
+pub use org_account::{Inventory, OrgAccount, clean_text, target_safe};
 pub use role_arn::RoleArn;
 pub use session_name::SessionName;
 

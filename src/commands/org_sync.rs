@@ -1,0 +1,58 @@
+//! `hats org sync`: refreshes the organization inventory, with progress on stderr.
+
+use crate::aws::Progress;
+use crate::cli::SessionArgs;
+use crate::context::Context;
+use crate::error::Error;
+use crate::session::TerminalPrompter;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+
+/// Discovers the organization now and reports what was found.
+pub async fn org_sync(ctx: &Context, args: &SessionArgs) -> Result<(), Error> {
+    let cache = if args.no_cache {
+        None
+    } else {
+        ctx.open_cache().await?
+    };
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::new_spinner()
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {wide_bar} {pos}/{len}").expect("valid template"),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let report = |p: Progress| match p {
+        Progress::Units(n) => bar.set_message(format!("organizational units {n}")),
+        Progress::Accounts(n) => bar.set_message(format!("accounts {n}")),
+        Progress::Tags(done, total) => {
+            bar.set_message("tags");
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    };
+    let result = crate::org::sync(
+        ctx,
+        cache.as_ref(),
+        &TerminalPrompter,
+        args.mfa_code.clone(),
+        &report,
+    )
+    .await;
+    bar.finish_and_clear();
+    let inventory = result.map_err(|e| {
+        Error::Usage(format!(
+            "organization sync failed, the previous inventory is kept: {e}"
+        ))
+    })?;
+    let active = inventory.accounts.iter().filter(|a| a.is_active()).count();
+    eprintln!(
+        "hats: organization synced: {} accounts ({} active, {} inactive)",
+        inventory.accounts.len(),
+        active,
+        inventory.accounts.len() - active
+    );
+    Ok(())
+}

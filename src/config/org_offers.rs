@@ -1,0 +1,202 @@
+//! Turns a discovered organization into targets: the roles the config offers in
+//! each account (`ACCOUNT-NAME/ROLE`), with OU/tag/account rules, and attaches
+//! AWS profiles that already point into an account to that account.
+
+use super::ConfigError;
+use super::hats_file::{OrgRule, OrganizationEntry};
+use super::target::{MfaDevice, Origin, RoleSpec, Spec, Target, TargetSet};
+use super::targets_from::source_of;
+use crate::domain::{AccountId, Inventory, MfaSerial, OrgAccount, RoleArn, target_safe};
+use aws_config::profile::ProfileSet;
+
+/// Adds the organization's offers to `set`.
+pub fn add_organization(
+    set: &mut TargetSet,
+    profiles: &ProfileSet,
+    org: &OrganizationEntry,
+    inventory: &Inventory,
+) {
+    let broken = |message: String| {
+        (
+            "organization".to_owned(),
+            ConfigError::Entry {
+                place: "[organization] in hats config".into(),
+                message,
+            },
+        )
+    };
+    let via = org.via.as_deref().unwrap_or(&org.source);
+    let (source, via_mfa) = match source_of(profiles, via) {
+        Ok(found) => found,
+        Err(message) => return set.broken.push(broken(message)),
+    };
+    let mfa = match &org.mfa_serial {
+        Some(serial) => match MfaSerial::parse(serial) {
+            Ok(serial) => Some(MfaDevice {
+                serial,
+                process: org.mfa_process.clone(),
+            }),
+            Err(e) => return set.broken.push(broken(e.to_string())),
+        },
+        None => via_mfa,
+    };
+    for account in inventory
+        .accounts
+        .iter()
+        .filter(|a| org.include_inactive || a.is_active())
+    {
+        let Ok(id) = AccountId::parse(&account.id) else {
+            continue;
+        };
+        let rules: Vec<&OrgRule> = org.rules.iter().filter(|r| matches(r, account)).collect();
+        if rules.iter().any(|r| r.skip) {
+            continue;
+        }
+        let production = rules.iter().any(|r| r.production);
+        attach_profiles(set, account, production);
+        for role in offered_roles(&org.roles, &rules) {
+            let Ok(role_arn) = RoleArn::from_parts(&id, &role) else {
+                set.broken
+                    .push(broken(format!("role \"{role}\" is not a valid IAM role name")));
+                continue;
+            };
+            // A profile for this very role is shown once: as the profile, attached above.
+            if set
+                .targets
+                .iter()
+                .any(|t| matches!(&t.spec, Spec::Role(r) if r.role_arn == role_arn))
+            {
+                continue;
+            }
+            let label = if account.name.is_empty() {
+                account.id.clone()
+            } else {
+                target_safe(&account.name)
+            };
+            let mut name = format!("{label}/{role}");
+            if set.find(&name).is_some() {
+                name = format!("{id}/{role}");
+            }
+            set.targets.push(Target {
+                alias: (name != format!("{id}/{role}")).then(|| format!("{id}/{role}")),
+                name,
+                origin: Origin::Organization,
+                account_id: Some(id.clone()),
+                account_name: Some(account.name.clone()),
+                region: org.region.clone(),
+                production,
+                tags: account.tags.clone(),
+                ou_path: Some(account.ou_path_text()),
+                spec: Spec::Role(RoleSpec {
+                    profile: None,
+                    role_arn,
+                    source: source.clone(),
+                    mfa: mfa.clone(),
+                    external_id: None,
+                    session_name: None,
+                    duration: None,
+                }),
+            });
+        }
+    }
+}
+
+/// Whether `rule` applies to `account`; a rule without a selector applies to all.
+fn matches(rule: &OrgRule, account: &OrgAccount) -> bool {
+    let ou = rule
+        .ou
+        .as_ref()
+        .is_none_or(|ou| account.ou_path.iter().any(|p| p == ou) || account.ou_path_text() == *ou);
+    let tag = rule.tag.as_ref().is_none_or(|tag| match tag.split_once('=') {
+        Some((k, v)) => account.tags.get(k).is_some_and(|have| have == v),
+        None => account.tags.contains_key(tag),
+    });
+    let named = rule
+        .account
+        .as_ref()
+        .is_none_or(|a| *a == account.name || *a == account.id);
+    ou && tag && named
+}
+
+/// The default roles, plus each matching rule's additions, minus its exclusions.
+fn offered_roles(defaults: &[String], rules: &[&OrgRule]) -> Vec<String> {
+    let mut roles: Vec<String> = defaults.to_vec();
+    for rule in rules {
+        for role in &rule.roles {
+            if !roles.contains(role) {
+                roles.push(role.clone());
+            }
+        }
+    }
+    roles.retain(|role| !rules.iter().any(|r| r.exclude_roles.contains(role)));
+    roles
+}
+
+/// AWS profiles whose role lives in `account` learn its name, OU, tags and guard.
+fn attach_profiles(set: &mut TargetSet, account: &OrgAccount, production: bool) {
+    for target in set.targets.iter_mut().filter(|t| t.origin == Origin::AwsProfile) {
+        if target
+            .account_id
+            .as_ref()
+            .is_some_and(|id| id.as_str() == account.id)
+        {
+            target.account_name = Some(account.name.clone());
+            target.ou_path = Some(account.ou_path_text());
+            for (k, v) in &account.tags {
+                target.tags.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            target.production |= production;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn account(ou: &[&str], tags: &[(&str, &str)]) -> OrgAccount {
+        OrgAccount {
+            id: "123456789012".into(),
+            name: "payments".into(),
+            state: "ACTIVE".into(),
+            ou_path: ou.iter().map(|s| (*s).to_owned()).collect(),
+            tags: tags
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect::<BTreeMap<_, _>>(),
+        }
+    }
+
+    fn rule(text: &str) -> OrgRule {
+        toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn rules_match_by_ou_tag_or_account() {
+        let a = account(&["Workloads", "Production"], &[("env", "production")]);
+        assert!(matches(&rule("ou = \"Production\""), &a));
+        assert!(matches(&rule("ou = \"Workloads/Production\""), &a));
+        assert!(!matches(&rule("ou = \"Sandbox\""), &a));
+        assert!(matches(&rule("tag = \"env=production\""), &a));
+        assert!(matches(&rule("tag = \"env\""), &a));
+        assert!(!matches(&rule("tag = \"env=dev\""), &a));
+        assert!(matches(&rule("account = \"payments\""), &a));
+        assert!(matches(&rule("account = \"123456789012\""), &a));
+        assert!(
+            matches(&rule("roles = [\"X\"]"), &a),
+            "no selector: every account"
+        );
+    }
+
+    #[test]
+    fn roles_are_added_then_excluded() {
+        let add = rule("roles = [\"Admin\", \"ReadOnly\"]");
+        let remove = rule("exclude_roles = [\"OrganizationAccountAccessRole\"]");
+        let roles = offered_roles(
+            &["OrganizationAccountAccessRole".into(), "ReadOnly".into()],
+            &[&add, &remove],
+        );
+        assert_eq!(roles, ["ReadOnly", "Admin"]);
+    }
+}

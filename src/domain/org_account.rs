@@ -1,0 +1,68 @@
+//! Accounts discovered from AWS Organizations, and the clean-up of names that
+//! come from the API (they may carry control characters or terminal escapes).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One account of the organization, as hats caches it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgAccount {
+    /// 12-digit id.
+    pub id: String,
+    /// Account name, cleaned.
+    pub name: String,
+    /// `ACTIVE`, `SUSPENDED`, `CLOSED`, …
+    pub state: String,
+    /// OU names from the root down (empty for accounts directly under the root).
+    pub ou_path: Vec<String>,
+    /// Account tags, cleaned.
+    pub tags: BTreeMap<String, String>,
+}
+
+impl OrgAccount {
+    /// Whether the account can be used.
+    pub fn is_active(&self) -> bool {
+        self.state.eq_ignore_ascii_case("ACTIVE")
+    }
+
+    /// `Production/Payments`.
+    pub fn ou_path_text(&self) -> String {
+        self.ou_path.join("/")
+    }
+}
+
+/// The discovered organization, as cached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inventory {
+    /// When discovery finished.
+    pub fetched_at: jiff::Timestamp,
+    /// Every account, sorted by name.
+    pub accounts: Vec<OrgAccount>,
+}
+
+/// Removes control characters (escape sequences lose their ESC and become inert
+/// text) and trims; never returns an empty string for a non-empty id.
+pub fn clean_text(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// A name usable in a target name: cleaned, white space as `-`.
+pub fn target_safe(raw: &str) -> String {
+    clean_text(raw).split_whitespace().collect::<Vec<_>>().join("-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_and_controls_are_removed() {
+        assert_eq!(clean_text("evil\x1b[31mred\x1b[0m\x07 "), "evil[31mred[0m");
+        assert_eq!(clean_text("line\nbreak\ttab"), "linebreaktab");
+        assert_eq!(target_safe("Data Lake  prod"), "Data-Lake-prod");
+    }
+}

@@ -1,0 +1,64 @@
+//! The organization inventory: discovered accounts cached on disk (no secrets)
+//! with a TTL, and the sync that refreshes it through the normal session path.
+//!
+//! A failed sync keeps the old inventory.
+
+use crate::aws::{Progress, discover, source_credentials};
+use crate::config::{Source, Target, inventory_path};
+use crate::context::{Context, sts_region};
+use crate::domain::{Inventory, MfaCode};
+use crate::error::Error;
+use crate::session::fs_private::write_atomic;
+use crate::session::{Cache, Engine, MfaPrompter, Request};
+
+/// Discovers the organization with `source`'s credentials and replaces the cache.
+/// The old cache stays when anything fails.
+pub async fn sync<P: MfaPrompter>(
+    ctx: &Context,
+    cache: Option<&Cache>,
+    prompter: &P,
+    mfa_code: Option<MfaCode>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Inventory, Error> {
+    let org = ctx.file_organization.as_ref().ok_or_else(|| {
+        Error::Usage("no [organization] in hats config; add one with source = \"PROFILE\"".into())
+    })?;
+    let (credentials, region) = match ctx.targets.find(&org.source) {
+        Some(target) => (
+            source_session(ctx, cache, prompter, mfa_code, target).await?,
+            sts_region(target, None),
+        ),
+        None => {
+            let creds = source_credentials(&Source::Profile(org.source.clone())).await?;
+            (
+                creds,
+                std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into()),
+            )
+        }
+    };
+    let accounts = discover(&credentials, &region, progress).await?;
+    let inventory = Inventory {
+        fetched_at: ctx.clock.now(),
+        accounts,
+    };
+    let bytes = serde_json::to_vec(&inventory).map_err(std::io::Error::other)?;
+    write_atomic(&inventory_path(&ctx.paths.cache_dir), &bytes)?;
+    Ok(inventory)
+}
+
+async fn source_session<P: MfaPrompter>(
+    ctx: &Context,
+    cache: Option<&Cache>,
+    prompter: &P,
+    mfa_code: Option<MfaCode>,
+    target: &Target,
+) -> Result<crate::domain::Credentials, Error> {
+    let request = Request {
+        region: sts_region(target, None),
+        mfa_code,
+        ..Request::default()
+    };
+    let log = |line: &str| ctx.log(line);
+    let engine = Engine::new(&ctx.settings, ctx.clock, cache, prompter, request, &log);
+    Ok(engine.resolve(target).await?.credentials)
+}
