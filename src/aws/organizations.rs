@@ -1,7 +1,7 @@
 //! AWS Organizations discovery: the OU tree, its accounts, and their tags.
 //!
 //! Calls run at most `CONCURRENCY` at a time; throttling
-//! (`TooManyRequestsException`) is retried by the SDK with adaptive backoff.
+//! (`TooManyRequestsException`) is retried by the SDK with exponential backoff.
 //! Returns plain data; caching and offers are not this module's business.
 
 use super::AwsError;
@@ -189,11 +189,12 @@ fn client(signing: &Credentials, region: &str) -> Client {
                 .read_timeout(Duration::from_secs(20))
                 .build(),
         )
-        // Throttling is expected at scale: adaptive mode slows down instead of failing.
+        // Throttling is expected at scale: retry it with jittered exponential backoff.
         .retry_config(
-            RetryConfig::adaptive()
+            RetryConfig::standard()
                 .with_max_attempts(10)
-                .with_initial_backoff(Duration::from_millis(100)),
+                .with_initial_backoff(Duration::from_millis(100))
+                .with_max_backoff(Duration::from_secs(5)),
         );
     if let Some(url) = organizations_endpoint() {
         config = config.endpoint_url(url);

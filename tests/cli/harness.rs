@@ -132,15 +132,47 @@ impl Moto {
         }
     }
 
-    /// STS requests since the last call, and clears the record.
-    pub fn take_sts_calls(&self) -> Vec<StsCall> {
+    /// Every request recorded since the last call, and clears the record.
+    fn take_records(&self) -> Vec<serde_json::Value> {
         let text = self.http("GET", "/moto-api/recorder/download-recording", "");
         self.http("POST", "/moto-api/recorder/reset-recording", "");
         self.http("POST", "/moto-api/recorder/start-recording", "");
         text.lines()
             .filter(|l| !l.trim().is_empty())
-            .filter_map(|line| {
-                let record: serde_json::Value = serde_json::from_str(line).unwrap();
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+
+    /// Organizations operations (from `X-Amz-Target`) since the last call, and clears the record.
+    pub fn take_org_calls(&self) -> Vec<String> {
+        self.take_records()
+            .iter()
+            .filter_map(|r| r["headers"]["X-Amz-Target"].as_str())
+            .filter_map(|t| t.strip_prefix("AWSOrganizationsV20161128."))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Runs a Python script with boto3 against this server; `sys.argv[1]` is the endpoint.
+    pub fn python(&self, script: &str) -> String {
+        let python = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv-test/bin/python");
+        let out = Command::new(python)
+            .args(["-c", script, &self.endpoint()])
+            .output()
+            .expect("run python");
+        assert!(
+            out.status.success(),
+            "seeding failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// STS requests since the last call, and clears the record.
+    pub fn take_sts_calls(&self) -> Vec<StsCall> {
+        self.take_records()
+            .into_iter()
+            .filter_map(|record| {
                 let raw = record["body"].as_str().unwrap_or_default();
                 let body = if record["body_encoded"].as_bool() == Some(true) {
                     String::from_utf8(base64::engine::general_purpose::STANDARD.decode(raw).unwrap()).unwrap()
@@ -527,4 +559,98 @@ impl Sandbox {
         sandbox.hats_config(HATS_CONFIG);
         sandbox
     }
+}
+
+/// A proxy in front of moto that answers the first `throttle` Organizations
+/// requests with `TooManyRequestsException`, as AWS does under load.
+pub struct ThrottlingProxy {
+    pub port: u16,
+    pub throttled: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl ThrottlingProxy {
+    pub fn start(upstream: u16, throttle: usize) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let throttled = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = throttled.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let count = count.clone();
+                std::thread::spawn(move || {
+                    let _ = relay(client, upstream, &count, throttle);
+                });
+            }
+        });
+        Self { port, throttled }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+/// One request per connection: throttle it or forward it with `Connection: close`.
+/// Reads one HTTP message (head and a Content-Length body) from `stream`.
+fn read_message(stream: &mut TcpStream) -> std::io::Result<Option<(String, Vec<u8>)>> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if stream.read(&mut byte)? == 0 {
+            return Ok(None);
+        }
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let length = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+        })
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body)?;
+    Ok(Some((head, body)))
+}
+
+fn relay(
+    mut client: TcpStream,
+    upstream: u16,
+    count: &std::sync::atomic::AtomicUsize,
+    throttle: usize,
+) -> std::io::Result<()> {
+    let Some((head, body)) = read_message(&mut client)? else {
+        return Ok(());
+    };
+    let is_org = head.contains("AWSOrganizationsV20161128.");
+    if is_org && count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < throttle {
+        let payload = r#"{"__type":"TooManyRequestsException","Message":"Rate exceeded"}"#;
+        write!(
+            client,
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-ErrorType: TooManyRequestsException\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
+            payload.len()
+        )?;
+        return Ok(());
+    }
+    if is_org {
+        count.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+    let mut upstream = TcpStream::connect(("127.0.0.1", upstream))?;
+    let mut forwarded: String = head
+        .trim_end()
+        .lines()
+        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+        .map(|l| format!("{l}\r\n"))
+        .collect();
+    forwarded.push_str("Connection: close\r\n\r\n");
+    upstream.write_all(forwarded.as_bytes())?;
+    upstream.write_all(&body)?;
+    // Read exactly one response: the server may keep the connection open.
+    let Some((response_head, response_body)) = read_message(&mut upstream)? else {
+        return Ok(());
+    };
+    client.write_all(response_head.as_bytes())?;
+    client.write_all(&response_body)
 }

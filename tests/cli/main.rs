@@ -7,5 +7,6 @@ mod cache;
 mod commands;
 mod errors;
 mod mfa;
+mod org;
 mod prompt;
 mod tui;
