@@ -34,6 +34,7 @@ pub fn initial_app(ctx: &Context, now: Timestamp) -> App {
     sources.dedup();
     app.sources = sources.join(", ");
     app.nested_in = std::env::var("HATS_TARGET").ok().filter(|t| !t.is_empty());
+    app.organization = ctx.file_organization.is_some();
     app
 }
 
@@ -84,6 +85,7 @@ fn entry(ctx: &Context, index: &Index, target: &Target, now: Timestamp) -> Entry
             .as_ref()
             .map_or_else(|| "-".to_owned(), ToString::to_string),
         account_name: target.account_name.clone(),
+        ou: target.ou_path.clone().filter(|p| !p.is_empty()),
         role: target.role_name().unwrap_or("-").to_owned(),
         role_arn,
         chain: chain(target),

@@ -69,9 +69,9 @@ impl Filter {
 /// Everything a filter may match: name, account alias and id, role, tags.
 fn haystack(entry: &Entry) -> String {
     let mut text = format!("{} {} {}", entry.name, entry.account, entry.role);
-    if let Some(name) = &entry.account_name {
+    for extra in [&entry.account_name, &entry.ou].into_iter().flatten() {
         text.push(' ');
-        text.push_str(name);
+        text.push_str(extra);
     }
     for tag in &entry.tags {
         text.push(' ');

@@ -14,6 +14,7 @@ pub fn entry(name: &str, account: &str, role: &str) -> Entry {
         alias: None,
         account: account.into(),
         account_name: None,
+        ou: None,
         role: role.into(),
         role_arn: Some(format!("arn:aws:iam::{account}:role/{role}")),
         chain: format!("alice -> {name}"),

@@ -8,6 +8,7 @@ use super::state::{App, Purpose};
 use super::terminal;
 use super::update::{Effect, Msg, update};
 use super::view::{Theme, draw};
+use crate::aws::Progress;
 use crate::context::{Context, sts_region};
 use crate::error::Error;
 use crate::output::{Exports, Format, REMOVED_VARS, exports, render};
@@ -24,6 +25,8 @@ use tokio::sync::{OnceCell, mpsc, oneshot};
 enum Reply {
     Msg(Msg),
     Resolved(Msg, Option<Session>),
+    /// A finished organization sync: the reloaded context and its rows.
+    Synced(Box<Context>, Msg),
 }
 
 /// The loop's resources.
@@ -63,6 +66,14 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(Duration::from_millis(250));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // A stale or missing organization inventory is refreshed in the background.
+    if let Some(org) = &runner.ctx.file_organization
+        && crate::config::is_stale(runner.ctx.inventory.as_ref(), org, runner.ctx.clock.now())
+    {
+        for effect in super::update::sync(&mut app) {
+            runner.apply(effect)?;
+        }
+    }
     let mut dirty = true;
     let mut shown_second = 0;
     let result = loop {
@@ -139,6 +150,10 @@ impl Runner {
     fn receive(&mut self, reply: Reply) -> Msg {
         match reply {
             Reply::Msg(msg) => msg,
+            Reply::Synced(ctx, msg) => {
+                self.ctx = Arc::new(*ctx);
+                msg
+            }
             Reply::Resolved(msg, session) => {
                 if let (Msg::Resolved { generation, .. }, Some(session)) = (&msg, session) {
                     self.sessions.insert(*generation, session);
@@ -171,6 +186,7 @@ impl Runner {
                 }
             }
             Effect::Forget { target } => self.spawn_forget(target),
+            Effect::Sync => self.spawn_sync(),
             Effect::SavePrefs(prefs) => {
                 super::prefs::save(&super::prefs::path(&self.ctx.paths.data_dir), &prefs)?;
             }
@@ -235,6 +251,51 @@ impl Runner {
                 mfa_sessions: mfa,
             };
             let _ = replies.send(Reply::Resolved(msg, session));
+        });
+    }
+
+    /// Discovery runs on its own thread and runtime: its stream combinators make a
+    /// future the compiler cannot prove `Send`, and it must not block the UI loop.
+    fn spawn_sync(&self) {
+        let (ctx, cache, prompter, replies) = (
+            self.ctx.clone(),
+            self.cache.clone(),
+            self.prompter.clone(),
+            self.replies.clone(),
+        );
+        std::thread::spawn(move || {
+            let progress_replies = replies.clone();
+            let progress = move |p: Progress| {
+                let text = match p {
+                    Progress::Units(n) => format!("organization: {n} OUs"),
+                    Progress::Accounts(n) => format!("organization: accounts {n}"),
+                    Progress::Tags(done, total) => format!("organization: accounts {done}/{total}"),
+                };
+                let _ = progress_replies.send(Reply::Msg(Msg::SyncProgress(text)));
+            };
+            let synced = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(Error::Output)
+                .and_then(|runtime| {
+                    runtime.block_on(async {
+                        let cache = open(&ctx, &cache).await?;
+                        crate::org::sync(&ctx, cache, &prompter, None, &progress).await?;
+                        Context::load(false).await
+                    })
+                });
+            let reply = match synced {
+                Ok(new) => {
+                    let fresh = super::initial_app(&new, new.clock.now());
+                    let msg = Msg::Synced {
+                        entries: fresh.entries,
+                        mfa_sessions: fresh.mfa_sessions,
+                    };
+                    Reply::Synced(Box::new(new), msg)
+                }
+                Err(e) => Reply::Msg(Msg::SyncFailed(e.to_string())),
+            };
+            let _ = replies.send(reply);
         });
     }
 

@@ -16,6 +16,8 @@ pub struct Entry {
     pub account: String,
     /// Account alias, when known.
     pub account_name: Option<String>,
+    /// OU path in the organization, when known.
+    pub ou: Option<String>,
     /// Role name, or `-` for a user session.
     pub role: String,
     /// Role ARN.
@@ -150,6 +152,10 @@ pub struct App {
     pub size: ratatui::layout::Rect,
     /// The last click (row, when), to tell a double-click.
     pub last_click: Option<(usize, Timestamp)>,
+    /// An `[organization]` is configured (`S` syncs it).
+    pub organization: bool,
+    /// An organization sync is running.
+    pub syncing: bool,
 }
 
 impl App {
@@ -173,6 +179,8 @@ impl App {
             tz: jiff::tz::TimeZone::system(),
             size: ratatui::layout::Rect::new(0, 0, 80, 24),
             last_click: None,
+            organization: false,
+            syncing: false,
         }
     }
 

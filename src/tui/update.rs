@@ -41,6 +41,17 @@ pub enum Msg {
         /// MFA session expiry per device after the request.
         mfa_sessions: Vec<(String, Option<Timestamp>)>,
     },
+    /// Organization sync progress, for the status line.
+    SyncProgress(String),
+    /// The organization sync failed; the old list stays.
+    SyncFailed(String),
+    /// The organization sync finished: the new rows.
+    Synced {
+        /// Rows rebuilt from the new inventory.
+        entries: Vec<super::state::Entry>,
+        /// MFA session expiry per device.
+        mfa_sessions: Vec<(String, Option<Timestamp>)>,
+    },
     /// A forget finished.
     Forgotten {
         /// Row index.
@@ -94,6 +105,8 @@ pub enum Effect {
     },
     /// Remember favourites and recently used targets.
     SavePrefs(super::prefs::Prefs),
+    /// Refresh the organization inventory in the background.
+    Sync,
     /// Drop the credentials of a superseded request.
     Discard {
         /// The request's generation.
@@ -111,12 +124,44 @@ pub fn update(app: &mut App, msg: Msg, now: Timestamp) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Mouse(mouse) => on_mouse(app, mouse, now),
+        Msg::SyncProgress(text) => {
+            set_status(app, text, false);
+            Vec::new()
+        }
+        Msg::SyncFailed(error) => {
+            app.syncing = false;
+            close_waiting_modal(app);
+            set_status(
+                app,
+                format!("organization sync failed, the previous list is kept: {error}"),
+                true,
+            );
+            Vec::new()
+        }
+        Msg::Synced {
+            entries,
+            mfa_sessions,
+        } => {
+            close_waiting_modal(app);
+            app.mfa_sessions = mfa_sessions;
+            swap_entries(app, entries);
+            Vec::new()
+        }
         Msg::MfaAsked { id, serial } => {
             let target = app
                 .handout
                 .map(|(_, t, _)| t)
                 .or_else(|| app.entries.iter().position(|e| e.refreshing.is_some()))
-                .map_or_else(String::new, |t| app.entries[t].name.clone());
+                .map_or_else(
+                    || {
+                        if app.syncing {
+                            "organization sync".to_owned()
+                        } else {
+                            String::new()
+                        }
+                    },
+                    |t| app.entries[t].name.clone(),
+                );
             app.overlay = Overlay::Mfa(MfaModal {
                 serial,
                 target,
@@ -217,6 +262,7 @@ fn on_list_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
         KeyCode::Home | KeyCode::Char('g') => app.selected = 0,
         KeyCode::End | KeyCode::Char('G') => app.selected = app.filter.matches.len().saturating_sub(1),
         KeyCode::Char('?') => app.overlay = Overlay::Help,
+        KeyCode::Char('S') => return sync(app),
         KeyCode::Char('f') => {
             if let Some(target) = app.selected_entry() {
                 let entry = &mut app.entries[target];
@@ -498,6 +544,47 @@ fn cancel_pending_mfa(app: &mut App) -> Vec<Effect> {
         Overlay::Mfa(MfaModal { ask: Some(id), .. }) => vec![Effect::CancelMfa { id: *id }],
         _ => Vec::new(),
     }
+}
+
+/// Starts an organization sync unless one runs or none is configured.
+pub fn sync(app: &mut App) -> Vec<Effect> {
+    if !app.organization {
+        set_status(app, "no [organization] in hats config to sync".into(), false);
+        return Vec::new();
+    }
+    if app.syncing {
+        return Vec::new();
+    }
+    app.syncing = true;
+    set_status(app, "syncing the organization…".into(), false);
+    vec![Effect::Sync]
+}
+
+/// Closes an MFA modal whose code was sent for a request that has now finished.
+fn close_waiting_modal(app: &mut App) {
+    if matches!(&app.overlay, Overlay::Mfa(m) if m.waiting) {
+        app.overlay = Overlay::None;
+    }
+}
+
+/// Puts freshly built rows in place, keeping the filter and the selected target.
+fn swap_entries(app: &mut App, entries: Vec<super::state::Entry>) {
+    let selected = app.selected_entry().map(|i| app.entries[i].name.clone());
+    let count = entries.len();
+    app.entries = entries;
+    // Requests in flight refer to the old rows: their replies are dropped.
+    app.handout = None;
+    app.syncing = false;
+    app.filter.apply(&app.entries);
+    app.selected = selected
+        .and_then(|name| {
+            app.filter
+                .matches
+                .iter()
+                .position(|m| app.entries[m.index].name == name)
+        })
+        .unwrap_or(0);
+    set_status(app, format!("organization synced: {count} targets"), false);
 }
 
 /// Moves `target` to the front of the recently used list.

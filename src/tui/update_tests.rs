@@ -463,3 +463,47 @@ fn favourites_and_recent_targets_sort_first_and_are_saved() {
         .collect();
     assert_eq!(order[..2], ["audit-via-prod", "data/Analyst"]);
 }
+
+#[test]
+fn capital_s_syncs_the_organization_and_the_new_rows_keep_filter_and_selection() {
+    let mut app = app();
+    assert!(
+        key(&mut app, KeyCode::Char('S')).is_empty(),
+        "no organization configured"
+    );
+    app.organization = true;
+    assert_eq!(key(&mut app, KeyCode::Char('S')), vec![Effect::Sync]);
+    assert!(key(&mut app, KeyCode::Char('S')).is_empty(), "one sync at a time");
+    update(
+        &mut app,
+        Msg::SyncProgress("organization: accounts 240/1200".into()),
+        now(),
+    );
+    assert_eq!(
+        app.status.as_ref().unwrap().text,
+        "organization: accounts 240/1200"
+    );
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "sandbox");
+    key(&mut app, KeyCode::Down);
+    let mut entries = super::fixture::app().entries;
+    entries.insert(0, super::fixture::entry("new/Admin", "999999999999", "Admin"));
+    update(
+        &mut app,
+        Msg::Synced {
+            entries,
+            mfa_sessions: Vec::new(),
+        },
+        now(),
+    );
+    assert_eq!(app.filter.text, "sandbox", "the filter is kept");
+    assert_eq!(
+        selected_name(&app),
+        "sandbox/ReadOnly",
+        "the selection follows the target"
+    );
+    assert_eq!(app.entries.len(), 6);
+    assert!(!app.syncing);
+    update(&mut app, Msg::SyncFailed("ListRoots failed".into()), now());
+    assert!(app.status.as_ref().unwrap().error);
+}

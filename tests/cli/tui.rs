@@ -103,3 +103,24 @@ fn without_a_terminal_hats_prints_usage_instead_of_drawing() {
     );
     assert!(run.stdout().is_empty());
 }
+
+#[test]
+fn a_missing_organization_inventory_is_synced_in_the_background_with_the_mfa_modal() {
+    let sb = shell_sandbox();
+    sb.moto.python(
+        "import boto3,sys\n\
+         o=boto3.client('organizations',endpoint_url=sys.argv[1],region_name='us-east-1',aws_access_key_id='x',aws_secret_access_key='x')\n\
+         o.create_organization(FeatureSet='ALL')\n\
+         [o.create_account(Email=f'a{i}@example.com',AccountName=f'team-{i}') for i in range(3)]",
+    );
+    sb.hats_config("[organization]\nsource = \"base\"\nroles = [\"ReadOnly\"]\n");
+    let mut term = Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 100, 30);
+    // The list is drawn at once from config; the sync needs base's MFA session first.
+    term.wait_for("targets (5)");
+    term.wait_for("MFA code for arn:aws:iam::111111111111:mfa/alice");
+    term.keys("123456\r");
+    term.wait_for("organization synced");
+    term.wait_for("team-2/ReadOnly");
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}

@@ -59,6 +59,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
         }
         None => lines.push(field("expires", "no cached session".into())),
     }
+    if let Some(ou) = &e.ou {
+        lines.push(field("ou", ou.clone()));
+    }
     if !e.tags.is_empty() {
         lines.push(field("tags", e.tags.join(" ")));
     }
