@@ -44,6 +44,8 @@ export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_EC2_METADATA_DISABLED=true
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN HATS_TARGET
 
 echo
+echo "== hats org sync"
+hats org sync
 echo "== hats ls"
 hats ls
 echo

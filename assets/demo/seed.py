@@ -18,12 +18,15 @@ org = session.client("organizations", endpoint_url=endpoint)
 org.create_organization(FeatureSet="ALL")
 root = org.list_roots()["Roots"][0]["Id"]
 accounts = {}
-for name, ou_name in (("production", "Production"), ("staging", "Workloads"), ("sandbox", "Sandbox")):
+for name, ou_name in (("production", "Production"), ("staging", "Workloads"), ("sandbox", "Sandbox"), ("payments", "Production"), ("data-lake", "Workloads")):
     status = org.create_account(Email=f"{name}@example.com", AccountName=name)["CreateAccountStatus"]
     accounts[name] = status["AccountId"]
-    ou = org.create_organizational_unit(ParentId=root, Name=ou_name)["OrganizationalUnit"]["Id"]
+    existing = [u for u in org.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"] if u["Name"] == ou_name]
+    ou = existing[0]["Id"] if existing else org.create_organizational_unit(ParentId=root, Name=ou_name)["OrganizationalUnit"]["Id"]
     org.move_account(AccountId=status["AccountId"], SourceParentId=root, DestinationParentId=ou)
 
+iam.create_user(UserName="org-reader")
+reader = iam.create_access_key(UserName="org-reader")["AccessKey"]
 iam.create_user(UserName="alice")
 key = iam.create_access_key(UserName="alice")["AccessKey"]
 device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
@@ -38,6 +41,7 @@ os.makedirs(f"{home}/.aws", exist_ok=True)
 os.makedirs(f"{home}/.config/hats", exist_ok=True)
 with open(f"{home}/.aws/credentials", "w") as f:
     f.write(f"[alice]\naws_access_key_id = {key['AccessKeyId']}\naws_secret_access_key = {key['SecretAccessKey']}\n")
+    f.write(f"[org-reader]\naws_access_key_id = {reader['AccessKeyId']}\naws_secret_access_key = {reader['SecretAccessKey']}\n")
 with open(f"{home}/.aws/config", "w") as f:
     f.write(f"""[profile alice]
 region = eu-west-1
@@ -65,6 +69,18 @@ with open(f"{home}/.config/hats/config.toml", "w") as f:
     f.write(f"""[defaults]
 session_name = "alice"
 production_patterns = ["prod-*"]
+
+# Accounts discovered from the organization: every account offers ReadOnly,
+# the Production OU adds Admin and is guarded.
+[organization]
+source = "org-reader"
+via = "alice"
+roles = ["ReadOnly"]
+
+[[organization.rule]]
+ou = "Production"
+roles = ["Admin"]
+production = true
 
 [[account]]
 id = "{sandbox}"

@@ -3,11 +3,12 @@
 
 use crate::config::{Origin, Spec, Target};
 use crate::context::Context;
+use crate::domain::AccountId;
 use crate::domain::format_remaining;
 use crate::error::Error;
 use crate::session::{Index, IndexEntry, target_key, target_mfa_key};
 use jiff::Timestamp;
-use serde_json::{Value, json};
+use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -136,46 +137,74 @@ fn short_device(serial: &str) -> String {
         .to_owned()
 }
 
+/// One element of `hats ls --json`; field names and order are the stable contract.
+#[derive(Serialize)]
+struct JsonTarget<'a> {
+    name: &'a str,
+    alias: Option<&'a str>,
+    origin: &'static str,
+    ou_path: Option<&'a str>,
+    account_id: Option<&'a str>,
+    account_name: Option<&'a str>,
+    role_name: Option<&'a str>,
+    role_arn: Option<&'a str>,
+    source_profile: String,
+    mfa_serial: Option<&'a str>,
+    mode: &'static str,
+    region: Option<&'a str>,
+    production: bool,
+    tags: &'a std::collections::BTreeMap<String, String>,
+    session: Option<JsonSession<'a>>,
+    mfa_session: Option<JsonSession<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSession<'a> {
+    expires: String,
+    remaining_seconds: i64,
+    assumed_role_arn: Option<&'a str>,
+}
+
 fn json_array(rows: &[Row<'_>], now: Timestamp) -> String {
-    let session = |e: Option<&IndexEntry>| -> Value {
-        e.map_or(Value::Null, |e| {
-            json!({
-                "expires": e.expires.to_string(),
-                "remaining_seconds": e.expires.as_second() - now.as_second(),
-                "assumed_role_arn": e.arn,
-            })
+    let session = |e: Option<&IndexEntry>| {
+        e.map(|e| JsonSession {
+            expires: e.expires.to_string(),
+            remaining_seconds: e.expires.as_second() - now.as_second(),
+            assumed_role_arn: None,
         })
     };
-    let items: Vec<Value> = rows
+    let items: Vec<JsonTarget<'_>> = rows
         .iter()
         .map(|r| {
             let t = r.target;
-            let role_arn = match &t.spec {
-                Spec::Role(spec) => Some(spec.role_arn.to_string()),
-                Spec::UserSession { .. } => None,
-            };
-            json!({
-                "name": t.name,
-                "alias": t.alias,
-                "origin": match t.origin {
+            JsonTarget {
+                name: &t.name,
+                alias: t.alias.as_deref(),
+                origin: match t.origin {
                     Origin::AwsProfile => "aws-config",
                     Origin::HatsConfig => "hats-config",
                     Origin::Organization => "organization",
                 },
-                "ou_path": t.ou_path,
-                "account_id": t.account_id.as_ref().map(ToString::to_string),
-                "account_name": t.account_name,
-                "role_name": t.role_name(),
-                "role_arn": role_arn,
-                "source_profile": t.source_description(),
-                "mfa_serial": t.mfa_device().map(|m| m.serial.to_string()),
-                "mode": r.mode,
-                "region": t.region,
-                "production": t.production,
-                "tags": t.tags,
-                "session": session(r.session.as_ref()),
-                "mfa_session": session(r.mfa_session.as_ref()),
-            })
+                ou_path: t.ou_path.as_deref(),
+                account_id: t.account_id.as_ref().map(AccountId::as_str),
+                account_name: t.account_name.as_deref(),
+                role_name: t.role_name(),
+                role_arn: match &t.spec {
+                    Spec::Role(spec) => Some(spec.role_arn.as_str()),
+                    Spec::UserSession { .. } => None,
+                },
+                source_profile: t.source_description(),
+                mfa_serial: t.mfa_device().map(|m| m.serial.as_str()),
+                mode: r.mode,
+                region: t.region.as_deref(),
+                production: t.production,
+                tags: &t.tags,
+                session: session(r.session.as_ref()).map(|mut s| {
+                    s.assumed_role_arn = r.session.as_ref().and_then(|e| e.arn.as_deref());
+                    s
+                }),
+                mfa_session: session(r.mfa_session.as_ref()),
+            }
         })
         .collect();
     let mut text = serde_json::to_string_pretty(&items).expect("plain data serializes");

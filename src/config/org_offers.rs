@@ -8,6 +8,7 @@ use super::target::{MfaDevice, Origin, RoleSpec, Spec, Target, TargetSet};
 use super::targets_from::source_of;
 use crate::domain::{AccountId, Inventory, MfaSerial, OrgAccount, RoleArn, target_safe};
 use aws_config::profile::ProfileSet;
+use std::collections::{HashMap, HashSet};
 
 /// Adds the organization's offers to `set`.
 pub fn add_organization(
@@ -40,6 +41,31 @@ pub fn add_organization(
         },
         None => via_mfa,
     };
+    // Indexes keep this linear: organizations have thousands of accounts.
+    let profile_roles: HashSet<String> = set
+        .targets
+        .iter()
+        .filter_map(|t| match &t.spec {
+            Spec::Role(r) => Some(r.role_arn.to_string()),
+            Spec::UserSession { .. } => None,
+        })
+        .collect();
+    let mut profiles_by_account: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, t) in set
+        .targets
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.origin == Origin::AwsProfile)
+    {
+        if let Some(id) = &t.account_id {
+            profiles_by_account.entry(id.to_string()).or_default().push(i);
+        }
+    }
+    let mut names: HashSet<String> = set
+        .targets
+        .iter()
+        .flat_map(|t| std::iter::once(t.name.clone()).chain(t.alias.clone()))
+        .collect();
     for account in inventory
         .accounts
         .iter()
@@ -53,7 +79,9 @@ pub fn add_organization(
             continue;
         }
         let production = rules.iter().any(|r| r.production);
-        attach_profiles(set, account, production);
+        for &i in profiles_by_account.get(&account.id).into_iter().flatten() {
+            attach(&mut set.targets[i], account, production);
+        }
         for role in offered_roles(&org.roles, &rules) {
             let Ok(role_arn) = RoleArn::from_parts(&id, &role) else {
                 set.broken
@@ -61,11 +89,7 @@ pub fn add_organization(
                 continue;
             };
             // A profile for this very role is shown once: as the profile, attached above.
-            if set
-                .targets
-                .iter()
-                .any(|t| matches!(&t.spec, Spec::Role(r) if r.role_arn == role_arn))
-            {
+            if profile_roles.contains(role_arn.as_str()) {
                 continue;
             }
             let label = if account.name.is_empty() {
@@ -74,9 +98,10 @@ pub fn add_organization(
                 target_safe(&account.name)
             };
             let mut name = format!("{label}/{role}");
-            if set.find(&name).is_some() {
+            if names.contains(&name) {
                 name = format!("{id}/{role}");
             }
+            names.insert(name.clone());
             set.targets.push(Target {
                 alias: (name != format!("{id}/{role}")).then(|| format!("{id}/{role}")),
                 name,
@@ -132,22 +157,14 @@ fn offered_roles(defaults: &[String], rules: &[&OrgRule]) -> Vec<String> {
     roles
 }
 
-/// AWS profiles whose role lives in `account` learn its name, OU, tags and guard.
-fn attach_profiles(set: &mut TargetSet, account: &OrgAccount, production: bool) {
-    for target in set.targets.iter_mut().filter(|t| t.origin == Origin::AwsProfile) {
-        if target
-            .account_id
-            .as_ref()
-            .is_some_and(|id| id.as_str() == account.id)
-        {
-            target.account_name = Some(account.name.clone());
-            target.ou_path = Some(account.ou_path_text());
-            for (k, v) in &account.tags {
-                target.tags.entry(k.clone()).or_insert_with(|| v.clone());
-            }
-            target.production |= production;
-        }
+/// An AWS profile whose role lives in `account` learns its name, OU, tags and guard.
+fn attach(target: &mut Target, account: &OrgAccount, production: bool) {
+    target.account_name = Some(account.name.clone());
+    target.ou_path = Some(account.ou_path_text());
+    for (k, v) in &account.tags {
+        target.tags.entry(k.clone()).or_insert_with(|| v.clone());
     }
+    target.production |= production;
 }
 
 #[cfg(test)]
