@@ -3,6 +3,12 @@
 # with accounts, roles and an MFA device, and opens a shell in a sandbox HOME
 # (your own ~/.aws is never read or written). Any 6-digit MFA code works.
 set -euo pipefail
+# Headless machines fall back to the kernel keyutils keyring, which needs a
+# session keyring of its own (a login session has one; a bare shell may not).
+if [ -z "${HATS_DEMO_SESSION:-}" ] && command -v keyctl >/dev/null 2>&1; then
+  export HATS_DEMO_SESSION=1
+  exec keyctl session - bash "$0" "$@"
+fi
 cd "$(dirname "$0")/../.."
 repo=$PWD
 

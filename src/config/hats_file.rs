@@ -72,6 +72,9 @@ pub struct OrgRule {
     /// Hide matching accounts.
     #[serde(default)]
     pub skip: bool,
+    /// When any rule has `include = true`, only accounts matching such a rule are offered.
+    #[serde(default)]
+    pub include: bool,
 }
 
 /// `[defaults]`.

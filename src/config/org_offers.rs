@@ -61,6 +61,7 @@ pub fn add_organization(
             profiles_by_account.entry(id.to_string()).or_default().push(i);
         }
     }
+    let has_includes = org.rules.iter().any(|r| r.include);
     let mut names: HashSet<String> = set
         .targets
         .iter()
@@ -75,7 +76,9 @@ pub fn add_organization(
             continue;
         };
         let rules: Vec<&OrgRule> = org.rules.iter().filter(|r| matches(r, account)).collect();
-        if rules.iter().any(|r| r.skip) {
+        let excluded = rules.iter().any(|r| r.skip);
+        let not_included = has_includes && !rules.iter().any(|r| r.include);
+        if excluded || not_included {
             continue;
         }
         let production = rules.iter().any(|r| r.production);

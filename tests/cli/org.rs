@@ -235,3 +235,19 @@ fn a_failed_sync_keeps_the_previous_inventory() {
     );
     assert_eq!(listed(&sb).len(), before);
 }
+
+#[test]
+fn include_rules_limit_the_offers_to_matching_accounts() {
+    let sb = Sandbox::standard(false);
+    seed(&sb, 6);
+    sb.hats_config(
+        "[organization]\nsource = \"base\"\nroles = [\"ReadOnly\"]\n\n[[organization.rule]]\nou = \"Payments\"\ninclude = true\n",
+    );
+    sb.hats(&["org", "sync", "--mfa-code", "123456"]).ok();
+    let offered: Vec<String> = listed(&sb)
+        .iter()
+        .filter(|t| t["origin"] == "organization")
+        .map(|t| t["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(offered, ["acct-000/ReadOnly", "acct-003/ReadOnly"]);
+}
