@@ -12,3 +12,14 @@ pub use error::AwsError;
 pub use organizations::{Progress, discover};
 pub use source::{ambient_credentials, source_credentials};
 pub use sts::{AssumeRoleInput, CallerIdentity, Issued, Sts, endpoint_override};
+
+/// The SDK's form of credentials that sign a request.
+fn sdk_credentials(signing: &crate::domain::Credentials) -> aws_credential_types::Credentials {
+    aws_credential_types::Credentials::new(
+        signing.access_key_id.clone(),
+        signing.secret_access_key().to_owned(),
+        signing.session_token().map(str::to_owned),
+        None,
+        "hats",
+    )
+}

@@ -172,13 +172,7 @@ pub async fn discover(
 }
 
 fn client(signing: &Credentials, region: &str) -> Client {
-    let credentials = aws_credential_types::Credentials::new(
-        signing.access_key_id.clone(),
-        signing.secret_access_key().to_owned(),
-        signing.session_token().map(str::to_owned),
-        None,
-        "hats",
-    );
+    let credentials = super::sdk_credentials(signing);
     let mut config = aws_sdk_organizations::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(region.to_owned()))

@@ -70,13 +70,7 @@ pub fn endpoint_override() -> Option<String> {
 impl Sts {
     /// A client for `region`'s regional STS endpoint (or the configured override).
     pub fn new(signing: &Credentials, region: &str) -> Self {
-        let sdk_credentials = aws_credential_types::Credentials::new(
-            signing.access_key_id.clone(),
-            signing.secret_access_key().to_owned(),
-            signing.session_token().map(str::to_owned),
-            None,
-            "hats",
-        );
+        let sdk_credentials = super::sdk_credentials(signing);
         let timeouts = TimeoutConfig::builder()
             .connect_timeout(Duration::from_secs(5))
             .read_timeout(Duration::from_secs(15))

@@ -116,11 +116,7 @@ fn durations_outside_aws_limits_are_refused_before_any_call() {
 #[test]
 fn an_unreachable_endpoint_fails_in_bounded_time_with_a_clear_message() {
     let mut sb = Sandbox::standard(true);
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = crate::harness::closed_port();
     sb.set_env("AWS_ENDPOINT_URL", &format!("http://127.0.0.1:{closed}"));
     let err = sb.hats(&["env", "plain-role"]).fails();
     assert!(

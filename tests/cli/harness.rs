@@ -29,6 +29,11 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// A loopback port nothing listens on: connections to it are refused at once.
+pub fn closed_port() -> u16 {
+    free_port()
+}
+
 pub fn require(program: &str, package: &str) -> PathBuf {
     let found = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)

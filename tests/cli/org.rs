@@ -222,11 +222,7 @@ fn a_failed_sync_keeps_the_previous_inventory() {
     sb.hats_config(ORG_CONFIG);
     sb.hats(&["org", "sync", "--mfa-code", "123456"]).ok();
     let before = listed(&sb).len();
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = crate::harness::closed_port();
     sb.set_env("AWS_ENDPOINT_URL", &format!("http://127.0.0.1:{closed}"));
     let err = sb.hats(&["org", "sync", "--mfa-code", "123456"]).fails();
     assert!(
