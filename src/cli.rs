@@ -40,6 +40,10 @@ pub enum Command {
         /// Options for getting the session.
         #[command(flatten)]
         session: SessionArgs,
+        /// Stay the command's parent and serve it credentials that renew themselves
+        /// (AWS_CONTAINER_CREDENTIALS_FULL_URI) instead of static keys.
+        #[arg(long)]
+        serve: bool,
         /// The command and its arguments, after `--`.
         #[arg(last = true, required = true, value_name = "CMD")]
         command: Vec<OsString>,
@@ -51,6 +55,9 @@ pub enum Command {
         /// Options for getting the session.
         #[command(flatten)]
         session: SessionArgs,
+        /// Serve renewing credentials to the shell instead of static keys (see exec --serve).
+        #[arg(long)]
+        serve: bool,
     },
     /// Print exports to eval: eval "$(hats env TARGET)".
     Env {

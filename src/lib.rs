@@ -15,5 +15,7 @@ pub mod error;
 pub mod error_text;
 pub mod org;
 pub mod output;
+#[cfg(unix)]
+pub mod serve;
 pub mod session;
 pub mod tui;

@@ -36,9 +36,18 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Exec {
             target,
             session,
+            serve,
             command,
-        } => return commands::exec(&ctx, target, session, command).await,
-        Command::Shell { target, session } => return commands::shell(&ctx, target, session).await,
+        } => {
+            return commands::exec(&ctx, target, session, *serve || ctx.settings.serve, command).await;
+        }
+        Command::Shell {
+            target,
+            session,
+            serve,
+        } => {
+            return commands::shell(&ctx, target, session, *serve || ctx.settings.serve).await;
+        }
         Command::Env {
             target,
             format,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test of hats, installing what the tests need first:
 #   - Debian packages: gnome-keyring, dbus, keyutils (a real Secret Service and kernel keyring)
-#   - moto (an AWS-compatible server) in a project-local venv, .venv-test/
+#   - moto (an AWS-compatible server) and the AWS CLI in a project-local venv, .venv-test/
 # Then: cargo fmt --check, cargo clippy -D warnings, cargo test (unit + end-to-end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,13 +18,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ ! -x .venv-test/bin/moto_server ]; then
-  echo "tests/run.sh: installing moto into .venv-test" >&2
+if [ ! -x .venv-test/bin/moto_server ] || [ ! -x .venv-test/bin/aws ]; then
+  echo "tests/run.sh: installing moto and awscli into .venv-test" >&2
   python3 -m venv .venv-test 2>/dev/null || {
     as_root apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
     rm -rf .venv-test && python3 -m venv .venv-test
   }
-  .venv-test/bin/pip install -q --disable-pip-version-check 'moto[server]'
+  .venv-test/bin/pip install -q --disable-pip-version-check 'moto[server]' awscli
 fi
 
 cargo fmt --all -- --check

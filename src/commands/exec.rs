@@ -17,6 +17,7 @@ pub async fn exec(
     ctx: &Context,
     target: &str,
     args: &SessionArgs,
+    serve: bool,
     command: &[OsString],
 ) -> Result<ExitCode, Error> {
     let (target, session) = obtain(ctx, target, args).await?;
@@ -25,7 +26,29 @@ pub async fn exec(
         .ok_or_else(|| Error::Usage("exec needs a command after --".into()))?;
     let mut child = Command::new(program);
     child.args(rest);
+    if serve {
+        return serve_child(ctx, target, &session, args, child).await;
+    }
     hand_over(child, &exports(target, &session, args.region.as_deref()))
+}
+
+/// `--serve`: hats stays the parent and serves renewing credentials (Unix only).
+pub async fn serve_child(
+    ctx: &Context,
+    target: &crate::config::Target,
+    session: &crate::session::Session,
+    args: &SessionArgs,
+    child: Command,
+) -> Result<ExitCode, Error> {
+    #[cfg(unix)]
+    {
+        crate::serve::serve_command(ctx, target, session, args, child.into()).await
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (ctx, target, session, args, child);
+        Err(Error::Usage("--serve is only available on Unix".into()))
+    }
 }
 
 /// Gives `child` the exports (and removes `AWS_PROFILE`), then replaces this

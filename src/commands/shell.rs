@@ -1,6 +1,6 @@
 //! `hats shell`: an interactive subshell with the target's credentials.
 
-use super::exec::hand_over;
+use super::exec::{hand_over, serve_child};
 use super::obtain;
 use crate::cli::SessionArgs;
 use crate::context::Context;
@@ -10,7 +10,7 @@ use crate::output::exports;
 use std::process::{Command, ExitCode};
 
 /// Starts `$SHELL` (or `/bin/sh`) with the credentials, after one line on stderr.
-pub async fn shell(ctx: &Context, target: &str, args: &SessionArgs) -> Result<ExitCode, Error> {
+pub async fn shell(ctx: &Context, target: &str, args: &SessionArgs, serve: bool) -> Result<ExitCode, Error> {
     let (target, session) = obtain(ctx, target, args).await?;
     let shell = std::env::var_os("SHELL")
         .filter(|s| !s.is_empty())
@@ -20,6 +20,14 @@ pub async fn shell(ctx: &Context, target: &str, args: &SessionArgs) -> Result<Ex
         .expiration
         .to_zoned(jiff::tz::TimeZone::system())
         .strftime("%H:%M:%S %Z");
+    if serve {
+        eprintln!(
+            "hats: shell for \"{}\" ({}); credentials are served and renewed while hats runs; exit to leave",
+            target.name,
+            session.assumed_arn.as_deref().unwrap_or("session"),
+        );
+        return serve_child(ctx, target, &session, args, Command::new(&shell)).await;
+    }
     eprintln!(
         "hats: shell for \"{}\" ({}); credentials expire at {local} (in {}); exit to leave",
         target.name,

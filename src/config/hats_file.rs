@@ -95,6 +95,9 @@ pub struct Defaults {
     /// Target names matching one of these (`*` is a wildcard) are guarded as production.
     #[serde(default)]
     pub production_patterns: Vec<String>,
+    /// `exec` and `shell` serve renewing credentials by default (`--serve`).
+    #[serde(default)]
+    pub serve: bool,
 }
 
 /// One `[[account]]`.

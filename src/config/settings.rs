@@ -17,6 +17,8 @@ pub struct Settings {
     pub refresh_window: SessionDuration,
     /// Target-name patterns guarded as production.
     pub production_patterns: Vec<String>,
+    /// `exec` and `shell` serve renewing credentials by default.
+    pub serve: bool,
 }
 
 impl Settings {
@@ -59,6 +61,7 @@ impl Settings {
             mfa_session_duration,
             refresh_window,
             production_patterns: defaults.production_patterns.clone(),
+            serve: defaults.serve,
         })
     }
 

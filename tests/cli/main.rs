@@ -9,4 +9,5 @@ mod errors;
 mod mfa;
 mod org;
 mod prompt;
+mod serve;
 mod tui;

@@ -1,0 +1,121 @@
+//! A loopback HTTP endpoint in the AWS container-credentials format
+//! (`AWS_CONTAINER_CREDENTIALS_FULL_URI`), guarded by a random bearer token.
+//!
+//! Listens on 127.0.0.1 only. Never logs the token or the credentials.
+
+use std::fmt::Write as _;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// The largest request head accepted; SDK requests are a few hundred bytes.
+const MAX_HEAD: usize = 16 * 1024;
+
+/// A bound endpoint and its secret token.
+pub struct Endpoint {
+    listener: TcpListener,
+    token: String,
+}
+
+/// What a request gets.
+pub enum Answer {
+    /// 200 with this JSON document.
+    Credentials(String),
+    /// 503 with this message (the SDK shows it).
+    Unavailable(String),
+}
+
+impl Endpoint {
+    /// Binds 127.0.0.1 on a free port and draws a 256-bit token.
+    pub async fn bind() -> std::io::Result<Self> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(std::io::Error::other)?;
+        let token = bytes.iter().fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        });
+        Ok(Self { listener, token })
+    }
+
+    /// The URL for `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
+    pub fn url(&self) -> std::io::Result<String> {
+        Ok(format!("http://{}/credentials", self.listener.local_addr()?))
+    }
+
+    /// The value for `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// Waits for the next connection.
+    pub async fn accept(&self) -> std::io::Result<TcpStream> {
+        Ok(self.listener.accept().await?.0)
+    }
+
+    /// Reads one request from `stream` and answers it; `answer` runs only for an authorized request.
+    pub async fn handle<F, Fut>(&self, mut stream: TcpStream, answer: F) -> std::io::Result<()>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Answer>,
+    {
+        let Some(head) = read_head(&mut stream).await? else {
+            return Ok(());
+        };
+        let authorization = head.lines().skip(1).find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.trim()
+                .eq_ignore_ascii_case("authorization")
+                .then(|| value.trim().to_owned())
+        });
+        let response = match authorization {
+            None => respond(
+                401,
+                r#"{"code":"Unauthorized","message":"missing Authorization token"}"#,
+            ),
+            Some(given) if !constant_time_eq(given.as_bytes(), self.token.as_bytes()) => respond(
+                403,
+                r#"{"code":"Forbidden","message":"wrong Authorization token"}"#,
+            ),
+            Some(_) => match answer().await {
+                Answer::Credentials(json) => respond(200, &json),
+                Answer::Unavailable(message) => respond(
+                    503,
+                    &serde_json::json!({ "code": "CredentialsUnavailable", "message": message }).to_string(),
+                ),
+            },
+        };
+        stream.write_all(response.as_bytes()).await?;
+        stream.shutdown().await
+    }
+}
+
+async fn read_head(stream: &mut TcpStream) -> std::io::Result<Option<String>> {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream.read(&mut buf).await?;
+        if n == 0 || head.len() > MAX_HEAD {
+            return Ok(None);
+        }
+        head.extend_from_slice(&buf[..n]);
+    }
+    Ok(Some(String::from_utf8_lossy(&head).into_owned()))
+}
+
+fn respond(status: u16, body: &str) -> String {
+    let reason = match status {
+        200 => "OK",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        _ => "Service Unavailable",
+    };
+    format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+/// Compares without leaking, through timing, how much of the token was right.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
