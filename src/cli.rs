@@ -89,6 +89,20 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Open the AWS console signed in as the target (federation sign-in URL).
+    Login {
+        /// Target name (see `hats ls`); must be a role.
+        target: String,
+        /// Print the URL instead of opening a browser.
+        #[arg(long)]
+        print: bool,
+        /// Console page to land on, e.g. s3, ec2, iam.
+        #[arg(long, default_value = "console")]
+        service: String,
+        /// Options for getting the session (--region picks the console region).
+        #[command(flatten)]
+        session: SessionArgs,
+    },
     /// Remove cached sessions from the keyring.
     Forget {
         /// Target whose sessions to remove.

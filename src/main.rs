@@ -62,6 +62,14 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             json,
         } => commands::whoami(&ctx, target.as_deref(), session, *json).await?,
         Command::Forget { target, all } => commands::forget(&ctx, target.as_deref(), *all).await?,
+        Command::Login {
+            target,
+            print,
+            service,
+            session,
+        } => {
+            commands::login(&ctx, target, *print, service, session).await?;
+        }
         Command::Org {
             command: OrgCommand::Sync { session },
         } => commands::org_sync(&ctx, session).await?,

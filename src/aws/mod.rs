@@ -3,11 +3,13 @@
 //!
 //! This module knows the SDK; it knows nothing of caching, prompting or output.
 
+mod console;
 mod error;
 mod organizations;
 mod source;
 mod sts;
 
+pub use console::{DEFAULT_FEDERATION_ENDPOINT, signin_url};
 pub use error::AwsError;
 pub use organizations::{Progress, discover};
 pub use source::{ambient_credentials, source_credentials};

@@ -98,6 +98,8 @@ pub struct Defaults {
     /// `exec` and `shell` serve renewing credentials by default (`--serve`).
     #[serde(default)]
     pub serve: bool,
+    /// Federation endpoint for `hats login` (default: AWS's public one).
+    pub federation_endpoint: Option<String>,
 }
 
 /// One `[[account]]`.

@@ -19,6 +19,8 @@ pub struct Settings {
     pub production_patterns: Vec<String>,
     /// `exec` and `shell` serve renewing credentials by default.
     pub serve: bool,
+    /// Federation endpoint for console sign-in, when configured.
+    pub federation_endpoint: Option<String>,
 }
 
 impl Settings {
@@ -62,6 +64,7 @@ impl Settings {
             refresh_window,
             production_patterns: defaults.production_patterns.clone(),
             serve: defaults.serve,
+            federation_endpoint: defaults.federation_endpoint.clone(),
         })
     }
 

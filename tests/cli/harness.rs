@@ -230,7 +230,7 @@ fn dechunk(body: &str) -> String {
     out
 }
 
-fn url_decode(text: &str) -> String {
+pub fn url_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -6,6 +6,7 @@ mod pty;
 mod cache;
 mod commands;
 mod errors;
+mod login;
 mod mfa;
 mod org;
 mod prompt;

@@ -1,0 +1,75 @@
+//! `hats login`: the AWS console in the browser, signed in as the target.
+
+use super::obtain;
+use crate::aws::{DEFAULT_FEDERATION_ENDPOINT, signin_url};
+use crate::cli::SessionArgs;
+use crate::config::Spec;
+use crate::context::{Context, sts_region};
+use crate::error::Error;
+use std::io::Write;
+
+/// Builds the sign-in URL and opens it (or prints it with `print`).
+pub async fn login(
+    ctx: &Context,
+    target: &str,
+    print: bool,
+    service: &str,
+    args: &SessionArgs,
+) -> Result<(), Error> {
+    let found = ctx.target(target)?;
+    if !matches!(found.spec, Spec::Role(_)) {
+        return Err(Error::Usage(format!(
+            "\"{target}\" is an MFA user session; the console only accepts role credentials, pick a role target"
+        )));
+    }
+    let (target, session) = obtain(ctx, target, args).await?;
+    let endpoint = std::env::var("HATS_FEDERATION_ENDPOINT")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| ctx.settings.federation_endpoint.clone())
+        .unwrap_or_else(|| DEFAULT_FEDERATION_ENDPOINT.to_owned());
+    let region = sts_region(target, args.region.as_deref());
+    let credentials = session.credentials.clone();
+    let service = service.to_owned();
+    let url = tokio::task::spawn_blocking(move || signin_url(&credentials, &endpoint, &service, &region))
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+    if print {
+        writeln!(std::io::stdout().lock(), "{url}")?;
+        return Ok(());
+    }
+    open_browser(&url)
+}
+
+/// `$BROWSER`, else the platform's opener.
+fn open_browser(url: &str) -> Result<(), Error> {
+    let opener = std::env::var("BROWSER")
+        .ok()
+        .filter(|b| !b.is_empty())
+        .unwrap_or_else(|| {
+            if cfg!(target_os = "macos") {
+                "open".into()
+            } else if cfg!(windows) {
+                "explorer".into()
+            } else {
+                "xdg-open".into()
+            }
+        });
+    let status = std::process::Command::new(&opener)
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map_err(|source| Error::Spawn {
+            program: opener.clone(),
+            source,
+        })?;
+    if status.success() {
+        eprintln!("hats: opened the AWS console in your browser");
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "{opener} could not open the browser ({status}); use hats login --print"
+        )))
+    }
+}
