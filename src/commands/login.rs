@@ -23,11 +23,7 @@ pub async fn login(
         )));
     }
     let (target, session) = obtain(ctx, target, args).await?;
-    let endpoint = std::env::var("HATS_FEDERATION_ENDPOINT")
-        .ok()
-        .filter(|v| !v.is_empty())
-        .or_else(|| ctx.settings.federation_endpoint.clone())
-        .unwrap_or_else(|| DEFAULT_FEDERATION_ENDPOINT.to_owned());
+    let endpoint = federation_endpoint(ctx);
     let region = sts_region(target, args.region.as_deref());
     let credentials = session.credentials.clone();
     let service = service.to_owned();
@@ -41,8 +37,23 @@ pub async fn login(
     open_browser(&url)
 }
 
-/// `$BROWSER`, else the platform's opener.
+/// `HATS_FEDERATION_ENDPOINT`, else the configured one, else AWS's.
+pub fn federation_endpoint(ctx: &Context) -> String {
+    std::env::var("HATS_FEDERATION_ENDPOINT")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| ctx.settings.federation_endpoint.clone())
+        .unwrap_or_else(|| DEFAULT_FEDERATION_ENDPOINT.to_owned())
+}
+
 fn open_browser(url: &str) -> Result<(), Error> {
+    open_browser_quietly(url).map_err(Error::Usage)?;
+    eprintln!("hats: opened the AWS console in your browser");
+    Ok(())
+}
+
+/// Opens `url` with `$BROWSER`, else the platform's opener; the error is a sentence.
+pub fn open_browser_quietly(url: &str) -> Result<(), String> {
     let opener = std::env::var("BROWSER")
         .ok()
         .filter(|b| !b.is_empty())
@@ -57,19 +68,16 @@ fn open_browser(url: &str) -> Result<(), Error> {
         });
     let status = std::process::Command::new(&opener)
         .arg(url)
+        .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()
-        .map_err(|source| Error::Spawn {
-            program: opener.clone(),
-            source,
-        })?;
+        .map_err(|e| format!("cannot run {opener}: {e}"))?;
     if status.success() {
-        eprintln!("hats: opened the AWS console in your browser");
         Ok(())
     } else {
-        Err(Error::Usage(format!(
+        Err(format!(
             "{opener} could not open the browser ({status}); use hats login --print"
-        )))
+        ))
     }
 }

@@ -17,7 +17,7 @@ pub use credential_process::credential_process;
 pub use env::env;
 pub use exec::exec;
 pub use forget::forget;
-pub use login::login;
+pub use login::{federation_endpoint, login, open_browser_quietly};
 pub use ls::ls;
 pub use org_sync::org_sync;
 pub use shell::shell;

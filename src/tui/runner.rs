@@ -214,6 +214,7 @@ impl Runner {
                     }
                     Purpose::Env => self.print_on_exit = Some(render(&vars, Format::Sh)),
                     Purpose::Copy => terminal::copy_to_clipboard(&render(&vars, Format::Sh))?,
+                    Purpose::Console => self.spawn_console(target, session),
                     Purpose::Refresh => {}
                 }
             }
@@ -251,6 +252,29 @@ impl Runner {
                 mfa_sessions: mfa,
             };
             let _ = replies.send(Reply::Resolved(msg, session));
+        });
+    }
+
+    /// Builds the sign-in URL and opens the browser off the UI loop.
+    fn spawn_console(&self, target: &crate::config::Target, session: Session) {
+        let (ctx, replies, name) = (self.ctx.clone(), self.replies.clone(), target.name.clone());
+        let region = sts_region(target, None);
+        tokio::task::spawn_blocking(move || {
+            let endpoint = crate::commands::federation_endpoint(&ctx);
+            let opened = crate::aws::signin_url(&session.credentials, &endpoint, "console", &region)
+                .map_err(|e| e.to_string())
+                .and_then(|url| crate::commands::open_browser_quietly(&url));
+            let msg = match opened {
+                Ok(()) => Msg::Notice {
+                    text: format!("opened the AWS console for {name}"),
+                    error: false,
+                },
+                Err(e) => Msg::Notice {
+                    text: format!("console sign-in failed: {e}"),
+                    error: true,
+                },
+            };
+            let _ = replies.send(Reply::Msg(msg));
         });
     }
 

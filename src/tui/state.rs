@@ -57,6 +57,8 @@ pub enum Purpose {
     Env,
     /// Copy exports to the clipboard (OSC 52).
     Copy,
+    /// Open the AWS console signed in as the target.
+    Console,
     /// Renew the session now.
     Refresh,
 }

@@ -41,6 +41,13 @@ pub enum Msg {
         /// MFA session expiry per device after the request.
         mfa_sessions: Vec<(String, Option<Timestamp>)>,
     },
+    /// A line for the status bar from a background task.
+    Notice {
+        /// The text.
+        text: String,
+        /// Drawn as an error.
+        error: bool,
+    },
     /// Organization sync progress, for the status line.
     SyncProgress(String),
     /// The organization sync failed; the old list stays.
@@ -124,6 +131,10 @@ pub fn update(app: &mut App, msg: Msg, now: Timestamp) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Mouse(mouse) => on_mouse(app, mouse, now),
+        Msg::Notice { text, error } => {
+            set_status(app, text, error);
+            Vec::new()
+        }
         Msg::SyncProgress(text) => {
             set_status(app, text, false);
             Vec::new()
@@ -287,6 +298,7 @@ fn on_list_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
         KeyCode::Enter => return guarded(app, Purpose::Shell),
         KeyCode::Char('e') => return guarded(app, Purpose::Env),
         KeyCode::Char('c') => return guarded(app, Purpose::Copy),
+        KeyCode::Char('o') => return guarded(app, Purpose::Console),
         KeyCode::Char('r') => {
             if let Some(target) = app.selected_entry() {
                 return vec![start(app, target, Purpose::Refresh, true, None)];
@@ -499,6 +511,7 @@ fn on_resolved(
             let text = match purpose {
                 Purpose::Refresh => format!("refreshed {name}"),
                 Purpose::Copy => format!("copied exports for {name} to the clipboard (OSC 52)"),
+                Purpose::Console => format!("opening the AWS console for {name}…"),
                 Purpose::Shell => format!("back from the shell for {name}"),
                 Purpose::Env => String::new(),
             };

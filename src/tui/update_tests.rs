@@ -507,3 +507,33 @@ fn capital_s_syncs_the_organization_and_the_new_rows_keep_filter_and_selection()
     update(&mut app, Msg::SyncFailed("ListRoots failed".into()), now());
     assert!(app.status.as_ref().unwrap().error);
 }
+
+#[test]
+fn o_asks_for_the_console_like_any_hand_out() {
+    let mut app = app();
+    key(&mut app, KeyCode::Down);
+    let effects = key(&mut app, KeyCode::Char('o'));
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::Resolve {
+                target: 1,
+                purpose: Purpose::Console,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+    update(
+        &mut app,
+        Msg::Notice {
+            text: "opened the AWS console for staging-dev".into(),
+            error: false,
+        },
+        now(),
+    );
+    assert_eq!(
+        app.status.as_ref().unwrap().text,
+        "opened the AWS console for staging-dev"
+    );
+}

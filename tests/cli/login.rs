@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
 /// Answers `getSigninToken` like AWS does and remembers the session it was given.
-fn federation_stand_in() -> (String, Arc<Mutex<Option<serde_json::Value>>>) {
+pub fn federation_stand_in() -> (String, Arc<Mutex<Option<serde_json::Value>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!(
         "http://127.0.0.1:{}/federation",

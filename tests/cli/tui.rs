@@ -124,3 +124,28 @@ fn a_missing_organization_inventory_is_synced_in_the_background_with_the_mfa_mod
     term.keys("q");
     assert_eq!(term.wait_exit(), 0);
 }
+
+#[test]
+fn o_opens_the_console_for_the_selected_target() {
+    let mut sb = shell_sandbox();
+    let (endpoint, _) = crate::login::federation_stand_in();
+    sb.set_env("HATS_FEDERATION_ENDPOINT", &endpoint);
+    let browser = sb.write("browser.sh", "#!/bin/sh\necho \"$1\" > \"$HOME/opened\"\n");
+    std::fs::set_permissions(&browser, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    sb.set_env("BROWSER", &browser.display().to_string());
+    let mut term = Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 100, 30);
+    term.wait_for("targets (7)");
+    term.keys("/plain-role");
+    term.wait_for("/plain-role");
+    // Enter leaves the filter (kept) and opens a shell; back in the list, press o.
+    term.keys("\r");
+    term.wait_for("sub$ ");
+    term.type_line("exit");
+    term.wait_for("back from the shell for plain-role");
+    term.keys("o");
+    term.wait_for("opened the AWS console for plain-role");
+    let opened = std::fs::read_to_string(sb.home.join("opened")).unwrap();
+    assert!(opened.contains("SigninToken=signin-token-42"), "{opened}");
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}

@@ -15,7 +15,7 @@ const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
     let (title, lines, width, height): (&str, Vec<Line<'_>>, u16, u16) = match &app.overlay {
         Overlay::None => return,
-        Overlay::Help => ("keys", help_lines(), 66, 21),
+        Overlay::Help => ("keys", help_lines(), 66, 22),
         Overlay::Mfa(m) => {
             let field = format!("[{:_<6}]", "●".repeat(m.input.len()));
             let mut lines = vec![
@@ -80,6 +80,7 @@ fn help_lines() -> Vec<Line<'static>> {
         "R           refresh sessions expiring within 15 min",
         "e           quit and print exports: eval \"$(hats)\"",
         "c           copy exports to the clipboard (OSC 52)",
+        "o           open the AWS console signed in as the target",
         "d           forget the selected cached session",
         "f           pin / unpin a favourite (favourites, recent first)",
         "S           sync the organization's accounts now",
