@@ -18,6 +18,17 @@ fn venv_bin(name: &str) -> String {
     path.display().to_string()
 }
 
+/// `hats ARGS -- python -c SCRIPT` in the background, output piped.
+fn spawn_python(sb: &Sandbox, args: &[&str], script: &str) -> std::process::Child {
+    sb.command(HATS)
+        .args(args)
+        .args(["--", &venv_bin("python"), "-c", script])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 fn served_sandbox() -> Sandbox {
     let mut sb = Sandbox::standard(true);
     sb.set_env("AWS_DEFAULT_REGION", "us-east-1");
@@ -79,23 +90,11 @@ fn a_long_running_child_picks_up_renewed_keys_without_restarting() {
         while not os.path.exists('go'):\n\
         \x20   time.sleep(0.05)\n\
         print('second', s.get_credentials().get_frozen_credentials().access_key, flush=True)\n";
-    let mut child = sb
-        .command(HATS)
-        .args([
-            "exec",
-            "plain-role",
-            "--serve",
-            "--duration",
-            "15m",
-            "--",
-            &venv_bin("python"),
-            "-c",
-            script,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_python(
+        &sb,
+        &["exec", "plain-role", "--serve", "--duration", "15m"],
+        script,
+    );
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     assert!(first.starts_with("first ASIA"), "{first}");
@@ -129,23 +128,7 @@ fn when_the_mfa_session_is_gone_the_child_gets_an_error_and_hats_says_what_to_do
         \x20   urllib.request.urlopen(req)\n\
         except urllib.error.HTTPError as e:\n\
         \x20   print(e.code, e.read().decode())\n";
-    let child = sb
-        .command(HATS)
-        .args([
-            "exec",
-            "prod",
-            "--serve",
-            "--mfa-code",
-            "123456",
-            "--",
-            &venv_bin("python"),
-            "-c",
-            script,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_python(&sb, &["exec", "prod", "--serve", "--mfa-code", "123456"], script);
     // Wait until the first session exists, then remove every cached session, MFA included.
     let index = sb.home.join(".cache/hats/sessions.json");
     let started = std::time::Instant::now();
