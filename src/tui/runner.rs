@@ -11,7 +11,7 @@ use super::view::{Theme, draw};
 use crate::aws::Progress;
 use crate::context::{Context, sts_region};
 use crate::error::Error;
-use crate::output::{Exports, Format, REMOVED_VARS, exports, render};
+use crate::output::{Format, REMOVED_VARS, exports, render};
 use crate::session::{Cache, Engine, Request, Session, keys_to_forget};
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::StreamExt;
@@ -116,12 +116,11 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
             dirty = true;
             for effect in effects {
                 let handed = match runner.apply(effect) {
-                    Ok(Some((vars, banner))) => {
+                    Ok(Some(handoff)) => {
                         // Stop reading keys before the shell does: two readers of one terminal fight.
                         drop(events);
                         terminal::leave();
-                        let outcome = run_subshell(&vars, &banner);
-                        drop(vars);
+                        let outcome = runner.run_subshell(handoff).await;
                         tty = terminal::enter()?;
                         events = EventStream::new();
                         outcome
@@ -163,8 +162,8 @@ impl Runner {
         }
     }
 
-    /// Carries out `effect`; returns the exports and a banner when a subshell should run now.
-    fn apply(&mut self, effect: Effect) -> Result<Option<(Exports, String)>, Error> {
+    /// Carries out `effect`; returns a hand-off when a subshell should run now.
+    fn apply(&mut self, effect: Effect) -> Result<Option<Handoff>, Error> {
         match effect {
             Effect::Resolve {
                 generation,
@@ -201,21 +200,16 @@ impl Runner {
                 let Some(session) = self.sessions.remove(&generation) else {
                     return Ok(None);
                 };
+                if purpose == Purpose::Shell {
+                    return Ok(Some(Handoff { target, session }));
+                }
                 let target = &self.ctx.targets.targets[target];
                 let vars = exports(target, &session, None);
                 match purpose {
-                    Purpose::Shell => {
-                        let banner = format!(
-                            "hats: shell for \"{}\"; credentials expire at {} UTC; exit to return to hats",
-                            target.name,
-                            session.expiration.strftime("%H:%M:%S")
-                        );
-                        return Ok(Some((vars, banner)));
-                    }
                     Purpose::Env => self.print_on_exit = Some(render(&vars, Format::Sh)),
                     Purpose::Copy => terminal::copy_to_clipboard(&render(&vars, Format::Sh))?,
                     Purpose::Console => self.spawn_console(target, session),
-                    Purpose::Refresh => {}
+                    Purpose::Shell | Purpose::Refresh => {}
                 }
             }
         }
@@ -372,25 +366,58 @@ async fn resolve(
     Ok(engine.resolve(target).await?)
 }
 
-/// Runs `$SHELL` on the terminal with the exports, as `hats shell` does, and waits for it.
-fn run_subshell(vars: &Exports, banner: &str) -> Result<(), Error> {
-    let shell = std::env::var_os("SHELL")
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "/bin/sh".into());
-    let mut tty = terminal::open_tty()?;
-    writeln!(tty, "{banner}")?;
-    let mut child = std::process::Command::new(&shell);
-    for name in REMOVED_VARS {
-        child.env_remove(name);
+/// A subshell to run with a resolved session.
+struct Handoff {
+    target: usize,
+    session: Session,
+}
+
+impl Runner {
+    /// Runs `$SHELL` on the terminal, as `hats shell` (or `hats shell --serve` when
+    /// `serve = true`) does, and waits for it.
+    async fn run_subshell(&self, handoff: Handoff) -> Result<(), Error> {
+        let shell = std::env::var_os("SHELL")
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "/bin/sh".into());
+        let target = &self.ctx.targets.targets[handoff.target];
+        let mut tty = terminal::open_tty()?;
+        let mut child = std::process::Command::new(&shell);
+        child
+            .stdin(tty.try_clone()?)
+            .stdout(tty.try_clone()?)
+            .stderr(tty.try_clone()?);
+        #[cfg(unix)]
+        if self.ctx.settings.serve {
+            writeln!(
+                tty,
+                "hats: shell for \"{}\"; credentials are served and renewed; exit to return",
+                target.name
+            )?;
+            let args = crate::cli::SessionArgs {
+                mfa_code: None,
+                duration: None,
+                region: None,
+                no_cache: false,
+            };
+            return crate::serve::serve_command(&self.ctx, target, &handoff.session, &args, child.into())
+                .await
+                .map(|_| ());
+        }
+        writeln!(
+            tty,
+            "hats: shell for \"{}\"; credentials expire at {} UTC; exit to return to hats",
+            target.name,
+            handoff.session.expiration.strftime("%H:%M:%S")
+        )?;
+        let vars = exports(target, &handoff.session, None);
+        for name in REMOVED_VARS {
+            child.env_remove(name);
+        }
+        child.envs(vars.vars.iter().map(|(k, v)| (k, v)));
+        let program = shell.to_string_lossy().into_owned();
+        child
+            .status()
+            .map(|_| ())
+            .map_err(|source| Error::Spawn { program, source })
     }
-    child
-        .envs(vars.vars.iter().map(|(k, v)| (k, v)))
-        .stdin(tty.try_clone()?)
-        .stdout(tty.try_clone()?)
-        .stderr(tty);
-    let program = shell.to_string_lossy().into_owned();
-    child
-        .status()
-        .map(|_| ())
-        .map_err(|source| Error::Spawn { program, source })
 }

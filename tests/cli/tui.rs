@@ -149,3 +149,20 @@ fn o_opens_the_console_for_the_selected_target() {
     term.keys("q");
     assert_eq!(term.wait_exit(), 0);
 }
+
+#[test]
+fn with_serve_on_the_subshell_gets_the_endpoint_instead_of_static_keys() {
+    let sb = shell_sandbox();
+    sb.hats_config("[defaults]\nserve = true\n");
+    let mut term = Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 100, 30);
+    term.wait_for("targets (5)");
+    term.keys("/plain-role\r");
+    term.wait_for("credentials are served and renewed");
+    term.wait_for("sub$ ");
+    term.type_line(r#"echo "uri=${AWS_CONTAINER_CREDENTIALS_FULL_URI%%:*} keys=${AWS_ACCESS_KEY_ID:-none}""#);
+    term.wait_for("uri=http keys=none");
+    term.type_line("exit");
+    term.wait_for("back from the shell for plain-role");
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}
