@@ -19,6 +19,7 @@ pub fn initial_app(ctx: &Context, now: Timestamp) -> App {
             let mut e = entry(ctx, &index, t, now);
             e.favourite = prefs.favourites.contains(&e.name);
             e.recent = prefs.recent.iter().position(|n| *n == e.name);
+            e.region_choice = prefs.regions.get(&e.name).cloned();
             e
         })
         .collect();
@@ -92,6 +93,7 @@ fn entry(ctx: &Context, index: &Index, target: &Target, now: Timestamp) -> Entry
         mfa_serial: target.mfa_device().map(|m| m.serial.to_string()),
         mode,
         region: target.region.clone(),
+        region_choice: None,
         duration,
         production: target.production || ctx.settings.is_production_name(&target.name),
         tags: target.tags.iter().map(|(k, v)| format!("{k}={v}")).collect(),

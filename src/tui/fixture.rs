@@ -21,6 +21,7 @@ pub fn entry(name: &str, account: &str, role: &str) -> Entry {
         mfa_serial: Some("arn:aws:iam::111111111111:mfa/alice".into()),
         mode: "mfa-session",
         region: Some("eu-west-1".into()),
+        region_choice: None,
         duration: "1h".into(),
         production: false,
         tags: Vec::new(),

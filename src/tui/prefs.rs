@@ -17,6 +17,9 @@ pub struct Prefs {
     /// Recently used target names, most recent first.
     #[serde(default)]
     pub recent: Vec<String>,
+    /// Regions picked per target.
+    #[serde(default)]
+    pub regions: std::collections::BTreeMap<String, String>,
 }
 
 /// `prefs.json` in `data_dir`.

@@ -196,19 +196,24 @@ impl Runner {
                 generation,
                 target,
                 purpose,
+                region,
             } => {
                 let Some(session) = self.sessions.remove(&generation) else {
                     return Ok(None);
                 };
                 if purpose == Purpose::Shell {
-                    return Ok(Some(Handoff { target, session }));
+                    return Ok(Some(Handoff {
+                        target,
+                        session,
+                        region,
+                    }));
                 }
                 let target = &self.ctx.targets.targets[target];
-                let vars = exports(target, &session, None);
+                let vars = exports(target, &session, region.as_deref());
                 match purpose {
                     Purpose::Env => self.print_on_exit = Some(render(&vars, Format::Sh)),
                     Purpose::Copy => terminal::copy_to_clipboard(&render(&vars, Format::Sh))?,
-                    Purpose::Console => self.spawn_console(target, session),
+                    Purpose::Console => self.spawn_console(target, session, region.as_deref()),
                     Purpose::Shell | Purpose::Refresh => {}
                 }
             }
@@ -250,9 +255,9 @@ impl Runner {
     }
 
     /// Builds the sign-in URL and opens the browser off the UI loop.
-    fn spawn_console(&self, target: &crate::config::Target, session: Session) {
+    fn spawn_console(&self, target: &crate::config::Target, session: Session, region: Option<&str>) {
         let (ctx, replies, name) = (self.ctx.clone(), self.replies.clone(), target.name.clone());
-        let region = sts_region(target, None);
+        let region = sts_region(target, region);
         tokio::task::spawn_blocking(move || {
             let endpoint = crate::commands::federation_endpoint(&ctx);
             let opened = crate::aws::signin_url(&session.credentials, &endpoint, "console", &region)
@@ -370,6 +375,7 @@ async fn resolve(
 struct Handoff {
     target: usize,
     session: Session,
+    region: Option<String>,
 }
 
 impl Runner {
@@ -396,7 +402,7 @@ impl Runner {
             let args = crate::cli::SessionArgs {
                 mfa_code: None,
                 duration: None,
-                region: None,
+                region: handoff.region.clone(),
                 no_cache: false,
             };
             return crate::serve::serve_command(&self.ctx, target, &handoff.session, &args, child.into())
@@ -409,7 +415,7 @@ impl Runner {
             target.name,
             handoff.session.expiration.strftime("%H:%M:%S")
         )?;
-        let vars = exports(target, &handoff.session, None);
+        let vars = exports(target, &handoff.session, handoff.region.as_deref());
         for name in REMOVED_VARS {
             child.env_remove(name);
         }

@@ -28,8 +28,10 @@ pub struct Entry {
     pub mfa_serial: Option<String>,
     /// How the session is obtained (`mfa-session`, `long-session`, ...).
     pub mode: &'static str,
-    /// Region.
+    /// Region from the configuration.
     pub region: Option<String>,
+    /// Region picked in the switcher (`w`), used for exports, subshell and console.
+    pub region_choice: Option<String>,
     /// Session length asked for.
     pub duration: String,
     /// Guarded as production.
@@ -110,7 +112,31 @@ pub enum Overlay {
     ConfirmForget(usize),
     /// Type the alias before handing out production credentials.
     Guard(Guard),
+    /// Pick the region for a row: (row, highlighted line in `REGIONS`).
+    Region(usize, usize),
 }
+
+/// Regions offered by the picker; the first line keeps the configured region.
+pub const REGIONS: [&str; 18] = [
+    "(configured)",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "ca-central-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-south-1",
+    "sa-east-1",
+];
 
 /// A message in the status line.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! `update(&mut App, Msg, now) -> Vec<Effect>`: every state change of the
 //! switcher. Pure and synchronous: no I/O, no clock, no secrets.
 
-use super::state::{App, Guard, MfaModal, Overlay, Purpose, Status};
+use super::state::{App, Guard, MfaModal, Overlay, Purpose, REGIONS, Status};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use jiff::Timestamp;
 
@@ -109,6 +109,8 @@ pub enum Effect {
         target: usize,
         /// How.
         purpose: Purpose,
+        /// Region picked for the row, overriding the configured one.
+        region: Option<String>,
     },
     /// Remember favourites and recently used targets.
     SavePrefs(super::prefs::Prefs),
@@ -227,6 +229,7 @@ fn on_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
             }
         }
         Overlay::Guard(guard) => on_guard_key(app, guard, key),
+        Overlay::Region(target, line) => on_region_key(app, target, line, key),
         Overlay::None if app.filtering => on_filter_key(app, key, now),
         Overlay::None => on_list_key(app, key, now),
     }
@@ -273,6 +276,13 @@ fn on_list_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
         KeyCode::Home | KeyCode::Char('g') => app.selected = 0,
         KeyCode::End | KeyCode::Char('G') => app.selected = app.filter.matches.len().saturating_sub(1),
         KeyCode::Char('?') => app.overlay = Overlay::Help,
+        KeyCode::Char('w') => {
+            if let Some(target) = app.selected_entry() {
+                let current = app.entries[target].region_choice.as_deref();
+                let line = REGIONS.iter().position(|r| Some(*r) == current).unwrap_or(0);
+                app.overlay = Overlay::Region(target, line);
+            }
+        }
         KeyCode::Char('S') => return sync(app),
         KeyCode::Char('f') => {
             if let Some(target) = app.selected_entry() {
@@ -523,11 +533,13 @@ fn on_resolved(
                 return vec![Effect::Discard { generation }];
             }
             mark_recent(app, target);
+            let region = app.entries[target].region_choice.clone();
             vec![
                 Effect::HandOut {
                     generation,
                     target,
                     purpose,
+                    region,
                 },
                 Effect::SavePrefs(prefs(app)),
             ]
@@ -557,6 +569,31 @@ fn cancel_pending_mfa(app: &mut App) -> Vec<Effect> {
         Overlay::Mfa(MfaModal { ask: Some(id), .. }) => vec![Effect::CancelMfa { id: *id }],
         _ => Vec::new(),
     }
+}
+
+fn on_region_key(app: &mut App, target: usize, line: usize, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('q') => app.overlay = Overlay::None,
+        KeyCode::Up | KeyCode::Char('k') => app.overlay = Overlay::Region(target, line.saturating_sub(1)),
+        KeyCode::Down | KeyCode::Char('j') => {
+            app.overlay = Overlay::Region(target, (line + 1).min(REGIONS.len() - 1));
+        }
+        KeyCode::Enter => {
+            app.overlay = Overlay::None;
+            let entry = &mut app.entries[target];
+            entry.region_choice = (line > 0).then(|| REGIONS[line].to_owned());
+            let shown = entry
+                .region_choice
+                .clone()
+                .or_else(|| entry.region.clone())
+                .unwrap_or_else(|| "-".into());
+            let text = format!("{} now uses region {shown}", entry.name);
+            set_status(app, text, false);
+            return vec![Effect::SavePrefs(prefs(app))];
+        }
+        _ => {}
+    }
+    Vec::new()
 }
 
 /// Starts an organization sync unless one runs or none is configured.
@@ -629,6 +666,11 @@ fn prefs(app: &App) -> super::prefs::Prefs {
             .map(|e| e.name.clone())
             .collect(),
         recent: recent.into_iter().map(|(_, n)| n).collect(),
+        regions: app
+            .entries
+            .iter()
+            .filter_map(|e| e.region_choice.clone().map(|r| (e.name.clone(), r)))
+            .collect(),
     }
 }
 

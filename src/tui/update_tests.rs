@@ -138,7 +138,8 @@ fn mfa_modal_takes_digits_only_and_answers_the_engine() {
         Effect::HandOut {
             generation,
             target: 1,
-            purpose: Purpose::Shell
+            purpose: Purpose::Shell,
+            region: None,
         }
     );
     assert_eq!(app.overlay, Overlay::None);
@@ -223,7 +224,8 @@ fn a_reply_to_a_superseded_request_is_dropped() {
         Effect::HandOut {
             generation: new,
             target: 2,
-            purpose: Purpose::Env
+            purpose: Purpose::Env,
+            region: None,
         }
     );
     assert!(app.quit, "e quits after printing");
@@ -536,4 +538,36 @@ fn o_asks_for_the_console_like_any_hand_out() {
         app.status.as_ref().unwrap().text,
         "opened the AWS console for staging-dev"
     );
+}
+
+#[test]
+fn w_picks_a_region_that_later_hand_outs_use_and_that_is_remembered() {
+    let mut app = app();
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Char('w'));
+    assert_eq!(app.overlay, Overlay::Region(1, 0));
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    let effects = key(&mut app, KeyCode::Enter);
+    let [Effect::SavePrefs(prefs)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(prefs.regions["staging-dev"], "us-east-2");
+    assert_eq!(app.entries[1].region_choice.as_deref(), Some("us-east-2"));
+    let Effect::Resolve { generation, .. } = key(&mut app, KeyCode::Char('e'))[0].clone() else {
+        panic!()
+    };
+    let effects = update(&mut app, resolved(generation, 1, Purpose::Env, true), now());
+    assert!(
+        matches!(&effects[0], Effect::HandOut { region: Some(r), .. } if r == "us-east-2"),
+        "{effects:?}"
+    );
+    key(&mut app, KeyCode::Char('w'));
+    assert_eq!(
+        app.overlay,
+        Overlay::Region(1, 2),
+        "the picker opens on the current choice"
+    );
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.overlay, Overlay::None);
 }

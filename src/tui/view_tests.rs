@@ -122,3 +122,10 @@ fn countdowns_are_coloured_by_time_left() {
         "production rows are drawn in the warning colour"
     );
 }
+
+#[test]
+fn region_picker() {
+    let mut app = app();
+    app.overlay = Overlay::Region(1, 2);
+    insta::assert_snapshot!(render(&app, 80, 24));
+}

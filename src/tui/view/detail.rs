@@ -38,7 +38,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
                 .as_ref()
                 .map_or_else(|| format!("none ({})", e.mode), |s| format!("{s} ({})", e.mode)),
         ),
-        field("region", e.region.clone().unwrap_or_else(|| "-".into())),
+        field(
+            "region",
+            match (&e.region_choice, &e.region) {
+                (Some(picked), _) => format!("{picked} (picked with w)"),
+                (None, Some(configured)) => configured.clone(),
+                (None, None) => "-".into(),
+            },
+        ),
         field("duration", e.duration.clone()),
     ];
     match e.expires {

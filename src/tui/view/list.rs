@@ -14,6 +14,7 @@ use ratatui::widgets::{
 /// Draws the list into `area`.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme: Theme) {
     let wide = area.width >= 60;
+    let with_region = area.width >= 100;
     let title = if app.filtering || !app.filter.text.is_empty() {
         format!(" /{}{} ", app.filter.text, if app.filtering { "▏" } else { "" })
     } else {
@@ -43,6 +44,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
                 .map_or_else(|| e.account.clone(), |n| format!("{n} {}", e.account));
             cells.push(Cell::from(account));
             cells.push(Cell::from(e.role.clone()));
+            if with_region {
+                let region = e
+                    .region_choice
+                    .as_ref()
+                    .or(e.region.as_ref())
+                    .map_or("", String::as_str);
+                cells.push(Cell::from(region.to_owned()));
+            }
         }
         cells.push(Cell::from(session));
         let row = Row::new(cells);
@@ -53,13 +62,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
         }
     });
     let widths: Vec<Constraint> = if wide {
-        vec![
+        let mut widths = vec![
             Constraint::Length(2),
             Constraint::Fill(3),
             Constraint::Fill(3),
             Constraint::Fill(2),
-            Constraint::Length(8),
-        ]
+        ];
+        if with_region {
+            widths.push(Constraint::Length(15));
+        }
+        widths.push(Constraint::Length(8));
+        widths
     } else {
         vec![Constraint::Length(2), Constraint::Fill(1), Constraint::Length(8)]
     };

@@ -197,6 +197,7 @@ fn hints(app: &App) -> &'static str {
         Overlay::Mfa(_) => "digits: code  Enter: submit  Esc: cancel",
         Overlay::ConfirmForget(_) => "y: forget  n/Esc: keep",
         Overlay::Guard(_) => "type the alias or yes  Enter: confirm  Esc: cancel",
+        Overlay::Region(..) => "↑↓: region  Enter: use it  Esc: cancel",
         Overlay::None if app.filtering => "type to filter  ↑↓: move  Enter: shell  Esc: clear filter",
         Overlay::None => "Enter shell  / filter  r refresh  R all  e env  c copy  d forget  ? help  q quit",
     }

@@ -1,7 +1,7 @@
 //! Modal overlays: help, MFA prompt, forget confirmation, production guard.
 
 use super::Theme;
-use crate::tui::state::{App, Overlay};
+use crate::tui::state::{App, Overlay, REGIONS};
 use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -15,7 +15,7 @@ const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
     let (title, lines, width, height): (&str, Vec<Line<'_>>, u16, u16) = match &app.overlay {
         Overlay::None => return,
-        Overlay::Help => ("keys", help_lines(), 66, 22),
+        Overlay::Help => ("keys", help_lines(), 66, 23),
         Overlay::Mfa(m) => {
             let field = format!("[{:_<6}]", "●".repeat(m.input.len()));
             let mut lines = vec![
@@ -42,6 +42,35 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
             60,
             3,
         ),
+        Overlay::Region(target, line) => {
+            let entry = &app.entries[*target];
+            let configured = entry.region.clone().unwrap_or_else(|| "none".into());
+            let lines = REGIONS
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let label = if i == 0 {
+                        format!("(configured: {configured})")
+                    } else {
+                        (*r).to_owned()
+                    };
+                    if i == *line {
+                        Line::styled(
+                            format!("> {label}"),
+                            Style::new().add_modifier(Modifier::REVERSED),
+                        )
+                    } else {
+                        Line::raw(format!("  {label}"))
+                    }
+                })
+                .collect();
+            (
+                "region",
+                lines,
+                40,
+                u16::try_from(REGIONS.len()).unwrap_or(20) + 2,
+            )
+        }
         Overlay::Guard(g) => {
             let mut lines = vec![
                 Line::styled(
@@ -81,6 +110,7 @@ fn help_lines() -> Vec<Line<'static>> {
         "e           quit and print exports: eval \"$(hats)\"",
         "c           copy exports to the clipboard (OSC 52)",
         "o           open the AWS console signed in as the target",
+        "w           pick the region for the selected target",
         "d           forget the selected cached session",
         "f           pin / unpin a favourite (favourites, recent first)",
         "S           sync the organization's accounts now",
