@@ -41,7 +41,7 @@ pub fn ls(ctx: &Context, as_json: bool) -> Result<(), Error> {
             target,
             session: live(&index, target_key(target, &ctx.settings), now),
             mfa_session: live(&index, target_mfa_key(target, &ctx.settings), now),
-            mode: mode_name(ctx, target),
+            mode: crate::session::target_mode(target, &ctx.settings),
         })
         .collect();
     let text = if as_json {
@@ -62,15 +62,6 @@ struct Row<'a> {
 
 fn live(index: &Index, key: Option<String>, now: Timestamp) -> Option<IndexEntry> {
     index.sessions.get(&key?).filter(|e| e.expires > now).cloned()
-}
-
-fn mode_name(ctx: &Context, target: &Target) -> &'static str {
-    match &target.spec {
-        Spec::UserSession { .. } => crate::config::Mode::UserSession.as_str(),
-        Spec::Role(spec) => {
-            crate::session::plan_role(spec, None, &ctx.settings).map_or("invalid", |p| p.mode.as_str())
-        }
-    }
 }
 
 fn remaining(entry: Option<&IndexEntry>, now: Timestamp) -> String {

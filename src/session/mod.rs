@@ -19,7 +19,7 @@ pub use cache::Cache;
 pub use index::{Index, IndexEntry, IndexFile};
 pub use keys::{keys_to_forget, mfa_key, role_key, session_name, target_key, target_mfa_key};
 pub use open_store::{KeyringChoice, Opened, open};
-pub use plan::{Plan, plan_role};
+pub use plan::{Plan, plan_role, target_mode};
 pub use prompt::{MfaError, MfaPrompter, TerminalPrompter, run_mfa_process};
 pub use resolve::{Engine, Request};
 pub use store::{MemoryStore, SecretStore, StoreError};

@@ -1,7 +1,7 @@
 //! Decides how a role session is obtained and for how long, before any call.
 
 use super::SessionError;
-use crate::config::{Mode, RoleSpec, Settings, Source};
+use crate::config::{Mode, RoleSpec, Settings, Source, Spec, Target};
 use crate::domain::SessionDuration;
 
 /// How and for how long a role will be assumed.
@@ -49,4 +49,13 @@ pub fn plan_role(
         duration: wanted,
         capped_from: None,
     })
+}
+
+/// How `target` is obtained with default options, as listings show it (`invalid`
+/// when its configured duration breaks AWS's limits).
+pub fn target_mode(target: &Target, settings: &Settings) -> &'static str {
+    match &target.spec {
+        Spec::UserSession { .. } => Mode::UserSession.as_str(),
+        Spec::Role(spec) => plan_role(spec, None, settings).map_or("invalid", |p| p.mode.as_str()),
+    }
 }

@@ -4,7 +4,7 @@
 use super::state::{App, Entry};
 use crate::config::{RoleSpec, Source, Spec, Target};
 use crate::context::Context;
-use crate::session::{Index, plan_role, target_key, target_mfa_key};
+use crate::session::{Index, plan_role, target_key, target_mfa_key, target_mode};
 use jiff::Timestamp;
 
 /// The initial state for `ctx` at `now`.
@@ -63,18 +63,14 @@ fn entry(ctx: &Context, index: &Index, target: &Target, now: Timestamp) -> Entry
     let session = target_key(target, &ctx.settings)
         .and_then(|k| index.sessions.get(&k))
         .filter(|e| e.expires > now);
-    let (role_arn, mode, duration) = match &target.spec {
-        Spec::Role(spec) => {
-            let plan = plan_role(spec, None, &ctx.settings).ok();
-            (
-                Some(spec.role_arn.to_string()),
-                plan.map_or("invalid", |p| p.mode.as_str()),
-                plan.map_or_else(|| "-".to_owned(), |p| p.duration.to_string()),
-            )
-        }
+    let mode = target_mode(target, &ctx.settings);
+    let (role_arn, duration) = match &target.spec {
+        Spec::Role(spec) => (
+            Some(spec.role_arn.to_string()),
+            plan_role(spec, None, &ctx.settings).map_or_else(|_| "-".to_owned(), |p| p.duration.to_string()),
+        ),
         Spec::UserSession { duration, .. } => (
             None,
-            crate::config::Mode::UserSession.as_str(),
             duration.unwrap_or(ctx.settings.mfa_session_duration).to_string(),
         ),
     };
