@@ -1,4 +1,4 @@
-//! Session durations: parsing `1h`, `90m`, `1h30m`, `3600`, range rules and display.
+//! Durations: parsing `1h`, `90m`, `1h30m`, `7d`, `3600`, range rules and display.
 
 use super::InvalidValue;
 use std::fmt;
@@ -22,7 +22,7 @@ impl SessionDuration {
         Self(secs)
     }
 
-    /// Reads `3600`, `90m`, `1h`, `1h30m`, `2h15m10s` (units h, m, s; no unit means seconds).
+    /// Reads `3600`, `90m`, `1h`, `1h30m`, `2h15m10s`, `7d` (units d, h, m, s; no unit means seconds).
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
         let invalid = || InvalidValue::Duration(raw.to_owned());
         let text = raw.trim();
@@ -41,6 +41,7 @@ impl SessionDuration {
                 continue;
             }
             let unit = match c {
+                'd' => 86_400,
                 'h' => 3600,
                 'm' => 60,
                 's' => 1,
@@ -123,12 +124,15 @@ mod tests {
         assert_eq!(secs("90m"), Ok(5400));
         assert_eq!(secs("1h30m"), Ok(5400));
         assert_eq!(secs(" 2h15m10s "), Ok(8110));
+        assert_eq!(secs("7d"), Ok(7 * 86_400));
+        assert_eq!(secs("1d12h"), Ok(36 * 3600));
         for bad in [
             "",
             "h",
             "1x",
             "1m1h",
             "1h1h",
+            "1h1d",
             "1.5h",
             "-1h",
             "1h30",

@@ -37,7 +37,7 @@ pub enum InvalidValue {
     )]
     MfaSerial(String),
     /// A duration could not be read.
-    #[error("duration \"{0}\" is not a duration; write it like 1h, 90m, 1h30m or 3600")]
+    #[error("duration \"{0}\" is not a duration; write it like 1h, 90m, 1h30m, 7d or 3600")]
     Duration(String),
     /// A duration is outside the range AWS accepts for this kind of session.
     #[error("duration {value} is outside {min}–{max} for {what}")]

@@ -1,0 +1,294 @@
+"""Whole-process benchmark of hats, with awsume and the AWS CLI timed in the same run.
+
+Started by tests/bench/run.sh, which installs the tools and builds hats first.
+Sets up, in a throw-away directory: a moto server seeded like the demo, a private
+D-Bus with an unlocked gnome-keyring (the Secret Service hats caches in), and
+a second HOME whose organization inventory holds 5,000 accounts x 3 roles.
+Every command is timed with hyperfine (median of many runs, no shell in between),
+peak memory with GNU time, and the switcher's first frame through a pseudo-terminal.
+
+Prints one table of medians, targets and ratios. Exits 1 when any hats line is
+more than twice its target (a regression), 0 otherwise. Nothing here asserts a
+time inside the test suite: machines are noisy, this is a report.
+"""
+
+import json
+import os
+import pty
+import select
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+VENV = os.path.join(REPO, ".venv-test", "bin")
+HATS = os.path.join(REPO, "target", "release", "hats")
+RUNS = int(os.environ.get("HATS_BENCH_RUNS", "40"))
+MFA_CODE = "123456"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, what, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    sys.exit(f"bench: {what} did not start in time")
+
+
+def port_open(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+class Bed:
+    """moto + Secret Service + sandbox HOMEs; torn down by close()."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="hats-bench.")
+        self.procs = []
+        port = free_port()
+        self.endpoint = f"http://127.0.0.1:{port}"
+        self.spawn([f"{VENV}/moto_server", "-H", "127.0.0.1", "-p", str(port)], "moto.log")
+        wait_for(lambda: port_open(port), "moto")
+        self.home = os.path.join(self.dir, "home")
+        subprocess.run([f"{VENV}/python", f"{REPO}/assets/demo/seed.py", self.endpoint, self.home],
+                       check=True, stdout=subprocess.DEVNULL)
+        self.add_plain_role_profile()
+        self.bus = self.start_keyring()
+        self.big_home = os.path.join(self.dir, "big")
+        write_big_inventory(self.big_home, accounts=5000)
+
+    def spawn(self, argv, log, **kw):
+        out = open(os.path.join(self.dir, log), "wb")
+        proc = subprocess.Popen(argv, stdout=out, stderr=out, start_new_session=True, **kw)
+        self.procs.append(proc)
+        return proc
+
+    def add_plain_role_profile(self):
+        # A role without MFA, so the AWS CLI can cache its credentials unattended.
+        with open(os.path.join(self.home, ".aws", "config")) as f:
+            config = f.read()
+        account = config.split("arn:aws:iam::")[1].split(":")[0]
+        with open(os.path.join(self.home, ".aws", "config"), "a") as f:
+            f.write(f"\n[profile plain]\nrole_arn = arn:aws:iam::{account}:role/ReadOnly\n"
+                    f"source_profile = org-reader\nregion = eu-west-1\n")
+
+    def start_keyring(self):
+        address = f"unix:path={self.dir}/bus"
+        self.spawn(["dbus-daemon", "--session", "--nofork", "--nopidfile", f"--address={address}"], "dbus.log")
+        wait_for(lambda: os.path.exists(f"{self.dir}/bus"), "dbus-daemon")
+        env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address, HOME=self.home,
+                   XDG_DATA_HOME=f"{self.home}/.local/share")
+        daemon = subprocess.Popen(["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  env=env, start_new_session=True)
+        daemon.stdin.write(b"bench-password")
+        daemon.stdin.close()
+        self.procs.append(daemon)
+
+        def registered():
+            names = subprocess.run(["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
+                                    "/org/freedesktop/DBus", "org.freedesktop.DBus.ListNames"],
+                                   env=env, capture_output=True, text=True).stdout
+            return "org.freedesktop.secrets" in names
+
+        wait_for(registered, "gnome-keyring")
+        return address
+
+    def env(self, home=None, **extra):
+        home = home or self.home
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(HOME=home, XDG_CONFIG_HOME=f"{home}/.config", XDG_CACHE_HOME=f"{home}/.cache",
+                   XDG_DATA_HOME=f"{home}/.local/share", AWS_CONFIG_FILE=f"{home}/.aws/config",
+                   AWS_SHARED_CREDENTIALS_FILE=f"{home}/.aws/credentials", AWS_ENDPOINT_URL=self.endpoint,
+                   AWS_EC2_METADATA_DISABLED="true", DBUS_SESSION_BUS_ADDRESS=self.bus,
+                   HATS_KEYRING="secret-service", TERM="xterm-256color")
+        env.update(extra)
+        return env
+
+    def close(self):
+        for proc in self.procs:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for proc in self.procs:
+            proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def write_big_inventory(home, accounts):
+    """An organization of `accounts` accounts, each offering 3 roles, as hats caches it."""
+    os.makedirs(f"{home}/.aws", exist_ok=True)
+    os.makedirs(f"{home}/.config/hats", exist_ok=True)
+    os.makedirs(f"{home}/.cache/hats", exist_ok=True)
+    with open(f"{home}/.aws/config", "w") as f:
+        f.write("[profile org]\nregion = us-east-1\n")
+    with open(f"{home}/.aws/credentials", "w") as f:
+        f.write("[org]\naws_access_key_id = AKIDBENCH\naws_secret_access_key = bench\n")
+    with open(f"{home}/.config/hats/config.toml", "w") as f:
+        f.write('[organization]\nsource = "org"\nroles = ["Admin", "Developer", "ReadOnly"]\nttl = "30d"\n')
+    ous = ["Production", "Workloads", "Sandbox", "Security", "Data"]
+    inventory = {
+        "fetched_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "accounts": [
+            {"id": f"{100000000000 + i}", "name": f"team-{i:04d}-{ous[i % 5].lower()}", "state": "ACTIVE",
+             "ou_path": [ous[i % 5], f"unit-{i % 37}"], "tags": {"team": f"t{i % 101}", "env": ous[i % 5].lower()}}
+            for i in range(accounts)
+        ],
+    }
+    with open(f"{home}/.cache/hats/organization.json", "w") as f:
+        json.dump(inventory, f)
+
+
+def hyperfine(name, argv, env, runs=RUNS):
+    """Median wall time in ms of `argv`, from hyperfine (no shell in between)."""
+    out = tempfile.mktemp(suffix=".json")
+    cmd = ["hyperfine", "-N", "--style", "none", "--warmup", "3", "--runs", str(runs), "--export-json", out,
+           "--command-name", name, " ".join(argv)]
+    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
+    with open(out) as f:
+        result = json.load(f)["results"][0]
+    os.unlink(out)
+    return statistics.median(result["times"]) * 1000
+
+
+def peak_rss_mib(argv, env, runs=5):
+    """Median peak resident memory in MiB, from GNU time."""
+    peaks = []
+    for _ in range(runs):
+        done = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit(f"bench: {argv} failed: {done.stderr}")
+        peaks.append(int(done.stderr.strip().splitlines()[-1]) / 1024)
+    return statistics.median(peaks)
+
+
+def first_frame_ms(env, runs=15):
+    """Median time from starting `hats` in a 140x40 PTY to its first full frame."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execve(HATS, [HATS], env)
+        import fcntl
+        import struct
+        import termios
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 140, 0, 0))
+        seen = b""
+        while b"q quit" not in seen:
+            ready, _, _ = select.select([fd], [], [], 10)
+            if not ready:
+                sys.exit("bench: the switcher drew no frame in 10 s")
+            seen += os.read(fd, 65536)
+        times.append((time.perf_counter() - start) * 1000)
+        os.write(fd, b"q")
+        os.waitpid(pid, 0)
+        os.close(fd)
+    return statistics.median(times)
+
+
+def main():
+    bed = Bed()
+    try:
+        rows = measure(bed)
+    finally:
+        bed.close()
+    return report(rows)
+
+
+def measure(bed):
+    env = bed.env()
+    run = lambda *argv, **kw: subprocess.run(argv, env=kw.get("env", env), check=True,
+                                            stdout=subprocess.DEVNULL, input=kw.get("input"))
+    # Prime every tool's cache: hats' MFA + role sessions, awsume's MFA session, the CLI's role cache.
+    run(HATS, "env", "prod-admin", "--mfa-code", MFA_CODE)
+    run(HATS, "env", "plain")
+    awsume = [f"{VENV}/awsumepy", "prod-admin"]
+    run(*awsume, "--mfa-token", MFA_CODE)
+    cli = [f"{VENV}/aws", "sts", "get-caller-identity", "--profile", "plain"]
+    run(*cli)
+    rows = []
+
+    def row(name, argv, target=None, peer_of=None, env_=env, rss=False):
+        median = hyperfine(name, argv, env_)
+        mib = peak_rss_mib(argv, env_) if rss else None
+        rows.append({"name": name, "ms": median, "target": target, "peer_of": peer_of, "rss": mib})
+        print(f"  {name}: {median:.1f} ms", file=sys.stderr)
+
+    print("bench: timing (medians of %d runs)..." % RUNS, file=sys.stderr)
+    row("hats env prod-admin (cached)", [HATS, "env", "prod-admin"], target=10, rss=True)
+    row("hats credential-process prod-admin (cached)", [HATS, "credential-process", "prod-admin"], target=10,
+        rss=True)
+    row("hats exec prod-admin -- true (cached)", [HATS, "exec", "prod-admin", "--", "true"], target=12)
+    row("hats exec plain --no-cache -- true (one STS call)", [HATS, "exec", "plain", "--no-cache", "--", "true"],
+        target=25)
+    row("hats ls --json, 15,000 targets", [HATS, "ls", "--json"], target=60, env_=bed.env(home=bed.big_home))
+    row("awsume prod-admin (cached MFA session)", awsume, peer_of="hats env prod-admin (cached)", rss=True)
+    row("aws sts get-caller-identity (CLI v1, cached role)", cli, rss=True)
+    frame = first_frame_ms(bed.env(home=bed.big_home))
+    rows.append({"name": "switcher first frame, 15,000 targets", "ms": frame, "target": 50, "peer_of": None,
+                 "rss": None})
+    print(f"  switcher first frame: {frame:.1f} ms", file=sys.stderr)
+    return rows
+
+
+def report(rows):
+    by_name = {r["name"]: r for r in rows}
+    print("\n| what | median | peak RSS | target | vs target |")
+    print("|---|---:|---:|---:|---:|")
+    failed = []
+    for r in rows:
+        rss = f"{r['rss']:.1f} MiB" if r["rss"] else ""
+        target = f"≤ {r['target']} ms" if r["target"] else ""
+        verdict = ""
+        if r["target"]:
+            ratio = r["ms"] / r["target"]
+            verdict = f"{ratio:.2f}×"
+            if ratio > 2:
+                failed.append(r["name"])
+        print(f"| {r['name']} | {r['ms']:.1f} ms | {rss} | {target} | {verdict} |")
+    for r in rows:
+        if r["peer_of"]:
+            hats_ms = by_name[r["peer_of"]]["ms"]
+            print(f"\n{r['name']} / {r['peer_of']}: {r['ms'] / hats_ms:.0f}× slower")
+    cli = by_name.get("aws sts get-caller-identity (CLI v1, cached role)")
+    if cli:
+        hats_cp = by_name["hats credential-process prod-admin (cached)"]["ms"]
+        print(f"AWS CLI call / hats credential-process: {cli['ms'] / hats_cp:.0f}×")
+    print(f"\nmachine: {os.cpu_count()} cores, {platform_line()}")
+    if failed:
+        print("\nbench: more than 2× over target: " + "; ".join(failed), file=sys.stderr)
+        return 1
+    return 0
+
+
+def platform_line():
+    import platform
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), "")
+    except OSError:
+        pass
+    return f"{platform.system()} {platform.release()}, {cpu}".strip(", ")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
