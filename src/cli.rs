@@ -4,6 +4,7 @@ use crate::domain::{MfaCode, SessionDuration};
 use crate::output::Format;
 use clap::{Args, Parser, Subcommand};
 use std::ffi::OsString;
+use std::path::PathBuf;
 
 /// Switch between AWS accounts and IAM roles: MFA asked once, sessions cached in the OS keyring.
 #[derive(Debug, Parser)]
@@ -103,6 +104,15 @@ pub enum Command {
         #[command(flatten)]
         session: SessionArgs,
     },
+    /// Show the local history of hand-outs (no secrets are ever recorded).
+    History {
+        /// Print a JSON array for scripts.
+        #[arg(long)]
+        json: bool,
+        /// Only hand-outs this recent: 7d, 12h, 90m.
+        #[arg(long, value_name = "AGE", value_parser = parse_duration)]
+        since: Option<SessionDuration>,
+    },
     /// Remove cached sessions from the keyring.
     Forget {
         /// Target whose sessions to remove.
@@ -137,7 +147,7 @@ pub enum OrgCommand {
 }
 
 /// How to get a session: shared by exec, shell, env, credential-process and whoami.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct SessionArgs {
     /// MFA code (6 digits), instead of mfa_process or a prompt.
     #[arg(long, value_name = "CODE", value_parser = parse_code)]
@@ -151,6 +161,31 @@ pub struct SessionArgs {
     /// Neither read nor write the session cache for this call.
     #[arg(long)]
     pub no_cache: bool,
+    /// Scope the role session down with this inline policy (a JSON file).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Scope the role session down with this managed policy (repeatable, at most 10).
+    #[arg(long = "policy-arn", value_name = "ARN")]
+    pub policy_arns: Vec<String>,
+    /// Scope the role session down with a preset from hats config ([preset.NAME]).
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
+}
+
+impl SessionArgs {
+    /// The scope-down these options ask for.
+    pub fn scope_request(&self) -> crate::config::ScopeRequest<'_> {
+        crate::config::ScopeRequest {
+            policy_file: self.policy.as_deref(),
+            policy_arns: &self.policy_arns,
+            preset: self.preset.as_deref(),
+        }
+    }
+
+    /// Whether any scope-down option is given.
+    pub fn scoped(&self) -> bool {
+        self.policy.is_some() || !self.policy_arns.is_empty() || self.preset.is_some()
+    }
 }
 
 fn parse_code(raw: &str) -> Result<MfaCode, String> {

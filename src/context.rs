@@ -2,7 +2,7 @@
 //! (only when a command asks for it) the keyring-backed cache.
 
 use crate::clock::Clock;
-use crate::config::{self, HatsFile, Paths, Settings, Target, TargetSet};
+use crate::config::{self, HatsFile, Paths, Presets, Settings, Target, TargetSet};
 use crate::error::Error;
 use crate::session::{Cache, IndexFile, KeyringChoice, open};
 use std::io::Write;
@@ -23,6 +23,8 @@ pub struct Context {
     pub file_organization: Option<config::OrganizationEntry>,
     /// The cached organization inventory, when an organization is configured.
     pub inventory: Option<crate::domain::Inventory>,
+    /// Scope-down presets (`[preset.NAME]`).
+    pub presets: Presets,
 }
 
 impl Context {
@@ -37,6 +39,14 @@ impl Context {
         )
         .await?;
         let mut targets = config::build_targets(&profiles, &file);
+        let presets = Presets {
+            entries: file.presets.clone(),
+            base_dir: paths
+                .config_file
+                .parent()
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_default(),
+        };
         let inventory = file
             .organization
             .as_ref()
@@ -52,6 +62,7 @@ impl Context {
             verbose,
             file_organization: file.organization,
             inventory,
+            presets,
         })
     }
 

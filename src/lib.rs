@@ -13,6 +13,7 @@ pub mod context;
 pub mod domain;
 pub mod error;
 pub mod error_text;
+pub mod history;
 pub mod org;
 pub mod output;
 #[cfg(unix)]

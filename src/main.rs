@@ -33,20 +33,21 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
     };
     match command {
         Command::Ls { json } => commands::ls(&ctx, *json)?,
+        Command::History { json, since } => commands::history(&ctx, *json, *since)?,
         Command::Exec {
             target,
             session,
             serve,
             command,
         } => {
-            return commands::exec(&ctx, target, session, *serve || ctx.settings.serve, command).await;
+            return commands::exec(&ctx, target, session, *serve, command).await;
         }
         Command::Shell {
             target,
             session,
             serve,
         } => {
-            return commands::shell(&ctx, target, session, *serve || ctx.settings.serve).await;
+            return commands::shell(&ctx, target, session, *serve).await;
         }
         Command::Env {
             target,

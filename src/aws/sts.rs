@@ -4,7 +4,9 @@
 
 use super::AwsError;
 use super::error::classify;
-use crate::domain::{Credentials, MfaCode, MfaSerial, SessionDuration, SessionName};
+use crate::domain::{
+    Credentials, MfaCode, MfaSerial, SessionDuration, SessionName, SessionPolicy, SessionTags, SourceIdentity,
+};
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -36,6 +38,12 @@ pub struct AssumeRoleInput<'a> {
     pub external_id: Option<&'a str>,
     /// `SerialNumber` and `TokenCode`, for a role that is given the MFA code directly.
     pub mfa: Option<(&'a MfaSerial, &'a MfaCode)>,
+    /// `SourceIdentity`.
+    pub source_identity: Option<&'a SourceIdentity>,
+    /// `Tags` and `TransitiveTagKeys`.
+    pub tags: &'a SessionTags,
+    /// `Policy` and `PolicyArns`: the scope-down.
+    pub policy: Option<&'a SessionPolicy>,
 }
 
 /// Who a set of credentials belongs to.
@@ -106,6 +114,30 @@ impl Sts {
             .set_external_id(input.external_id.map(str::to_owned));
         if let Some((serial, code)) = input.mfa {
             request = request.serial_number(serial.as_str()).token_code(code.as_str());
+        }
+        request = request.set_source_identity(input.source_identity.map(|s| s.as_str().to_owned()));
+        if !input.tags.tags.is_empty() {
+            // Keys and values were checked when the configuration was read, so building cannot fail.
+            let tags = input
+                .tags
+                .tags
+                .iter()
+                .filter_map(|(k, v)| aws_sdk_sts::types::Tag::builder().key(k).value(v).build().ok());
+            request = request.set_tags(Some(tags.collect()));
+        }
+        if !input.tags.transitive.is_empty() {
+            request = request.set_transitive_tag_keys(Some(input.tags.transitive.clone()));
+        }
+        if let Some(policy) = input.policy {
+            request = request.set_policy(policy.document.clone());
+            if !policy.arns.is_empty() {
+                let arns = policy.arns.iter().map(|arn| {
+                    aws_sdk_sts::types::PolicyDescriptorType::builder()
+                        .arn(arn)
+                        .build()
+                });
+                request = request.set_policy_arns(Some(arns.collect()));
+            }
         }
         let output = request
             .send()

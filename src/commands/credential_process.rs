@@ -9,7 +9,8 @@ use std::io::Write;
 
 /// Prints the `credential_process` document for the target.
 pub async fn credential_process(ctx: &Context, target: &str, args: &SessionArgs) -> Result<(), Error> {
-    let (_, session) = obtain(ctx, target, args).await?;
+    let how = Some(crate::history::Handout::CredentialProcess);
+    let (_, session) = obtain(ctx, target, args, how).await?;
     std::io::stdout()
         .lock()
         .write_all(credential_process_json(&session).as_bytes())?;

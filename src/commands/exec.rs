@@ -3,10 +3,11 @@
 //! On Unix the command takes over hats' process (no shell, nothing in argv), so
 //! its exit status is hats' and signals such as Ctrl-C reach it directly.
 
-use super::obtain;
+use super::{obtain, serve_wanted};
 use crate::cli::SessionArgs;
 use crate::context::Context;
 use crate::error::Error;
+use crate::history::Handout;
 use crate::output::{Exports, REMOVED_VARS, exports};
 use std::ffi::OsString;
 use std::process::{Command, ExitCode};
@@ -20,7 +21,9 @@ pub async fn exec(
     serve: bool,
     command: &[OsString],
 ) -> Result<ExitCode, Error> {
-    let (target, session) = obtain(ctx, target, args).await?;
+    let serve = serve_wanted(ctx, serve, args)?;
+    let how = if serve { Handout::Serve } else { Handout::Exec };
+    let (target, session) = obtain(ctx, target, args, Some(how)).await?;
     let (program, rest) = command
         .split_first()
         .ok_or_else(|| Error::Usage("exec needs a command after --".into()))?;

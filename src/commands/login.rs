@@ -22,7 +22,7 @@ pub async fn login(
             "\"{target}\" is an MFA user session; the console only accepts role credentials, pick a role target"
         )));
     }
-    let (target, session) = obtain(ctx, target, args).await?;
+    let (target, session) = obtain(ctx, target, args, Some(crate::history::Handout::Console)).await?;
     let endpoint = federation_endpoint(ctx);
     let region = sts_region(target, args.region.as_deref());
     let credentials = session.credentials.clone();

@@ -45,7 +45,7 @@ pub fn ls(ctx: &Context, as_json: bool) -> Result<(), Error> {
         })
         .collect();
     let text = if as_json {
-        json_array(&rows, now)
+        json_array(&rows, &ctx.settings, now)
     } else {
         table(&rows, now)
     };
@@ -145,6 +145,8 @@ struct JsonTarget<'a> {
     region: Option<&'a str>,
     production: bool,
     tags: &'a std::collections::BTreeMap<String, String>,
+    /// `SourceIdentity` sent when assuming the role (its own or the configured default).
+    source_identity: Option<String>,
     session: Option<JsonSession<'a>>,
     mfa_session: Option<JsonSession<'a>>,
 }
@@ -156,7 +158,7 @@ struct JsonSession<'a> {
     assumed_role_arn: Option<&'a str>,
 }
 
-fn json_array(rows: &[Row<'_>], now: Timestamp) -> String {
+fn json_array(rows: &[Row<'_>], settings: &crate::config::Settings, now: Timestamp) -> String {
     let session = |e: Option<&IndexEntry>| {
         e.map(|e| JsonSession {
             expires: e.expires.to_string(),
@@ -190,6 +192,12 @@ fn json_array(rows: &[Row<'_>], now: Timestamp) -> String {
                 region: t.region.as_deref(),
                 production: t.production,
                 tags: &t.tags,
+                source_identity: match &t.spec {
+                    Spec::Role(spec) => {
+                        crate::session::source_identity(spec, settings).map(|s| s.to_string())
+                    }
+                    Spec::UserSession { .. } => None,
+                },
                 session: session(r.session.as_ref()).map(|mut s| {
                     s.assumed_role_arn = r.session.as_ref().and_then(|e| e.arn.as_deref());
                     s

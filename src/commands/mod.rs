@@ -6,6 +6,7 @@ mod credential_process;
 mod env;
 mod exec;
 mod forget;
+mod history;
 mod login;
 mod ls;
 mod org_sync;
@@ -17,6 +18,7 @@ pub use credential_process::credential_process;
 pub use env::env;
 pub use exec::exec;
 pub use forget::forget;
+pub use history::history;
 pub use login::{federation_endpoint, login, open_browser_quietly};
 pub use ls::ls;
 pub use org_sync::org_sync;
@@ -27,15 +29,20 @@ use crate::cli::SessionArgs;
 use crate::config::Target;
 use crate::context::Context;
 use crate::error::Error;
+use crate::history::Handout;
 use crate::session::{Engine, Request, Session, TerminalPrompter};
 
-/// Resolves `name` to its target and a session, as every hand-out command does.
+/// Resolves `name` to its target and a session, as every hand-out command does;
+/// records the hand-out in the local history when `how` says how it leaves hats.
 pub async fn obtain<'c>(
     ctx: &'c Context,
     name: &str,
     args: &SessionArgs,
+    how: Option<Handout>,
 ) -> Result<(&'c Target, Session), Error> {
     let target = ctx.target(name)?;
+    // Before the keyring and any call: a bad policy must never reach STS.
+    let scope = ctx.presets.scope(args.scope_request())?;
     if let Ok(outer) = std::env::var("HATS_TARGET") {
         eprintln!(
             "hats: running inside the hats shell for \"{outer}\"; source credentials still come from your profiles"
@@ -60,7 +67,8 @@ pub async fn obtain<'c>(
         &TerminalPrompter,
         request,
         &log,
-    );
+    )
+    .with_policy(scope.as_ref().map(|s| s.policy.clone()));
     let session = engine.resolve(target).await?;
     if !session.from_cache {
         ctx.log(&format!(
@@ -68,5 +76,33 @@ pub async fn obtain<'c>(
             target.name, session.expiration
         ));
     }
+    if let Some(how) = how {
+        let now = ctx.clock.now();
+        let logged = crate::history::log_handout(
+            &ctx.paths.data_dir,
+            &ctx.settings,
+            target,
+            session.expiration,
+            scope.as_ref(),
+            how,
+            now,
+        );
+        if let Err(e) = logged {
+            eprintln!("hats: cannot write the hand-out history in the data directory: {e}");
+        }
+    }
     Ok((target, session))
+}
+
+/// Whether `exec`/`shell` serve renewing credentials: `--serve`, or `serve = true`
+/// unless the session is scoped down (the endpoint renews unscoped sessions only).
+pub fn serve_wanted(ctx: &Context, explicit: bool, args: &SessionArgs) -> Result<bool, Error> {
+    if explicit && args.scoped() {
+        return Err(Error::Usage(
+            "--serve cannot be combined with --policy, --policy-arn or --preset: renewed credentials \
+             would not be scoped down; drop --serve"
+                .into(),
+        ));
+    }
+    Ok(explicit || (ctx.settings.serve && !args.scoped()))
 }

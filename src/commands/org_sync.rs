@@ -10,6 +10,11 @@ use std::io::IsTerminal;
 
 /// Discovers the organization now and reports what was found.
 pub async fn org_sync(ctx: &Context, args: &SessionArgs) -> Result<(), Error> {
+    if args.scoped() {
+        return Err(Error::Usage(
+            "org sync uses the source's own session; --policy, --policy-arn and --preset do not apply".into(),
+        ));
+    }
     let cache = if args.no_cache {
         None
     } else {

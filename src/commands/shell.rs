@@ -1,17 +1,20 @@
 //! `hats shell`: an interactive subshell with the target's credentials.
 
 use super::exec::{hand_over, serve_child};
-use super::obtain;
+use super::{obtain, serve_wanted};
 use crate::cli::SessionArgs;
 use crate::context::Context;
 use crate::domain::format_remaining;
 use crate::error::Error;
+use crate::history::Handout;
 use crate::output::exports;
 use std::process::{Command, ExitCode};
 
 /// Starts `$SHELL` (or `/bin/sh`) with the credentials, after one line on stderr.
 pub async fn shell(ctx: &Context, target: &str, args: &SessionArgs, serve: bool) -> Result<ExitCode, Error> {
-    let (target, session) = obtain(ctx, target, args).await?;
+    let serve = serve_wanted(ctx, serve, args)?;
+    let how = if serve { Handout::Serve } else { Handout::Shell };
+    let (target, session) = obtain(ctx, target, args, Some(how)).await?;
     let shell = std::env::var_os("SHELL")
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "/bin/sh".into());

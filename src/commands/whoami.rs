@@ -17,7 +17,8 @@ pub async fn whoami(
 ) -> Result<(), Error> {
     let (credentials, region) = match target {
         Some(name) => {
-            let (target, session) = obtain(ctx, name, args).await?;
+            // The credentials never leave hats: not a hand-out for the history.
+            let (target, session) = obtain(ctx, name, args, None).await?;
             (
                 session.credentials,
                 crate::context::sts_region(target, args.region.as_deref()),

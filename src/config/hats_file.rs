@@ -20,6 +20,31 @@ pub struct HatsFile {
     pub accounts: Vec<AccountEntry>,
     /// Accounts discovered from AWS Organizations.
     pub organization: Option<OrganizationEntry>,
+    /// Named scope-down policies: `[preset.readonly]`, used as `--preset readonly`.
+    #[serde(default, rename = "preset")]
+    pub presets: BTreeMap<String, PresetEntry>,
+}
+
+/// `[preset.NAME]`: a scope-down session policy picked by name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresetEntry {
+    /// Managed policy ARNs (`PolicyArns`).
+    #[serde(default)]
+    pub policy_arns: Vec<String>,
+    /// An inline policy: the JSON itself when it starts with `{`, else a file path
+    /// (relative to the config file's directory, `~/` for the home directory).
+    pub policy: Option<String>,
+}
+
+/// `source_identity` under `[defaults]`: a fixed value, or `true` for the local user name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum IdentityDefault {
+    /// `true`: the local user name; `false`: none.
+    LocalUser(bool),
+    /// A fixed value such as a corporate id.
+    Value(String),
 }
 
 /// `[organization]`: where to discover accounts and which roles to offer in them.
@@ -100,6 +125,8 @@ pub struct Defaults {
     pub serve: bool,
     /// Federation endpoint for `hats login` (default: AWS's public one).
     pub federation_endpoint: Option<String>,
+    /// `SourceIdentity` for every role session whose entry sets none.
+    pub source_identity: Option<IdentityDefault>,
 }
 
 /// One `[[account]]`.
@@ -131,6 +158,14 @@ pub struct AccountEntry {
     /// Role session length for these roles.
     #[serde(default, deserialize_with = "duration")]
     pub duration: Option<SessionDuration>,
+    /// `SourceIdentity` for these roles (overrides `[defaults]`).
+    pub source_identity: Option<String>,
+    /// Session tags sent when assuming these roles.
+    #[serde(default)]
+    pub session_tags: BTreeMap<String, String>,
+    /// Which of `session_tags` are transitive.
+    #[serde(default)]
+    pub transitive_tag_keys: Vec<String>,
 }
 
 fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SessionDuration>, D::Error> {

@@ -8,15 +8,17 @@ mod hats_file;
 mod inventory;
 mod org_offers;
 mod paths;
+mod scope;
 mod settings;
 mod target;
 mod targets_from;
 
 pub use aws_profiles::load_profiles;
-pub use hats_file::{AccountEntry, HatsFile, OrgRule, OrganizationEntry};
+pub use hats_file::{AccountEntry, HatsFile, IdentityDefault, OrgRule, OrganizationEntry, PresetEntry};
 pub use inventory::{DEFAULT_TTL, inventory_path, is_stale, load_inventory};
 pub use org_offers::add_organization;
 pub use paths::Paths;
+pub use scope::{Presets, Scope, ScopeRequest};
 pub use settings::Settings;
 pub use target::{MfaDevice, Mode, Origin, RoleSpec, Source, Spec, Target, TargetSet};
 pub use targets_from::build_targets;

@@ -123,6 +123,8 @@ pub fn add_organization(
                     external_id: None,
                     session_name: None,
                     duration: None,
+                    source_identity: None,
+                    tags: Default::default(),
                 }),
             });
         }

@@ -1,8 +1,8 @@
 //! Defaults that apply to every target, with hats' built-in values filled in.
 
 use super::ConfigError;
-use super::hats_file::Defaults;
-use crate::domain::{SessionDuration, SessionName};
+use super::hats_file::{Defaults, IdentityDefault};
+use crate::domain::{SessionDuration, SessionName, SourceIdentity};
 
 /// Resolved defaults.
 #[derive(Debug, Clone)]
@@ -21,6 +21,10 @@ pub struct Settings {
     pub serve: bool,
     /// Federation endpoint for console sign-in, when configured.
     pub federation_endpoint: Option<String>,
+    /// `SourceIdentity` for role sessions whose entry sets none. Off unless
+    /// configured: a role whose trust policy lacks `sts:SetSourceIdentity`
+    /// refuses every `AssumeRole` that carries one.
+    pub source_identity: Option<SourceIdentity>,
 }
 
 impl Settings {
@@ -65,6 +69,13 @@ impl Settings {
             production_patterns: defaults.production_patterns.clone(),
             serve: defaults.serve,
             federation_endpoint: defaults.federation_endpoint.clone(),
+            source_identity: match &defaults.source_identity {
+                None | Some(IdentityDefault::LocalUser(false)) => None,
+                Some(IdentityDefault::LocalUser(true)) => {
+                    Some(SourceIdentity::parse(&local_user().unwrap_or_default()).map_err(place)?)
+                }
+                Some(IdentityDefault::Value(value)) => Some(SourceIdentity::parse(value).map_err(place)?),
+            },
         })
     }
 
@@ -95,11 +106,16 @@ fn wildcard_match(pattern: &str, text: &str) -> bool {
 
 /// `hats-<local user>`, or `hats` when the user cannot be told.
 fn default_session_name() -> SessionName {
-    let user = ["USER", "USERNAME", "LOGNAME"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
+    let user = local_user();
     let raw = user.map_or_else(|| "hats".to_owned(), |u| format!("hats-{u}"));
     SessionName::sanitize(&raw).unwrap_or_else(|_| SessionName::sanitize("hats").expect("valid"))
+}
+
+/// The local user's login name, when the environment tells it.
+fn local_user() -> Option<String> {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! What a target is: a role (or an MFA user session) hats can hand out credentials for.
 
-use crate::domain::{AccountId, MfaSerial, RoleArn, SessionDuration};
+use crate::domain::{AccountId, MfaSerial, RoleArn, SessionDuration, SessionTags, SourceIdentity};
 use std::collections::BTreeMap;
 
 /// Where a target was defined.
@@ -68,6 +68,10 @@ pub struct RoleSpec {
     pub session_name: Option<String>,
     /// Requested session length.
     pub duration: Option<SessionDuration>,
+    /// `source_identity` set on this entry; otherwise hats' default applies.
+    pub source_identity: Option<SourceIdentity>,
+    /// `Tags` and `TransitiveTagKeys` sent when assuming this role.
+    pub tags: SessionTags,
 }
 
 /// What kind of credentials a target hands out.

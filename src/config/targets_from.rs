@@ -6,7 +6,7 @@
 use super::hats_file::AccountEntry;
 use super::target::{MfaDevice, Origin, RoleSpec, Source, Spec, Target, TargetSet};
 use super::{ConfigError, HatsFile};
-use crate::domain::{AccountId, MfaSerial, RoleArn, SessionDuration};
+use crate::domain::{AccountId, MfaSerial, RoleArn, SessionDuration, SessionTags, SourceIdentity};
 use aws_config::profile::{Profile, ProfileSet};
 
 /// Builds every target: AWS profiles first, then hats accounts.
@@ -114,6 +114,13 @@ fn role_spec(profiles: &ProfileSet, name: &str, chain: &mut Vec<String>) -> Resu
         external_id: profile.get("external_id").map(str::to_owned),
         session_name: profile.get("role_session_name").map(str::to_owned),
         duration: duration_seconds(profile)?,
+        source_identity: profile
+            .get("source_identity")
+            .map(SourceIdentity::parse)
+            .transpose()
+            .map_err(|e| ConfigError::profile(name, e.to_string()))?,
+        tags: SessionTags::parse(profile.get("session_tags"), profile.get("transitive_tag_keys"))
+            .map_err(|e| ConfigError::profile(name, e.to_string()))?,
     })
 }
 
@@ -213,6 +220,17 @@ fn account_targets(profiles: &ProfileSet, account: &AccountEntry) -> Result<Vec<
         }),
         None => source_mfa,
     };
+    let source_identity = account
+        .source_identity
+        .as_deref()
+        .map(SourceIdentity::parse)
+        .transpose()
+        .map_err(|e| entry_error(e.to_string()))?;
+    let tags = SessionTags::new(
+        account.session_tags.clone().into_iter().collect(),
+        account.transitive_tag_keys.clone(),
+    )
+    .map_err(|e| entry_error(e.to_string()))?;
     account
         .roles
         .iter()
@@ -237,6 +255,8 @@ fn account_targets(profiles: &ProfileSet, account: &AccountEntry) -> Result<Vec<
                     external_id: account.external_id.clone(),
                     session_name: None,
                     duration: account.duration,
+                    source_identity: source_identity.clone(),
+                    tags: tags.clone(),
                 }),
             })
         })

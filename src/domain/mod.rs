@@ -10,6 +10,9 @@ mod mfa;
 mod org_account;
 mod role_arn;
 mod session_name;
+mod session_policy;
+mod session_tags;
+mod source_identity;
 
 pub use account_id::AccountId;
 pub use credentials::Credentials;
@@ -18,6 +21,9 @@ pub use mfa::{MfaCode, MfaSerial};
 pub use org_account::{Inventory, OrgAccount, clean_text, target_safe};
 pub use role_arn::RoleArn;
 pub use session_name::SessionName;
+pub use session_policy::{MAX_POLICY_ARNS, MAX_POLICY_CHARS, SessionPolicy};
+pub use session_tags::SessionTags;
+pub use source_identity::SourceIdentity;
 
 /// A value the user wrote that does not follow AWS's rules.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -54,4 +60,15 @@ pub enum InvalidValue {
     /// A session name cannot be made acceptable to AWS.
     #[error("session name \"{0}\" is not accepted by AWS; use 2 to 64 letters, digits or _+=,.@-")]
     SessionName(String),
+    /// A source identity breaks AWS's rules.
+    #[error(
+        "source_identity \"{0}\" is not accepted by AWS; use 2 to 64 letters, digits or _+=,.@- (not starting with aws:)"
+    )]
+    SourceIdentity(String),
+    /// Session tags or transitive tag keys break AWS's rules.
+    #[error("session tags: {0}")]
+    SessionTags(String),
+    /// A session policy or policy ARN breaks AWS's rules.
+    #[error("{0}")]
+    Policy(String),
 }

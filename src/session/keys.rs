@@ -1,14 +1,15 @@
 //! Cache keys: one per MFA session (source + device) and one per role session.
 //!
 //! A role key carries a fingerprint of everything that shapes the session, so
-//! editing a profile never reuses a session made for the old settings.
+//! editing a profile never reuses a session made for the old settings, and a
+//! session scoped down by a policy never serves an unscoped request (or another scope).
 
 use super::SessionError;
 use super::index::Index;
 use super::lock::fnv1a;
 use super::plan::plan_role;
 use crate::config::{Mode, RoleSpec, Settings, Source, Spec, Target};
-use crate::domain::{MfaSerial, SessionName};
+use crate::domain::{MfaSerial, SessionName, SessionPolicy, SourceIdentity};
 
 /// The key of the MFA session of `source` with `serial`.
 pub fn mfa_key(source: &Source, serial: &MfaSerial) -> String {
@@ -23,12 +24,39 @@ pub fn session_name(spec: &RoleSpec, settings: &Settings) -> Result<SessionName,
     }
 }
 
-/// The key of role `spec` reached under `label`, obtained in `mode` with `session_name`.
-pub fn role_key(label: &str, spec: &RoleSpec, mode: Mode, session_name: &SessionName) -> String {
-    let mut shape = String::new();
-    fingerprint(spec, &mut shape);
-    shape.push_str(session_name.as_str());
-    format!("role/{label}/{}/{:016x}", mode.as_str(), fnv1a(&shape))
+/// The `SourceIdentity` of `spec`: its own, else the configured default.
+pub fn source_identity(spec: &RoleSpec, settings: &Settings) -> Option<SourceIdentity> {
+    spec.source_identity
+        .clone()
+        .or_else(|| settings.source_identity.clone())
+}
+
+/// What shapes a role session besides its spec.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape<'a> {
+    /// `RoleSessionName`.
+    pub session_name: &'a SessionName,
+    /// `SourceIdentity`, the same on every hop of a chain.
+    pub identity: Option<&'a SourceIdentity>,
+    /// The scope-down, on the last hop only.
+    pub policy: Option<&'a SessionPolicy>,
+}
+
+/// The key of role `spec` reached under `label`, obtained in `mode` with `shape`.
+pub fn role_key(label: &str, spec: &RoleSpec, mode: Mode, shape: Shape<'_>) -> String {
+    let mut text = String::new();
+    fingerprint(spec, &mut text);
+    text.push_str(shape.session_name.as_str());
+    // Appended only when set, so keys of sessions without them keep their old value.
+    if let Some(identity) = shape.identity {
+        text.push_str("|identity=");
+        text.push_str(identity.as_str());
+    }
+    if let Some(policy) = shape.policy.filter(|p| !p.is_empty()) {
+        text.push_str("|policy=");
+        text.push_str(&policy.shape());
+    }
+    format!("role/{label}/{}/{:016x}", mode.as_str(), fnv1a(&text))
 }
 
 /// The key a target's session is cached under with default options (what `hats ls` shows).
@@ -40,7 +68,13 @@ pub fn target_key(target: &Target, settings: &Settings) -> Option<String> {
         Spec::Role(spec) => {
             let plan = plan_role(spec, None, settings).ok()?;
             let name = session_name(spec, settings).ok()?;
-            Some(role_key(&target.name, spec, plan.mode, &name))
+            let identity = source_identity(spec, settings);
+            let shape = Shape {
+                session_name: &name,
+                identity: identity.as_ref(),
+                policy: None,
+            };
+            Some(role_key(&target.name, spec, plan.mode, shape))
         }
     }
 }
@@ -69,6 +103,12 @@ fn fingerprint(spec: &RoleSpec, out: &mut String) {
         other => out.push_str(&other.describe()),
     }
     out.push('|');
+    if !spec.tags.is_empty() {
+        for (key, value) in &spec.tags.tags {
+            out.push_str(&format!("tag:{key}={value};"));
+        }
+        out.push_str(&format!("transitive:{};|", spec.tags.transitive.join(",")));
+    }
 }
 
 /// The label of a role key `role/{label}/{mode}/{fingerprint}`; labels may contain `/`.

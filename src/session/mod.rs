@@ -17,7 +17,9 @@ mod store;
 
 pub use cache::Cache;
 pub use index::{Index, IndexEntry, IndexFile};
-pub use keys::{keys_to_forget, mfa_key, role_key, session_name, target_key, target_mfa_key};
+pub use keys::{
+    Shape, keys_to_forget, mfa_key, role_key, session_name, source_identity, target_key, target_mfa_key,
+};
 pub use open_store::{KeyringChoice, Opened, open};
 pub use plan::{Plan, plan_role, target_mode};
 pub use prompt::{MfaError, MfaPrompter, TerminalPrompter, run_mfa_process};
@@ -64,6 +66,15 @@ pub enum SessionError {
     /// The keyring failed.
     #[error("{0}")]
     Store(StoreError),
+    /// A scope-down policy was asked for a target that is not a role.
+    #[error(
+        "\"{target}\" is an MFA user session (GetSessionToken), which cannot be scoped down; \
+         --policy, --policy-arn and --preset need a role target"
+    )]
+    ScopeNeedsRole {
+        /// The target.
+        target: String,
+    },
     /// The cache directory could not be written.
     #[error("cannot write the session cache ({0}); check the permissions of the cache directory")]
     CacheIo(String),

@@ -2,14 +2,14 @@
 //! asking for an MFA code at most once per run.
 
 use super::index::IndexEntry;
-use super::keys::{mfa_key, role_key, session_name};
+use super::keys::{Shape, mfa_key, role_key, session_name, source_identity};
 use super::plan::plan_role;
 use super::prompt::{MfaPrompter, run_mfa_process};
 use super::{Cache, Session, SessionError};
 use crate::aws::{AssumeRoleInput, Issued, Sts, source_credentials};
 use crate::clock::Clock;
 use crate::config::{MfaDevice, Mode, RoleSpec, Settings, Source, Spec, Target};
-use crate::domain::{Credentials, MfaCode, SessionDuration};
+use crate::domain::{Credentials, MfaCode, SessionDuration, SessionPolicy, SourceIdentity};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
@@ -34,6 +34,7 @@ pub struct Engine<'a, P> {
     cache: Option<&'a Cache>,
     prompter: &'a P,
     request: Request,
+    policy: Option<SessionPolicy>,
     given_code: Mutex<Option<MfaCode>>,
     log: &'a (dyn Fn(&str) + Sync),
 }
@@ -57,17 +58,37 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
             prompter,
             given_code: Mutex::new(request.mfa_code.clone()),
             request,
+            policy: None,
             log,
         }
+    }
+
+    /// Scopes the target's session down with `policy` (the last hop only; a
+    /// chain's inner roles stay unscoped). Role targets only.
+    #[must_use]
+    pub fn with_policy(mut self, policy: Option<SessionPolicy>) -> Self {
+        self.policy = policy.filter(|p| !p.is_empty());
+        self
     }
 
     /// Credentials for `target`, from the cache when fresh enough.
     pub async fn resolve(&self, target: &Target) -> Result<Session, SessionError> {
         match &target.spec {
             Spec::Role(spec) => {
-                self.role(spec, &target.name, self.request.duration, self.request.refresh)
-                    .await
+                // One identity for every hop: AWS refuses a chain that changes it.
+                let identity = source_identity(spec, self.settings);
+                let hop = Hop {
+                    label: &target.name,
+                    requested: self.request.duration,
+                    refresh: self.request.refresh,
+                    identity: identity.as_ref(),
+                    policy: self.policy.as_ref(),
+                };
+                self.role(spec, hop).await
             }
+            Spec::UserSession { .. } if self.policy.is_some() => Err(SessionError::ScopeNeedsRole {
+                target: target.name.clone(),
+            }),
             Spec::UserSession {
                 profile,
                 mfa,
@@ -94,13 +115,14 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
         }
     }
 
-    fn role<'s>(
-        &'s self,
-        spec: &'s RoleSpec,
-        label: &'s str,
-        requested: Option<SessionDuration>,
-        refresh: bool,
-    ) -> Pending<'s> {
+    fn role<'s>(&'s self, spec: &'s RoleSpec, hop: Hop<'s>) -> Pending<'s> {
+        let Hop {
+            label,
+            requested,
+            refresh,
+            identity,
+            policy,
+        } = hop;
         Box::pin(async move {
             let plan = plan_role(spec, requested, self.settings)?;
             if let Some(from) = plan.capped_from {
@@ -109,7 +131,12 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                 ));
             }
             let session_name = session_name(spec, self.settings)?;
-            let key = role_key(label, spec, plan.mode, &session_name);
+            let shape = Shape {
+                session_name: &session_name,
+                identity,
+                policy,
+            };
+            let key = role_key(label, spec, plan.mode, shape);
             self.cached(&key, label, "role", refresh, async {
                 let mut input = AssumeRoleInput {
                     role_arn: spec.role_arn.as_str(),
@@ -117,6 +144,9 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                     duration: plan.duration,
                     external_id: spec.external_id.as_deref(),
                     mfa: None,
+                    source_identity: identity,
+                    tags: &spec.tags,
+                    policy,
                 };
                 let code;
                 let signing = match (plan.mode, &spec.source, &spec.mfa) {
@@ -132,7 +162,14 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                     (Mode::Chained, Source::Role(inner), _) => {
                         let inner_label = inner.profile.clone().unwrap_or_else(|| inner.role_arn.to_string());
                         self.note(&format!("{label}: role chaining through {inner_label}"));
-                        self.role(inner, &inner_label, None, false).await?.credentials
+                        let inner_hop = Hop {
+                            label: &inner_label,
+                            requested: None,
+                            refresh: false,
+                            identity,
+                            policy: None,
+                        };
+                        self.role(inner, inner_hop).await?.credentials
                     }
                     (_, source, _) => source_credentials(source).await?,
                 };
@@ -142,6 +179,9 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                     input.mfa = Some((&mfa.serial, &code));
                 }
                 self.note(&format!("{label}: AssumeRole {} for {}", spec.role_arn, plan.duration));
+                if policy.is_some() {
+                    self.note(&format!("{label}: scoped down by a session policy"));
+                }
                 let issued = self.sts(&signing).assume_role(&input).await?;
                 Ok(new_session(issued))
             })
@@ -243,6 +283,21 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
     fn note(&self, line: &str) {
         (self.log)(line);
     }
+}
+
+/// One `AssumeRole` step: which role session, and what shapes it.
+#[derive(Clone, Copy)]
+struct Hop<'s> {
+    /// Cache label (target or profile name).
+    label: &'s str,
+    /// `--duration`, for the outermost hop only.
+    requested: Option<SessionDuration>,
+    /// Skip the cached session.
+    refresh: bool,
+    /// `SourceIdentity`, the same on every hop.
+    identity: Option<&'s SourceIdentity>,
+    /// Scope-down, for the outermost hop only.
+    policy: Option<&'s SessionPolicy>,
 }
 
 fn new_session(issued: Issued) -> Session {

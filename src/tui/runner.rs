@@ -403,7 +403,7 @@ impl Runner {
                 mfa_code: None,
                 duration: None,
                 region: handoff.region.clone(),
-                no_cache: false,
+                ..Default::default()
             };
             return crate::serve::serve_command(&self.ctx, target, &handoff.session, &args, child.into())
                 .await
