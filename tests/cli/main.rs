@@ -3,6 +3,7 @@
 mod harness;
 mod pty;
 
+mod audit;
 mod cache;
 mod commands;
 mod errors;
