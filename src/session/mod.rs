@@ -13,6 +13,8 @@ mod open_store;
 mod plan;
 mod prompt;
 mod resolve;
+#[cfg(target_os = "linux")]
+mod secret_service;
 mod store;
 
 pub use cache::Cache;

@@ -77,8 +77,7 @@ fn auto() -> Result<Opened, StoreError> {
 
 #[cfg(target_os = "linux")]
 fn secret_service() -> Result<Arc<dyn SecretStore>, StoreError> {
-    let inner = zbus_secret_service_keyring_store::Store::new().map_err(|e| failed("secret-service", &e))?;
-    Ok(Arc::new(KeyringStore::new("secret-service", inner)))
+    Ok(Arc::new(super::secret_service::SecretServiceStore::connect()?))
 }
 
 #[cfg(target_os = "linux")]
