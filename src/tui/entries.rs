@@ -4,19 +4,20 @@
 use super::state::{App, Entry};
 use crate::config::{RoleSpec, Source, Spec, Target};
 use crate::context::Context;
-use crate::session::{Index, plan_role, target_key, target_mfa_key, target_mode};
+use crate::session::{Index, IndexedNames, plan_role, source_identity, target_mode};
 use jiff::Timestamp;
 
 /// The initial state for `ctx` at `now`.
 pub fn initial_app(ctx: &Context, now: Timestamp) -> App {
     let index = ctx.index().read();
     let prefs = super::prefs::load(&super::prefs::path(&ctx.paths.data_dir));
+    let indexed = IndexedNames::of(&index);
     let entries = ctx
         .targets
         .targets
         .iter()
         .map(|t| {
-            let mut e = entry(ctx, &index, t, now);
+            let mut e = entry(ctx, &index, &indexed, t, now);
             e.favourite = prefs.favourites.contains(&e.name);
             e.recent = prefs.recent.iter().position(|n| *n == e.name);
             e.region_choice = prefs.regions.get(&e.name).cloned();
@@ -36,18 +37,21 @@ pub fn initial_app(ctx: &Context, now: Timestamp) -> App {
     app.sources = sources.join(", ");
     app.nested_in = std::env::var("HATS_TARGET").ok().filter(|t| !t.is_empty());
     app.organization = ctx.file_organization.is_some();
+    app.presets = ctx.presets.names();
     app
 }
 
 /// MFA session expiry per device, as the header shows it.
 pub fn mfa_sessions(ctx: &Context, index: &Index, now: Timestamp) -> Vec<(String, Option<Timestamp>)> {
+    let indexed = IndexedNames::of(index);
     let mut devices: Vec<(String, Option<Timestamp>)> = Vec::new();
     for target in &ctx.targets.targets {
         let Some(device) = target.mfa_device() else {
             continue;
         };
         let serial = device.serial.to_string();
-        let expires = target_mfa_key(target, &ctx.settings)
+        let expires = indexed
+            .target_mfa_key(target, &ctx.settings)
             .and_then(|k| index.sessions.get(&k))
             .map(|e| e.expires)
             .filter(|t| *t > now);
@@ -59,8 +63,9 @@ pub fn mfa_sessions(ctx: &Context, index: &Index, now: Timestamp) -> Vec<(String
     devices
 }
 
-fn entry(ctx: &Context, index: &Index, target: &Target, now: Timestamp) -> Entry {
-    let session = target_key(target, &ctx.settings)
+fn entry(ctx: &Context, index: &Index, indexed: &IndexedNames<'_>, target: &Target, now: Timestamp) -> Entry {
+    let session = indexed
+        .target_key(target, &ctx.settings)
         .and_then(|k| index.sessions.get(&k))
         .filter(|e| e.expires > now);
     let mode = target_mode(target, &ctx.settings);
@@ -90,6 +95,12 @@ fn entry(ctx: &Context, index: &Index, target: &Target, now: Timestamp) -> Entry
         mode,
         region: target.region.clone(),
         region_choice: None,
+        source_identity: match &target.spec {
+            Spec::Role(spec) => source_identity(spec, &ctx.settings).map(|s| s.to_string()),
+            Spec::UserSession { .. } => None,
+        },
+        preset: None,
+        scoped_expires: None,
         duration,
         production: target.production || ctx.settings.is_production_name(&target.name),
         tags: target.tags.iter().map(|(k, v)| format!("{k}={v}")).collect(),

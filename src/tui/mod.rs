@@ -40,6 +40,8 @@ pub async fn run(ctx: Context) -> Result<ExitCode, Error> {
 #[cfg(test)]
 mod fixture;
 #[cfg(test)]
+mod preset_tests;
+#[cfg(test)]
 mod update_tests;
 #[cfg(test)]
 mod view_tests;

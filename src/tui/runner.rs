@@ -9,8 +9,10 @@ use super::terminal;
 use super::update::{Effect, Msg, update};
 use super::view::{Theme, draw};
 use crate::aws::Progress;
+use crate::config::{Scope, ScopeRequest};
 use crate::context::{Context, sts_region};
 use crate::error::Error;
+use crate::history::Handout;
 use crate::output::{Format, REMOVED_VARS, exports, render};
 use crate::session::{Cache, Engine, Request, Session, keys_to_forget};
 use crossterm::event::{Event, EventStream, KeyEventKind};
@@ -24,7 +26,7 @@ use tokio::sync::{OnceCell, mpsc, oneshot};
 /// What background tasks send back.
 enum Reply {
     Msg(Msg),
-    Resolved(Msg, Option<Session>),
+    Resolved(Msg, Option<(Session, Option<Scope>)>),
     /// A finished organization sync: the reloaded context and its rows.
     Synced(Box<Context>, Msg),
 }
@@ -36,7 +38,8 @@ struct Runner {
     prompter: TuiPrompter,
     replies: mpsc::UnboundedSender<Reply>,
     answers: HashMap<u64, oneshot::Sender<Option<String>>>,
-    sessions: HashMap<u64, Session>,
+    /// Resolved sessions waiting for their hand-out, with the scope they were made with.
+    sessions: HashMap<u64, (Session, Option<Scope>)>,
     print_on_exit: Option<String>,
 }
 
@@ -171,8 +174,9 @@ impl Runner {
                 purpose,
                 refresh,
                 mfa_code,
+                preset,
             } => {
-                self.spawn_resolve(generation, target, purpose, refresh, mfa_code);
+                self.spawn_resolve(generation, target, purpose, refresh, mfa_code, preset);
             }
             Effect::AnswerMfa { id, code } => {
                 if let Some(reply) = self.answers.remove(&id) {
@@ -198,14 +202,16 @@ impl Runner {
                 purpose,
                 region,
             } => {
-                let Some(session) = self.sessions.remove(&generation) else {
+                let Some((session, scope)) = self.sessions.remove(&generation) else {
                     return Ok(None);
                 };
+                self.record(target, &session, scope.as_ref());
                 if purpose == Purpose::Shell {
                     return Ok(Some(Handoff {
                         target,
                         session,
                         region,
+                        scoped: scope.is_some(),
                     }));
                 }
                 let target = &self.ctx.targets.targets[target];
@@ -221,6 +227,24 @@ impl Runner {
         Ok(None)
     }
 
+    /// Appends the hand-out to the history; a failure is shown, never fatal.
+    fn record(&self, target: usize, session: &Session, scope: Option<&Scope>) {
+        let ctx = &self.ctx;
+        let logged = crate::history::log_handout(
+            &ctx.paths.data_dir,
+            &ctx.settings,
+            &ctx.targets.targets[target],
+            session.expiration,
+            scope,
+            Handout::Tui,
+            ctx.clock.now(),
+        );
+        if let Err(e) = logged {
+            let text = format!("cannot write the hand-out history: {e}");
+            let _ = self.replies.send(Reply::Msg(Msg::Notice { text, error: true }));
+        }
+    }
+
     fn spawn_resolve(
         &self,
         generation: u64,
@@ -228,6 +252,7 @@ impl Runner {
         purpose: Purpose,
         refresh: bool,
         mfa_code: Option<String>,
+        preset: Option<String>,
     ) {
         let (ctx, cache, prompter, replies) = (
             self.ctx.clone(),
@@ -236,11 +261,17 @@ impl Runner {
             self.replies.clone(),
         );
         tokio::spawn(async move {
-            let outcome = resolve(&ctx, &cache, &prompter, target, refresh, mfa_code).await;
+            let wanted = Wanted {
+                target,
+                refresh,
+                mfa_code,
+                preset: preset.as_deref(),
+            };
+            let outcome = resolve(&ctx, &cache, &prompter, wanted).await;
             let now = ctx.clock.now();
             let mfa = mfa_sessions(&ctx, &ctx.index().read(), now);
             let (result, session) = match outcome {
-                Ok(s) => (Ok((s.expiration, s.assumed_arn.clone())), Some(s)),
+                Ok((s, scope)) => (Ok((s.expiration, s.assumed_arn.clone())), Some((s, scope))),
                 Err(e) => (Err(e.to_string()), None),
             };
             let msg = Msg::Resolved {
@@ -248,6 +279,7 @@ impl Runner {
                 target,
                 purpose,
                 outcome: result,
+                preset,
                 mfa_sessions: mfa,
             };
             let _ = replies.send(Reply::Resolved(msg, session));
@@ -346,14 +378,31 @@ async fn open<'c>(ctx: &Context, cell: &'c OnceCell<Option<Cache>>) -> Result<Op
     Ok(cache.as_ref())
 }
 
+/// What a background request asks for.
+struct Wanted<'a> {
+    target: usize,
+    refresh: bool,
+    mfa_code: Option<String>,
+    preset: Option<&'a str>,
+}
+
 async fn resolve(
     ctx: &Context,
     cell: &OnceCell<Option<Cache>>,
     prompter: &TuiPrompter,
-    target: usize,
-    refresh: bool,
-    mfa_code: Option<String>,
-) -> Result<Session, Error> {
+    wanted: Wanted<'_>,
+) -> Result<(Session, Option<Scope>), Error> {
+    let Wanted {
+        target,
+        refresh,
+        mfa_code,
+        preset,
+    } = wanted;
+    // Read and checked on every request, before any call: the file may have changed.
+    let scope = ctx.presets.scope(ScopeRequest {
+        preset,
+        ..Default::default()
+    })?;
     let cache = open(ctx, cell).await?;
     let target = &ctx.targets.targets[target];
     let mfa_code = mfa_code
@@ -367,8 +416,9 @@ async fn resolve(
         refresh,
     };
     let quiet = |_: &str| {};
-    let engine = Engine::new(&ctx.settings, ctx.clock, cache, prompter, request, &quiet);
-    Ok(engine.resolve(target).await?)
+    let engine = Engine::new(&ctx.settings, ctx.clock, cache, prompter, request, &quiet)
+        .with_policy(scope.as_ref().map(|s| s.policy.clone()));
+    Ok((engine.resolve(target).await?, scope))
 }
 
 /// A subshell to run with a resolved session.
@@ -376,6 +426,8 @@ struct Handoff {
     target: usize,
     session: Session,
     region: Option<String>,
+    /// Scoped down: static keys only, since the serve endpoint renews unscoped sessions.
+    scoped: bool,
 }
 
 impl Runner {
@@ -393,7 +445,7 @@ impl Runner {
             .stdout(tty.try_clone()?)
             .stderr(tty.try_clone()?);
         #[cfg(unix)]
-        if self.ctx.settings.serve {
+        if self.ctx.settings.serve && !handoff.scoped {
             writeln!(
                 tty,
                 "hats: shell for \"{}\"; credentials are served and renewed; exit to return",

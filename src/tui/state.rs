@@ -32,6 +32,12 @@ pub struct Entry {
     pub region: Option<String>,
     /// Region picked in the switcher (`w`), used for exports, subshell and console.
     pub region_choice: Option<String>,
+    /// `SourceIdentity` sent when assuming the role.
+    pub source_identity: Option<String>,
+    /// Scope-down preset picked with `p`: hand-outs get a scoped session.
+    pub preset: Option<String>,
+    /// Expiry of the scoped session made in this run, if any.
+    pub scoped_expires: Option<Timestamp>,
     /// Session length asked for.
     pub duration: String,
     /// Guarded as production.
@@ -114,6 +120,8 @@ pub enum Overlay {
     Guard(Guard),
     /// Pick the region for a row: (row, highlighted line in `REGIONS`).
     Region(usize, usize),
+    /// Pick a scope-down preset for a row: (row, highlighted line; 0 = none, then `App::presets`).
+    Preset(usize, usize),
 }
 
 /// Regions offered by the picker; the first line keeps the configured region.
@@ -184,6 +192,8 @@ pub struct App {
     pub organization: bool,
     /// An organization sync is running.
     pub syncing: bool,
+    /// Scope-down preset names from hats config, offered by `p`.
+    pub presets: Vec<String>,
 }
 
 impl App {
@@ -209,6 +219,7 @@ impl App {
             last_click: None,
             organization: false,
             syncing: false,
+            presets: Vec::new(),
         }
     }
 

@@ -38,6 +38,8 @@ pub enum Msg {
         purpose: Purpose,
         /// New expiry and assumed ARN, or the error text.
         outcome: Result<(Timestamp, Option<String>), String>,
+        /// The scope-down preset the request used.
+        preset: Option<String>,
         /// MFA session expiry per device after the request.
         mfa_sessions: Vec<(String, Option<Timestamp>)>,
     },
@@ -83,6 +85,8 @@ pub enum Effect {
         refresh: bool,
         /// A code typed after a rejected one.
         mfa_code: Option<String>,
+        /// Scope-down preset picked for the row.
+        preset: Option<String>,
     },
     /// Answer the engine's MFA question.
     AnswerMfa {
@@ -191,8 +195,19 @@ pub fn update(app: &mut App, msg: Msg, now: Timestamp) -> Vec<Effect> {
             target,
             purpose,
             outcome,
+            preset,
             mfa_sessions,
-        } => on_resolved(app, generation, target, purpose, outcome, mfa_sessions),
+        } => on_resolved(
+            app,
+            Reply {
+                generation,
+                target,
+                purpose,
+                outcome,
+                preset,
+            },
+            mfa_sessions,
+        ),
         Msg::Forgotten { target, outcome } => {
             let name = app.entries[target].name.clone();
             match outcome {
@@ -230,6 +245,7 @@ fn on_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
         }
         Overlay::Guard(guard) => on_guard_key(app, guard, key),
         Overlay::Region(target, line) => on_region_key(app, target, line, key),
+        Overlay::Preset(target, line) => preset::on_key(app, target, line, key),
         Overlay::None if app.filtering => on_filter_key(app, key, now),
         Overlay::None => on_list_key(app, key, now),
     }
@@ -283,6 +299,7 @@ fn on_list_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
                 app.overlay = Overlay::Region(target, line);
             }
         }
+        KeyCode::Char('p') => preset::open(app),
         KeyCode::Char('S') => return sync(app),
         KeyCode::Char('f') => {
             if let Some(target) = app.selected_entry() {
@@ -461,6 +478,7 @@ fn start(app: &mut App, target: usize, purpose: Purpose, refresh: bool, mfa_code
         purpose,
         refresh,
         mfa_code,
+        preset: app.entries[target].preset.clone(),
     }
 }
 
@@ -484,14 +502,23 @@ fn refresh_expiring(app: &mut App, now: Timestamp) -> Vec<Effect> {
         .collect()
 }
 
-fn on_resolved(
-    app: &mut App,
+/// A finished request, as `Msg::Resolved` carries it.
+struct Reply {
     generation: u64,
     target: usize,
     purpose: Purpose,
     outcome: Result<(Timestamp, Option<String>), String>,
-    mfa_sessions: Vec<(String, Option<Timestamp>)>,
-) -> Vec<Effect> {
+    preset: Option<String>,
+}
+
+fn on_resolved(app: &mut App, reply: Reply, mfa_sessions: Vec<(String, Option<Timestamp>)>) -> Vec<Effect> {
+    let Reply {
+        generation,
+        target,
+        purpose,
+        outcome,
+        preset,
+    } = reply;
     let current = if purpose == Purpose::Refresh {
         app.entries[target].refreshing == Some(generation)
     } else {
@@ -513,8 +540,13 @@ fn on_resolved(
     match outcome {
         Ok((expires, arn)) => {
             let entry = &mut app.entries[target];
-            entry.expires = Some(expires);
-            entry.assumed_arn = arn;
+            // A scoped session is a session of its own: the unscoped one keeps its countdown.
+            if preset.is_some() {
+                entry.scoped_expires = Some(expires);
+            } else {
+                entry.expires = Some(expires);
+                entry.assumed_arn = arn;
+            }
             if matches!(app.overlay, Overlay::Mfa(_)) {
                 app.overlay = Overlay::None;
             }
@@ -683,6 +715,8 @@ fn refilter(app: &mut App) {
     app.filter.apply(&app.entries);
     app.selected = 0;
 }
+
+mod preset;
 
 fn set_status(app: &mut App, text: String, error: bool) {
     app.status = (!text.is_empty()).then_some(Status { text, error });

@@ -29,6 +29,7 @@ fn resolved(generation: u64, target: usize, purpose: Purpose, ok: bool) -> Msg {
         } else {
             Err("AccessDenied".into())
         },
+        preset: None,
         mfa_sessions: Vec::new(),
     }
 }

@@ -419,3 +419,42 @@ fn history_records_every_hand_out_without_secrets() {
     let err = sb.hats(&["history", "--since", "forever"]).fails();
     assert!(err.contains("forever"), "{err}");
 }
+
+#[test]
+fn the_switcher_scopes_down_with_p_marks_the_row_and_records_the_hand_out() {
+    let sb = sandbox(true);
+    let mut term = crate::pty::Terminal::spawn_sized(&sb, r#""$HATS" > exports.sh"#, 100, 30);
+    term.wait_for("targets (");
+    // Rows: base, tagged, hop, deep, data/Analyst.
+    term.keys("j");
+    term.wait_for("identity alice@corp.example");
+    term.keys("p");
+    term.wait_for("scope down");
+    term.keys("j\r");
+    term.wait_for("[readonly]");
+    term.wait_for("preset readonly (p); no scoped session yet");
+    term.keys("e");
+    assert_eq!(term.wait_exit(), 0);
+    let exports = parse_exports(&std::fs::read_to_string(sb.home.join("exports.sh")).unwrap());
+    let call = one_assume_role(&sb);
+    assert_eq!(
+        params_under(&call, "PolicyArns."),
+        ["PolicyArns.member.1.arn=arn:aws:iam::aws:policy/ReadOnlyAccess"]
+    );
+    assert_eq!(call.param("SourceIdentity"), Some("alice@corp.example"));
+
+    let text = std::fs::read_to_string(sb.home.join(".local/share/hats/history.jsonl")).unwrap();
+    assert!(
+        !text.contains(&exports["AWS_SECRET_ACCESS_KEY"]) && !text.contains(&exports["AWS_SESSION_TOKEN"])
+    );
+    let line: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(line["how"], "tui");
+    assert_eq!(line["preset"], "readonly");
+    assert_eq!(line["target"], "tagged");
+
+    // The scoped session was cached apart: the CLI with the same preset reuses it, unscoped does not.
+    sb.hats(&["env", "tagged", "--preset", "readonly"]).ok();
+    assert!(sb.moto.take_sts_calls().is_empty());
+    sb.hats(&["env", "tagged"]).ok();
+    one_assume_role(&sb);
+}

@@ -48,6 +48,23 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
         ),
         field("duration", e.duration.clone()),
     ];
+    if let Some(preset) = &e.preset {
+        // Right under the role: what the next hand-out will be matters most.
+        let state = e.scoped_expires.map_or_else(
+            || "no scoped session yet".to_owned(),
+            |t| format!("scoped session {}", countdown(t.as_second() - now.as_second())),
+        );
+        let line = Line::from(vec![
+            Span::styled(format!("{:<9}", "scope"), theme.dim()),
+            Span::styled(format!("preset {preset} (p); {state}"), theme.production()),
+        ]);
+        lines.insert(2, line);
+    }
+    let push_identity = |lines: &mut Vec<Line<'_>>| {
+        if let Some(identity) = &e.source_identity {
+            lines.push(field("identity", identity.clone()));
+        }
+    };
     match e.expires {
         Some(t) => {
             let left = t.as_second() - now.as_second();
@@ -60,11 +77,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
                 Span::raw(format!("{local} / {} UTC ", t.strftime("%H:%M:%S"))),
                 Span::styled(countdown(left), theme.countdown(left)),
             ]));
+            push_identity(&mut lines);
             if let Some(arn) = &e.assumed_arn {
                 lines.push(field("session", arn.clone()));
             }
         }
-        None => lines.push(field("expires", "no cached session".into())),
+        None => {
+            lines.push(field("expires", "no cached session".into()));
+            push_identity(&mut lines);
+        }
     }
     if let Some(ou) = &e.ou {
         lines.push(field("ou", ou.clone()));

@@ -22,8 +22,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
     };
     let rows = app.filter.matches.iter().map(|m| {
         let e = &app.entries[m.index];
-        let name = highlighted(&e.name, &m.name_hits);
-        let session = match (e.refreshing, e.expires) {
+        let mut name = highlighted(&e.name, &m.name_hits);
+        if let Some(preset) = &e.preset {
+            name.push_span(Span::styled(format!(" [{preset}]"), theme.production()));
+        }
+        // A row scoped down with `p` counts down its scoped session.
+        let expires = if e.preset.is_some() {
+            e.scoped_expires
+        } else {
+            e.expires
+        };
+        let session = match (e.refreshing, expires) {
             (Some(_), _) => Span::styled("…", theme.dim()),
             (None, Some(t)) => {
                 let left = t.as_second() - now.as_second();

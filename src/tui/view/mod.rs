@@ -108,7 +108,12 @@ pub fn areas(area: Rect) -> Areas {
             Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(body);
         (left, Some(right))
     } else {
-        let detail_height = if body.height >= 16 { 8 } else { 0 };
+        // Tall terminals get room for the identity, scope and session lines below the expiry.
+        let detail_height = match body.height {
+            24.. => 11,
+            16..=23 => 8,
+            _ => 0,
+        };
         let [top, bottom] =
             Layout::vertical([Constraint::Min(3), Constraint::Length(detail_height)]).areas(body);
         (top, (detail_height > 0).then_some(bottom))
@@ -198,6 +203,7 @@ fn hints(app: &App) -> &'static str {
         Overlay::ConfirmForget(_) => "y: forget  n/Esc: keep",
         Overlay::Guard(_) => "type the alias or yes  Enter: confirm  Esc: cancel",
         Overlay::Region(..) => "↑↓: region  Enter: use it  Esc: cancel",
+        Overlay::Preset(..) => "↑↓: scope-down preset  Enter: use it  Esc: cancel",
         Overlay::None if app.filtering => "type to filter  ↑↓: move  Enter: shell  Esc: clear filter",
         Overlay::None => "Enter shell  / filter  r refresh  R all  e env  c copy  d forget  ? help  q quit",
     }

@@ -15,7 +15,7 @@ const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
     let (title, lines, width, height): (&str, Vec<Line<'_>>, u16, u16) = match &app.overlay {
         Overlay::None => return,
-        Overlay::Help => ("keys", help_lines(), 66, 23),
+        Overlay::Help => ("keys", help_lines(), 66, 24),
         Overlay::Mfa(m) => {
             let field = format!("[{:_<6}]", "●".repeat(m.input.len()));
             let mut lines = vec![
@@ -71,6 +71,25 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
                 u16::try_from(REGIONS.len()).unwrap_or(20) + 2,
             )
         }
+        Overlay::Preset(target, line) => {
+            let names = std::iter::once(format!("(none: {} unscoped)", app.entries[*target].name))
+                .chain(app.presets.iter().cloned());
+            let lines = names
+                .enumerate()
+                .map(|(i, label)| {
+                    if i == *line {
+                        Line::styled(
+                            format!("> {label}"),
+                            Style::new().add_modifier(Modifier::REVERSED),
+                        )
+                    } else {
+                        Line::raw(format!("  {label}"))
+                    }
+                })
+                .collect();
+            let height = u16::try_from(app.presets.len() + 3).unwrap_or(20);
+            ("scope down", lines, 50, height)
+        }
         Overlay::Guard(g) => {
             let mut lines = vec![
                 Line::styled(
@@ -111,6 +130,7 @@ fn help_lines() -> Vec<Line<'static>> {
         "c           copy exports to the clipboard (OSC 52)",
         "o           open the AWS console signed in as the target",
         "w           pick the region for the selected target",
+        "p           scope the selected target's sessions down (preset)",
         "d           forget the selected cached session",
         "f           pin / unpin a favourite (favourites, recent first)",
         "S           sync the organization's accounts now",
