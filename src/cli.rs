@@ -172,6 +172,22 @@ pub struct SessionArgs {
     pub preset: Option<String>,
 }
 
+impl Command {
+    /// The one target this command is about, if it names one (so start-up can
+    /// skip loading targets it will not use).
+    pub fn target_name(&self) -> Option<&str> {
+        match self {
+            Self::Exec { target, .. }
+            | Self::Shell { target, .. }
+            | Self::Env { target, .. }
+            | Self::CredentialProcess { target, .. }
+            | Self::Login { target, .. } => Some(target),
+            Self::Whoami { target, .. } | Self::Forget { target, .. } => target.as_deref(),
+            Self::Ls { .. } | Self::History { .. } | Self::Org { .. } | Self::Completions { .. } => None,
+        }
+    }
+}
+
 impl SessionArgs {
     /// The scope-down these options ask for.
     pub fn scope_request(&self) -> crate::config::ScopeRequest<'_> {

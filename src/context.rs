@@ -21,15 +21,24 @@ pub struct Context {
     pub verbose: bool,
     /// `[organization]` from hats' config.
     pub file_organization: Option<config::OrganizationEntry>,
-    /// The cached organization inventory, when an organization is configured.
+    /// The cached organization inventory, when an organization is configured
+    /// (and the command needs it: see [`Context::load_for`]).
     pub inventory: Option<crate::domain::Inventory>,
     /// Scope-down presets (`[preset.NAME]`).
     pub presets: Presets,
 }
 
 impl Context {
-    /// Reads the AWS files and hats' config. Touches no keyring and no network.
+    /// Reads the AWS files, hats' config and (when an organization is
+    /// configured) its inventory: every target. Touches no keyring and no network.
     pub async fn load(verbose: bool) -> Result<Self, Error> {
+        Self::load_for(verbose, None).await
+    }
+
+    /// Like [`Context::load`], but a command about one target skips the
+    /// organization inventory (thousands of accounts) when that target comes
+    /// from the AWS files or hats' own config.
+    pub async fn load_for(verbose: bool, wanted: Option<&str>) -> Result<Self, Error> {
         let paths = Paths::from_env();
         let file = HatsFile::load(&paths.config_file)?;
         let settings = Settings::from_defaults(&file.defaults)?;
@@ -47,9 +56,11 @@ impl Context {
                 .map(std::path::Path::to_path_buf)
                 .unwrap_or_default(),
         };
+        let found_without_organization = wanted.is_some_and(|name| targets.find(name).is_some());
         let inventory = file
             .organization
             .as_ref()
+            .filter(|_| !found_without_organization)
             .and_then(|_| config::load_inventory(&paths.cache_dir));
         if let (Some(org), Some(inventory)) = (&file.organization, &inventory) {
             config::add_organization(&mut targets, &profiles, org, inventory);

@@ -27,9 +27,12 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, Error> {
-    let ctx = Context::load(cli.verbose).await?;
+    let wanted = cli.command.as_ref().and_then(Command::target_name);
+    // Never dropped: the process ends right after the command, and freeing
+    // thousands of targets one by one would only cost time.
+    let ctx = std::mem::ManuallyDrop::new(Context::load_for(cli.verbose, wanted).await?);
     let Some(command) = &cli.command else {
-        return hats::tui::run(ctx).await;
+        return hats::tui::run(std::mem::ManuallyDrop::into_inner(ctx)).await;
     };
     match command {
         Command::Ls { json } => commands::ls(&ctx, *json)?,

@@ -6,7 +6,7 @@ use crate::context::Context;
 use crate::domain::AccountId;
 use crate::domain::format_remaining;
 use crate::error::Error;
-use crate::session::{Index, IndexEntry, target_key, target_mfa_key};
+use crate::session::{Index, IndexEntry, IndexedNames};
 use jiff::Timestamp;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -33,14 +33,15 @@ pub fn ls(ctx: &Context, as_json: bool) -> Result<(), Error> {
     }
     let index = ctx.index().read();
     let now = ctx.clock.now();
+    let indexed = IndexedNames::of(&index);
     let rows: Vec<Row<'_>> = ctx
         .targets
         .targets
         .iter()
         .map(|target| Row {
             target,
-            session: live(&index, target_key(target, &ctx.settings), now),
-            mfa_session: live(&index, target_mfa_key(target, &ctx.settings), now),
+            session: live(&index, indexed.target_key(target, &ctx.settings), now),
+            mfa_session: live(&index, indexed.target_mfa_key(target, &ctx.settings), now),
             mode: crate::session::target_mode(target, &ctx.settings),
         })
         .collect();

@@ -85,6 +85,13 @@ pub fn add_organization(
         for &i in profiles_by_account.get(&account.id).into_iter().flatten() {
             attach(&mut set.targets[i], account, production);
         }
+        // Per account, not per role: organizations have thousands of accounts.
+        let label = if account.name.is_empty() {
+            account.id.clone()
+        } else {
+            target_safe(&account.name)
+        };
+        let ou_path = account.ou_path_text();
         for role in offered_roles(&org.roles, &rules) {
             let Ok(role_arn) = RoleArn::from_parts(&id, &role) else {
                 set.broken
@@ -95,18 +102,14 @@ pub fn add_organization(
             if profile_roles.contains(role_arn.as_str()) {
                 continue;
             }
-            let label = if account.name.is_empty() {
-                account.id.clone()
-            } else {
-                target_safe(&account.name)
-            };
+            let by_id = format!("{id}/{role}");
             let mut name = format!("{label}/{role}");
             if names.contains(&name) {
-                name = format!("{id}/{role}");
+                name = by_id.clone();
             }
             names.insert(name.clone());
             set.targets.push(Target {
-                alias: (name != format!("{id}/{role}")).then(|| format!("{id}/{role}")),
+                alias: (name != by_id).then_some(by_id),
                 name,
                 origin: Origin::Organization,
                 account_id: Some(id.clone()),
@@ -114,7 +117,7 @@ pub fn add_organization(
                 region: org.region.clone(),
                 production,
                 tags: account.tags.clone(),
-                ou_path: Some(account.ou_path_text()),
+                ou_path: Some(ou_path.clone()),
                 spec: Spec::Role(RoleSpec {
                     profile: None,
                     role_arn,

@@ -32,13 +32,7 @@ impl RoleArn {
         let account = AccountId::parse(account).map_err(|_| invalid())?;
         let path_and_name = resource.strip_prefix("role/").ok_or_else(invalid)?;
         let name = path_and_name.rsplit('/').next().unwrap_or_default();
-        let name_ok = |s: &str| {
-            !s.is_empty()
-                && s.len() <= 64
-                && s.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
-        };
-        if !name_ok(name) {
+        if !is_role_name(name) {
             return Err(invalid());
         }
         Ok(Self {
@@ -50,7 +44,15 @@ impl RoleArn {
 
     /// Builds the ARN of role `name` in `account`, in the `aws` partition.
     pub fn from_parts(account: &AccountId, name: &str) -> Result<Self, InvalidValue> {
-        Self::parse(&format!("arn:aws:iam::{account}:role/{name}"))
+        let raw = format!("arn:aws:iam::{account}:role/{name}");
+        if !is_role_name(name) {
+            return Err(InvalidValue::RoleArn(raw));
+        }
+        Ok(Self {
+            name_start: raw.len() - name.len(),
+            account: account.clone(),
+            raw,
+        })
     }
 
     /// The account the role lives in.
@@ -75,9 +77,32 @@ impl fmt::Display for RoleArn {
     }
 }
 
+/// IAM's rule for role names: 1–64 of letters, digits and `+=,.@_-`.
+fn is_role_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn built_from_parts_equals_parsed() {
+        let id = AccountId::parse("123456789012").unwrap();
+        let built = RoleArn::from_parts(&id, "Admin").unwrap();
+        assert_eq!(
+            built,
+            RoleArn::parse("arn:aws:iam::123456789012:role/Admin").unwrap()
+        );
+        assert_eq!(built.name(), "Admin");
+        for bad in ["", "has space", "x/y", &"a".repeat(65)] {
+            assert!(RoleArn::from_parts(&id, bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn parses_role_with_and_without_path() {

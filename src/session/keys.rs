@@ -91,6 +91,37 @@ pub fn target_mfa_key(target: &Target, settings: &Settings) -> Option<String> {
     }
 }
 
+/// What an index holds, so lists of thousands of targets with a handful of
+/// cached sessions compute keys only for targets that can have one.
+pub struct IndexedNames<'a> {
+    role_labels: std::collections::HashSet<&'a str>,
+    any_mfa: bool,
+}
+
+impl<'a> IndexedNames<'a> {
+    /// Reads the labels of every key in `index`.
+    pub fn of(index: &'a Index) -> Self {
+        Self {
+            role_labels: index.sessions.keys().filter_map(|k| role_key_label(k)).collect(),
+            any_mfa: index.sessions.keys().any(|k| k.starts_with("mfa/")),
+        }
+    }
+
+    /// [`target_key`], or `None` at once when the index cannot hold it.
+    pub fn target_key(&self, target: &Target, settings: &Settings) -> Option<String> {
+        let possible = match target.spec {
+            Spec::Role(_) => self.role_labels.contains(target.name.as_str()),
+            Spec::UserSession { .. } => self.any_mfa,
+        };
+        possible.then(|| target_key(target, settings)).flatten()
+    }
+
+    /// [`target_mfa_key`], or `None` at once when the index holds no MFA session.
+    pub fn target_mfa_key(&self, target: &Target, settings: &Settings) -> Option<String> {
+        self.any_mfa.then(|| target_mfa_key(target, settings)).flatten()
+    }
+}
+
 fn fingerprint(spec: &RoleSpec, out: &mut String) {
     out.push_str(spec.role_arn.as_str());
     out.push('|');

@@ -20,7 +20,8 @@ mod store;
 pub use cache::Cache;
 pub use index::{Index, IndexEntry, IndexFile};
 pub use keys::{
-    Shape, keys_to_forget, mfa_key, role_key, session_name, source_identity, target_key, target_mfa_key,
+    IndexedNames, Shape, keys_to_forget, mfa_key, role_key, session_name, source_identity, target_key,
+    target_mfa_key,
 };
 pub use open_store::{KeyringChoice, Opened, open};
 pub use plan::{Plan, plan_role, target_mode};

@@ -115,22 +115,23 @@ impl SecretServiceStore {
             .map_err(|e| failure(&e))?
             .build();
         // Subscribe before prompting, or the answer could come first.
-        let signals = MessageIterator::for_match_rule(rule, &self.conn, Some(4)).map_err(|e| failure(&e))?;
+        let mut signals =
+            MessageIterator::for_match_rule(rule, &self.conn, Some(4)).map_err(|e| failure(&e))?;
         let () = call(&self.conn, prompt.as_str(), PROMPT_IFACE, "Prompt", &("",))?;
-        for message in signals {
-            let message = message.map_err(|e| failure(&e))?;
-            let (dismissed, result): (bool, OwnedValue) =
-                message.body().deserialize().map_err(|e| failure(&e))?;
-            if dismissed {
-                return Err(StoreError {
-                    store: STORE,
-                    detail: "the unlock prompt was dismissed".into(),
-                    alternatives: alternatives(STORE),
-                });
-            }
-            return Ok(Some(result));
+        let message = signals
+            .next()
+            .ok_or_else(|| protocol("the prompt ended without an answer"))?
+            .map_err(|e| failure(&e))?;
+        let (dismissed, result): (bool, OwnedValue) =
+            message.body().deserialize().map_err(|e| failure(&e))?;
+        if dismissed {
+            return Err(StoreError {
+                store: STORE,
+                detail: "the unlock prompt was dismissed".into(),
+                alternatives: alternatives(STORE),
+            });
         }
-        Err(protocol("the prompt ended without an answer"))
+        Ok(Some(result))
     }
 
     /// The collection new items go to: the one aliased `default` (the login keyring).

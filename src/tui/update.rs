@@ -654,6 +654,7 @@ fn swap_entries(app: &mut App, entries: Vec<super::state::Entry>) {
     let selected = app.selected_entry().map(|i| app.entries[i].name.clone());
     let count = entries.len();
     app.entries = entries;
+    app.filter.rows_changed();
     // Requests in flight refer to the old rows: their replies are dropped.
     app.handout = None;
     app.syncing = false;
