@@ -102,8 +102,9 @@ pub fn add_organization(
             if profile_roles.contains(role_arn.as_str()) {
                 continue;
             }
-            let by_id = format!("{id}/{role}");
-            let mut name = format!("{label}/{role}");
+            // `concat`, not `format!`: this runs for every role of every account.
+            let by_id = [id.as_str(), "/", &role].concat();
+            let mut name = [label.as_str(), "/", &role].concat();
             if names.contains(&name) {
                 name = by_id.clone();
             }

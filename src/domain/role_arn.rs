@@ -44,7 +44,7 @@ impl RoleArn {
 
     /// Builds the ARN of role `name` in `account`, in the `aws` partition.
     pub fn from_parts(account: &AccountId, name: &str) -> Result<Self, InvalidValue> {
-        let raw = format!("arn:aws:iam::{account}:role/{name}");
+        let raw = ["arn:aws:iam::", account.as_str(), ":role/", name].concat();
         if !is_role_name(name) {
             return Err(InvalidValue::RoleArn(raw));
         }

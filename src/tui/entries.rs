@@ -26,14 +26,13 @@ pub fn initial_app(ctx: &Context, now: Timestamp) -> App {
         .collect();
     let mut app = App::new(entries);
     app.mfa_sessions = mfa_sessions(ctx, &index, now);
-    let mut sources: Vec<String> = ctx
+    let sources: std::collections::BTreeSet<String> = ctx
         .targets
         .targets
         .iter()
         .map(Target::source_description)
         .collect();
-    sources.sort();
-    sources.dedup();
+    let sources: Vec<String> = sources.into_iter().collect();
     app.sources = sources.join(", ");
     app.nested_in = std::env::var("HATS_TARGET").ok().filter(|t| !t.is_empty());
     app.organization = ctx.file_organization.is_some();
@@ -85,7 +84,7 @@ fn entry(ctx: &Context, index: &Index, indexed: &IndexedNames<'_>, target: &Targ
         account: target
             .account_id
             .as_ref()
-            .map_or_else(|| "-".to_owned(), ToString::to_string),
+            .map_or_else(|| "-".to_owned(), |id| id.as_str().to_owned()),
         account_name: target.account_name.clone(),
         ou: target.ou_path.clone().filter(|p| !p.is_empty()),
         role: target.role_name().unwrap_or("-").to_owned(),
@@ -103,7 +102,11 @@ fn entry(ctx: &Context, index: &Index, indexed: &IndexedNames<'_>, target: &Targ
         scoped_expires: None,
         duration,
         production: target.production || ctx.settings.is_production_name(&target.name),
-        tags: target.tags.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        tags: target
+            .tags
+            .iter()
+            .map(|(k, v)| [k.as_str(), "=", v].concat())
+            .collect(),
         expires: session.map(|e| e.expires),
         assumed_arn: session.and_then(|e| e.arn.clone()),
         refreshing: None,

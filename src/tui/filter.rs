@@ -1,21 +1,23 @@
-//! Fuzzy filtering with nucleo: scores every row against the typed pattern and
-//! keeps the matched character positions of the name for highlighting.
+//! Fuzzy filtering with nucleo: scores every row against the typed pattern;
+//! the view asks a [`Highlighter`] which characters of a name matched.
 //!
 //! A keystroke must stay well under a frame with 15,000 rows, so each row's
-//! searchable text is built once per set of rows, and typing more characters
-//! only re-scores the rows that matched before.
+//! searchable text is built once per set of rows, typing more characters only
+//! re-scores the rows that matched before, and match positions are found only
+//! for the rows on screen.
 
 use super::state::Entry;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
 
+/// From how many rows scoring is spread over threads.
+const PARALLEL_FROM: usize = 4000;
+
 /// One visible row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Match {
     /// Index into the entries.
     pub index: usize,
-    /// Character positions in the name that matched.
-    pub name_hits: Vec<u32>,
 }
 
 /// The filter text and its current matches, best first.
@@ -46,13 +48,7 @@ impl Filter {
                 };
                 key(a).cmp(&key(b)).then(a.cmp(&b))
             });
-            self.matches = order
-                .into_iter()
-                .map(|index| Match {
-                    index,
-                    name_hits: Vec::new(),
-                })
-                .collect();
+            self.matches = order.into_iter().map(|index| Match { index }).collect();
             return;
         }
         if self.haystacks.len() != entries.len() {
@@ -63,23 +59,43 @@ impl Filter {
         } else {
             (0..entries.len()).collect()
         };
-        let mut matcher = Matcher::new(Config::DEFAULT);
         let pattern = Pattern::parse(&self.text, CaseMatching::Smart, Normalization::Smart);
-        let mut buf = Vec::new();
-        let mut scored: Vec<(u32, Match)> = candidates
-            .into_iter()
-            .filter_map(|index| {
-                let score = pattern.score(self.haystacks[index].slice(..), &mut matcher)?;
-                let mut name_hits = Vec::new();
-                let name = &entries[index].name;
-                pattern.indices(Utf32Str::new(name, &mut buf), &mut matcher, &mut name_hits);
-                name_hits.sort_unstable();
-                name_hits.dedup();
-                Some((score, Match { index, name_hits }))
+        let haystacks = &self.haystacks;
+        let score_all = |chunk: &[usize]| {
+            let mut matcher = Matcher::new(Config::DEFAULT);
+            chunk
+                .iter()
+                .filter_map(|&index| Some((pattern.score(haystacks[index].slice(..), &mut matcher)?, index)))
+                .collect::<Vec<(u32, usize)>>()
+        };
+        // Large lists are scored on every core: a keystroke must not wait a frame.
+        let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
+        let mut scored: Vec<(u32, usize)> = if candidates.len() < PARALLEL_FROM || threads < 2 {
+            score_all(&candidates)
+        } else {
+            let chunk = candidates.len().div_ceil(threads);
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = candidates
+                    .chunks(chunk)
+                    .map(|part| scope.spawn(|| score_all(part)))
+                    .collect();
+                workers
+                    .into_iter()
+                    .flat_map(|w| w.join().unwrap_or_default())
+                    .collect()
             })
-            .collect();
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.index.cmp(&b.1.index)));
-        self.matches = scored.into_iter().map(|(_, m)| m).collect();
+        };
+        scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        self.matches = scored.into_iter().map(|(_, index)| Match { index }).collect();
+    }
+
+    /// Finds match positions in names for the current text; `None` when it is empty.
+    pub fn highlighter(&self) -> Option<Highlighter> {
+        (!self.text.is_empty()).then(|| Highlighter {
+            matcher: Matcher::new(Config::DEFAULT),
+            pattern: Pattern::parse(&self.text, CaseMatching::Smart, Normalization::Smart),
+            buf: Vec::new(),
+        })
     }
 
     /// Forgets the searchable text of the rows: call when the rows are replaced.
@@ -95,16 +111,40 @@ impl Filter {
     }
 }
 
+/// Match positions for the rows being drawn (one matcher per frame).
+pub struct Highlighter {
+    matcher: Matcher,
+    pattern: Pattern,
+    buf: Vec<char>,
+}
+
+impl Highlighter {
+    /// The character positions of `name` that the filter text matched, sorted.
+    pub fn name_hits(&mut self, name: &str) -> Vec<u32> {
+        let mut hits = Vec::new();
+        self.pattern
+            .indices(Utf32Str::new(name, &mut self.buf), &mut self.matcher, &mut hits);
+        hits.sort_unstable();
+        hits.dedup();
+        hits
+    }
+}
+
 /// Everything a filter may match: name, account alias and id, role, tags.
 fn haystack(entry: &Entry) -> String {
-    let mut text = format!("{} {} {}", entry.name, entry.account, entry.role);
-    for extra in [&entry.account_name, &entry.ou].into_iter().flatten() {
-        text.push(' ');
-        text.push_str(extra);
-    }
-    for tag in &entry.tags {
-        text.push(' ');
-        text.push_str(tag);
+    let mut text = entry.name.clone();
+    // Organization targets already carry account and role in their name.
+    let extras = [
+        Some(&entry.account),
+        Some(&entry.role),
+        entry.account_name.as_ref(),
+        entry.ou.as_ref(),
+    ];
+    for extra in extras.into_iter().flatten().chain(&entry.tags) {
+        if !entry.name.contains(extra.as_str()) {
+            text.push(' ');
+            text.push_str(extra);
+        }
     }
     text
 }

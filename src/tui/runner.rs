@@ -145,6 +145,11 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
     };
     drop(tty);
     drop(_restore);
+    // The process ends next: freeing thousands of rows and targets one by one
+    // would only delay the shell prompt. (Sessions in `runner` are still dropped,
+    // so their secrets are zeroed.)
+    std::mem::forget(app);
+    std::mem::forget(Arc::clone(&runner.ctx));
     result.map(|()| runner.print_on_exit.take())
 }
 

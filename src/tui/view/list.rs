@@ -1,6 +1,6 @@
 //! The target list: one row per target with a live countdown; scrolls with the selection.
 
-use super::{Theme, countdown};
+use super::{Theme, countdown, list_offset};
 use crate::tui::state::App;
 use jiff::Timestamp;
 use ratatui::Frame;
@@ -20,9 +20,18 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
     } else {
         format!(" targets ({}) ", app.entries.len())
     };
-    let rows = app.filter.matches.iter().map(|m| {
+    // Only the rows on screen are built: lists run to thousands of targets.
+    let visible = usize::from(area.height.saturating_sub(1));
+    let offset = list_offset(app.selected, visible);
+    let on_screen = app.filter.matches.iter().skip(offset).take(visible);
+    let mut highlighter = app.filter.highlighter();
+    let rows = on_screen.map(|m| {
         let e = &app.entries[m.index];
-        let mut name = highlighted(&e.name, &m.name_hits);
+        let hits = highlighter
+            .as_mut()
+            .map(|h| h.name_hits(&e.name))
+            .unwrap_or_default();
+        let mut name = highlighted(&e.name, &hits);
         if let Some(preset) = &e.preset {
             name.push_span(Span::styled(format!(" [{preset}]"), theme.production()));
         }
@@ -88,9 +97,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
     let table = Table::new(rows, widths)
         .block(Block::new().borders(Borders::TOP | Borders::RIGHT).title(title))
         .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED));
-    let mut state = TableState::new().with_selected((!app.filter.matches.is_empty()).then_some(app.selected));
+    let selected = (!app.filter.matches.is_empty()).then(|| app.selected.saturating_sub(offset));
+    let mut state = TableState::new().with_selected(selected);
     frame.render_stateful_widget(table, area, &mut state);
-    let visible = usize::from(area.height.saturating_sub(1));
     if app.filter.matches.len() > visible {
         let mut bar = ScrollbarState::new(app.filter.matches.len()).position(app.selected);
         frame.render_stateful_widget(

@@ -135,10 +135,14 @@ pub fn row_at(app: &App, y: u16) -> Option<usize> {
     if y < first || y >= list.y + list.height || visible == 0 {
         return None;
     }
-    // ratatui scrolls just enough to keep the selection visible; mirror that.
-    let offset = (app.selected + 1).saturating_sub(visible);
-    let index = offset + usize::from(y - first);
+    let index = list_offset(app.selected, visible) + usize::from(y - first);
     (index < app.filter.matches.len()).then_some(index)
+}
+
+/// The first row shown when `visible` rows fit: scrolled just enough to keep
+/// the selection on screen.
+pub fn list_offset(selected: usize, visible: usize) -> usize {
+    (selected + 1).saturating_sub(visible)
 }
 
 /// Draws the whole screen.
