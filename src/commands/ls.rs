@@ -45,12 +45,16 @@ pub fn ls(ctx: &Context, as_json: bool) -> Result<(), Error> {
             mode: crate::session::target_mode(target, &ctx.settings),
         })
         .collect();
-    let text = if as_json {
-        json_array(&rows, &ctx.settings, now)
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    if as_json {
+        // Streamed: with an organization the array runs to megabytes.
+        serde_json::to_writer_pretty(&mut out, &json_items(&rows, &ctx.settings, now))
+            .map_err(std::io::Error::from)?;
+        out.write_all(b"\n")?;
     } else {
-        table(&rows, now)
-    };
-    std::io::stdout().lock().write_all(text.as_bytes())?;
+        out.write_all(table(&rows, now).as_bytes())?;
+    }
+    out.flush()?;
     Ok(())
 }
 
@@ -159,7 +163,11 @@ struct JsonSession<'a> {
     assumed_role_arn: Option<&'a str>,
 }
 
-fn json_array(rows: &[Row<'_>], settings: &crate::config::Settings, now: Timestamp) -> String {
+fn json_items<'a>(
+    rows: &'a [Row<'a>],
+    settings: &crate::config::Settings,
+    now: Timestamp,
+) -> Vec<JsonTarget<'a>> {
     let session = |e: Option<&IndexEntry>| {
         e.map(|e| JsonSession {
             expires: e.expires.to_string(),
@@ -167,8 +175,7 @@ fn json_array(rows: &[Row<'_>], settings: &crate::config::Settings, now: Timesta
             assumed_role_arn: None,
         })
     };
-    let items: Vec<JsonTarget<'_>> = rows
-        .iter()
+    rows.iter()
         .map(|r| {
             let t = r.target;
             JsonTarget {
@@ -206,8 +213,5 @@ fn json_array(rows: &[Row<'_>], settings: &crate::config::Settings, now: Timesta
                 mfa_session: session(r.mfa_session.as_ref()),
             }
         })
-        .collect();
-    let mut text = serde_json::to_string_pretty(&items).expect("plain data serializes");
-    text.push('\n');
-    text
+        .collect()
 }
