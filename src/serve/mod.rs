@@ -3,6 +3,7 @@
 //! session without a prompt, so long-running tools never hold stale keys.
 
 mod endpoint;
+pub mod registry;
 
 use crate::cli::SessionArgs;
 use crate::config::Target;
@@ -75,9 +76,19 @@ pub async fn serve_command(
         .env("AWS_CONTAINER_AUTHORIZATION_TOKEN", endpoint.token());
     drop(vars);
     let program = command.as_std().get_program().to_string_lossy().into_owned();
+    let program_name = std::path::Path::new(&program)
+        .file_name()
+        .map_or_else(|| program.clone(), |n| n.to_string_lossy().into_owned());
     let mut child = command
         .spawn()
         .map_err(|source| Error::Spawn { program, source })?;
+    let mut registration = registry::Registration::new(
+        &ctx.paths.cache_dir,
+        &target.name,
+        &program_name,
+        ctx.clock.now(),
+        first.expiration,
+    );
     let mut interrupts = signal(libc::SIGINT)?;
     let mut terminations = signal(libc::SIGTERM)?;
     let status = loop {
@@ -86,10 +97,14 @@ pub async fn serve_command(
             connection = endpoint.accept() => {
                 let Ok(stream) = connection else { continue };
                 let request = request.clone();
+                let handed_out = std::cell::Cell::new(None);
                 let _ = endpoint.handle(stream, || async {
                     let log = |l: &str| ctx.log(l);
                     match Engine::new(&ctx.settings, ctx.clock, cache, &NoPrompt, request, &log).resolve(target).await {
-                        Ok(session) => Answer::Credentials(container_json(&session)),
+                        Ok(session) => {
+                            handed_out.set(Some(session.expiration));
+                            Answer::Credentials(container_json(&session))
+                        }
                         Err(e) => {
                             eprintln!(
                                 "hats: cannot renew the credentials of \"{}\" for the served command: {e}; \
@@ -100,6 +115,9 @@ pub async fn serve_command(
                         }
                     }
                 }).await;
+                if let Some(expires) = handed_out.take() {
+                    registration.renewed(expires);
+                }
             }
             // Ctrl-C reaches the child through the terminal; hats itself waits.
             _ = interrupts.recv() => {}

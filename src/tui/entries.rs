@@ -112,6 +112,7 @@ fn entry(ctx: &Context, index: &Index, indexed: &IndexedNames<'_>, target: &Targ
         refreshing: None,
         favourite: false,
         recent: None,
+        served: Vec::new(),
     }
 }
 

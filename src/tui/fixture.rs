@@ -33,6 +33,7 @@ pub fn entry(name: &str, account: &str, role: &str) -> Entry {
         refreshing: None,
         favourite: false,
         recent: None,
+        served: Vec::new(),
     }
 }
 

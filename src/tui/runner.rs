@@ -4,7 +4,7 @@
 
 use super::entries::mfa_sessions;
 use super::prompter::{MfaQuestion, TuiPrompter};
-use super::state::{App, Purpose};
+use super::state::{App, Purpose, ServedCommand};
 use super::terminal;
 use super::update::{Effect, Msg, update};
 use super::view::{Theme, draw};
@@ -79,6 +79,7 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
     }
     let mut dirty = true;
     let mut shown_second = 0;
+    let mut served = ServedPoll::default();
     let result = loop {
         let now = runner.ctx.clock.now();
         if dirty {
@@ -105,7 +106,8 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
             },
             _ = ticker.tick() => {
                 let second = runner.ctx.clock.now().as_second();
-                (second != shown_second || app.busy()).then_some(Msg::Tick)
+                served.poll(&runner.ctx, second)
+                    .or_else(|| (second != shown_second || app.busy()).then_some(Msg::Tick))
             }
             Some(reply) = reply_rx.recv() => Some(runner.receive(reply)),
             Some(question) = question_rx.recv() => {
@@ -151,6 +153,36 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
     std::mem::forget(app);
     std::mem::forget(Arc::clone(&runner.ctx));
     result.map(|()| runner.print_on_exit.take())
+}
+
+/// Reads the serve registry every few seconds; a message only when it changed.
+#[derive(Default)]
+struct ServedPoll {
+    polled_at: i64,
+    seen: Vec<ServedCommand>,
+}
+
+impl ServedPoll {
+    const EVERY_SECS: i64 = 2;
+
+    fn poll(&mut self, ctx: &Context, second: i64) -> Option<Msg> {
+        if second - self.polled_at < Self::EVERY_SECS {
+            return None;
+        }
+        self.polled_at = second;
+        let running: Vec<ServedCommand> = crate::serve::registry::running(&ctx.paths.cache_dir)
+            .into_iter()
+            .map(|s| ServedCommand {
+                target: s.target,
+                command: s.command,
+                expires: s.expires,
+            })
+            .collect();
+        (running != self.seen).then(|| {
+            self.seen.clone_from(&running);
+            Msg::Served(running)
+        })
+    }
 }
 
 impl Runner {

@@ -54,6 +54,19 @@ pub struct Entry {
     pub favourite: bool,
     /// Position among recently used targets (0 = most recent).
     pub recent: Option<usize>,
+    /// Commands this target's credentials are served to right now (`--serve`).
+    pub served: Vec<ServedCommand>,
+}
+
+/// A command running under `hats exec/shell --serve`, from the serve registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServedCommand {
+    /// Target name.
+    pub target: String,
+    /// The command's program name.
+    pub command: String,
+    /// Expiry of the session it was handed last; renewed as it asks.
+    pub expires: Timestamp,
 }
 
 /// What a request for credentials is for.
@@ -194,6 +207,8 @@ pub struct App {
     pub syncing: bool,
     /// Scope-down preset names from hats config, offered by `p`.
     pub presets: Vec<String>,
+    /// Served commands running now, in any terminal.
+    pub served: Vec<ServedCommand>,
 }
 
 impl App {
@@ -220,6 +235,7 @@ impl App {
             organization: false,
             syncing: false,
             presets: Vec::new(),
+            served: Vec::new(),
         }
     }
 

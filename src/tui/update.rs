@@ -61,6 +61,8 @@ pub enum Msg {
         /// MFA session expiry per device.
         mfa_sessions: Vec<(String, Option<Timestamp>)>,
     },
+    /// The served commands running now (polled from the serve registry).
+    Served(Vec<super::state::ServedCommand>),
     /// A forget finished.
     Forgotten {
         /// Row index.
@@ -153,6 +155,11 @@ pub fn update(app: &mut App, msg: Msg, now: Timestamp) -> Vec<Effect> {
                 format!("organization sync failed, the previous list is kept: {error}"),
                 true,
             );
+            Vec::new()
+        }
+        Msg::Served(served) => {
+            app.served = served;
+            mark_served(app);
             Vec::new()
         }
         Msg::Synced {
@@ -655,6 +662,7 @@ fn swap_entries(app: &mut App, entries: Vec<super::state::Entry>) {
     let count = entries.len();
     app.entries = entries;
     app.filter.rows_changed();
+    mark_served(app);
     // Requests in flight refer to the old rows: their replies are dropped.
     app.handout = None;
     app.syncing = false;
@@ -704,6 +712,18 @@ fn prefs(app: &App) -> super::prefs::Prefs {
             .iter()
             .filter_map(|e| e.region_choice.clone().map(|r| (e.name.clone(), r)))
             .collect(),
+    }
+}
+
+/// Shows each served command on its target's row.
+fn mark_served(app: &mut App) {
+    for entry in app.entries.iter_mut().filter(|e| !e.served.is_empty()) {
+        entry.served.clear();
+    }
+    for served in &app.served {
+        if let Some(entry) = app.entries.iter_mut().find(|e| e.name == served.target) {
+            entry.served.push(served.clone());
+        }
     }
 }
 

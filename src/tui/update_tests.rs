@@ -573,3 +573,38 @@ fn w_picks_a_region_that_later_hand_outs_use_and_that_is_remembered() {
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.overlay, Overlay::None);
 }
+
+#[test]
+fn served_commands_mark_their_rows_and_survive_new_rows() {
+    let mut app = app();
+    let served = |command: &str| super::state::ServedCommand {
+        target: "staging-dev".into(),
+        command: command.into(),
+        expires: now() + jiff::SignedDuration::from_secs(3000),
+    };
+    update(
+        &mut app,
+        Msg::Served(vec![served("terraform"), served("k9s")]),
+        now(),
+    );
+    let row =
+        |app: &super::state::App, name: &str| app.entries.iter().find(|e| e.name == name).unwrap().clone();
+    assert_eq!(row(&app, "staging-dev").served.len(), 2);
+    assert!(row(&app, "prod-admin").served.is_empty());
+
+    // An organization sync rebuilds every row: the served marks are put back.
+    let fresh = super::fixture::app().entries;
+    let mfa_sessions = app.mfa_sessions.clone();
+    update(
+        &mut app,
+        Msg::Synced {
+            entries: fresh,
+            mfa_sessions,
+        },
+        now(),
+    );
+    assert_eq!(row(&app, "staging-dev").served.len(), 2);
+
+    update(&mut app, Msg::Served(Vec::new()), now());
+    assert!(row(&app, "staging-dev").served.is_empty());
+}

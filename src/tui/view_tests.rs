@@ -129,3 +129,18 @@ fn region_picker() {
     app.overlay = Overlay::Region(1, 2);
     insta::assert_snapshot!(render(&app, 80, 24));
 }
+
+#[test]
+fn served_rows_are_marked_with_their_commands_in_the_detail() {
+    let mut app = app();
+    let index = app.entries.iter().position(|e| e.name == "staging-dev").unwrap();
+    app.entries[index].served = vec![super::state::ServedCommand {
+        target: "staging-dev".into(),
+        command: "terraform".into(),
+        expires: now() + jiff::SignedDuration::from_secs(50 * 60),
+    }];
+    app.selected = app.filter.matches.iter().position(|m| m.index == index).unwrap();
+    let screen = render(&app, 140, 30);
+    assert!(screen.contains("staging-dev ⟳ served"), "{screen}");
+    assert!(screen.contains("to terraform (renewing) 50:00"), "{screen}");
+}

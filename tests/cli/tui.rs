@@ -1,7 +1,7 @@
 //! The switcher end to end in a real pseudo-terminal against moto and a real
 //! Secret Service: filter, MFA modal, subshell, countdown, refresh, quit.
 
-use crate::harness::Sandbox;
+use crate::harness::{HATS, Sandbox};
 use crate::pty::Terminal;
 
 /// The standard sandbox with a keyring, and `/bin/sh` as the subshell with a known prompt.
@@ -163,6 +163,65 @@ fn with_serve_on_the_subshell_gets_the_endpoint_instead_of_static_keys() {
     term.wait_for("uri=http keys=none");
     term.type_line("exit");
     term.wait_for("back from the shell for plain-role");
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}
+
+#[test]
+fn commands_served_elsewhere_show_as_live_sessions_and_leave_when_they_end() {
+    let sb = shell_sandbox();
+    // Another terminal: a long-running command served plain-role's credentials.
+    let mut served = sb
+        .command(HATS)
+        .args(["exec", "plain-role", "--serve", "--", "sleep", "60"])
+        .spawn()
+        .expect("start a served command");
+    let registry = sb.home.join(".cache/hats/served");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::fs::read_dir(&registry).map_or(0, |d| d.count()) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the served command never registered"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let record = std::fs::read_to_string(
+        std::fs::read_dir(&registry)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path(),
+    )
+    .unwrap();
+    assert!(
+        record.contains("\"target\":\"plain-role\"") && record.contains("\"command\":\"sleep\""),
+        "{record}"
+    );
+    assert!(
+        !record.contains("ASIA") && !record.to_lowercase().contains("token"),
+        "{record}"
+    );
+
+    let mut term = Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 140, 30);
+    term.wait_for("⟳ served");
+    term.keys("/plain-role");
+    term.wait_for("to sleep (renewing)");
+    // The command ends: its row goes back to an ordinary session within a poll or two.
+    // SAFETY: plain kill(2) of a child we started.
+    unsafe { libc::kill(served.id() as i32, libc::SIGTERM) };
+    served.wait().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while term.screen().contains("⟳ served") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the ended command is still shown:\n{}",
+            term.screen()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    term.keys("\x1b");
+    term.wait_for("targets (");
     term.keys("q");
     assert_eq!(term.wait_exit(), 0);
 }

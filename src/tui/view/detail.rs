@@ -60,6 +60,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
         ]);
         lines.insert(2, line);
     }
+    if let Some(last) = e.served.iter().map(|s| s.expires).max() {
+        // Live sessions in other terminals: what is using these credentials now.
+        let commands: Vec<&str> = e.served.iter().map(|s| s.command.as_str()).collect();
+        let left = last.as_second() - now.as_second();
+        let line = Line::from(vec![
+            Span::styled(format!("{:<9}", "served"), theme.dim()),
+            Span::raw(format!("to {} (renewing) ", commands.join(", "))),
+            Span::styled(countdown(left), theme.countdown(left)),
+        ]);
+        lines.insert(2, line);
+    }
     let push_identity = |lines: &mut Vec<Line<'_>>| {
         if let Some(identity) = &e.source_identity {
             lines.push(field("identity", identity.clone()));

@@ -35,11 +35,23 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
         if let Some(preset) = &e.preset {
             name.push_span(Span::styled(format!(" [{preset}]"), theme.production()));
         }
-        // A row scoped down with `p` counts down its scoped session.
+        if !e.served.is_empty() {
+            let count = if e.served.len() > 1 {
+                format!(" ×{}", e.served.len())
+            } else {
+                String::new()
+            };
+            name.push_span(Span::styled(
+                format!(" ⟳ served{count}"),
+                theme.countdown(i64::MAX),
+            ));
+        }
+        // A row scoped down with `p` counts down its scoped session; a served
+        // one shows the newest of its own and its served sessions.
         let expires = if e.preset.is_some() {
             e.scoped_expires
         } else {
-            e.expires
+            e.expires.max(e.served.iter().map(|s| s.expires).max())
         };
         let session = match (e.refreshing, expires) {
             (Some(_), _) => Span::styled("…", theme.dim()),
