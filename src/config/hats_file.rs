@@ -183,9 +183,29 @@ fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SessionDuration>, 
     }
 }
 
+/// Refuses a config file that group or others may write (a missing file is fine).
+#[cfg(unix)]
+fn refuse_if_writable_by_others(path: &Path) -> Result<(), ConfigError> {
+    use std::os::unix::fs::PermissionsExt;
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.permissions().mode() & 0o022 != 0 => Err(ConfigError::HatsWritableByOthers {
+            path: path.to_owned(),
+            mode: meta.permissions().mode() & 0o777,
+        }),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(not(unix))]
+fn refuse_if_writable_by_others(_path: &Path) -> Result<(), ConfigError> {
+    Ok(())
+}
+
 impl HatsFile {
     /// Reads `path`; a missing file is an empty config.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        refuse_if_writable_by_others(path)?;
+        super::refuse_enormous(path)?;
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),

@@ -39,6 +39,29 @@ pub enum ConfigError {
         /// Why.
         source: std::io::Error,
     },
+    /// hats' own config file could be changed by other users: it decides which
+    /// roles are assumed and which programs run (`mfa_process`), so it is not read.
+    #[error(
+        "hats config \"{path}\" is writable by other users (mode {mode:03o}), so anyone on this machine \
+         could change which roles hats assumes or which mfa_process it runs; fix it with: chmod go-w \"{path}\""
+    )]
+    HatsWritableByOthers {
+        /// The file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// A config file far larger than any real one: probably the wrong file, and
+    /// parsing it would take seconds and hundreds of megabytes.
+    #[error("\"{path}\" is {mib} MiB; hats reads config files up to {limit} MiB: is it the right file?")]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size, rounded up.
+        mib: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// hats' own config file is not valid.
     #[error("invalid hats config \"{path}\": {message}")]
     HatsInvalid {
@@ -63,5 +86,20 @@ impl ConfigError {
             place: format!("profile \"{name}\" in the AWS config"),
             message: message.into(),
         }
+    }
+}
+
+/// Config files larger than this are refused before parsing.
+pub const MAX_CONFIG_MIB: u64 = 8;
+
+/// Refuses a config file over [`MAX_CONFIG_MIB`]; a missing file is fine.
+pub fn refuse_enormous(path: &std::path::Path) -> Result<(), ConfigError> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.len() > MAX_CONFIG_MIB << 20 => Err(ConfigError::TooLarge {
+            path: path.to_owned(),
+            mib: meta.len().div_ceil(1 << 20),
+            limit: MAX_CONFIG_MIB,
+        }),
+        _ => Ok(()),
     }
 }

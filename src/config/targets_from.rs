@@ -38,6 +38,21 @@ pub fn build_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
                 .push((account.name.clone().unwrap_or_else(|| account.id.clone()), e)),
         }
     }
+    // A name with control characters would put terminal escape sequences on
+    // the screen of whoever lists targets.
+    let (unsafe_names, targets) = std::mem::take(&mut set.targets)
+        .into_iter()
+        .partition(|t: &Target| t.name.chars().any(char::is_control));
+    set.targets = targets;
+    for target in unsafe_names {
+        set.broken.push((
+            target.name.escape_debug().to_string(),
+            ConfigError::Entry {
+                place: "target name".into(),
+                message: "contains control characters (terminal escape sequences); rename it".into(),
+            },
+        ));
+    }
     set
 }
 

@@ -1,0 +1,225 @@
+//! The bad-input corpus: malformed AWS and hats config files, hostile target
+//! names, bad MFA codes, durations and session names, enormous files and
+//! terminal escapes. Each case must give one clear `hats:` line (or clap's usage
+//! error for flags) naming the file, line or value, exit non-zero, never panic,
+//! and never reach STS.
+
+use crate::harness::{CREDENTIALS, Sandbox};
+
+/// Where a case's text goes.
+enum File {
+    AwsConfig,
+    HatsConfig,
+}
+
+struct Case {
+    name: &'static str,
+    file: File,
+    text: &'static str,
+    args: &'static [&'static str],
+    /// Every one of these must appear in stderr.
+    expect: &'static [&'static str],
+}
+
+const ROLE: &str = "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/X\nsource_profile = base\n";
+
+const CASES: &[Case] = &[
+    Case {
+        name: "unterminated section header",
+        file: File::AwsConfig,
+        text: "[profile ok]\nregion = us-east-1\n[profile broken\nrole_arn = x\n",
+        args: &["ls"],
+        expect: &[".aws/config", "on line 3"],
+    },
+    Case {
+        name: "missing source_profile",
+        file: File::AwsConfig,
+        text: "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/X\nsource_profile = nope\n",
+        args: &["env", "r"],
+        expect: &[
+            "target \"r\" cannot be used",
+            "source_profile \"nope\" does not exist",
+        ],
+    },
+    Case {
+        name: "source_profile loop",
+        file: File::AwsConfig,
+        text: "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/X\nsource_profile = b\n\
+               [profile b]\nrole_arn = arn:aws:iam::123456789012:role/Y\nsource_profile = a\n",
+        args: &["env", "a"],
+        expect: &["source_profile loop: a -> b -> a", "break the cycle"],
+    },
+    Case {
+        name: "role_arn typo",
+        file: File::AwsConfig,
+        text: "[profile r]\nrole_arn = arn:aws:iam::12345:role/X\nsource_profile = base\n",
+        args: &["env", "r"],
+        expect: &[
+            "\"arn:aws:iam::12345:role/X\" is not an IAM role ARN",
+            "expected arn:aws:iam::123456789012:role/NAME",
+        ],
+    },
+    Case {
+        name: "non-numeric duration_seconds",
+        file: File::AwsConfig,
+        text: "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/X\nsource_profile = base\nduration_seconds = abc\n",
+        args: &["env", "r"],
+        expect: &["duration_seconds \"abc\" is not a whole number of seconds"],
+    },
+    Case {
+        name: "session name AWS would reject",
+        file: File::AwsConfig,
+        text: "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/X\nsource_profile = base\nrole_session_name = bad name!\n",
+        args: &["env", "r"],
+        expect: &[
+            "session name \"bad name!\" is not accepted by AWS",
+            "2 to 64 letters",
+        ],
+    },
+    Case {
+        name: "unknown key in hats config",
+        file: File::HatsConfig,
+        text: "[defaults]\nsession_name = \"alice\"\nrefresh = \"5m\"\n",
+        args: &["ls"],
+        expect: &["config.toml", "line 3, column 1", "unknown field `refresh`"],
+    },
+    Case {
+        name: "wrong type in hats config",
+        file: File::HatsConfig,
+        text: "[[account]]\nid = 1234\nsource = \"base\"\nroles = []\n",
+        args: &["ls"],
+        expect: &["config.toml", "line 2", "invalid type"],
+    },
+    Case {
+        name: "bad duration in hats config",
+        file: File::HatsConfig,
+        text: "[defaults]\nrole_duration = \"forever\"\n",
+        args: &["ls"],
+        expect: &["config.toml", "line 2", "\"forever\" is not a duration"],
+    },
+    Case {
+        name: "target name with spaces and shell metacharacters",
+        file: File::AwsConfig,
+        text: ROLE,
+        args: &["env", "a b;rm -rf ~ $(id)"],
+        expect: &["unknown target \"a b;rm -rf ~ $(id)\"", "hats ls"],
+    },
+    Case {
+        name: "unicode target name",
+        file: File::AwsConfig,
+        text: ROLE,
+        args: &["env", "prød/Ådmin"],
+        expect: &["unknown target \"prød/Ådmin\""],
+    },
+    Case {
+        name: "MFA code of five digits",
+        file: File::AwsConfig,
+        text: ROLE,
+        args: &["env", "r", "--mfa-code", "12345"],
+        expect: &["MFA code \"12345\" is not 6 digits"],
+    },
+    Case {
+        name: "MFA code of letters",
+        file: File::AwsConfig,
+        text: ROLE,
+        args: &["env", "r", "--mfa-code", "abcdef"],
+        expect: &["MFA code \"abcdef\" is not 6 digits"],
+    },
+    Case {
+        name: "duration below AWS's minimum",
+        file: File::AwsConfig,
+        text: ROLE,
+        args: &["env", "r", "--duration", "5m"],
+        expect: &["duration 5m is outside 15m–12h for a role session"],
+    },
+    Case {
+        name: "duration that is not one",
+        file: File::AwsConfig,
+        text: ROLE,
+        args: &["env", "r", "--duration", "1x"],
+        expect: &["duration \"1x\" is not a duration", "write it like 1h"],
+    },
+];
+
+#[test]
+fn every_bad_input_gets_one_clear_message_and_no_sts_call() {
+    let sb = Sandbox::new();
+    sb.credentials(CREDENTIALS);
+    for case in CASES {
+        sb.aws_config(ROLE);
+        sb.hats_config("");
+        match case.file {
+            File::AwsConfig => sb.aws_config(case.text),
+            File::HatsConfig => sb.hats_config(case.text),
+        }
+        let run = sb.hats(case.args);
+        let err = run.stderr();
+        assert_ne!(run.code(), Some(0), "{}: must fail", case.name);
+        assert!(!err.contains("panicked"), "{}: {err}", case.name);
+        assert!(
+            err.starts_with("hats: ") || err.starts_with("error: "),
+            "{}: {err}",
+            case.name
+        );
+        for expected in case.expect {
+            assert!(
+                err.contains(expected),
+                "{}: expected {expected:?} in {err}",
+                case.name
+            );
+        }
+        assert!(
+            sb.moto.take_actions().is_empty(),
+            "{}: bad input reached STS",
+            case.name
+        );
+    }
+}
+
+#[test]
+fn names_with_terminal_escapes_never_reach_the_screen() {
+    let sb = Sandbox::standard(false);
+    sb.hats_config(
+        "[[account]]\nid = \"123456789012\"\nname = \"evil\\u001b]0;pwned\\u0007\"\nsource = \"base\"\nroles = [\"Admin\"]\n",
+    );
+    let run = sb.hats(&["ls"]);
+    let (out, err) = (run.stdout(), run.stderr());
+    assert!(!out.contains('\u{1b}') && !err.contains('\u{1b}'), "{out}{err}");
+    assert!(
+        err.contains("evil\\u{1b}]0;pwned\\u{7}/Admin") && err.contains("control characters"),
+        "{err}"
+    );
+    assert!(out.contains("prod"), "the other targets are still listed: {out}");
+}
+
+#[test]
+fn enormous_config_files_are_refused_before_parsing() {
+    let sb = Sandbox::standard(false);
+    let big = "# padding\n".repeat(1 << 20);
+    sb.aws_config(&big);
+    let err = sb.hats(&["ls"]).fails();
+    assert!(
+        err.contains(".aws/config\" is 10 MiB") && err.contains("up to 8 MiB"),
+        "{err}"
+    );
+    sb.aws_config(crate::harness::AWS_CONFIG);
+    sb.hats_config(&big);
+    let err = sb.hats(&["ls"]).fails();
+    assert!(err.contains("config.toml\" is 10 MiB"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_hats_config_others_can_write_is_refused_with_the_fix() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = Sandbox::standard(false);
+    let path = sb.home.join(".config/hats/config.toml");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let err = sb.hats(&["ls"]).fails();
+    assert!(
+        err.contains("writable by other users (mode 666)") && err.contains("chmod go-w"),
+        "{err}"
+    );
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    sb.hats(&["ls"]).ok();
+}
