@@ -116,11 +116,40 @@ fn concurrent_processes_make_one_sts_call_and_share_the_session() {
 fn secrets_never_reach_files_on_disk() {
     let sb = Sandbox::standard(true);
     let exports = parse_exports(&sb.hats(&["env", "prod", "--mfa-code", "123456"]).ok());
-    sb.hats(&["env", "chained", "-v"]).ok();
-    sb.hats(&["ls", "--json"]).ok();
+    let mut said = String::new();
+    for args in [
+        &["env", "chained", "-v"][..],
+        &["ls", "--json", "-v"],
+        &["credential-process", "prod", "-v"],
+        &["exec", "prod", "-v", "--", "true"],
+        &[
+            "exec",
+            "prod",
+            "-v",
+            "--serve",
+            "--",
+            "sh",
+            "-c",
+            "test -n \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\"",
+        ],
+        &["whoami", "prod", "-v"],
+        &["history", "--json"],
+    ] {
+        let run = sb.hats(args);
+        said.push_str(&run.stderr());
+        if args[0] != "credential-process" {
+            said.push_str(&run.stdout());
+        }
+    }
     let secret = &exports["AWS_SECRET_ACCESS_KEY"];
     let token = &exports["AWS_SESSION_TOKEN"];
-    let mut stack = vec![sb.home.clone()];
+    assert!(
+        !said.contains(secret.as_str()) && !said.contains(token.as_str()),
+        "a secret in --verbose output or messages: {said}"
+    );
+    // Everything under the sandbox: HOME (config, cache, data, history, the serve
+    // registry) and the keyring daemon's own files.
+    let mut stack = vec![sb.dir.path().to_path_buf()];
     let mut files = 0;
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
@@ -138,7 +167,10 @@ fn secrets_never_reach_files_on_disk() {
             }
         }
     }
-    assert!(files >= 4, "the index and config files were scanned ({files})");
+    assert!(
+        files >= 6,
+        "the index, history, config and keyring files were scanned ({files})"
+    );
 }
 
 #[test]
