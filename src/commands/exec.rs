@@ -21,7 +21,7 @@ pub async fn exec(
     serve: bool,
     command: &[OsString],
 ) -> Result<ExitCode, Error> {
-    let serve = serve_wanted(ctx, serve, args)?;
+    let serve = serve_wanted(ctx, serve);
     let how = if serve { Handout::Serve } else { Handout::Exec };
     let (target, session) = obtain(ctx, target, args, Some(how)).await?;
     let (program, rest) = command

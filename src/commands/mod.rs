@@ -94,15 +94,8 @@ pub async fn obtain<'c>(
     Ok((target, session))
 }
 
-/// Whether `exec`/`shell` serve renewing credentials: `--serve`, or `serve = true`
-/// unless the session is scoped down (the endpoint renews unscoped sessions only).
-pub fn serve_wanted(ctx: &Context, explicit: bool, args: &SessionArgs) -> Result<bool, Error> {
-    if explicit && args.scoped() {
-        return Err(Error::Usage(
-            "--serve cannot be combined with --policy, --policy-arn or --preset: renewed credentials \
-             would not be scoped down; drop --serve"
-                .into(),
-        ));
-    }
-    Ok(explicit || (ctx.settings.serve && !args.scoped()))
+/// Whether `exec`/`shell` serve renewing credentials: `--serve`, or `serve = true`.
+/// Scoped sessions are served too: renewals carry the same policy.
+pub fn serve_wanted(ctx: &Context, explicit: bool) -> bool {
+    explicit || ctx.settings.serve
 }

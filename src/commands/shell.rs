@@ -12,7 +12,7 @@ use std::process::{Command, ExitCode};
 
 /// Starts `$SHELL` (or `/bin/sh`) with the credentials, after one line on stderr.
 pub async fn shell(ctx: &Context, target: &str, args: &SessionArgs, serve: bool) -> Result<ExitCode, Error> {
-    let serve = serve_wanted(ctx, serve, args)?;
+    let serve = serve_wanted(ctx, serve);
     let how = if serve { Handout::Serve } else { Handout::Shell };
     let (target, session) = obtain(ctx, target, args, Some(how)).await?;
     let shell = std::env::var_os("SHELL")

@@ -51,6 +51,8 @@ pub async fn serve_command(
         ctx.open_cache().await?
     };
     let cache = cache.as_ref();
+    // Renewals are scoped down exactly like the first session.
+    let policy = ctx.presets.scope(args.scope_request())?.map(|scope| scope.policy);
     let request = Request {
         duration: args.duration,
         mfa_code: None,
@@ -100,7 +102,11 @@ pub async fn serve_command(
                 let handed_out = std::cell::Cell::new(None);
                 let _ = endpoint.handle(stream, || async {
                     let log = |l: &str| ctx.log(l);
-                    match Engine::new(&ctx.settings, ctx.clock, cache, &NoPrompt, request, &log).resolve(target).await {
+                    match Engine::new(&ctx.settings, ctx.clock, cache, &NoPrompt, request, &log)
+                        .with_policy(policy.clone())
+                        .resolve(target)
+                        .await
+                    {
                         Ok(session) => {
                             handed_out.set(Some(session.expiration));
                             Answer::Credentials(container_json(&session))

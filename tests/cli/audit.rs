@@ -320,11 +320,6 @@ fn bad_policies_fail_before_any_sts_call() {
         "{err}"
     );
 
-    let err = sb
-        .hats(&["exec", "tagged", "--serve", "--preset", "readonly", "--", "true"])
-        .fails();
-    assert!(err.contains("--serve cannot be combined"), "{err}");
-
     assert!(sb.moto.take_sts_calls().is_empty(), "nothing reached STS");
 }
 
@@ -457,4 +452,38 @@ fn the_switcher_scopes_down_with_p_marks_the_row_and_records_the_hand_out() {
     assert!(sb.moto.take_sts_calls().is_empty());
     sb.hats(&["env", "tagged"]).ok();
     one_assume_role(&sb);
+}
+
+#[test]
+fn served_renewals_are_scoped_down_like_the_first_session() {
+    let sb = sandbox(false);
+    // The child forgets the session behind hats' back, then asks the endpoint:
+    // hats must renew it with the same preset.
+    let child = format!(
+        r#""{}" forget tagged >/dev/null && python3 -c '
+import os, urllib.request
+request = urllib.request.Request(os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"],
+    headers={{"Authorization": os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]}})
+print(urllib.request.urlopen(request).status)'"#,
+        crate::harness::HATS
+    );
+    let args = [
+        "exec", "tagged", "--serve", "--preset", "readonly", "--", "sh", "-c", &child,
+    ];
+    let out = sb.hats(&args).ok();
+    assert_eq!(out.trim(), "200");
+    let calls: Vec<_> = sb
+        .moto
+        .take_sts_calls()
+        .into_iter()
+        .filter(|c| c.action() == "AssumeRole")
+        .collect();
+    assert_eq!(calls.len(), 2, "the first session and one renewal");
+    for call in &calls {
+        assert_eq!(
+            call.param("PolicyArns.member.1.arn"),
+            Some("arn:aws:iam::aws:policy/ReadOnlyAccess"),
+            "every served session is scoped"
+        );
+    }
 }
