@@ -54,14 +54,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
                     } else {
                         (*r).to_owned()
                     };
-                    if i == *line {
-                        Line::styled(
-                            format!("> {label}"),
-                            Style::new().add_modifier(Modifier::REVERSED),
-                        )
-                    } else {
-                        Line::raw(format!("  {label}"))
-                    }
+                    picker_line(&label, i == *line)
                 })
                 .collect();
             (
@@ -76,16 +69,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
                 .chain(app.presets.iter().cloned());
             let lines = names
                 .enumerate()
-                .map(|(i, label)| {
-                    if i == *line {
-                        Line::styled(
-                            format!("> {label}"),
-                            Style::new().add_modifier(Modifier::REVERSED),
-                        )
-                    } else {
-                        Line::raw(format!("  {label}"))
-                    }
-                })
+                .map(|(i, label)| picker_line(&label, i == *line))
                 .collect();
             let height = u16::try_from(app.presets.len() + 3).unwrap_or(20);
             ("scope down", lines, 50, height)
@@ -152,4 +136,16 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
         .flex(Flex::Center)
         .areas(row);
     cell
+}
+
+/// One choice of a picker overlay; the one under the cursor is reversed.
+fn picker_line(label: &str, selected: bool) -> Line<'static> {
+    if selected {
+        Line::styled(
+            format!("> {label}"),
+            Style::new().add_modifier(Modifier::REVERSED),
+        )
+    } else {
+        Line::raw(format!("  {label}"))
+    }
 }
