@@ -1,33 +1,275 @@
-//! Reads `~/.aws/config` and `~/.aws/credentials` with the AWS SDK's own loader.
+//! Reads `~/.aws/config` and `~/.aws/credentials` and parses them with the AWS SDK's own parser.
 //!
-//! `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` are honoured by that loader.
+//! `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` are honoured as the SDK honours them.
+//! hats reads the bytes itself and hands the SDK that text, so what it checks (size,
+//! UTF-8, keys given twice) is exactly what gets parsed. This module never decides
+//! what a profile means: `targets_from` does.
 
 use super::ConfigError;
+use super::duplicate_keys::find_duplicate;
 use aws_config::profile::ProfileSet;
 use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_types::os_shim_internal::{Env, Fs};
+use futures_util::FutureExt;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// Which of the two AWS files a text came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AwsFileKind {
+    /// `~/.aws/config`.
+    Config,
+    /// `~/.aws/credentials`.
+    Credentials,
+}
+
+impl AwsFileKind {
+    /// The variable that moves this file elsewhere.
+    pub const fn variable(self) -> &'static str {
+        match self {
+            Self::Config => "AWS_CONFIG_FILE",
+            Self::Credentials => "AWS_SHARED_CREDENTIALS_FILE",
+        }
+    }
+
+    const fn default_name(self) -> &'static str {
+        match self {
+            Self::Config => "config",
+            Self::Credentials => "credentials",
+        }
+    }
+}
+
+/// One AWS file's bytes and where they came from (for messages).
+#[derive(Debug, Clone, Copy)]
+pub struct AwsFile<'a> {
+    /// Config or credentials.
+    pub kind: AwsFileKind,
+    /// The path, as shown in messages.
+    pub path: &'a str,
+    /// The file's contents; empty for a missing file.
+    pub bytes: &'a [u8],
+}
 
 /// Loads both AWS files; missing files give an empty set.
 pub async fn load_profiles(fs: &Fs, env: &Env) -> Result<ProfileSet, ConfigError> {
-    for (variable, default) in [
-        ("AWS_CONFIG_FILE", "config"),
-        ("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
-    ] {
-        let path = env
-            .get(variable)
-            .map(std::path::PathBuf::from)
-            .ok()
-            .or_else(|| directories::BaseDirs::new().map(|d| d.home_dir().join(".aws").join(default)));
-        if let Some(path) = path {
-            super::refuse_enormous(&path)?;
+    let (config_path, config) = read(fs, env, AwsFileKind::Config).await?;
+    let (credentials_path, credentials) = read(fs, env, AwsFileKind::Credentials).await?;
+    parse_profiles(
+        AwsFile {
+            kind: AwsFileKind::Config,
+            path: &config_path,
+            bytes: &config,
+        },
+        AwsFile {
+            kind: AwsFileKind::Credentials,
+            path: &credentials_path,
+            bytes: &credentials,
+        },
+    )
+}
+
+/// One file's path and bytes; a missing file (or none configured) is empty.
+async fn read(fs: &Fs, env: &Env, kind: AwsFileKind) -> Result<(String, Vec<u8>), ConfigError> {
+    let Some(path) = file_path(env, kind) else {
+        return Ok((String::new(), Vec::new()));
+    };
+    super::refuse_enormous(&path)?;
+    let bytes = match fs.read_to_end(&path).await {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(source) => {
+            return Err(ConfigError::AwsRead {
+                path,
+                variable: kind.variable(),
+                source,
+            });
+        }
+    };
+    Ok((path.to_string_lossy().into_owned(), bytes))
+}
+
+/// Parses the two files' bytes as the SDK would, refusing what the SDK would
+/// silently misread: text that is not UTF-8 (the SDK drops the whole file) and a
+/// key set twice in one section (the SDK keeps one of the values).
+pub fn parse_profiles(config: AwsFile<'_>, credentials: AwsFile<'_>) -> Result<ProfileSet, ConfigError> {
+    let config_text = utf8(config)?;
+    let credentials_text = utf8(credentials)?;
+    // The SDK reads through its file-system shim; an in-memory one holding exactly
+    // these bytes under the real paths keeps the paths in its error messages.
+    let config_path = config.path.to_owned();
+    let credentials_path = if credentials.path == config.path {
+        // Both variables name one file: the shim needs a second name for the second text.
+        format!("{} (as credentials)", credentials.path)
+    } else {
+        credentials.path.to_owned()
+    };
+    let files = HashMap::from([
+        (config_path.clone(), config.bytes.to_vec()),
+        (credentials_path.clone(), credentials.bytes.to_vec()),
+    ]);
+    let env = Env::from_slice(&[
+        (AwsFileKind::Config.variable(), config_path.as_str()),
+        (AwsFileKind::Credentials.variable(), credentials_path.as_str()),
+    ]);
+    let profiles = aws_config::profile::load(&Fs::from_map(files), &env, &EnvConfigFiles::default(), None)
+        // With an in-memory file system the SDK's loader never waits.
+        .now_or_never()
+        .ok_or_else(|| ConfigError::AwsFile("the AWS SDK's profile loader did not finish".into()))?
+        .map_err(|e| ConfigError::AwsFile(one_line(&crate::error_text::describe(&e))))?;
+    for (file, text) in [(config, config_text), (credentials, credentials_text)] {
+        if let Some(duplicate) = find_duplicate(text) {
+            return Err(ConfigError::AwsDuplicateKey {
+                path: file.path.to_owned(),
+                line: duplicate.line,
+                first_line: duplicate.first_line,
+                key: duplicate.key.escape_debug().to_string(),
+                section: duplicate.section.escape_debug().to_string(),
+            });
         }
     }
-    aws_config::profile::load(fs, env, &EnvConfigFiles::default(), None)
-        .await
-        .map_err(|e| ConfigError::AwsFile(one_line(&crate::error_text::describe(&e))))
+    Ok(profiles)
+}
+
+/// The file's text, or where it stops being UTF-8.
+fn utf8(file: AwsFile<'_>) -> Result<&str, ConfigError> {
+    std::str::from_utf8(file.bytes).map_err(|e| {
+        let valid = &file.bytes[..e.valid_up_to()];
+        ConfigError::AwsNotText {
+            path: file.path.to_owned(),
+            line: valid.iter().filter(|&&b| b == b'\n').count() + 1,
+            variable: file.kind.variable(),
+        }
+    })
+}
+
+/// Where the SDK would look for this file: the variable (with `~/` expanded) or `~/.aws/NAME`.
+fn file_path(env: &Env, kind: AwsFileKind) -> Option<PathBuf> {
+    let home = env
+        .get("HOME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf()));
+    match env.get(kind.variable()).ok() {
+        Some(set) if set.is_empty() => None,
+        Some(set) => match (set.strip_prefix("~/"), &home) {
+            (Some(rest), Some(home)) => Some(home.join(rest)),
+            _ => Some(PathBuf::from(set)),
+        },
+        None => Some(home?.join(".aws").join(kind.default_name())),
+    }
 }
 
 /// The SDK's messages span lines; hats prints one.
 fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(kind: AwsFileKind, path: &'static str, text: &'static str) -> AwsFile<'static> {
+        AwsFile {
+            kind,
+            path,
+            bytes: text.as_bytes(),
+        }
+    }
+
+    #[test]
+    fn both_files_are_merged_as_the_sdk_merges_them() {
+        let profiles = parse_profiles(
+            file(
+                AwsFileKind::Config,
+                "/h/.aws/config",
+                "[profile a]\nregion = eu-west-1\n",
+            ),
+            file(
+                AwsFileKind::Credentials,
+                "/h/.aws/credentials",
+                "[a]\naws_access_key_id = K\n",
+            ),
+        )
+        .unwrap();
+        let a = profiles.get_profile("a").unwrap();
+        assert_eq!(
+            (a.get("region"), a.get("aws_access_key_id")),
+            (Some("eu-west-1"), Some("K"))
+        );
+    }
+
+    #[test]
+    fn sdk_syntax_errors_name_the_file_and_line() {
+        let err = parse_profiles(
+            file(AwsFileKind::Config, "/h/.aws/config", "[profile a]\n[broken\n"),
+            file(AwsFileKind::Credentials, "/h/.aws/credentials", ""),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("/h/.aws/config on line 2"), "{err}");
+    }
+
+    #[test]
+    fn a_duplicate_key_names_file_line_key_and_the_fix() {
+        let err = parse_profiles(
+            file(AwsFileKind::Config, "/h/.aws/config", ""),
+            file(
+                AwsFileKind::Credentials,
+                "/h/.aws/credentials",
+                "[base]\naws_access_key_id = A\naws_access_key_id = B\n",
+            ),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("\"/h/.aws/credentials\" line 3: \"aws_access_key_id\" is set twice in [base]"),
+            "{err}"
+        );
+        assert!(err.contains("first on line 2") && err.contains("delete"), "{err}");
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_refused_with_its_line() {
+        let bytes = b"[profile a]\nregion = caf\xe9\n";
+        let err = parse_profiles(
+            AwsFile {
+                kind: AwsFileKind::Config,
+                path: "/h/.aws/config",
+                bytes,
+            },
+            file(AwsFileKind::Credentials, "/h/.aws/credentials", ""),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("\"/h/.aws/config\" line 2 is not UTF-8"), "{err}");
+        assert!(err.contains("AWS_CONFIG_FILE"), "{err}");
+    }
+
+    #[test]
+    fn one_file_named_by_both_variables_is_read_once_for_each_role() {
+        let text = "[profile a]\nregion = r\n";
+        let profiles = parse_profiles(
+            file(AwsFileKind::Config, "/x", text),
+            file(AwsFileKind::Credentials, "/x", text),
+        )
+        .unwrap();
+        assert_eq!(profiles.get_profile("a").and_then(|p| p.get("region")), Some("r"));
+    }
+
+    #[test]
+    fn paths_follow_the_variables_and_home() {
+        let env = Env::from_slice(&[("HOME", "/home/u"), ("AWS_CONFIG_FILE", "~/cfg")]);
+        assert_eq!(
+            file_path(&env, AwsFileKind::Config),
+            Some(PathBuf::from("/home/u/cfg"))
+        );
+        assert_eq!(
+            file_path(&env, AwsFileKind::Credentials),
+            Some(PathBuf::from("/home/u/.aws/credentials"))
+        );
+        let env = Env::from_slice(&[("HOME", "/home/u"), ("AWS_CONFIG_FILE", "")]);
+        assert_eq!(file_path(&env, AwsFileKind::Config), None);
+    }
 }

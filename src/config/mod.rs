@@ -4,6 +4,7 @@
 //! and never touches the keyring.
 
 mod aws_profiles;
+mod duplicate_keys;
 mod hats_file;
 mod inventory;
 mod org_offers;
@@ -13,7 +14,7 @@ mod settings;
 mod target;
 mod targets_from;
 
-pub use aws_profiles::load_profiles;
+pub use aws_profiles::{AwsFile, AwsFileKind, load_profiles, parse_profiles};
 pub use hats_file::{AccountEntry, HatsFile, IdentityDefault, OrgRule, OrganizationEntry, PresetEntry};
 pub use inventory::{DEFAULT_TTL, inventory_path, is_stale, load_inventory};
 pub use org_offers::add_organization;
@@ -31,6 +32,48 @@ pub enum ConfigError {
     /// An AWS config or credentials file could not be read or parsed.
     #[error("cannot read the AWS config: {0}; fix the file or point AWS_CONFIG_FILE elsewhere")]
     AwsFile(String),
+    /// An AWS file exists but could not be read (permissions, a directory, ...).
+    #[error("cannot read \"{path}\": {source}; fix it or point {variable} elsewhere")]
+    AwsRead {
+        /// The file.
+        path: PathBuf,
+        /// The variable that moves it.
+        variable: &'static str,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// An AWS file that is not UTF-8: the SDK would ignore all of it without a word.
+    #[error(
+        "\"{path}\" line {line} is not UTF-8 text, so the AWS SDK would ignore the whole file; \
+         save it as UTF-8 or point {variable} elsewhere"
+    )]
+    AwsNotText {
+        /// The file.
+        path: String,
+        /// The first line holding a byte that is not UTF-8.
+        line: usize,
+        /// The variable that moves it.
+        variable: &'static str,
+    },
+    /// A key set twice in one section of an AWS file: the SDK would silently keep
+    /// one value, botocore (the AWS CLI) refuses the file.
+    #[error(
+        "\"{path}\" line {line}: \"{key}\" is set twice in [{section}] (first on line {first_line}); \
+         the AWS SDK would quietly use one of the two values and the AWS CLI refuses the file: \
+         delete the line you do not mean"
+    )]
+    AwsDuplicateKey {
+        /// The file.
+        path: String,
+        /// The second occurrence.
+        line: usize,
+        /// The first occurrence.
+        first_line: usize,
+        /// The key (escaped: no control characters).
+        key: String,
+        /// The section, as in its header (escaped).
+        section: String,
+    },
     /// hats' own config file could not be read.
     #[error("cannot read hats config \"{path}\": {source}")]
     HatsRead {

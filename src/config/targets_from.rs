@@ -9,6 +9,9 @@ use super::{ConfigError, HatsFile};
 use crate::domain::{AccountId, MfaSerial, RoleArn, SessionDuration, SessionTags, SourceIdentity};
 use aws_config::profile::{Profile, ProfileSet};
 
+/// The most role profiles one `source_profile` chain may hold.
+const MAX_CHAIN: usize = 32;
+
 /// Builds every target: AWS profiles first, then hats accounts.
 pub fn build_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
     let mut set = TargetSet::default();
@@ -163,6 +166,17 @@ fn profile_source(
             format!("source_profile loop: {}; break the cycle", chain.join(" -> ")),
         ));
     }
+    if chain.len() >= MAX_CHAIN {
+        // Each hop is a recursive call and a real AssumeRole: a chain this long is a
+        // generated or broken file, and following it further could exhaust the stack.
+        return Err(ConfigError::profile(
+            name,
+            format!(
+                "source_profile chain {} -> ... -> {source} is longer than {MAX_CHAIN} roles; shorten it",
+                chain[0]
+            ),
+        ));
+    }
     Ok(Source::Role(Box::new(role_spec(profiles, source, chain)?)))
 }
 
@@ -276,4 +290,56 @@ fn account_targets(profiles: &ProfileSet, account: &AccountEntry) -> Result<Vec<
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{AwsFile, AwsFileKind, parse_profiles};
+
+    fn targets(config: &str) -> TargetSet {
+        let file = |kind, path, bytes| AwsFile { kind, path, bytes };
+        let profiles = parse_profiles(
+            file(AwsFileKind::Config, "/h/.aws/config", config.as_bytes()),
+            file(
+                AwsFileKind::Credentials,
+                "/h/.aws/credentials",
+                b"[base]\naws_access_key_id = K\naws_secret_access_key = S\n",
+            ),
+        )
+        .unwrap();
+        build_targets(&profiles, &HatsFile::default())
+    }
+
+    /// `p0 -> p1 -> ... -> base`: `hops` role profiles, each assumed with the next one's credentials.
+    fn chain(hops: usize) -> String {
+        (0..hops)
+            .map(|i| {
+                let source = if i + 1 == hops { "base".to_owned() } else { format!("p{}", i + 1) };
+                format!("[profile p{i}]\nrole_arn = arn:aws:iam::123456789012:role/R{i}\nsource_profile = {source}\n")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn chains_up_to_the_limit_are_followed() {
+        let set = targets(&chain(MAX_CHAIN));
+        assert!(set.broken.is_empty(), "{:?}", set.broken);
+        assert_eq!(set.targets.len(), MAX_CHAIN);
+    }
+
+    #[test]
+    fn a_chain_of_thousands_is_refused_not_followed_off_the_stack() {
+        // Found by reasoning about the fuzz targets' recursion: before the limit,
+        // 5,000 chained profiles overflowed a test thread's stack (an abort, not an error).
+        let set = targets(&chain(5_000));
+        let (name, problem) = &set.broken[0];
+        assert_eq!(name, "p0");
+        assert!(
+            problem.to_string().contains("is longer than 32 roles"),
+            "{problem}"
+        );
+        // The tail of the chain is short enough to use.
+        assert!(set.find("p4999").is_some());
+    }
 }

@@ -1,6 +1,6 @@
-//! The bad-input corpus: malformed AWS and hats config files, hostile target
-//! names, bad MFA codes, durations and session names, enormous files and
-//! terminal escapes. Each case must give one clear `hats:` line (or clap's usage
+//! The bad-input corpus: malformed AWS config, credentials and hats config files
+//! (keys set twice among them), hostile target names, bad MFA codes, durations
+//! and session names, enormous files and terminal escapes. Each case must give one clear `hats:` line (or clap's usage
 //! error for flags) naming the file, line or value, exit non-zero, never panic,
 //! and never reach STS.
 
@@ -9,6 +9,7 @@ use crate::harness::{CREDENTIALS, Sandbox};
 /// Where a case's text goes.
 enum File {
     AwsConfig,
+    AwsCredentials,
     HatsConfig,
 }
 
@@ -74,6 +75,38 @@ const CASES: &[Case] = &[
         expect: &[
             "session name \"bad name!\" is not accepted by AWS",
             "2 to 64 letters",
+        ],
+    },
+    Case {
+        name: "key set twice in one profile of the AWS config",
+        file: File::AwsConfig,
+        text: "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/X\nsource_profile = base\n\
+               region = us-east-1\nregion = eu-west-1\n",
+        args: &["ls"],
+        expect: &[
+            ".aws/config\" line 5: \"region\" is set twice in [profile r] (first on line 4)",
+            "the AWS SDK would quietly use one of the two values",
+            "delete the line you do not mean",
+        ],
+    },
+    Case {
+        name: "key set twice across a repeated section header, in another case",
+        file: File::AwsConfig,
+        text: "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/X\nsource_profile = base\n\
+               [profile other]\nregion = us-east-1\n[profile r]\nROLE_ARN = arn:aws:iam::123456789012:role/Y\n",
+        args: &["env", "r"],
+        expect: &[".aws/config\" line 7: \"role_arn\" is set twice in [profile r] (first on line 2)"],
+    },
+    Case {
+        name: "key set twice in one section of the credentials file",
+        file: File::AwsCredentials,
+        text: "[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n\
+               aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n\
+               aws_access_key_id = AKIAIOSFODNN7OTHERKY\n",
+        args: &["env", "r"],
+        expect: &[
+            ".aws/credentials\" line 4: \"aws_access_key_id\" is set twice in [base] (first on line 2)",
+            "delete the line you do not mean",
         ],
     },
     Case {
@@ -144,12 +177,13 @@ const CASES: &[Case] = &[
 #[test]
 fn every_bad_input_gets_one_clear_message_and_no_sts_call() {
     let sb = Sandbox::new();
-    sb.credentials(CREDENTIALS);
     for case in CASES {
         sb.aws_config(ROLE);
+        sb.credentials(CREDENTIALS);
         sb.hats_config("");
         match case.file {
             File::AwsConfig => sb.aws_config(case.text),
+            File::AwsCredentials => sb.credentials(case.text),
             File::HatsConfig => sb.hats_config(case.text),
         }
         let run = sb.hats(case.args);
