@@ -105,13 +105,14 @@ impl Context {
     }
 
     /// Opens the keyring chosen by `HATS_KEYRING`; `None` when caching is off.
-    /// A fallback notice is printed on stderr once per cache directory.
+    /// A fallback notice is printed on stderr once per cache directory; the
+    /// cache's own notices (a corrupt entry discarded) are printed as they happen.
     pub async fn open_cache(&self) -> Result<Option<Cache>, Error> {
         let (cache, notice) = self.open_cache_quietly().await?;
         if let Some(notice) = notice {
             self.notice_once("keyring-fallback", &notice);
         }
-        Ok(cache)
+        Ok(cache.map(Cache::printing_notices))
     }
 
     /// Like `open_cache`, but returns the fallback notice instead of printing it (for the TUI).

@@ -21,8 +21,10 @@ pub fn signin_url(
     region: &str,
 ) -> Result<String, AwsError> {
     let unreachable = |detail: String| AwsError::Unreachable {
+        service: "the sign-in federation endpoint",
         endpoint: endpoint.to_owned(),
         detail,
+        then: String::new(),
     };
     let session = serde_json::json!({
         "sessionId": credentials.access_key_id,
@@ -51,6 +53,7 @@ pub fn signin_url(
         .and_then(|v| v["SigninToken"].as_str().map(str::to_owned))
         .filter(|_| status == 200)
         .ok_or_else(|| AwsError::Service {
+            service: "console sign-in",
             action: "getSigninToken",
             code: format!("HTTP {status}"),
             detail: "the federation endpoint gave no SigninToken; console sign-in needs role credentials (not an MFA user session)".into(),

@@ -1,8 +1,14 @@
-//! Turns SDK errors into messages a user can act on.
+//! Turns SDK errors into one line a user can act on.
+//!
+//! Messages never carry the SDK's debug text or a response body: a malformed
+//! answer to `AssumeRole` may hold half a secret key. They say which service
+//! failed, at which endpoint, and whether an MFA code was used up.
 
+use crate::domain::clean_text;
 use crate::error_text::describe;
 use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use std::time::Duration;
 
 /// Something went wrong talking to AWS.
 #[derive(Debug, thiserror::Error)]
@@ -42,18 +48,76 @@ pub enum AwsError {
         /// Why.
         detail: String,
     },
-    /// The endpoint could not be reached or did not answer in time.
-    #[error("cannot reach STS at \"{endpoint}\" ({detail}); check the network, a proxy or AWS_ENDPOINT_URL")]
+    /// The endpoint could not be reached.
+    #[error(
+        "cannot reach {service} at \"{endpoint}\" ({detail}); check the network, a proxy or AWS_ENDPOINT_URL{then}"
+    )]
     Unreachable {
+        /// `STS`, `Organizations`, ...
+        service: &'static str,
         /// The endpoint hats tried.
         endpoint: String,
         /// What failed.
         detail: String,
+        /// What to do next (about the MFA code), or empty.
+        then: String,
+    },
+    /// The endpoint took the request but did not answer in time.
+    #[error(
+        "{service} at \"{endpoint}\" did not answer {action} within {secs}s; check the network, a proxy or \
+         AWS_ENDPOINT_URL{then}"
+    )]
+    TimedOut {
+        /// `STS`, `Organizations`, ...
+        service: &'static str,
+        /// The endpoint hats tried.
+        endpoint: String,
+        /// The action.
+        action: &'static str,
+        /// How long hats waited, retries included.
+        secs: u64,
+        /// What to do next.
+        then: String,
+    },
+    /// The endpoint answered with a server error (HTTP 5xx), after the retries that were safe.
+    #[error("{service} at \"{endpoint}\" failed {action} with HTTP {status}{detail}{then}")]
+    ServerError {
+        /// `STS`, `Organizations`, ...
+        service: &'static str,
+        /// The endpoint hats tried.
+        endpoint: String,
+        /// The action.
+        action: &'static str,
+        /// The HTTP status.
+        status: u16,
+        /// ` (Code: message)`, or a note on what the body was.
+        detail: String,
+        /// What to do next.
+        then: String,
+    },
+    /// The endpoint answered with something that is not a response of this service.
+    #[error(
+        "{service} at \"{endpoint}\" sent an answer to {action} that is not a valid {service} response ({what}); \
+         AWS_ENDPOINT_URL, a proxy or a captive portal may be answering instead of AWS{then}"
+    )]
+    Malformed {
+        /// `STS`, `Organizations`, ...
+        service: &'static str,
+        /// The endpoint hats tried.
+        endpoint: String,
+        /// The action.
+        action: &'static str,
+        /// What was wrong with it (never its content).
+        what: String,
+        /// What to do next.
+        then: String,
     },
     /// Any other error AWS returned.
-    #[error("STS {action} failed: {code}: {detail}")]
+    #[error("{service} {action} failed: {code}: {detail}")]
     Service {
-        /// The STS action.
+        /// `STS`, `Organizations`, ...
+        service: &'static str,
+        /// The action.
         action: &'static str,
         /// AWS's error code.
         code: String,
@@ -62,61 +126,184 @@ pub enum AwsError {
     },
 }
 
-/// Classifies an SDK error from one STS `action`.
-pub(super) fn classify<E>(
-    err: SdkError<E, HttpResponse>,
-    action: &'static str,
-    role: Option<&str>,
-    endpoint: &str,
-) -> AwsError
+/// One call, as error messages describe it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Call<'a> {
+    /// `STS`, `Organizations`.
+    pub service: &'static str,
+    /// The operation.
+    pub action: &'static str,
+    /// The role, for `AssumeRole`.
+    pub role: Option<&'a str>,
+    /// Where the request went.
+    pub endpoint: &'a str,
+    /// The request carried a one-time MFA code (and so was sent only once).
+    pub one_time_code: bool,
+    /// How long the call took, retries included.
+    pub waited: Duration,
+}
+
+impl Call<'_> {
+    /// The advice that ends a failure: a code is never re-sent, so the next try needs a new one.
+    pub(super) fn then(&self, otherwise: &str) -> String {
+        if self.one_time_code {
+            "; the MFA code was not sent again (AWS accepts each code only once): try again with the next code"
+                .into()
+        } else {
+            otherwise.into()
+        }
+    }
+
+    /// A message from the far end, made safe for one line of a terminal.
+    fn quote(text: &str) -> String {
+        let mut text = clean_text(text);
+        if text.chars().count() > 200 {
+            text = text.chars().take(200).collect::<String>() + "…";
+        }
+        text
+    }
+}
+
+/// Classifies an SDK error from `call`.
+pub(super) fn classify<E>(err: SdkError<E, HttpResponse>, call: Call<'_>) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let status = err.raw_response().map(|r| r.status().as_u16());
-    let (code, message) = match &err {
-        SdkError::ServiceError(service) => (
-            service.err().code().unwrap_or_default().to_owned(),
-            service.err().message().unwrap_or_default().to_owned(),
-        ),
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
-            return AwsError::Unreachable {
-                endpoint: endpoint.to_owned(),
-                detail: describe(&err),
-            };
-        }
-        _ => (String::new(), describe(&err)),
+    let endpoint = call.endpoint.to_owned();
+    let (service, action) = (call.service, call.action);
+    let timed_out = || AwsError::TimedOut {
+        service,
+        endpoint: endpoint.clone(),
+        action,
+        secs: call.waited.as_secs().max(1),
+        then: call.then(""),
     };
-    from_code(&code, status, message, action, role)
+    let malformed = |what: String| AwsError::Malformed {
+        service,
+        endpoint: endpoint.clone(),
+        action,
+        what,
+        then: call.then(""),
+    };
+    let response = err.raw_response();
+    let status = response.map(|r| r.status().as_u16());
+    let content_type = response
+        .and_then(|r| r.headers().get("content-type"))
+        .map(|t| Call::quote(t).to_ascii_lowercase())
+        .unwrap_or_default();
+    let empty = response.and_then(|r| r.body().bytes()).is_some_and(<[u8]>::is_empty);
+    let body = Body {
+        content_type: &content_type,
+        empty,
+    };
+    match &err {
+        SdkError::TimeoutError(_) => timed_out(),
+        SdkError::DispatchFailure(failure) => match failure.as_connector_error() {
+            Some(c) if c.is_timeout() => timed_out(),
+            _ => AwsError::Unreachable {
+                service,
+                endpoint,
+                detail: Call::quote(&describe(&err)),
+                then: call.then(""),
+            },
+        },
+        // The body could not be read (the connection closed early) or parsed.
+        // Its text is never shown: it may hold part of a secret.
+        SdkError::ResponseError(_) => match status {
+            Some(s) if s >= 500 => server_error(call, s, String::new(), body),
+            Some(s) => malformed(format!("HTTP {s}, an incomplete or unreadable body")),
+            None => malformed("an incomplete or unreadable body".into()),
+        },
+        SdkError::ServiceError(service_error) => {
+            let code = Call::quote(service_error.err().code().unwrap_or_default());
+            let message = Call::quote(service_error.err().message().unwrap_or_default());
+            match status {
+                Some(s) if s >= 500 => {
+                    let detail = match (code.is_empty(), message.is_empty()) {
+                        (true, _) => String::new(),
+                        (false, true) => format!(" ({code})"),
+                        (false, false) => format!(" ({code}: {message})"),
+                    };
+                    server_error(call, s, detail, body)
+                }
+                // A success status with an error is not something AWS sends; nor is
+                // an error without a code unless it is a bare refusal (see `from_code`).
+                Some(s) if s < 400 || (code.is_empty() && s != 403) => {
+                    malformed(format!("HTTP {s}{}", body.kind()))
+                }
+                _ => from_code(&code, status, message, call),
+            }
+        }
+        _ => AwsError::Service {
+            service,
+            action,
+            code: "error".into(),
+            detail: Call::quote(&describe(&err)),
+        },
+    }
 }
 
-/// Maps an STS error code (and HTTP status) to what the user should hear.
-fn from_code(
-    code: &str,
-    status: Option<u16>,
-    message: String,
-    action: &'static str,
-    role: Option<&str>,
-) -> AwsError {
+fn server_error(call: Call<'_>, status: u16, detail: String, body: Body<'_>) -> AwsError {
+    let detail = if detail.is_empty() { body.kind() } else {
+        detail
+    };
+    AwsError::ServerError {
+        service: call.service,
+        endpoint: call.endpoint.to_owned(),
+        action: call.action,
+        status,
+        detail,
+        then: call.then("; AWS or a proxy in between is having trouble: try again in a minute"),
+    }
+}
+
+/// What is known of a response body without reading it out.
+#[derive(Clone, Copy)]
+struct Body<'a> {
+    content_type: &'a str,
+    empty: bool,
+}
+
+impl Body<'_> {
+    /// What a body that is not the service's XML or JSON looked like, from its type and size only.
+    fn kind(self) -> String {
+        let t = self.content_type;
+        if self.empty {
+            ", an empty body".into()
+        } else if t.contains("html") {
+            ", an HTML page as proxies send".into()
+        } else if t.is_empty() || t.contains("xml") || t.contains("json") {
+            ", a body hats cannot read".into()
+        } else {
+            format!(", a {t} body")
+        }
+    }
+}
+
+/// Maps an error code (and HTTP status) to what the user should hear.
+fn from_code(code: &str, status: Option<u16>, message: String, call: Call<'_>) -> AwsError {
     let detail = if message.is_empty() {
         status.map_or_else(|| code.to_owned(), |s| format!("HTTP {s}"))
     } else {
         message
     };
+    let sts = call.service == "STS";
     let denied = |detail| AwsError::AccessDenied {
-        action,
-        role: role.map(|r| format!(" of \"{r}\"")).unwrap_or_default(),
+        action: call.action,
+        role: call.role.map(|r| format!(" of \"{r}\"")).unwrap_or_default(),
         detail,
     };
     match code {
-        "AccessDenied" | "AccessDeniedException" => denied(detail),
+        "AccessDenied" | "AccessDeniedException" if sts => denied(detail),
         "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => AwsError::ExpiredSource { detail },
         "InvalidClientTokenId" | "SignatureDoesNotMatch" | "UnrecognizedClientException" => {
             AwsError::InvalidSource { detail }
         }
         // Some servers send a bare 403 the SDK cannot parse: that is a refusal too.
-        "" if status == Some(403) => denied(detail),
+        "" if sts && status == Some(403) => denied(detail),
         _ => AwsError::Service {
-            action,
+            service: call.service,
+            action: call.action,
             code: if code.is_empty() {
                 "error".into()
             } else {
@@ -131,11 +318,20 @@ fn from_code(
 mod tests {
     use super::*;
 
+    fn call(one_time_code: bool) -> Call<'static> {
+        Call {
+            service: "STS",
+            action: "AssumeRole",
+            role: Some("arn:r"),
+            endpoint: "http://e",
+            one_time_code,
+            waited: Duration::from_secs(3),
+        }
+    }
+
     #[test]
     fn codes_map_to_advice() {
-        let msg = |code, status| {
-            from_code(code, status, "aws said".into(), "AssumeRole", Some("arn:r")).to_string()
-        };
+        let msg = |code, status| from_code(code, status, "aws said".into(), call(false)).to_string();
         assert!(
             msg("AccessDenied", Some(403)).starts_with("AccessDenied from STS for AssumeRole of \"arn:r\"")
         );
@@ -151,7 +347,35 @@ mod tests {
             msg("Throttling", Some(400)),
             "STS AssumeRole failed: Throttling: aws said"
         );
-        let bare = from_code("", Some(500), String::new(), "GetSessionToken", None).to_string();
-        assert_eq!(bare, "STS GetSessionToken failed: error: HTTP 500");
+        let org = Call {
+            service: "Organizations",
+            ..call(false)
+        };
+        let denied = from_code("AccessDeniedException", Some(400), "no".into(), org).to_string();
+        assert_eq!(denied, "Organizations AssumeRole failed: AccessDeniedException: no");
+    }
+
+    #[test]
+    fn server_errors_say_whether_the_code_is_used_up() {
+        let body = Body {
+            content_type: "text/html",
+            empty: false,
+        };
+        let with_code = server_error(call(true), 502, String::new(), body).to_string();
+        assert_eq!(
+            with_code,
+            "STS at \"http://e\" failed AssumeRole with HTTP 502, an HTML page as proxies send; the MFA code \
+             was not sent again (AWS accepts each code only once): try again with the next code"
+        );
+        let without = server_error(call(false), 500, " (InternalFailure)".into(), body).to_string();
+        assert!(without.ends_with("HTTP 500 (InternalFailure); AWS or a proxy in between is having trouble: try again in a minute"), "{without}");
+    }
+
+    #[test]
+    fn quoted_text_is_one_short_line() {
+        let long = format!("a\nb\x1b[31m{}", "x".repeat(500));
+        let quoted = Call::quote(&long);
+        assert!(!quoted.contains('\n') && !quoted.contains('\x1b'));
+        assert!(quoted.chars().count() <= 201);
     }
 }

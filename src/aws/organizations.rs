@@ -1,12 +1,13 @@
 //! AWS Organizations discovery: the OU tree, its accounts, and their tags.
 //!
-//! Calls run at most `CONCURRENCY` at a time; throttling
-//! (`TooManyRequestsException`) is retried by the SDK with exponential backoff.
+//! Calls run at most `CONCURRENCY` at a time. Every call only reads, so
+//! throttling (`TooManyRequestsException`), server errors and timeouts are
+//! retried by the SDK with jittered exponential backoff, within a bound per call.
 //! Returns plain data; caching and offers are not this module's business.
 
 use super::AwsError;
+use super::error::{Call, classify};
 use crate::domain::{Credentials, OrgAccount, clean_text};
-use crate::error_text::describe;
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -15,7 +16,7 @@ use aws_sdk_organizations::config::Region;
 use futures_util::StreamExt;
 use futures_util::stream::{self, TryStreamExt};
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Requests in flight at once.
 const CONCURRENCY: usize = 8;
@@ -42,24 +43,31 @@ pub async fn discover(
     let client = client(signing, region);
     let endpoint =
         organizations_endpoint().unwrap_or_else(|| "https://organizations.us-east-1.amazonaws.com".into());
-    let fail = |action: &'static str| {
-        let endpoint = endpoint.clone();
-        move |e: String| AwsError::Service {
-            action,
-            code: "error".into(),
-            detail: format!("{e} (endpoint {endpoint})"),
-        }
+    let started = Instant::now();
+    // The error of one call: which action, and how long discovery had been waiting.
+    let call = |action: &'static str| Call {
+        service: "Organizations",
+        action,
+        role: None,
+        endpoint: &endpoint,
+        one_time_code: false,
+        waited: started.elapsed(),
     };
     let roots = client
         .list_roots()
         .send()
         .await
-        .map_err(|e| fail("ListRoots")(describe(&e)))?;
+        .map_err(|e| classify(e, call("ListRoots")))?;
     let root = roots
         .roots()
         .first()
         .and_then(|r| r.id())
-        .ok_or_else(|| fail("ListRoots")("no root".into()))?
+        .ok_or_else(|| AwsError::Service {
+            service: "Organizations",
+            action: "ListRoots",
+            code: "error".into(),
+            detail: format!("no root in the answer of {endpoint}"),
+        })?
         .to_owned();
 
     // The OU tree, level by level: (id, path from the root).
@@ -68,7 +76,7 @@ pub async fn discover(
     while !level.is_empty() {
         let children: Vec<Vec<(String, Vec<String>)>> = stream::iter(level)
             .map(|(id, path)| {
-                let client = &client;
+                let (client, call) = (&client, &call);
                 async move {
                     let mut pages = client
                         .list_organizational_units_for_parent()
@@ -78,20 +86,19 @@ pub async fn discover(
                         .send();
                     let mut found = Vec::new();
                     while let Some(page) = pages.next().await {
-                        let page = page.map_err(|e| describe(&e))?;
+                        let page = page.map_err(|e| classify(e, call("ListOrganizationalUnitsForParent")))?;
                         for ou in page.organizational_units() {
                             let mut child = path.clone();
                             child.push(clean_text(ou.name().unwrap_or_default()));
                             found.push((ou.id().unwrap_or_default().to_owned(), child));
                         }
                     }
-                    Ok::<_, String>(found)
+                    Ok::<_, AwsError>(found)
                 }
             })
             .buffer_unordered(CONCURRENCY)
             .try_collect()
-            .await
-            .map_err(fail("ListOrganizationalUnitsForParent"))?;
+            .await?;
         level = children.into_iter().flatten().collect();
         parents.extend(level.iter().cloned());
         progress(Progress::Units(parents.len() - 1));
@@ -100,7 +107,7 @@ pub async fn discover(
     let found = std::sync::atomic::AtomicUsize::new(0);
     let per_parent: Vec<Vec<OrgAccount>> = stream::iter(parents)
         .map(|(id, path)| {
-            let (client, found) = (&client, &found);
+            let (client, found, call) = (&client, &found, &call);
             async move {
                 let mut pages = client
                     .list_accounts_for_parent()
@@ -110,7 +117,7 @@ pub async fn discover(
                     .send();
                 let mut accounts = Vec::new();
                 while let Some(page) = pages.next().await {
-                    let page = page.map_err(|e| describe(&e))?;
+                    let page = page.map_err(|e| classify(e, call("ListAccountsForParent")))?;
                     for a in page.accounts() {
                         let state = a
                             .state()
@@ -128,13 +135,12 @@ pub async fn discover(
                     let total = found.fetch_add(page.accounts().len(), std::sync::atomic::Ordering::Relaxed);
                     progress(Progress::Accounts(total + page.accounts().len()));
                 }
-                Ok::<_, String>(accounts)
+                Ok::<_, AwsError>(accounts)
             }
         })
         .buffer_unordered(CONCURRENCY)
         .try_collect()
-        .await
-        .map_err(fail("ListAccountsForParent"))?;
+        .await?;
     let mut accounts: Vec<OrgAccount> = per_parent.into_iter().flatten().collect();
 
     let total = accounts.len();
@@ -142,7 +148,7 @@ pub async fn discover(
     let tags: Vec<(usize, BTreeMap<String, String>)> =
         stream::iter(accounts.iter().map(|a| a.id.clone()).enumerate())
             .map(|(i, id)| {
-                let (client, done) = (&client, &done);
+                let (client, done, call) = (&client, &done, &call);
                 async move {
                     let mut pages = client
                         .list_tags_for_resource()
@@ -151,19 +157,19 @@ pub async fn discover(
                         .send();
                     let mut tags = BTreeMap::new();
                     while let Some(page) = pages.next().await {
-                        for tag in page.map_err(|e| describe(&e))?.tags() {
+                        let page = page.map_err(|e| classify(e, call("ListTagsForResource")))?;
+                        for tag in page.tags() {
                             tags.insert(clean_text(tag.key()), clean_text(tag.value()));
                         }
                     }
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     progress(Progress::Tags(n, total));
-                    Ok::<_, String>((i, tags))
+                    Ok::<_, AwsError>((i, tags))
                 }
             })
             .buffer_unordered(CONCURRENCY)
             .try_collect()
-            .await
-            .map_err(fail("ListTagsForResource"))?;
+            .await?;
     for (i, t) in tags {
         accounts[i].tags = t;
     }
@@ -180,7 +186,9 @@ fn client(signing: &Credentials, region: &str) -> Client {
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(5))
-                .read_timeout(Duration::from_secs(20))
+                .read_timeout(Duration::from_secs(15))
+                // A hung endpoint fails the call (all its retries) in bounded time.
+                .operation_timeout(Duration::from_secs(45))
                 .build(),
         )
         // Throttling is expected at scale: retry it with jittered exponential backoff.

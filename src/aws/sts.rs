@@ -1,9 +1,15 @@
 //! A thin STS client: one SDK client per set of signing credentials.
 //!
 //! Timeouts and retries are bounded so an unreachable endpoint fails in seconds, not minutes.
+//! A request that carries a one-time MFA code is sent once, never retried: if the
+//! first attempt reached AWS the code is used up, and a retry would only turn a
+//! server error into a misleading "wrong MFA code". Requests without a code
+//! (`AssumeRole` from a session, `GetCallerIdentity`) are retried on throttling,
+//! server errors and timeouts. Answers are checked before use: a truncated or
+//! empty body never becomes credentials.
 
 use super::AwsError;
-use super::error::classify;
+use super::error::{Call, classify};
 use crate::domain::{
     Credentials, MfaCode, MfaSerial, SessionDuration, SessionName, SessionPolicy, SessionTags, SourceIdentity,
 };
@@ -12,7 +18,10 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_sts::config::Region;
 use jiff::Timestamp;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// Attempts for a request without a one-time code (the SDK's standard retry: jittered backoff).
+const ATTEMPTS: u32 = 3;
 
 /// Credentials STS issued, with the identity they belong to.
 #[derive(Debug, Clone)]
@@ -89,7 +98,7 @@ impl Sts {
             .region(Region::new(region.to_owned()))
             .credentials_provider(sdk_credentials)
             .timeout_config(timeouts)
-            .retry_config(RetryConfig::standard().with_max_attempts(3));
+            .retry_config(RetryConfig::standard().with_max_attempts(ATTEMPTS));
         let endpoint = match endpoint_override() {
             Some(url) => {
                 config = config.endpoint_url(&url);
@@ -115,6 +124,7 @@ impl Sts {
         if let Some((serial, code)) = input.mfa {
             request = request.serial_number(serial.as_str()).token_code(code.as_str());
         }
+        let one_time_code = input.mfa.is_some();
         request = request.set_source_identity(input.source_identity.map(|s| s.as_str().to_owned()));
         if !input.tags.tags.is_empty() {
             // Keys and values were checked when the configuration was read, so building cannot fail.
@@ -139,12 +149,19 @@ impl Sts {
                 request = request.set_policy_arns(Some(arns.collect()));
             }
         }
+        let started = Instant::now();
         let output = request
+            .customize()
+            .config_override(attempts(one_time_code))
             .send()
             .await
-            .map_err(|e| classify(e, "AssumeRole", Some(input.role_arn), &self.endpoint))?;
+            .map_err(|e| {
+                let call = self.call("AssumeRole", Some(input.role_arn), one_time_code, started);
+                classify(e, call)
+            })?;
         let assumed_arn = output.assumed_role_user().map(|u| u.arn().to_owned());
-        issued(output.credentials(), assumed_arn, "AssumeRole")
+        let call = self.call("AssumeRole", Some(input.role_arn), one_time_code, started);
+        issued(output.credentials(), assumed_arn, call)
     }
 
     /// `GetSessionToken` with an MFA code.
@@ -154,26 +171,34 @@ impl Sts {
         serial: &MfaSerial,
         code: &MfaCode,
     ) -> Result<Issued, AwsError> {
+        let started = Instant::now();
         let output = self
             .client
             .get_session_token()
             .duration_seconds(i32::try_from(duration.as_secs()).unwrap_or(i32::MAX))
             .serial_number(serial.as_str())
             .token_code(code.as_str())
+            .customize()
+            .config_override(attempts(true))
             .send()
             .await
-            .map_err(|e| classify(e, "GetSessionToken", None, &self.endpoint))?;
-        issued(output.credentials(), None, "GetSessionToken")
+            .map_err(|e| classify(e, self.call("GetSessionToken", None, true, started)))?;
+        issued(
+            output.credentials(),
+            None,
+            self.call("GetSessionToken", None, true, started),
+        )
     }
 
     /// `GetCallerIdentity`.
     pub async fn caller_identity(&self) -> Result<CallerIdentity, AwsError> {
+        let started = Instant::now();
         let output = self
             .client
             .get_caller_identity()
             .send()
             .await
-            .map_err(|e| classify(e, "GetCallerIdentity", None, &self.endpoint))?;
+            .map_err(|e| classify(e, self.call("GetCallerIdentity", None, false, started)))?;
         Ok(CallerIdentity {
             account: output.account().unwrap_or_default().to_owned(),
             arn: output.arn().unwrap_or_default().to_owned(),
@@ -182,18 +207,55 @@ impl Sts {
     }
 }
 
+impl Sts {
+    fn call<'s>(
+        &'s self,
+        action: &'static str,
+        role: Option<&'s str>,
+        one_time_code: bool,
+        started: Instant,
+    ) -> Call<'s> {
+        Call {
+            service: "STS",
+            action,
+            role,
+            endpoint: &self.endpoint,
+            one_time_code,
+            waited: started.elapsed(),
+        }
+    }
+}
+
+/// The retry policy of one request: a one-time code is sent once.
+fn attempts(one_time_code: bool) -> aws_sdk_sts::config::Builder {
+    let attempts = if one_time_code { 1 } else { ATTEMPTS };
+    aws_sdk_sts::config::Builder::default().retry_config(RetryConfig::standard().with_max_attempts(attempts))
+}
+
+/// Credentials from an answer, or `Malformed` when any part is missing: the SDK
+/// reads a body cut off after `<AccessKeyId>` as credentials with an empty
+/// secret, no token and an expiration of 1970.
 fn issued(
     credentials: Option<&aws_sdk_sts::types::Credentials>,
     assumed_arn: Option<String>,
-    action: &'static str,
+    call: Call<'_>,
 ) -> Result<Issued, AwsError> {
-    let missing = || AwsError::Service {
-        action,
-        code: "MalformedResponse".into(),
-        detail: "the response carried no usable credentials".into(),
+    let malformed = |what: &str| AwsError::Malformed {
+        service: call.service,
+        endpoint: call.endpoint.to_owned(),
+        action: call.action,
+        what: what.to_owned(),
+        then: call.then(""),
     };
-    let c = credentials.ok_or_else(missing)?;
-    let expiration = Timestamp::from_second(c.expiration().secs()).map_err(|_| missing())?;
+    let c = credentials.ok_or_else(|| malformed("no credentials in it"))?;
+    let plausible_key = |k: &str| !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric());
+    if !plausible_key(c.access_key_id()) || c.secret_access_key().is_empty() || c.session_token().is_empty() {
+        return Err(malformed("incomplete credentials"));
+    }
+    let expiration = Timestamp::from_second(c.expiration().secs())
+        .ok()
+        .filter(|t| t.as_second() > 0)
+        .ok_or_else(|| malformed("no expiration"))?;
     Ok(Issued {
         credentials: Credentials {
             access_key_id: c.access_key_id().to_owned(),

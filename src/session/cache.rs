@@ -1,16 +1,25 @@
 //! The session cache: secrets in the keyring, expiry in the index, one lock per key.
 //!
 //! All keyring and file work runs on blocking threads, off the async runtime.
+//! A keyring entry that does not read back as a plausible session is discarded
+//! (with a notice), never handed out and never a crash. How much life a cached
+//! session has left is decided here, from the expiration STS returned and the
+//! clocks (see [`Lookup::left`]).
 
 use super::index::{IndexEntry, IndexFile};
 use super::lock::{KeyLock, lock_key};
 use super::store::{SecretStore, StoreError};
 use super::{Session, SessionError};
+use crate::clock::{BootStamp, Clock};
 use crate::domain::Credentials;
 use jiff::Timestamp;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+/// The longest session STS issues (36 h, `GetSessionToken`), plus a minute of clock skew:
+/// an entry claiming more was not written by hats.
+const LONGEST_SESSION_SECS: i64 = 36 * 3600 + 60;
 
 /// What is stored in the keyring for one session. Transient: built and dropped at once.
 #[derive(Serialize, Deserialize)]
@@ -20,6 +29,28 @@ struct Payload {
     session_token: Option<String>,
     expiration: Timestamp,
     assumed_arn: Option<String>,
+    /// The wall clock when the session was stored (absent in entries of older hats).
+    #[serde(default)]
+    stored_at: Option<Timestamp>,
+    /// The boot clock when the session was stored.
+    #[serde(default)]
+    stored_boot: Option<BootStamp>,
+}
+
+/// A cached session and how long it can still be trusted.
+pub struct Lookup {
+    /// The session.
+    pub session: Session,
+    /// Seconds left: the least of what the wall clock and, within the boot that
+    /// stored it, the boot clock say. Zero or less when it must not be used.
+    pub left: i64,
+}
+
+/// Where notices for the user go: printed (commands) or kept for the caller (the switcher).
+#[derive(Clone)]
+enum Notices {
+    Print,
+    Keep(Arc<Mutex<Vec<String>>>),
 }
 
 /// Cached sessions.
@@ -27,12 +58,49 @@ struct Payload {
 pub struct Cache {
     store: Arc<dyn SecretStore>,
     index: IndexFile,
+    notices: Notices,
 }
 
 impl Cache {
-    /// A cache keeping secrets in `store` and its index in `index`.
+    /// A cache keeping secrets in `store` and its index in `index`; notices are kept
+    /// for [`Cache::take_notices`].
     pub fn new(store: Arc<dyn SecretStore>, index: IndexFile) -> Self {
-        Self { store, index }
+        Self {
+            store,
+            index,
+            notices: Notices::Keep(Arc::default()),
+        }
+    }
+
+    /// The same cache, printing notices on stderr as they happen (for commands).
+    #[must_use]
+    pub fn printing_notices(mut self) -> Self {
+        self.notices = Notices::Print;
+        self
+    }
+
+    /// Tells the user something went wrong but was handled (a corrupt entry
+    /// discarded, an old session kept). Never pass secrets.
+    pub fn notice(&self, text: &str) {
+        match &self.notices {
+            Notices::Print => eprintln!("hats: {text}"),
+            Notices::Keep(kept) => kept
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(text.to_owned()),
+        }
+    }
+
+    /// Notices kept since the last call.
+    pub fn take_notices(&self) -> Vec<String> {
+        match &self.notices {
+            Notices::Print => Vec::new(),
+            Notices::Keep(kept) => std::mem::take(
+                &mut *kept
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+            ),
+        }
     }
 
     /// The store's name.
@@ -40,32 +108,35 @@ impl Cache {
         self.store.name()
     }
 
-    /// The session stored under `key`; a corrupt entry is deleted and reported as absent.
-    pub async fn get(&self, key: &str) -> Result<Option<Session>, SessionError> {
-        let (store, key) = (self.store.clone(), key.to_owned());
-        blocking(move || {
-            let Some(secret) = store.get(&key)? else {
+    /// The session stored under `key` and its trusted life left; a corrupt entry
+    /// is deleted, reported, and treated as absent.
+    pub async fn get(&self, key: &str, clock: Clock) -> Result<Option<Lookup>, SessionError> {
+        let (store, owned_key) = (self.store.clone(), key.to_owned());
+        let (now, boot) = (clock.now(), clock.boot());
+        let read = blocking(move || {
+            let Some(secret) = store.get(&owned_key)? else {
                 return Ok(None);
             };
-            match serde_json::from_str::<Payload>(secret.expose_secret()) {
-                Ok(p) => Ok(Some(Session {
-                    credentials: Credentials {
-                        access_key_id: p.access_key_id,
-                        secret_access_key: p.secret_access_key.into(),
-                        session_token: p.session_token.map(Into::into),
-                        expiration: Some(p.expiration),
-                    },
-                    expiration: p.expiration,
-                    assumed_arn: p.assumed_arn,
-                    from_cache: true,
-                })),
-                Err(_) => {
-                    store.delete(&key)?;
-                    Ok(None)
-                }
+            let checked = serde_json::from_str::<Payload>(secret.expose_secret())
+                .map_err(|e| unreadable(&e))
+                .and_then(|p| plausible(p, now));
+            if checked.is_err() {
+                store.delete(&owned_key)?;
             }
+            Ok(Some(checked.map(|p| lookup(p, now, boot.as_ref()))))
         })
-        .await
+        .await?;
+        match read {
+            None => Ok(None),
+            Some(Ok(found)) => Ok(Some(found)),
+            Some(Err(why)) => {
+                self.notice(&format!(
+                    "discarded a corrupt cached session \"{key}\" from the {} keyring ({why}); getting a new one",
+                    self.store.name()
+                ));
+                Ok(None)
+            }
+        }
     }
 
     /// Stores `session` under `key` and records it in the index; prunes expired entries.
@@ -74,17 +145,26 @@ impl Cache {
         key: &str,
         entry: IndexEntry,
         session: &Session,
-        now: Timestamp,
+        clock: Clock,
     ) -> Result<(), SessionError> {
+        let now = clock.now();
         let payload = Payload {
             access_key_id: session.credentials.access_key_id.clone(),
             secret_access_key: session.credentials.secret_access_key().to_owned(),
             session_token: session.credentials.session_token().map(str::to_owned),
             expiration: session.expiration,
             assumed_arn: session.assumed_arn.clone(),
+            stored_at: Some(now),
+            stored_boot: clock.boot(),
         };
         let secret = SecretString::from(serde_json::to_string(&payload).expect("plain data serializes"));
         drop(payload);
+        if let Some(problem) = self.index.problem() {
+            self.notice(&format!(
+                "the session index {} was damaged ({problem}); rebuilt it from its readable entries",
+                self.index.path().display()
+            ));
+        }
         let (store, index, key) = (self.store.clone(), self.index.clone(), key.to_owned());
         blocking(move || {
             store.set(&key, &secret)?;
@@ -132,6 +212,68 @@ impl Cache {
     }
 }
 
+/// Why an entry does not parse, by kind only: serde's messages quote the input, which is secret.
+fn unreadable(e: &serde_json::Error) -> String {
+    match e.classify() {
+        serde_json::error::Category::Syntax => "not JSON".into(),
+        serde_json::error::Category::Eof => "cut short".into(),
+        serde_json::error::Category::Data => "missing or mistyped fields".into(),
+        serde_json::error::Category::Io => "unreadable".into(),
+    }
+}
+
+/// Refuses entries hats cannot have written: empty keys, or a lifetime longer than STS gives.
+fn plausible(p: Payload, now: Timestamp) -> Result<Payload, String> {
+    let key_ok = !p.access_key_id.is_empty() && p.access_key_id.bytes().all(|b| b.is_ascii_alphanumeric());
+    if !key_ok || p.secret_access_key.is_empty() || p.session_token.as_deref().is_some_and(str::is_empty) {
+        return Err("incomplete credentials".into());
+    }
+    let from = p.stored_at.unwrap_or(now);
+    if p.expiration.as_second() - from.as_second() > LONGEST_SESSION_SECS {
+        return Err("an expiration further away than any AWS session lasts".into());
+    }
+    Ok(p)
+}
+
+/// Builds the session and decides how long it can be trusted.
+///
+/// The wall clock alone would let a clock set back revive an expired session.
+/// So: a wall clock earlier than when the entry was stored means the clock went
+/// back by an unknown amount, and the entry is not trusted; within the boot that
+/// stored it, the boot clock (never set back) measures the real time since, and
+/// the session's life as it was when stored bounds what is left.
+fn lookup(p: Payload, now: Timestamp, boot: Option<&BootStamp>) -> Lookup {
+    let by_wall = p.expiration.as_second() - now.as_second();
+    let left = match p.stored_at {
+        Some(stored) if now < stored => 0,
+        Some(stored) => {
+            let by_boot = match (p.stored_boot.as_ref(), boot) {
+                (Some(then), Some(current)) if then.id == current.id => {
+                    let life = p.expiration.as_second() - stored.as_second();
+                    life - (current.secs - then.secs).max(0)
+                }
+                _ => i64::MAX,
+            };
+            by_wall.min(by_boot)
+        }
+        None => by_wall,
+    };
+    Lookup {
+        session: Session {
+            credentials: Credentials {
+                access_key_id: p.access_key_id,
+                secret_access_key: p.secret_access_key.into(),
+                session_token: p.session_token.map(Into::into),
+                expiration: Some(p.expiration),
+            },
+            expiration: p.expiration,
+            assumed_arn: p.assumed_arn,
+            from_cache: true,
+        },
+        left,
+    }
+}
+
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, SessionError> + Send + 'static,
 ) -> Result<T, SessionError> {
@@ -143,5 +285,63 @@ async fn blocking<T: Send + 'static>(
 impl From<StoreError> for SessionError {
     fn from(e: StoreError) -> Self {
         SessionError::Store(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn payload(stored: i64, expires: i64, boot: Option<BootStamp>) -> Payload {
+        Payload {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: "s".into(),
+            session_token: Some("t".into()),
+            expiration: Timestamp::from_second(expires).unwrap(),
+            assumed_arn: None,
+            stored_at: Some(Timestamp::from_second(stored).unwrap()),
+            stored_boot: boot,
+        }
+    }
+
+    fn at(second: i64) -> Timestamp {
+        Timestamp::from_second(second).unwrap()
+    }
+
+    fn boot(secs: i64) -> BootStamp {
+        BootStamp { id: "b".into(), secs }
+    }
+
+    #[test]
+    fn the_wall_clock_and_the_boot_clock_both_bound_what_is_left() {
+        let stored = 1_000_000;
+        let p = || payload(stored, stored + 3600, Some(boot(100)));
+        // Ten minutes later by both clocks.
+        assert_eq!(lookup(p(), at(stored + 600), Some(&boot(700))).left, 3000);
+        // The wall clock jumped forward past the expiry.
+        assert!(lookup(p(), at(stored + 7200), Some(&boot(700))).left <= 0);
+        // Two hours passed, then the wall clock was set back 90 minutes: still expired.
+        assert!(lookup(p(), at(stored + 1800), Some(&boot(7300))).left <= 0);
+        // Set back before the session was stored: not trusted at all.
+        assert_eq!(lookup(p(), at(stored - 60), Some(&boot(700))).left, 0);
+        // After a reboot only the wall clock is left.
+        let other = BootStamp {
+            id: "c".into(),
+            secs: 5,
+        };
+        assert_eq!(lookup(p(), at(stored + 600), Some(&other)).left, 3000);
+    }
+
+    #[test]
+    fn entries_hats_cannot_have_written_are_refused() {
+        let now = at(1_000_000);
+        assert!(plausible(payload(1_000_000, 1_003_600, None), now).is_ok());
+        let mut empty = payload(1_000_000, 1_003_600, None);
+        empty.secret_access_key.clear();
+        assert!(plausible(empty, now).is_err());
+        assert!(plausible(payload(1_000_000, 1_000_000 + 40 * 3600, None), now).is_err());
+        let mut old = payload(0, 1_003_600, None);
+        old.stored_at = None;
+        assert!(plausible(old, now).is_ok(), "entries of older hats still count");
     }
 }

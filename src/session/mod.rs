@@ -78,6 +78,17 @@ pub enum SessionError {
         /// The target.
         target: String,
     },
+    /// STS returned a session that had already expired by the local clock.
+    #[error(
+        "AWS returned a session that expired at {expiration}, but this machine's clock says {now}; \
+         check the system clock (timedatectl)"
+    )]
+    ExpiredOnArrival {
+        /// The expiration STS returned.
+        expiration: jiff::Timestamp,
+        /// The local clock.
+        now: jiff::Timestamp,
+    },
     /// The cache directory could not be written.
     #[error("cannot write the session cache ({0}); check the permissions of the cache directory")]
     CacheIo(String),

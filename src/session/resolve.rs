@@ -39,6 +39,12 @@ pub struct Engine<'a, P> {
     log: &'a (dyn Fn(&str) + Sync),
 }
 
+/// A session that is still valid but due for renewal, with its seconds left.
+type Stale = Option<(Session, i64)>;
+
+/// A session with less than this left is not worth handing out when renewal fails.
+const FALLBACK_MIN_LEFT_SECS: i64 = 60;
+
 type Pending<'s> = Pin<Box<dyn Future<Output = Result<Session, SessionError>> + Send + 's>>;
 
 impl<'a, P: MfaPrompter> Engine<'a, P> {
@@ -216,7 +222,9 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
 
     /// Returns the cached session under `key` if fresh (and no `refresh` is asked);
     /// otherwise takes the key's lock, looks again (another process may have just
-    /// fetched it), then fetches and stores.
+    /// fetched it), then fetches and stores. When renewing a session that still
+    /// works fails (the endpoint is down, no code could be asked for), the old
+    /// session is used, with a notice: a failed renewal never loses a working session.
     async fn cached(
         &self,
         key: &str,
@@ -226,37 +234,71 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
         fetch: impl Future<Output = Result<Session, SessionError>> + Send,
     ) -> Result<Session, SessionError> {
         let Some(cache) = self.cache else {
-            return fetch.await;
+            return self.arrived(fetch.await?);
         };
-        if !refresh && let Some(session) = self.fresh(cache, key).await? {
+        if !refresh && let Some(session) = self.fresh(cache, key).await?.ok() {
             return Ok(session);
         }
         let _lock = cache.lock(key).await?;
-        if !refresh && let Some(session) = self.fresh(cache, key).await? {
-            return Ok(session);
-        }
-        let session = fetch.await?;
+        let held = match self.fresh(cache, key).await? {
+            Ok(session) if !refresh => return Ok(session),
+            // An explicit refresh asked for a new session: it never falls back to the old one.
+            Ok(_) => None,
+            Err(stale) => stale,
+        };
+        let session = match fetch.await.and_then(|s| self.arrived(s)) {
+            Ok(session) => session,
+            Err(e) => {
+                return match held.filter(|(_, left)| !refresh && *left >= FALLBACK_MIN_LEFT_SECS) {
+                    Some((session, left)) => {
+                        cache.notice(&format!(
+                            "could not renew the session for {label} ({e}); using the cached one, \
+                             which expires in {}m{:02}s",
+                            left / 60,
+                            left % 60
+                        ));
+                        Ok(session)
+                    }
+                    None => Err(e),
+                };
+            }
+        };
         let entry = IndexEntry {
             label: label.to_owned(),
             kind: kind.to_owned(),
             expires: session.expiration,
             arn: session.assumed_arn.clone(),
         };
-        cache.put(key, entry, &session, self.clock.now()).await?;
+        cache.put(key, entry, &session, self.clock).await?;
         Ok(session)
     }
 
-    async fn fresh(&self, cache: &Cache, key: &str) -> Result<Option<Session>, SessionError> {
-        let Some(session) = cache.get(key).await? else {
-            return Ok(None);
+    /// The cached session under `key` when it has more than the refresh window
+    /// left; otherwise `Err` with the session that still works (if any) and its seconds left.
+    async fn fresh(&self, cache: &Cache, key: &str) -> Result<Result<Session, Stale>, SessionError> {
+        let Some(found) = cache.get(key, self.clock).await? else {
+            return Ok(Err(None));
         };
-        let left = session.expiration.as_second() - self.clock.now().as_second();
+        let left = found.left;
         if left > i64::from(self.settings.refresh_window.as_secs()) {
             self.note(&format!("{key}: cached in {}, {left}s left", cache.store_name()));
-            Ok(Some(session))
+            Ok(Ok(found.session))
         } else {
-            Ok(None)
+            Ok(Err((left > 0).then_some((found.session, left))))
         }
+    }
+
+    /// Refuses a session that has already expired by this machine's clock when
+    /// it arrives: caching it would be pointless, handing it out would fail later.
+    fn arrived(&self, session: Session) -> Result<Session, SessionError> {
+        let now = self.clock.now();
+        if session.expiration <= now {
+            return Err(SessionError::ExpiredOnArrival {
+                expiration: session.expiration,
+                now,
+            });
+        }
+        Ok(session)
     }
 
     /// The MFA code: `--mfa-code` (once), else `mfa_process`, else the prompter.

@@ -1,6 +1,15 @@
 //! The UI loop: one task owns the terminal and the state; keys, ticks and
 //! finished background tasks become messages; effects start background tasks.
 //! STS and keyring work never runs on this loop.
+//!
+//! Every background task is watched: a panic in one becomes an error in the
+//! status line (and its request ends), the switcher keeps running, and the
+//! message is printed again after the terminal is restored. A terminal that
+//! goes away (input closed or hung up) ends the loop with a message, never a spin.
+//!
+//! Test hook: in debug builds only, `HATS_TEST_PANIC=resolve` makes the resolve
+//! task panic, so the end-to-end tests can check the above. Release builds do
+//! not contain it.
 
 use super::entries::mfa_sessions;
 use super::prompter::{MfaQuestion, TuiPrompter};
@@ -29,6 +38,8 @@ enum Reply {
     Resolved(Msg, Option<(Session, Option<Scope>)>),
     /// A finished organization sync: the reloaded context and its rows.
     Synced(Box<Context>, Msg),
+    /// A background task panicked: the message that ends its request, and the panic.
+    Panicked(Msg, String),
 }
 
 /// The loop's resources.
@@ -41,6 +52,8 @@ struct Runner {
     /// Resolved sessions waiting for their hand-out, with the scope they were made with.
     sessions: HashMap<u64, (Session, Option<Scope>)>,
     print_on_exit: Option<String>,
+    /// Panics of background tasks, printed after the terminal is restored.
+    panics: Vec<String>,
 }
 
 /// Runs the switcher until the user quits; returns text to print on stdout afterwards.
@@ -56,13 +69,14 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
         answers: HashMap::new(),
         sessions: HashMap::new(),
         print_on_exit: None,
+        panics: Vec::new(),
     };
     // Ctrl-C arrives as a key in raw mode; while a subshell runs, SIGINT must not end hats.
     let _sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
-    terminal::restore_on_panic();
-    let mut tty = terminal::enter()?;
-    // Leaves raw mode and the alternate screen on every way out, `?` included.
+    // Leaves raw mode and the alternate screen on every way out, `?` and panics included.
     let _restore = terminal::Restore;
+    terminal::keep_panics();
+    let mut tty = terminal::enter()?;
     if let Ok(size) = terminal::window() {
         app.size = size;
     }
@@ -102,7 +116,8 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
                 Some(Ok(Event::Mouse(mouse))) => Some(Msg::Mouse(mouse)),
                 Some(Ok(_)) => None,
                 // The terminal went away: stop rather than spin.
-                Some(Err(_)) | None => { app.quit = true; None }
+                Some(Err(e)) => break Err(Error::Usage(format!("the terminal closed ({e}); left the switcher"))),
+                None => break Err(Error::Usage("the terminal closed; left the switcher".into())),
             },
             _ = ticker.tick() => {
                 let second = runner.ctx.clock.now().as_second();
@@ -147,6 +162,9 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
     };
     drop(tty);
     drop(_restore);
+    for text in &runner.panics {
+        eprintln!("hats: internal error in a background task: {text}; please report it");
+    }
     // The process ends next: freeing thousands of rows and targets one by one
     // would only delay the shell prompt. (Sessions in `runner` are still dropped,
     // so their secrets are zeroed.)
@@ -191,6 +209,10 @@ impl Runner {
             Reply::Msg(msg) => msg,
             Reply::Synced(ctx, msg) => {
                 self.ctx = Arc::new(*ctx);
+                msg
+            }
+            Reply::Panicked(msg, text) => {
+                self.panics.push(text);
                 msg
             }
             Reply::Resolved(msg, session) => {
@@ -297,7 +319,12 @@ impl Runner {
             self.prompter.clone(),
             self.replies.clone(),
         );
-        tokio::spawn(async move {
+        let ended = (ctx.clone(), preset.clone());
+        let task = tokio::spawn(async move {
+            #[cfg(debug_assertions)]
+            if std::env::var_os("HATS_TEST_PANIC").is_some_and(|v| v == "resolve") {
+                panic!("HATS_TEST_PANIC asked the resolve task to panic");
+            }
             let wanted = Wanted {
                 target,
                 refresh,
@@ -305,6 +332,9 @@ impl Runner {
                 preset: preset.as_deref(),
             };
             let outcome = resolve(&ctx, &cache, &prompter, wanted).await;
+            for text in cache.get().and_then(Option::as_ref).map(Cache::take_notices).unwrap_or_default() {
+                let _ = replies.send(Reply::Msg(Msg::Notice { text, error: true }));
+            }
             let now = ctx.clock.now();
             let mfa = mfa_sessions(&ctx, &ctx.index().read(), now);
             let (result, session) = match outcome {
@@ -321,13 +351,41 @@ impl Runner {
             };
             let _ = replies.send(Reply::Resolved(msg, session));
         });
+        self.watch(task, move |text| {
+            let (ctx, preset) = ended;
+            Msg::Resolved {
+                generation,
+                target,
+                purpose,
+                outcome: Err(format!("internal error: {text}")),
+                preset,
+                mfa_sessions: mfa_sessions(&ctx, &ctx.index().read(), ctx.clock.now()),
+            }
+        });
+    }
+
+    /// Turns a panic of `task` into `on_panic`'s message, so its request ends and the user hears of it.
+    fn watch(
+        &self,
+        task: tokio::task::JoinHandle<()>,
+        on_panic: impl FnOnce(String) -> Msg + Send + 'static,
+    ) {
+        let replies = self.replies.clone();
+        tokio::spawn(async move {
+            if let Err(e) = task.await
+                && e.is_panic()
+            {
+                let text = terminal::take_panic().unwrap_or_else(|| terminal::panic_text(&*e.into_panic()));
+                let _ = replies.send(Reply::Panicked(on_panic(text.clone()), text));
+            }
+        });
     }
 
     /// Builds the sign-in URL and opens the browser off the UI loop.
     fn spawn_console(&self, target: &crate::config::Target, session: Session, region: Option<&str>) {
         let (ctx, replies, name) = (self.ctx.clone(), self.replies.clone(), target.name.clone());
         let region = sts_region(target, region);
-        tokio::task::spawn_blocking(move || {
+        let task = tokio::task::spawn_blocking(move || {
             let endpoint = crate::commands::federation_endpoint(&ctx);
             let opened = crate::aws::signin_url(&session.credentials, &endpoint, "console", &region)
                 .map_err(|e| e.to_string())
@@ -343,6 +401,10 @@ impl Runner {
                 },
             };
             let _ = replies.send(Reply::Msg(msg));
+        });
+        self.watch(task, |text| Msg::Notice {
+            text: format!("console sign-in failed: internal error: {text}"),
+            error: true,
         });
     }
 
@@ -365,17 +427,28 @@ impl Runner {
                 };
                 let _ = progress_replies.send(Reply::Msg(Msg::SyncProgress(text)));
             };
-            let synced = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(Error::Output)
-                .and_then(|runtime| {
-                    runtime.block_on(async {
-                        let cache = open(&ctx, &cache).await?;
-                        crate::org::sync(&ctx, cache, &prompter, None, &progress).await?;
-                        Context::load(false).await
+            let synced = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(Error::Output)
+                    .and_then(|runtime| {
+                        runtime.block_on(async {
+                            let cache = open(&ctx, &cache).await?;
+                            crate::org::sync(&ctx, cache, &prompter, None, &progress).await?;
+                            Context::load(false).await
+                        })
                     })
-                });
+            }));
+            let synced = match synced {
+                Ok(synced) => synced,
+                Err(payload) => {
+                    let text = terminal::take_panic().unwrap_or_else(|| terminal::panic_text(&*payload));
+                    let msg = Msg::SyncFailed(format!("internal error: {text}"));
+                    let _ = replies.send(Reply::Panicked(msg, text));
+                    return;
+                }
+            };
             let reply = match synced {
                 Ok(new) => {
                     let fresh = super::initial_app(&new, new.clock.now());
@@ -393,7 +466,7 @@ impl Runner {
 
     fn spawn_forget(&self, target: usize) {
         let (ctx, cache, replies) = (self.ctx.clone(), self.cache.clone(), self.replies.clone());
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             let outcome = async {
                 let Some(cache) = open(&ctx, &cache).await? else {
                     return Ok(());
@@ -404,6 +477,10 @@ impl Runner {
             .await
             .map_err(|e: Error| e.to_string());
             let _ = replies.send(Reply::Msg(Msg::Forgotten { target, outcome }));
+        });
+        self.watch(task, move |text| Msg::Forgotten {
+            target,
+            outcome: Err(format!("internal error: {text}")),
         });
     }
 }

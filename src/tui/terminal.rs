@@ -1,11 +1,20 @@
 //! The terminal: raw mode and the alternate screen on `/dev/tty` (so stdout
 //! stays free for `eval "$(hats)"`), restored on exit, on panic, and around a subshell.
+//!
+//! While the switcher runs, a panic message is not printed where it happens: on
+//! the alternate screen it would be lost or garble the frame. It is kept, and
+//! printed once the terminal is restored (a panic of the UI loop), or shown in
+//! the status line by the runner (a panic of a background task, which tokio catches).
 
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::fs::File;
 use std::io::{self, Write};
+use std::sync::Mutex;
+
+/// The message of the last panic while the switcher runs.
+static PANIC: Mutex<Option<String>> = Mutex::new(None);
 
 /// The switcher's terminal.
 pub type Tty = Terminal<CrosstermBackend<File>>;
@@ -68,22 +77,53 @@ pub fn leave() {
     let _ = crossterm::terminal::disable_raw_mode();
 }
 
-/// Calls `leave` when dropped.
+/// Calls `leave` when dropped, then prints the panic that is unwinding, if any;
+/// puts the default panic hook back.
 pub struct Restore;
 
 impl Drop for Restore {
     fn drop(&mut self) {
         leave();
+        if std::thread::panicking()
+            && let Some(text) = take_panic()
+        {
+            let _ = writeln!(
+                io::stderr(),
+                "hats: internal error, the switcher stopped: {text}; please report it"
+            );
+        }
+        let _ = std::panic::take_hook();
     }
 }
 
-/// Restores the terminal before a panic message is printed.
-pub fn restore_on_panic() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        leave();
-        previous(info);
+/// Keeps panic messages for the runner and [`Restore`] instead of printing them
+/// over the switcher's screen. Undone when [`Restore`] is dropped.
+pub fn keep_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let text = panic_text(info.payload());
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        *PANIC.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(format!("{text}{place}"));
     }));
+}
+
+/// The message a panic carried, when it is text.
+pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into())
+}
+
+/// The last kept panic message.
+pub fn take_panic() -> Option<String> {
+    PANIC
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take()
 }
 
 /// Writes an OSC 52 clipboard sequence (works through SSH and tmux with set-clipboard on).
