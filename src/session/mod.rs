@@ -5,8 +5,12 @@
 //! prompter differs between callers. Secrets stay in memory and the keyring.
 
 mod cache;
+#[cfg(target_os = "linux")]
+mod dbus;
 pub(crate) mod fs_private;
 mod index;
+#[cfg(target_os = "linux")]
+mod kernel_memo;
 mod keys;
 mod lock;
 mod open_store;

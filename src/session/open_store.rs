@@ -77,7 +77,12 @@ fn auto() -> Result<Opened, StoreError> {
 
 #[cfg(target_os = "linux")]
 fn secret_service() -> Result<Arc<dyn SecretStore>, StoreError> {
-    Ok(Arc::new(super::secret_service::SecretServiceStore::connect()?))
+    let store = super::secret_service::SecretServiceStore::connect()?;
+    let scope = store.address().to_owned();
+    Ok(Arc::new(super::kernel_memo::Memoized::wrap(
+        Arc::new(store),
+        &scope,
+    )))
 }
 
 #[cfg(target_os = "linux")]

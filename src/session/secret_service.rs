@@ -6,20 +6,20 @@
 //! IV per secret. hats talks to the service itself instead of through the
 //! keyring family's Secret Service store because that store spent ~10 ms of
 //! every run on a hand-rolled modular exponentiation and asked for each item's
-//! properties one round trip at a time; here a cached read is four calls
-//! (Hello, OpenSession, SearchItems, GetSecrets).
+//! properties one round trip at a time; here a cached read is three round
+//! trips after authentication (Hello with OpenSession, SearchItems, GetSecrets),
+//! over hats' own blocking D-Bus client (`super::dbus`), on the calling thread.
 //!
 //! Entries carry the attributes `service = hats` and `username = <key>`, the
 //! same ones the keyring family writes, so `secret-tool` and Seahorse show them.
 //! Nothing here lists the keyring beyond those attributes, logs, or keeps a
 //! secret after handing it back.
 
+use super::dbus::{Bus, BusError, Call, Value};
 use super::store::{SecretStore, StoreError, alternatives};
 use num_bigint::BigUint;
 use secrecy::{ExposeSecret, SecretString};
-use std::collections::HashMap;
-use zbus::blocking::{Connection, MessageIterator};
-use zbus::zvariant::{ObjectPath, OwnedObjectPath, OwnedValue, Value};
+use std::sync::{Mutex, PoisonError};
 use zeroize::Zeroizing;
 
 const STORE: &str = "secret-service";
@@ -48,109 +48,105 @@ const DH_BYTES: usize = 128;
 /// makes each exponentiation four times cheaper than a full 1024-bit one.
 const PRIVATE_BYTES: usize = 32;
 
-type SecretStruct<'a> = (ObjectPath<'a>, Vec<u8>, Vec<u8>, &'a str);
-type ReturnedSecret = (OwnedObjectPath, Vec<u8>, Vec<u8>, String);
-
-/// One connection and one encrypted session with the Secret Service.
+/// One connection with the Secret Service, and the encrypted session once a
+/// secret has to cross it.
 pub struct SecretServiceStore {
-    conn: Connection,
-    session: OwnedObjectPath,
+    link: Mutex<Link>,
+    address: String,
+}
+
+struct Link {
+    bus: Bus,
+    session: Option<Encrypted>,
+}
+
+/// An open encrypted session: its object path and the AES key.
+struct Encrypted {
+    path: String,
     key: Zeroizing<[u8; 16]>,
 }
 
 impl SecretServiceStore {
-    /// Connects to the session bus and opens an encrypted session. Fails when
-    /// no Secret Service answers (the caller may fall back to another store).
+    /// Connects to the session bus and checks that a Secret Service answers
+    /// (starting it if the bus can). Fails when none does, so the caller may
+    /// fall back to another store.
     pub fn connect() -> Result<Self, StoreError> {
-        let conn = Connection::session().map_err(|e| failure(&e))?;
-        let (private, public) = dh_keypair()?;
-        let (output, session): (OwnedValue, OwnedObjectPath) = call(
-            &conn,
+        let mut bus = Bus::session().map_err(failure)?;
+        call(
+            &mut bus,
             SERVICE_PATH,
-            SERVICE_IFACE,
-            "OpenSession",
-            &(ALGORITHM, Value::from(to_fixed_bytes(&public))),
+            "org.freedesktop.DBus.Peer",
+            "Ping",
+            vec![],
         )?;
-        let server_public: Vec<u8> = output
-            .try_into()
-            .map_err(|_| protocol("OpenSession returned no public key"))?;
-        let key = session_key(&private, &BigUint::from_bytes_be(&server_public))?;
-        Ok(Self { conn, session, key })
+        Ok(Self {
+            address: bus.address().to_owned(),
+            link: Mutex::new(Link { bus, session: None }),
+        })
+    }
+
+    /// The bus address this store talks through: names the store's identity.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    fn link(&self) -> std::sync::MutexGuard<'_, Link> {
+        // A panic elsewhere cannot leave a half-sent message: every call
+        // writes and reads whole messages before returning.
+        self.link.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Items with hats' attributes for `key`: (unlocked, locked).
-    fn search(&self, key: &str) -> Result<(Vec<OwnedObjectPath>, Vec<OwnedObjectPath>), StoreError> {
-        call(
-            &self.conn,
+    fn search(bus: &mut Bus, key: &str) -> Result<(Vec<String>, Vec<String>), StoreError> {
+        let reply = call(
+            bus,
             SERVICE_PATH,
             SERVICE_IFACE,
             "SearchItems",
-            &(attributes(key),),
-        )
+            vec![attributes(key)],
+        )?;
+        match &reply[..] {
+            [unlocked, locked] => Ok((unlocked.paths(), locked.paths())),
+            _ => Err(protocol("SearchItems returned an unexpected reply")),
+        }
     }
 
     /// Unlocks `items`, asking the user through the service's own prompt if it needs one.
-    fn unlock(&self, items: Vec<OwnedObjectPath>) -> Result<Vec<OwnedObjectPath>, StoreError> {
-        let (mut unlocked, prompt): (Vec<OwnedObjectPath>, OwnedObjectPath) =
-            call(&self.conn, SERVICE_PATH, SERVICE_IFACE, "Unlock", &(items,))?;
-        if let Some(result) = self.complete(&prompt)? {
-            unlocked = result
-                .try_into()
-                .map_err(|_| protocol("Unlock prompt returned no items"))?;
+    fn unlock(bus: &mut Bus, items: Vec<String>) -> Result<Vec<String>, StoreError> {
+        let reply = call(
+            bus,
+            SERVICE_PATH,
+            SERVICE_IFACE,
+            "Unlock",
+            vec![object_paths(items)],
+        )?;
+        let (Some(unlocked), Some(Value::Path(prompt))) = (reply.first(), reply.get(1)) else {
+            return Err(protocol("Unlock returned an unexpected reply"));
+        };
+        match complete(bus, prompt)? {
+            Some(result) => Ok(result.unwrap_variant().paths()),
+            None => Ok(unlocked.paths()),
         }
-        Ok(unlocked)
-    }
-
-    /// Runs the prompt at `prompt` (none when it is `/`) and returns its result;
-    /// an error when the user dismissed it.
-    fn complete(&self, prompt: &OwnedObjectPath) -> Result<Option<OwnedValue>, StoreError> {
-        if prompt.as_str() == "/" {
-            return Ok(None);
-        }
-        let rule = zbus::MatchRule::builder()
-            .msg_type(zbus::message::Type::Signal)
-            .interface(PROMPT_IFACE)
-            .and_then(|b| b.member("Completed"))
-            .and_then(|b| b.path(prompt.as_str()))
-            .map_err(|e| failure(&e))?
-            .build();
-        // Subscribe before prompting, or the answer could come first.
-        let mut signals =
-            MessageIterator::for_match_rule(rule, &self.conn, Some(4)).map_err(|e| failure(&e))?;
-        let () = call(&self.conn, prompt.as_str(), PROMPT_IFACE, "Prompt", &("",))?;
-        let message = signals
-            .next()
-            .ok_or_else(|| protocol("the prompt ended without an answer"))?
-            .map_err(|e| failure(&e))?;
-        let (dismissed, result): (bool, OwnedValue) =
-            message.body().deserialize().map_err(|e| failure(&e))?;
-        if dismissed {
-            return Err(StoreError {
-                store: STORE,
-                detail: "the unlock prompt was dismissed".into(),
-                alternatives: alternatives(STORE),
-            });
-        }
-        Ok(Some(result))
     }
 
     /// The collection new items go to: the one aliased `default` (the login keyring).
-    fn default_collection(&self) -> Result<OwnedObjectPath, StoreError> {
-        let path: OwnedObjectPath = call(
-            &self.conn,
+    fn default_collection(bus: &mut Bus) -> Result<String, StoreError> {
+        let reply = call(
+            bus,
             SERVICE_PATH,
             SERVICE_IFACE,
             "ReadAlias",
-            &("default",),
+            vec![Value::Str("default".into())],
         )?;
-        if path.as_str() == "/" {
-            return Err(StoreError {
+        match reply.first().and_then(Value::as_str) {
+            Some("/") => Err(StoreError {
                 store: STORE,
                 detail: "it has no default collection (create a login keyring, e.g. in Seahorse)".into(),
                 alternatives: alternatives(STORE),
-            });
+            }),
+            Some(path) => Ok(path.to_owned()),
+            None => Err(protocol("ReadAlias returned no collection")),
         }
-        Ok(path)
     }
 }
 
@@ -160,81 +156,192 @@ impl SecretStore for SecretServiceStore {
     }
 
     fn get(&self, key: &str) -> Result<Option<SecretString>, StoreError> {
-        let (mut items, locked) = self.search(key)?;
+        let link = &mut *self.link();
+        let (mut items, locked) = Self::search(&mut link.bus, key)?;
         if items.is_empty() && !locked.is_empty() {
-            items = self.unlock(locked)?;
+            items = Self::unlock(&mut link.bus, locked)?;
         }
         if items.is_empty() {
             return Ok(None);
         }
-        let secrets: HashMap<OwnedObjectPath, ReturnedSecret> = call(
-            &self.conn,
+        let session = Value::Path(encrypted(link)?.path.clone());
+        let reply = call(
+            &mut link.bus,
             SERVICE_PATH,
             SERVICE_IFACE,
             "GetSecrets",
-            &(items, self.session.as_ref()),
+            vec![object_paths(items), session],
         )?;
-        let Some((_, iv, value, _)) = secrets.into_values().next() else {
+        let Some(Value::Entry(_, secret)) = reply.first().and_then(|secrets| secrets.items().first()) else {
             return Ok(None);
         };
         // An entry that does not decrypt to text is corrupt: an empty secret makes
         // the caller discard and replace it.
-        let text = decrypt(&self.key, &iv, &value)
-            .and_then(|plain| String::from_utf8(plain.to_vec()).ok())
-            .unwrap_or_default();
+        let text = match &**secret {
+            Value::Struct(fields) => match (fields.get(1), fields.get(2)) {
+                (Some(Value::Bytes(iv)), Some(Value::Bytes(sealed))) => link
+                    .session
+                    .as_ref()
+                    .and_then(|session| decrypt(&session.key, iv, sealed))
+                    .and_then(|plain| String::from_utf8(plain.to_vec()).ok())
+                    .unwrap_or_default(),
+                _ => String::new(),
+            },
+            _ => String::new(),
+        };
         Ok(Some(SecretString::from(text)))
     }
 
     fn set(&self, key: &str, value: &SecretString) -> Result<(), StoreError> {
-        let collection = self.default_collection()?;
+        let link = &mut *self.link();
+        let collection = Self::default_collection(&mut link.bus)?;
         let mut iv = [0u8; 16];
         getrandom::fill(&mut iv).map_err(|e| protocol(&format!("no randomness for the IV: {e}")))?;
-        let sealed = encrypt(&self.key, &iv, value.expose_secret().as_bytes());
-        let label = format!("hats session {key}");
-        let properties: HashMap<&str, Value<'_>> = HashMap::from([
-            ("org.freedesktop.Secret.Item.Label", Value::from(label)),
-            (
-                "org.freedesktop.Secret.Item.Attributes",
-                Value::from(attributes(key)),
-            ),
+        let session = encrypted(link)?;
+        let sealed = encrypt(&session.key, &iv, value.expose_secret().as_bytes());
+        let session = Value::Path(session.path.clone());
+        let property = |name: &str, value: Value| {
+            Value::Entry(
+                Box::new(Value::Str(name.into())),
+                Box::new(Value::Variant(Box::new(value))),
+            )
+        };
+        let properties = Value::Array {
+            elem: "{sv}".into(),
+            items: vec![
+                property(
+                    "org.freedesktop.Secret.Item.Label",
+                    Value::Str(format!("hats session {key}")),
+                ),
+                property("org.freedesktop.Secret.Item.Attributes", attributes(key)),
+            ],
+        };
+        let secret = Value::Struct(vec![
+            session,
+            Value::Bytes(iv.to_vec()),
+            Value::Bytes(sealed),
+            Value::Str(CONTENT_TYPE.into()),
         ]);
-        let secret: SecretStruct<'_> = (self.session.as_ref(), iv.to_vec(), sealed, CONTENT_TYPE);
-        let (_item, prompt): (OwnedObjectPath, OwnedObjectPath) = call(
-            &self.conn,
-            collection.as_str(),
+        let bus = &mut link.bus;
+        let reply = call(
+            bus,
+            &collection,
             COLLECTION_IFACE,
             "CreateItem",
-            &(properties, secret, true),
+            vec![properties, secret, Value::Bool(true)],
         )?;
-        self.complete(&prompt)?;
+        let Some(Value::Path(prompt)) = reply.get(1) else {
+            return Err(protocol("CreateItem returned an unexpected reply"));
+        };
+        complete(bus, prompt)?;
         Ok(())
     }
 
     fn delete(&self, key: &str) -> Result<(), StoreError> {
-        let (unlocked, locked) = self.search(key)?;
+        let bus = &mut self.link().bus;
+        let (unlocked, locked) = Self::search(bus, key)?;
         for item in unlocked.into_iter().chain(locked) {
-            let prompt: OwnedObjectPath = call(&self.conn, item.as_str(), ITEM_IFACE, "Delete", &())?;
-            self.complete(&prompt)?;
+            let reply = call(bus, &item, ITEM_IFACE, "Delete", vec![])?;
+            if let Some(Value::Path(prompt)) = reply.first() {
+                complete(bus, prompt)?;
+            }
         }
         Ok(())
     }
 }
 
-/// The attributes that identify hats' entry for `key`.
-fn attributes(key: &str) -> HashMap<&str, &str> {
-    HashMap::from([("service", SERVICE_ATTRIBUTE), ("username", key)])
+/// The link's encrypted session, opened on first use: the Diffie-Hellman
+/// exchange is the most expensive part of talking to the service.
+fn encrypted(link: &mut Link) -> Result<&Encrypted, StoreError> {
+    if link.session.is_none() {
+        let (private, public) = dh_keypair()?;
+        let input = Value::Variant(Box::new(Value::Bytes(to_fixed_bytes(&public))));
+        let reply = call(
+            &mut link.bus,
+            SERVICE_PATH,
+            SERVICE_IFACE,
+            "OpenSession",
+            vec![Value::Str(ALGORITHM.into()), input],
+        )?;
+        let (Some(Value::Bytes(server_public)), Some(Value::Path(path))) =
+            (reply.first().map(Value::unwrap_variant), reply.get(1))
+        else {
+            return Err(protocol("OpenSession returned no public key"));
+        };
+        let key = session_key(&private, &BigUint::from_bytes_be(server_public))?;
+        link.session = Some(Encrypted {
+            path: path.clone(),
+            key,
+        });
+    }
+    link.session
+        .as_ref()
+        .ok_or_else(|| protocol("no encrypted session"))
 }
 
-/// Calls `method` on the Secret Service and decodes the reply body.
-fn call<B, R>(conn: &Connection, path: &str, iface: &str, method: &str, body: &B) -> Result<R, StoreError>
-where
-    B: serde::Serialize + zbus::zvariant::DynamicType,
-    R: for<'d> serde::Deserialize<'d> + zbus::zvariant::Type,
-{
-    let reply = conn
-        .call_method(Some(SERVICE_NAME), path, Some(iface), method, body)
-        .map_err(|e| failure(&e))?;
-    reply.body().deserialize().map_err(|e| failure(&e))
+/// Runs the prompt at `prompt` (none when it is `/`) and returns its result;
+/// an error when the user dismissed it.
+fn complete(bus: &mut Bus, prompt: &str) -> Result<Option<Value>, StoreError> {
+    if prompt == "/" {
+        return Ok(None);
+    }
+    // Subscribe before prompting, or the answer could come first.
+    let rule = format!("type='signal',interface='{PROMPT_IFACE}',member='Completed',path='{prompt}'");
+    bus.add_match(&rule).map_err(failure)?;
+    call(
+        bus,
+        prompt,
+        PROMPT_IFACE,
+        "Prompt",
+        vec![Value::Str(String::new())],
+    )?;
+    let answer = bus
+        .wait_for_signal(prompt, PROMPT_IFACE, "Completed")
+        .map_err(failure)?;
+    match &answer[..] {
+        [Value::Bool(true), _] => Err(StoreError {
+            store: STORE,
+            detail: "the unlock prompt was dismissed".into(),
+            alternatives: alternatives(STORE),
+        }),
+        [Value::Bool(false), result] => Ok(Some(result.clone())),
+        _ => Err(protocol("the prompt ended without an answer")),
+    }
+}
+
+/// The attributes that identify hats' entry for `key`, as an `a{ss}`.
+fn attributes(key: &str) -> Value {
+    let pair =
+        |k: &str, v: &str| Value::Entry(Box::new(Value::Str(k.into())), Box::new(Value::Str(v.into())));
+    Value::Array {
+        elem: "{ss}".into(),
+        items: vec![pair("service", SERVICE_ATTRIBUTE), pair("username", key)],
+    }
+}
+
+fn object_paths(paths: Vec<String>) -> Value {
+    Value::Array {
+        elem: "o".into(),
+        items: paths.into_iter().map(Value::Path).collect(),
+    }
+}
+
+/// Calls `method` on the Secret Service object at `path` and returns the reply's body.
+fn call(
+    bus: &mut Bus,
+    path: &str,
+    interface: &str,
+    member: &str,
+    body: Vec<Value>,
+) -> Result<Vec<Value>, StoreError> {
+    bus.call(&Call {
+        destination: SERVICE_NAME,
+        path,
+        interface,
+        member,
+        body,
+    })
+    .map_err(failure)
 }
 
 fn dh_prime() -> BigUint {
@@ -288,15 +395,12 @@ fn decrypt(key: &[u8; 16], iv: &[u8], sealed: &[u8]) -> Option<Zeroizing<Vec<u8>
         .map(Zeroizing::new)
 }
 
-fn failure(e: &zbus::Error) -> StoreError {
+fn failure(e: BusError) -> StoreError {
     let detail = match e {
-        zbus::Error::MethodError(name, _, _)
-            if name.as_str() == "org.freedesktop.DBus.Error.ServiceUnknown" =>
-        {
+        BusError::Remote { name, .. } if name == "org.freedesktop.DBus.Error.ServiceUnknown" => {
             "no Secret Service is running on the session bus".to_owned()
         }
-        zbus::Error::MethodError(name, Some(text), _) => format!("{}: {text}", name.as_str()),
-        other => crate::error_text::describe(other),
+        other => other.to_string(),
     };
     StoreError {
         store: STORE,
