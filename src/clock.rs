@@ -49,7 +49,10 @@ impl Clock {
 #[cfg(target_os = "linux")]
 fn system_boot() -> Option<BootStamp> {
     let id = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: `ts` is a valid, writable timespec; CLOCK_BOOTTIME needs nothing else.
     if unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &raw mut ts) } != 0 {
         return None;
@@ -76,7 +79,10 @@ mod tests {
             assert!(a.is_none());
             return;
         }
-        let (a, b) = (a.expect("Linux has a boot clock"), b.expect("Linux has a boot clock"));
+        let (a, b) = (
+            a.expect("Linux has a boot clock"),
+            b.expect("Linux has a boot clock"),
+        );
         assert_eq!(a.id, b.id);
         assert!(b.secs >= a.secs);
         assert!(Clock::Fixed(Timestamp::UNIX_EPOCH).boot().is_none());

@@ -191,7 +191,9 @@ where
         .and_then(|r| r.headers().get("content-type"))
         .map(|t| Call::quote(t).to_ascii_lowercase())
         .unwrap_or_default();
-    let empty = response.and_then(|r| r.body().bytes()).is_some_and(<[u8]>::is_empty);
+    let empty = response
+        .and_then(|r| r.body().bytes())
+        .is_some_and(<[u8]>::is_empty);
     let body = Body {
         content_type: &content_type,
         empty,
@@ -244,9 +246,7 @@ where
 }
 
 fn server_error(call: Call<'_>, status: u16, detail: String, body: Body<'_>) -> AwsError {
-    let detail = if detail.is_empty() { body.kind() } else {
-        detail
-    };
+    let detail = if detail.is_empty() { body.kind() } else { detail };
     AwsError::ServerError {
         service: call.service,
         endpoint: call.endpoint.to_owned(),
@@ -352,7 +352,10 @@ mod tests {
             ..call(false)
         };
         let denied = from_code("AccessDeniedException", Some(400), "no".into(), org).to_string();
-        assert_eq!(denied, "Organizations AssumeRole failed: AccessDeniedException: no");
+        assert_eq!(
+            denied,
+            "Organizations AssumeRole failed: AccessDeniedException: no"
+        );
     }
 
     #[test]

@@ -62,11 +62,12 @@ pub async fn discover(
         .roots()
         .first()
         .and_then(|r| r.id())
-        .ok_or_else(|| AwsError::Service {
+        .ok_or_else(|| AwsError::Malformed {
             service: "Organizations",
+            endpoint: endpoint.clone(),
             action: "ListRoots",
-            code: "error".into(),
-            detail: format!("no root in the answer of {endpoint}"),
+            what: "no root in it".into(),
+            then: String::new(),
         })?
         .to_owned();
 

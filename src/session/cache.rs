@@ -15,6 +15,7 @@ use crate::domain::Credentials;
 use jiff::Timestamp;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
+use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 /// The longest session STS issues (36 h, `GetSessionToken`), plus a minute of clock skew:
@@ -83,7 +84,10 @@ impl Cache {
     /// discarded, an old session kept). Never pass secrets.
     pub fn notice(&self, text: &str) {
         match &self.notices {
-            Notices::Print => eprintln!("hats: {text}"),
+            // Not eprintln!, which panics when stderr is closed.
+            Notices::Print => {
+                let _ = writeln!(std::io::stderr(), "hats: {text}");
+            }
             Notices::Keep(kept) => kept
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -95,11 +99,9 @@ impl Cache {
     pub fn take_notices(&self) -> Vec<String> {
         match &self.notices {
             Notices::Print => Vec::new(),
-            Notices::Keep(kept) => std::mem::take(
-                &mut *kept
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner),
-            ),
+            Notices::Keep(kept) => {
+                std::mem::take(&mut *kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+            }
         }
     }
 

@@ -77,6 +77,8 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
     let _restore = terminal::Restore;
     terminal::keep_panics();
     let mut tty = terminal::enter()?;
+    // A handle of our own to watch for a hang-up, whatever happens to `tty`.
+    let watched = terminal::open_tty()?;
     if let Ok(size) = terminal::window() {
         app.size = size;
     }
@@ -120,6 +122,9 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
                 None => break Err(Error::Usage("the terminal closed; left the switcher".into())),
             },
             _ = ticker.tick() => {
+                if terminal::hung_up(&watched) {
+                    break Err(Error::Usage("the terminal closed; left the switcher".into()));
+                }
                 let second = runner.ctx.clock.now().as_second();
                 served.poll(&runner.ctx, second)
                     .or_else(|| (second != shown_second || app.busy()).then_some(Msg::Tick))
@@ -160,10 +165,16 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
             break Ok(());
         }
     };
-    drop(tty);
+    // Not dropped: ratatui's drop shows the cursor and prints an error when the
+    // terminal is gone; `Restore` shows the cursor anyway.
+    std::mem::forget(tty);
     drop(_restore);
     for text in &runner.panics {
-        eprintln!("hats: internal error in a background task: {text}; please report it");
+        // Not eprintln!: stderr may be the terminal that just closed.
+        let _ = writeln!(
+            std::io::stderr(),
+            "hats: internal error in a background task: {text}; please report it"
+        );
     }
     // The process ends next: freeing thousands of rows and targets one by one
     // would only delay the shell prompt. (Sessions in `runner` are still dropped,
@@ -332,7 +343,12 @@ impl Runner {
                 preset: preset.as_deref(),
             };
             let outcome = resolve(&ctx, &cache, &prompter, wanted).await;
-            for text in cache.get().and_then(Option::as_ref).map(Cache::take_notices).unwrap_or_default() {
+            for text in cache
+                .get()
+                .and_then(Option::as_ref)
+                .map(Cache::take_notices)
+                .unwrap_or_default()
+            {
                 let _ = replies.send(Reply::Msg(Msg::Notice { text, error: true }));
             }
             let now = ctx.clock.now();

@@ -109,6 +109,21 @@ pub fn keep_panics() {
     }));
 }
 
+/// Whether the terminal behind `tty` has hung up (its window closed, its SSH
+/// connection dropped). Asked on every tick: crossterm's reader spins on a
+/// hung-up terminal instead of reporting it, so the runner must notice by itself.
+pub fn hung_up(tty: &File) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut fd = libc::pollfd {
+        fd: tty.as_raw_fd(),
+        events: 0,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd for an fd `tty` keeps open; a zero timeout never blocks.
+    let ready = unsafe { libc::poll(&raw mut fd, 1, 0) };
+    ready > 0 && fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+}
+
 /// The message a panic carried, when it is text.
 pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
     payload

@@ -8,6 +8,7 @@ mod cache;
 mod commands;
 mod corpus;
 mod errors;
+mod faults;
 mod login;
 mod mfa;
 mod org;

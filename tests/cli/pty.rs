@@ -3,6 +3,7 @@
 use crate::harness::{HATS, Sandbox};
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -13,6 +14,10 @@ pub struct Terminal {
     parser: Arc<Mutex<vt100::Parser>>,
     writer: Box<dyn std::io::Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
+    /// The terminal's master side; dropping it (and the reader) hangs the terminal up.
+    master: Option<Box<dyn portable_pty::MasterPty + Send>>,
+    /// Stops the thread that feeds the screen, and the thread.
+    reading: Option<(Arc<std::sync::atomic::AtomicBool>, std::thread::JoinHandle<()>)>,
 }
 
 impl Terminal {
@@ -46,24 +51,39 @@ impl Terminal {
             std::num::NonZero::new(cols).unwrap(),
             0,
         )));
-        let mut reader = pty.master.try_clone_reader().unwrap();
+        // Our own handle on the master, read with a timeout so `hang_up` can stop
+        // the reader and really close the terminal.
+        let master_fd = pty.master.as_raw_fd().expect("a unix pty");
+        // SAFETY: dup of an fd the master keeps open; the File owns the copy.
+        let mut reader = unsafe { std::fs::File::from_raw_fd(libc::dup(master_fd)) };
         let feed = parser.clone();
-        std::thread::spawn(move || {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        let reading = std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
+            while !stopped.load(std::sync::atomic::Ordering::SeqCst) {
+                let mut fd = libc::pollfd {
+                    fd: reader.as_raw_fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                // SAFETY: one valid pollfd; 50 ms timeout.
+                if unsafe { libc::poll(&raw mut fd, 1, 50) } <= 0 {
+                    continue;
                 }
-                feed.lock().unwrap().process(&buf[..n]);
+                match reader.read(&mut buf) {
+                    Ok(n) if n > 0 => feed.lock().unwrap().process(&buf[..n]),
+                    _ => break,
+                }
             }
         });
         let writer = pty.master.take_writer().unwrap();
-        // Keep the master open for the child's lifetime.
-        std::mem::forget(pty.master);
         Self {
             parser,
             writer,
             child,
+            master: Some(pty.master),
+            reading: Some((stop, reading)),
         }
     }
 
@@ -124,5 +144,41 @@ impl Terminal {
     pub fn modes(&self) -> (bool, bool) {
         let parser = self.parser.lock().unwrap();
         (parser.screen().alternate_screen(), parser.screen().hide_cursor())
+    }
+}
+
+impl Terminal {
+    /// Resizes the terminal (the child gets SIGWINCH) and the screen model with it.
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        let size = PtySize {
+            rows,
+            cols,
+            pixel_width: 0,
+            pixel_height: 0,
+        };
+        self.master
+            .as_ref()
+            .expect("terminal is open")
+            .resize(size)
+            .unwrap();
+        self.parser.lock().unwrap().set_size(
+            std::num::NonZero::new(rows).unwrap(),
+            std::num::NonZero::new(cols).unwrap(),
+        );
+    }
+
+    /// The process id of the command the terminal runs.
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().expect("the child has a pid")
+    }
+
+    /// Closes the terminal, as closing a terminal window does: the child's input ends.
+    pub fn hang_up(&mut self) {
+        if let Some((stop, reading)) = self.reading.take() {
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            reading.join().unwrap();
+        }
+        self.writer = Box::new(std::io::sink());
+        self.master = None;
     }
 }
