@@ -599,3 +599,40 @@ fn a_panic_in_a_background_task_is_shown_and_the_terminal_restored() {
     );
     kill(term.pid(), libc::SIGKILL);
 }
+
+#[test]
+fn a_failed_refresh_in_the_switcher_keeps_the_session_it_had() {
+    let (mut sb, endpoint) = behind_faults("Action=", Fault::Pass);
+    sb.set_env("SHELL", "/bin/sh");
+    sb.set_env("PS1", "sub$ ");
+    let key = key_of(&sb, &["env", "plain-role"]);
+    endpoint.take();
+    endpoint.set(Fault::ServerError);
+    let mut term = Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 100, 30);
+    term.wait_for("targets (7)");
+    let countdown = term.line_with("plain-role ");
+    // Down to plain-role, refresh it: STS fails.
+    term.keys("\x1b[B");
+    term.keys("r");
+    term.wait_for("failed AssumeRole with HTTP 500");
+    assert_eq!(
+        term.line_with("plain-role ").split_whitespace().count(),
+        countdown.split_whitespace().count()
+    );
+    assert!(
+        !term.line_with("plain-role ").trim_end().ends_with(" -"),
+        "{}",
+        term.screen()
+    );
+    assert_eq!(actions(&endpoint.take()), ["AssumeRole"; 3]);
+    // The cached session still serves the shell.
+    term.keys("\r");
+    term.wait_for("sub$ ");
+    term.type_line(r#"echo "key=$AWS_ACCESS_KEY_ID""#);
+    term.wait_for(&format!("key={key}"));
+    term.type_line("exit");
+    term.wait_for("back from the shell for plain-role");
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+    assert!(endpoint.take().is_empty());
+}
