@@ -62,11 +62,23 @@ pub fn add_organization(
         }
     }
     let has_includes = org.rules.iter().any(|r| r.include);
-    let mut names: HashSet<String> = set
+    // Names taken by profiles and hats' own accounts; a clash between two
+    // accounts is caught once per account (`labels`), not once per role.
+    let taken: HashSet<String> = set
         .targets
         .iter()
         .flat_map(|t| std::iter::once(t.name.clone()).chain(t.alias.clone()))
         .collect();
+    let mut labels: HashSet<String> = HashSet::with_capacity(inventory.accounts.len());
+    // Accounts some existing target already assumes a role in: only there can
+    // an offer repeat a profile.
+    let accounts_with_roles: HashSet<&str> = profile_roles
+        .iter()
+        .filter_map(|arn| arn.split(':').nth(4))
+        .collect();
+    // Reserved up front: growing a vector of 15,000 targets by doubling copies
+    // megabytes and faults in fresh pages at every step.
+    set.targets.reserve(inventory.accounts.len() * org.roles.len());
     for account in inventory
         .accounts
         .iter()
@@ -91,6 +103,9 @@ pub fn add_organization(
         } else {
             target_safe(&account.name)
         };
+        // The first account to use a name keeps it; later ones are named by id.
+        let label_is_free = labels.insert(label.clone());
+        let has_profiles = accounts_with_roles.contains(account.id.as_str());
         let ou_path = account.ou_path_text();
         for role in offered_roles(&org.roles, &rules) {
             let Ok(role_arn) = RoleArn::from_parts(&id, &role) else {
@@ -99,16 +114,15 @@ pub fn add_organization(
                 continue;
             };
             // A profile for this very role is shown once: as the profile, attached above.
-            if profile_roles.contains(role_arn.as_str()) {
+            if has_profiles && profile_roles.contains(role_arn.as_str()) {
                 continue;
             }
             // `concat`, not `format!`: this runs for every role of every account.
             let by_id = [id.as_str(), "/", &role].concat();
             let mut name = [label.as_str(), "/", &role].concat();
-            if names.contains(&name) {
+            if !label_is_free || taken.contains(&name) {
                 name = by_id.clone();
             }
-            names.insert(name.clone());
             set.targets.push(Target {
                 alias: (name != by_id).then_some(by_id),
                 name,

@@ -255,7 +255,10 @@ fn hats_config_accounts_resolve_by_name_and_by_account_id() {
             .ok(),
     );
     assert_eq!(by_id["HATS_TARGET"], "data/Analyst");
-    let json: serde_json::Value = serde_json::from_str(&sb.hats(&["ls", "--json"]).ok()).unwrap();
+    let listed = sb.hats(&["ls", "--json"]).ok();
+    // Piped, the array is compact: one line (indentation is for terminals).
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+    let json: serde_json::Value = serde_json::from_str(&listed).unwrap();
     let data = json
         .as_array()
         .unwrap()
