@@ -13,6 +13,8 @@ pub mod context;
 pub mod domain;
 pub mod error;
 pub mod error_text;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod history;
 pub mod org;
 pub mod output;

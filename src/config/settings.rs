@@ -72,7 +72,15 @@ impl Settings {
             source_identity: match &defaults.source_identity {
                 None | Some(IdentityDefault::LocalUser(false)) => None,
                 Some(IdentityDefault::LocalUser(true)) => {
-                    Some(SourceIdentity::parse(&local_user().unwrap_or_default()).map_err(place)?)
+                    // Without a user name the value would be empty, which AWS refuses:
+                    // say why, rather than quote an empty string back.
+                    let user = local_user().ok_or_else(|| ConfigError::Entry {
+                        place: "[defaults] in hats config".into(),
+                        message: "source_identity = true, but the local user name is unknown (USER, \
+                                  USERNAME and LOGNAME are unset); write source_identity = \"NAME\""
+                            .into(),
+                    })?;
+                    Some(SourceIdentity::parse(&user).map_err(place)?)
                 }
                 Some(IdentityDefault::Value(value)) => Some(SourceIdentity::parse(value).map_err(place)?),
             },
