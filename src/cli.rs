@@ -1,5 +1,6 @@
 //! The command line: every subcommand and flag, parsed by clap.
 
+use crate::context::Wanted;
 use crate::domain::{MfaCode, SessionDuration};
 use crate::output::Format;
 use clap::{Args, Parser, Subcommand};
@@ -173,17 +174,20 @@ pub struct SessionArgs {
 }
 
 impl Command {
-    /// The one target this command is about, if it names one (so start-up can
-    /// skip loading targets it will not use).
-    pub fn target_name(&self) -> Option<&str> {
+    /// The targets this command looks at (so start-up can skip loading the
+    /// others: an organization's inventory holds thousands).
+    pub fn wanted(&self) -> Wanted<'_> {
         match self {
             Self::Exec { target, .. }
             | Self::Shell { target, .. }
             | Self::Env { target, .. }
             | Self::CredentialProcess { target, .. }
-            | Self::Login { target, .. } => Some(target),
-            Self::Whoami { target, .. } | Self::Forget { target, .. } => target.as_deref(),
-            Self::Ls { .. } | Self::History { .. } | Self::Org { .. } | Self::Completions { .. } => None,
+            | Self::Login { target, .. } => Wanted::Target(target),
+            Self::Whoami { target, .. } | Self::Forget { target, .. } => {
+                target.as_deref().map_or(Wanted::Everything, Wanted::Target)
+            }
+            Self::History { .. } | Self::Completions { .. } => Wanted::NoTargets,
+            Self::Ls { .. } | Self::Org { .. } => Wanted::Everything,
         }
     }
 }

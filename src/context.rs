@@ -28,17 +28,28 @@ pub struct Context {
     pub presets: Presets,
 }
 
+/// Which targets a command will look at, so start-up loads no more.
+#[derive(Debug, Clone, Copy)]
+pub enum Wanted<'a> {
+    /// Every target (listing, the switcher).
+    Everything,
+    /// One target, by name or alias.
+    Target(&'a str),
+    /// None (history reads only its own file).
+    NoTargets,
+}
+
 impl Context {
     /// Reads the AWS files, hats' config and (when an organization is
     /// configured) its inventory: every target. Touches no keyring and no network.
     pub async fn load(verbose: bool) -> Result<Self, Error> {
-        Self::load_for(verbose, None).await
+        Self::load_for(verbose, Wanted::Everything).await
     }
 
     /// Like [`Context::load`], but a command about one target skips the
     /// organization inventory (thousands of accounts) when that target comes
     /// from the AWS files or hats' own config.
-    pub async fn load_for(verbose: bool, wanted: Option<&str>) -> Result<Self, Error> {
+    pub async fn load_for(verbose: bool, wanted: Wanted<'_>) -> Result<Self, Error> {
         let paths = Paths::from_env();
         let file = HatsFile::load(&paths.config_file)?;
         let settings = Settings::from_defaults(&file.defaults)?;
@@ -56,11 +67,15 @@ impl Context {
                 .map(std::path::Path::to_path_buf)
                 .unwrap_or_default(),
         };
-        let found_without_organization = wanted.is_some_and(|name| targets.find(name).is_some());
+        let skip_organization = match wanted {
+            Wanted::Everything => false,
+            Wanted::Target(name) => targets.find(name).is_some(),
+            Wanted::NoTargets => true,
+        };
         let inventory = file
             .organization
             .as_ref()
-            .filter(|_| !found_without_organization)
+            .filter(|_| !skip_organization)
             .and_then(|_| config::load_inventory(&paths.cache_dir));
         if let (Some(org), Some(inventory)) = (&file.organization, &inventory) {
             config::add_organization(&mut targets, &profiles, org, inventory);

@@ -3,7 +3,7 @@
 use clap::Parser;
 use hats::cli::{Cli, Command, OrgCommand};
 use hats::commands;
-use hats::context::Context;
+use hats::context::{Context, Wanted};
 use hats::error::Error;
 use std::io::Write;
 use std::process::ExitCode;
@@ -32,7 +32,7 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, Error> {
-    let wanted = cli.command.as_ref().and_then(Command::target_name);
+    let wanted = cli.command.as_ref().map_or(Wanted::Everything, Command::wanted);
     // Never dropped: the process ends right after the command, and freeing
     // thousands of targets one by one would only cost time.
     let ctx = std::mem::ManuallyDrop::new(Context::load_for(cli.verbose, wanted).await?);

@@ -53,7 +53,11 @@ pub fn ls(ctx: &Context, as_json: bool) -> Result<(), Error> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
     if as_json {
         // Streamed, not built as one string first.
-        let items = json_items(&rows, &ctx.settings, now);
+        let items = JsonItems {
+            rows: &rows,
+            settings: &ctx.settings,
+            now,
+        };
         if for_person {
             serde_json::to_writer_pretty(&mut out, &items)
         } else {
@@ -173,11 +177,21 @@ struct JsonSession<'a> {
     assumed_role_arn: Option<&'a str>,
 }
 
-fn json_items<'a>(
+/// The JSON array, each element built as it is written: with an organization
+/// a vector of them all would be megabytes more to fault in.
+struct JsonItems<'a> {
     rows: &'a [Row<'a>],
-    settings: &crate::config::Settings,
+    settings: &'a crate::config::Settings,
     now: Timestamp,
-) -> Vec<JsonTarget<'a>> {
+}
+
+impl Serialize for JsonItems<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.rows.iter().map(|r| json_item(r, self.settings, self.now)))
+    }
+}
+
+fn json_item<'a>(r: &'a Row<'a>, settings: &crate::config::Settings, now: Timestamp) -> JsonTarget<'a> {
     let session = |e: Option<&IndexEntry>| {
         e.map(|e| JsonSession {
             expires: e.expires.to_string(),
@@ -185,43 +199,37 @@ fn json_items<'a>(
             assumed_role_arn: None,
         })
     };
-    rows.iter()
-        .map(|r| {
-            let t = r.target;
-            JsonTarget {
-                name: &t.name,
-                alias: t.alias.as_deref(),
-                origin: match t.origin {
-                    Origin::AwsProfile => "aws-config",
-                    Origin::HatsConfig => "hats-config",
-                    Origin::Organization => "organization",
-                },
-                ou_path: t.ou_path.as_deref(),
-                account_id: t.account_id.as_ref().map(AccountId::as_str),
-                account_name: t.account_name.as_deref(),
-                role_name: t.role_name(),
-                role_arn: match &t.spec {
-                    Spec::Role(spec) => Some(spec.role_arn.as_str()),
-                    Spec::UserSession { .. } => None,
-                },
-                source_profile: t.source_description(),
-                mfa_serial: t.mfa_device().map(|m| m.serial.as_str()),
-                mode: r.mode,
-                region: t.region.as_deref(),
-                production: t.production,
-                tags: &t.tags,
-                source_identity: match &t.spec {
-                    Spec::Role(spec) => {
-                        crate::session::source_identity(spec, settings).map(|s| s.to_string())
-                    }
-                    Spec::UserSession { .. } => None,
-                },
-                session: session(r.session.as_ref()).map(|mut s| {
-                    s.assumed_role_arn = r.session.as_ref().and_then(|e| e.arn.as_deref());
-                    s
-                }),
-                mfa_session: session(r.mfa_session.as_ref()),
-            }
-        })
-        .collect()
+    let t = r.target;
+    JsonTarget {
+        name: &t.name,
+        alias: t.alias.as_deref(),
+        origin: match t.origin {
+            Origin::AwsProfile => "aws-config",
+            Origin::HatsConfig => "hats-config",
+            Origin::Organization => "organization",
+        },
+        ou_path: t.ou_path.as_deref(),
+        account_id: t.account_id.as_ref().map(AccountId::as_str),
+        account_name: t.account_name.as_deref(),
+        role_name: t.role_name(),
+        role_arn: match &t.spec {
+            Spec::Role(spec) => Some(spec.role_arn.as_str()),
+            Spec::UserSession { .. } => None,
+        },
+        source_profile: t.source_description(),
+        mfa_serial: t.mfa_device().map(|m| m.serial.as_str()),
+        mode: r.mode,
+        region: t.region.as_deref(),
+        production: t.production,
+        tags: &t.tags,
+        source_identity: match &t.spec {
+            Spec::Role(spec) => crate::session::source_identity(spec, settings).map(|s| s.to_string()),
+            Spec::UserSession { .. } => None,
+        },
+        session: session(r.session.as_ref()).map(|mut s| {
+            s.assumed_role_arn = r.session.as_ref().and_then(|e| e.arn.as_deref());
+            s
+        }),
+        mfa_session: session(r.mfa_session.as_ref()),
+    }
 }

@@ -9,6 +9,7 @@ use super::targets_from::source_of;
 use crate::domain::{AccountId, Inventory, MfaSerial, OrgAccount, RoleArn, target_safe};
 use aws_config::profile::ProfileSet;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// Adds the organization's offers to `set`.
 pub fn add_organization(
@@ -107,6 +108,7 @@ pub fn add_organization(
         let label_is_free = labels.insert(label.clone());
         let has_profiles = accounts_with_roles.contains(account.id.as_str());
         let ou_path = account.ou_path_text();
+        let tags = Arc::new(account.tags.clone());
         for role in offered_roles(&org.roles, &rules) {
             let Ok(role_arn) = RoleArn::from_parts(&id, &role) else {
                 set.broken
@@ -131,7 +133,7 @@ pub fn add_organization(
                 account_name: Some(account.name.clone()),
                 region: org.region.clone(),
                 production,
-                tags: account.tags.clone(),
+                tags: Arc::clone(&tags),
                 ou_path: Some(ou_path.clone()),
                 spec: Spec::Role(RoleSpec {
                     profile: None,
@@ -185,7 +187,9 @@ fn attach(target: &mut Target, account: &OrgAccount, production: bool) {
     target.account_name = Some(account.name.clone());
     target.ou_path = Some(account.ou_path_text());
     for (k, v) in &account.tags {
-        target.tags.entry(k.clone()).or_insert_with(|| v.clone());
+        Arc::make_mut(&mut target.tags)
+            .entry(k.clone())
+            .or_insert_with(|| v.clone());
     }
     target.production |= production;
 }

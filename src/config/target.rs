@@ -2,6 +2,7 @@
 
 use crate::domain::{AccountId, MfaSerial, RoleArn, SessionDuration, SessionTags, SourceIdentity};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Where a target was defined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,8 +136,8 @@ pub struct Target {
     pub region: Option<String>,
     /// Guarded as production.
     pub production: bool,
-    /// Free-form tags.
-    pub tags: BTreeMap<String, String>,
+    /// Free-form tags; shared by every role offered in one account.
+    pub tags: Arc<BTreeMap<String, String>>,
     /// OU path in the organization, when known (`Production/Payments`).
     pub ou_path: Option<String>,
     /// How to get its credentials.

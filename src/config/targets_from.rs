@@ -274,7 +274,7 @@ fn account_targets(profiles: &ProfileSet, account: &AccountEntry) -> Result<Vec<
                 account_name: account.name.clone(),
                 region: account.region.clone(),
                 production: account.production,
-                tags: account.tags.clone(),
+                tags: std::sync::Arc::new(account.tags.clone()),
                 ou_path: None,
                 spec: Spec::Role(RoleSpec {
                     profile: None,
