@@ -24,13 +24,17 @@ pub use settings::Settings;
 pub use target::{MfaDevice, Mode, Origin, RoleSpec, Source, Spec, Target, TargetSet};
 pub use targets_from::build_targets;
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 /// A configuration file that hats cannot use, with where and why.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// An AWS config or credentials file could not be read or parsed.
-    #[error("cannot read the AWS config: {0}; fix the file or point AWS_CONFIG_FILE elsewhere")]
+    #[error(
+        "cannot read the AWS config: {}; fix the file or point AWS_CONFIG_FILE elsewhere",
+        printable(.0)
+    )]
     AwsFile(String),
     /// An AWS file exists but could not be read (permissions, a directory, ...).
     #[error("cannot read \"{path}\": {source}; fix it or point {variable} elsewhere")]
@@ -106,7 +110,7 @@ pub enum ConfigError {
         limit: u64,
     },
     /// hats' own config file is not valid.
-    #[error("invalid hats config \"{path}\": {message}")]
+    #[error("invalid hats config \"{path}\": {}", printable(.message))]
     HatsInvalid {
         /// The file.
         path: PathBuf,
@@ -114,7 +118,7 @@ pub enum ConfigError {
         message: String,
     },
     /// A profile or account entry says something hats cannot use.
-    #[error("{place}: {message}")]
+    #[error("{}: {}", printable(.place), printable(.message))]
     Entry {
         /// Which profile or account entry (`profile "prod"`, `account "prod"` in config.toml).
         place: String,
@@ -132,6 +136,25 @@ impl ConfigError {
     }
 }
 
+/// Text from a config file made safe to print: control characters (terminal
+/// escape sequences among them) are shown escaped, as `\u{1b}`; everything else,
+/// non-ASCII letters included, as it is. Messages quote values from the files,
+/// and the files may hold anything.
+pub(crate) fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            shown.extend(c.escape_debug());
+        } else {
+            shown.push(c);
+        }
+    }
+    Cow::Owned(shown)
+}
+
 /// Config files larger than this are refused before parsing.
 pub const MAX_CONFIG_MIB: u64 = 8;
 
@@ -144,5 +167,28 @@ pub fn refuse_enormous(path: &std::path::Path) -> Result<(), ConfigError> {
             limit: MAX_CONFIG_MIB,
         }),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_quoted_in_messages_cannot_write_terminal_escapes() {
+        let err = ConfigError::profile("p", "role_arn \"arn:\u{1b}]0;pwned\u{7}\" is not an IAM role ARN");
+        assert_eq!(
+            err.to_string(),
+            "profile \"p\" in the AWS config: role_arn \"arn:\\u{1b}]0;pwned\\u{7}\" is not an IAM role ARN"
+        );
+        let err = ConfigError::HatsInvalid {
+            path: "/c.toml".into(),
+            message: "line 2: unknown field `\u{9b}31m`".into(),
+        };
+        assert_eq!(
+            err.to_string(),
+            "invalid hats config \"/c.toml\": line 2: unknown field `\\u{9b}31m`"
+        );
+        assert_eq!(printable("prød/Admin"), "prød/Admin");
     }
 }

@@ -36,9 +36,11 @@ pub fn build_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
     for account in &file.accounts {
         match account_targets(profiles, account) {
             Ok(targets) => set.targets.extend(targets),
-            Err(e) => set
-                .broken
-                .push((account.name.clone().unwrap_or_else(|| account.id.clone()), e)),
+            // The name is listed as it was written: control characters must not reach a terminal.
+            Err(e) => set.broken.push((
+                super::printable(account.name.as_deref().unwrap_or(&account.id)).into_owned(),
+                e,
+            )),
         }
     }
     // A name with control characters would put terminal escape sequences on
