@@ -222,11 +222,12 @@ impl HatsFile {
         })
     }
 
-    /// Parses the file's text; the error is one paragraph with line and column.
+    /// Parses the file's text; the error is one printable paragraph with line and column.
     pub fn parse(text: &str) -> Result<Self, String> {
         toml::from_str(text).map_err(|e| {
             let span = e.span().map(|s| line_col(text, s.start));
-            let message = e.message().trim_end().to_owned();
+            // Messages quote keys and values, which may hold terminal escapes.
+            let message = super::printable(e.message().trim_end()).into_owned();
             match span {
                 Some((line, col)) => format!("line {line}, column {col}: {message}"),
                 None => message,
