@@ -186,11 +186,17 @@ pub fn duration(data: &[u8]) -> Outcome {
     Ok(d.to_string())
 }
 
-/// Every usable target has a printable name that finds it; every broken entry
-/// has a printable name and a printable, one-line reason.
+/// Every usable target has a printable name of its own that finds it; every
+/// broken entry has a printable name and a printable, one-line reason.
 fn check_targets(set: &TargetSet) {
+    let mut names = std::collections::HashSet::with_capacity(set.targets.len());
     for target in &set.targets {
         assert!(!target.name.chars().any(char::is_control), "{:?}", target.name);
+        assert!(
+            names.insert(&target.name),
+            "two targets are named {:?}",
+            target.name
+        );
         let found = set
             .find(&target.name)
             .expect("a listed target is found by its name");

@@ -8,6 +8,7 @@ use super::target::{MfaDevice, Origin, RoleSpec, Source, Spec, Target, TargetSet
 use super::{ConfigError, HatsFile};
 use crate::domain::{AccountId, MfaSerial, RoleArn, SessionDuration, SessionTags, SourceIdentity};
 use aws_config::profile::{Profile, ProfileSet};
+use std::collections::HashSet;
 
 /// The most role profiles one `source_profile` chain may hold.
 const MAX_CHAIN: usize = 32;
@@ -33,9 +34,29 @@ pub fn build_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
             Err(e) => set.broken.push((name.to_owned(), e)),
         }
     }
+    // Profile names are unique (the SDK merges sections of one name); an account's
+    // `NAME/ROLE` may repeat one of them or another account's, and `hats env NAME`
+    // would then silently pick the first. The later target is refused instead.
+    let mut taken: HashSet<String> = set.targets.iter().map(|t| t.name.clone()).collect();
     for account in &file.accounts {
         match account_targets(profiles, account) {
-            Ok(targets) => set.targets.extend(targets),
+            Ok(targets) => {
+                for mut target in targets {
+                    if !taken.insert(target.name.clone()) {
+                        set.broken.push((
+                            super::printable(&target.name).into_owned(),
+                            name_taken(&target.name),
+                        ));
+                        continue;
+                    }
+                    // The same account listed twice keeps its `ID/ROLE` for the first entry.
+                    if target.alias.as_ref().is_some_and(|alias| taken.contains(alias)) {
+                        target.alias = None;
+                    }
+                    taken.extend(target.alias.clone());
+                    set.targets.push(target);
+                }
+            }
             // The name is listed as it was written: control characters must not reach a terminal.
             Err(e) => set.broken.push((
                 super::printable(account.name.as_deref().unwrap_or(&account.id)).into_owned(),
@@ -59,6 +80,14 @@ pub fn build_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
         ));
     }
     set
+}
+
+fn name_taken(name: &str) -> ConfigError {
+    ConfigError::Entry {
+        place: format!("target \"{name}\" of an [[account]] in hats config"),
+        message: "an earlier profile or account already has this name; rename the account (name = ...)"
+            .into(),
+    }
 }
 
 fn profile_target(profile: &Profile, spec: Spec) -> Target {
@@ -321,6 +350,59 @@ mod tests {
                 format!("[profile p{i}]\nrole_arn = arn:aws:iam::123456789012:role/R{i}\nsource_profile = {source}\n")
             })
             .collect()
+    }
+
+    #[test]
+    fn an_account_target_never_shadows_or_is_shadowed_by_another_name() {
+        let config =
+            "[profile ops/Admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = base\n";
+        let profiles = parse_profiles(
+            AwsFile {
+                kind: AwsFileKind::Config,
+                path: "/h/.aws/config",
+                bytes: config.as_bytes(),
+            },
+            AwsFile {
+                kind: AwsFileKind::Credentials,
+                path: "/h/.aws/credentials",
+                bytes: b"[base]\naws_access_key_id = K\naws_secret_access_key = S\n",
+            },
+        )
+        .unwrap();
+        let file = HatsFile::parse(
+            "[[account]]\nid = \"111111111111\"\nname = \"ops\"\nsource = \"base\"\nroles = [\"Admin\", \"Read\"]\n\
+             [[account]]\nid = \"111111111111\"\nname = \"ops2\"\nsource = \"base\"\nroles = [\"Read\"]\n\
+             [[account]]\nid = \"222222222222\"\nname = \"ops\"\nsource = \"base\"\nroles = [\"Read\"]\n",
+        )
+        .unwrap();
+        let set = build_targets(&profiles, &file);
+        assert_eq!(set.find("ops/Admin").map(|t| t.origin), Some(Origin::AwsProfile));
+        assert_eq!(
+            set.find("ops/Read")
+                .and_then(|t| t.account_id.as_ref())
+                .map(ToString::to_string),
+            Some("111111111111".to_owned())
+        );
+        // The same account under a second name keeps its own name; ID/ROLE stays with the first.
+        assert_eq!(
+            set.find("111111111111/Read").map(|t| t.name.as_str()),
+            Some("ops/Read")
+        );
+        assert!(set.find("ops2/Read").is_some_and(|t| t.alias.is_none()));
+        let refused: Vec<String> = set
+            .broken
+            .iter()
+            .map(|(name, e)| format!("{name}: {e}"))
+            .collect();
+        assert_eq!(refused.len(), 2, "{refused:?}");
+        assert!(
+            refused[0].starts_with("ops/Admin: target \"ops/Admin\" of an [[account]]"),
+            "{refused:?}"
+        );
+        assert!(
+            refused[1].contains("already has this name; rename the account"),
+            "{refused:?}"
+        );
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! Target-name resolution: what `hats env NAME` finds, refuses or suggests.
 
 use crate::{PROFILE_NAME, targets};
+use hats::config::Origin;
 use hats::fuzzing::{context_for, resolve_in};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 
-/// AWS files and a hats config defining every profile and account name given.
+/// AWS files and a hats config defining every profile and account name given
+/// (each account offers `NAME/Admin` and `NAME/Read`).
 fn files(profiles: &BTreeSet<String>, accounts: &BTreeSet<String>) -> (String, String, String) {
     let mut config = String::from("[profile base]\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\n");
     for name in profiles {
@@ -47,6 +49,33 @@ proptest! {
                 prop_assert_eq!(resolve_in(&context, &alias), Ok(name.clone()));
             }
         }
+    }
+
+    #[test]
+    fn a_name_defined_twice_resolves_to_the_first_and_the_second_is_refused(
+        accounts in prop::collection::btree_set("[a-z][a-z0-9-]{0,6}", 1..6),
+        clash in prop::collection::vec(any::<bool>(), 6),
+    ) {
+        // Some accounts' `NAME/Admin` is also written as a profile, which comes first.
+        let clashing: BTreeSet<String> = accounts
+            .iter()
+            .zip(&clash)
+            .filter(|(_, c)| **c)
+            .map(|(a, _)| format!("{a}/Admin"))
+            .collect();
+        let (config, credentials, hats) = files(&clashing, &accounts);
+        let context = context_for(targets(&config, &credentials, &hats));
+        for account in &accounts {
+            for role in ["Admin", "Read"] {
+                let name = format!("{account}/{role}");
+                prop_assert_eq!(resolve_in(&context, &name), Ok(name.clone()));
+                let origin = context.targets.find(&name).map(|t| t.origin);
+                let first = if clashing.contains(&name) { Origin::AwsProfile } else { Origin::HatsConfig };
+                prop_assert_eq!(origin, Some(first));
+            }
+        }
+        let refused: BTreeSet<String> = context.targets.broken.iter().map(|(n, _)| n.clone()).collect();
+        prop_assert_eq!(refused, clashing);
     }
 
     #[test]
