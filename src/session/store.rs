@@ -50,9 +50,15 @@ impl KeyringStore {
     }
 
     fn error(&self, e: &keyring_core::Error) -> StoreError {
+        let mut detail = crate::error_text::describe(e);
+        // keyutils keeps sessions in the session keyring; processes started
+        // outside a login session (cron, some containers) have none they may use.
+        if self.name == "keyutils" && matches!(e, keyring_core::Error::NoStorageAccess(_)) {
+            detail.push_str("; this process has no usable session keyring: run hats under `keyctl session`");
+        }
         StoreError {
             store: self.name,
-            detail: crate::error_text::describe(e),
+            detail,
             alternatives: alternatives(self.name),
         }
     }
