@@ -9,9 +9,7 @@
 //! the input. Nothing here reads files, the environment's AWS setup or the network;
 //! hats itself never calls this module.
 
-use crate::config::{
-    self, AwsFile, AwsFileKind, HatsFile, OrganizationEntry, Presets, ScopeRequest, Settings, TargetSet,
-};
+use crate::config::{self, AwsFile, AwsFileKind, HatsFile, Presets, ScopeRequest, Settings, TargetSet};
 use crate::context::Context;
 use crate::domain::{Inventory, OrgAccount, SessionDuration};
 use crate::error::Error;
@@ -25,7 +23,7 @@ pub type Outcome = Result<String, String>;
 pub const FILE_SEPARATOR: u8 = 0;
 
 /// `~/.aws/config` bytes, then (after a NUL byte, if any) `~/.aws/credentials`
-/// bytes: parsed and turned into targets beside a fixed hats config.
+/// bytes: parsed and turned into targets beside a fixed hats config and organization.
 pub fn aws_files(data: &[u8]) -> Outcome {
     let (config, credentials) = match data.iter().position(|&b| b == FILE_SEPARATOR) {
         Some(at) => (&data[..at], &data[at + 1..]),
@@ -44,7 +42,13 @@ pub fn aws_files(data: &[u8]) -> Outcome {
         },
     )
     .map_err(|e| printable_error(e.to_string()))?;
-    let set = config::build_targets(&profiles, &fixed_hats_file());
+    // As at start-up: profiles, then hats' accounts, then the organization's offers
+    // (profiles whose role points into an organization account are attached to it).
+    let file = fixed_hats_file();
+    let mut set = config::build_targets(&profiles, &file);
+    if let Some(org) = &file.organization {
+        config::add_organization(&mut set, &profiles, org, &fixed_inventory());
+    }
     check_targets(&set);
     Ok(format!(
         "{} targets, {} broken",
@@ -254,6 +258,15 @@ id = "555555555555"
 name = "prød"
 source = "prod"
 roles = ["Dev"]
+
+[organization]
+source = "base"
+roles = ["Viewer"]
+
+[[organization.rule]]
+ou = "Production"
+roles = ["Admin"]
+production = true
 "#;
 
 fn fixed_profiles() -> &'static ProfileSet {
@@ -300,10 +313,11 @@ fn fixed_inventory() -> Inventory {
 fn fixed_context() -> &'static Context {
     static CONTEXT: OnceLock<Context> = OnceLock::new();
     CONTEXT.get_or_init(|| {
-        let organization: OrganizationEntry = toml::from_str("source = \"base\"\nroles = [\"Viewer\"]\n")
-            .expect("the fixed organization parses");
-        let mut targets = config::build_targets(fixed_profiles(), &fixed_hats_file());
-        config::add_organization(&mut targets, fixed_profiles(), &organization, &fixed_inventory());
+        let file = fixed_hats_file();
+        let mut targets = config::build_targets(fixed_profiles(), &file);
+        if let Some(org) = &file.organization {
+            config::add_organization(&mut targets, fixed_profiles(), org, &fixed_inventory());
+        }
         context_for(targets)
     })
 }
