@@ -110,6 +110,13 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        name: "terminal escape in a value quoted by the error",
+        file: File::AwsConfig,
+        text: "[profile r]\nrole_arn = arn:aws:iam::\u{1b}]0;pwned\u{7}:role/X\nsource_profile = base\n",
+        args: &["env", "r"],
+        expect: &["role_arn \"arn:aws:iam::\\u{1b}]0;pwned\\u{7}:role/X\" is not an IAM role ARN"],
+    },
+    Case {
         name: "unknown key in hats config",
         file: File::HatsConfig,
         text: "[defaults]\nsession_name = \"alice\"\nrefresh = \"5m\"\n",
