@@ -108,3 +108,67 @@ proptest! {
         prop_assert!(message.contains(&format!("\"{target}\"")), "{} does not suggest {}", message, target);
     }
 }
+
+/// Levenshtein distance, written plainly as the oracle for "did you mean".
+fn reference_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut table = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in table.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        table[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let substitute = table[i - 1][j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            table[i][j] = substitute.min(table[i - 1][j] + 1).min(table[i][j - 1] + 1);
+        }
+    }
+    table[a.len()][b.len()]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn suggestions_are_the_three_closest_names(
+        profiles in prop::collection::btree_set("[a-cA-C0-9-]{1,8}", 1..16),
+        asked in "[a-cA-C0-9-]{0,10}|\\PC{0,40}",
+    ) {
+        prop_assume!(!profiles.contains("base"));
+        let (config, credentials, hats) = files(&profiles, &BTreeSet::new());
+        let set = targets(&config, &credentials, &hats);
+        // A name containing what was asked comes first; otherwise names within a
+        // third of its length (at least 2 edits), nearest first, then by name.
+        let wanted = asked.to_lowercase();
+        let limit = (wanted.chars().count() / 3).max(2);
+        let mut expected: Vec<(usize, &str)> = set
+            .targets
+            .iter()
+            .map(|t| t.name.as_str())
+            .filter_map(|name| {
+                let lower = name.to_lowercase();
+                if wanted.len() >= 2 && lower.contains(&wanted) {
+                    return Some((0, name));
+                }
+                let distance = reference_distance(&wanted, &lower);
+                (distance <= limit).then_some((distance, name))
+            })
+            .collect();
+        expected.sort();
+        let expected: Vec<&str> = expected.into_iter().take(3).map(|(_, name)| name).collect();
+        prop_assert_eq!(set.suggest(&asked), expected);
+    }
+}
+
+#[test]
+fn a_pasted_megabyte_gets_an_answer_and_no_suggestion() {
+    // Far longer than any target: the length alone rules every name out
+    // (`suggest` skips the distance count for such pairs).
+    let profiles: BTreeSet<String> = (0..2_000).map(|i| format!("team-{i}")).collect();
+    let (config, credentials, hats) = files(&profiles, &BTreeSet::new());
+    let set = targets(&config, &credentials, &hats);
+    assert!(set.suggest(&"x".repeat(1 << 20)).is_empty());
+    assert_eq!(set.suggest("team-1999x").first(), Some(&"team-1999"));
+}
