@@ -100,6 +100,12 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
         let now = runner.ctx.clock.now();
         if dirty {
             if let Err(e) = tty.draw(|f| draw(f, &app, now, theme)) {
+                // A hang-up can fail a frame before a tick notices it: same event, same message.
+                if terminal::hung_up(&watched) {
+                    break Err(Error::Usage(format!(
+                        "the terminal closed ({e}); left the switcher"
+                    )));
+                }
                 break Err(Error::Output(e));
             }
             dirty = false;
