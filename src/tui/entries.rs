@@ -1,23 +1,27 @@
 //! Builds the switcher's rows and header from the context and the session
 //! index: a file read, no keyring, no network, so the first frame is instant.
 
-use super::state::{App, Entry};
+use super::state::{App, Detail, Entry};
 use crate::config::{RoleSpec, Source, Spec, Target};
 use crate::context::Context;
 use crate::session::{Index, IndexedNames, plan_role, source_identity, target_mode};
 use jiff::Timestamp;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The initial state for `ctx` at `now`.
 pub fn initial_app(ctx: &Context, now: Timestamp) -> App {
     let index = ctx.index().read();
     let prefs = super::prefs::load(&super::prefs::path(&ctx.paths.data_dir));
     let indexed = IndexedNames::of(&index);
+    let mut last_tags = None;
     let entries = ctx
         .targets
         .targets
         .iter()
         .map(|t| {
-            let mut e = entry(ctx, &index, &indexed, t, now);
+            let tags = tag_lines(t, &mut last_tags);
+            let mut e = entry(ctx, &index, &indexed, t, tags, now);
             e.favourite = prefs.favourites.contains(&e.name);
             e.recent = prefs.recent.iter().position(|n| *n == e.name);
             e.region_choice = prefs.regions.get(&e.name).cloned();
@@ -26,18 +30,28 @@ pub fn initial_app(ctx: &Context, now: Timestamp) -> App {
         .collect();
     let mut app = App::new(entries);
     app.mfa_sessions = mfa_sessions(ctx, &index, now);
-    let sources: std::collections::BTreeSet<String> = ctx
-        .targets
-        .targets
-        .iter()
-        .map(Target::source_description)
-        .collect();
-    let sources: Vec<String> = sources.into_iter().collect();
-    app.sources = sources.join(", ");
+    let mut sources = std::collections::BTreeSet::new();
+    let mut previous: Option<&Target> = None;
+    for target in &ctx.targets.targets {
+        // An organization's roles share one source: described once, not once per role.
+        if previous.is_none_or(|p| !same_source(p, target)) {
+            sources.insert(target.source_description());
+        }
+        previous = Some(target);
+    }
+    app.sources = sources.into_iter().collect::<Vec<_>>().join(", ");
     app.nested_in = std::env::var("HATS_TARGET").ok().filter(|t| !t.is_empty());
     app.organization = ctx.file_organization.is_some();
     app.presets = ctx.presets.names();
     app
+}
+
+/// Whether two role targets are assumed with the same source's credentials.
+fn same_source(a: &Target, b: &Target) -> bool {
+    match (&a.spec, &b.spec) {
+        (Spec::Role(a), Spec::Role(b)) => a.source == b.source,
+        _ => false,
+    }
 }
 
 /// MFA session expiry per device, as the header shows it.
@@ -62,25 +76,40 @@ pub fn mfa_sessions(ctx: &Context, index: &Index, now: Timestamp) -> Vec<(String
     devices
 }
 
-fn entry(ctx: &Context, index: &Index, indexed: &IndexedNames<'_>, target: &Target, now: Timestamp) -> Entry {
+/// The last tag map turned into lines, and those lines.
+type LastTags = Option<(Arc<BTreeMap<String, String>>, Arc<[String]>)>;
+
+/// The tags of `target` as `k=v` lines, shared with the previous row when it
+/// is in the same account (an organization's roles share one tag map).
+fn tag_lines(target: &Target, last: &mut LastTags) -> Arc<[String]> {
+    if let Some((map, lines)) = last
+        && Arc::ptr_eq(map, &target.tags)
+    {
+        return Arc::clone(lines);
+    }
+    let lines: Arc<[String]> = target
+        .tags
+        .iter()
+        .map(|(k, v)| [k.as_str(), "=", v].concat())
+        .collect();
+    *last = Some((Arc::clone(&target.tags), Arc::clone(&lines)));
+    lines
+}
+
+fn entry(
+    ctx: &Context,
+    index: &Index,
+    indexed: &IndexedNames<'_>,
+    target: &Target,
+    tags: Arc<[String]>,
+    now: Timestamp,
+) -> Entry {
     let session = indexed
         .target_key(target, &ctx.settings)
         .and_then(|k| index.sessions.get(&k))
         .filter(|e| e.expires > now);
-    let mode = target_mode(target, &ctx.settings);
-    let (role_arn, duration) = match &target.spec {
-        Spec::Role(spec) => (
-            Some(spec.role_arn.to_string()),
-            plan_role(spec, None, &ctx.settings).map_or_else(|_| "-".to_owned(), |p| p.duration.to_string()),
-        ),
-        Spec::UserSession { duration, .. } => (
-            None,
-            duration.unwrap_or(ctx.settings.mfa_session_duration).to_string(),
-        ),
-    };
     Entry {
         name: target.name.clone(),
-        alias: target.alias.clone(),
         account: target
             .account_id
             .as_ref()
@@ -88,25 +117,14 @@ fn entry(ctx: &Context, index: &Index, indexed: &IndexedNames<'_>, target: &Targ
         account_name: target.account_name.clone(),
         ou: target.ou_path.clone().filter(|p| !p.is_empty()),
         role: target.role_name().unwrap_or("-").to_owned(),
-        role_arn,
-        chain: chain(target),
-        mfa_serial: target.mfa_device().map(|m| m.serial.to_string()),
-        mode,
+        is_role: matches!(target.spec, Spec::Role(_)),
+        detail: None,
         region: target.region.clone(),
         region_choice: None,
-        source_identity: match &target.spec {
-            Spec::Role(spec) => source_identity(spec, &ctx.settings).map(|s| s.to_string()),
-            Spec::UserSession { .. } => None,
-        },
         preset: None,
         scoped_expires: None,
-        duration,
         production: target.production || ctx.settings.is_production_name(&target.name),
-        tags: target
-            .tags
-            .iter()
-            .map(|(k, v)| [k.as_str(), "=", v].concat())
-            .collect(),
+        tags,
         expires: session.map(|e| e.expires),
         assumed_arn: session.and_then(|e| e.arn.clone()),
         refreshing: None,
@@ -116,6 +134,40 @@ fn entry(ctx: &Context, index: &Index, indexed: &IndexedNames<'_>, target: &Targ
     }
 }
 
+/// Makes the selected row's [`Detail`] if it has none yet: call before drawing.
+/// Rows are in the order of `ctx`'s targets.
+pub fn describe_selected(app: &mut App, ctx: &Context) {
+    if let Some(i) = app.selected_entry()
+        && app.entries[i].detail.is_none()
+        && let Some(target) = ctx.targets.targets.get(i)
+    {
+        app.entries[i].detail = Some(Box::new(detail(ctx, target)));
+    }
+}
+
+/// What the detail pane shows about `target`.
+fn detail(ctx: &Context, target: &Target) -> Detail {
+    let (role_arn, duration, source_identity) = match &target.spec {
+        Spec::Role(spec) => (
+            Some(spec.role_arn.to_string()),
+            plan_role(spec, None, &ctx.settings).map_or_else(|_| "-".to_owned(), |p| p.duration.to_string()),
+            source_identity(spec, &ctx.settings).map(|s| s.to_string()),
+        ),
+        Spec::UserSession { duration, .. } => (
+            None,
+            duration.unwrap_or(ctx.settings.mfa_session_duration).to_string(),
+            None,
+        ),
+    };
+    Detail {
+        role_arn,
+        chain: chain(target),
+        mfa_serial: target.mfa_device().map(|m| m.serial.to_string()),
+        mode: target_mode(target, &ctx.settings),
+        duration,
+        source_identity,
+    }
+}
 /// `base -> jump -> target`: where the credentials come from.
 fn chain(target: &Target) -> String {
     fn walk(spec: &RoleSpec, out: &mut Vec<String>) {

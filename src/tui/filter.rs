@@ -140,7 +140,7 @@ fn haystack(entry: &Entry) -> String {
         entry.account_name.as_ref(),
         entry.ou.as_ref(),
     ];
-    for extra in extras.into_iter().flatten().chain(&entry.tags) {
+    for extra in extras.into_iter().flatten().chain(entry.tags.iter()) {
         if !entry.name.contains(extra.as_str()) {
             text.push(' ');
             text.push_str(extra);
@@ -196,7 +196,6 @@ mod tests {
         filter.apply(&entries);
         entries[0].name = "renamed".into();
         entries[0].account_name = None;
-        entries[0].chain = String::new();
         filter.rows_changed();
         filter.apply(&entries);
         assert!(!names(&filter, &entries).contains(&"renamed".to_owned()));

@@ -1,7 +1,8 @@
 //! Rows and a fixed clock for the switcher's unit and snapshot tests.
 
-use super::state::{App, Entry};
+use super::state::{App, Detail, Entry};
 use jiff::Timestamp;
+use std::sync::Arc;
 
 /// 2026-11-22 12:00:00 UTC.
 pub fn now() -> Timestamp {
@@ -11,23 +12,25 @@ pub fn now() -> Timestamp {
 pub fn entry(name: &str, account: &str, role: &str) -> Entry {
     Entry {
         name: name.into(),
-        alias: None,
         account: account.into(),
         account_name: None,
         ou: None,
         role: role.into(),
-        role_arn: Some(format!("arn:aws:iam::{account}:role/{role}")),
-        chain: format!("alice -> {name}"),
-        mfa_serial: Some("arn:aws:iam::111111111111:mfa/alice".into()),
-        mode: "mfa-session",
+        is_role: true,
+        detail: Some(Box::new(Detail {
+            role_arn: Some(format!("arn:aws:iam::{account}:role/{role}")),
+            chain: format!("alice -> {name}"),
+            mfa_serial: Some("arn:aws:iam::111111111111:mfa/alice".into()),
+            mode: "mfa-session",
+            duration: "1h".into(),
+            source_identity: None,
+        })),
         region: Some("eu-west-1".into()),
         region_choice: None,
-        source_identity: None,
         preset: None,
         scoped_expires: None,
-        duration: "1h".into(),
         production: false,
-        tags: Vec::new(),
+        tags: Arc::new([]),
         expires: None,
         assumed_arn: None,
         refreshing: None,
@@ -47,7 +50,7 @@ pub fn app() -> App {
     let mut staging = entry("staging-dev", "333333333333", "Developer");
     staging.expires = Some(now() + jiff::SignedDuration::from_secs(4 * 60 + 30));
     let mut data = entry("data/Analyst", "444444444444", "Analyst");
-    data.tags = vec!["team=core".into()];
+    data.tags = Arc::new(["team=core".into()]);
     let entries = vec![
         prod,
         staging,

@@ -14,7 +14,7 @@ mod terminal;
 pub mod update;
 pub mod view;
 
-pub use entries::initial_app;
+pub use entries::{describe_selected, initial_app};
 pub use filter::{Filter, Match};
 
 use crate::context::Context;

@@ -73,7 +73,7 @@ fn p_explains_when_there_is_nothing_to_pick() {
 
     let mut app = super::fixture::app();
     app.presets = vec!["readonly".into()];
-    app.entries[0].role_arn = None;
+    app.entries[0].is_role = false;
     key(&mut app, KeyCode::Char('p'));
     assert_eq!(app.overlay, Overlay::None);
     assert!(app.status.unwrap().text.contains("only role sessions"));

@@ -99,6 +99,7 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
     let result = loop {
         let now = runner.ctx.clock.now();
         if dirty {
+            super::describe_selected(&mut app, &runner.ctx);
             if let Err(e) = tty.draw(|f| draw(f, &app, now, theme)) {
                 // A hang-up can fail a frame before a tick notices it: same event, same message.
                 if terminal::hung_up(&watched) {

@@ -4,14 +4,17 @@
 
 use super::filter::Filter;
 use jiff::Timestamp;
+use std::sync::Arc;
 
 /// One target as the switcher shows it.
+///
+/// Kept small: the switcher builds one per target (15,000 for a large
+/// organization) before its first frame. What only the detail pane shows is in
+/// [`Detail`], made for the selected row when it is first drawn.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// Target name.
     pub name: String,
-    /// `ACCOUNT-ID/ROLE` alias.
-    pub alias: Option<String>,
     /// Account id, or `-`.
     pub account: String,
     /// Account alias, when known.
@@ -20,30 +23,22 @@ pub struct Entry {
     pub ou: Option<String>,
     /// Role name, or `-` for a user session.
     pub role: String,
-    /// Role ARN.
-    pub role_arn: Option<String>,
-    /// Source profile chain, `base -> prod -> target`.
-    pub chain: String,
-    /// MFA device.
-    pub mfa_serial: Option<String>,
-    /// How the session is obtained (`mfa-session`, `long-session`, ...).
-    pub mode: &'static str,
+    /// A role, as opposed to an MFA user session.
+    pub is_role: bool,
+    /// What the detail pane shows; `None` until the row is first selected.
+    pub detail: Option<Box<Detail>>,
     /// Region from the configuration.
     pub region: Option<String>,
     /// Region picked in the switcher (`w`), used for exports, subshell and console.
     pub region_choice: Option<String>,
-    /// `SourceIdentity` sent when assuming the role.
-    pub source_identity: Option<String>,
     /// Scope-down preset picked with `p`: hand-outs get a scoped session.
     pub preset: Option<String>,
     /// Expiry of the scoped session made in this run, if any.
     pub scoped_expires: Option<Timestamp>,
-    /// Session length asked for.
-    pub duration: String,
     /// Guarded as production.
     pub production: bool,
-    /// Tags, `k=v`.
-    pub tags: Vec<String>,
+    /// Tags, `k=v`; shared by the rows of one account.
+    pub tags: Arc<[String]>,
     /// Expiry of the cached session, if any.
     pub expires: Option<Timestamp>,
     /// Assumed-role ARN of the cached session.
@@ -56,6 +51,23 @@ pub struct Entry {
     pub recent: Option<usize>,
     /// Commands this target's credentials are served to right now (`--serve`).
     pub served: Vec<ServedCommand>,
+}
+
+/// What only the detail pane shows about a target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    /// Role ARN; `None` for a user session.
+    pub role_arn: Option<String>,
+    /// Source profile chain, `base -> prod -> target`.
+    pub chain: String,
+    /// MFA device.
+    pub mfa_serial: Option<String>,
+    /// How the session is obtained (`mfa-session`, `long-session`, ...).
+    pub mode: &'static str,
+    /// Session length asked for.
+    pub duration: String,
+    /// `SourceIdentity` sent when assuming the role.
+    pub source_identity: Option<String>,
 }
 
 /// A command running under `hats exec/shell --serve`, from the serve registry.

@@ -10,14 +10,16 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::fs::File;
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 use std::sync::Mutex;
 
 /// The message of the last panic while the switcher runs.
 static PANIC: Mutex<Option<String>> = Mutex::new(None);
 
-/// The switcher's terminal.
-pub type Tty = Terminal<CrosstermBackend<File>>;
+/// The switcher's terminal. Buffered: a frame is hundreds of small escape
+/// sequences, and unbuffered each was its own `write` (3,600 for one frame of
+/// a 140x40 window); ratatui flushes once at the end of every frame.
+pub type Tty = Terminal<CrosstermBackend<BufWriter<File>>>;
 
 /// Opens `/dev/tty`; fails when there is no terminal.
 pub fn open_tty() -> io::Result<File> {
@@ -51,7 +53,7 @@ pub fn fresh() -> io::Result<Tty> {
         crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
     )?;
     Terminal::with_options(
-        CrosstermBackend::new(tty),
+        CrosstermBackend::new(BufWriter::with_capacity(64 * 1024, tty)),
         TerminalOptions {
             viewport: Viewport::Fixed(window()?),
         },

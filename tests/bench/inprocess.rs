@@ -19,6 +19,10 @@ use std::path::Path;
 
 const ACCOUNTS: usize = 5000;
 
+// The same allocator as the `hats` binary, so allocation costs what it costs there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Writes a HOME with an organization of `ACCOUNTS` accounts and points hats at it.
 fn organization_home(home: &Path) {
     let write = |path: &str, text: &str| {
@@ -93,7 +97,8 @@ fn benches(c: &mut Criterion) {
     c.bench_function("first frame (load, state, draw)", |b| {
         b.iter(|| {
             let ctx = load();
-            let app = hats::tui::initial_app(&ctx, now);
+            let mut app = hats::tui::initial_app(&ctx, now);
+            hats::tui::describe_selected(&mut app, &ctx);
             terminal.draw(|f| draw(f, &app, now, theme)).unwrap();
         });
     });

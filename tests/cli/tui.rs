@@ -23,6 +23,14 @@ fn filter_assume_with_mfa_open_a_shell_refresh_and_quit() {
     term.wait_for("targets (7)");
     term.keys("/stag");
     term.wait_for("/stag");
+    // The detail pane describes the row selected by the filter (made when first selected).
+    term.wait_for("base -> staging");
+    assert!(
+        term.line_with("role ")
+            .contains("arn:aws:iam::333333333333:role/Developer"),
+        "{}",
+        term.screen()
+    );
     term.keys("\r");
     term.wait_for("MFA code for arn:aws:iam::111111111111:mfa/alice");
     term.wait_for("target: staging");

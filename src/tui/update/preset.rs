@@ -20,7 +20,7 @@ pub(super) fn open(app: &mut App) {
         );
         return;
     }
-    if app.entries[target].role_arn.is_none() {
+    if !app.entries[target].is_role {
         set_status(
             app,
             format!(

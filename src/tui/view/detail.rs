@@ -23,31 +23,37 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
             Span::raw(value),
         ])
     };
-    let mut lines = vec![
-        Line::styled(e.name.clone(), Style::new().add_modifier(Modifier::BOLD)),
-        field(
+    let mut lines = vec![Line::styled(
+        e.name.clone(),
+        Style::new().add_modifier(Modifier::BOLD),
+    )];
+    // Made by the runner for the selected row before drawing; absent only in tests that leave it out.
+    if let Some(d) = e.detail.as_deref() {
+        lines.push(field(
             "role",
-            e.role_arn
+            d.role_arn
                 .clone()
                 .unwrap_or_else(|| "(MFA session of the user)".into()),
-        ),
-        field("chain", e.chain.clone()),
-        field(
+        ));
+        lines.push(field("chain", d.chain.clone()));
+        lines.push(field(
             "mfa",
-            e.mfa_serial
+            d.mfa_serial
                 .as_ref()
-                .map_or_else(|| format!("none ({})", e.mode), |s| format!("{s} ({})", e.mode)),
-        ),
-        field(
-            "region",
-            match (&e.region_choice, &e.region) {
-                (Some(picked), _) => format!("{picked} (picked with w)"),
-                (None, Some(configured)) => configured.clone(),
-                (None, None) => "-".into(),
-            },
-        ),
-        field("duration", e.duration.clone()),
-    ];
+                .map_or_else(|| format!("none ({})", d.mode), |s| format!("{s} ({})", d.mode)),
+        ));
+    }
+    lines.push(field(
+        "region",
+        match (&e.region_choice, &e.region) {
+            (Some(picked), _) => format!("{picked} (picked with w)"),
+            (None, Some(configured)) => configured.clone(),
+            (None, None) => "-".into(),
+        },
+    ));
+    if let Some(d) = e.detail.as_deref() {
+        lines.push(field("duration", d.duration.clone()));
+    }
     if let Some(preset) = &e.preset {
         // Right under the role: what the next hand-out will be matters most.
         let state = e.scoped_expires.map_or_else(
@@ -72,7 +78,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
         lines.insert(2, line);
     }
     let push_identity = |lines: &mut Vec<Line<'_>>| {
-        if let Some(identity) = &e.source_identity {
+        if let Some(identity) = e.detail.as_ref().and_then(|d| d.source_identity.as_ref()) {
             lines.push(field("identity", identity.clone()));
         }
     };
