@@ -1,14 +1,19 @@
 //! Fuzzy filtering with nucleo: scores every row against the typed pattern;
 //! the view asks a [`Highlighter`] which characters of a name matched.
 //!
+//! Each word of the pattern must match within one field of a row (its name,
+//! account id or alias, role, OU path, or one tag), and a row scores the sum
+//! of its words' best fields. So `team12` does not match `team-7` merely
+//! because its account id has a 1 and a 2, and short fields are cheap to score.
+//!
 //! A keystroke must stay well under a frame with 15,000 rows, so each row's
 //! searchable text is built once per set of rows, typing more characters only
 //! re-scores the rows that matched before, and match positions are found only
 //! for the rows on screen.
 
 use super::state::Entry;
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
+use nucleo_matcher::pattern::{Atom, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 /// From how many rows scoring is spread over threads.
 const PARALLEL_FROM: usize = 4000;
@@ -29,8 +34,90 @@ pub struct Filter {
     pub matches: Vec<Match>,
     /// The text `matches` were computed for.
     matched_text: String,
-    /// Each row's searchable text, in row order; empty until first needed.
-    haystacks: Vec<Utf32String>,
+    /// Every row's searchable fields; empty until first needed.
+    haystacks: Haystacks,
+}
+
+/// The searchable fields of all rows, in one text: built with a handful of
+/// allocations rather than several per row.
+#[derive(Debug, Clone, Default)]
+struct Haystacks {
+    /// Every field of every row, back to back.
+    text: String,
+    /// Where each field ends in `text`, in bytes.
+    field_ends: Vec<usize>,
+    /// Where each row's fields end in `field_ends`.
+    row_ends: Vec<usize>,
+    /// `text` is all ASCII (checked once, not per field and keystroke).
+    ascii: bool,
+}
+
+impl Haystacks {
+    fn of(entries: &[Entry]) -> Self {
+        let mut all = Self::default();
+        all.row_ends.reserve_exact(entries.len());
+        for entry in entries {
+            for field in fields(entry) {
+                all.text.push_str(field);
+                all.field_ends.push(all.text.len());
+            }
+            all.row_ends.push(all.field_ends.len());
+        }
+        all.ascii = all.text.is_ascii();
+        all
+    }
+
+    fn len(&self) -> usize {
+        self.row_ends.len()
+    }
+
+    /// Row `row`'s score for `pattern`: every word matches some field (and no
+    /// negated word matches any), summing each word's best field.
+    fn score(
+        &self,
+        row: usize,
+        pattern: &Pattern,
+        matcher: &mut Matcher,
+        chars: &mut Vec<char>,
+    ) -> Option<u32> {
+        let first = row.checked_sub(1).map_or(0, |r| self.row_ends[r]);
+        let start = first.checked_sub(1).map_or(0, |f| self.field_ends[f]);
+        let ends = &self.field_ends[first..self.row_ends[row]];
+        let mut total = 0;
+        for atom in &pattern.atoms {
+            total += u32::from(self.best(start, ends, atom, matcher, chars)?);
+        }
+        Some(total)
+    }
+
+    /// `atom`'s best score over the fields from `start` to each of `ends`;
+    /// for a negated atom, `Some(0)` when no field matches.
+    fn best(
+        &self,
+        mut start: usize,
+        ends: &[usize],
+        atom: &Atom,
+        matcher: &mut Matcher,
+        chars: &mut Vec<char>,
+    ) -> Option<u16> {
+        let mut best = None;
+        for &end in ends {
+            // ASCII text is matched in place; other text is decoded into `chars`.
+            let text = &self.text[start..end];
+            let field = if self.ascii {
+                Utf32Str::Ascii(text.as_bytes())
+            } else {
+                Utf32Str::new(text, chars)
+            };
+            start = end;
+            match atom.score(field, matcher) {
+                // A negated atom that matches a field rules the row out.
+                None if atom.negative => return None,
+                score => best = best.max(score),
+            }
+        }
+        best
+    }
 }
 
 impl Filter {
@@ -51,9 +138,7 @@ impl Filter {
             self.matches = order.into_iter().map(|index| Match { index }).collect();
             return;
         }
-        if self.haystacks.len() != entries.len() {
-            self.haystacks = entries.iter().map(|e| Utf32String::from(haystack(e))).collect();
-        }
+        self.prepare(entries);
         let candidates: Vec<usize> = if narrowing {
             self.matches.iter().map(|m| m.index).collect()
         } else {
@@ -63,9 +148,12 @@ impl Filter {
         let haystacks = &self.haystacks;
         let score_all = |chunk: &[usize]| {
             let mut matcher = Matcher::new(Config::DEFAULT);
+            let mut chars = Vec::new();
             chunk
                 .iter()
-                .filter_map(|&index| Some((pattern.score(haystacks[index].slice(..), &mut matcher)?, index)))
+                .filter_map(|&index| {
+                    Some((haystacks.score(index, &pattern, &mut matcher, &mut chars)?, index))
+                })
                 .collect::<Vec<(u32, usize)>>()
         };
         // Large lists are scored on every core: a keystroke must not wait a frame.
@@ -89,6 +177,14 @@ impl Filter {
         self.matches = scored.into_iter().map(|(_, index)| Match { index }).collect();
     }
 
+    /// Builds the rows' searchable text if it is not built yet. The runner calls
+    /// this once the first frame is out, so the first keystroke does not pay for it.
+    pub fn prepare(&mut self, entries: &[Entry]) {
+        if self.haystacks.len() != entries.len() {
+            self.haystacks = Haystacks::of(entries);
+        }
+    }
+
     /// Finds match positions in names for the current text; `None` when it is empty.
     pub fn highlighter(&self) -> Option<Highlighter> {
         (!self.text.is_empty()).then(|| Highlighter {
@@ -100,7 +196,7 @@ impl Filter {
 
     /// Forgets the searchable text of the rows: call when the rows are replaced.
     pub fn rows_changed(&mut self) {
-        self.haystacks.clear();
+        self.haystacks = Haystacks::default();
     }
 
     /// Whether every row matching the text also matched the previous text, so
@@ -130,23 +226,19 @@ impl Highlighter {
     }
 }
 
-/// Everything a filter may match: name, account alias and id, role, tags.
-fn haystack(entry: &Entry) -> String {
-    let mut text = entry.name.clone();
-    // Organization targets already carry account and role in their name.
+/// Every field a filter may match: name, account id and alias, role, OU path, tags.
+fn fields(entry: &Entry) -> impl Iterator<Item = &str> {
     let extras = [
         Some(&entry.account),
         Some(&entry.role),
         entry.account_name.as_ref(),
         entry.ou.as_ref(),
     ];
-    for extra in extras.into_iter().flatten().chain(entry.tags.iter()) {
-        if !entry.name.contains(extra.as_str()) {
-            text.push(' ');
-            text.push_str(extra);
-        }
-    }
-    text
+    let extras = extras.into_iter().flatten().chain(entry.tags.iter());
+    // Organization targets are named `ACCOUNT/ROLE`: those parts need no field of their own.
+    let (account, role) = entry.name.split_once('/').unwrap_or((&entry.name, ""));
+    let in_name = move |field: &&str| *field == account || *field == role;
+    std::iter::once(entry.name.as_str()).chain(extras.map(String::as_str).filter(move |e| !in_name(e)))
 }
 
 #[cfg(test)]
@@ -184,6 +276,47 @@ mod tests {
             );
             assert_eq!(typed.matches, fresh.matches);
         }
+    }
+
+    fn matching(text: &str) -> Vec<String> {
+        let entries = super::super::fixture::app().entries;
+        let mut filter = Filter {
+            text: text.into(),
+            ..Filter::default()
+        };
+        filter.apply(&entries);
+        names(&filter, &entries)
+    }
+
+    #[test]
+    fn each_word_matches_within_one_field() {
+        // Name and account id are separate fields: one word cannot span them, two words can.
+        assert!(matching("staging3").is_empty());
+        assert_eq!(matching("staging 3"), ["staging-dev"]);
+        assert_eq!(matching("adm 2222"), ["prod-admin"]);
+        // Anchors apply to each field, so `^` finds an account id's start.
+        assert_eq!(matching("^444"), ["data/Analyst"]);
+        // A negated word rules a row out when any field matches it, here a tag.
+        assert_eq!(
+            matching("!core"),
+            ["prod-admin", "staging-dev", "sandbox/ReadOnly", "audit-via-prod"]
+        );
+        assert_eq!(matching("core"), ["data/Analyst"]);
+    }
+
+    #[test]
+    fn fields_that_are_not_ascii_are_matched_by_character() {
+        let mut entries = super::super::fixture::app().entries;
+        entries[2].account_name = Some("équipe-données".into());
+        let mut filter = Filter {
+            text: "equipe donn".into(),
+            ..Filter::default()
+        };
+        filter.apply(&entries);
+        assert_eq!(names(&filter, &entries), ["data/Analyst"]);
+        filter.text = "^données".into();
+        filter.apply(&entries);
+        assert!(filter.matches.is_empty(), "anchored to the field's start");
     }
 
     #[test]

@@ -111,6 +111,8 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
             }
             dirty = false;
             shown_second = now.as_second();
+            // While the user reads the frame; a no-op once built.
+            app.filter.prepare(&app.entries);
         }
         let msg = tokio::select! {
             event = events.next() => match event {
