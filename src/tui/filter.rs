@@ -12,8 +12,9 @@
 //! for the rows on screen.
 
 use super::state::Entry;
-use nucleo_matcher::pattern::{Atom, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
+use std::collections::HashMap;
 
 /// From how many rows scoring is spread over threads.
 const PARALLEL_FROM: usize = 4000;
@@ -38,15 +39,19 @@ pub struct Filter {
     haystacks: Haystacks,
 }
 
-/// The searchable fields of all rows, in one text: built with a handful of
-/// allocations rather than several per row.
+/// The searchable fields of all rows. Each distinct field text is stored
+/// once, back to back in one string, and scored once per keystroke: the three
+/// roles of an account share its id, OU and tags, and thousands of accounts
+/// share a tag like `env=production`.
 #[derive(Debug, Clone, Default)]
 struct Haystacks {
-    /// Every field of every row, back to back.
+    /// Every distinct field, back to back.
     text: String,
-    /// Where each field ends in `text`, in bytes.
+    /// Where each distinct field ends in `text`, in bytes.
     field_ends: Vec<usize>,
-    /// Where each row's fields end in `field_ends`.
+    /// Each row's fields, as indexes into `field_ends`, row after row.
+    row_fields: Vec<u32>,
+    /// Where each row's fields end in `row_fields`.
     row_ends: Vec<usize>,
     /// `text` is all ASCII (checked once, not per field and keystroke).
     ascii: bool,
@@ -56,12 +61,17 @@ impl Haystacks {
     fn of(entries: &[Entry]) -> Self {
         let mut all = Self::default();
         all.row_ends.reserve_exact(entries.len());
+        let mut ids: HashMap<&str, u32> = HashMap::new();
         for entry in entries {
             for field in fields(entry) {
-                all.text.push_str(field);
-                all.field_ends.push(all.text.len());
+                let id = *ids.entry(field).or_insert_with(|| {
+                    all.text.push_str(field);
+                    all.field_ends.push(all.text.len());
+                    u32::try_from(all.field_ends.len() - 1).unwrap_or(u32::MAX)
+                });
+                all.row_fields.push(id);
             }
-            all.row_ends.push(all.field_ends.len());
+            all.row_ends.push(all.row_fields.len());
         }
         all.ascii = all.text.is_ascii();
         all
@@ -71,52 +81,75 @@ impl Haystacks {
         self.row_ends.len()
     }
 
-    /// Row `row`'s score for `pattern`: every word matches some field (and no
-    /// negated word matches any), summing each word's best field.
-    fn score(
-        &self,
-        row: usize,
-        pattern: &Pattern,
-        matcher: &mut Matcher,
-        chars: &mut Vec<char>,
-    ) -> Option<u32> {
+    /// Row `row`'s score for the scorer's pattern: every word matches some
+    /// field (and no negated word matches any), summing each word's best field.
+    fn score(&self, row: usize, scorer: &mut Scorer<'_>) -> Option<u32> {
         let first = row.checked_sub(1).map_or(0, |r| self.row_ends[r]);
-        let start = first.checked_sub(1).map_or(0, |f| self.field_ends[f]);
-        let ends = &self.field_ends[first..self.row_ends[row]];
+        let fields = &self.row_fields[first..self.row_ends[row]];
         let mut total = 0;
-        for atom in &pattern.atoms {
-            total += u32::from(self.best(start, ends, atom, matcher, chars)?);
+        for atom in 0..scorer.pattern.atoms.len() {
+            total += u32::from(self.best(fields, atom, scorer)?);
         }
         Some(total)
     }
 
-    /// `atom`'s best score over the fields from `start` to each of `ends`;
-    /// for a negated atom, `Some(0)` when no field matches.
-    fn best(
-        &self,
-        mut start: usize,
-        ends: &[usize],
-        atom: &Atom,
-        matcher: &mut Matcher,
-        chars: &mut Vec<char>,
-    ) -> Option<u16> {
+    /// Word `atom`'s best score over `fields`; for a negated word, `Some(0)`
+    /// when no field matches.
+    fn best(&self, fields: &[u32], atom: usize, scorer: &mut Scorer<'_>) -> Option<u16> {
+        let negative = scorer.pattern.atoms[atom].negative;
         let mut best = None;
-        for &end in ends {
-            // ASCII text is matched in place; other text is decoded into `chars`.
-            let text = &self.text[start..end];
-            let field = if self.ascii {
-                Utf32Str::Ascii(text.as_bytes())
-            } else {
-                Utf32Str::new(text, chars)
-            };
-            start = end;
-            match atom.score(field, matcher) {
-                // A negated atom that matches a field rules the row out.
-                None if atom.negative => return None,
+        for &field in fields {
+            match self.field_score(field as usize, atom, scorer) {
+                // A negated word that matches a field rules the row out.
+                None if negative => return None,
                 score => best = best.max(score),
             }
         }
         best
+    }
+
+    /// Word `atom`'s score in one distinct field, remembered for the keystroke.
+    fn field_score(&self, field: usize, atom: usize, scorer: &mut Scorer<'_>) -> Option<u16> {
+        let known = &mut scorer.known[atom][field];
+        if *known == UNSCORED {
+            let start = field.checked_sub(1).map_or(0, |f| self.field_ends[f]);
+            let text = &self.text[start..self.field_ends[field]];
+            // ASCII text is matched in place; other text is decoded into `chars`.
+            let haystack = if self.ascii {
+                Utf32Str::Ascii(text.as_bytes())
+            } else {
+                Utf32Str::new(text, &mut scorer.chars)
+            };
+            *known = scorer.pattern.atoms[atom]
+                .score(haystack, &mut scorer.matcher)
+                .map_or(NO_MATCH, u32::from);
+        }
+        u16::try_from(*known).ok()
+    }
+}
+
+/// Not scored yet this keystroke (scores are `u16`, so these never clash).
+const UNSCORED: u32 = u32::MAX;
+/// Scored, and the word does not match.
+const NO_MATCH: u32 = u32::MAX - 1;
+
+/// One thread's scoring of one pattern: its matcher and the field scores it has found.
+struct Scorer<'p> {
+    pattern: &'p Pattern,
+    matcher: Matcher,
+    chars: Vec<char>,
+    /// Per word, per distinct field: its score, `NO_MATCH` or `UNSCORED`.
+    known: Vec<Vec<u32>>,
+}
+
+impl<'p> Scorer<'p> {
+    fn new(pattern: &'p Pattern, fields: usize) -> Self {
+        Self {
+            pattern,
+            matcher: Matcher::new(Config::DEFAULT),
+            chars: Vec::new(),
+            known: vec![vec![UNSCORED; fields]; pattern.atoms.len()],
+        }
     }
 }
 
@@ -147,13 +180,10 @@ impl Filter {
         let pattern = Pattern::parse(&self.text, CaseMatching::Smart, Normalization::Smart);
         let haystacks = &self.haystacks;
         let score_all = |chunk: &[usize]| {
-            let mut matcher = Matcher::new(Config::DEFAULT);
-            let mut chars = Vec::new();
+            let mut scorer = Scorer::new(&pattern, haystacks.field_ends.len());
             chunk
                 .iter()
-                .filter_map(|&index| {
-                    Some((haystacks.score(index, &pattern, &mut matcher, &mut chars)?, index))
-                })
+                .filter_map(|&index| Some((haystacks.score(index, &mut scorer)?, index)))
                 .collect::<Vec<(u32, usize)>>()
         };
         // Large lists are scored on every core: a keystroke must not wait a frame.

@@ -30,6 +30,7 @@ VENV = os.path.join(REPO, ".venv-test", "bin")
 HATS = os.path.join(REPO, "target", "release", "hats")
 RUNS = int(os.environ.get("HATS_BENCH_RUNS", "40"))
 MFA_CODE = "123456"
+OUS = ["Production", "Workloads", "Sandbox", "Security", "Data"]
 
 
 def free_port():
@@ -143,7 +144,7 @@ def write_big_inventory(home, accounts):
         f.write("[org]\naws_access_key_id = AKIDBENCH\naws_secret_access_key = bench\n")
     with open(f"{home}/.config/hats/config.toml", "w") as f:
         f.write('[organization]\nsource = "org"\nroles = ["Admin", "Developer", "ReadOnly"]\nttl = "30d"\n')
-    ous = ["Production", "Workloads", "Sandbox", "Security", "Data"]
+    ous = OUS
     inventory = {
         "fetched_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "accounts": [
@@ -179,29 +180,87 @@ def peak_rss_mib(argv, env, runs=5):
     return statistics.median(peaks)
 
 
+def start_switcher(env):
+    """Starts `hats` in a 140x40 PTY; returns (pid, fd, ms to its first full frame)."""
+    import fcntl
+    import struct
+    import termios
+    start = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(HATS, [HATS], env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 140, 0, 0))
+    seen = b""
+    while b"q quit" not in seen:
+        ready, _, _ = select.select([fd], [], [], 10)
+        if not ready:
+            sys.exit("bench: the switcher drew no frame in 10 s")
+        seen += os.read(fd, 65536)
+    return pid, fd, (time.perf_counter() - start) * 1000
+
+
+def stop_switcher(pid, fd):
+    os.write(fd, b"q")
+    os.waitpid(pid, 0)
+    os.close(fd)
+
+
+def drain(fd, quiet):
+    """Reads until `fd` has been quiet for `quiet` seconds; returns when its last byte arrived."""
+    last = time.perf_counter()
+    while True:
+        ready, _, _ = select.select([fd], [], [], quiet)
+        if not ready:
+            return last
+        os.read(fd, 65536)
+        last = time.perf_counter()
+
+
 def first_frame_ms(env, runs=15):
     """Median time from starting `hats` in a 140x40 PTY to its first full frame."""
     times = []
     for _ in range(runs):
-        start = time.perf_counter()
-        pid, fd = pty.fork()
-        if pid == 0:
-            os.execve(HATS, [HATS], env)
-        import fcntl
-        import struct
-        import termios
-        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 140, 0, 0))
-        seen = b""
-        while b"q quit" not in seen:
-            ready, _, _ = select.select([fd], [], [], 10)
-            if not ready:
-                sys.exit("bench: the switcher drew no frame in 10 s")
-            seen += os.read(fd, 65536)
-        times.append((time.perf_counter() - start) * 1000)
-        os.write(fd, b"q")
-        os.waitpid(pid, 0)
-        os.close(fd)
+        pid, fd, ms = start_switcher(env)
+        times.append(ms)
+        stop_switcher(pid, fd)
     return statistics.median(times)
+
+
+def keystroke_ms(env, runs=10, word=b"team12"):
+    """Medians, in ms, from a filter keystroke to the last byte of the frame it
+    causes: (first keystroke, each later one), typing `word` after `/`."""
+    first, later = [], []
+    for _ in range(runs):
+        pid, fd, _ = start_switcher(env)
+        os.write(fd, b"/")
+        drain(fd, 0.2)
+        for i, key in enumerate(word):
+            sent = time.perf_counter()
+            os.write(fd, bytes([key]))
+            (later if i else first).append((drain(fd, 0.2) - sent) * 1000)
+        # Esc, then quiet: an Esc followed at once by `q` would read as Alt-q.
+        os.write(fd, b"\x1b")
+        drain(fd, 0.2)
+        stop_switcher(pid, fd)
+    return statistics.median(first), statistics.median(later)
+
+
+def idle_cpu_percent(env, seconds=15):
+    """CPU the switcher uses while it sits idle with its countdowns ticking, in % of one core."""
+    pid, fd, _ = start_switcher(env)
+    drain(fd, 1.0)
+
+    def cpu_ticks():
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+
+    before, start = cpu_ticks(), time.monotonic()
+    while time.monotonic() - start < seconds:
+        drain(fd, 0.5)
+    used = (cpu_ticks() - before) / os.sysconf("SC_CLK_TCK")
+    stop_switcher(pid, fd)
+    return 100 * used / (time.monotonic() - start)
 
 
 def main():
@@ -242,10 +301,22 @@ def measure(bed):
     row("hats ls --json, 15,000 targets", [HATS, "ls", "--json"], target=60, env_=bed.env(home=bed.big_home))
     row("awsume prod-admin (cached MFA session)", awsume, peer_of="hats env prod-admin (cached)", rss=True)
     row("aws sts get-caller-identity (CLI v1, cached role)", cli, rss=True)
-    frame = first_frame_ms(bed.env(home=bed.big_home))
+    big = bed.env(home=bed.big_home)
+    frame = first_frame_ms(big)
     rows.append({"name": "switcher first frame, 15,000 targets", "ms": frame, "target": 50, "peer_of": None,
                  "rss": None})
     print(f"  switcher first frame: {frame:.1f} ms", file=sys.stderr)
+    first, later = keystroke_ms(big)
+    for name, ms in [("first filter keystroke to frame, 15,000 targets", first),
+                     ("next filter keystrokes to frame, 15,000 targets", later)]:
+        rows.append({"name": name, "ms": ms, "target": 5, "peer_of": None, "rss": None})
+        print(f"  {name}: {ms:.1f} ms", file=sys.stderr)
+    # 20 cached sessions, so 20 countdowns tick while the switcher idles.
+    for i in range(20):
+        run(HATS, "env", f"team-{i:04d}-{OUS[i % 5].lower()}/ReadOnly", env=big)
+    idle = idle_cpu_percent(big)
+    rows.append({"name": "switcher idle CPU, 20 countdowns (% of one core)", "percent": idle})
+    print(f"  switcher idle CPU: {idle:.2f} %", file=sys.stderr)
     return rows
 
 
@@ -255,6 +326,12 @@ def report(rows):
     print("|---|---:|---:|---:|---:|")
     failed = []
     for r in rows:
+        if "percent" in r:
+            verdict = "✓" if r["percent"] < 1 else "✗"
+            print(f"| {r['name']} | {r['percent']:.2f} % | | < 1 % | {verdict} |")
+            if r["percent"] >= 2:
+                failed.append(r["name"])
+            continue
         rss = f"{r['rss']:.1f} MiB" if r["rss"] else ""
         target = f"≤ {r['target']} ms" if r["target"] else ""
         verdict = ""
