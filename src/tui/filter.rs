@@ -62,19 +62,35 @@ impl Haystacks {
         let mut all = Self::default();
         all.row_ends.reserve_exact(entries.len());
         let mut ids: HashMap<&str, u32> = HashMap::new();
+        // The previous row's fields: the next row is most often the same account's next role.
+        let mut previous: Vec<(&str, u32)> = Vec::new();
+        let mut current: Vec<(&str, u32)> = Vec::new();
         for entry in entries {
-            for field in fields(entry) {
-                let id = *ids.entry(field).or_insert_with(|| {
-                    all.text.push_str(field);
-                    all.field_ends.push(all.text.len());
-                    u32::try_from(all.field_ends.len() - 1).unwrap_or(u32::MAX)
-                });
+            let (name, extras) = fields(entry);
+            // Names are distinct: no look-up.
+            let id = all.push(name);
+            all.row_fields.push(id);
+            for field in extras {
+                let id = match previous.iter().find(|(text, _)| *text == field) {
+                    Some(&(_, id)) => id,
+                    None => *ids.entry(field).or_insert_with(|| all.push(field)),
+                };
+                current.push((field, id));
                 all.row_fields.push(id);
             }
             all.row_ends.push(all.row_fields.len());
+            std::mem::swap(&mut previous, &mut current);
+            current.clear();
         }
         all.ascii = all.text.is_ascii();
         all
+    }
+
+    /// Adds a distinct field; returns its index.
+    fn push(&mut self, field: &str) -> u32 {
+        self.text.push_str(field);
+        self.field_ends.push(self.text.len());
+        u32::try_from(self.field_ends.len() - 1).unwrap_or(u32::MAX)
     }
 
     fn len(&self) -> usize {
@@ -256,8 +272,8 @@ impl Highlighter {
     }
 }
 
-/// Every field a filter may match: name, account id and alias, role, OU path, tags.
-fn fields(entry: &Entry) -> impl Iterator<Item = &str> {
+/// Every field a filter may match: the name, then account id and alias, role, OU path, tags.
+fn fields(entry: &Entry) -> (&str, impl Iterator<Item = &str>) {
     let extras = [
         Some(&entry.account),
         Some(&entry.role),
@@ -268,7 +284,10 @@ fn fields(entry: &Entry) -> impl Iterator<Item = &str> {
     // Organization targets are named `ACCOUNT/ROLE`: those parts need no field of their own.
     let (account, role) = entry.name.split_once('/').unwrap_or((&entry.name, ""));
     let in_name = move |field: &&str| *field == account || *field == role;
-    std::iter::once(entry.name.as_str()).chain(extras.map(String::as_str).filter(move |e| !in_name(e)))
+    (
+        &entry.name,
+        extras.map(String::as_str).filter(move |e| !in_name(e)),
+    )
 }
 
 #[cfg(test)]

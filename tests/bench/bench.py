@@ -342,7 +342,7 @@ def report(rows):
                 failed.append(r["name"])
         print(f"| {r['name']} | {r['ms']:.1f} ms | {rss} | {target} | {verdict} |")
     for r in rows:
-        if r["peer_of"]:
+        if r.get("peer_of"):
             hats_ms = by_name[r["peer_of"]]["ms"]
             print(f"\n{r['name']} / {r['peer_of']}: {r['ms'] / hats_ms:.0f}× slower")
     cli = by_name.get("aws sts get-caller-identity (CLI v1, cached role)")
