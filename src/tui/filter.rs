@@ -280,13 +280,18 @@ fn fields(entry: &Entry) -> (&str, impl Iterator<Item = &str>) {
         entry.account_name.as_ref(),
         entry.ou.as_ref(),
     ];
+    // An organization target is named `ACCOUNT/ROLE`: the account alias needs
+    // no field of its own (scoring thousands of them costs a fifth more). The
+    // role keeps its field, so `^Admin` finds it; shared by every account, it
+    // is scored once.
+    let account = entry
+        .name
+        .split_once('/')
+        .map_or(entry.name.as_str(), |(account, _)| account);
     let extras = extras.into_iter().flatten().chain(entry.tags.iter());
-    // Organization targets are named `ACCOUNT/ROLE`: those parts need no field of their own.
-    let (account, role) = entry.name.split_once('/').unwrap_or((&entry.name, ""));
-    let in_name = move |field: &&str| *field == account || *field == role;
     (
         &entry.name,
-        extras.map(String::as_str).filter(move |e| !in_name(e)),
+        extras.map(String::as_str).filter(move |e| *e != account),
     )
 }
 
@@ -345,6 +350,11 @@ mod tests {
         assert_eq!(matching("adm 2222"), ["prod-admin"]);
         // Anchors apply to each field, so `^` finds an account id's start.
         assert_eq!(matching("^444"), ["data/Analyst"]);
+        assert_eq!(
+            matching("^read"),
+            ["sandbox/ReadOnly"],
+            "a role named in the target's name too"
+        );
         // A negated word rules a row out when any field matches it, here a tag.
         assert_eq!(
             matching("!core"),
