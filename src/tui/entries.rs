@@ -168,6 +168,7 @@ fn detail(ctx: &Context, target: &Target) -> Detail {
         source_identity,
     }
 }
+
 /// `base -> jump -> target`: where the credentials come from.
 fn chain(target: &Target) -> String {
     fn walk(spec: &RoleSpec, out: &mut Vec<String>) {
