@@ -42,19 +42,7 @@ pub fn aws_files(data: &[u8]) -> Outcome {
         },
     )
     .map_err(|e| printable_error(e.to_string()))?;
-    // As at start-up: profiles, then hats' accounts, then the organization's offers
-    // (profiles whose role points into an organization account are attached to it).
-    let file = fixed_hats_file();
-    let mut set = config::build_targets(&profiles, &file);
-    if let Some(org) = &file.organization {
-        config::add_organization(&mut set, &profiles, org, &fixed_inventory());
-    }
-    check_targets(&set);
-    Ok(format!(
-        "{} targets, {} broken",
-        set.targets.len(),
-        set.broken.len()
-    ))
+    Ok(summary(&start_up_targets(&profiles, &fixed_hats_file())))
 }
 
 /// A hats `config.toml`: parsed, defaults resolved, targets built beside fixed
@@ -64,12 +52,7 @@ pub fn hats_config(data: &[u8]) -> Outcome {
     let text = std::str::from_utf8(data).map_err(|e| e.to_string())?;
     let file = HatsFile::parse(text).map_err(printable_error)?;
     let settings = Settings::from_defaults(&file.defaults).map_err(|e| printable_error(e.to_string()))?;
-    let profiles = fixed_profiles();
-    let mut set = config::build_targets(profiles, &file);
-    if let Some(org) = &file.organization {
-        config::add_organization(&mut set, profiles, org, &fixed_inventory());
-    }
-    check_targets(&set);
+    let set = start_up_targets(fixed_profiles(), &file);
     for target in &set.targets {
         settings.is_production_name(&target.name);
     }
@@ -94,11 +77,23 @@ pub fn hats_config(data: &[u8]) -> Outcome {
             printable_error(e.to_string());
         }
     }
-    Ok(format!(
-        "{} targets, {} broken",
-        set.targets.len(),
-        set.broken.len()
-    ))
+    Ok(summary(&set))
+}
+
+/// Targets as start-up builds them: profiles, then hats' accounts, then the
+/// organization's offers (profiles whose role points into an organization
+/// account are attached to it); checked by [`check_targets`].
+fn start_up_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
+    let mut set = config::build_targets(profiles, file);
+    if let Some(org) = &file.organization {
+        config::add_organization(&mut set, profiles, org, &fixed_inventory());
+    }
+    check_targets(&set);
+    set
+}
+
+fn summary(set: &TargetSet) -> String {
+    format!("{} targets, {} broken", set.targets.len(), set.broken.len())
 }
 
 /// A target name, resolved as `hats env NAME` resolves it, among fixed targets.
