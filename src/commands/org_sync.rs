@@ -15,6 +15,10 @@ pub async fn org_sync(ctx: &Context, args: &SessionArgs) -> Result<(), Error> {
             "org sync uses the source's own session; --policy, --policy-arn and --preset do not apply".into(),
         ));
     }
+    // Nothing to sync is not a failed sync: say what is missing and how to add it.
+    if ctx.file_organization.is_none() {
+        return Err(no_organization(&ctx.paths.config_file));
+    }
     let cache = if args.no_cache {
         None
     } else {
@@ -60,4 +64,15 @@ pub async fn org_sync(ctx: &Context, args: &SessionArgs) -> Result<(), Error> {
         inventory.accounts.len() - active
     );
     Ok(())
+}
+
+/// No `[organization]` in hats' config: the error shows where and what to add.
+fn no_organization(config_file: &std::path::Path) -> Error {
+    Error::Usage(format!(
+        "no organization is configured; add an [organization] section to hats config \"{}\", for example:\n\
+         \n  [organization]\n  source = \"mgmt\"      # target or profile allowed to call the Organizations API\n  \
+         roles = [\"ReadOnly\"]  # roles offered in every account\n\n\
+         then run `hats org sync` again (README: \"Accounts from AWS Organizations\")",
+        config_file.display()
+    ))
 }
