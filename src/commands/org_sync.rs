@@ -1,7 +1,7 @@
 //! `hats org sync`: refreshes the organization inventory, with progress on stderr.
 
 use crate::aws::Progress;
-use crate::cli::SessionArgs;
+use crate::cli::OrgSessionArgs;
 use crate::context::Context;
 use crate::error::Error;
 use crate::session::TerminalPrompter;
@@ -9,12 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 
 /// Discovers the organization now and reports what was found.
-pub async fn org_sync(ctx: &Context, args: &SessionArgs) -> Result<(), Error> {
-    if args.scoped() {
-        return Err(Error::Usage(
-            "org sync uses the source's own session; --policy, --policy-arn and --preset do not apply".into(),
-        ));
-    }
+pub async fn org_sync(ctx: &Context, args: &OrgSessionArgs) -> Result<(), Error> {
     // Nothing to sync is not a failed sync: say what is missing and how to add it.
     if ctx.file_organization.is_none() {
         return Err(no_organization(&ctx.paths.config_file));
