@@ -15,9 +15,7 @@ pub async fn shell(ctx: &Context, target: &str, args: &SessionArgs, serve: bool)
     let serve = serve_wanted(ctx, serve);
     let how = if serve { Handout::Serve } else { Handout::Shell };
     let (target, session) = obtain(ctx, target, args, Some(how)).await?;
-    let shell = std::env::var_os("SHELL")
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "/bin/sh".into());
+    let shell = shell_program();
     let left = session.expiration.as_second() - ctx.clock.now().as_second();
     let local = session
         .expiration
@@ -41,4 +39,43 @@ pub async fn shell(ctx: &Context, target: &str, args: &SessionArgs, serve: bool)
         Command::new(&shell),
         &exports(target, &session, args.region.as_deref()),
     )
+}
+
+/// `$SHELL` when it names a program that can run, else `/bin/sh` (with a note):
+/// checked before the banner, so a broken `$SHELL` never prints "shell for …"
+/// and then fails.
+fn shell_program() -> std::ffi::OsString {
+    let Some(wanted) = std::env::var_os("SHELL").filter(|s| !s.is_empty()) else {
+        return "/bin/sh".into();
+    };
+    if runnable(std::path::Path::new(&wanted)) {
+        return wanted;
+    }
+    eprintln!(
+        "hats: $SHELL \"{}\" is not a program that can run; using /bin/sh",
+        wanted.to_string_lossy().escape_debug()
+    );
+    "/bin/sh".into()
+}
+
+/// A path to an executable file, or a bare name found on `PATH` (as execvp looks it up).
+fn runnable(program: &std::path::Path) -> bool {
+    let executable = |path: &std::path::Path| {
+        std::fs::metadata(path).is_ok_and(|m| {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                m.is_file() && m.permissions().mode() & 0o111 != 0
+            }
+            #[cfg(not(unix))]
+            {
+                m.is_file()
+            }
+        })
+    };
+    if program.components().count() > 1 {
+        return executable(program);
+    }
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| executable(&dir.join(program))))
 }

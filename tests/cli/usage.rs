@@ -208,3 +208,42 @@ fn org_sync_help_lists_only_what_applies_to_it() {
     let err = sb.hats(&["org", "sync", "--preset", "readonly"]).fails();
     assert!(err.contains("unexpected argument '--preset'"), "{err}");
 }
+
+#[test]
+fn a_shell_that_cannot_run_falls_back_to_bin_sh_before_the_banner() {
+    for broken in ["/nonexistent", "not-executable", "no-such-shell-hats"] {
+        let mut sb = Sandbox::standard(false);
+        // A file that exists but has no execute permission.
+        let plain = sb.write("not-executable", "echo never\n");
+        let broken = if broken == "not-executable" {
+            plain.to_str().unwrap()
+        } else {
+            broken
+        };
+        sb.set_env("SHELL", broken);
+        let mut child = sb
+            .command(crate::harness::HATS)
+            .args(["shell", "plain-role"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(
+            &mut child.stdin.take().unwrap(),
+            b"echo \"in=$HATS_TARGET\"; exit 3\n",
+        )
+        .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{broken}: {stderr}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "in=plain-role");
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert_eq!(
+            lines[0],
+            format!("hats: $SHELL \"{broken}\" is not a program that can run; using /bin/sh"),
+            "{stderr}"
+        );
+        assert!(lines[1].contains("shell for \"plain-role\""), "{stderr}");
+    }
+}
