@@ -29,7 +29,7 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List every target with its account, role, source, MFA device, mode and cached session.
+    /// List every target with its account (id and name), role, source, MFA device, mode and cached session.
     #[command(visible_alias = "list")]
     Ls {
         /// Print a JSON array for scripts.

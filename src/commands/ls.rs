@@ -91,8 +91,17 @@ fn remaining(entry: Option<&IndexEntry>, now: Timestamp) -> String {
 }
 
 fn table(rows: &[Row<'_>], now: Timestamp) -> String {
-    let header = ["TARGET", "ACCOUNT", "ROLE", "SOURCE", "MFA", "MODE", "SESSION"];
-    let cells: Vec<[String; 7]> = rows
+    let header = [
+        "TARGET",
+        "ACCOUNT",
+        "ACCOUNT NAME",
+        "ROLE",
+        "SOURCE",
+        "MFA",
+        "MODE",
+        "SESSION",
+    ];
+    let cells: Vec<[String; 8]> = rows
         .iter()
         .map(|r| {
             let t = r.target;
@@ -101,6 +110,8 @@ fn table(rows: &[Row<'_>], now: Timestamp) -> String {
                 t.account_id
                     .as_ref()
                     .map_or_else(|| "-".into(), ToString::to_string),
+                // The account alias or organization account name, as the switcher shows it.
+                t.account_name.clone().unwrap_or_else(|| "-".into()),
                 t.role_name().unwrap_or("-").to_owned(),
                 t.source_description(),
                 t.mfa_device()

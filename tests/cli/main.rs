@@ -9,6 +9,7 @@ mod commands;
 mod corpus;
 mod errors;
 mod faults;
+mod listing;
 mod login;
 mod mfa;
 mod org;
