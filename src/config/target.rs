@@ -188,6 +188,9 @@ pub struct TargetSet {
     pub targets: Vec<Target>,
     /// Entries that name a target but cannot be used: (name, why).
     pub broken: Vec<(String, super::ConfigError)>,
+    /// `region` of `[default]` in the AWS config: what a child without
+    /// `AWS_PROFILE` or `AWS_REGION` would use.
+    pub default_region: Option<String>,
 }
 
 impl TargetSet {

@@ -15,7 +15,14 @@ const MAX_CHAIN: usize = 32;
 
 /// Builds every target: AWS profiles first, then hats accounts.
 pub fn build_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
-    let mut set = TargetSet::default();
+    let mut set = TargetSet {
+        default_region: profiles
+            .get_profile("default")
+            .and_then(|p| p.get("region"))
+            .filter(|r| super::check_region(r).is_ok())
+            .map(str::to_owned),
+        ..TargetSet::default()
+    };
     let mut names: Vec<&str> = profiles.profiles().collect();
     names.sort_unstable();
     for name in names {

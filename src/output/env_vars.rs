@@ -12,6 +12,23 @@ pub struct Exports {
     pub vars: Vec<(&'static str, String)>,
 }
 
+impl Exports {
+    /// Sets `AWS_REGION` and `AWS_DEFAULT_REGION` to `region` unless a region is
+    /// already set, in the place a target's own region takes.
+    pub fn set_region_if_missing(&mut self, region: &str) {
+        if self.vars.iter().any(|(k, _)| *k == "AWS_REGION") {
+            return;
+        }
+        let at = self
+            .vars
+            .iter()
+            .position(|(k, _)| k.starts_with("HATS_"))
+            .unwrap_or(self.vars.len());
+        self.vars.insert(at, ("AWS_DEFAULT_REGION", region.to_owned()));
+        self.vars.insert(at, ("AWS_REGION", region.to_owned()));
+    }
+}
+
 /// Builds the variables for `session` of `target`; `region` overrides the target's own.
 pub fn exports(target: &Target, session: &Session, region: Option<&str>) -> Exports {
     let creds = &session.credentials;

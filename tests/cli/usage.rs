@@ -247,3 +247,34 @@ fn a_shell_that_cannot_run_falls_back_to_bin_sh_before_the_banner() {
         assert!(lines[1].contains("shell for \"plain-role\""), "{stderr}");
     }
 }
+
+#[test]
+fn json_and_dotenv_carry_the_region_the_child_would_see_from_default() {
+    let mut sb = Sandbox::standard(false);
+    sb.aws_config(&format!(
+        "[default]\nregion = ca-central-1\n\n{}",
+        crate::harness::AWS_CONFIG
+    ));
+    let json: serde_json::Value =
+        serde_json::from_str(&sb.hats(&["env", "plain-role", "-f", "json"]).ok()).unwrap();
+    assert_eq!(json["AWS_REGION"], "ca-central-1", "{json}");
+    assert_eq!(json["AWS_DEFAULT_REGION"], "ca-central-1", "{json}");
+    let dotenv = sb.hats(&["env", "plain-role", "-f", "dotenv"]).ok();
+    assert!(
+        dotenv.contains("AWS_REGION=\"ca-central-1\"\nAWS_DEFAULT_REGION=\"ca-central-1\"\n"),
+        "{dotenv}"
+    );
+    // A shell evaluating exports reads the config itself: nothing added there.
+    let sh = sb.hats(&["env", "plain-role"]).ok();
+    assert!(!sh.contains("AWS_REGION"), "{sh}");
+    // --region and the target's own region still win.
+    let own = sb
+        .hats(&["env", "plain-role", "-f", "dotenv", "--region", "eu-north-1"])
+        .ok();
+    assert!(own.contains("AWS_REGION=\"eu-north-1\""), "{own}");
+    // The region in the environment is what the child would see first.
+    sb.set_env("AWS_REGION", "sa-east-1");
+    let json: serde_json::Value =
+        serde_json::from_str(&sb.hats(&["env", "plain-role", "-f", "json"]).ok()).unwrap();
+    assert_eq!(json["AWS_REGION"], "sa-east-1", "{json}");
+}
