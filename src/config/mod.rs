@@ -4,6 +4,7 @@
 //! and never touches the keyring.
 
 mod aws_profiles;
+mod clean;
 mod duplicate_keys;
 mod hats_file;
 mod inventory;
