@@ -15,3 +15,4 @@ mod org;
 mod prompt;
 mod serve;
 mod tui;
+mod tui_filter;

@@ -208,7 +208,12 @@ fn hints(app: &App) -> &'static str {
         Overlay::Guard(_) => "type the alias or yes  Enter: confirm  Esc: cancel",
         Overlay::Region(..) => "↑↓: region  Enter: use it  Esc: cancel",
         Overlay::Preset(..) => "↑↓: scope-down preset  Enter: use it  Esc: cancel",
-        Overlay::None if app.filtering => "type to filter  ↑↓: move  Enter: shell  Esc: clear filter",
+        Overlay::None if app.filtering => {
+            "type to filter  ↑↓: move  Tab: keys act on the list  Enter: shell  Esc: clear"
+        }
+        Overlay::None if !app.filter.text.is_empty() => {
+            "Enter shell  e env  c copy  r refresh  d forget  / edit filter  Esc clear filter  ? help  q quit"
+        }
         Overlay::None => "Enter shell  / filter  r refresh  R all  e env  c copy  d forget  ? help  q quit",
     }
 }
