@@ -144,3 +144,18 @@ fn served_rows_are_marked_with_their_commands_in_the_detail() {
     assert!(screen.contains("staging-dev ⟳ served"), "{screen}");
     assert!(screen.contains("to terraform (renewing) 50:00"), "{screen}");
 }
+
+#[test]
+fn favourites_are_marked_with_a_star_next_to_the_production_mark() {
+    let mut app = app();
+    app.entries[0].favourite = true;
+    app.entries[3].favourite = true;
+    let screen = render(&app, 80, 24);
+    let line = |name: &str| screen.lines().find(|l| l.contains(name)).unwrap().to_owned();
+    assert!(line("prod-admin").starts_with("!* prod-admin"), "{screen}");
+    assert!(
+        line("sandbox/ReadOnly").starts_with(" * sandbox/ReadOnly"),
+        "{screen}"
+    );
+    assert!(line("staging-dev").starts_with("   staging-dev"), "{screen}");
+}

@@ -61,11 +61,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
             }
             (None, None) => Span::raw(""),
         };
-        let marker = if e.production {
-            Span::styled("!", theme.production())
-        } else {
-            Span::raw(" ")
-        };
+        // `!` production, `*` favourite, as the help's legend says.
+        let marker = Line::from(vec![
+            if e.production {
+                Span::styled("!", theme.production())
+            } else {
+                Span::raw(" ")
+            },
+            Span::raw(if e.favourite { "*" } else { " " }),
+        ]);
         let mut cells = vec![Cell::from(marker), Cell::from(name)];
         if wide {
             let account = e
