@@ -355,6 +355,9 @@ fn on_list_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Shown when Enter is pressed before six digits are typed.
+const SIX_DIGITS: &str = "the code has 6 digits";
+
 fn on_mfa_key(app: &mut App, mut modal: MfaModal, key: KeyEvent) -> Vec<Effect> {
     if modal.waiting {
         return Vec::new();
@@ -369,7 +372,13 @@ fn on_mfa_key(app: &mut App, mut modal: MfaModal, key: KeyEvent) -> Vec<Effect> 
         KeyCode::Backspace => {
             modal.input.pop();
         }
-        KeyCode::Char(c) if c.is_ascii_digit() && modal.input.len() < 6 => modal.input.push(c),
+        KeyCode::Char(c) if c.is_ascii_digit() && modal.input.len() < 6 => {
+            modal.input.push(c);
+            // The hint is answered once the sixth digit is in.
+            if modal.input.len() == 6 && modal.error.as_deref() == Some(SIX_DIGITS) {
+                modal.error = None;
+            }
+        }
         KeyCode::Enter if modal.input.len() == 6 => {
             modal.waiting = true;
             modal.error = None;
@@ -388,7 +397,7 @@ fn on_mfa_key(app: &mut App, mut modal: MfaModal, key: KeyEvent) -> Vec<Effect> 
             app.overlay = Overlay::Mfa(modal);
             return effect.into_iter().collect();
         }
-        KeyCode::Enter => modal.error = Some("the code has 6 digits".into()),
+        KeyCode::Enter => modal.error = Some(SIX_DIGITS.into()),
         _ => {}
     }
     app.overlay = Overlay::Mfa(modal);
