@@ -69,6 +69,10 @@ pub fn ls(ctx: &Context, as_json: bool) -> Result<(), Error> {
         out.write_all(table(&rows, now).as_bytes())?;
     }
     out.flush()?;
+    if rows.is_empty() && !as_json {
+        // A hint for the person, not data: stdout stays the (empty) table.
+        eprintln!("hats: {}", crate::config::NO_TARGETS_HINT);
+    }
     Ok(())
 }
 
@@ -143,9 +147,6 @@ fn table(rows: &[Row<'_>], now: Timestamp) -> String {
     line(&header);
     for row in &cells {
         line(&row.each_ref().map(String::as_str));
-    }
-    if rows.is_empty() {
-        out.push_str("(no targets: add a profile with role_arn to ~/.aws/config, or an [[account]] to hats' config.toml)\n");
     }
     out
 }

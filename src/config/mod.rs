@@ -24,6 +24,7 @@ pub use paths::Paths;
 pub use region::check_region;
 pub use scope::{Presets, Scope, ScopeRequest};
 pub use settings::Settings;
+pub use target::NO_TARGETS_HINT;
 pub use target::{MfaDevice, Mode, Origin, RoleSpec, Source, Spec, Target, TargetSet};
 pub use targets_from::build_targets;
 

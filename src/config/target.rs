@@ -181,6 +181,10 @@ impl Target {
     }
 }
 
+/// What `hats ls` and the switcher say when there is no target at all.
+pub const NO_TARGETS_HINT: &str =
+    "no targets: add a profile with role_arn to ~/.aws/config, or an [[account]] to hats' config.toml";
+
 /// All targets, in the order they were defined.
 #[derive(Debug, Default)]
 pub struct TargetSet {

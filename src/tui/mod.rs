@@ -42,6 +42,8 @@ mod fixture;
 #[cfg(test)]
 mod preset_tests;
 #[cfg(test)]
+mod selection_tests;
+#[cfg(test)]
 mod update_tests;
 #[cfg(test)]
 mod view_tests;

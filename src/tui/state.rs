@@ -191,6 +191,10 @@ pub struct App {
     pub filtering: bool,
     /// Position in `filter.matches`.
     pub selected: usize,
+    /// The user picked the selected row (moved to it, clicked it, pinned it):
+    /// typing in the filter keeps the cursor on it while it matches, instead
+    /// of on the best match (see `update::filtering`).
+    pub chosen: bool,
     /// The open overlay.
     pub overlay: Overlay,
     /// The status line.
@@ -233,6 +237,7 @@ impl App {
             filter,
             filtering: false,
             selected: 0,
+            chosen: false,
             overlay: Overlay::None,
             status: None,
             mfa_sessions: Vec::new(),

@@ -253,7 +253,7 @@ fn on_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
         Overlay::Guard(guard) => on_guard_key(app, guard, key),
         Overlay::Region(target, line) => on_region_key(app, target, line, key),
         Overlay::Preset(target, line) => preset::on_key(app, target, line, key),
-        Overlay::None if app.filtering => on_filter_key(app, key, now),
+        Overlay::None if app.filtering => filtering::on_key(app, key),
         Overlay::None => on_list_key(app, key, now),
     }
 }
@@ -272,7 +272,7 @@ fn on_mouse(app: &mut App, mouse: MouseEvent, now: Timestamp) -> Vec<Effect> {
             let Some(row) = super::view::row_at(app, mouse.row) else {
                 return Vec::new();
             };
-            app.selected = row;
+            move_to(app, row);
             let double = app.last_click.is_some_and(|(r, at)| {
                 r == row && now.as_millisecond() - at.as_millisecond() < DOUBLE_CLICK_MS
             });
@@ -290,14 +290,17 @@ fn on_mouse(app: &mut App, mouse: MouseEvent, now: Timestamp) -> Vec<Effect> {
 fn on_list_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
     let page = 10;
     match key.code {
-        KeyCode::Char('q') | KeyCode::Esc => app.quit = true,
-        KeyCode::Char('/') => app.filtering = true,
+        KeyCode::Char('q') => app.quit = true,
+        // A kept filter is cleared first: quitting needs a second Esc.
+        KeyCode::Esc if !app.filter.text.is_empty() => filtering::clear(app),
+        KeyCode::Esc => app.quit = true,
+        KeyCode::Char('/') | KeyCode::Tab | KeyCode::BackTab => app.filtering = true,
         KeyCode::Up | KeyCode::Char('k') => move_by(app, -1),
         KeyCode::Down | KeyCode::Char('j') => move_by(app, 1),
         KeyCode::PageUp => move_by(app, -page),
         KeyCode::PageDown => move_by(app, page),
-        KeyCode::Home | KeyCode::Char('g') => app.selected = 0,
-        KeyCode::End | KeyCode::Char('G') => app.selected = app.filter.matches.len().saturating_sub(1),
+        KeyCode::Home | KeyCode::Char('g') => move_to(app, 0),
+        KeyCode::End | KeyCode::Char('G') => move_to(app, usize::MAX),
         KeyCode::Char('?') => app.overlay = Overlay::Help,
         KeyCode::Char('w') => {
             if let Some(target) = app.selected_entry() {
@@ -319,13 +322,8 @@ fn on_list_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
                 );
                 set_status(app, text, false);
                 // Re-sort now, keeping the cursor on the row the user pinned.
-                app.filter.apply(&app.entries);
-                app.selected = app
-                    .filter
-                    .matches
-                    .iter()
-                    .position(|m| m.index == target)
-                    .unwrap_or(0);
+                app.chosen = true;
+                filtering::relist(app, false);
                 return vec![Effect::SavePrefs(prefs(app))];
             }
         }
@@ -357,31 +355,8 @@ fn on_list_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
     Vec::new()
 }
 
-fn on_filter_key(app: &mut App, key: KeyEvent, _now: Timestamp) -> Vec<Effect> {
-    match key.code {
-        KeyCode::Esc => {
-            app.filtering = false;
-            app.filter.text.clear();
-            refilter(app);
-        }
-        KeyCode::Enter => {
-            app.filtering = false;
-            return guarded(app, Purpose::Shell);
-        }
-        KeyCode::Up => move_by(app, -1),
-        KeyCode::Down => move_by(app, 1),
-        KeyCode::Backspace => {
-            app.filter.text.pop();
-            refilter(app);
-        }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-            app.filter.text.push(c);
-            refilter(app);
-        }
-        _ => {}
-    }
-    Vec::new()
-}
+/// Shown when Enter is pressed before six digits are typed.
+const SIX_DIGITS: &str = "the code has 6 digits";
 
 fn on_mfa_key(app: &mut App, mut modal: MfaModal, key: KeyEvent) -> Vec<Effect> {
     if modal.waiting {
@@ -397,7 +372,13 @@ fn on_mfa_key(app: &mut App, mut modal: MfaModal, key: KeyEvent) -> Vec<Effect> 
         KeyCode::Backspace => {
             modal.input.pop();
         }
-        KeyCode::Char(c) if c.is_ascii_digit() && modal.input.len() < 6 => modal.input.push(c),
+        KeyCode::Char(c) if c.is_ascii_digit() && modal.input.len() < 6 => {
+            modal.input.push(c);
+            // The hint is answered once the sixth digit is in.
+            if modal.input.len() == 6 && modal.error.as_deref() == Some(SIX_DIGITS) {
+                modal.error = None;
+            }
+        }
         KeyCode::Enter if modal.input.len() == 6 => {
             modal.waiting = true;
             modal.error = None;
@@ -416,7 +397,7 @@ fn on_mfa_key(app: &mut App, mut modal: MfaModal, key: KeyEvent) -> Vec<Effect> 
             app.overlay = Overlay::Mfa(modal);
             return effect.into_iter().collect();
         }
-        KeyCode::Enter => modal.error = Some("the code has 6 digits".into()),
+        KeyCode::Enter => modal.error = Some(SIX_DIGITS.into()),
         _ => {}
     }
     app.overlay = Overlay::Mfa(modal);
@@ -667,14 +648,8 @@ fn swap_entries(app: &mut App, entries: Vec<super::state::Entry>) {
     app.handout = None;
     app.syncing = false;
     app.filter.apply(&app.entries);
-    app.selected = selected
-        .and_then(|name| {
-            app.filter
-                .matches
-                .iter()
-                .position(|m| app.entries[m.index].name == name)
-        })
-        .unwrap_or(0);
+    let target = selected.and_then(|name| app.entries.iter().position(|e| e.name == name));
+    filtering::select(app, target);
     set_status(app, format!("organization synced: {count} targets"), false);
 }
 
@@ -727,17 +702,10 @@ fn mark_served(app: &mut App) {
     }
 }
 
-fn move_by(app: &mut App, delta: isize) {
-    let last = app.filter.matches.len().saturating_sub(1);
-    app.selected = app.selected.saturating_add_signed(delta).min(last);
-}
-
-fn refilter(app: &mut App) {
-    app.filter.apply(&app.entries);
-    app.selected = 0;
-}
-
+mod filtering;
 mod preset;
+
+use filtering::{move_by, move_to};
 
 fn set_status(app: &mut App, text: String, error: bool) {
     app.status = (!text.is_empty()).then_some(Status { text, error });

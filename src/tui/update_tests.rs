@@ -608,3 +608,27 @@ fn served_commands_mark_their_rows_and_survive_new_rows() {
     update(&mut app, Msg::Served(Vec::new()), now());
     assert!(row(&app, "staging-dev").served.is_empty());
 }
+
+#[test]
+fn the_six_digits_hint_goes_once_the_sixth_digit_is_typed() {
+    let mut app = app();
+    update(
+        &mut app,
+        Msg::MfaAsked {
+            id: 1,
+            serial: "arn:aws:iam::111111111111:mfa/alice".into(),
+        },
+        now(),
+    );
+    let error = |app: &super::state::App| match &app.overlay {
+        Overlay::Mfa(m) => m.error.clone(),
+        other => panic!("{other:?}"),
+    };
+    typed(&mut app, "123");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(error(&app).as_deref(), Some("the code has 6 digits"));
+    typed(&mut app, "45");
+    assert!(error(&app).is_some(), "five digits: still short");
+    typed(&mut app, "6");
+    assert_eq!(error(&app), None, "six digits: the hint is answered");
+}

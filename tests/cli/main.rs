@@ -17,3 +17,4 @@ mod prompt;
 mod serve;
 mod tui;
 mod usage;
+mod tui_filter;

@@ -233,3 +233,50 @@ fn commands_served_elsewhere_show_as_live_sessions_and_leave_when_they_end() {
     term.keys("q");
     assert_eq!(term.wait_exit(), 0);
 }
+
+#[test]
+fn f_pins_the_selected_row_which_shows_a_star_now_and_in_the_next_run() {
+    let sb = shell_sandbox();
+    let mut term = Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 100, 30);
+    term.wait_for("targets (7)");
+    term.keys("/plain-role\t");
+    term.wait_highlighted("plain-role");
+    assert!(!term.highlighted().starts_with('*'), "{}", term.highlighted());
+    term.keys("f");
+    term.wait_for("pinned plain-role");
+    assert!(
+        term.highlighted().starts_with("* plain-role"),
+        "{}",
+        term.highlighted()
+    );
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+    let mut term = Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 100, 30);
+    term.wait_for("targets (7)");
+    assert!(
+        term.line_with("plain-role").starts_with(" * plain-role"),
+        "the favourite is first and starred:\n{}",
+        term.screen()
+    );
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}
+
+#[test]
+fn with_no_targets_the_switcher_shows_the_hint_ls_prints_on_stderr() {
+    let sb = Sandbox::new();
+    let ls = sb.hats(&["ls"]);
+    assert_eq!(ls.code(), Some(0), "{}", ls.stderr());
+    let hint = "no targets: add a profile with role_arn to ~/.aws/config";
+    assert!(ls.stderr().contains(hint), "{}", ls.stderr());
+    assert!(
+        !ls.stdout().contains("no targets"),
+        "stdout is the table only: {}",
+        ls.stdout()
+    );
+    let mut term = Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 100, 30);
+    term.wait_for("targets (0)");
+    term.wait_for(hint);
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}

@@ -15,7 +15,11 @@ const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
     let (title, lines, width, height): (&str, Vec<Line<'_>>, u16, u16) = match &app.overlay {
         Overlay::None => return,
-        Overlay::Help => ("keys", help_lines(), 66, 24),
+        Overlay::Help => {
+            let lines = help_lines();
+            let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+            ("keys", lines, 66, height)
+        }
         Overlay::Mfa(m) => {
             let field = format!("[{:_<6}]", "●".repeat(m.input.len()));
             let mut lines = vec![
@@ -105,7 +109,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
 fn help_lines() -> Vec<Line<'static>> {
     [
         "Enter       credentials + subshell (MFA asked if needed)",
-        "/           fuzzy filter (Esc clears, Enter acts)",
+        "/           filter as you type; Ctrl-W word, Ctrl-U line",
+        "Tab         leave the filter box: keys act on the filtered list",
+        "Esc         clear the filter (cursor kept); with none: quit",
         "↑↓ j k      move        PgUp PgDn  page",
         "Home End g G  first / last",
         "r           refresh the selected session now",
