@@ -104,6 +104,7 @@ pub async fn serve_command(
                     let log = |l: &str| ctx.log(l);
                     match Engine::new(&ctx.settings, ctx.clock, cache, &NoPrompt, request, &log)
                         .with_policy(policy.clone())
+                        .renewing()
                         .resolve(target)
                         .await
                     {

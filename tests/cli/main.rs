@@ -7,6 +7,7 @@ mod audit;
 mod cache;
 mod commands;
 mod corpus;
+mod duration;
 mod errors;
 mod faults;
 mod login;
