@@ -10,6 +10,7 @@ mod corpus;
 mod duration;
 mod errors;
 mod faults;
+mod forget;
 mod login;
 mod mfa;
 mod org;
