@@ -9,7 +9,7 @@ use super::{Cache, Session, SessionError};
 use crate::aws::{AssumeRoleInput, Issued, Sts, source_credentials};
 use crate::clock::Clock;
 use crate::config::{MfaDevice, Mode, RoleSpec, Settings, Source, Spec, Target};
-use crate::domain::{Credentials, MfaCode, SessionDuration, SessionPolicy, SourceIdentity};
+use crate::domain::{Credentials, MfaCode, MfaSerial, SessionDuration, SessionPolicy, SourceIdentity};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
@@ -226,10 +226,22 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                     }
                     (_, source, _) => source_credentials(source).await?,
                 };
-                // A long session and a chained role that demands MFA send the code to AssumeRole itself.
-                if let (Mode::LongSession | Mode::Chained, Some(mfa)) = (plan.mode, &spec.mfa) {
-                    code = self.code(mfa).await?;
-                    input.mfa = Some((&mfa.serial, &code));
+                // A long session and a chained role that demands MFA send the code to
+                // AssumeRole itself, unless a hop below was authenticated by that very
+                // device: its session carries the MFA context up the chain ("MFA once").
+                match (plan.mode, &spec.mfa) {
+                    (Mode::Chained, Some(mfa)) if authenticated_below(spec, &mfa.serial) => {
+                        self.note(&format!(
+                            "{label}: {} already authenticated the session below ({}); not asking again",
+                            mfa.serial,
+                            spec.source.describe()
+                        ));
+                    }
+                    (Mode::LongSession | Mode::Chained, Some(mfa)) => {
+                        code = self.code(mfa).await?;
+                        input.mfa = Some((&mfa.serial, &code));
+                    }
+                    _ => {}
                 }
                 self.note(&format!("{label}: AssumeRole {} for {}", spec.role_arn, plan.duration));
                 if policy.is_some() {
@@ -420,6 +432,20 @@ struct Hop<'s> {
     identity: Option<&'s SourceIdentity>,
     /// Scope-down, for the outermost hop only.
     policy: Option<&'s SessionPolicy>,
+}
+
+/// Whether some hop below `spec` in its chain was authenticated by `serial`:
+/// every hop with an MFA device uses it (for its MFA session, or sending the
+/// code to `AssumeRole`), or skipped it because a hop below it had.
+fn authenticated_below(spec: &RoleSpec, serial: &MfaSerial) -> bool {
+    let mut source = &spec.source;
+    while let Source::Role(inner) = source {
+        if inner.mfa.as_ref().is_some_and(|m| &m.serial == serial) {
+            return true;
+        }
+        source = &inner.source;
+    }
+    false
 }
 
 fn index_entry(label: &str, kind: &str, session: &Session) -> IndexEntry {
