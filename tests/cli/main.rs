@@ -11,6 +11,7 @@ mod duration;
 mod errors;
 mod faults;
 mod forget;
+mod history;
 mod login;
 mod mfa;
 mod org;
