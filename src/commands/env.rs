@@ -9,7 +9,7 @@ use std::io::Write;
 
 /// Prints the target's exports in `format`.
 pub async fn env(ctx: &Context, target: &str, format: Format, args: &SessionArgs) -> Result<(), Error> {
-    let (target, session) = obtain(ctx, target, args, Some(crate::history::Handout::Env)).await?;
+    let (target, session, receipt) = obtain(ctx, target, args).await?;
     let mut vars = exports(target, &session, args.region.as_deref());
     // A shell that evals the exports keeps its own region settings and reads
     // ~/.aws/config itself; a JSON or .env consumer (docker --env-file, CI) reads
@@ -20,7 +20,11 @@ pub async fn env(ctx: &Context, target: &str, format: Format, args: &SessionArgs
         vars.set_region_if_missing(&region);
     }
     let text = render(&vars, format);
-    std::io::stdout().lock().write_all(text.as_bytes())?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    // Only exports that were written are a hand-out.
+    receipt.record(ctx, target, crate::history::Handout::Env);
     Ok(())
 }
 

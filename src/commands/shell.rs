@@ -14,7 +14,8 @@ use std::process::{Command, ExitCode};
 pub async fn shell(ctx: &Context, target: &str, args: &SessionArgs, serve: bool) -> Result<ExitCode, Error> {
     let serve = serve_wanted(ctx, serve);
     let how = if serve { Handout::Serve } else { Handout::Shell };
-    let (target, session) = obtain(ctx, target, args, Some(how)).await?;
+    let (target, session, receipt) = obtain(ctx, target, args).await?;
+    let started = || receipt.record(ctx, target, how);
     let shell = shell_program();
     let left = session.expiration.as_second() - ctx.clock.now().as_second();
     let local = session
@@ -27,7 +28,7 @@ pub async fn shell(ctx: &Context, target: &str, args: &SessionArgs, serve: bool)
             target.name,
             session.assumed_arn.as_deref().unwrap_or("session"),
         );
-        return serve_child(ctx, target, &session, args, Command::new(&shell)).await;
+        return serve_child(ctx, target, &session, args, Command::new(&shell), started).await;
     }
     eprintln!(
         "hats: shell for \"{}\" ({}); credentials expire at {local} (in {}); exit to leave",
@@ -38,6 +39,7 @@ pub async fn shell(ctx: &Context, target: &str, args: &SessionArgs, serve: bool)
     hand_over(
         Command::new(&shell),
         &exports(target, &session, args.region.as_deref()),
+        started,
     )
 }
 

@@ -36,13 +36,15 @@ impl MfaPrompter for NoPrompt {
 }
 
 /// Runs `command` as a child with an endpoint serving `target`'s credentials;
-/// `first` is the session already obtained (with a prompt, if one was needed).
+/// `first` is the session already obtained (with a prompt, if one was needed);
+/// `started` runs once the command has started (the hand-out happened).
 pub async fn serve_command(
     ctx: &Context,
     target: &Target,
     first: &Session,
     args: &SessionArgs,
     mut command: tokio::process::Command,
+    started: impl FnOnce(),
 ) -> Result<ExitCode, Error> {
     let endpoint = Endpoint::bind().await?;
     let cache: Option<Cache> = if args.no_cache {
@@ -84,6 +86,7 @@ pub async fn serve_command(
     let mut child = command
         .spawn()
         .map_err(|source| Error::Spawn { program, source })?;
+    started();
     let mut registration = registry::Registration::new(
         &ctx.paths.cache_dir,
         &target.name,
@@ -104,6 +107,7 @@ pub async fn serve_command(
                     let log = |l: &str| ctx.log(l);
                     match Engine::new(&ctx.settings, ctx.clock, cache, &NoPrompt, request, &log)
                         .with_policy(policy.clone())
+                        .renewing()
                         .resolve(target)
                         .await
                     {

@@ -161,12 +161,7 @@ impl Cache {
         };
         let secret = SecretString::from(serde_json::to_string(&payload).expect("plain data serializes"));
         drop(payload);
-        if let Some(problem) = self.index.problem() {
-            self.notice(&format!(
-                "the session index {} was damaged ({problem}); rebuilt it from its readable entries",
-                self.index.path().display()
-            ));
-        }
+        self.notice_damage();
         let (store, index, key) = (self.store.clone(), self.index.clone(), key.to_owned());
         blocking(move || {
             store.set(&key, &secret)?;
@@ -191,6 +186,39 @@ impl Cache {
             Ok(())
         })
         .await
+    }
+
+    /// Puts `key` back in the index when a session found in the keyring is
+    /// missing there (the index was deleted, or another hats wrote the session
+    /// without it), so `hats ls` and the switcher show the session in use.
+    /// Best effort: the hand-out does not depend on it, so a failure is a notice.
+    pub async fn ensure_indexed(&self, key: &str, entry: IndexEntry) {
+        if self.index.read().sessions.get(key) == Some(&entry) {
+            return;
+        }
+        self.notice_damage();
+        let (index, owned_key) = (self.index.clone(), key.to_owned());
+        let written = blocking(move || {
+            index
+                .update(|idx| {
+                    idx.sessions.insert(owned_key, entry);
+                })
+                .map_err(|e| SessionError::cache_io(&e))
+        })
+        .await;
+        if let Err(e) = written {
+            self.notice(&format!("could not record \"{key}\" in the session index: {e}"));
+        }
+    }
+
+    /// Says so when the index about to be rewritten was damaged: its unreadable entries go.
+    fn notice_damage(&self) {
+        if let Some(problem) = self.index.problem() {
+            self.notice(&format!(
+                "the session index {} was damaged ({problem}); rebuilt it from its readable entries",
+                self.index.path().display()
+            ));
+        }
     }
 
     /// Removes the given keys from keyring and index; returns how many were in the index.

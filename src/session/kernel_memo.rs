@@ -81,6 +81,10 @@ impl SecretStore for Memoized {
         }
         self.inner.delete(key)
     }
+
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        self.inner.keys()
+    }
 }
 
 /// The kernel user keyring, and the prefix of hats' descriptions in it.

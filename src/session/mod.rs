@@ -7,11 +7,14 @@
 mod cache;
 #[cfg(target_os = "linux")]
 mod dbus;
+mod forget;
 pub(crate) mod fs_private;
 mod index;
 #[cfg(target_os = "linux")]
 mod kernel_memo;
 mod keys;
+#[cfg(target_os = "linux")]
+mod keyutils_keys;
 mod lock;
 mod open_store;
 mod plan;
@@ -22,10 +25,11 @@ mod secret_service;
 mod store;
 
 pub use cache::Cache;
+pub use forget::{Forgotten, forget_everywhere};
 pub use index::{Index, IndexEntry, IndexFile};
 pub use keys::{
-    IndexedNames, Shape, keys_to_forget, mfa_key, role_key, session_name, source_identity, target_key,
-    target_mfa_key,
+    IndexedNames, Shape, forgets, keys_to_forget, mfa_key, role_key, session_name, source_identity,
+    target_key, target_mfa_key,
 };
 pub use open_store::{KeyringChoice, Opened, open};
 pub use plan::{Plan, plan_role, target_mode};

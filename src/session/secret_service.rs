@@ -12,8 +12,9 @@
 //!
 //! Entries carry the attributes `service = hats` and `username = <key>`, the
 //! same ones the keyring family writes, so `secret-tool` and Seahorse show them.
-//! Nothing here lists the keyring beyond those attributes, logs, or keeps a
-//! secret after handing it back.
+//! Nothing here lists the keyring beyond those attributes (`keys`, for
+//! `forget`, reads the `username` of items with `service = hats`), logs, or
+//! keeps a secret after handing it back.
 
 use super::dbus::{Bus, BusError, Call, Value};
 use super::store::{SecretStore, StoreError, alternatives};
@@ -235,6 +236,46 @@ impl SecretStore for SecretServiceStore {
         };
         complete(bus, prompt)?;
         Ok(())
+    }
+
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        let bus = &mut self.link().bus;
+        let service_only = Value::Array {
+            elem: "{ss}".into(),
+            items: vec![Value::Entry(
+                Box::new(Value::Str("service".into())),
+                Box::new(Value::Str(SERVICE_ATTRIBUTE.into())),
+            )],
+        };
+        let reply = call(
+            bus,
+            SERVICE_PATH,
+            SERVICE_IFACE,
+            "SearchItems",
+            vec![service_only],
+        )?;
+        let items: Vec<String> = reply.iter().flat_map(Value::paths).collect();
+        let mut keys = Vec::new();
+        for item in items {
+            // Attributes are readable without unlocking: no prompt, no secret.
+            let reply = call(
+                bus,
+                &item,
+                "org.freedesktop.DBus.Properties",
+                "Get",
+                vec![Value::Str(ITEM_IFACE.into()), Value::Str("Attributes".into())],
+            )?;
+            let attributes = reply.first().map(Value::unwrap_variant);
+            let username = attributes
+                .into_iter()
+                .flat_map(Value::items)
+                .find_map(|pair| match pair {
+                    Value::Entry(k, v) if k.as_str() == Some("username") => v.as_str().map(str::to_owned),
+                    _ => None,
+                });
+            keys.extend(username);
+        }
+        Ok(keys)
     }
 
     fn delete(&self, key: &str) -> Result<(), StoreError> {

@@ -596,9 +596,18 @@ impl Runner {
                 region: handoff.region.clone(),
                 ..Default::default()
             };
-            return crate::serve::serve_command(&self.ctx, target, &handoff.session, &args, child.into())
-                .await
-                .map(|_| ());
+            // The switcher records its own hand-outs.
+            let started = || {};
+            return crate::serve::serve_command(
+                &self.ctx,
+                target,
+                &handoff.session,
+                &args,
+                child.into(),
+                started,
+            )
+            .await
+            .map(|_| ());
         }
         writeln!(
             tty,

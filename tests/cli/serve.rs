@@ -142,7 +142,7 @@ fn when_the_mfa_session_is_gone_the_child_gets_an_error_and_hats_says_what_to_do
         );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    sb.hats(&["forget", "--all"]).ok();
+    crate::harness::forget_all(&sb);
     std::fs::write(sb.home.join("go"), "").unwrap();
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
