@@ -9,6 +9,7 @@ mod commands;
 mod corpus;
 mod errors;
 mod faults;
+mod lock;
 mod login;
 mod mfa;
 mod org;
