@@ -13,6 +13,7 @@ mod lock;
 mod login;
 mod mfa;
 mod org;
+mod private_files;
 mod prompt;
 mod serve;
 mod tui;
