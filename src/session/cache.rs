@@ -7,7 +7,7 @@
 //! clocks (see [`Lookup::left`]).
 
 use super::index::{IndexEntry, IndexFile};
-use super::lock::{KeyLock, lock_key};
+use super::lock::{KeyLock, lock_refresh};
 use super::store::{SecretStore, StoreError};
 use super::{Session, SessionError};
 use crate::clock::{BootStamp, Clock};
@@ -235,10 +235,11 @@ impl Cache {
         .await
     }
 
-    /// Waits for the cross-process lock of `key`.
+    /// Waits for the cross-process refresh lock of `key`, saying (as a notice)
+    /// which hats it waits for; the wait is bounded (see `lock.rs`).
     pub async fn lock(&self, key: &str) -> Result<KeyLock, SessionError> {
-        let (dir, key) = (self.index.lock_dir().to_owned(), key.to_owned());
-        blocking(move || lock_key(&dir, &key).map_err(|e| SessionError::cache_io(&e))).await
+        let (dir, key, cache) = (self.index.lock_dir().to_owned(), key.to_owned(), self.clone());
+        blocking(move || Ok(lock_refresh(&dir, &key, |line| cache.notice(line))?)).await
     }
 }
 

@@ -100,6 +100,9 @@ pub enum SessionError {
     /// The cache directory could not be written.
     #[error("cannot write the session cache ({0}); check the permissions of the cache directory")]
     CacheIo(String),
+    /// Another hats held the refresh lock of this session and the wait was given up.
+    #[error("{0}")]
+    Lock(lock::WaitError),
 }
 
 impl SessionError {
