@@ -130,6 +130,17 @@ pub struct Guard {
     pub error: Option<String>,
 }
 
+/// The region picker (`w`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionPicker {
+    /// Row index.
+    pub target: usize,
+    /// Typed so far: narrows the regions (`tui::regions::choices`).
+    pub query: String,
+    /// Highlighted line of the choices for `query`.
+    pub line: usize,
+}
+
 /// Exclusive modes, checked first when routing keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
@@ -143,33 +154,11 @@ pub enum Overlay {
     ConfirmForget(usize),
     /// Type the alias before handing out production credentials.
     Guard(Guard),
-    /// Pick the region for a row: (row, highlighted line in `REGIONS`).
-    Region(usize, usize),
+    /// Pick the region for a row.
+    Region(RegionPicker),
     /// Pick a scope-down preset for a row: (row, highlighted line; 0 = none, then `App::presets`).
     Preset(usize, usize),
 }
-
-/// Regions offered by the picker; the first line keeps the configured region.
-pub const REGIONS: [&str; 18] = [
-    "(configured)",
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-    "ca-central-1",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "eu-central-1",
-    "eu-north-1",
-    "eu-south-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-south-1",
-    "sa-east-1",
-];
 
 /// A message in the status line.
 #[derive(Debug, Clone, PartialEq, Eq)]

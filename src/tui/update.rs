@@ -1,7 +1,7 @@
 //! `update(&mut App, Msg, now) -> Vec<Effect>`: every state change of the
 //! switcher. Pure and synchronous: no I/O, no clock, no secrets.
 
-use super::state::{App, Guard, MfaModal, Overlay, Purpose, REGIONS, Status};
+use super::state::{App, Guard, MfaModal, Overlay, Purpose, Status};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use jiff::Timestamp;
 
@@ -251,7 +251,7 @@ fn on_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
             }
         }
         Overlay::Guard(guard) => on_guard_key(app, guard, key),
-        Overlay::Region(target, line) => on_region_key(app, target, line, key),
+        Overlay::Region(picker) => region::on_key(app, picker, key),
         Overlay::Preset(target, line) => preset::on_key(app, target, line, key),
         Overlay::None if app.filtering => filtering::on_key(app, key),
         Overlay::None => on_list_key(app, key, now),
@@ -302,13 +302,7 @@ fn on_list_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
         KeyCode::Home | KeyCode::Char('g') => move_to(app, 0),
         KeyCode::End | KeyCode::Char('G') => move_to(app, usize::MAX),
         KeyCode::Char('?') => app.overlay = Overlay::Help,
-        KeyCode::Char('w') => {
-            if let Some(target) = app.selected_entry() {
-                let current = app.entries[target].region_choice.as_deref();
-                let line = REGIONS.iter().position(|r| Some(*r) == current).unwrap_or(0);
-                app.overlay = Overlay::Region(target, line);
-            }
-        }
+        KeyCode::Char('w') => region::open(app),
         KeyCode::Char('p') => preset::open(app),
         KeyCode::Char('S') => return sync(app),
         KeyCode::Char('f') => {
@@ -591,31 +585,6 @@ fn cancel_pending_mfa(app: &mut App) -> Vec<Effect> {
     }
 }
 
-fn on_region_key(app: &mut App, target: usize, line: usize, key: KeyEvent) -> Vec<Effect> {
-    match key.code {
-        KeyCode::Esc | KeyCode::Char('q') => app.overlay = Overlay::None,
-        KeyCode::Up | KeyCode::Char('k') => app.overlay = Overlay::Region(target, line.saturating_sub(1)),
-        KeyCode::Down | KeyCode::Char('j') => {
-            app.overlay = Overlay::Region(target, (line + 1).min(REGIONS.len() - 1));
-        }
-        KeyCode::Enter => {
-            app.overlay = Overlay::None;
-            let entry = &mut app.entries[target];
-            entry.region_choice = (line > 0).then(|| REGIONS[line].to_owned());
-            let shown = entry
-                .region_choice
-                .clone()
-                .or_else(|| entry.region.clone())
-                .unwrap_or_else(|| "-".into());
-            let text = format!("{} now uses region {shown}", entry.name);
-            set_status(app, text, false);
-            return vec![Effect::SavePrefs(prefs(app))];
-        }
-        _ => {}
-    }
-    Vec::new()
-}
-
 /// Starts an organization sync unless one runs or none is configured.
 pub fn sync(app: &mut App) -> Vec<Effect> {
     if !app.organization {
@@ -704,6 +673,7 @@ fn mark_served(app: &mut App) {
 
 mod filtering;
 mod preset;
+mod region;
 
 use filtering::{move_by, move_to};
 

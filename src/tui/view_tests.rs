@@ -1,7 +1,7 @@
 //! Snapshots of the whole screen with a fixed clock, at 80×24 and a wide size.
 
 use super::fixture::{app, long_app, now};
-use super::state::{App, Guard, MfaModal, Overlay, Purpose};
+use super::state::{App, Guard, MfaModal, Overlay, Purpose, RegionPicker};
 use super::view::{Theme, draw};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -126,8 +126,30 @@ fn countdowns_are_coloured_by_time_left() {
 #[test]
 fn region_picker() {
     let mut app = app();
-    app.overlay = Overlay::Region(1, 2);
+    app.overlay = Overlay::Region(RegionPicker {
+        target: 1,
+        query: String::new(),
+        line: 2,
+    });
     insta::assert_snapshot!(render(&app, 80, 24));
+}
+
+#[test]
+fn region_picker_filtered_and_scrolled() {
+    let mut app = app();
+    app.overlay = Overlay::Region(RegionPicker {
+        target: 1,
+        query: "ap".into(),
+        line: 14,
+    });
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("/ap▏"), "{screen}");
+    assert!(
+        screen.contains("> ap-southeast-7"),
+        "the highlighted line is in view:\n{screen}"
+    );
+    assert!(!screen.contains("us-east-1"), "{screen}");
+    insta::assert_snapshot!(screen);
 }
 
 #[test]

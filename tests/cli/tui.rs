@@ -280,3 +280,25 @@ fn with_no_targets_the_switcher_shows_the_hint_ls_prints_on_stderr() {
     term.keys("q");
     assert_eq!(term.wait_exit(), 0);
 }
+
+#[test]
+fn the_region_picker_filters_as_you_type_and_e_exports_the_picked_region() {
+    let sb = shell_sandbox();
+    let mut term = Terminal::spawn_sized(&sb, r#""$HATS" > exports.sh"#, 100, 30);
+    term.wait_for("targets (7)");
+    term.keys("/plain-role\t");
+    term.wait_highlighted("plain-role");
+    term.keys("w");
+    term.wait_for("(configured: none)");
+    term.keys("zur");
+    term.wait_for("/zur▏");
+    term.wait_for("> eu-central-2");
+    term.keys("\r");
+    term.wait_for("plain-role now uses region eu-central-2");
+    term.keys("e");
+    assert_eq!(term.wait_exit(), 0);
+    let exports =
+        crate::harness::parse_exports(&std::fs::read_to_string(sb.home.join("exports.sh")).unwrap());
+    assert_eq!(exports["HATS_TARGET"], "plain-role");
+    assert_eq!(exports["AWS_REGION"], "eu-central-2");
+}

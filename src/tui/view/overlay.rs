@@ -1,7 +1,8 @@
 //! Modal overlays: help, MFA prompt, forget confirmation, production guard.
 
 use super::Theme;
-use crate::tui::state::{App, Overlay, REGIONS};
+use crate::tui::regions::{Choice, choices};
+use crate::tui::state::{App, Overlay, RegionPicker};
 use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -46,27 +47,10 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
             60,
             3,
         ),
-        Overlay::Region(target, line) => {
-            let entry = &app.entries[*target];
-            let configured = entry.region.clone().unwrap_or_else(|| "none".into());
-            let lines = REGIONS
-                .iter()
-                .enumerate()
-                .map(|(i, r)| {
-                    let label = if i == 0 {
-                        format!("(configured: {configured})")
-                    } else {
-                        (*r).to_owned()
-                    };
-                    picker_line(&label, i == *line)
-                })
-                .collect();
-            (
-                "region",
-                lines,
-                40,
-                u16::try_from(REGIONS.len()).unwrap_or(20) + 2,
-            )
+        Overlay::Region(picker) => {
+            // The header and the key hints stay visible around it.
+            let (lines, height) = region_lines(app, picker, frame.area().height.saturating_sub(2));
+            ("region", lines, 50, height)
         }
         Overlay::Preset(target, line) => {
             let names = std::iter::once(format!("(none: {} unscoped)", app.entries[*target].name))
@@ -119,7 +103,7 @@ fn help_lines() -> Vec<Line<'static>> {
         "e           quit and print exports: eval \"$(hats)\"",
         "c           copy exports to the clipboard (OSC 52)",
         "o           open the AWS console signed in as the target",
-        "w           pick the region for the selected target",
+        "w           pick the region for the selected target (type to narrow)",
         "p           scope the selected target's sessions down (preset)",
         "d           forget the selected cached session",
         "f           pin / unpin a favourite (favourites, recent first)",
@@ -154,4 +138,33 @@ fn picker_line(label: &str, selected: bool) -> Line<'static> {
     } else {
         Line::raw(format!("  {label}"))
     }
+}
+
+/// The region picker: the query, then as many choices as fit, scrolled to
+/// keep the highlighted one in view. Returns the lines and the box height.
+fn region_lines(app: &App, picker: &RegionPicker, room: u16) -> (Vec<Line<'static>>, u16) {
+    let all = choices(&picker.query);
+    // Border above and below, and the query line.
+    let fits = usize::from(room.saturating_sub(3)).max(1);
+    let shown = all.len().clamp(1, fits);
+    let offset = super::list_offset(picker.line, shown);
+    let mut lines = vec![Line::styled(
+        format!("/{}▏", picker.query),
+        Style::new().add_modifier(Modifier::BOLD),
+    )];
+    if all.is_empty() {
+        lines.push(Line::raw(format!("  no region matches \"{}\"", picker.query)));
+    }
+    for (i, choice) in all.iter().enumerate().skip(offset).take(shown) {
+        let label = match choice {
+            Choice::Configured => format!(
+                "(configured: {})",
+                app.entries[picker.target].region.as_deref().unwrap_or("none")
+            ),
+            Choice::Region(code, name) => format!("{code:<15}{name}"),
+        };
+        lines.push(picker_line(&label, i == picker.line));
+    }
+    let height = u16::try_from(shown + 3).unwrap_or(u16::MAX);
+    (lines, height)
 }
