@@ -19,7 +19,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
         Overlay::Help => {
             let lines = help_lines();
             let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-            ("keys", lines, 66, height)
+            ("keys", lines, HELP_WIDTH, height)
         }
         Overlay::Mfa(m) => {
             let field = format!("[{:_<6}]", "●".repeat(m.input.len()));
@@ -90,6 +90,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
     );
 }
 
+/// The help box's width, borders included: every help line fits inside.
+const HELP_WIDTH: u16 = 66;
+
 fn help_lines() -> Vec<Line<'static>> {
     [
         "Enter       credentials + subshell (MFA asked if needed)",
@@ -103,7 +106,7 @@ fn help_lines() -> Vec<Line<'static>> {
         "e           quit and print exports: eval \"$(hats)\"",
         "c           copy exports to the clipboard (OSC 52)",
         "o           open the AWS console signed in as the target",
-        "w           pick the region for the selected target (type to narrow)",
+        "w           pick the region (type to narrow the list)",
         "p           scope the selected target's sessions down (preset)",
         "d           forget the selected cached session",
         "f           pin / unpin a favourite (favourites, recent first)",
@@ -167,4 +170,14 @@ fn region_lines(app: &App, picker: &RegionPicker, room: u16) -> (Vec<Line<'stati
     }
     let height = u16::try_from(shown + 3).unwrap_or(u16::MAX);
     (lines, height)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_help_line_fits_the_box_without_wrapping() {
+        for line in super::help_lines() {
+            assert!(line.width() <= usize::from(super::HELP_WIDTH - 2), "{line}");
+        }
+    }
 }
