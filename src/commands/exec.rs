@@ -29,6 +29,9 @@ pub async fn exec(
         .ok_or_else(|| Error::Usage("exec needs a command after --".into()))?;
     let mut child = Command::new(program);
     child.args(rest);
+    if crate::output::is_shell(program) {
+        child.env(crate::output::SHELL_MARKER, &target.name);
+    }
     if serve {
         return serve_child(ctx, target, &session, args, child).await;
     }

@@ -43,7 +43,7 @@ pub async fn obtain<'c>(
     let target = ctx.target(name)?;
     // Before the keyring and any call: a bad policy must never reach STS.
     let scope = ctx.presets.scope(args.scope_request())?;
-    if let Ok(outer) = std::env::var("HATS_TARGET") {
+    if let Some(outer) = crate::output::inside_hats_shell() {
         eprintln!(
             "hats: running inside the hats shell for \"{outer}\"; source credentials still come from your profiles"
         );

@@ -7,7 +7,7 @@ use crate::context::Context;
 use crate::domain::format_remaining;
 use crate::error::Error;
 use crate::history::Handout;
-use crate::output::exports;
+use crate::output::{SHELL_MARKER, exports};
 use std::process::{Command, ExitCode};
 
 /// Starts `$SHELL` (or `/bin/sh`) with the credentials, after one line on stderr.
@@ -18,6 +18,8 @@ pub async fn shell(ctx: &Context, target: &str, args: &SessionArgs, serve: bool)
     let shell = std::env::var_os("SHELL")
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "/bin/sh".into());
+    let mut subshell = Command::new(&shell);
+    subshell.env(SHELL_MARKER, &target.name);
     let left = session.expiration.as_second() - ctx.clock.now().as_second();
     let local = session
         .expiration
@@ -29,7 +31,7 @@ pub async fn shell(ctx: &Context, target: &str, args: &SessionArgs, serve: bool)
             target.name,
             session.assumed_arn.as_deref().unwrap_or("session"),
         );
-        return serve_child(ctx, target, &session, args, Command::new(&shell)).await;
+        return serve_child(ctx, target, &session, args, subshell).await;
     }
     eprintln!(
         "hats: shell for \"{}\" ({}); credentials expire at {local} (in {}); exit to leave",
@@ -37,8 +39,5 @@ pub async fn shell(ctx: &Context, target: &str, args: &SessionArgs, serve: bool)
         session.assumed_arn.as_deref().unwrap_or("session"),
         format_remaining(left),
     );
-    hand_over(
-        Command::new(&shell),
-        &exports(target, &session, args.region.as_deref()),
-    )
+    hand_over(subshell, &exports(target, &session, args.region.as_deref()))
 }

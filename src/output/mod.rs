@@ -9,4 +9,5 @@ mod shell_format;
 
 pub use credential_process::credential_process_json;
 pub use env_vars::{Exports, REMOVED_VARS, exports};
+pub use env_vars::{SHELL_MARKER, inside_hats_shell, is_shell};
 pub use shell_format::{Format, render};

@@ -40,7 +40,7 @@ pub fn initial_app(ctx: &Context, now: Timestamp) -> App {
         previous = Some(target);
     }
     app.sources = sources.into_iter().collect::<Vec<_>>().join(", ");
-    app.nested_in = std::env::var("HATS_TARGET").ok().filter(|t| !t.is_empty());
+    app.nested_in = crate::output::inside_hats_shell();
     app.organization = ctx.file_organization.is_some();
     app.presets = ctx.presets.names();
     app

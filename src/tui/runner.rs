@@ -582,7 +582,8 @@ impl Runner {
         child
             .stdin(tty.try_clone()?)
             .stdout(tty.try_clone()?)
-            .stderr(tty.try_clone()?);
+            .stderr(tty.try_clone()?)
+            .env(crate::output::SHELL_MARKER, &target.name);
         #[cfg(unix)]
         if self.ctx.settings.serve && !handoff.scoped {
             writeln!(

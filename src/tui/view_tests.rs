@@ -233,4 +233,3 @@ fn long_names_at_200_by_50_show_the_whole_header() {
     );
     insta::assert_snapshot!(screen);
 }
-

@@ -302,3 +302,72 @@ fn the_region_picker_filters_as_you_type_and_e_exports_the_picked_region() {
     assert_eq!(exports["HATS_TARGET"], "plain-role");
     assert_eq!(exports["AWS_REGION"], "eu-central-2");
 }
+
+/// The notice the switcher's header shows inside a hats shell.
+const NESTED: &str = "(inside the hats shell for plain-role)";
+
+#[test]
+fn after_eval_of_env_exports_the_switcher_says_nothing_about_a_hats_shell() {
+    let sb = shell_sandbox();
+    let mut term = Terminal::spawn_sized(
+        &sb,
+        r#"eval "$("$HATS" env plain-role)" && test -n "$HATS_TARGET" && exec "$HATS""#,
+        100,
+        30,
+    );
+    term.wait_for("targets (7)");
+    assert!(
+        !term.screen().contains("inside the hats shell"),
+        "{}",
+        term.screen()
+    );
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+    // Nor does a hand-out from that shell claim one.
+    let run = sb
+        .command(HATS)
+        .env("HATS_TARGET", "plain-role")
+        .args(["env", "plain-role"])
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!stderr.contains("inside the hats shell"), "{stderr}");
+}
+
+#[test]
+fn inside_hats_shell_and_exec_of_a_shell_the_switcher_shows_the_notice() {
+    let sb = shell_sandbox();
+    for start in [
+        r#"exec "$HATS" shell plain-role"#,
+        r#"exec "$HATS" exec plain-role -- /bin/sh"#,
+    ] {
+        let mut term = Terminal::spawn_sized(&sb, start, 100, 30);
+        term.wait_for("sub$ ");
+        term.type_line(r#"echo "marker=$HATS_SHELL"; "$HATS" env plain-role 2>&1 >/dev/null | cut -c1-40"#);
+        term.wait_for("marker=plain-role");
+        term.wait_for("hats: running inside the hats shell for");
+        term.type_line(r#"exec "$HATS""#);
+        term.wait_for("targets (7)");
+        term.wait_for(NESTED);
+        term.keys("q");
+        assert_eq!(term.wait_exit(), 0, "{start}");
+    }
+}
+
+#[test]
+fn the_switchers_subshell_is_a_hats_shell_too() {
+    let sb = shell_sandbox();
+    let mut term = Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 100, 30);
+    term.wait_for("targets (7)");
+    term.keys("/plain-role\r");
+    term.wait_for("sub$ ");
+    term.type_line(r#"exec "$HATS""#);
+    term.wait_for(NESTED);
+    // Quitting the inner switcher ends the subshell: back in the outer one.
+    term.keys("q");
+    term.wait_for("back from the shell for plain-role");
+    assert!(!term.screen().contains(NESTED), "{}", term.screen());
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}
