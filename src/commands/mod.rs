@@ -47,6 +47,11 @@ pub async fn obtain<'c>(
         eprintln!(
             "hats: running inside the hats shell for \"{outer}\"; source credentials still come from your profiles"
         );
+    } else if let Ok(outer) = std::env::var("HATS_TARGET") {
+        // Exports were evaluated here, or hats runs a program that runs hats: no shell of ours.
+        eprintln!(
+            "hats: this environment holds hats credentials for \"{outer}\"; source credentials still come from your profiles"
+        );
     }
     let cache = if args.no_cache {
         None
