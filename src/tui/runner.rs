@@ -577,6 +577,7 @@ impl Runner {
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| "/bin/sh".into());
         let target = &self.ctx.targets.targets[handoff.target];
+        let now = self.ctx.clock.now();
         let mut tty = terminal::open_tty()?;
         let mut child = std::process::Command::new(&shell);
         child
@@ -586,11 +587,7 @@ impl Runner {
             .env(crate::output::SHELL_MARKER, &target.name);
         #[cfg(unix)]
         if self.ctx.settings.serve && !handoff.scoped {
-            writeln!(
-                tty,
-                "hats: shell for \"{}\"; credentials are served and renewed; exit to return",
-                target.name
-            )?;
+            writeln!(tty, "{}", banner(target, &handoff.session, true, now))?;
             let args = crate::cli::SessionArgs {
                 mfa_code: None,
                 duration: None,
@@ -601,12 +598,7 @@ impl Runner {
                 .await
                 .map(|_| ());
         }
-        writeln!(
-            tty,
-            "hats: shell for \"{}\"; credentials expire at {} UTC; exit to return to hats",
-            target.name,
-            handoff.session.expiration.strftime("%H:%M:%S")
-        )?;
+        writeln!(tty, "{}", banner(target, &handoff.session, false, now))?;
         let vars = exports(target, &handoff.session, handoff.region.as_deref());
         for name in REMOVED_VARS {
             child.env_remove(name);
@@ -618,4 +610,16 @@ impl Runner {
             .map(|_| ())
             .map_err(|source| Error::Spawn { program, source })
     }
+}
+
+/// The subshell's first line, as `hats shell` prints it.
+fn banner(target: &crate::config::Target, session: &Session, served: bool, now: jiff::Timestamp) -> String {
+    crate::output::ShellBanner {
+        target: &target.name,
+        assumed_arn: session.assumed_arn.as_deref(),
+        expires: session.expiration,
+        served,
+        exit_to: "exit to return to hats",
+    }
+    .text(now, &jiff::tz::TimeZone::system())
 }

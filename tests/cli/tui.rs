@@ -371,3 +371,50 @@ fn the_switchers_subshell_is_a_hats_shell_too() {
     term.keys("q");
     assert_eq!(term.wait_exit(), 0);
 }
+
+#[test]
+fn the_switchers_subshell_banner_is_the_one_hats_shell_prints() {
+    let sb = shell_sandbox();
+    let shell = sb
+        .command(HATS)
+        .args(["shell", "plain-role"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(shell.status.success());
+    let from_shell = String::from_utf8_lossy(&shell.stderr)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let arn = "(arn:aws:sts::222222222222:assumed-role/ReadOnly/ci-runner)";
+    assert!(from_shell.contains(arn), "{from_shell}");
+
+    let mut term = Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 200, 30);
+    term.wait_for("targets (7)");
+    term.keys("/plain-role\r");
+    term.wait_for("sub$ ");
+    let from_switcher = term.line_with("hats: shell for").trim().to_owned();
+    // Same text up to the time, which moves on; both say the time left.
+    let (head, _) = from_shell.split_once(" credentials expire at ").unwrap();
+    assert!(
+        from_switcher.starts_with(head),
+        "{from_switcher}\nvs\n{from_shell}"
+    );
+    assert!(
+        from_switcher.contains("; credentials expire at "),
+        "{from_switcher}"
+    );
+    assert!(
+        from_switcher.contains("(in 59m)") || from_switcher.contains("(in 1h00m)"),
+        "{from_switcher}"
+    );
+    assert!(
+        from_switcher.ends_with("exit to return to hats"),
+        "{from_switcher}"
+    );
+    term.type_line("exit");
+    term.wait_for("back from the shell for plain-role");
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}
