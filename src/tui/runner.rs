@@ -11,7 +11,7 @@
 //! task panic, so the end-to-end tests can check the above. Release builds do
 //! not contain it.
 
-use super::entries::mfa_sessions;
+use super::entries::{cached_index, mfa_sessions};
 use super::prompter::{MfaQuestion, TuiPrompter};
 use super::state::{App, Purpose, ServedCommand};
 use super::terminal;
@@ -361,7 +361,7 @@ impl Runner {
                 let _ = replies.send(Reply::Msg(Msg::Notice { text, error: true }));
             }
             let now = ctx.clock.now();
-            let mfa = mfa_sessions(&ctx, &ctx.index().read(), now);
+            let mfa = mfa_sessions(&ctx, &cached_index(&ctx), now);
             let (result, session) = match outcome {
                 Ok((s, scope)) => (Ok((s.expiration, s.assumed_arn.clone())), Some((s, scope))),
                 Err(e) => (Err(e.to_string()), None),
@@ -384,7 +384,7 @@ impl Runner {
                 purpose,
                 outcome: Err(format!("internal error: {text}")),
                 preset,
-                mfa_sessions: mfa_sessions(&ctx, &ctx.index().read(), ctx.clock.now()),
+                mfa_sessions: mfa_sessions(&ctx, &cached_index(&ctx), ctx.clock.now()),
             }
         });
     }

@@ -194,6 +194,9 @@ pub struct App {
     pub sources: String,
     /// Set when running inside a hats shell.
     pub nested_in: Option<String>,
+    /// Sessions are cached (not `HATS_KEYRING=none`): only then do rows count
+    /// down, since only then is a session used again.
+    pub caching: bool,
     /// Last generation handed out.
     pub generation: u64,
     /// The only hand-out request whose reply is still wanted.
@@ -232,6 +235,7 @@ impl App {
             mfa_sessions: Vec::new(),
             sources: String::new(),
             nested_in: None,
+            caching: true,
             generation: 0,
             handout: None,
             quit: false,

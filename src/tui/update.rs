@@ -522,10 +522,12 @@ fn on_resolved(app: &mut App, reply: Reply, mfa_sessions: Vec<(String, Option<Ti
     match outcome {
         Ok((expires, arn)) => {
             let entry = &mut app.entries[target];
-            // A scoped session is a session of its own: the unscoped one keeps its countdown.
-            if preset.is_some() {
+            // Without a cache the session is used once: nothing to count down.
+            let caching = app.caching;
+            if caching && preset.is_some() {
+                // A scoped session is a session of its own: the unscoped one keeps its countdown.
                 entry.scoped_expires = Some(expires);
-            } else {
+            } else if caching {
                 entry.expires = Some(expires);
                 entry.assumed_arn = arn;
             }

@@ -667,3 +667,31 @@ fn the_six_digits_hint_goes_once_the_sixth_digit_is_typed() {
     typed(&mut app, "6");
     assert_eq!(error(&app), None, "six digits: the hint is answered");
 }
+
+#[test]
+fn without_a_cache_a_hand_out_starts_no_countdown() {
+    let mut app = app();
+    app.caching = false;
+    key(&mut app, KeyCode::End);
+    let Effect::Resolve {
+        generation, target, ..
+    } = key(&mut app, KeyCode::Enter)[0].clone()
+    else {
+        panic!()
+    };
+    assert_eq!(app.entries[target].expires, None);
+    let effects = update(
+        &mut app,
+        resolved(generation, target, Purpose::Shell, true),
+        now(),
+    );
+    assert!(
+        matches!(effects[0], Effect::HandOut { .. }),
+        "still handed out: {effects:?}"
+    );
+    assert_eq!(
+        app.entries[target].expires, None,
+        "the session is not kept: no countdown"
+    );
+    assert_eq!(app.entries[target].assumed_arn, None);
+}

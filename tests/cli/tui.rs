@@ -418,3 +418,33 @@ fn the_switchers_subshell_banner_is_the_one_hats_shell_prints() {
     term.keys("q");
     assert_eq!(term.wait_exit(), 0);
 }
+
+#[test]
+fn with_hats_keyring_none_no_countdown_is_shown_for_sessions_that_will_not_be_used() {
+    let mut sb = shell_sandbox();
+    // A session cached in an earlier run, with caching on: it is in the index.
+    sb.hats(&["env", "plain-role"]).ok();
+    let mut term = Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 100, 30);
+    term.wait_for("targets (7)");
+    let cached = term.line_with("plain-role");
+    assert!(cached.contains("59:") || cached.contains("1h00m"), "{cached}");
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+
+    sb.set_env("HATS_KEYRING", "none");
+    let mut term = Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 100, 30);
+    term.wait_for("no cache (HATS_KEYRING=none)");
+    let row = term.line_with("plain-role");
+    assert!(!row.contains("59:") && !row.contains("1h00m"), "{row}");
+    // A hand-out makes a session that is used once: still no countdown.
+    term.keys("/plain-role\r");
+    term.wait_for("sub$ ");
+    term.type_line("exit");
+    term.wait_for("back from the shell for plain-role");
+    let row = term.highlighted();
+    assert!(row.contains("plain-role"), "{row}");
+    assert!(!row.contains("59:") && !row.contains("1h00m"), "{row}");
+    assert!(term.screen().contains("no cached session"), "{}", term.screen());
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}

@@ -184,9 +184,14 @@ fn header_line(app: &App, now: Timestamp, theme: Theme, width: u16) -> Paragraph
             theme.production(),
         )
     });
+    // Sessions are not kept: say why no row counts down.
+    let no_cache = (!app.caching).then(|| Span::styled("  no cache (HATS_KEYRING=none)", theme.dim()));
     let title = Span::styled("hats", Style::new().add_modifier(Modifier::BOLD));
     let fixed = |mfa: &[Span<'_>]| {
-        title.width() + mfa.iter().map(Span::width).sum::<usize>() + notice.as_ref().map_or(0, Span::width)
+        title.width()
+            + mfa.iter().map(Span::width).sum::<usize>()
+            + notice.as_ref().map_or(0, Span::width)
+            + no_cache.as_ref().map_or(0, Span::width)
     };
     if fixed(&mfa) > width {
         mfa = mfa_spans(app, now, theme, true);
@@ -202,6 +207,7 @@ fn header_line(app: &App, now: Timestamp, theme: Theme, width: u16) -> Paragraph
         )));
     }
     spans.extend(mfa);
+    spans.extend(no_cache);
     spans.extend(notice);
     Paragraph::new(Line::from(spans))
 }
