@@ -50,7 +50,7 @@ pub fn initial_app(ctx: &Context, now: Timestamp) -> App {
 /// Whether sessions are cached: not with `HATS_KEYRING=none` (a bad value
 /// fails at the first hand-out with its own message).
 fn caching() -> bool {
-    KeyringChoice::from_env().map_or(true, |c| c != KeyringChoice::None)
+    KeyringChoice::from_env() != Ok(KeyringChoice::None)
 }
 
 /// The session index, or an empty one when caching is off: sessions listed
