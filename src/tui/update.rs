@@ -349,80 +349,6 @@ fn on_list_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Shown when Enter is pressed before six digits are typed.
-const SIX_DIGITS: &str = "the code has 6 digits";
-
-fn on_mfa_key(app: &mut App, mut modal: MfaModal, key: KeyEvent) -> Vec<Effect> {
-    if modal.waiting {
-        return Vec::new();
-    }
-    match key.code {
-        KeyCode::Esc => {
-            app.overlay = Overlay::None;
-            app.handout = None;
-            set_status(app, "MFA cancelled".into(), false);
-            return modal.ask.map(|id| Effect::CancelMfa { id }).into_iter().collect();
-        }
-        KeyCode::Backspace => {
-            modal.input.pop();
-        }
-        KeyCode::Char(c) if c.is_ascii_digit() && modal.input.len() < 6 => {
-            modal.input.push(c);
-            // The hint is answered once the sixth digit is in.
-            if modal.input.len() == 6 && modal.error.as_deref() == Some(SIX_DIGITS) {
-                modal.error = None;
-            }
-        }
-        KeyCode::Enter if modal.input.len() == 6 => {
-            modal.waiting = true;
-            modal.error = None;
-            let code = modal.input.clone();
-            let effect = match (modal.ask.take(), modal.retry.take()) {
-                (Some(id), _) => Some(Effect::AnswerMfa { id, code }),
-                (None, Some((target, purpose))) => Some(start(
-                    app,
-                    target,
-                    purpose,
-                    purpose == Purpose::Refresh,
-                    Some(code),
-                )),
-                (None, None) => None,
-            };
-            app.overlay = Overlay::Mfa(modal);
-            return effect.into_iter().collect();
-        }
-        KeyCode::Enter => modal.error = Some(SIX_DIGITS.into()),
-        _ => {}
-    }
-    app.overlay = Overlay::Mfa(modal);
-    Vec::new()
-}
-
-fn on_guard_key(app: &mut App, mut guard: Guard, key: KeyEvent) -> Vec<Effect> {
-    match key.code {
-        KeyCode::Esc => {
-            app.overlay = Overlay::None;
-            return Vec::new();
-        }
-        KeyCode::Backspace => {
-            guard.input.pop();
-        }
-        KeyCode::Char(c) => guard.input.push(c),
-        KeyCode::Enter => {
-            let answer = guard.input.trim();
-            if answer == "yes" || answer == guard.expected {
-                app.overlay = Overlay::None;
-                return vec![start(app, guard.target, guard.purpose, false, None)];
-            }
-            guard.error = Some(format!("type \"{}\" or \"yes\"", guard.expected));
-            guard.input.clear();
-        }
-        _ => {}
-    }
-    app.overlay = Overlay::Guard(guard);
-    Vec::new()
-}
-
 /// Hands out credentials for the selected row, asking first when it is production.
 fn guarded(app: &mut App, purpose: Purpose) -> Vec<Effect> {
     let Some(target) = app.selected_entry() else {
@@ -484,109 +410,6 @@ fn refresh_expiring(app: &mut App, now: Timestamp) -> Vec<Effect> {
         .collect()
 }
 
-/// A finished request, as `Msg::Resolved` carries it.
-struct Reply {
-    generation: u64,
-    target: usize,
-    purpose: Purpose,
-    outcome: Result<(Timestamp, Option<String>), String>,
-    preset: Option<String>,
-}
-
-fn on_resolved(app: &mut App, reply: Reply, mfa_sessions: Vec<(String, Option<Timestamp>)>) -> Vec<Effect> {
-    let Reply {
-        generation,
-        target,
-        purpose,
-        outcome,
-        preset,
-    } = reply;
-    let current = if purpose == Purpose::Refresh {
-        app.entries[target].refreshing == Some(generation)
-    } else {
-        app.handout.is_some_and(|(g, _, _)| g == generation)
-    };
-    if !current {
-        // A reply for a request the user has moved on from never overwrites newer state.
-        return vec![Effect::Discard { generation }];
-    }
-    if !mfa_sessions.is_empty() {
-        app.mfa_sessions = mfa_sessions;
-    }
-    let name = app.entries[target].name.clone();
-    if purpose == Purpose::Refresh {
-        app.entries[target].refreshing = None;
-    } else {
-        app.handout = None;
-    }
-    match outcome {
-        Ok((expires, arn)) => {
-            let entry = &mut app.entries[target];
-            // Without a cache the session is used once: nothing to count down.
-            let caching = app.caching;
-            if caching && preset.is_some() {
-                // A scoped session is a session of its own: the unscoped one keeps its countdown.
-                entry.scoped_expires = Some(expires);
-            } else if caching {
-                entry.expires = Some(expires);
-                entry.assumed_arn = arn;
-            }
-            if matches!(app.overlay, Overlay::Mfa(_)) {
-                app.overlay = Overlay::None;
-            }
-            let text = match purpose {
-                Purpose::Refresh => format!("refreshed {name}"),
-                Purpose::Copy => format!("copied exports for {name} to the clipboard (OSC 52)"),
-                Purpose::Console => format!("opening the AWS console for {name}…"),
-                Purpose::Shell => format!("back from the shell for {name}"),
-                Purpose::Env => String::new(),
-            };
-            set_status(app, text, false);
-            if purpose == Purpose::Env {
-                app.quit = true;
-            }
-            if purpose == Purpose::Refresh {
-                return vec![Effect::Discard { generation }];
-            }
-            mark_recent(app, target);
-            let region = app.entries[target].region_choice.clone();
-            vec![
-                Effect::HandOut {
-                    generation,
-                    target,
-                    purpose,
-                    region,
-                },
-                Effect::SavePrefs(prefs(app)),
-            ]
-        }
-        Err(error) => {
-            if let Overlay::Mfa(modal) = &mut app.overlay
-                && modal.waiting
-            {
-                // The code was rejected (or STS failed after it): ask again in place.
-                modal.waiting = false;
-                modal.input.clear();
-                modal.error = Some(error);
-                modal.retry = Some((target, purpose));
-                return Vec::new();
-            }
-            if matches!(app.overlay, Overlay::Mfa(_)) {
-                app.overlay = Overlay::None;
-            }
-            set_status(app, error, true);
-            Vec::new()
-        }
-    }
-}
-
-fn cancel_pending_mfa(app: &mut App) -> Vec<Effect> {
-    match &app.overlay {
-        Overlay::Mfa(MfaModal { ask: Some(id), .. }) => vec![Effect::CancelMfa { id: *id }],
-        _ => Vec::new(),
-    }
-}
-
 /// Starts an organization sync unless one runs or none is configured.
 pub fn sync(app: &mut App) -> Vec<Effect> {
     if !app.organization {
@@ -599,13 +422,6 @@ pub fn sync(app: &mut App) -> Vec<Effect> {
     app.syncing = true;
     set_status(app, "syncing the organization…".into(), false);
     vec![Effect::Sync]
-}
-
-/// Closes an MFA modal whose code was sent for a request that has now finished.
-fn close_waiting_modal(app: &mut App) {
-    if matches!(&app.overlay, Overlay::Mfa(m) if m.waiting) {
-        app.overlay = Overlay::None;
-    }
 }
 
 /// Puts freshly built rows in place, keeping the filter and the selected target.
@@ -674,10 +490,14 @@ fn mark_served(app: &mut App) {
 }
 
 mod filtering;
+mod modal;
 mod preset;
 mod region;
+mod resolved;
 
 use filtering::{move_by, move_to};
+use modal::{cancel_pending_mfa, close_waiting_modal, on_guard_key, on_mfa_key};
+use resolved::{Reply, on_resolved};
 
 fn set_status(app: &mut App, text: String, error: bool) {
     app.status = (!text.is_empty()).then_some(Status { text, error });
