@@ -146,8 +146,8 @@ pub struct RegionPicker {
 pub enum Overlay {
     /// The list has the keys.
     None,
-    /// The key help.
-    Help,
+    /// The key help, scrolled to start at this line (short terminals).
+    Help(usize),
     /// Asking for an MFA code.
     Mfa(MfaModal),
     /// y/n before forgetting a session.

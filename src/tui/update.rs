@@ -237,8 +237,16 @@ fn on_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
         return cancel_pending_mfa(app);
     }
     match app.overlay.clone() {
-        Overlay::Help => {
-            app.overlay = Overlay::None;
+        Overlay::Help(first) => {
+            // Arrows scroll a help taller than the terminal; any other key closes it.
+            let last = super::view::help_scroll_max(app.size.height);
+            app.overlay = match key.code {
+                KeyCode::Up | KeyCode::Char('k') => Overlay::Help(first.saturating_sub(1)),
+                KeyCode::Down | KeyCode::Char('j') => Overlay::Help((first + 1).min(last)),
+                KeyCode::PageUp => Overlay::Help(first.saturating_sub(10)),
+                KeyCode::PageDown => Overlay::Help((first + 10).min(last)),
+                _ => Overlay::None,
+            };
             Vec::new()
         }
         Overlay::Mfa(modal) => on_mfa_key(app, modal, key),
@@ -301,7 +309,7 @@ fn on_list_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
         KeyCode::PageDown => move_by(app, page),
         KeyCode::Home | KeyCode::Char('g') => move_to(app, 0),
         KeyCode::End | KeyCode::Char('G') => move_to(app, usize::MAX),
-        KeyCode::Char('?') => app.overlay = Overlay::Help,
+        KeyCode::Char('?') => app.overlay = Overlay::Help(0),
         KeyCode::Char('w') => region::open(app),
         KeyCode::Char('p') => preset::open(app),
         KeyCode::Char('S') => return sync(app),

@@ -342,7 +342,7 @@ fn forget_asks_first() {
 fn help_opens_and_any_key_closes_it_and_q_or_ctrl_c_quit() {
     let mut app = app();
     key(&mut app, KeyCode::Char('?'));
-    assert_eq!(app.overlay, Overlay::Help);
+    assert_eq!(app.overlay, Overlay::Help(0));
     key(&mut app, KeyCode::Char('x'));
     assert_eq!(app.overlay, Overlay::None);
     key(&mut app, KeyCode::Char('q'));

@@ -77,7 +77,7 @@ fn production_guard() {
 #[test]
 fn help_overlay() {
     let mut app = app();
-    app.overlay = Overlay::Help;
+    app.overlay = Overlay::Help(0);
     insta::assert_snapshot!(render(&app, 80, 24));
 }
 
@@ -232,4 +232,29 @@ fn long_names_at_200_by_50_show_the_whole_header() {
         "the name is cut, its marks are kept:\n{screen}"
     );
     insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn help_on_a_short_terminal_scrolls_to_its_last_line() {
+    let mut app = app();
+    app.size = ratatui::layout::Rect::new(0, 0, 60, 15);
+    app.overlay = Overlay::Help(0);
+    let top = render(&app, 60, 15);
+    assert!(top.contains("keys (↑↓ scroll)"), "{top}");
+    assert!(top.contains("Enter       credentials"), "{top}");
+    assert!(
+        !top.contains("* favourite"),
+        "the legend is below the fold:\n{top}"
+    );
+    for _ in 0..30 {
+        super::update::update(
+            &mut app,
+            super::update::Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Down)),
+            now(),
+        );
+    }
+    let bottom = render(&app, 60, 15);
+    assert!(bottom.contains("* favourite"), "scrolled to the end:\n{bottom}");
+    assert!(bottom.contains("any other key: close help"), "{bottom}");
+    insta::assert_snapshot!(bottom);
 }

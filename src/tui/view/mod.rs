@@ -128,6 +128,8 @@ pub fn areas(area: Rect) -> Areas {
     }
 }
 
+pub use overlay::help_scroll_max;
+
 /// The row index (into the visible matches) drawn at screen line `y`, if any.
 pub fn row_at(app: &App, y: u16) -> Option<usize> {
     let list = areas(app.size).list;
@@ -246,7 +248,7 @@ fn clock_left(left: i64) -> String {
 /// are left out first when the line is too narrow.
 fn hints(app: &App) -> &'static [(&'static str, u8)] {
     match &app.overlay {
-        Overlay::Help => &[("any key: close help", 0)],
+        Overlay::Help(_) => &[("↑↓: scroll", 1), ("any other key: close help", 0)],
         Overlay::Mfa(_) => &[("digits: code", 1), ("Enter: submit", 0), ("Esc: cancel", 0)],
         Overlay::ConfirmForget(_) => &[("y: forget", 0), ("n/Esc: keep", 0)],
         Overlay::Guard(_) => &[

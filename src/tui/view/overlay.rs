@@ -16,10 +16,25 @@ const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
     let (title, lines, width, height): (&str, Vec<Line<'_>>, u16, u16) = match &app.overlay {
         Overlay::None => return,
-        Overlay::Help => {
-            let lines = help_lines();
+        Overlay::Help(first) => {
+            let all = help_lines();
+            let fits = help_fits(frame.area().height);
+            let first = (*first).min(all.len().saturating_sub(fits));
+            let title = if all.len() > fits {
+                "keys (↑↓ scroll)"
+            } else {
+                "keys"
+            };
+            // Cut, not wrapped, on a narrow terminal: a wrapped line would push the legend out.
+            let inner = usize::from(HELP_WIDTH.min(frame.area().width).saturating_sub(2));
+            let lines: Vec<Line<'_>> = all
+                .into_iter()
+                .skip(first)
+                .take(fits)
+                .map(|line| super::fit::fit_line(line, inner))
+                .collect();
             let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-            ("keys", lines, HELP_WIDTH, height)
+            (title, lines, HELP_WIDTH, height)
         }
         Overlay::Mfa(m) => {
             let field = format!("[{:_<6}]", "●".repeat(m.input.len()));
@@ -92,6 +107,16 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
 
 /// The help box's width, borders included: every help line fits inside.
 const HELP_WIDTH: u16 = 66;
+
+/// The last first line the help can scroll to on a terminal `height` rows tall.
+pub fn help_scroll_max(height: u16) -> usize {
+    help_lines().len().saturating_sub(help_fits(height))
+}
+
+/// How many help lines fit: the box's borders, the header and the key hints stay.
+fn help_fits(height: u16) -> usize {
+    usize::from(height.saturating_sub(4)).max(1)
+}
 
 fn help_lines() -> Vec<Line<'static>> {
     [
