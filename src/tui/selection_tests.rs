@@ -180,3 +180,16 @@ fn ctrl_w_ctrl_u_and_ctrl_h_edit_the_filter_as_in_a_shell() {
     typed(&mut app, "aud");
     assert_eq!(selected_name(&app), "audit-via-prod");
 }
+
+#[test]
+fn clearing_a_filter_that_matched_nothing_returns_to_the_last_highlighted_target() {
+    let mut app = app();
+    key(&mut app, KeyCode::End);
+    key(&mut app, KeyCode::Up);
+    assert_eq!(selected_name(&app), "sandbox/ReadOnly");
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "zzz");
+    assert_eq!(app.selected_entry(), None, "nothing is highlighted");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(selected_name(&app), "sandbox/ReadOnly", "not row 0");
+}

@@ -184,6 +184,9 @@ pub struct App {
     /// typing in the filter keeps the cursor on it while it matches, instead
     /// of on the best match (see `update::filtering`).
     pub chosen: bool,
+    /// The target highlighted before the filter matched nothing: clearing the
+    /// filter brings the cursor back to it.
+    pub unlisted: Option<usize>,
     /// The open overlay.
     pub overlay: Overlay,
     /// The status line.
@@ -230,6 +233,7 @@ impl App {
             filtering: false,
             selected: 0,
             chosen: false,
+            unlisted: None,
             overlay: Overlay::None,
             status: None,
             mfa_sessions: Vec::new(),

@@ -443,6 +443,8 @@ fn swap_entries(app: &mut App, entries: Vec<super::state::Entry>) {
     app.handout = None;
     app.syncing = false;
     app.filter.apply(&app.entries);
+    // Row indexes of the old rows mean nothing now.
+    app.unlisted = None;
     let target = selected.and_then(|name| app.entries.iter().position(|e| e.name == name));
     filtering::select(app, target);
     set_status(app, format!("organization synced: {count} targets"), false);
