@@ -31,6 +31,9 @@ pub async fn exec(
     child.args(rest);
     // Recorded once the command has started: a command that cannot be run got nothing.
     let started = || receipt.record(ctx, target, how);
+    if crate::output::is_shell(program) {
+        child.env(crate::output::SHELL_MARKER, &target.name);
+    }
     if serve {
         return serve_child(ctx, target, &session, args, child, started).await;
     }

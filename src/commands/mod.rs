@@ -43,9 +43,14 @@ pub async fn obtain<'c>(
     let target = ctx.target(name)?;
     // Before the keyring and any call: a bad policy must never reach STS.
     let scope = ctx.presets.scope(args.scope_request())?;
-    if let Ok(outer) = std::env::var("HATS_TARGET") {
+    if let Some(outer) = crate::output::inside_hats_shell() {
         eprintln!(
             "hats: running inside the hats shell for \"{outer}\"; source credentials still come from your profiles"
+        );
+    } else if let Ok(outer) = std::env::var("HATS_TARGET") {
+        // Exports were evaluated here, or hats runs a program that runs hats: no shell of ours.
+        eprintln!(
+            "hats: this environment holds hats credentials for \"{outer}\"; source credentials still come from your profiles"
         );
     }
     let cache = if args.no_cache {

@@ -4,10 +4,9 @@ use super::exec::{hand_over, serve_child};
 use super::{obtain, serve_wanted};
 use crate::cli::SessionArgs;
 use crate::context::Context;
-use crate::domain::format_remaining;
 use crate::error::Error;
 use crate::history::Handout;
-use crate::output::exports;
+use crate::output::{SHELL_MARKER, ShellBanner, exports};
 use std::process::{Command, ExitCode};
 
 /// Starts `$SHELL` (or `/bin/sh`) with the credentials, after one line on stderr.
@@ -17,27 +16,21 @@ pub async fn shell(ctx: &Context, target: &str, args: &SessionArgs, serve: bool)
     let (target, session, receipt) = obtain(ctx, target, args).await?;
     let started = || receipt.record(ctx, target, how);
     let shell = shell_program();
-    let left = session.expiration.as_second() - ctx.clock.now().as_second();
-    let local = session
-        .expiration
-        .to_zoned(jiff::tz::TimeZone::system())
-        .strftime("%H:%M:%S %Z");
+    let mut subshell = Command::new(&shell);
+    subshell.env(SHELL_MARKER, &target.name);
+    let banner = ShellBanner {
+        target: &target.name,
+        assumed_arn: session.assumed_arn.as_deref(),
+        expires: session.expiration,
+        served: serve,
+        exit_to: "exit to leave",
+    };
+    eprintln!("{}", banner.text(ctx.clock.now(), &jiff::tz::TimeZone::system()));
     if serve {
-        eprintln!(
-            "hats: shell for \"{}\" ({}); credentials are served and renewed while hats runs; exit to leave",
-            target.name,
-            session.assumed_arn.as_deref().unwrap_or("session"),
-        );
-        return serve_child(ctx, target, &session, args, Command::new(&shell), started).await;
+        return serve_child(ctx, target, &session, args, subshell, started).await;
     }
-    eprintln!(
-        "hats: shell for \"{}\" ({}); credentials expire at {local} (in {}); exit to leave",
-        target.name,
-        session.assumed_arn.as_deref().unwrap_or("session"),
-        format_remaining(left),
-    );
     hand_over(
-        Command::new(&shell),
+        subshell,
         &exports(target, &session, args.region.as_deref()),
         started,
     )

@@ -8,6 +8,7 @@ mod entries;
 mod filter;
 mod prefs;
 mod prompter;
+mod regions;
 mod runner;
 pub mod state;
 mod terminal;

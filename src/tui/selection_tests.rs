@@ -56,7 +56,7 @@ fn tab_leaves_the_filter_box_and_every_action_key_acts_on_the_filtered_row() {
     key(&mut app, KeyCode::Char('f'));
     assert!(app.entries[3].favourite, "f pinned the filtered row");
     key(&mut app, KeyCode::Char('w'));
-    assert!(matches!(app.overlay, super::state::Overlay::Region(3, _)));
+    assert!(matches!(app.overlay, super::state::Overlay::Region(ref p) if p.target == 3));
     key(&mut app, KeyCode::Esc);
     // `/` (or Tab) goes back to the box with the text kept.
     key(&mut app, KeyCode::Tab);
@@ -179,4 +179,17 @@ fn ctrl_w_ctrl_u_and_ctrl_h_edit_the_filter_as_in_a_shell() {
     assert!(app.filtering, "still typing");
     typed(&mut app, "aud");
     assert_eq!(selected_name(&app), "audit-via-prod");
+}
+
+#[test]
+fn clearing_a_filter_that_matched_nothing_returns_to_the_last_highlighted_target() {
+    let mut app = app();
+    key(&mut app, KeyCode::End);
+    key(&mut app, KeyCode::Up);
+    assert_eq!(selected_name(&app), "sandbox/ReadOnly");
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "zzz");
+    assert_eq!(app.selected_entry(), None, "nothing is highlighted");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(selected_name(&app), "sandbox/ReadOnly", "not row 0");
 }

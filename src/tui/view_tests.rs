@@ -1,7 +1,7 @@
 //! Snapshots of the whole screen with a fixed clock, at 80×24 and a wide size.
 
 use super::fixture::{app, long_app, now};
-use super::state::{App, Guard, MfaModal, Overlay, Purpose};
+use super::state::{App, Guard, MfaModal, Overlay, Purpose, RegionPicker};
 use super::view::{Theme, draw};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -77,7 +77,7 @@ fn production_guard() {
 #[test]
 fn help_overlay() {
     let mut app = app();
-    app.overlay = Overlay::Help;
+    app.overlay = Overlay::Help(0);
     insta::assert_snapshot!(render(&app, 80, 24));
 }
 
@@ -126,8 +126,30 @@ fn countdowns_are_coloured_by_time_left() {
 #[test]
 fn region_picker() {
     let mut app = app();
-    app.overlay = Overlay::Region(1, 2);
+    app.overlay = Overlay::Region(RegionPicker {
+        target: 1,
+        query: String::new(),
+        line: 2,
+    });
     insta::assert_snapshot!(render(&app, 80, 24));
+}
+
+#[test]
+fn region_picker_filtered_and_scrolled() {
+    let mut app = app();
+    app.overlay = Overlay::Region(RegionPicker {
+        target: 1,
+        query: "ap".into(),
+        line: 14,
+    });
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("/ap▏"), "{screen}");
+    assert!(
+        screen.contains("> ap-southeast-7"),
+        "the highlighted line is in view:\n{screen}"
+    );
+    assert!(!screen.contains("us-east-1"), "{screen}");
+    insta::assert_snapshot!(screen);
 }
 
 #[test]
@@ -210,4 +232,29 @@ fn long_names_at_200_by_50_show_the_whole_header() {
         "the name is cut, its marks are kept:\n{screen}"
     );
     insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn help_on_a_short_terminal_scrolls_to_its_last_line() {
+    let mut app = app();
+    app.size = ratatui::layout::Rect::new(0, 0, 60, 15);
+    app.overlay = Overlay::Help(0);
+    let top = render(&app, 60, 15);
+    assert!(top.contains("keys (↑↓ scroll)"), "{top}");
+    assert!(top.contains("Enter       credentials"), "{top}");
+    assert!(
+        !top.contains("* favourite"),
+        "the legend is below the fold:\n{top}"
+    );
+    for _ in 0..30 {
+        super::update::update(
+            &mut app,
+            super::update::Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Down)),
+            now(),
+        );
+    }
+    let bottom = render(&app, 60, 15);
+    assert!(bottom.contains("* favourite"), "scrolled to the end:\n{bottom}");
+    assert!(bottom.contains("any other key: close help"), "{bottom}");
+    insta::assert_snapshot!(bottom);
 }

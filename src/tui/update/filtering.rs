@@ -77,8 +77,9 @@ pub(super) fn clear(app: &mut App) {
 /// Recomputes the visible rows, keeping the selection on its target (see the
 /// module docs). `typed`: the change comes from typing in the filter box.
 pub(super) fn relist(app: &mut App, typed: bool) {
-    let target = app.selected_entry();
+    let target = app.selected_entry().or(app.unlisted);
     app.filter.apply(&app.entries);
+    app.unlisted = target.filter(|_| app.filter.matches.is_empty());
     let follow = !typed || app.chosen;
     select(app, target.filter(|_| follow));
 }

@@ -128,6 +128,8 @@ pub fn areas(area: Rect) -> Areas {
     }
 }
 
+pub use overlay::help_scroll_max;
+
 /// The row index (into the visible matches) drawn at screen line `y`, if any.
 pub fn row_at(app: &App, y: u16) -> Option<usize> {
     let list = areas(app.size).list;
@@ -184,9 +186,14 @@ fn header_line(app: &App, now: Timestamp, theme: Theme, width: u16) -> Paragraph
             theme.production(),
         )
     });
+    // Sessions are not kept: say why no row counts down.
+    let no_cache = (!app.caching).then(|| Span::styled("  no cache (HATS_KEYRING=none)", theme.dim()));
     let title = Span::styled("hats", Style::new().add_modifier(Modifier::BOLD));
     let fixed = |mfa: &[Span<'_>]| {
-        title.width() + mfa.iter().map(Span::width).sum::<usize>() + notice.as_ref().map_or(0, Span::width)
+        title.width()
+            + mfa.iter().map(Span::width).sum::<usize>()
+            + notice.as_ref().map_or(0, Span::width)
+            + no_cache.as_ref().map_or(0, Span::width)
     };
     if fixed(&mfa) > width {
         mfa = mfa_spans(app, now, theme, true);
@@ -202,6 +209,7 @@ fn header_line(app: &App, now: Timestamp, theme: Theme, width: u16) -> Paragraph
         )));
     }
     spans.extend(mfa);
+    spans.extend(no_cache);
     spans.extend(notice);
     Paragraph::new(Line::from(spans))
 }
@@ -240,7 +248,7 @@ fn clock_left(left: i64) -> String {
 /// are left out first when the line is too narrow.
 fn hints(app: &App) -> &'static [(&'static str, u8)] {
     match &app.overlay {
-        Overlay::Help => &[("any key: close help", 0)],
+        Overlay::Help(_) => &[("↑↓: scroll", 1), ("any other key: close help", 0)],
         Overlay::Mfa(_) => &[("digits: code", 1), ("Enter: submit", 0), ("Esc: cancel", 0)],
         Overlay::ConfirmForget(_) => &[("y: forget", 0), ("n/Esc: keep", 0)],
         Overlay::Guard(_) => &[
