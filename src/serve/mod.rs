@@ -101,19 +101,30 @@ pub async fn serve_command(
         policy: policy.as_ref(),
         request,
     };
+    let status = serve_until_exit(&endpoint, &mut child, &renewer, &mut registration).await?;
+    Ok(exit_code(status))
+}
+
+/// Answers the endpoint's connections and forwards SIGTERM until the child ends.
+/// Connections are handled side by side (`connections.rs`): none of them can
+/// hold up the child's wait, signal forwarding, or another connection.
+async fn serve_until_exit(
+    endpoint: &Endpoint,
+    child: &mut tokio::process::Child,
+    renewer: &Renewer<'_>,
+    registration: &mut registry::Registration,
+) -> std::io::Result<std::process::ExitStatus> {
     let mut connections = Connections::new();
     let mut interrupts = signal(libc::SIGINT)?;
     let mut terminations = signal(libc::SIGTERM)?;
-    // Connections are handled side by side (`connections.rs`): none of them can
-    // hold up the child's wait, signal forwarding, or another connection.
-    let status = loop {
+    loop {
         tokio::select! {
-            status = child.wait() => break status?,
+            status = child.wait() => return status,
             connection = endpoint.accept() => {
                 let Ok(stream) = connection else { continue };
                 // Refused (closed at once) only when every slot is being answered.
                 let Some(slot) = connections.admit() else { continue };
-                connections.start(serve_one(&endpoint, stream, slot, &renewer));
+                connections.start(serve_one(endpoint, stream, slot, renewer));
             }
             handed_out = connections.finished() => {
                 if let Some(expires) = handed_out {
@@ -122,10 +133,9 @@ pub async fn serve_command(
             }
             // Ctrl-C reaches the child through the terminal; hats itself waits.
             _ = interrupts.recv() => {}
-            _ = terminations.recv() => forward_terminate(&child),
+            _ = terminations.recv() => forward_terminate(child),
         }
-    };
-    Ok(exit_code(status))
+    }
 }
 
 /// Everything needed to answer a request: the engine's inputs, without a prompt.

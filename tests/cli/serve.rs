@@ -162,12 +162,15 @@ const BOUNDED: std::time::Duration = std::time::Duration::from_secs(90);
 
 /// Kills a serving hats and its child (one process group: the sandbox starts
 /// hats in a session of its own) when a test ends, passed or failed.
-struct KillGroupOnDrop(u32);
+/// Disarmed once hats (which waits for its child) has ended: its pid may be reused.
+struct KillGroupOnDrop(Option<u32>);
 
 impl Drop for KillGroupOnDrop {
     fn drop(&mut self) {
-        // SAFETY: kill(2) on the process group of a hats this test started.
-        unsafe { libc::kill(-libc::pid_t::try_from(self.0).unwrap(), libc::SIGKILL) };
+        if let Some(pid) = self.0 {
+            // SAFETY: kill(2) on the process group of a hats this test started.
+            unsafe { libc::kill(-libc::pid_t::try_from(pid).unwrap(), libc::SIGKILL) };
+        }
     }
 }
 
@@ -219,7 +222,8 @@ def closed(s):
         return False
     except ConnectionResetError:
         return True
-signal.signal(signal.SIGTERM, lambda *_: (print('terminated', flush=True), os._exit(7)))
+# os.write, not print: the signal may arrive while print('ready') is writing.
+signal.signal(signal.SIGTERM, lambda *_: (os.write(1, b'terminated\n'), os._exit(7)))
 first = idle()
 request = urllib.request.Request(url, headers={'Authorization': os.environ['AWS_CONTAINER_AUTHORIZATION_TOKEN']})
 print('answer', urllib.request.urlopen(request, timeout=300).status, flush=True)
@@ -252,7 +256,7 @@ fn idle_connections_delay_neither_requests_nor_sigterm(idle: usize) -> usize {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let _cleanup = KillGroupOnDrop(hats.id());
+    let mut cleanup = KillGroupOnDrop(Some(hats.id()));
     let lines = stdout_lines(&mut hats);
     assert_eq!(next(&lines, "answer"), "answer 200");
     let shed: usize = next(&lines, "shed count")["shed ".len()..].parse().unwrap();
@@ -265,8 +269,13 @@ fn idle_connections_delay_neither_requests_nor_sigterm(idle: usize) -> usize {
     // SIGTERM reaches the child while idle connections are open.
     // SAFETY: kill(2) on the hats this test started.
     unsafe { libc::kill(libc::pid_t::try_from(hats.id()).unwrap(), libc::SIGTERM) };
-    assert_eq!(next(&lines, "SIGTERM"), "terminated");
-    assert_eq!(wait_bounded(&mut hats).code(), Some(7), "the child's status");
+    let got = lines.recv_timeout(BOUNDED);
+    let status = wait_bounded(&mut hats);
+    cleanup.0 = None;
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut hats.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(got.as_deref(), Ok("terminated"), "{status:?}, stderr: {err}");
+    assert_eq!(status.code(), Some(7), "the child's status");
     shed
 }
 
@@ -326,7 +335,7 @@ fn the_served_token_is_in_no_file_log_or_verbose_output() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let _cleanup = KillGroupOnDrop(hats.id());
+    let mut cleanup = KillGroupOnDrop(Some(hats.id()));
     let lines = stdout_lines(&mut hats);
     assert_eq!(next(&lines, "answer"), "answer 200");
     let token = std::fs::read(&token_file).unwrap();
@@ -335,6 +344,7 @@ fn the_served_token_is_in_no_file_log_or_verbose_output() {
     let during = files_holding(sb.dir.path(), &token, &token_file);
     std::fs::write(sb.home.join("go"), "").unwrap();
     assert!(wait_bounded(&mut hats).success());
+    cleanup.0 = None;
     let mut stderr = Vec::new();
     std::io::Read::read_to_end(&mut hats.stderr.take().unwrap(), &mut stderr).unwrap();
     assert!(
