@@ -6,37 +6,40 @@
 //! Each connection is a future of its own, polled concurrently with the others
 //! inside the serving task (not `tokio::spawn`ed: the engine that answers
 //! borrows the command's context). When [`CAP`] are open, the oldest one still
-//! waiting for its request head is closed to make room: a real client sends
-//! its head at once, so only idle connections are ever shed.
+//! waiting for its request head is shut down at once to make room: a real
+//! client sends its head immediately, so only idle connections are ever shed.
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use std::cell::Cell;
 use std::collections::VecDeque;
 use std::future::Future;
+use std::os::fd::RawFd;
 use std::pin::Pin;
-use std::rc::Rc;
-use tokio::sync::oneshot;
+use std::rc::{Rc, Weak};
 
 /// Open connections at most. The child's SDK opens one at a time.
 pub const CAP: usize = 64;
 
-/// One admitted connection's link to the set: it can be shed until its head is read.
+/// An admitted connection's place in the set, held by its handler for as long
+/// as it runs: while it lives and has not read its head, the connection may be shed.
 pub struct Slot {
-    shed: oneshot::Receiver<()>,
     head_read: Rc<Cell<bool>>,
 }
 
 impl Slot {
-    /// Runs `read` (reading the request head) unless the connection is shed first.
-    pub async fn read_head<T>(&mut self, read: impl Future<Output = Option<T>>) -> Option<T> {
-        let got = tokio::select! {
-            got = read => got,
-            _ = &mut self.shed => None,
-        };
-        self.head_read.set(got.is_some());
-        got
+    /// Notes that the request head has arrived: the connection is being answered
+    /// now and is never shed.
+    pub fn head_read(&self) {
+        self.head_read.set(true);
     }
+}
+
+/// A connection that may still be shed: its slot (alive while its handler is)
+/// and its socket.
+struct Sheddable {
+    slot: Weak<Cell<bool>>,
+    socket: RawFd,
 }
 
 type Running<'a, T> = FuturesUnordered<Pin<Box<dyn Future<Output = T> + 'a>>>;
@@ -44,8 +47,10 @@ type Running<'a, T> = FuturesUnordered<Pin<Box<dyn Future<Output = T> + 'a>>>;
 /// The connections being handled.
 pub struct Connections<'a, T> {
     running: Running<'a, T>,
-    /// Admitted connections in arrival order, with the means to shed each.
-    admitted: VecDeque<(oneshot::Sender<()>, Rc<Cell<bool>>)>,
+    /// Admitted connections in arrival order.
+    admitted: VecDeque<Sheddable>,
+    /// Connections shut down whose handlers have not ended yet.
+    shed: Vec<Weak<Cell<bool>>>,
 }
 
 impl<'a, T> Connections<'a, T> {
@@ -54,30 +59,37 @@ impl<'a, T> Connections<'a, T> {
         Self {
             running: FuturesUnordered::new(),
             admitted: VecDeque::new(),
+            shed: Vec::new(),
         }
     }
 
-    /// A slot for a new connection. At [`CAP`], the oldest connection still
-    /// reading its head is shed; `None` (refuse the new one) when every open
-    /// connection is already being answered.
-    pub fn admit(&mut self) -> Option<Slot> {
-        // Finished connections dropped their receiver; answered ones cannot be shed.
+    /// A slot for a new connection on `socket`. At [`CAP`] open, the oldest
+    /// connection still waiting for its head is shut down (its peer sees the end
+    /// at once, its handler ends on its next read); `None` (refuse the new one)
+    /// when every open connection is already being answered.
+    pub fn admit(&mut self, socket: RawFd) -> Option<Slot> {
         self.admitted
-            .retain(|(shed, head_read)| !shed.is_closed() && !head_read.get());
-        if self.running.len() >= CAP {
-            let (oldest, _) = self.admitted.pop_front()?;
-            let _ = oldest.send(());
+            .retain(|c| c.slot.upgrade().is_some_and(|head_read| !head_read.get()));
+        self.shed.retain(|slot| slot.strong_count() > 0);
+        if self.running.len() - self.shed.len() >= CAP {
+            let oldest = self.admitted.pop_front()?;
+            // The handler that owns this socket is alive (its slot is), so the
+            // descriptor is still that connection's. shutdown(2) leaves closing it
+            // to the handler.
+            // SAFETY: a plain system call on a descriptor we own; no memory is involved.
+            unsafe { libc::shutdown(oldest.socket, libc::SHUT_RDWR) };
+            self.shed.push(oldest.slot);
         }
-        let (shed, receiver) = oneshot::channel();
         let head_read = Rc::new(Cell::new(false));
-        self.admitted.push_back((shed, head_read.clone()));
-        Some(Slot {
-            shed: receiver,
-            head_read,
-        })
+        self.admitted.push_back(Sheddable {
+            slot: Rc::downgrade(&head_read),
+            socket,
+        });
+        Some(Slot { head_read })
     }
 
-    /// Starts handling a connection admitted with [`Connections::admit`].
+    /// Starts handling a connection admitted with [`Connections::admit`]; the
+    /// handler must keep its [`Slot`] until it ends.
     pub fn start(&mut self, handling: impl Future<Output = T> + 'a) {
         self.running.push(Box::pin(handling));
     }
@@ -94,50 +106,60 @@ impl<'a, T> Connections<'a, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
+    use std::os::fd::AsRawFd;
+    use std::os::unix::net::UnixStream;
 
-    /// A connection that reads its head only when `arrives` is sent (never, if dropped).
-    fn idle(connections: &mut Connections<'static, &'static str>) -> oneshot::Sender<()> {
-        let mut slot = connections.admit().expect("admitted");
-        let (arrives, head) = oneshot::channel::<()>();
+    /// A connection whose handler waits forever, after reading its head when `answering`.
+    fn open(connections: &mut Connections<'static, ()>, answering: bool) -> UnixStream {
+        let (peer, ours) = UnixStream::pair().unwrap();
+        let slot = connections.admit(ours.as_raw_fd()).expect("admitted");
+        if answering {
+            slot.head_read();
+        }
         connections.start(async move {
-            match slot.read_head(async { head.await.ok() }).await {
-                Some(()) => "answered",
-                None => "shed",
-            }
+            let _kept = (slot, ours);
+            std::future::pending::<()>().await;
         });
-        arrives
+        peer
     }
 
-    #[tokio::test]
-    async fn at_the_cap_the_oldest_idle_connection_is_shed_for_a_new_one() {
+    fn ended(peer: &mut UnixStream) -> bool {
+        peer.set_nonblocking(true).unwrap();
+        matches!(peer.read(&mut [0u8; 1]), Ok(0))
+    }
+
+    #[test]
+    fn at_the_cap_the_oldest_idle_connection_is_shut_for_a_new_one() {
         let mut connections = Connections::new();
-        let heads: Vec<_> = (0..CAP).map(|_| idle(&mut connections)).collect();
-        let newest = idle(&mut connections);
-        assert_eq!(connections.finished().await, "shed");
-        // The one shed was the oldest: the newest still gets its answer.
-        newest.send(()).unwrap();
-        assert_eq!(connections.finished().await, "answered");
-        drop(heads);
+        let mut peers: Vec<_> = (0..CAP).map(|_| open(&mut connections, false)).collect();
+        assert!(!peers.iter_mut().any(ended), "room for all of them");
+        let mut newest = open(&mut connections, false);
+        assert!(ended(&mut peers[0]), "the oldest was shut at once");
+        assert!(!peers[1..].iter_mut().any(ended));
+        assert!(!ended(&mut newest));
+        // Its handler has not ended yet, but it no longer counts: the next one sheds only one more.
+        open(&mut connections, false);
+        assert!(ended(&mut peers[1]));
+        assert!(!peers[2..].iter_mut().any(ended));
     }
 
-    #[tokio::test]
-    async fn a_connection_being_answered_is_never_shed() {
-        // Every open connection has sent its head and waits for its answer...
-        let mut answering = Connections::<'static, ()>::new();
-        for _ in 0..CAP {
-            let mut slot = answering.admit().unwrap();
-            answering.start(async move {
-                slot.read_head(async { Some(()) }).await;
-                std::future::pending::<()>().await;
-            });
-        }
-        for _ in 0..4 {
-            tokio::select! {
-                () = answering.finished() => unreachable!(),
-                () = tokio::task::yield_now() => {}
-            }
-        }
-        // ...so a new one is refused rather than cutting an answer short.
-        assert!(answering.admit().is_none());
+    #[test]
+    fn a_connection_being_answered_is_never_shed() {
+        let mut connections = Connections::new();
+        let mut answering = open(&mut connections, true);
+        let mut idle: Vec<_> = (1..CAP).map(|_| open(&mut connections, false)).collect();
+        open(&mut connections, false);
+        assert!(!ended(&mut answering), "the oldest, but being answered");
+        assert!(ended(&mut idle[0]), "the oldest idle one instead");
+    }
+
+    #[test]
+    fn when_every_connection_is_being_answered_a_new_one_is_refused() {
+        let mut connections = Connections::new();
+        let mut peers: Vec<_> = (0..CAP).map(|_| open(&mut connections, true)).collect();
+        let (_peer, ours) = UnixStream::pair().unwrap();
+        assert!(connections.admit(ours.as_raw_fd()).is_none());
+        assert!(!peers.iter_mut().any(ended));
     }
 }

@@ -15,6 +15,7 @@ use crate::session::{Cache, Engine, MfaError, MfaPrompter, Request, Session};
 use connections::{Connections, Slot};
 use endpoint::{Answer, Endpoint};
 use std::io::Write as _;
+use std::os::fd::AsRawFd as _;
 use std::process::ExitCode;
 
 /// Variables that would take precedence over the endpoint, or go stale.
@@ -123,7 +124,7 @@ async fn serve_until_exit(
             connection = endpoint.accept() => {
                 let Ok(stream) = connection else { continue };
                 // Refused (closed at once) only when every slot is being answered.
-                let Some(slot) = connections.admit() else { continue };
+                let Some(slot) = connections.admit(stream.as_raw_fd()) else { continue };
                 connections.start(serve_one(endpoint, stream, slot, renewer));
             }
             handed_out = connections.finished() => {
@@ -184,15 +185,17 @@ impl Renewer<'_> {
     }
 }
 
-/// One connection: its request head (within the deadline, unless shed), then
-/// its answer. Returns the expiry of the session handed out, if one was.
+/// One connection: its request head (within the deadline, unless shed first),
+/// then its answer. Returns the expiry of the session handed out, if one was.
 async fn serve_one(
     endpoint: &Endpoint,
     mut stream: tokio::net::TcpStream,
-    mut slot: Slot,
+    slot: Slot,
     renewer: &Renewer<'_>,
 ) -> Option<jiff::Timestamp> {
-    let request = slot.read_head(endpoint.read_request(&mut stream)).await?;
+    // The slot is held to the end: while it lives, its socket may be shed.
+    let request = endpoint.read_request(&mut stream).await?;
+    slot.head_read();
     let mut handed_out = None;
     let answer = async {
         let (answer, expires) = renewer.answer().await;

@@ -287,8 +287,9 @@ fn one_idle_connection_delays_neither_a_real_request_nor_sigterm() {
 #[test]
 fn two_hundred_idle_connections_delay_neither_a_real_request_nor_sigterm() {
     let shed = idle_connections_delay_neither_requests_nor_sigterm(200);
-    // At most 64 connections are open: the oldest idle ones made room for newer ones.
-    assert!(shed >= 200 - 64, "only {shed} shed");
+    // At most 64 connections are open: by the time the real request (the 201st)
+    // was accepted, the oldest idle ones had been shut to make room for newer ones.
+    assert!(shed > 200 - 64, "only {shed} shed");
 }
 
 /// Every regular file under `dir` holding `needle`, except `skip`.
