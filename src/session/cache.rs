@@ -235,11 +235,20 @@ impl Cache {
         .await
     }
 
-    /// Waits for the cross-process refresh lock of `key`, saying (as a notice)
-    /// which hats it waits for; the wait is bounded (see `lock.rs`).
+    /// Waits for the cross-process refresh lock of `key`; the wait is bounded
+    /// (see `lock.rs`). Commands say on stderr which hats they wait for; kept
+    /// notices (the switcher) would only show it once the wait is over, so none is kept.
     pub async fn lock(&self, key: &str) -> Result<KeyLock, SessionError> {
         let (dir, key, cache) = (self.index.lock_dir().to_owned(), key.to_owned(), self.clone());
-        blocking(move || Ok(lock_refresh(&dir, &key, |line| cache.notice(line))?)).await
+        let live = matches!(self.notices, Notices::Print);
+        blocking(move || {
+            Ok(lock_refresh(&dir, &key, |line| {
+                if live {
+                    cache.notice(line);
+                }
+            })?)
+        })
+        .await
     }
 }
 
