@@ -12,6 +12,8 @@ mod errors;
 mod faults;
 mod forget;
 mod history;
+mod identity_center;
+mod identity_center_proof;
 mod listing;
 mod lock;
 mod login;

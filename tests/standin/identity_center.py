@@ -78,6 +78,9 @@ TEST CONTROLS (under /standin/, JSON in and out; not part of AWS)
                               for every Nth matching request and/or above M per second
                               (default operations: the portal's four); {} turns it off
     POST /standin/latency     {"ms": N} hold every AWS request N ms before answering
+    POST /standin/hold        {"hold": true} park every AWS request before it is answered until
+                              {"hold": false}; GET /standin/log's "inFlight" counts the parked
+                              ones, so concurrency is observed without timing anything
     POST /standin/deny        {"deny": true} the verification page and /authorize deny
     POST /standin/approve     {"userCode": "ABCD-EFGH"} approve as the page does
     POST /standin/token       {"startUrl"?, "scopes"?} a signed-in token without a flow:
@@ -86,6 +89,7 @@ TEST CONTROLS (under /standin/, JSON in and out; not part of AWS)
     GET  /standin/pending     [{userCode, verificationUriComplete}] awaiting approval
     GET  /standin/state       counts of clients and live tokens, lifetimes, switches
     GET  /standin/log         {"counts": {op: n}, "statuses": {op: {status: n}}, "maxInFlight": n,
+                              "inFlight": n,
                               "throttled": n, "requests": [{op, status, error?, accountId?,
                               roleName?, grantType?}]}   (never a token or secret)
     POST /standin/log/reset   clears the log and the in-flight maximum
@@ -134,6 +138,8 @@ class Traffic:
         self.matching = 0
         self.window = []  # arrival times of admitted matching requests in the last second
         self.latency = 0.0
+        self.released = threading.Event()  # cleared while /standin/hold parks requests
+        self.released.set()
 
     def enter(self):
         self.in_flight += 1
@@ -163,6 +169,7 @@ class Traffic:
             by_status = statuses.setdefault(r["op"], {})
             by_status[str(r["status"])] = by_status.get(str(r["status"]), 0) + 1
         return {"counts": counts, "statuses": statuses, "maxInFlight": self.max_in_flight,
+                "inFlight": self.in_flight,
                 "throttled": self.throttled, "requests": self.requests}
 
 
@@ -226,16 +233,17 @@ class Handler(BaseHTTPRequestHandler):
             body = None
         si = self.standin
         with si.lock:
-            si.traffic.enter()
-            latency = si.traffic.latency
+            traffic = si.traffic  # the one this request counts in, even across a reset
+            traffic.enter()
         entry = {"op": op}
         try:
-            time.sleep(latency)
+            traffic.released.wait()
+            time.sleep(traffic.latency)
             self.answer(op, query, body, entry)
         finally:
             with si.lock:
-                si.traffic.in_flight -= 1
-                si.traffic.requests.append(entry)
+                traffic.in_flight -= 1
+                traffic.requests.append(entry)
 
     def answer(self, op, query, body, entry):
         si, token = self.standin, self.headers.get("x-amz-sso_bearer_token")
@@ -311,6 +319,7 @@ class Handler(BaseHTTPRequestHandler):
         with si.lock:
             st, tr = si.state, si.traffic
             if (method, path) == ("POST", "/standin/reset"):
+                tr.released.set()  # let parked requests finish before their log is dropped
                 si.state, si.traffic = State(body or si.original_seed), Traffic()
                 return self.send(200, si.state.summary())
             if (method, path) == ("POST", "/standin/revoke"):
@@ -326,6 +335,8 @@ class Handler(BaseHTTPRequestHandler):
                 tr.throttle, tr.matching, tr.window = body, 0, []
             elif (method, path) == ("POST", "/standin/latency"):
                 tr.latency = float(body.get("ms", 0)) / 1000.0
+            elif (method, path) == ("POST", "/standin/hold"):
+                (tr.released.clear if body.get("hold", True) else tr.released.set)()
             elif (method, path) == ("POST", "/standin/deny"):
                 st.deny_approvals = bool(body.get("deny", True))
             elif (method, path) == ("POST", "/standin/approve"):
