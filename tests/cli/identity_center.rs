@@ -380,7 +380,9 @@ pub fn rfc3339(epoch: i64) -> String {
     )
 }
 
-/// Seconds since the Unix epoch now.
+/// Seconds since the Unix epoch now: the real wall clock, which the AWS CLI and the
+/// stand-in (other processes) compare cache expiries with, so hats' `Clock` cannot stand in.
+#[allow(clippy::disallowed_methods)]
 pub fn now_epoch() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
