@@ -14,6 +14,7 @@ mod forget;
 mod history;
 mod identity_center;
 mod identity_center_proof;
+mod identity_center_refusals;
 mod listing;
 mod lock;
 mod login;
