@@ -290,7 +290,7 @@ class State:
         accounts = self.directories[self.session(token)["startUrl"]]
         page, nxt = _page(accounts, next_token, max_result, "accounts")
         listed = [{k: a[k] for k in ("accountId", "accountName", "emailAddress") if k in a} for a in page]
-        return {"accountList": listed, "nextToken": nxt}
+        return _with_next({"accountList": listed}, nxt)
 
     def _account(self, token, account_id):
         if not account_id:
@@ -303,7 +303,7 @@ class State:
     def roles(self, token, account_id, next_token, max_result):
         account = self._account(token, account_id)
         page, nxt = _page(account["roles"], next_token, max_result, "roles")
-        return {"roleList": [{"roleName": r, "accountId": account_id} for r in page], "nextToken": nxt}
+        return _with_next({"roleList": [{"roleName": r, "accountId": account_id} for r in page]}, nxt)
 
     def role_to_assume(self, token, account_id, role_name):
         """The role ARN GetRoleCredentials mints for, after the same checks as the service."""
@@ -359,6 +359,13 @@ class State:
             "denyApprovals": self.deny_approvals,
             "startUrls": list(self.directories),
         }
+
+
+def _with_next(result, next_token):
+    """The service leaves nextToken out on the last page (it never sends null)."""
+    if next_token:
+        result["nextToken"] = next_token
+    return result
 
 
 def _redirect_matches(registered, given):

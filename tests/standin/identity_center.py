@@ -205,6 +205,9 @@ class StandIn:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Head and body go out in separate writes: without TCP_NODELAY, Nagle plus the peer's
+    # delayed ACK holds every keep-alive answer ~40 ms, and the stand-in would bound discovery.
+    disable_nagle_algorithm = True
     server_version = "IdentityCenterStandIn/1"
     standin: StandIn = None
 
