@@ -14,6 +14,7 @@ mod forget;
 mod history;
 mod login;
 mod mfa;
+mod network;
 mod org;
 mod prompt;
 mod serve;
