@@ -129,6 +129,20 @@ pub enum AwsError {
         /// What to do next.
         then: String,
     },
+    /// The console sign-in federation endpoint gave no sign-in token.
+    #[error(
+        "the sign-in federation endpoint \"{endpoint}\" answered getSigninToken with HTTP {status}{what}; {advice}"
+    )]
+    Federation {
+        /// The endpoint hats asked.
+        endpoint: String,
+        /// The HTTP status it answered.
+        status: u16,
+        /// What was missing, or empty.
+        what: &'static str,
+        /// What to do next.
+        advice: &'static str,
+    },
     /// Any other error AWS returned.
     #[error("{service} {action} failed: {code}: {detail}")]
     Service {
