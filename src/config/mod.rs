@@ -7,6 +7,7 @@ mod aws_profiles;
 mod duplicate_keys;
 mod hats_file;
 mod inventory;
+mod local_user;
 mod org_offers;
 mod paths;
 mod scope;

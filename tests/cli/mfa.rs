@@ -332,3 +332,27 @@ fn an_mfa_process_that_hangs_is_stopped_after_the_bound_with_a_clear_error() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+#[test]
+fn without_user_in_the_environment_the_session_name_comes_from_the_user_database() {
+    let sb = Sandbox::standard(false);
+    let name = std::process::Command::new("id").arg("-un").output().unwrap();
+    let name = String::from_utf8_lossy(&name.stdout).trim().to_owned();
+    assert!(!name.is_empty());
+    // As under cron or `env -i`: no USER, USERNAME or LOGNAME.
+    let out = sb
+        .command(crate::harness::HATS)
+        .args(["env", "staging", "--mfa-code", "123456"])
+        .env_remove("USER")
+        .env_remove("USERNAME")
+        .env_remove("LOGNAME")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let calls = sb.moto.take_sts_calls();
+    assert_eq!(calls[1].action(), "AssumeRole");
+    assert_eq!(
+        calls[1].param("RoleSessionName"),
+        Some(format!("hats-{name}").as_str())
+    );
+}
