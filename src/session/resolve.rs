@@ -202,7 +202,6 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                     tags: &spec.tags,
                     policy,
                 };
-                let code;
                 let signing = match (plan.mode, &spec.source, &spec.mfa) {
                     (Mode::MfaSession, source, Some(mfa)) => {
                         self.note(&format!(
@@ -227,22 +226,9 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                     }
                     (_, source, _) => source_credentials(source).await?,
                 };
-                // A long session and a chained role that demands MFA send the code to
-                // AssumeRole itself, unless a hop below was authenticated by that very
-                // device: its session carries the MFA context up the chain ("MFA once").
-                match (plan.mode, &spec.mfa) {
-                    (Mode::Chained, Some(mfa)) if authenticated_below(spec, &mfa.serial) => {
-                        self.note(&format!(
-                            "{label}: {} already authenticated the session below ({}); not asking again",
-                            mfa.serial,
-                            spec.source.describe()
-                        ));
-                    }
-                    (Mode::LongSession | Mode::Chained, Some(mfa)) => {
-                        code = self.code(mfa).await?;
-                        input.mfa = Some((&mfa.serial, &code));
-                    }
-                    _ => {}
+                let code = self.code_for_assume_role(label, spec, plan.mode).await?;
+                if let (Some(code), Some(mfa)) = (&code, &spec.mfa) {
+                    input.mfa = Some((&mfa.serial, code));
                 }
                 self.note(&format!("{label}: AssumeRole {} for {}", spec.role_arn, plan.duration));
                 if policy.is_some() {
@@ -253,6 +239,29 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
             })
             .await
         })
+    }
+
+    /// The code sent to `AssumeRole` itself: a long session and a chained role
+    /// that demand MFA send one, unless a hop below was authenticated by that
+    /// very device (its session carries the MFA context up the chain: "MFA once").
+    async fn code_for_assume_role(
+        &self,
+        label: &str,
+        spec: &RoleSpec,
+        mode: Mode,
+    ) -> Result<Option<MfaCode>, SessionError> {
+        match (mode, &spec.mfa) {
+            (Mode::Chained, Some(mfa)) if authenticated_below(spec, &mfa.serial) => {
+                self.note(&format!(
+                    "{label}: {} already authenticated the session below ({}); not asking again",
+                    mfa.serial,
+                    spec.source.describe()
+                ));
+                Ok(None)
+            }
+            (Mode::LongSession | Mode::Chained, Some(mfa)) => Ok(Some(self.code(mfa).await?)),
+            _ => Ok(None),
+        }
     }
 
     async fn mfa_session(
