@@ -62,6 +62,23 @@ pub enum AwsError {
         /// What to do next (about the MFA code), or empty.
         then: String,
     },
+    /// The request was sent but the connection failed before an answer came.
+    #[error(
+        "{service} at \"{endpoint}\" was sent {action} but the connection failed before an answer ({detail}); \
+         check the network, a proxy or AWS_ENDPOINT_URL{then}"
+    )]
+    NoAnswer {
+        /// `STS`, `Organizations`, ...
+        service: &'static str,
+        /// The endpoint hats tried.
+        endpoint: String,
+        /// The action.
+        action: &'static str,
+        /// What failed.
+        detail: String,
+        /// What to do next (about the MFA code), or empty.
+        then: String,
+    },
     /// The endpoint took the request but did not answer in time.
     #[error(
         "{service} at \"{endpoint}\" did not answer {action} within {secs}s; check the network, a proxy or \
@@ -112,6 +129,20 @@ pub enum AwsError {
         /// What to do next.
         then: String,
     },
+    /// The console sign-in federation endpoint gave no sign-in token.
+    #[error(
+        "the sign-in federation endpoint \"{endpoint}\" answered getSigninToken with HTTP {status}{what}; {advice}"
+    )]
+    Federation {
+        /// The endpoint hats asked.
+        endpoint: String,
+        /// The HTTP status it answered.
+        status: u16,
+        /// What was missing, or empty.
+        what: &'static str,
+        /// What to do next.
+        advice: &'static str,
+    },
     /// Any other error AWS returned.
     #[error("{service} {action} failed: {code}: {detail}")]
     Service {
@@ -151,6 +182,15 @@ impl Call<'_> {
                 .into()
         } else {
             otherwise.into()
+        }
+    }
+
+    /// The advice when nothing reached the endpoint: a code sent with it is still unused.
+    pub(super) fn unsent(&self) -> String {
+        if self.one_time_code {
+            "; nothing was sent, so the MFA code was not used".into()
+        } else {
+            String::new()
         }
     }
 
@@ -202,9 +242,17 @@ where
         SdkError::TimeoutError(_) => timed_out(),
         SdkError::DispatchFailure(failure) => match failure.as_connector_error() {
             Some(c) if c.is_timeout() => timed_out(),
-            _ => AwsError::Unreachable {
+            // No connection (DNS, refused, TLS): nothing was sent, a code is unused.
+            _ if never_connected(&err) => AwsError::Unreachable {
                 service,
                 endpoint,
+                detail: Call::quote(&describe(&err)),
+                then: call.unsent(),
+            },
+            _ => AwsError::NoAnswer {
+                service,
+                endpoint,
+                action,
                 detail: Call::quote(&describe(&err)),
                 then: call.then(""),
             },
@@ -243,6 +291,19 @@ where
             detail: Call::quote(&describe(&err)),
         },
     }
+}
+
+/// Whether the connection was never made (name lookup, refused, TLS
+/// handshake): then the request, and any MFA code in it, never left hats.
+fn never_connected<E: std::error::Error + 'static>(err: &E) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = next {
+        if let Some(client) = e.downcast_ref::<hyper_util::client::legacy::Error>() {
+            return client.is_connect();
+        }
+        next = e.source();
+    }
+    false
 }
 
 fn server_error(call: Call<'_>, status: u16, detail: String, body: Body<'_>) -> AwsError {

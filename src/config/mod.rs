@@ -8,6 +8,7 @@ mod clean;
 mod duplicate_keys;
 mod hats_file;
 mod inventory;
+mod local_user;
 mod org_offers;
 mod paths;
 mod region;

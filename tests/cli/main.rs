@@ -19,6 +19,7 @@ mod listing;
 mod lock;
 mod login;
 mod mfa;
+mod network;
 mod org;
 mod private_files;
 mod prompt;
