@@ -4,13 +4,11 @@
 //! lookup, cross-process lock, MFA code, STS calls, cache write. Only the MFA
 //! prompter differs between callers. Secrets stay in memory and the keyring.
 
-mod cache;
 #[cfg(target_os = "linux")]
-mod dbus;
+mod bus_owner;
+mod cache;
 pub(crate) mod fs_private;
 mod index;
-#[cfg(target_os = "linux")]
-mod kernel_memo;
 mod keys;
 mod lock;
 mod open_store;

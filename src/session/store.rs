@@ -11,10 +11,12 @@ use std::sync::{Arc, Mutex};
 /// The keyring service name every hats entry is filed under.
 const SERVICE: &str = "hats";
 
-/// A keyring that cannot be used.
+/// A keyring that cannot be used, or cannot be used right now.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "the {store} keyring is unavailable or locked ({detail}); unlock it, or set HATS_KEYRING={alternatives}"
+    "the {store} keyring is {state} ({detail}); {hint}set HATS_KEYRING={alternatives}",
+    state = if *.locked { "locked" } else { "unavailable" },
+    hint = if *.locked { "unlock it or " } else { "" }
 )]
 pub struct StoreError {
     /// Which store.
@@ -23,6 +25,28 @@ pub struct StoreError {
     pub detail: String,
     /// What to try instead.
     pub alternatives: &'static str,
+    /// The store is there but locked (unlocking it is the way out).
+    pub locked: bool,
+}
+
+impl StoreError {
+    /// The store `store` failed for the reason `detail`.
+    pub fn unavailable(store: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            store,
+            detail: detail.into(),
+            alternatives: alternatives(store),
+            locked: false,
+        }
+    }
+
+    /// The store `store` is locked and was not unlocked (`detail` says why).
+    pub fn locked(store: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            locked: true,
+            ..Self::unavailable(store, detail)
+        }
+    }
 }
 
 /// Where secrets go.
@@ -56,11 +80,7 @@ impl KeyringStore {
         if self.name == "keyutils" && matches!(e, keyring_core::Error::NoStorageAccess(_)) {
             detail.push_str("; this process has no usable session keyring: run hats under `keyctl session`");
         }
-        StoreError {
-            store: self.name,
-            detail,
-            alternatives: alternatives(self.name),
-        }
+        StoreError::unavailable(self.name, detail)
     }
 
     fn entry(&self, key: &str) -> Result<keyring_core::Entry, StoreError> {

@@ -9,6 +9,7 @@ mod commands;
 mod corpus;
 mod errors;
 mod faults;
+mod keyring;
 mod login;
 mod mfa;
 mod org;
