@@ -23,6 +23,7 @@ use dbus_secret_service::{EncryptionType, Error, SecretService};
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 use zeroize::Zeroizing;
 
 const STORE: &str = "secret-service";
@@ -32,6 +33,10 @@ const SERVICE_ATTRIBUTE: &str = "hats";
 
 /// How long hats waits for the user to answer the service's unlock prompt.
 pub const UNLOCK_PROMPT_SECONDS: u64 = 60;
+
+/// How long connecting to the bus and opening a session may take. Both are a
+/// few round trips with a local daemon; a bus that has not answered in 5 s is stuck.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// One connection with the Secret Service.
 pub struct SecretServiceStore {
@@ -44,19 +49,15 @@ impl SecretServiceStore {
     /// Fails when none answers, so the caller may fall back to another store.
     pub fn connect() -> Result<Self, StoreError> {
         let address = super::bus_owner::check_session_bus()?;
-        let service =
-            SecretService::connect_with_max_prompt_timeout(EncryptionType::Plain, UNLOCK_PROMPT_SECONDS)
-                .map_err(|e| match e {
-                    Error::Dbus(ref inner)
-                        if inner.name() == Some("org.freedesktop.DBus.Error.ServiceUnknown") =>
-                    {
-                        StoreError::unavailable(
-                            STORE,
-                            format!("no Secret Service is running on the session bus at \"{address}\""),
-                        )
-                    }
-                    other => failure(&other),
-                })?;
+        let service = connect_bounded(&address)?.map_err(|e| match e {
+            Error::Dbus(ref inner) if inner.name() == Some("org.freedesktop.DBus.Error.ServiceUnknown") => {
+                StoreError::unavailable(
+                    STORE,
+                    format!("no Secret Service is running on the session bus at \"{address}\""),
+                )
+            }
+            other => failure(&other),
+        })?;
         Ok(Self {
             service: Mutex::new(service),
         })
@@ -133,6 +134,32 @@ impl SecretStore for SecretServiceStore {
         }
         Ok(())
     }
+}
+
+/// Connects on a thread of its own and waits at most [`CONNECT_TIMEOUT`]:
+/// libdbus waits without end for a bus that accepts the connection and then
+/// says nothing. A thread left behind stays blocked on that dead socket; the
+/// commands exit soon after, the switcher carries on without a keyring.
+fn connect_bounded(address: &str) -> Result<Result<SecretService, Error>, StoreError> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("hats-dbus-connect".into())
+        .spawn(move || {
+            let _ = sender.send(SecretService::connect_with_max_prompt_timeout(
+                EncryptionType::Plain,
+                UNLOCK_PROMPT_SECONDS,
+            ));
+        })
+        .map_err(|e| StoreError::unavailable(STORE, format!("cannot start the D-Bus connection: {e}")))?;
+    receiver.recv_timeout(CONNECT_TIMEOUT).map_err(|_| {
+        StoreError::unavailable(
+            STORE,
+            format!(
+                "the session bus at \"{address}\" did not answer within {} s",
+                CONNECT_TIMEOUT.as_secs()
+            ),
+        )
+    })
 }
 
 /// The attributes that identify hats' entry for `key`.
