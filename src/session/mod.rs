@@ -17,6 +17,8 @@ mod prompt;
 mod resolve;
 #[cfg(target_os = "linux")]
 mod secret_service;
+#[cfg_attr(not(target_os = "windows"), allow(dead_code))]
+mod split;
 mod store;
 
 pub use cache::Cache;

@@ -100,8 +100,10 @@ fn auto() -> Result<Opened, StoreError> {
 fn auto() -> Result<Opened, StoreError> {
     let inner =
         windows_native_keyring_store::Store::new().map_err(|e| failed("windows-credential-manager", &e))?;
+    let store = KeyringStore::new("windows-credential-manager", inner).storing_utf8_bytes();
     Ok(Opened {
-        store: Some(Arc::new(KeyringStore::new("windows-credential-manager", inner))),
+        // Credential Manager holds at most 2,560 bytes per credential (session::split).
+        store: Some(Arc::new(super::split::Split::new(Arc::new(store), 2560))),
         fallback_notice: None,
     })
 }
