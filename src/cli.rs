@@ -18,7 +18,8 @@ use std::path::PathBuf;
 )]
 pub struct Cli {
     /// Explain what hats does (cache hits, STS calls, limits applied) on stderr. Never prints secrets.
-    #[arg(short, long, global = true)]
+    // Listed after each command's own options, just before --help.
+    #[arg(short, long, global = true, display_order = 900)]
     pub verbose: bool,
     /// What to do; without a command, the interactive switcher opens.
     #[command(subcommand)]
@@ -28,7 +29,7 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List every target with its account, role, source, MFA device, mode and cached session.
+    /// List every target with its account (id and name), role, source, MFA device, mode and cached session.
     #[command(visible_alias = "list")]
     Ls {
         /// Print a JSON array for scripts.
@@ -65,8 +66,10 @@ pub enum Command {
     Env {
         /// Target name (see `hats ls`).
         target: String,
-        /// Output dialect.
-        #[arg(long, short, value_enum, default_value = "sh")]
+        /// Output dialect: sh (bash, zsh), fish, powershell, json, dotenv.
+        // The values are named in the help line itself: listed by clap with their
+        // own help, they would switch this one command's help to another layout.
+        #[arg(long, short, value_enum, default_value = "sh", hide_possible_values = true)]
         format: Format,
         /// Options for getting the session.
         #[command(flatten)]
@@ -129,7 +132,10 @@ pub enum Command {
         #[command(subcommand)]
         command: OrgCommand,
     },
-    /// Print a shell completion script: hats completions bash > ~/.local/share/bash-completion/completions/hats
+    /// Print the shell completion script (target names complete too).
+    #[command(
+        after_help = "Install: hats completions bash > ~/.local/share/bash-completion/completions/hats"
+    )]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
@@ -143,8 +149,20 @@ pub enum OrgCommand {
     Sync {
         /// Options for the source's session.
         #[command(flatten)]
-        session: SessionArgs,
+        session: OrgSessionArgs,
     },
+}
+
+/// How `org sync` gets the source's session: the source's own session, so neither
+/// scope-down, duration nor region options apply.
+#[derive(Debug, Clone, Default, Args)]
+pub struct OrgSessionArgs {
+    /// MFA code (6 digits), instead of mfa_process or a prompt.
+    #[arg(long, value_name = "CODE", value_parser = parse_code)]
+    pub mfa_code: Option<MfaCode>,
+    /// Neither read nor write the session cache for this call.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// How to get a session: shared by exec, shell, env, credential-process and whoami.
@@ -157,7 +175,7 @@ pub struct SessionArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub duration: Option<SessionDuration>,
     /// Region for the exports and the STS endpoint.
-    #[arg(long, value_name = "REGION")]
+    #[arg(long, value_name = "REGION", value_parser = parse_region)]
     pub region: Option<String>,
     /// Neither read nor write the session cache for this call.
     #[arg(long)]
@@ -210,6 +228,10 @@ impl SessionArgs {
 
 fn parse_code(raw: &str) -> Result<MfaCode, String> {
     MfaCode::parse(raw).map_err(|e| e.to_string())
+}
+
+fn parse_region(raw: &str) -> Result<String, String> {
+    crate::config::check_region(raw).map(|()| raw.to_owned())
 }
 
 fn parse_duration(raw: &str) -> Result<SessionDuration, String> {

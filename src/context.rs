@@ -4,7 +4,7 @@
 use crate::clock::Clock;
 use crate::config::{self, HatsFile, Paths, Presets, Settings, Target, TargetSet};
 use crate::error::Error;
-use crate::session::{Cache, IndexFile, KeyringChoice, open};
+use crate::session::{Cache, IndexFile, KeyringChoice, fs_private, open};
 use std::io::Write;
 
 /// The loaded configuration and the services around it.
@@ -50,7 +50,7 @@ impl Context {
     /// organization inventory (thousands of accounts) when that target comes
     /// from the AWS files or hats' own config.
     pub async fn load_for(verbose: bool, wanted: Wanted<'_>) -> Result<Self, Error> {
-        let paths = Paths::from_env();
+        let paths = Paths::from_env().map_err(Error::Usage)?;
         let file = HatsFile::load(&paths.config_file)?;
         let settings = Settings::from_defaults(&file.defaults)?;
         let profiles = config::load_profiles(
@@ -159,7 +159,8 @@ impl Context {
             return;
         }
         let _ = writeln!(std::io::stderr(), "hats: {notice}");
-        let _ = std::fs::create_dir_all(&self.paths.cache_dir).and_then(|()| std::fs::write(marker, b""));
+        // Private like everything else hats creates: this may be the first file in a fresh cache directory.
+        let _ = fs_private::create_dir(&self.paths.cache_dir).and_then(|()| fs_private::open_rw(&marker));
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod aws;
 pub mod cli;
+pub mod cli_hints;
 pub mod clock;
 pub mod commands;
 pub mod config;

@@ -14,16 +14,36 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse();
     if let Some(Command::Completions { shell }) = cli.command {
-        commands::completions(shell);
-        return ExitCode::SUCCESS;
+        return finish(commands::completions(shell).map(|()| ExitCode::SUCCESS));
     }
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match runtime() {
         Ok(rt) => rt,
         Err(e) => return fail(&Error::Output(e)),
     };
-    match runtime.block_on(run(cli)) {
+    finish(runtime.block_on(run(cli)))
+}
+
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build()
+}
+
+/// The command line, or clap's error (with hats' tips) and exit.
+fn parse() -> Cli {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    Cli::try_parse_from(&args).unwrap_or_else(|error| {
+        // Only on the error path: the targets tell `hats dev` from a typo.
+        let targets = || {
+            let ctx = runtime().ok()?.block_on(Context::load(false)).ok()?;
+            Some(ctx.targets)
+        };
+        hats::cli_hints::add_tips(error, &args, targets).exit()
+    })
+}
+
+fn finish(result: Result<ExitCode, Error>) -> ExitCode {
+    match result {
         Ok(code) => code,
         // A closed pipe (`hats ls | head`) is a normal way for output to end.
         Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,

@@ -8,6 +8,7 @@ mod error;
 mod organizations;
 mod source;
 mod sts;
+mod timeouts;
 
 pub use console::{DEFAULT_FEDERATION_ENDPOINT, signin_url};
 pub use error::AwsError;

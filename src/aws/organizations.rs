@@ -10,7 +10,6 @@ use super::error::{Call, classify};
 use crate::domain::{Credentials, OrgAccount, clean_text};
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
 use aws_sdk_organizations::Client;
 use aws_sdk_organizations::config::Region;
 use futures_util::StreamExt;
@@ -184,20 +183,17 @@ fn client(signing: &Credentials, region: &str) -> Client {
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(region.to_owned()))
         .credentials_provider(credentials)
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(5))
-                .read_timeout(Duration::from_secs(15))
-                // A hung endpoint fails the call (all its retries) in bounded time.
-                .operation_timeout(Duration::from_secs(45))
-                .build(),
-        )
-        // Throttling is expected at scale: retry it with jittered exponential backoff.
+        // A hung endpoint fails the call (all its retries) in bounded time.
+        .timeout_config(super::timeouts::sdk_timeouts())
+        // Throttling is expected at scale: retry it with jittered exponential backoff,
+        // short enough that 10 attempts fit in the call's bound (`timeouts::OPERATION`,
+        // 12 s): at most 9 s of pauses, so a throttled or failing call is reported as
+        // such, not as a timeout.
         .retry_config(
             RetryConfig::standard()
                 .with_max_attempts(10)
                 .with_initial_backoff(Duration::from_millis(100))
-                .with_max_backoff(Duration::from_secs(5)),
+                .with_max_backoff(Duration::from_millis(1500)),
         );
     if let Some(url) = organizations_endpoint() {
         config = config.endpoint_url(url);

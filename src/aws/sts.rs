@@ -15,10 +15,9 @@ use crate::domain::{
 };
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
 use aws_sdk_sts::config::Region;
 use jiff::Timestamp;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Attempts for a request without a one-time code (the SDK's standard retry: jittered backoff).
 const ATTEMPTS: u32 = 3;
@@ -88,16 +87,11 @@ impl Sts {
     /// A client for `region`'s regional STS endpoint (or the configured override).
     pub fn new(signing: &Credentials, region: &str) -> Self {
         let sdk_credentials = super::sdk_credentials(signing);
-        let timeouts = TimeoutConfig::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .read_timeout(Duration::from_secs(15))
-            .operation_timeout(Duration::from_secs(30))
-            .build();
         let mut config = aws_sdk_sts::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(region.to_owned()))
             .credentials_provider(sdk_credentials)
-            .timeout_config(timeouts)
+            .timeout_config(super::timeouts::sdk_timeouts())
             .retry_config(RetryConfig::standard().with_max_attempts(ATTEMPTS));
         let endpoint = match endpoint_override() {
             Some(url) => {

@@ -1,9 +1,20 @@
 //! `hats completions`: shell completion scripts generated from the CLI definition.
 
 use crate::cli::Cli;
+use crate::error::Error;
 use clap::CommandFactory;
+use std::io::Write;
 
 /// Writes the completion script for `shell` to stdout.
-pub fn completions(shell: clap_complete::Shell) {
-    clap_complete::generate(shell, &mut Cli::command(), "hats", &mut std::io::stdout());
+///
+/// # Errors
+/// Writing failed (a closed pipe among others, which `main` treats as success).
+pub fn completions(shell: clap_complete::Shell) -> Result<(), Error> {
+    // Built in memory first: clap_complete panics when its writer fails.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "hats", &mut script);
+    let mut out = std::io::stdout().lock();
+    out.write_all(&script)?;
+    out.flush()?;
+    Ok(())
 }

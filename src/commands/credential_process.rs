@@ -9,10 +9,10 @@ use std::io::Write;
 
 /// Prints the `credential_process` document for the target.
 pub async fn credential_process(ctx: &Context, target: &str, args: &SessionArgs) -> Result<(), Error> {
-    let how = Some(crate::history::Handout::CredentialProcess);
-    let (_, session) = obtain(ctx, target, args, how).await?;
-    std::io::stdout()
-        .lock()
-        .write_all(credential_process_json(&session).as_bytes())?;
+    let (target, session, receipt) = obtain(ctx, target, args).await?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(credential_process_json(&session).as_bytes())?;
+    out.flush()?;
+    receipt.record(ctx, target, crate::history::Handout::CredentialProcess);
     Ok(())
 }

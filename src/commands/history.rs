@@ -12,6 +12,7 @@ use std::io::Write;
 /// Prints hand-outs, oldest first, optionally only those within `age`.
 pub fn history(ctx: &Context, as_json: bool, age: Option<SessionDuration>) -> Result<(), Error> {
     let mut records = read(&ctx.paths.data_dir)?;
+    let recorded = records.len();
     if let Some(age) = age {
         records = since(records, ctx.clock.now(), i64::from(age.as_secs()));
     }
@@ -20,7 +21,11 @@ pub fn history(ctx: &Context, as_json: bool, age: Option<SessionDuration>) -> Re
         text.push('\n');
         text
     } else {
-        table(&records)
+        let mut text = table(&records);
+        if records.is_empty() {
+            text.push_str(&empty_note(recorded, age));
+        }
+        text
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(())
@@ -73,8 +78,15 @@ fn table(records: &[Record]) -> String {
         out.push_str(line.trim_end());
         out.push('\n');
     }
-    if records.is_empty() {
-        out.push_str("(no hand-outs recorded yet)\n");
-    }
     out
+}
+
+/// Why the table is empty: nothing recorded at all, or nothing in the window asked for.
+fn empty_note(recorded: usize, age: Option<SessionDuration>) -> String {
+    match age {
+        Some(age) if recorded > 0 => {
+            format!("(no hand-outs in the last {age}; {recorded} older recorded: drop --since to see them)\n")
+        }
+        _ => "(no hand-outs recorded yet)\n".to_owned(),
+    }
 }

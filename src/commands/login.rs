@@ -22,7 +22,7 @@ pub async fn login(
             "\"{target}\" is an MFA user session; the console only accepts role credentials, pick a role target"
         )));
     }
-    let (target, session) = obtain(ctx, target, args, Some(crate::history::Handout::Console)).await?;
+    let (target, session, receipt) = obtain(ctx, target, args).await?;
     let endpoint = federation_endpoint(ctx);
     let region = sts_region(target, args.region.as_deref());
     let credentials = session.credentials.clone();
@@ -31,10 +31,14 @@ pub async fn login(
         .await
         .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
     if print {
-        writeln!(std::io::stdout().lock(), "{url}")?;
-        return Ok(());
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{url}")?;
+        out.flush()?;
+    } else {
+        open_browser(&url)?;
     }
-    open_browser(&url)
+    receipt.record(ctx, target, crate::history::Handout::Console);
+    Ok(())
 }
 
 /// `HATS_FEDERATION_ENDPOINT`, else the configured one, else AWS's.

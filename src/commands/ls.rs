@@ -69,6 +69,10 @@ pub fn ls(ctx: &Context, as_json: bool) -> Result<(), Error> {
         out.write_all(table(&rows, now).as_bytes())?;
     }
     out.flush()?;
+    if rows.is_empty() && !as_json {
+        // A hint for the person, not data: stdout stays the (empty) table.
+        eprintln!("hats: {}", crate::config::NO_TARGETS_HINT);
+    }
     Ok(())
 }
 
@@ -91,8 +95,17 @@ fn remaining(entry: Option<&IndexEntry>, now: Timestamp) -> String {
 }
 
 fn table(rows: &[Row<'_>], now: Timestamp) -> String {
-    let header = ["TARGET", "ACCOUNT", "ROLE", "SOURCE", "MFA", "MODE", "SESSION"];
-    let cells: Vec<[String; 7]> = rows
+    let header = [
+        "TARGET",
+        "ACCOUNT",
+        "ACCOUNT NAME",
+        "ROLE",
+        "SOURCE",
+        "MFA",
+        "MODE",
+        "SESSION",
+    ];
+    let cells: Vec<[String; 8]> = rows
         .iter()
         .map(|r| {
             let t = r.target;
@@ -101,6 +114,8 @@ fn table(rows: &[Row<'_>], now: Timestamp) -> String {
                 t.account_id
                     .as_ref()
                     .map_or_else(|| "-".into(), ToString::to_string),
+                // The account alias or organization account name, as the switcher shows it.
+                t.account_name.clone().unwrap_or_else(|| "-".into()),
                 t.role_name().unwrap_or("-").to_owned(),
                 t.source_description(),
                 t.mfa_device()
@@ -132,9 +147,6 @@ fn table(rows: &[Row<'_>], now: Timestamp) -> String {
     line(&header);
     for row in &cells {
         line(&row.each_ref().map(String::as_str));
-    }
-    if rows.is_empty() {
-        out.push_str("(no targets: add a profile with role_arn to ~/.aws/config, or an [[account]] to hats' config.toml)\n");
     }
     out
 }

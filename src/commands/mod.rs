@@ -26,26 +26,31 @@ pub use shell::shell;
 pub use whoami::whoami;
 
 use crate::cli::SessionArgs;
-use crate::config::Target;
+use crate::config::{Scope, Target};
 use crate::context::Context;
 use crate::error::Error;
 use crate::history::Handout;
 use crate::session::{Engine, Request, Session, TerminalPrompter};
 
-/// Resolves `name` to its target and a session, as every hand-out command does;
-/// records the hand-out in the local history when `how` says how it leaves hats.
+/// Resolves `name` to its target and a session, as every hand-out command does.
+/// Nothing is recorded yet: the command calls [`Receipt::record`] once the
+/// credentials have actually left hats (printed, handed to a started program).
 pub async fn obtain<'c>(
     ctx: &'c Context,
     name: &str,
     args: &SessionArgs,
-    how: Option<Handout>,
-) -> Result<(&'c Target, Session), Error> {
+) -> Result<(&'c Target, Session, Receipt), Error> {
     let target = ctx.target(name)?;
     // Before the keyring and any call: a bad policy must never reach STS.
     let scope = ctx.presets.scope(args.scope_request())?;
-    if let Ok(outer) = std::env::var("HATS_TARGET") {
+    if let Some(outer) = crate::output::inside_hats_shell() {
         eprintln!(
             "hats: running inside the hats shell for \"{outer}\"; source credentials still come from your profiles"
+        );
+    } else if let Ok(outer) = std::env::var("HATS_TARGET") {
+        // Exports were evaluated here, or hats runs a program that runs hats: no shell of ours.
+        eprintln!(
+            "hats: this environment holds hats credentials for \"{outer}\"; source credentials still come from your profiles"
         );
     }
     let cache = if args.no_cache {
@@ -76,22 +81,38 @@ pub async fn obtain<'c>(
             target.name, session.expiration
         ));
     }
-    if let Some(how) = how {
-        let now = ctx.clock.now();
+    let receipt = Receipt {
+        expires: session.expiration,
+        scope,
+    };
+    Ok((target, session, receipt))
+}
+
+/// What the local history records of a hand-out (no secrets), kept until the
+/// hand-out has happened: one that failed is not recorded.
+#[derive(Debug)]
+pub struct Receipt {
+    expires: jiff::Timestamp,
+    scope: Option<Scope>,
+}
+
+impl Receipt {
+    /// Appends the hand-out of `target` `how` to the history; a failure to write
+    /// it is a notice, never a failed hand-out.
+    pub fn record(&self, ctx: &Context, target: &Target, how: Handout) {
         let logged = crate::history::log_handout(
             &ctx.paths.data_dir,
             &ctx.settings,
             target,
-            session.expiration,
-            scope.as_ref(),
+            self.expires,
+            self.scope.as_ref(),
             how,
-            now,
+            ctx.clock.now(),
         );
         if let Err(e) = logged {
             eprintln!("hats: cannot write the hand-out history in the data directory: {e}");
         }
     }
-    Ok((target, session))
 }
 
 /// Whether `exec`/`shell` serve renewing credentials: `--serve`, or `serve = true`.

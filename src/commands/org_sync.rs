@@ -1,7 +1,7 @@
 //! `hats org sync`: refreshes the organization inventory, with progress on stderr.
 
 use crate::aws::Progress;
-use crate::cli::SessionArgs;
+use crate::cli::OrgSessionArgs;
 use crate::context::Context;
 use crate::error::Error;
 use crate::session::TerminalPrompter;
@@ -9,11 +9,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 
 /// Discovers the organization now and reports what was found.
-pub async fn org_sync(ctx: &Context, args: &SessionArgs) -> Result<(), Error> {
-    if args.scoped() {
-        return Err(Error::Usage(
-            "org sync uses the source's own session; --policy, --policy-arn and --preset do not apply".into(),
-        ));
+pub async fn org_sync(ctx: &Context, args: &OrgSessionArgs) -> Result<(), Error> {
+    // Nothing to sync is not a failed sync: say what is missing and how to add it.
+    if ctx.file_organization.is_none() {
+        return Err(no_organization(&ctx.paths.config_file));
     }
     let cache = if args.no_cache {
         None
@@ -60,4 +59,15 @@ pub async fn org_sync(ctx: &Context, args: &SessionArgs) -> Result<(), Error> {
         inventory.accounts.len() - active
     );
     Ok(())
+}
+
+/// No `[organization]` in hats' config: the error shows where and what to add.
+fn no_organization(config_file: &std::path::Path) -> Error {
+    Error::Usage(format!(
+        "no organization is configured; add an [organization] section to hats config \"{}\", for example:\n\
+         \n  [organization]\n  source = \"mgmt\"      # target or profile allowed to call the Organizations API\n  \
+         roles = [\"ReadOnly\"]  # roles offered in every account\n\n\
+         then run `hats org sync` again (README: \"Accounts from AWS Organizations\")",
+        config_file.display()
+    ))
 }

@@ -4,41 +4,73 @@ use super::exec::{hand_over, serve_child};
 use super::{obtain, serve_wanted};
 use crate::cli::SessionArgs;
 use crate::context::Context;
-use crate::domain::format_remaining;
 use crate::error::Error;
 use crate::history::Handout;
-use crate::output::exports;
+use crate::output::{SHELL_MARKER, ShellBanner, exports};
 use std::process::{Command, ExitCode};
 
 /// Starts `$SHELL` (or `/bin/sh`) with the credentials, after one line on stderr.
 pub async fn shell(ctx: &Context, target: &str, args: &SessionArgs, serve: bool) -> Result<ExitCode, Error> {
     let serve = serve_wanted(ctx, serve);
     let how = if serve { Handout::Serve } else { Handout::Shell };
-    let (target, session) = obtain(ctx, target, args, Some(how)).await?;
-    let shell = std::env::var_os("SHELL")
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "/bin/sh".into());
-    let left = session.expiration.as_second() - ctx.clock.now().as_second();
-    let local = session
-        .expiration
-        .to_zoned(jiff::tz::TimeZone::system())
-        .strftime("%H:%M:%S %Z");
+    let (target, session, receipt) = obtain(ctx, target, args).await?;
+    let started = || receipt.record(ctx, target, how);
+    let shell = shell_program();
+    let mut subshell = Command::new(&shell);
+    subshell.env(SHELL_MARKER, &target.name);
+    let banner = ShellBanner {
+        target: &target.name,
+        assumed_arn: session.assumed_arn.as_deref(),
+        expires: session.expiration,
+        served: serve,
+        exit_to: "exit to leave",
+    };
+    eprintln!("{}", banner.text(ctx.clock.now(), &jiff::tz::TimeZone::system()));
     if serve {
-        eprintln!(
-            "hats: shell for \"{}\" ({}); credentials are served and renewed while hats runs; exit to leave",
-            target.name,
-            session.assumed_arn.as_deref().unwrap_or("session"),
-        );
-        return serve_child(ctx, target, &session, args, Command::new(&shell)).await;
+        return serve_child(ctx, target, &session, args, subshell, started).await;
+    }
+    hand_over(
+        subshell,
+        &exports(target, &session, args.region.as_deref()),
+        started,
+    )
+}
+
+/// `$SHELL` when it names a program that can run, else `/bin/sh` (with a note):
+/// checked before the banner, so a broken `$SHELL` never prints "shell for …"
+/// and then fails.
+fn shell_program() -> std::ffi::OsString {
+    let Some(wanted) = std::env::var_os("SHELL").filter(|s| !s.is_empty()) else {
+        return "/bin/sh".into();
+    };
+    if runnable(std::path::Path::new(&wanted)) {
+        return wanted;
     }
     eprintln!(
-        "hats: shell for \"{}\" ({}); credentials expire at {local} (in {}); exit to leave",
-        target.name,
-        session.assumed_arn.as_deref().unwrap_or("session"),
-        format_remaining(left),
+        "hats: $SHELL \"{}\" is not a program that can run; using /bin/sh",
+        wanted.to_string_lossy().escape_debug()
     );
-    hand_over(
-        Command::new(&shell),
-        &exports(target, &session, args.region.as_deref()),
-    )
+    "/bin/sh".into()
+}
+
+/// A path to an executable file, or a bare name found on `PATH` (as execvp looks it up).
+fn runnable(program: &std::path::Path) -> bool {
+    let executable = |path: &std::path::Path| {
+        std::fs::metadata(path).is_ok_and(|m| {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                m.is_file() && m.permissions().mode() & 0o111 != 0
+            }
+            #[cfg(not(unix))]
+            {
+                m.is_file()
+            }
+        })
+    };
+    if program.components().count() > 1 {
+        return executable(program);
+    }
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| executable(&dir.join(program))))
 }

@@ -18,7 +18,7 @@ pub async fn whoami(
     let (credentials, region) = match target {
         Some(name) => {
             // The credentials never leave hats: not a hand-out for the history.
-            let (target, session) = obtain(ctx, name, args, None).await?;
+            let (target, session, _) = obtain(ctx, name, args).await?;
             (
                 session.credentials,
                 crate::context::sts_region(target, args.region.as_deref()),

@@ -4,11 +4,13 @@
 //! and never touches the keyring.
 
 mod aws_profiles;
+mod clean;
 mod duplicate_keys;
 mod hats_file;
 mod inventory;
 mod org_offers;
 mod paths;
+mod region;
 mod scope;
 mod settings;
 mod target;
@@ -19,8 +21,10 @@ pub use hats_file::{AccountEntry, HatsFile, IdentityDefault, OrgRule, Organizati
 pub use inventory::{DEFAULT_TTL, inventory_path, is_stale, load_inventory};
 pub use org_offers::add_organization;
 pub use paths::Paths;
+pub use region::check_region;
 pub use scope::{Presets, Scope, ScopeRequest};
 pub use settings::Settings;
+pub use target::NO_TARGETS_HINT;
 pub use target::{MfaDevice, Mode, Origin, RoleSpec, Source, Spec, Target, TargetSet};
 pub use targets_from::build_targets;
 

@@ -1,6 +1,10 @@
 //! Where hats keeps its config, cache and data, from the platform's conventions.
+//!
+//! Without a usable home directory hats refuses to start rather than keep its
+//! files somewhere surprising (such as under the working directory, where the
+//! next command run elsewhere would not find them, and others might read them).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The directories and files hats uses.
 #[derive(Debug, Clone)]
@@ -13,30 +17,81 @@ pub struct Paths {
     pub data_dir: PathBuf,
 }
 
+const NO_HOME: &str = "no home directory: HOME is not set and the user database names none for this user; \
+                       set HOME to your home directory";
+
 impl Paths {
-    /// Platform paths (`$XDG_CONFIG_HOME/hats/config.toml` on Linux); `HATS_CONFIG` overrides the config file.
-    pub fn from_env() -> Self {
-        let dirs = directories::ProjectDirs::from("", "", "hats");
-        let (config_dir, cache_dir, data_dir) = match &dirs {
-            Some(d) => (
-                d.config_dir().to_path_buf(),
-                d.cache_dir().to_path_buf(),
-                d.data_dir().to_path_buf(),
-            ),
-            // No home directory at all: keep working from the current directory.
-            None => (
-                PathBuf::from(".hats"),
-                PathBuf::from(".hats/cache"),
-                PathBuf::from(".hats/data"),
-            ),
-        };
+    /// Platform paths (`$XDG_CONFIG_HOME/hats/config.toml` on Linux); `HATS_CONFIG`
+    /// overrides the config file. Errs (one line, saying what to set) without a usable home.
+    pub fn from_env() -> Result<Self, String> {
+        let base = directories::BaseDirs::new().ok_or(NO_HOME)?;
+        let dirs = directories::ProjectDirs::from("", "", "hats").ok_or(NO_HOME)?;
+        let home = base.home_dir();
+        let (config_dir, cache_dir, data_dir) = (dirs.config_dir(), dirs.cache_dir(), dirs.data_dir());
+        check_home(home, home.is_dir(), &[config_dir, cache_dir, data_dir])?;
         let config_file = std::env::var_os("HATS_CONFIG")
             .filter(|v| !v.is_empty())
             .map_or_else(|| config_dir.join("config.toml"), PathBuf::from);
-        Self {
+        Ok(Self {
             config_file,
-            cache_dir,
-            data_dir,
-        }
+            cache_dir: cache_dir.to_path_buf(),
+            data_dir: data_dir.to_path_buf(),
+        })
+    }
+}
+
+/// Refuses directories that would be relative to the working directory (a
+/// relative HOME) or inside a home directory that does not exist (hats would
+/// otherwise create it). Directories set through `XDG_*` elsewhere are fine.
+fn check_home(home: &Path, home_exists: bool, dirs: &[&Path]) -> Result<(), String> {
+    if dirs.iter().any(|d| d.is_relative()) {
+        return Err(format!(
+            "the home directory \"{}\" is not an absolute path; set HOME to your home directory",
+            home.display()
+        ));
+    }
+    if !home_exists && dirs.iter().any(|d| d.starts_with(home)) {
+        return Err(format!(
+            "the home directory \"{}\" does not exist; set HOME to your home directory, or \
+             XDG_CONFIG_HOME, XDG_CACHE_HOME and XDG_DATA_HOME to directories of yours",
+            home.display()
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_relative_home_is_refused() {
+        let dirs = [
+            Path::new("x/.config/hats"),
+            Path::new("x/.cache/hats"),
+            Path::new("/d"),
+        ];
+        let err = check_home(Path::new("x"), true, &dirs).unwrap_err();
+        assert_eq!(
+            err,
+            "the home directory \"x\" is not an absolute path; set HOME to your home directory"
+        );
+    }
+
+    #[test]
+    fn a_missing_home_is_refused_unless_nothing_lives_in_it() {
+        let home = Path::new("/nonexistent");
+        let inside = [
+            Path::new("/nonexistent/.config/hats"),
+            Path::new("/xdg/cache/hats"),
+        ];
+        let err = check_home(home, false, &inside).unwrap_err();
+        assert!(
+            err.starts_with("the home directory \"/nonexistent\" does not exist;"),
+            "{err}"
+        );
+        let elsewhere = [Path::new("/xdg/config/hats"), Path::new("/xdg/cache/hats")];
+        assert!(check_home(home, false, &elsewhere).is_ok());
+        assert!(check_home(home, true, &inside).is_ok());
     }
 }

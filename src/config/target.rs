@@ -181,6 +181,10 @@ impl Target {
     }
 }
 
+/// What `hats ls` and the switcher say when there is no target at all.
+pub const NO_TARGETS_HINT: &str =
+    "no targets: add a profile with role_arn to ~/.aws/config, or an [[account]] to hats' config.toml";
+
 /// All targets, in the order they were defined.
 #[derive(Debug, Default)]
 pub struct TargetSet {
@@ -188,6 +192,9 @@ pub struct TargetSet {
     pub targets: Vec<Target>,
     /// Entries that name a target but cannot be used: (name, why).
     pub broken: Vec<(String, super::ConfigError)>,
+    /// `region` of `[default]` in the AWS config: what a child without
+    /// `AWS_PROFILE` or `AWS_REGION` would use.
+    pub default_region: Option<String>,
 }
 
 impl TargetSet {

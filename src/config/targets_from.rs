@@ -15,7 +15,14 @@ const MAX_CHAIN: usize = 32;
 
 /// Builds every target: AWS profiles first, then hats accounts.
 pub fn build_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
-    let mut set = TargetSet::default();
+    let mut set = TargetSet {
+        default_region: profiles
+            .get_profile("default")
+            .and_then(|p| p.get("region"))
+            .filter(|r| super::check_region(r).is_ok())
+            .map(str::to_owned),
+        ..TargetSet::default()
+    };
     let mut names: Vec<&str> = profiles.profiles().collect();
     names.sort_unstable();
     for name in names {
@@ -29,7 +36,8 @@ pub fn build_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
         } else {
             continue;
         };
-        match built {
+        let cleaned = built.and_then(|t| super::clean::clean(t).map_err(|e| ConfigError::profile(name, e)));
+        match cleaned {
             Ok(target) => set.targets.push(target),
             Err(e) => set.broken.push((name.to_owned(), e)),
         }
@@ -297,7 +305,7 @@ fn account_targets(profiles: &ProfileSet, account: &AccountEntry) -> Result<Vec<
         .map(|role| {
             let role_arn = RoleArn::from_parts(&id, role)
                 .map_err(|_| entry_error(format!("role \"{role}\" is not a valid IAM role name")))?;
-            Ok(Target {
+            let target = Target {
                 name: format!("{label}/{role}"),
                 alias: account.name.is_some().then(|| format!("{id}/{role}")),
                 origin: Origin::HatsConfig,
@@ -318,7 +326,8 @@ fn account_targets(profiles: &ProfileSet, account: &AccountEntry) -> Result<Vec<
                     source_identity: source_identity.clone(),
                     tags: tags.clone(),
                 }),
-            })
+            };
+            super::clean::clean(target).map_err(entry_error)
         })
         .collect()
 }

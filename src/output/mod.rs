@@ -3,10 +3,13 @@
 //!
 //! Pure functions over values; printing is the caller's job.
 
+mod banner;
 mod credential_process;
 mod env_vars;
 mod shell_format;
 
+pub use banner::ShellBanner;
 pub use credential_process::credential_process_json;
 pub use env_vars::{Exports, REMOVED_VARS, exports};
+pub use env_vars::{SHELL_MARKER, inside_hats_shell, is_shell};
 pub use shell_format::{Format, render};

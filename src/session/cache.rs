@@ -7,7 +7,7 @@
 //! clocks (see [`Lookup::left`]).
 
 use super::index::{IndexEntry, IndexFile};
-use super::lock::{KeyLock, lock_key};
+use super::lock::{KeyLock, lock_refresh};
 use super::store::{SecretStore, StoreError};
 use super::{Session, SessionError};
 use crate::clock::{BootStamp, Clock};
@@ -151,12 +151,7 @@ impl Cache {
     ) -> Result<(), SessionError> {
         let now = clock.now();
         let secret = encode(session, now, clock.boot());
-        if let Some(problem) = self.index.problem() {
-            self.notice(&format!(
-                "the session index {} was damaged ({problem}); rebuilt it from its readable entries",
-                self.index.path().display()
-            ));
-        }
+        self.notice_damage();
         let (store, index, key) = (self.store.clone(), self.index.clone(), key.to_owned());
         blocking(move || {
             store.set(&key, &secret)?;
@@ -183,6 +178,39 @@ impl Cache {
         .await
     }
 
+    /// Puts `key` back in the index when a session found in the keyring is
+    /// missing there (the index was deleted, or another hats wrote the session
+    /// without it), so `hats ls` and the switcher show the session in use.
+    /// Best effort: the hand-out does not depend on it, so a failure is a notice.
+    pub async fn ensure_indexed(&self, key: &str, entry: IndexEntry) {
+        if self.index.read().sessions.get(key) == Some(&entry) {
+            return;
+        }
+        self.notice_damage();
+        let (index, owned_key) = (self.index.clone(), key.to_owned());
+        let written = blocking(move || {
+            index
+                .update(|idx| {
+                    idx.sessions.insert(owned_key, entry);
+                })
+                .map_err(|e| SessionError::cache_io(&e))
+        })
+        .await;
+        if let Err(e) = written {
+            self.notice(&format!("could not record \"{key}\" in the session index: {e}"));
+        }
+    }
+
+    /// Says so when the index about to be rewritten was damaged: its unreadable entries go.
+    fn notice_damage(&self) {
+        if let Some(problem) = self.index.problem() {
+            self.notice(&format!(
+                "the session index {} was damaged ({problem}); rebuilt it from its readable entries",
+                self.index.path().display()
+            ));
+        }
+    }
+
     /// Removes the given keys from keyring and index; returns how many were in the index.
     pub async fn remove(&self, keys: Vec<String>) -> Result<usize, SessionError> {
         let (store, index) = (self.store.clone(), self.index.clone());
@@ -197,10 +225,20 @@ impl Cache {
         .await
     }
 
-    /// Waits for the cross-process lock of `key`.
+    /// Waits for the cross-process refresh lock of `key`; the wait is bounded
+    /// (see `lock.rs`). Commands say on stderr which hats they wait for; kept
+    /// notices (the switcher) would only show it once the wait is over, so none is kept.
     pub async fn lock(&self, key: &str) -> Result<KeyLock, SessionError> {
-        let (dir, key) = (self.index.lock_dir().to_owned(), key.to_owned());
-        blocking(move || lock_key(&dir, &key).map_err(|e| SessionError::cache_io(&e))).await
+        let (dir, key, cache) = (self.index.lock_dir().to_owned(), key.to_owned(), self.clone());
+        let live = matches!(self.notices, Notices::Print);
+        blocking(move || {
+            Ok(lock_refresh(&dir, &key, |line| {
+                if live {
+                    cache.notice(line);
+                }
+            })?)
+        })
+        .await
     }
 }
 

@@ -149,16 +149,25 @@ fn role_key_label(key: &str) -> Option<&str> {
     rest.strip_prefix("role/")
 }
 
-/// The cached keys `forget` removes: every role session of `target` (in any mode
+/// Whether `forget` removes `key`: every role session of `target` (in any mode
 /// or shape), its MFA session if the target is a user session; every key for `None`.
-pub fn keys_to_forget(index: &Index, target: Option<&Target>) -> Vec<String> {
-    let belongs = |key: &str| match target.map(|t| (t, &t.spec)) {
-        None => true,
-        Some((_, Spec::UserSession { profile, mfa, .. })) => {
-            key == mfa_key(&Source::Profile(profile.clone()), &mfa.serial)
+pub fn forgets(target: Option<&Target>) -> impl Fn(&str) -> bool + Send + Sync + '_ {
+    let mfa = match target.map(|t| &t.spec) {
+        Some(Spec::UserSession { profile, mfa, .. }) => {
+            Some(mfa_key(&Source::Profile(profile.clone()), &mfa.serial))
         }
-        Some((t, Spec::Role(_))) => role_key_label(key) == Some(t.name.as_str()),
+        _ => None,
     };
+    move |key: &str| match target {
+        None => true,
+        Some(_) if mfa.is_some() => mfa.as_deref() == Some(key),
+        Some(t) => role_key_label(key) == Some(t.name.as_str()),
+    }
+}
+
+/// The keys of `index` that [`forgets`] accepts.
+pub fn keys_to_forget(index: &Index, target: Option<&Target>) -> Vec<String> {
+    let belongs = forgets(target);
     index.sessions.keys().filter(|k| belongs(k)).cloned().collect()
 }
 

@@ -7,9 +7,12 @@
 #[cfg(target_os = "linux")]
 mod bus_owner;
 mod cache;
+mod forget;
 pub(crate) mod fs_private;
 mod index;
 mod keys;
+#[cfg(target_os = "linux")]
+mod keyutils_keys;
 mod lock;
 mod open_store;
 mod plan;
@@ -22,10 +25,11 @@ mod split;
 mod store;
 
 pub use cache::Cache;
+pub use forget::{Forgotten, forget_everywhere};
 pub use index::{Index, IndexEntry, IndexFile};
 pub use keys::{
-    IndexedNames, Shape, keys_to_forget, mfa_key, role_key, session_name, source_identity, target_key,
-    target_mfa_key,
+    IndexedNames, Shape, forgets, keys_to_forget, mfa_key, role_key, session_name, source_identity,
+    target_key, target_mfa_key,
 };
 pub use open_store::{KeyringChoice, Opened, open};
 pub use plan::{Plan, plan_role, target_mode};
@@ -96,6 +100,9 @@ pub enum SessionError {
     /// The cache directory could not be written.
     #[error("cannot write the session cache ({0}); check the permissions of the cache directory")]
     CacheIo(String),
+    /// Another hats held the refresh lock of this session and the wait was given up.
+    #[error("{0}")]
+    Lock(lock::WaitError),
 }
 
 impl SessionError {

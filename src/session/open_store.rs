@@ -57,6 +57,19 @@ pub fn open(choice: KeyringChoice) -> Result<Opened, StoreError> {
     }
 }
 
+/// Every store this platform has that opens, for `forget`: sessions may have
+/// been written under another `HATS_KEYRING` (or by the automatic fallback).
+/// Blocking: call from `spawn_blocking`.
+pub fn open_every() -> Vec<Arc<dyn SecretStore>> {
+    #[cfg(target_os = "linux")]
+    let every = [secret_service(), keyutils()];
+    #[cfg(not(target_os = "linux"))]
+    let every = [auto().map(|opened| opened.store)]
+        .into_iter()
+        .filter_map(Result::transpose);
+    every.into_iter().filter_map(Result::ok).collect()
+}
+
 #[cfg(target_os = "linux")]
 fn auto() -> Result<Opened, StoreError> {
     match secret_service() {

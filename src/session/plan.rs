@@ -59,3 +59,48 @@ pub fn target_mode(target: &Target, settings: &Settings) -> &'static str {
         Spec::Role(spec) => plan_role(spec, None, settings).map_or("invalid", |p| p.mode.as_str()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::HatsFile;
+    use crate::domain::RoleArn;
+
+    fn spec(source: Source, duration: Option<SessionDuration>) -> RoleSpec {
+        RoleSpec {
+            profile: None,
+            role_arn: RoleArn::parse("arn:aws:iam::444444444444:role/Deep").unwrap(),
+            source,
+            mfa: None,
+            external_id: None,
+            session_name: None,
+            duration,
+            source_identity: None,
+            tags: crate::domain::SessionTags::default(),
+        }
+    }
+
+    #[test]
+    fn a_configured_chained_duration_is_capped_to_an_hour_and_an_asked_one_refused() {
+        let settings = Settings::from_defaults(&HatsFile::default().defaults).unwrap();
+        let two_hours = SessionDuration::from_secs(7200);
+        let inner = spec(Source::Profile("plain".into()), None);
+        let chained = spec(Source::Role(Box::new(inner)), Some(two_hours));
+        let plan = plan_role(&chained, None, &settings).unwrap();
+        assert_eq!(
+            plan,
+            Plan {
+                mode: Mode::Chained,
+                duration: SessionDuration::ONE_HOUR,
+                capped_from: Some(two_hours),
+            }
+        );
+        assert!(matches!(
+            plan_role(&chained, Some(two_hours), &settings),
+            Err(SessionError::ChainTooLong { .. })
+        ));
+        let not_chained = spec(Source::Profile("plain".into()), Some(two_hours));
+        let plan = plan_role(&not_chained, None, &settings).unwrap();
+        assert_eq!((plan.duration, plan.capped_from), (two_hours, None));
+    }
+}

@@ -9,7 +9,7 @@ use super::{Cache, Session, SessionError};
 use crate::aws::{AssumeRoleInput, Issued, Sts, source_credentials};
 use crate::clock::Clock;
 use crate::config::{MfaDevice, Mode, RoleSpec, Settings, Source, Spec, Target};
-use crate::domain::{Credentials, MfaCode, SessionDuration, SessionPolicy, SourceIdentity};
+use crate::domain::{Credentials, MfaCode, MfaSerial, SessionDuration, SessionPolicy, SourceIdentity};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
@@ -37,6 +37,8 @@ pub struct Engine<'a, P> {
     policy: Option<SessionPolicy>,
     given_code: Mutex<Option<MfaCode>>,
     log: &'a (dyn Fn(&str) + Sync),
+    /// Whether an explicit `--duration` must be met by a cached session (see [`Want`]).
+    duration_is_minimum: bool,
 }
 
 /// A session that is still valid but due for renewal, with its seconds left.
@@ -44,6 +46,38 @@ type Stale = Option<(Session, i64)>;
 
 /// A session with less than this left is not worth handing out when renewal fails.
 const FALLBACK_MIN_LEFT_SECS: i64 = 60;
+
+/// How far short of an explicit `--duration` a cached session may fall and still
+/// meet it (at least this, else the refresh window): the time since an identical
+/// request made it.
+const MET_TOLERANCE_SECS: i64 = 60;
+
+/// Where a session is cached, and how the index describes it.
+#[derive(Clone, Copy)]
+struct Slot<'k> {
+    key: &'k str,
+    label: &'k str,
+    kind: &'k str,
+}
+
+/// What a cached session must offer to be handed out instead of a new one.
+#[derive(Debug, Clone, Copy, Default)]
+struct Want {
+    /// Skip the cached session.
+    refresh: bool,
+    /// An explicit `--duration`: a session with less left cannot meet it.
+    at_least: Option<SessionDuration>,
+}
+
+impl Want {
+    /// Whether a session with `left` seconds meets the explicit duration, if
+    /// any. A request made moments ago for the same length still counts as
+    /// met: the shortfall may be the refresh window (`window`), or a minute.
+    fn met_by(self, left: i64, window: i64) -> bool {
+        self.at_least
+            .is_none_or(|needed| left >= i64::from(needed.as_secs()) - window.max(MET_TOLERANCE_SECS))
+    }
+}
 
 type Pending<'s> = Pin<Box<dyn Future<Output = Result<Session, SessionError>> + Send + 's>>;
 
@@ -66,7 +100,17 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
             request,
             policy: None,
             log,
+            duration_is_minimum: true,
         }
+    }
+
+    /// For renewals of a served command: `--duration` only sets the length of
+    /// new sessions, and a cached session is reused while it is fresh, so the
+    /// child's periodic requests do not each mint (or prompt for) a new one.
+    #[must_use]
+    pub fn renewing(mut self) -> Self {
+        self.duration_is_minimum = false;
+        self
     }
 
     /// Scopes the target's session down with `policy` (the last hop only; a
@@ -110,13 +154,12 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                         SessionDuration::MAX_MFA_SESSION,
                         "an MFA session",
                     )?;
-                self.mfa_session(
-                    &Source::Profile(profile.clone()),
-                    mfa,
-                    wanted,
-                    self.request.refresh,
-                )
-                .await
+                let want = Want {
+                    refresh: self.request.refresh,
+                    at_least: self.minimum(self.request.duration.map(|_| wanted)),
+                };
+                self.mfa_session(&Source::Profile(profile.clone()), mfa, wanted, want)
+                    .await
             }
         }
     }
@@ -143,7 +186,11 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                 policy,
             };
             let key = role_key(label, spec, plan.mode, shape);
-            self.cached(&key, label, "role", refresh, async {
+            let want = Want {
+                refresh,
+                at_least: self.minimum(requested.map(|_| plan.duration)),
+            };
+            self.cached(&key, label, "role", want, async {
                 let mut input = AssumeRoleInput {
                     role_arn: spec.role_arn.as_str(),
                     session_name: &session_name,
@@ -163,7 +210,7 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                             spec.role_arn, plan.duration
                         ));
                         let wanted = self.settings.mfa_session_duration;
-                        self.mfa_session(source, mfa, wanted, false).await?.credentials
+                        self.mfa_session(source, mfa, wanted, Want::default()).await?.credentials
                     }
                     (Mode::Chained, Source::Role(inner), _) => {
                         let inner_label = inner.profile.clone().unwrap_or_else(|| inner.role_arn.to_string());
@@ -179,10 +226,22 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                     }
                     (_, source, _) => source_credentials(source).await?,
                 };
-                // A long session and a chained role that demands MFA send the code to AssumeRole itself.
-                if let (Mode::LongSession | Mode::Chained, Some(mfa)) = (plan.mode, &spec.mfa) {
-                    code = self.code(mfa).await?;
-                    input.mfa = Some((&mfa.serial, &code));
+                // A long session and a chained role that demands MFA send the code to
+                // AssumeRole itself, unless a hop below was authenticated by that very
+                // device: its session carries the MFA context up the chain ("MFA once").
+                match (plan.mode, &spec.mfa) {
+                    (Mode::Chained, Some(mfa)) if authenticated_below(spec, &mfa.serial) => {
+                        self.note(&format!(
+                            "{label}: {} already authenticated the session below ({}); not asking again",
+                            mfa.serial,
+                            spec.source.describe()
+                        ));
+                    }
+                    (Mode::LongSession | Mode::Chained, Some(mfa)) => {
+                        code = self.code(mfa).await?;
+                        input.mfa = Some((&mfa.serial, &code));
+                    }
+                    _ => {}
                 }
                 self.note(&format!("{label}: AssumeRole {} for {}", spec.role_arn, plan.duration));
                 if policy.is_some() {
@@ -200,10 +259,10 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
         source: &Source,
         mfa: &MfaDevice,
         duration: SessionDuration,
-        refresh: bool,
+        want: Want,
     ) -> Result<Session, SessionError> {
         let key = mfa_key(source, &mfa.serial);
-        self.cached(&key, &source.describe(), "mfa", refresh, async {
+        self.cached(&key, &source.describe(), "mfa", want, async {
             let base = source_credentials(source).await?;
             let code = self.code(mfa).await?;
             self.note(&format!(
@@ -220,36 +279,40 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
         .await
     }
 
-    /// Returns the cached session under `key` if fresh (and no `refresh` is asked);
-    /// otherwise takes the key's lock, looks again (another process may have just
-    /// fetched it), then fetches and stores. When renewing a session that still
-    /// works fails (the endpoint is down, no code could be asked for), the old
-    /// session is used, with a notice: a failed renewal never loses a working session.
+    /// Returns the cached session under `key` if it serves `want`; otherwise
+    /// takes the key's lock, looks again (another process may have just fetched
+    /// it), then fetches and stores. When renewing a session that still works
+    /// fails (the endpoint is down, no code could be asked for), the old session
+    /// is used, with a notice: a failed renewal never loses a working session.
+    /// An explicit refresh or a `--duration` the old session cannot meet asked
+    /// for a new session, so those never fall back.
     async fn cached(
         &self,
         key: &str,
         label: &str,
         kind: &str,
-        refresh: bool,
+        want: Want,
         fetch: impl Future<Output = Result<Session, SessionError>> + Send,
     ) -> Result<Session, SessionError> {
         let Some(cache) = self.cache else {
             return self.arrived(fetch.await?);
         };
-        if !refresh && let Some(session) = self.fresh(cache, key).await?.ok() {
+        let slot = Slot { key, label, kind };
+        if !want.refresh
+            && let Some(session) = self.fresh(cache, slot, want, false).await?.ok()
+        {
             return Ok(session);
         }
         let _lock = cache.lock(key).await?;
-        let held = match self.fresh(cache, key).await? {
-            Ok(session) if !refresh => return Ok(session),
-            // An explicit refresh asked for a new session: it never falls back to the old one.
+        let held = match self.fresh(cache, slot, want, true).await? {
+            Ok(session) if !want.refresh => return Ok(session),
             Ok(_) => None,
-            Err(stale) => stale,
+            Err(stale) => stale.filter(|(_, left)| want.met_by(*left, self.window())),
         };
         let session = match fetch.await.and_then(|s| self.arrived(s)) {
             Ok(session) => session,
             Err(e) => {
-                return match held.filter(|(_, left)| !refresh && *left >= FALLBACK_MIN_LEFT_SECS) {
+                return match held.filter(|(_, left)| !want.refresh && *left >= FALLBACK_MIN_LEFT_SECS) {
                     Some((session, left)) => {
                         cache.notice(&format!(
                             "could not renew the session for {label} ({e}); using the cached one, \
@@ -263,29 +326,48 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                 };
             }
         };
-        let entry = IndexEntry {
-            label: label.to_owned(),
-            kind: kind.to_owned(),
-            expires: session.expiration,
-            arn: session.assumed_arn.clone(),
-        };
-        cache.put(key, entry, &session, self.clock).await?;
+        cache
+            .put(key, index_entry(label, kind, &session), &session, self.clock)
+            .await?;
         Ok(session)
     }
 
-    /// The cached session under `key` when it has more than the refresh window
-    /// left; otherwise `Err` with the session that still works (if any) and its seconds left.
-    async fn fresh(&self, cache: &Cache, key: &str) -> Result<Result<Session, Stale>, SessionError> {
+    /// The cached session under `key` when it serves `want`: more than the
+    /// refresh window left and, for an explicit `--duration`, enough left to
+    /// meet it. Otherwise `Err` with the session that still works (if any) and
+    /// its seconds left. A session found but missing from the index (deleted,
+    /// or written before the index was) is put back, so listings show it.
+    /// `say` notes a session that falls short (once per lookup pair, not twice).
+    async fn fresh(
+        &self,
+        cache: &Cache,
+        slot: Slot<'_>,
+        want: Want,
+        say: bool,
+    ) -> Result<Result<Session, Stale>, SessionError> {
+        let Slot { key, label, kind } = slot;
         let Some(found) = cache.get(key, self.clock).await? else {
             return Ok(Err(None));
         };
         let left = found.left;
-        if left > i64::from(self.settings.refresh_window.as_secs()) {
-            self.note(&format!("{key}: cached in {}, {left}s left", cache.store_name()));
-            Ok(Ok(found.session))
-        } else {
-            Ok(Err((left > 0).then_some((found.session, left))))
+        let window = self.window();
+        if left <= window {
+            return Ok(Err((left > 0).then_some((found.session, left))));
         }
+        if let Some(needed) = want.at_least.filter(|_| !want.met_by(left, window)) {
+            if say {
+                self.note(&format!(
+                    "{key}: cached in {}, {left}s left, less than the {needed} asked for; getting a new session",
+                    cache.store_name(),
+                ));
+            }
+            return Ok(Err(Some((found.session, left))));
+        }
+        self.note(&format!("{key}: cached in {}, {left}s left", cache.store_name()));
+        cache
+            .ensure_indexed(key, index_entry(label, kind, &found.session))
+            .await;
+        Ok(Ok(found.session))
     }
 
     /// Refuses a session that has already expired by this machine's clock when
@@ -318,6 +400,16 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
         Ok(self.prompter.ask(&mfa.serial).await?)
     }
 
+    /// The refresh window in seconds.
+    fn window(&self) -> i64 {
+        i64::from(self.settings.refresh_window.as_secs())
+    }
+
+    /// The minimum an explicit duration sets, unless this engine only renews.
+    fn minimum(&self, explicit: Option<SessionDuration>) -> Option<SessionDuration> {
+        explicit.filter(|_| self.duration_is_minimum)
+    }
+
     fn sts(&self, signing: &Credentials) -> Sts {
         Sts::new(signing, &self.request.region)
     }
@@ -340,6 +432,29 @@ struct Hop<'s> {
     identity: Option<&'s SourceIdentity>,
     /// Scope-down, for the outermost hop only.
     policy: Option<&'s SessionPolicy>,
+}
+
+/// Whether some hop below `spec` in its chain was authenticated by `serial`:
+/// every hop with an MFA device uses it (for its MFA session, or sending the
+/// code to `AssumeRole`), or skipped it because a hop below it had.
+fn authenticated_below(spec: &RoleSpec, serial: &MfaSerial) -> bool {
+    let mut source = &spec.source;
+    while let Source::Role(inner) = source {
+        if inner.mfa.as_ref().is_some_and(|m| &m.serial == serial) {
+            return true;
+        }
+        source = &inner.source;
+    }
+    false
+}
+
+fn index_entry(label: &str, kind: &str, session: &Session) -> IndexEntry {
+    IndexEntry {
+        label: label.to_owned(),
+        kind: kind.to_owned(),
+        expires: session.expiration,
+        arn: session.assumed_arn.clone(),
+    }
 }
 
 fn new_session(issued: Issued) -> Session {

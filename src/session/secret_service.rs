@@ -13,7 +13,8 @@
 //!
 //! Entries carry the attributes `service = hats` and `username = <key>`, the
 //! same as earlier hats and the keyring family wrote, so existing sessions read
-//! and `secret-tool` and Seahorse show them. A locked item or collection is
+//! and `secret-tool` and Seahorse show them; `keys` (for `forget`) reads the
+//! `username` of items with `service = hats`, nothing else. A locked item or collection is
 //! unlocked through the service's own prompt, waited for at most
 //! [`UNLOCK_PROMPT_SECONDS`]; a prompt that is dismissed or not answered is a
 //! "locked" error, never an empty cache.
@@ -120,6 +121,20 @@ impl SecretStore for SecretServiceStore {
             }
             Err(e) => Err(failure(&e)),
         }
+    }
+
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        let service = self.service();
+        let found = service
+            .search_items(HashMap::from([("service", SERVICE_ATTRIBUTE)]))
+            .map_err(|e| failure(&e))?;
+        let mut keys = Vec::new();
+        // Attributes are readable without unlocking: no prompt, no secret.
+        for item in found.unlocked.iter().chain(&found.locked) {
+            let mut attributes = item.get_attributes().map_err(|e| failure(&e))?;
+            keys.extend(attributes.remove("username"));
+        }
+        Ok(keys)
     }
 
     fn delete(&self, key: &str) -> Result<(), StoreError> {

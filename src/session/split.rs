@@ -104,11 +104,29 @@ impl SecretStore for Split {
         self.delete_parts(key, old.as_ref())
     }
 
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        let mut keys = self.inner.keys()?;
+        keys.retain(|key| !is_part(key));
+        Ok(keys)
+    }
+
     fn delete(&self, key: &str) -> Result<(), StoreError> {
         let old = self.inner.get(key)?;
         self.inner.delete(key)?;
         self.delete_parts(key, old.as_ref())
     }
+}
+
+/// Whether `key` names a part (`<key>#<nonce>.<i>`) rather than an entry.
+fn is_part(key: &str) -> bool {
+    key.rsplit_once('#')
+        .and_then(|(_, tail)| tail.split_once('.'))
+        .is_some_and(|(nonce, i)| {
+            nonce.len() == 8
+                && nonce.bytes().all(|b| b.is_ascii_hexdigit())
+                && !i.is_empty()
+                && i.bytes().all(|b| b.is_ascii_digit())
+        })
 }
 
 /// `None` for an entry stored whole; `Err` for a head that does not parse.
@@ -177,6 +195,9 @@ mod tests {
             self.0.lock().unwrap().remove(key);
             Ok(())
         }
+        fn keys(&self) -> Result<Vec<String>, StoreError> {
+            Ok(self.0.lock().unwrap().keys().cloned().collect())
+        }
     }
 
     impl Limited {
@@ -222,6 +243,7 @@ mod tests {
             let inner = Arc::new(Limited::default());
             let store = Split::new(inner.clone(), WINDOWS_LIMIT);
             store.set("role/t/k/f", &value).unwrap();
+            assert_eq!(store.keys().unwrap(), ["role/t/k/f"], "forget sees one entry");
             let parts = value.expose_secret().len().div_ceil(WINDOWS_LIMIT - HEADER_ROOM);
             assert_eq!(inner.len(), parts, "{token_len}");
             assert_eq!(
@@ -257,6 +279,13 @@ mod tests {
             .set("k", &SecretString::from("~x~garbage".to_owned()))
             .unwrap();
         assert_eq!(store.get("k").unwrap().unwrap().expose_secret(), "");
+    }
+
+    #[test]
+    fn parts_are_told_from_keys_that_hold_a_hash() {
+        assert!(is_part("role/a/b/c#0a1b2c3d.2"));
+        assert!(!is_part("role/team#1/b/c"));
+        assert!(!is_part("role/a/b/c"));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Secret storage: the OS keyring through the `keyring-core` family, or memory for unit tests.
 //!
 //! Every call is blocking; callers run them on `spawn_blocking` threads.
-//! Lookups go straight to one entry; nothing here lists the keyring.
+//! Lookups go straight to one entry; only `forget` lists a store's hats
+//! entries ([`SecretStore::keys`]), by hats' service name, never anything else.
 
 use keyring_core::CredentialStore;
 use secrecy::{ExposeSecret, SecretString};
@@ -59,6 +60,9 @@ pub trait SecretStore: Send + Sync {
     fn set(&self, key: &str, value: &SecretString) -> Result<(), StoreError>;
     /// Removes `key`; removing a missing key is fine.
     fn delete(&self, key: &str) -> Result<(), StoreError>;
+    /// The key of every hats entry the store holds (filed under hats' service
+    /// name), for `forget`: whatever the index says, and whoever wrote them.
+    fn keys(&self) -> Result<Vec<String>, StoreError>;
 }
 
 /// A store from the keyring-core family.
@@ -151,6 +155,23 @@ impl SecretStore for KeyringStore {
             Err(e) => Err(self.error(&e)),
         }
     }
+
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        // The keyutils store of the keyring family cannot search: hats reads the keyrings itself.
+        #[cfg(target_os = "linux")]
+        if self.name == "keyutils" {
+            return super::keyutils_keys::keys(SERVICE)
+                .map_err(|detail| StoreError::unavailable(self.name, detail));
+        }
+        let spec = HashMap::from([("service", SERVICE)]);
+        let found = self.inner.search(&spec).map_err(|e| self.error(&e))?;
+        Ok(found
+            .iter()
+            .filter_map(keyring_core::Entry::get_specifiers)
+            .filter(|(service, _)| service == SERVICE)
+            .map(|(_, user)| user)
+            .collect())
+    }
 }
 
 /// The text of stored bytes: UTF-8, or UTF-16LE as earlier hats wrote on
@@ -197,6 +218,10 @@ impl SecretStore for MemoryStore {
     fn delete(&self, key: &str) -> Result<(), StoreError> {
         self.lock().remove(key);
         Ok(())
+    }
+
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self.lock().keys().cloned().collect())
     }
 }
 

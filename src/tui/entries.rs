@@ -4,14 +4,14 @@
 use super::state::{App, Detail, Entry};
 use crate::config::{RoleSpec, Source, Spec, Target};
 use crate::context::Context;
-use crate::session::{Index, IndexedNames, plan_role, source_identity, target_mode};
+use crate::session::{Index, IndexedNames, KeyringChoice, plan_role, source_identity, target_mode};
 use jiff::Timestamp;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The initial state for `ctx` at `now`.
 pub fn initial_app(ctx: &Context, now: Timestamp) -> App {
-    let index = ctx.index().read();
+    let index = cached_index(ctx);
     let prefs = super::prefs::load(&super::prefs::path(&ctx.paths.data_dir));
     let indexed = IndexedNames::of(&index);
     let mut last_tags = None;
@@ -40,10 +40,27 @@ pub fn initial_app(ctx: &Context, now: Timestamp) -> App {
         previous = Some(target);
     }
     app.sources = sources.into_iter().collect::<Vec<_>>().join(", ");
-    app.nested_in = std::env::var("HATS_TARGET").ok().filter(|t| !t.is_empty());
+    app.nested_in = crate::output::inside_hats_shell();
+    app.caching = caching();
     app.organization = ctx.file_organization.is_some();
     app.presets = ctx.presets.names();
     app
+}
+
+/// Whether sessions are cached: not with `HATS_KEYRING=none` (a bad value
+/// fails at the first hand-out with its own message).
+fn caching() -> bool {
+    KeyringChoice::from_env() != Ok(KeyringChoice::None)
+}
+
+/// The session index, or an empty one when caching is off: sessions listed
+/// there from earlier runs will not be used, so no countdown may suggest so.
+pub fn cached_index(ctx: &Context) -> Index {
+    if caching() {
+        ctx.index().read()
+    } else {
+        Index::default()
+    }
 }
 
 /// Whether two role targets are assumed with the same source's credentials.

@@ -67,3 +67,26 @@ pub fn app() -> App {
     app.tz = jiff::tz::TimeZone::UTC;
     app
 }
+
+/// The fixture with long names, roles and source list, two MFA devices and a
+/// served, scoped-down row: what has to fit at every terminal size.
+pub fn long_app() -> App {
+    let mut app = app();
+    app.sources = "alice, bob-the-builder, ci-deployer (static keys), sso:engineering-portal".into();
+    app.mfa_sessions.push((
+        "arn:aws:iam::999999999999:mfa/bob-the-builder".into(),
+        Some(now() + jiff::SignedDuration::from_secs(3 * 3600 + 15 * 60)),
+    ));
+    let long = &mut app.entries[2];
+    long.name = "platform-engineering-shared-services-production/AdministratorAccessForBreakGlass".into();
+    long.role = "AdministratorAccessForBreakGlass".into();
+    long.account_name = Some("platform-engineering-shared-services-production".into());
+    long.preset = Some("read-only".into());
+    long.served = vec![super::state::ServedCommand {
+        target: long.name.clone(),
+        command: "terraform".into(),
+        expires: now() + jiff::SignedDuration::from_secs(50 * 60),
+    }];
+    app.entries[3].favourite = true;
+    app
+}

@@ -8,6 +8,7 @@ mod entries;
 mod filter;
 mod prefs;
 mod prompter;
+mod regions;
 mod runner;
 pub mod state;
 mod terminal;
@@ -41,6 +42,8 @@ pub async fn run(ctx: Context) -> Result<ExitCode, Error> {
 mod fixture;
 #[cfg(test)]
 mod preset_tests;
+#[cfg(test)]
+mod selection_tests;
 #[cfg(test)]
 mod update_tests;
 #[cfg(test)]

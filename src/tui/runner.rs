@@ -11,7 +11,7 @@
 //! task panic, so the end-to-end tests can check the above. Release builds do
 //! not contain it.
 
-use super::entries::mfa_sessions;
+use super::entries::{cached_index, mfa_sessions};
 use super::prompter::{MfaQuestion, TuiPrompter};
 use super::state::{App, Purpose, ServedCommand};
 use super::terminal;
@@ -361,7 +361,7 @@ impl Runner {
                 let _ = replies.send(Reply::Msg(Msg::Notice { text, error: true }));
             }
             let now = ctx.clock.now();
-            let mfa = mfa_sessions(&ctx, &ctx.index().read(), now);
+            let mfa = mfa_sessions(&ctx, &cached_index(&ctx), now);
             let (result, session) = match outcome {
                 Ok((s, scope)) => (Ok((s.expiration, s.assumed_arn.clone())), Some((s, scope))),
                 Err(e) => (Err(e.to_string()), None),
@@ -384,7 +384,7 @@ impl Runner {
                 purpose,
                 outcome: Err(format!("internal error: {text}")),
                 preset,
-                mfa_sessions: mfa_sessions(&ctx, &ctx.index().read(), ctx.clock.now()),
+                mfa_sessions: mfa_sessions(&ctx, &cached_index(&ctx), ctx.clock.now()),
             }
         });
     }
@@ -577,35 +577,37 @@ impl Runner {
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| "/bin/sh".into());
         let target = &self.ctx.targets.targets[handoff.target];
+        let now = self.ctx.clock.now();
         let mut tty = terminal::open_tty()?;
         let mut child = std::process::Command::new(&shell);
         child
             .stdin(tty.try_clone()?)
             .stdout(tty.try_clone()?)
-            .stderr(tty.try_clone()?);
+            .stderr(tty.try_clone()?)
+            .env(crate::output::SHELL_MARKER, &target.name);
         #[cfg(unix)]
         if self.ctx.settings.serve && !handoff.scoped {
-            writeln!(
-                tty,
-                "hats: shell for \"{}\"; credentials are served and renewed; exit to return",
-                target.name
-            )?;
+            writeln!(tty, "{}", banner(target, &handoff.session, true, now))?;
             let args = crate::cli::SessionArgs {
                 mfa_code: None,
                 duration: None,
                 region: handoff.region.clone(),
                 ..Default::default()
             };
-            return crate::serve::serve_command(&self.ctx, target, &handoff.session, &args, child.into())
-                .await
-                .map(|_| ());
+            // The switcher records its own hand-outs.
+            let started = || {};
+            return crate::serve::serve_command(
+                &self.ctx,
+                target,
+                &handoff.session,
+                &args,
+                child.into(),
+                started,
+            )
+            .await
+            .map(|_| ());
         }
-        writeln!(
-            tty,
-            "hats: shell for \"{}\"; credentials expire at {} UTC; exit to return to hats",
-            target.name,
-            handoff.session.expiration.strftime("%H:%M:%S")
-        )?;
+        writeln!(tty, "{}", banner(target, &handoff.session, false, now))?;
         let vars = exports(target, &handoff.session, handoff.region.as_deref());
         for name in REMOVED_VARS {
             child.env_remove(name);
@@ -617,4 +619,16 @@ impl Runner {
             .map(|_| ())
             .map_err(|source| Error::Spawn { program, source })
     }
+}
+
+/// The subshell's first line, as `hats shell` prints it.
+fn banner(target: &crate::config::Target, session: &Session, served: bool, now: jiff::Timestamp) -> String {
+    crate::output::ShellBanner {
+        target: &target.name,
+        assumed_arn: session.assumed_arn.as_deref(),
+        expires: session.expiration,
+        served,
+        exit_to: "exit to return to hats",
+    }
+    .text(now, &jiff::tz::TimeZone::system())
 }

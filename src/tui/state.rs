@@ -130,46 +130,35 @@ pub struct Guard {
     pub error: Option<String>,
 }
 
+/// The region picker (`w`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionPicker {
+    /// Row index.
+    pub target: usize,
+    /// Typed so far: narrows the regions (`tui::regions::choices`).
+    pub query: String,
+    /// Highlighted line of the choices for `query`.
+    pub line: usize,
+}
+
 /// Exclusive modes, checked first when routing keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     /// The list has the keys.
     None,
-    /// The key help.
-    Help,
+    /// The key help, scrolled to start at this line (short terminals).
+    Help(usize),
     /// Asking for an MFA code.
     Mfa(MfaModal),
     /// y/n before forgetting a session.
     ConfirmForget(usize),
     /// Type the alias before handing out production credentials.
     Guard(Guard),
-    /// Pick the region for a row: (row, highlighted line in `REGIONS`).
-    Region(usize, usize),
+    /// Pick the region for a row.
+    Region(RegionPicker),
     /// Pick a scope-down preset for a row: (row, highlighted line; 0 = none, then `App::presets`).
     Preset(usize, usize),
 }
-
-/// Regions offered by the picker; the first line keeps the configured region.
-pub const REGIONS: [&str; 18] = [
-    "(configured)",
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-    "ca-central-1",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "eu-central-1",
-    "eu-north-1",
-    "eu-south-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-south-1",
-    "sa-east-1",
-];
 
 /// A message in the status line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,6 +180,13 @@ pub struct App {
     pub filtering: bool,
     /// Position in `filter.matches`.
     pub selected: usize,
+    /// The user picked the selected row (moved to it, clicked it, pinned it):
+    /// typing in the filter keeps the cursor on it while it matches, instead
+    /// of on the best match (see `update::filtering`).
+    pub chosen: bool,
+    /// The target highlighted before the filter matched nothing: clearing the
+    /// filter brings the cursor back to it.
+    pub unlisted: Option<usize>,
     /// The open overlay.
     pub overlay: Overlay,
     /// The status line.
@@ -201,6 +197,9 @@ pub struct App {
     pub sources: String,
     /// Set when running inside a hats shell.
     pub nested_in: Option<String>,
+    /// Sessions are cached (not `HATS_KEYRING=none`): only then do rows count
+    /// down, since only then is a session used again.
+    pub caching: bool,
     /// Last generation handed out.
     pub generation: u64,
     /// The only hand-out request whose reply is still wanted.
@@ -233,11 +232,14 @@ impl App {
             filter,
             filtering: false,
             selected: 0,
+            chosen: false,
+            unlisted: None,
             overlay: Overlay::None,
             status: None,
             mfa_sessions: Vec::new(),
             sources: String::new(),
             nested_in: None,
+            caching: true,
             generation: 0,
             handout: None,
             quit: false,

@@ -1,7 +1,7 @@
 //! `update(&mut App, Msg, now) -> Vec<Effect>`: every state change of the
 //! switcher. Pure and synchronous: no I/O, no clock, no secrets.
 
-use super::state::{App, Guard, MfaModal, Overlay, Purpose, REGIONS, Status};
+use super::state::{App, Guard, MfaModal, Overlay, Purpose, Status};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use jiff::Timestamp;
 
@@ -237,8 +237,16 @@ fn on_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
         return cancel_pending_mfa(app);
     }
     match app.overlay.clone() {
-        Overlay::Help => {
-            app.overlay = Overlay::None;
+        Overlay::Help(first) => {
+            // Arrows scroll a help taller than the terminal; any other key closes it.
+            let last = super::view::help_scroll_max(app.size.height);
+            app.overlay = match key.code {
+                KeyCode::Up | KeyCode::Char('k') => Overlay::Help(first.saturating_sub(1)),
+                KeyCode::Down | KeyCode::Char('j') => Overlay::Help((first + 1).min(last)),
+                KeyCode::PageUp => Overlay::Help(first.saturating_sub(10)),
+                KeyCode::PageDown => Overlay::Help((first + 10).min(last)),
+                _ => Overlay::None,
+            };
             Vec::new()
         }
         Overlay::Mfa(modal) => on_mfa_key(app, modal, key),
@@ -251,9 +259,9 @@ fn on_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
             }
         }
         Overlay::Guard(guard) => on_guard_key(app, guard, key),
-        Overlay::Region(target, line) => on_region_key(app, target, line, key),
+        Overlay::Region(picker) => region::on_key(app, picker, key),
         Overlay::Preset(target, line) => preset::on_key(app, target, line, key),
-        Overlay::None if app.filtering => on_filter_key(app, key, now),
+        Overlay::None if app.filtering => filtering::on_key(app, key),
         Overlay::None => on_list_key(app, key, now),
     }
 }
@@ -272,7 +280,7 @@ fn on_mouse(app: &mut App, mouse: MouseEvent, now: Timestamp) -> Vec<Effect> {
             let Some(row) = super::view::row_at(app, mouse.row) else {
                 return Vec::new();
             };
-            app.selected = row;
+            move_to(app, row);
             let double = app.last_click.is_some_and(|(r, at)| {
                 r == row && now.as_millisecond() - at.as_millisecond() < DOUBLE_CLICK_MS
             });
@@ -290,22 +298,19 @@ fn on_mouse(app: &mut App, mouse: MouseEvent, now: Timestamp) -> Vec<Effect> {
 fn on_list_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
     let page = 10;
     match key.code {
-        KeyCode::Char('q') | KeyCode::Esc => app.quit = true,
-        KeyCode::Char('/') => app.filtering = true,
+        KeyCode::Char('q') => app.quit = true,
+        // A kept filter is cleared first: quitting needs a second Esc.
+        KeyCode::Esc if !app.filter.text.is_empty() => filtering::clear(app),
+        KeyCode::Esc => app.quit = true,
+        KeyCode::Char('/') | KeyCode::Tab | KeyCode::BackTab => app.filtering = true,
         KeyCode::Up | KeyCode::Char('k') => move_by(app, -1),
         KeyCode::Down | KeyCode::Char('j') => move_by(app, 1),
         KeyCode::PageUp => move_by(app, -page),
         KeyCode::PageDown => move_by(app, page),
-        KeyCode::Home | KeyCode::Char('g') => app.selected = 0,
-        KeyCode::End | KeyCode::Char('G') => app.selected = app.filter.matches.len().saturating_sub(1),
-        KeyCode::Char('?') => app.overlay = Overlay::Help,
-        KeyCode::Char('w') => {
-            if let Some(target) = app.selected_entry() {
-                let current = app.entries[target].region_choice.as_deref();
-                let line = REGIONS.iter().position(|r| Some(*r) == current).unwrap_or(0);
-                app.overlay = Overlay::Region(target, line);
-            }
-        }
+        KeyCode::Home | KeyCode::Char('g') => move_to(app, 0),
+        KeyCode::End | KeyCode::Char('G') => move_to(app, usize::MAX),
+        KeyCode::Char('?') => app.overlay = Overlay::Help(0),
+        KeyCode::Char('w') => region::open(app),
         KeyCode::Char('p') => preset::open(app),
         KeyCode::Char('S') => return sync(app),
         KeyCode::Char('f') => {
@@ -319,13 +324,8 @@ fn on_list_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
                 );
                 set_status(app, text, false);
                 // Re-sort now, keeping the cursor on the row the user pinned.
-                app.filter.apply(&app.entries);
-                app.selected = app
-                    .filter
-                    .matches
-                    .iter()
-                    .position(|m| m.index == target)
-                    .unwrap_or(0);
+                app.chosen = true;
+                filtering::relist(app, false);
                 return vec![Effect::SavePrefs(prefs(app))];
             }
         }
@@ -354,97 +354,6 @@ fn on_list_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
         }
         _ => {}
     }
-    Vec::new()
-}
-
-fn on_filter_key(app: &mut App, key: KeyEvent, _now: Timestamp) -> Vec<Effect> {
-    match key.code {
-        KeyCode::Esc => {
-            app.filtering = false;
-            app.filter.text.clear();
-            refilter(app);
-        }
-        KeyCode::Enter => {
-            app.filtering = false;
-            return guarded(app, Purpose::Shell);
-        }
-        KeyCode::Up => move_by(app, -1),
-        KeyCode::Down => move_by(app, 1),
-        KeyCode::Backspace => {
-            app.filter.text.pop();
-            refilter(app);
-        }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-            app.filter.text.push(c);
-            refilter(app);
-        }
-        _ => {}
-    }
-    Vec::new()
-}
-
-fn on_mfa_key(app: &mut App, mut modal: MfaModal, key: KeyEvent) -> Vec<Effect> {
-    if modal.waiting {
-        return Vec::new();
-    }
-    match key.code {
-        KeyCode::Esc => {
-            app.overlay = Overlay::None;
-            app.handout = None;
-            set_status(app, "MFA cancelled".into(), false);
-            return modal.ask.map(|id| Effect::CancelMfa { id }).into_iter().collect();
-        }
-        KeyCode::Backspace => {
-            modal.input.pop();
-        }
-        KeyCode::Char(c) if c.is_ascii_digit() && modal.input.len() < 6 => modal.input.push(c),
-        KeyCode::Enter if modal.input.len() == 6 => {
-            modal.waiting = true;
-            modal.error = None;
-            let code = modal.input.clone();
-            let effect = match (modal.ask.take(), modal.retry.take()) {
-                (Some(id), _) => Some(Effect::AnswerMfa { id, code }),
-                (None, Some((target, purpose))) => Some(start(
-                    app,
-                    target,
-                    purpose,
-                    purpose == Purpose::Refresh,
-                    Some(code),
-                )),
-                (None, None) => None,
-            };
-            app.overlay = Overlay::Mfa(modal);
-            return effect.into_iter().collect();
-        }
-        KeyCode::Enter => modal.error = Some("the code has 6 digits".into()),
-        _ => {}
-    }
-    app.overlay = Overlay::Mfa(modal);
-    Vec::new()
-}
-
-fn on_guard_key(app: &mut App, mut guard: Guard, key: KeyEvent) -> Vec<Effect> {
-    match key.code {
-        KeyCode::Esc => {
-            app.overlay = Overlay::None;
-            return Vec::new();
-        }
-        KeyCode::Backspace => {
-            guard.input.pop();
-        }
-        KeyCode::Char(c) => guard.input.push(c),
-        KeyCode::Enter => {
-            let answer = guard.input.trim();
-            if answer == "yes" || answer == guard.expected {
-                app.overlay = Overlay::None;
-                return vec![start(app, guard.target, guard.purpose, false, None)];
-            }
-            guard.error = Some(format!("type \"{}\" or \"yes\"", guard.expected));
-            guard.input.clear();
-        }
-        _ => {}
-    }
-    app.overlay = Overlay::Guard(guard);
     Vec::new()
 }
 
@@ -509,132 +418,6 @@ fn refresh_expiring(app: &mut App, now: Timestamp) -> Vec<Effect> {
         .collect()
 }
 
-/// A finished request, as `Msg::Resolved` carries it.
-struct Reply {
-    generation: u64,
-    target: usize,
-    purpose: Purpose,
-    outcome: Result<(Timestamp, Option<String>), String>,
-    preset: Option<String>,
-}
-
-fn on_resolved(app: &mut App, reply: Reply, mfa_sessions: Vec<(String, Option<Timestamp>)>) -> Vec<Effect> {
-    let Reply {
-        generation,
-        target,
-        purpose,
-        outcome,
-        preset,
-    } = reply;
-    let current = if purpose == Purpose::Refresh {
-        app.entries[target].refreshing == Some(generation)
-    } else {
-        app.handout.is_some_and(|(g, _, _)| g == generation)
-    };
-    if !current {
-        // A reply for a request the user has moved on from never overwrites newer state.
-        return vec![Effect::Discard { generation }];
-    }
-    if !mfa_sessions.is_empty() {
-        app.mfa_sessions = mfa_sessions;
-    }
-    let name = app.entries[target].name.clone();
-    if purpose == Purpose::Refresh {
-        app.entries[target].refreshing = None;
-    } else {
-        app.handout = None;
-    }
-    match outcome {
-        Ok((expires, arn)) => {
-            let entry = &mut app.entries[target];
-            // A scoped session is a session of its own: the unscoped one keeps its countdown.
-            if preset.is_some() {
-                entry.scoped_expires = Some(expires);
-            } else {
-                entry.expires = Some(expires);
-                entry.assumed_arn = arn;
-            }
-            if matches!(app.overlay, Overlay::Mfa(_)) {
-                app.overlay = Overlay::None;
-            }
-            let text = match purpose {
-                Purpose::Refresh => format!("refreshed {name}"),
-                Purpose::Copy => format!("copied exports for {name} to the clipboard (OSC 52)"),
-                Purpose::Console => format!("opening the AWS console for {name}…"),
-                Purpose::Shell => format!("back from the shell for {name}"),
-                Purpose::Env => String::new(),
-            };
-            set_status(app, text, false);
-            if purpose == Purpose::Env {
-                app.quit = true;
-            }
-            if purpose == Purpose::Refresh {
-                return vec![Effect::Discard { generation }];
-            }
-            mark_recent(app, target);
-            let region = app.entries[target].region_choice.clone();
-            vec![
-                Effect::HandOut {
-                    generation,
-                    target,
-                    purpose,
-                    region,
-                },
-                Effect::SavePrefs(prefs(app)),
-            ]
-        }
-        Err(error) => {
-            if let Overlay::Mfa(modal) = &mut app.overlay
-                && modal.waiting
-            {
-                // The code was rejected (or STS failed after it): ask again in place.
-                modal.waiting = false;
-                modal.input.clear();
-                modal.error = Some(error);
-                modal.retry = Some((target, purpose));
-                return Vec::new();
-            }
-            if matches!(app.overlay, Overlay::Mfa(_)) {
-                app.overlay = Overlay::None;
-            }
-            set_status(app, error, true);
-            Vec::new()
-        }
-    }
-}
-
-fn cancel_pending_mfa(app: &mut App) -> Vec<Effect> {
-    match &app.overlay {
-        Overlay::Mfa(MfaModal { ask: Some(id), .. }) => vec![Effect::CancelMfa { id: *id }],
-        _ => Vec::new(),
-    }
-}
-
-fn on_region_key(app: &mut App, target: usize, line: usize, key: KeyEvent) -> Vec<Effect> {
-    match key.code {
-        KeyCode::Esc | KeyCode::Char('q') => app.overlay = Overlay::None,
-        KeyCode::Up | KeyCode::Char('k') => app.overlay = Overlay::Region(target, line.saturating_sub(1)),
-        KeyCode::Down | KeyCode::Char('j') => {
-            app.overlay = Overlay::Region(target, (line + 1).min(REGIONS.len() - 1));
-        }
-        KeyCode::Enter => {
-            app.overlay = Overlay::None;
-            let entry = &mut app.entries[target];
-            entry.region_choice = (line > 0).then(|| REGIONS[line].to_owned());
-            let shown = entry
-                .region_choice
-                .clone()
-                .or_else(|| entry.region.clone())
-                .unwrap_or_else(|| "-".into());
-            let text = format!("{} now uses region {shown}", entry.name);
-            set_status(app, text, false);
-            return vec![Effect::SavePrefs(prefs(app))];
-        }
-        _ => {}
-    }
-    Vec::new()
-}
-
 /// Starts an organization sync unless one runs or none is configured.
 pub fn sync(app: &mut App) -> Vec<Effect> {
     if !app.organization {
@@ -649,13 +432,6 @@ pub fn sync(app: &mut App) -> Vec<Effect> {
     vec![Effect::Sync]
 }
 
-/// Closes an MFA modal whose code was sent for a request that has now finished.
-fn close_waiting_modal(app: &mut App) {
-    if matches!(&app.overlay, Overlay::Mfa(m) if m.waiting) {
-        app.overlay = Overlay::None;
-    }
-}
-
 /// Puts freshly built rows in place, keeping the filter and the selected target.
 fn swap_entries(app: &mut App, entries: Vec<super::state::Entry>) {
     let selected = app.selected_entry().map(|i| app.entries[i].name.clone());
@@ -667,14 +443,10 @@ fn swap_entries(app: &mut App, entries: Vec<super::state::Entry>) {
     app.handout = None;
     app.syncing = false;
     app.filter.apply(&app.entries);
-    app.selected = selected
-        .and_then(|name| {
-            app.filter
-                .matches
-                .iter()
-                .position(|m| app.entries[m.index].name == name)
-        })
-        .unwrap_or(0);
+    // Row indexes of the old rows mean nothing now.
+    app.unlisted = None;
+    let target = selected.and_then(|name| app.entries.iter().position(|e| e.name == name));
+    filtering::select(app, target);
     set_status(app, format!("organization synced: {count} targets"), false);
 }
 
@@ -727,17 +499,15 @@ fn mark_served(app: &mut App) {
     }
 }
 
-fn move_by(app: &mut App, delta: isize) {
-    let last = app.filter.matches.len().saturating_sub(1);
-    app.selected = app.selected.saturating_add_signed(delta).min(last);
-}
-
-fn refilter(app: &mut App) {
-    app.filter.apply(&app.entries);
-    app.selected = 0;
-}
-
+mod filtering;
+mod modal;
 mod preset;
+mod region;
+mod resolved;
+
+use filtering::{move_by, move_to};
+use modal::{cancel_pending_mfa, close_waiting_modal, on_guard_key, on_mfa_key};
+use resolved::{Reply, on_resolved};
 
 fn set_status(app: &mut App, text: String, error: bool) {
     app.status = (!text.is_empty()).then_some(Status { text, error });

@@ -342,7 +342,7 @@ fn forget_asks_first() {
 fn help_opens_and_any_key_closes_it_and_q_or_ctrl_c_quit() {
     let mut app = app();
     key(&mut app, KeyCode::Char('?'));
-    assert_eq!(app.overlay, Overlay::Help);
+    assert_eq!(app.overlay, Overlay::Help(0));
     key(&mut app, KeyCode::Char('x'));
     assert_eq!(app.overlay, Overlay::None);
     key(&mut app, KeyCode::Char('q'));
@@ -542,12 +542,19 @@ fn o_asks_for_the_console_like_any_hand_out() {
     );
 }
 
+fn picker(app: &super::state::App) -> super::state::RegionPicker {
+    match &app.overlay {
+        Overlay::Region(p) => p.clone(),
+        other => panic!("region picker expected, got {other:?}"),
+    }
+}
+
 #[test]
 fn w_picks_a_region_that_later_hand_outs_use_and_that_is_remembered() {
     let mut app = app();
     key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Char('w'));
-    assert_eq!(app.overlay, Overlay::Region(1, 0));
+    assert_eq!((picker(&app).target, picker(&app).line), (1, 0));
     key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Down);
     let effects = key(&mut app, KeyCode::Enter);
@@ -565,13 +572,41 @@ fn w_picks_a_region_that_later_hand_outs_use_and_that_is_remembered() {
         "{effects:?}"
     );
     key(&mut app, KeyCode::Char('w'));
-    assert_eq!(
-        app.overlay,
-        Overlay::Region(1, 2),
-        "the picker opens on the current choice"
-    );
+    assert_eq!(picker(&app).line, 2, "the picker opens on the current choice");
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.overlay, Overlay::None);
+}
+
+#[test]
+fn typing_in_the_region_picker_narrows_the_regions() {
+    let mut app = app();
+    key(&mut app, KeyCode::Char('w'));
+    typed(&mut app, "zurich");
+    assert_eq!(picker(&app).query, "zurich");
+    let effects = key(&mut app, KeyCode::Enter);
+    assert!(matches!(effects[..], [Effect::SavePrefs(_)]), "{effects:?}");
+    assert_eq!(app.entries[0].region_choice.as_deref(), Some("eu-central-2"));
+    // Letters are typed, not keys: `j`, `k` and `q` are in region names (Jakarta).
+    key(&mut app, KeyCode::Char('w'));
+    typed(&mut app, "jak");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.entries[0].region_choice.as_deref(), Some("ap-southeast-3"));
+    // Nothing matches: Enter keeps the picker open and changes nothing.
+    key(&mut app, KeyCode::Char('w'));
+    typed(&mut app, "atlantis");
+    assert!(key(&mut app, KeyCode::Enter).is_empty());
+    assert!(matches!(app.overlay, Overlay::Region(_)));
+    update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+        now(),
+    );
+    assert_eq!(picker(&app).query, "", "Ctrl-U clears the query");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.entries[0].region_choice, None,
+        "the first line is the configured region"
+    );
 }
 
 #[test]
@@ -607,4 +642,56 @@ fn served_commands_mark_their_rows_and_survive_new_rows() {
 
     update(&mut app, Msg::Served(Vec::new()), now());
     assert!(row(&app, "staging-dev").served.is_empty());
+}
+
+#[test]
+fn the_six_digits_hint_goes_once_the_sixth_digit_is_typed() {
+    let mut app = app();
+    update(
+        &mut app,
+        Msg::MfaAsked {
+            id: 1,
+            serial: "arn:aws:iam::111111111111:mfa/alice".into(),
+        },
+        now(),
+    );
+    let error = |app: &super::state::App| match &app.overlay {
+        Overlay::Mfa(m) => m.error.clone(),
+        other => panic!("{other:?}"),
+    };
+    typed(&mut app, "123");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(error(&app).as_deref(), Some("the code has 6 digits"));
+    typed(&mut app, "45");
+    assert!(error(&app).is_some(), "five digits: still short");
+    typed(&mut app, "6");
+    assert_eq!(error(&app), None, "six digits: the hint is answered");
+}
+
+#[test]
+fn without_a_cache_a_hand_out_starts_no_countdown() {
+    let mut app = app();
+    app.caching = false;
+    key(&mut app, KeyCode::End);
+    let Effect::Resolve {
+        generation, target, ..
+    } = key(&mut app, KeyCode::Enter)[0].clone()
+    else {
+        panic!()
+    };
+    assert_eq!(app.entries[target].expires, None);
+    let effects = update(
+        &mut app,
+        resolved(generation, target, Purpose::Shell, true),
+        now(),
+    );
+    assert!(
+        matches!(effects[0], Effect::HandOut { .. }),
+        "still handed out: {effects:?}"
+    );
+    assert_eq!(
+        app.entries[target].expires, None,
+        "the session is not kept: no countdown"
+    );
+    assert_eq!(app.entries[target].assumed_arn, None);
 }

@@ -1,7 +1,7 @@
 //! Snapshots of the whole screen with a fixed clock, at 80×24 and a wide size.
 
-use super::fixture::{app, now};
-use super::state::{App, Guard, MfaModal, Overlay, Purpose};
+use super::fixture::{app, long_app, now};
+use super::state::{App, Guard, MfaModal, Overlay, Purpose, RegionPicker};
 use super::view::{Theme, draw};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -77,7 +77,7 @@ fn production_guard() {
 #[test]
 fn help_overlay() {
     let mut app = app();
-    app.overlay = Overlay::Help;
+    app.overlay = Overlay::Help(0);
     insta::assert_snapshot!(render(&app, 80, 24));
 }
 
@@ -126,8 +126,30 @@ fn countdowns_are_coloured_by_time_left() {
 #[test]
 fn region_picker() {
     let mut app = app();
-    app.overlay = Overlay::Region(1, 2);
+    app.overlay = Overlay::Region(RegionPicker {
+        target: 1,
+        query: String::new(),
+        line: 2,
+    });
     insta::assert_snapshot!(render(&app, 80, 24));
+}
+
+#[test]
+fn region_picker_filtered_and_scrolled() {
+    let mut app = app();
+    app.overlay = Overlay::Region(RegionPicker {
+        target: 1,
+        query: "ap".into(),
+        line: 14,
+    });
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("/ap▏"), "{screen}");
+    assert!(
+        screen.contains("> ap-southeast-7"),
+        "the highlighted line is in view:\n{screen}"
+    );
+    assert!(!screen.contains("us-east-1"), "{screen}");
+    insta::assert_snapshot!(screen);
 }
 
 #[test]
@@ -143,4 +165,96 @@ fn served_rows_are_marked_with_their_commands_in_the_detail() {
     let screen = render(&app, 140, 30);
     assert!(screen.contains("staging-dev ⟳ served"), "{screen}");
     assert!(screen.contains("to terraform (renewing) 50:00"), "{screen}");
+}
+
+#[test]
+fn favourites_are_marked_with_a_star_next_to_the_production_mark() {
+    let mut app = app();
+    app.entries[0].favourite = true;
+    app.entries[3].favourite = true;
+    let screen = render(&app, 80, 24);
+    let line = |name: &str| screen.lines().find(|l| l.contains(name)).unwrap().to_owned();
+    assert!(line("prod-admin").starts_with("!* prod-admin"), "{screen}");
+    assert!(
+        line("sandbox/ReadOnly").starts_with(" * sandbox/ReadOnly"),
+        "{screen}"
+    );
+    assert!(line("staging-dev").starts_with("   staging-dev"), "{screen}");
+}
+
+/// Renders `app` and checks what must hold at every size: the MFA countdowns
+/// are on the header line, the footer ends with the help and quit keys, and
+/// every cut name or role ends in `…`.
+fn render_checked(app: &App, width: u16, height: u16) -> String {
+    let screen = render(app, width, height);
+    let lines: Vec<&str> = screen.lines().collect();
+    assert!(
+        lines[0].contains("11:42:07"),
+        "countdown on the header:\n{screen}"
+    );
+    assert!(
+        lines[0].contains("03:15:00"),
+        "second device's countdown:\n{screen}"
+    );
+    let footer = lines[usize::from(height) - 1].trim_end();
+    assert!(footer.ends_with("? help  q quit"), "footer whole:\n{screen}");
+    screen
+}
+
+#[test]
+fn long_names_at_80_by_24_keep_the_countdowns_and_cut_with_an_ellipsis() {
+    let screen = render_checked(&long_app(), 80, 24);
+    assert!(
+        screen.lines().next().unwrap().contains("source: ali…  MFA"),
+        "{screen}"
+    );
+    assert!(screen.contains("platform-engineering-sha…"), "{screen}");
+    assert!(screen.contains("AdministratorAc…"), "{screen}");
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn long_names_at_60_by_15_keep_the_footer() {
+    let screen = render_checked(&long_app(), 60, 15);
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn long_names_at_200_by_50_show_the_whole_header() {
+    let screen = render_checked(&long_app(), 200, 50);
+    let header = screen.lines().next().unwrap();
+    assert!(
+        header.contains("sso:engineering-portal  MFA"),
+        "the whole source list:\n{screen}"
+    );
+    assert!(
+        screen.contains("platform-en… [read-only] ⟳ served"),
+        "the name is cut, its marks are kept:\n{screen}"
+    );
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn help_on_a_short_terminal_scrolls_to_its_last_line() {
+    let mut app = app();
+    app.size = ratatui::layout::Rect::new(0, 0, 60, 15);
+    app.overlay = Overlay::Help(0);
+    let top = render(&app, 60, 15);
+    assert!(top.contains("keys (↑↓ scroll)"), "{top}");
+    assert!(top.contains("Enter       credentials"), "{top}");
+    assert!(
+        !top.contains("* favourite"),
+        "the legend is below the fold:\n{top}"
+    );
+    for _ in 0..30 {
+        super::update::update(
+            &mut app,
+            super::update::Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Down)),
+            now(),
+        );
+    }
+    let bottom = render(&app, 60, 15);
+    assert!(bottom.contains("* favourite"), "scrolled to the end:\n{bottom}");
+    assert!(bottom.contains("any other key: close help"), "{bottom}");
+    insta::assert_snapshot!(bottom);
 }

@@ -46,7 +46,7 @@ fn no_cache_neither_reads_nor_writes_the_cache() {
         ["AssumeRole"],
         "--no-cache skips the cached session"
     );
-    sb.hats(&["forget", "--all"]).ok();
+    crate::harness::forget_all(&sb);
     sb.hats(&["env", "plain-role", "--no-cache"]).ok();
     sb.moto.take_actions();
     let index = std::fs::read_to_string(sb.home.join(".cache/hats/sessions.json")).unwrap();
@@ -77,7 +77,7 @@ fn forget_removes_one_target_or_all() {
     );
     sb.hats(&["env", "plain-role"]).ok();
     assert!(sb.moto.take_actions().is_empty());
-    sb.hats(&["forget", "--all"]).ok();
+    crate::harness::forget_all(&sb);
     sb.hats(&["env", "plain-role"]).ok();
     assert_eq!(sb.moto.take_actions(), ["AssumeRole"]);
     let err = sb.hats(&["env", "prod"]).fails();
@@ -175,6 +175,7 @@ fn secrets_never_reach_files_on_disk() {
 
 #[test]
 fn without_a_secret_service_sessions_go_to_the_keyutils_keyring_with_one_notice() {
+    let _keyring = crate::harness::kernel_keyring_lock();
     let mut sb = Sandbox::standard(false);
     sb.set_env("HATS_KEYRING", "");
     sb.set_env(

@@ -229,8 +229,9 @@ fn hats_inside_a_hats_shell_uses_the_profiles_not_the_shell_credentials() {
     let inner = parse_exports(&run.ok());
     assert_eq!(inner["HATS_TARGET"], "prod");
     assert!(
-        run.stderr()
-            .contains("running inside the hats shell for \"plain-role\""),
+        run.stderr().contains(
+            "holds hats credentials for \"plain-role\"; source credentials still come from your profiles"
+        ),
         "{}",
         run.stderr()
     );

@@ -160,6 +160,47 @@ fn a_hung_endpoint_fails_in_bounded_time() {
     assert!((1..=3).contains(&sent("AssumeRole")), "{seen:?}");
 }
 
+/// The seconds in "did not answer ACTION within Ns", the wait hats reports.
+fn reported_wait(err: &str, action: &str) -> u64 {
+    let marker = format!("did not answer {action} within ");
+    let rest = &err[err
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no timeout reported: {err}"))
+        + marker.len()..];
+    rest.split('s')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap_or_else(|_| panic!("{err}"))
+}
+
+#[test]
+fn a_silent_sts_or_organizations_endpoint_fails_within_fifteen_seconds() {
+    let (sts, _sts_endpoint) = behind_faults("Action=AssumeRole", Fault::Hang);
+    let (org, _org_endpoint) = behind_faults("AWSOrganizationsV20161128", Fault::Hang);
+    seed_organization(&org);
+    // Both at once: the waits overlap. AssumeRole without a code is the call that is retried.
+    let (role, sync) = std::thread::scope(|s| {
+        let role = s.spawn(|| timed(&sts, &["env", "plain-role"]));
+        let sync = s.spawn(|| timed(&org, &["org", "sync", "--mfa-code", "123456"]));
+        (role.join().unwrap(), sync.join().unwrap())
+    });
+    for ((run, took), action) in [(role, "AssumeRole"), (sync, "ListRoots")] {
+        let err = run.fails();
+        let err = one_line(&err);
+        assert!(
+            err.contains("check the network, a proxy or AWS_ENDPOINT_URL"),
+            "{err}"
+        );
+        assert!(reported_wait(err, action) <= 15, "{err}");
+        // Generous: today's bound was 30 s for STS and 45 s for Organizations.
+        assert!(
+            took < Duration::from_secs(28),
+            "{action}: the test waited {took:?}"
+        );
+    }
+}
+
 #[test]
 fn a_cached_session_is_used_while_the_endpoint_is_broken() {
     let (sb, endpoint) = behind_faults("Action=", Fault::Pass);

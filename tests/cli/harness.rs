@@ -34,6 +34,22 @@ pub fn closed_port() -> u16 {
     free_port()
 }
 
+/// Held by tests that keep sessions in the kernel keyutils keyring and by tests
+/// that run `hats forget --all`: the kernel's persistent keyring is one per
+/// user, shared by every test, and `forget --all` empties hats' entries in it.
+pub fn kernel_keyring_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// `hats forget --all` in `sb`, under [`kernel_keyring_lock`].
+pub fn forget_all(sb: &Sandbox) -> Run {
+    let _keyring = kernel_keyring_lock();
+    let run = sb.hats(&["forget", "--all"]);
+    run.ok();
+    run
+}
+
 pub fn require(program: &str, package: &str) -> PathBuf {
     let found = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)

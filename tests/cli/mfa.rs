@@ -164,3 +164,120 @@ fn a_user_session_target_is_the_mfa_session_itself() {
     sb.hats(&["env", "prod"]).ok();
     assert_eq!(sb.moto.take_actions(), ["AssumeRole"]);
 }
+
+/// The standard fixture plus chained roles on top of `prod` that demand MFA:
+/// `audit` with alice's device (which authenticated prod's MFA session) and
+/// `audit-bob` with another device.
+fn with_chained_mfa_roles(sb: &Sandbox) {
+    sb.aws_config(&format!(
+        "{}\n[profile audit]\nrole_arn = arn:aws:iam::555555555555:role/Audit\nsource_profile = prod\n\
+         mfa_serial = arn:aws:iam::111111111111:mfa/alice\n\
+         \n[profile audit-bob]\nrole_arn = arn:aws:iam::555555555555:role/Audit\nsource_profile = prod\n\
+         mfa_serial = arn:aws:iam::111111111111:mfa/bob\n",
+        crate::harness::AWS_CONFIG
+    ));
+}
+
+#[test]
+fn a_chained_role_with_the_device_that_authenticated_the_chain_asks_no_second_code() {
+    let sb = Sandbox::standard(true);
+    with_chained_mfa_roles(&sb);
+    sb.hats(&["env", "staging", "--mfa-code", "123456"]).ok();
+    assert_eq!(sb.moto.take_actions(), ["GetSessionToken", "AssumeRole"]);
+    // No code given and no terminal: asking would fail.
+    let run = sb.hats(&["env", "audit", "-v"]);
+    let exports = parse_exports(&run.ok());
+    assert!(
+        run.stderr()
+            .contains("arn:aws:iam::111111111111:mfa/alice already authenticated the session below (prod)"),
+        "{}",
+        run.stderr()
+    );
+    let calls = sb.moto.take_sts_calls();
+    let sent: Vec<_> = calls
+        .iter()
+        .map(|c| {
+            (
+                c.action(),
+                c.param("RoleArn"),
+                c.param("SerialNumber"),
+                c.param("TokenCode"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            (
+                "AssumeRole",
+                Some("arn:aws:iam::222222222222:role/Admin"),
+                None,
+                None
+            ),
+            (
+                "AssumeRole",
+                Some("arn:aws:iam::555555555555:role/Audit"),
+                None,
+                None
+            ),
+        ]
+    );
+    assert_eq!(exports["HATS_ROLE_ARN"], "arn:aws:iam::555555555555:role/Audit");
+}
+
+#[test]
+fn a_chained_role_with_a_device_no_hop_below_used_still_asks_for_its_code() {
+    let sb = Sandbox::standard(true);
+    with_chained_mfa_roles(&sb);
+    sb.hats(&["env", "staging", "--mfa-code", "123456"]).ok();
+    sb.moto.take_actions();
+    let err = sb.hats(&["env", "audit-bob"]).fails();
+    assert!(
+        err.contains("an MFA code for \"arn:aws:iam::111111111111:mfa/bob\" is needed"),
+        "{err}"
+    );
+    // prod's role session is made (and cached) before bob's code is asked for.
+    assert_eq!(sb.moto.take_actions(), ["AssumeRole"]);
+    sb.hats(&["env", "audit-bob", "--mfa-code", "654321"]).ok();
+    let calls = sb.moto.take_sts_calls();
+    assert_eq!(calls.len(), 1, "prod comes from the cache: {calls:?}");
+    assert_eq!(
+        calls[0].param("RoleArn"),
+        Some("arn:aws:iam::555555555555:role/Audit")
+    );
+    assert_eq!(
+        calls[0].param("SerialNumber"),
+        Some("arn:aws:iam::111111111111:mfa/bob")
+    );
+    assert_eq!(calls[0].param("TokenCode"), Some("654321"));
+}
+
+#[test]
+fn a_configured_chained_duration_over_an_hour_is_capped_to_an_hour() {
+    let sb = Sandbox::standard(true);
+    sb.aws_config(&format!(
+        "{}\n[profile chained-long]\nrole_arn = arn:aws:iam::444444444444:role/Deep\nsource_profile = plain-role\n\
+         duration_seconds = 7200\n",
+        crate::harness::AWS_CONFIG
+    ));
+    let run = sb.hats(&["env", "chained-long", "-v"]);
+    run.ok();
+    assert!(
+        run.stderr()
+            .contains("chained-long: role chaining limits sessions to 1h; using 1h instead of 2h"),
+        "{}",
+        run.stderr()
+    );
+    let calls = sb.moto.take_sts_calls();
+    let durations: Vec<_> = calls
+        .iter()
+        .map(|c| (c.param("RoleArn"), c.param("DurationSeconds")))
+        .collect();
+    assert_eq!(
+        durations,
+        [
+            (Some("arn:aws:iam::222222222222:role/ReadOnly"), Some("3600")),
+            (Some("arn:aws:iam::444444444444:role/Deep"), Some("3600")),
+        ]
+    );
+}

@@ -182,3 +182,42 @@ impl Terminal {
         self.master = None;
     }
 }
+
+impl Terminal {
+    /// The text of the highlighted (reverse-video) row, trimmed; empty when none is.
+    pub fn highlighted(&self) -> String {
+        let parser = self.parser.lock().unwrap();
+        let screen = parser.screen();
+        let (rows, cols) = screen.size();
+        (0..rows.get())
+            .map(|row| {
+                (0..cols.get())
+                    .filter_map(|col| screen.cell(row, col))
+                    .filter(|cell| cell.inverse())
+                    .map(vt100::Cell::contents)
+                    .collect::<String>()
+            })
+            .find(|text| !text.trim().is_empty())
+            .map(|text| text.trim().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// Waits until the highlighted row shows `name`.
+    pub fn wait_highlighted(&self, name: &str) {
+        let started = Instant::now();
+        while !self.highlighted().contains(name) {
+            assert!(
+                started.elapsed() < SCREEN_TIMEOUT,
+                "{name:?} never highlighted (highlighted: {:?}); screen:\n{}",
+                self.highlighted(),
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Whether the command still runs.
+    pub fn running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+}

@@ -233,3 +233,218 @@ fn commands_served_elsewhere_show_as_live_sessions_and_leave_when_they_end() {
     term.keys("q");
     assert_eq!(term.wait_exit(), 0);
 }
+
+#[test]
+fn f_pins_the_selected_row_which_shows_a_star_now_and_in_the_next_run() {
+    let sb = shell_sandbox();
+    let mut term = Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 100, 30);
+    term.wait_for("targets (7)");
+    term.keys("/plain-role\t");
+    term.wait_highlighted("plain-role");
+    assert!(!term.highlighted().starts_with('*'), "{}", term.highlighted());
+    term.keys("f");
+    term.wait_for("pinned plain-role");
+    assert!(
+        term.highlighted().starts_with("* plain-role"),
+        "{}",
+        term.highlighted()
+    );
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+    let mut term = Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 100, 30);
+    term.wait_for("targets (7)");
+    assert!(
+        term.line_with("plain-role").starts_with(" * plain-role"),
+        "the favourite is first and starred:\n{}",
+        term.screen()
+    );
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}
+
+#[test]
+fn with_no_targets_the_switcher_shows_the_hint_ls_prints_on_stderr() {
+    let sb = Sandbox::new();
+    let ls = sb.hats(&["ls"]);
+    assert_eq!(ls.code(), Some(0), "{}", ls.stderr());
+    let hint = "no targets: add a profile with role_arn to ~/.aws/config";
+    assert!(ls.stderr().contains(hint), "{}", ls.stderr());
+    assert!(
+        !ls.stdout().contains("no targets"),
+        "stdout is the table only: {}",
+        ls.stdout()
+    );
+    let mut term = Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 100, 30);
+    term.wait_for("targets (0)");
+    term.wait_for(hint);
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}
+
+#[test]
+fn the_region_picker_filters_as_you_type_and_e_exports_the_picked_region() {
+    let sb = shell_sandbox();
+    let mut term = Terminal::spawn_sized(&sb, r#""$HATS" > exports.sh"#, 100, 30);
+    term.wait_for("targets (7)");
+    term.keys("/plain-role\t");
+    term.wait_highlighted("plain-role");
+    term.keys("w");
+    term.wait_for("(configured: none)");
+    term.keys("zur");
+    term.wait_for("/zur▏");
+    term.wait_for("> eu-central-2");
+    term.keys("\r");
+    term.wait_for("plain-role now uses region eu-central-2");
+    term.keys("e");
+    assert_eq!(term.wait_exit(), 0);
+    let exports =
+        crate::harness::parse_exports(&std::fs::read_to_string(sb.home.join("exports.sh")).unwrap());
+    assert_eq!(exports["HATS_TARGET"], "plain-role");
+    assert_eq!(exports["AWS_REGION"], "eu-central-2");
+}
+
+/// The notice the switcher's header shows inside a hats shell.
+const NESTED: &str = "(inside the hats shell for plain-role)";
+
+#[test]
+fn after_eval_of_env_exports_the_switcher_says_nothing_about_a_hats_shell() {
+    let sb = shell_sandbox();
+    let mut term = Terminal::spawn_sized(
+        &sb,
+        r#"eval "$("$HATS" env plain-role)" && test -n "$HATS_TARGET" && exec "$HATS""#,
+        100,
+        30,
+    );
+    term.wait_for("targets (7)");
+    assert!(
+        !term.screen().contains("inside the hats shell"),
+        "{}",
+        term.screen()
+    );
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+    // Nor does a hand-out from that shell claim one.
+    let run = sb
+        .command(HATS)
+        .env("HATS_TARGET", "plain-role")
+        .args(["env", "plain-role"])
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!stderr.contains("inside the hats shell"), "{stderr}");
+}
+
+#[test]
+fn inside_hats_shell_and_exec_of_a_shell_the_switcher_shows_the_notice() {
+    let sb = shell_sandbox();
+    for start in [
+        r#"exec "$HATS" shell plain-role"#,
+        r#"exec "$HATS" exec plain-role -- /bin/sh"#,
+    ] {
+        let mut term = Terminal::spawn_sized(&sb, start, 100, 30);
+        term.wait_for("sub$ ");
+        term.type_line(r#"echo "marker=$HATS_SHELL"; "$HATS" env plain-role 2>&1 >/dev/null | cut -c1-40"#);
+        term.wait_for("marker=plain-role");
+        term.wait_for("hats: running inside the hats shell for");
+        term.type_line(r#"exec "$HATS""#);
+        term.wait_for("targets (7)");
+        term.wait_for(NESTED);
+        term.keys("q");
+        assert_eq!(term.wait_exit(), 0, "{start}");
+    }
+}
+
+#[test]
+fn the_switchers_subshell_is_a_hats_shell_too() {
+    let sb = shell_sandbox();
+    let mut term = Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 100, 30);
+    term.wait_for("targets (7)");
+    term.keys("/plain-role\r");
+    term.wait_for("sub$ ");
+    term.type_line(r#"exec "$HATS""#);
+    term.wait_for(NESTED);
+    // Quitting the inner switcher ends the subshell: back in the outer one.
+    term.keys("q");
+    term.wait_for("back from the shell for plain-role");
+    assert!(!term.screen().contains(NESTED), "{}", term.screen());
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}
+
+#[test]
+fn the_switchers_subshell_banner_is_the_one_hats_shell_prints() {
+    let sb = shell_sandbox();
+    let shell = sb
+        .command(HATS)
+        .args(["shell", "plain-role"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(shell.status.success());
+    let from_shell = String::from_utf8_lossy(&shell.stderr)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let arn = "(arn:aws:sts::222222222222:assumed-role/ReadOnly/ci-runner)";
+    assert!(from_shell.contains(arn), "{from_shell}");
+
+    let mut term = Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 200, 30);
+    term.wait_for("targets (7)");
+    term.keys("/plain-role\r");
+    term.wait_for("sub$ ");
+    let from_switcher = term.line_with("hats: shell for").trim().to_owned();
+    // Same text up to the time, which moves on; both say the time left.
+    let (head, _) = from_shell.split_once(" credentials expire at ").unwrap();
+    assert!(
+        from_switcher.starts_with(head),
+        "{from_switcher}\nvs\n{from_shell}"
+    );
+    assert!(
+        from_switcher.contains("; credentials expire at "),
+        "{from_switcher}"
+    );
+    assert!(
+        from_switcher.contains("(in 59m)") || from_switcher.contains("(in 1h00m)"),
+        "{from_switcher}"
+    );
+    assert!(
+        from_switcher.ends_with("exit to return to hats"),
+        "{from_switcher}"
+    );
+    term.type_line("exit");
+    term.wait_for("back from the shell for plain-role");
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}
+
+#[test]
+fn with_hats_keyring_none_no_countdown_is_shown_for_sessions_that_will_not_be_used() {
+    let mut sb = shell_sandbox();
+    // A session cached in an earlier run, with caching on: it is in the index.
+    sb.hats(&["env", "plain-role"]).ok();
+    let mut term = Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 100, 30);
+    term.wait_for("targets (7)");
+    let cached = term.line_with("plain-role");
+    assert!(cached.contains("59:") || cached.contains("1h00m"), "{cached}");
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+
+    sb.set_env("HATS_KEYRING", "none");
+    let mut term = Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 100, 30);
+    term.wait_for("no cache (HATS_KEYRING=none)");
+    let row = term.line_with("plain-role");
+    assert!(!row.contains("59:") && !row.contains("1h00m"), "{row}");
+    // A hand-out makes a session that is used once: still no countdown.
+    term.keys("/plain-role\r");
+    term.wait_for("sub$ ");
+    term.type_line("exit");
+    term.wait_for("back from the shell for plain-role");
+    let row = term.highlighted();
+    assert!(row.contains("plain-role"), "{row}");
+    assert!(!row.contains("59:") && !row.contains("1h00m"), "{row}");
+    assert!(term.screen().contains("no cached session"), "{}", term.screen());
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}

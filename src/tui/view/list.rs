@@ -1,15 +1,33 @@
 //! The target list: one row per target with a live countdown; scrolls with the selection.
 
-use super::{Theme, countdown, list_offset};
-use crate::tui::state::App;
+use super::{Theme, countdown, fit, list_offset};
+use crate::tui::filter::Highlighter;
+use crate::tui::state::{App, Entry};
 use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Block, Borders, Cell, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table, TableState,
+    Block, Borders, Cell, Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table, TableState,
+    Wrap,
 };
+
+/// Columns of the list besides name, account and role: the marker, the
+/// region (from 100 columns) and the countdown.
+const MARKER: u16 = 2;
+const REGION: u16 = 15;
+const SESSION: u16 = 8;
+
+/// One row's texts before they are cut to their columns.
+struct Texts {
+    name: Line<'static>,
+    /// `[preset]` and `⟳ served`, kept whole when the name is cut.
+    suffix: Vec<Span<'static>>,
+    account: String,
+    account_id: usize,
+    role: String,
+}
 
 /// Draws the list into `area`.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme: Theme) {
@@ -20,70 +38,52 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
     } else {
         format!(" targets ({}) ", app.entries.len())
     };
+    let block = Block::new().borders(Borders::TOP | Borders::RIGHT).title(title);
+    if app.entries.is_empty() {
+        frame.render_widget(
+            Paragraph::new(crate::config::NO_TARGETS_HINT)
+                .wrap(Wrap { trim: true })
+                .block(block),
+            area,
+        );
+        return;
+    }
     // Only the rows on screen are built: lists run to thousands of targets.
     let visible = usize::from(area.height.saturating_sub(1));
     let offset = list_offset(app.selected, visible);
-    let on_screen = app.filter.matches.iter().skip(offset).take(visible);
+    let on_screen: Vec<usize> = app
+        .filter
+        .matches
+        .iter()
+        .skip(offset)
+        .take(visible)
+        .map(|m| m.index)
+        .collect();
     let mut highlighter = app.filter.highlighter();
-    let rows = on_screen.map(|m| {
-        let e = &app.entries[m.index];
-        let hits = highlighter
-            .as_mut()
-            .map(|h| h.name_hits(&e.name))
-            .unwrap_or_default();
-        let mut name = highlighted(&e.name, &hits);
-        if let Some(preset) = &e.preset {
-            name.push_span(Span::styled(format!(" [{preset}]"), theme.production()));
-        }
-        if !e.served.is_empty() {
-            let count = if e.served.len() > 1 {
-                format!(" ×{}", e.served.len())
-            } else {
-                String::new()
-            };
-            name.push_span(Span::styled(
-                format!(" ⟳ served{count}"),
-                theme.countdown(i64::MAX),
-            ));
-        }
-        // A row scoped down with `p` counts down its scoped session; a served
-        // one shows the newest of its own and its served sessions.
-        let expires = if e.preset.is_some() {
-            e.scoped_expires
-        } else {
-            e.expires.max(e.served.iter().map(|s| s.expires).max())
-        };
-        let session = match (e.refreshing, expires) {
-            (Some(_), _) => Span::styled("…", theme.dim()),
-            (None, Some(t)) => {
-                let left = t.as_second() - now.as_second();
-                Span::styled(countdown(left), theme.countdown(left))
-            }
-            (None, None) => Span::raw(""),
-        };
-        let marker = if e.production {
-            Span::styled("!", theme.production())
-        } else {
-            Span::raw(" ")
-        };
-        let mut cells = vec![Cell::from(marker), Cell::from(name)];
+    let texts: Vec<Texts> = on_screen
+        .iter()
+        .map(|&i| texts(&app.entries[i], highlighter.as_mut(), theme))
+        .collect();
+    let widths = column_widths(area.width, wide, with_region, &texts);
+    let rows = on_screen.iter().zip(texts).map(|(&i, t)| {
+        let e = &app.entries[i];
+        let mut cells = vec![
+            Cell::from(marker(e, theme)),
+            Cell::from(name_cell(t.name, t.suffix, widths[1])),
+        ];
         if wide {
-            let account = e
-                .account_name
-                .as_ref()
-                .map_or_else(|| e.account.clone(), |n| format!("{n} {}", e.account));
-            cells.push(Cell::from(account));
-            cells.push(Cell::from(e.role.clone()));
+            cells.push(Cell::from(account_cell(&t.account, t.account_id, widths[2])));
+            cells.push(Cell::from(fit::ellipsize(&t.role, usize::from(widths[3]))));
             if with_region {
                 let region = e
                     .region_choice
                     .as_ref()
                     .or(e.region.as_ref())
                     .map_or("", String::as_str);
-                cells.push(Cell::from(region.to_owned()));
+                cells.push(Cell::from(fit::ellipsize(region, usize::from(REGION))));
             }
         }
-        cells.push(Cell::from(session));
+        cells.push(Cell::from(session(e, now, theme)));
         let row = Row::new(cells);
         if e.production {
             row.style(theme.production())
@@ -91,23 +91,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
             row
         }
     });
-    let widths: Vec<Constraint> = if wide {
-        let mut widths = vec![
-            Constraint::Length(2),
-            Constraint::Fill(3),
-            Constraint::Fill(3),
-            Constraint::Fill(2),
-        ];
-        if with_region {
-            widths.push(Constraint::Length(15));
-        }
-        widths.push(Constraint::Length(8));
-        widths
-    } else {
-        vec![Constraint::Length(2), Constraint::Fill(1), Constraint::Length(8)]
-    };
-    let table = Table::new(rows, widths)
-        .block(Block::new().borders(Borders::TOP | Borders::RIGHT).title(title))
+    let table = Table::new(rows, widths.iter().map(|w| Constraint::Length(*w)))
+        .block(block)
         .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED));
     let selected = (!app.filter.matches.is_empty()).then(|| app.selected.saturating_sub(offset));
     let mut state = TableState::new().with_selected(selected);
@@ -119,6 +104,125 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
             area,
             &mut bar,
         );
+    }
+}
+
+/// A row's texts, with the filter's matches in the name highlighted.
+fn texts(e: &Entry, highlighter: Option<&mut Highlighter>, theme: Theme) -> Texts {
+    let hits = highlighter.map(|h| h.name_hits(&e.name)).unwrap_or_default();
+    let mut suffix = Vec::new();
+    if let Some(preset) = &e.preset {
+        suffix.push(Span::styled(format!(" [{preset}]"), theme.production()));
+    }
+    if !e.served.is_empty() {
+        let count = if e.served.len() > 1 {
+            format!(" ×{}", e.served.len())
+        } else {
+            String::new()
+        };
+        suffix.push(Span::styled(
+            format!(" ⟳ served{count}"),
+            theme.countdown(i64::MAX),
+        ));
+    }
+    let account = e
+        .account_name
+        .as_ref()
+        .map_or_else(|| e.account.clone(), |n| format!("{n} {}", e.account));
+    Texts {
+        name: highlighted(&e.name, &hits),
+        suffix,
+        account_id: fit::width(&e.account),
+        account,
+        role: e.role.clone(),
+    }
+}
+
+/// Widths of every column: name, account and role get what the rows on
+/// screen need when it fits, else they share the room (3:3:2).
+fn column_widths(width: u16, wide: bool, with_region: bool, texts: &[Texts]) -> Vec<u16> {
+    // The right border takes a column; one column between cells.
+    let inner = usize::from(width.saturating_sub(1));
+    let want = |f: &dyn Fn(&Texts) -> usize| texts.iter().map(f).max().unwrap_or(0);
+    let name = want(&|t| t.name.width() + t.suffix.iter().map(Span::width).sum::<usize>());
+    let to_u16 = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
+    if !wide {
+        let room = inner.saturating_sub(usize::from(MARKER + SESSION) + 2);
+        return vec![MARKER, to_u16(room), SESSION];
+    }
+    let fixed = MARKER + SESSION + if with_region { REGION + 1 } else { 0 };
+    let room = inner.saturating_sub(usize::from(fixed) + 4);
+    let wants = [
+        name,
+        want(&|t| fit::width(&t.account)),
+        want(&|t| fit::width(&t.role)),
+    ];
+    let shared = fit::share(&wants, &[3, 3, 2], room);
+    let mut widths = vec![MARKER];
+    widths.extend(shared.into_iter().map(to_u16));
+    if with_region {
+        widths.push(REGION);
+    }
+    widths.push(SESSION);
+    widths
+}
+
+/// `!` production, `*` favourite, as the help's legend says.
+fn marker(e: &Entry, theme: Theme) -> Line<'static> {
+    Line::from(vec![
+        if e.production {
+            Span::styled("!", theme.production())
+        } else {
+            Span::raw(" ")
+        },
+        Span::raw(if e.favourite { "*" } else { " " }),
+    ])
+}
+
+/// The name cut to `width` with `…`, keeping its suffix whole when the name
+/// keeps eight columns or more.
+fn name_cell(name: Line<'static>, suffix: Vec<Span<'static>>, width: u16) -> Line<'static> {
+    let width = usize::from(width);
+    let suffix_width: usize = suffix.iter().map(Span::width).sum();
+    if name.width() + suffix_width <= width || width < suffix_width + 8 {
+        let mut whole = name;
+        whole.spans.extend(suffix);
+        return fit::fit_line(whole, width);
+    }
+    let mut cut = fit::fit_line(name, width - suffix_width);
+    cut.spans.extend(suffix);
+    cut
+}
+
+/// `alias id`: when it is too wide the alias is cut first, so the account id
+/// (the unambiguous part) stays readable.
+fn account_cell(account: &str, id_width: usize, width: u16) -> String {
+    let width = usize::from(width);
+    let text_width = fit::width(account);
+    if text_width <= width || text_width == id_width || width < id_width + 3 {
+        return fit::ellipsize(account, width);
+    }
+    let alias = &account[..account.len() - id_width - 1];
+    let id = &account[account.len() - id_width..];
+    format!("{} {id}", fit::ellipsize(alias, width - id_width - 1))
+}
+
+/// The countdown of the row's session: a row scoped down with `p` counts down
+/// its scoped session; a served one shows the newest of its own and its
+/// served sessions.
+fn session(e: &Entry, now: Timestamp, theme: Theme) -> Span<'static> {
+    let expires = if e.preset.is_some() {
+        e.scoped_expires
+    } else {
+        e.expires.max(e.served.iter().map(|s| s.expires).max())
+    };
+    match (e.refreshing, expires) {
+        (Some(_), _) => Span::styled("…", theme.dim()),
+        (None, Some(t)) => {
+            let left = t.as_second() - now.as_second();
+            Span::styled(countdown(left), theme.countdown(left))
+        }
+        (None, None) => Span::raw(""),
     }
 }
 

@@ -12,6 +12,7 @@
 //! Pure: reads `App` and `now`, never changes them.
 
 mod detail;
+mod fit;
 mod list;
 mod overlay;
 
@@ -127,6 +128,8 @@ pub fn areas(area: Rect) -> Areas {
     }
 }
 
+pub use overlay::help_scroll_max;
+
 /// The row index (into the visible matches) drawn at screen line `y`, if any.
 pub fn row_at(app: &App, y: u16) -> Option<usize> {
     let list = areas(app.size).list;
@@ -154,7 +157,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
         status,
         footer,
     } = areas(frame.area());
-    frame.render_widget(header_line(app, now, theme), header);
+    frame.render_widget(header_line(app, now, theme, header.width), header);
     list::draw(frame, list_area, app, now, theme);
     if let Some(area) = detail_area {
         detail::draw(frame, area, app, now, theme);
@@ -163,22 +166,69 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
         let style = if s.error { theme.error() } else { Style::new() };
         frame.render_widget(Paragraph::new(Span::styled(s.text.as_str(), style)), status);
     }
-    frame.render_widget(Paragraph::new(hints(app)).style(theme.dim()), footer);
+    frame.render_widget(
+        Paragraph::new(footer_line(app, footer.width)).style(theme.dim()),
+        footer,
+    );
     overlay::draw(frame, app, now, theme);
 }
 
-fn header_line(app: &App, now: Timestamp, theme: Theme) -> Paragraph<'static> {
-    let mut spans = vec![Span::styled("hats", Style::new().add_modifier(Modifier::BOLD))];
-    if !app.sources.is_empty() {
-        spans.push(Span::raw(format!("  source: {}", app.sources)));
+/// The header: `hats`, source profiles, each MFA device's countdown, and the
+/// nested-shell notice. When the line is too narrow the countdowns win: the
+/// source list is shortened (with `…`) or left out, then the countdowns drop
+/// their wording.
+fn header_line(app: &App, now: Timestamp, theme: Theme, width: u16) -> Paragraph<'static> {
+    let width = usize::from(width);
+    let mut mfa = mfa_spans(app, now, theme, false);
+    let notice = app.nested_in.as_ref().map(|outer| {
+        Span::styled(
+            format!("  (inside the hats shell for {outer})"),
+            theme.production(),
+        )
+    });
+    // Sessions are not kept: say why no row counts down.
+    let no_cache = (!app.caching).then(|| Span::styled("  no cache (HATS_KEYRING=none)", theme.dim()));
+    let title = Span::styled("hats", Style::new().add_modifier(Modifier::BOLD));
+    let fixed = |mfa: &[Span<'_>]| {
+        title.width()
+            + mfa.iter().map(Span::width).sum::<usize>()
+            + notice.as_ref().map_or(0, Span::width)
+            + no_cache.as_ref().map_or(0, Span::width)
+    };
+    if fixed(&mfa) > width {
+        mfa = mfa_spans(app, now, theme, true);
     }
+    let mut spans = vec![title.clone()];
+    let label = "  source: ";
+    let room = width.saturating_sub(fixed(&mfa) + label.len());
+    // Three characters and the ellipsis at least, or the list says nothing.
+    if !app.sources.is_empty() && room >= 4.min(fit::width(&app.sources)) {
+        spans.push(Span::raw(format!(
+            "{label}{}",
+            fit::ellipsize(&app.sources, room)
+        )));
+    }
+    spans.extend(mfa);
+    spans.extend(no_cache);
+    spans.extend(notice);
+    Paragraph::new(Line::from(spans))
+}
+
+/// `  MFA alice: 11:42:07 left` per device; `compact`: `  alice 11:42:07`.
+fn mfa_spans(app: &App, now: Timestamp, theme: Theme, compact: bool) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
     for (serial, expires) in &app.mfa_sessions {
         let device = serial.rsplit_once(":mfa/").map_or(serial.as_str(), |(_, n)| n);
         let left = expires
             .map(|t| t.as_second() - now.as_second())
             .filter(|l| *l > 0);
-        spans.push(Span::raw(format!("  MFA {device}: ")));
+        spans.push(Span::raw(if compact {
+            format!("  {device} ")
+        } else {
+            format!("  MFA {device}: ")
+        }));
         match left {
+            Some(l) if compact => spans.push(Span::styled(clock_left(l), theme.countdown(l))),
             Some(l) => spans.push(Span::styled(
                 format!("{} left", clock_left(l)),
                 theme.countdown(l),
@@ -186,13 +236,7 @@ fn header_line(app: &App, now: Timestamp, theme: Theme) -> Paragraph<'static> {
             None => spans.push(Span::styled("none", theme.dim())),
         }
     }
-    if let Some(outer) = &app.nested_in {
-        spans.push(Span::styled(
-            format!("  (inside the hats shell for {outer})"),
-            theme.production(),
-        ));
-    }
-    Paragraph::new(Line::from(spans))
+    spans
 }
 
 /// `11:42:07`.
@@ -200,15 +244,62 @@ fn clock_left(left: i64) -> String {
     format!("{:02}:{:02}:{:02}", left / 3600, left % 3600 / 60, left % 60)
 }
 
-fn hints(app: &App) -> &'static str {
+/// The key hints, each with its rank: 0 stays at any width, higher ranks
+/// are left out first when the line is too narrow.
+fn hints(app: &App) -> &'static [(&'static str, u8)] {
     match &app.overlay {
-        Overlay::Help => "any key: close help",
-        Overlay::Mfa(_) => "digits: code  Enter: submit  Esc: cancel",
-        Overlay::ConfirmForget(_) => "y: forget  n/Esc: keep",
-        Overlay::Guard(_) => "type the alias or yes  Enter: confirm  Esc: cancel",
-        Overlay::Region(..) => "↑↓: region  Enter: use it  Esc: cancel",
-        Overlay::Preset(..) => "↑↓: scope-down preset  Enter: use it  Esc: cancel",
-        Overlay::None if app.filtering => "type to filter  ↑↓: move  Enter: shell  Esc: clear filter",
-        Overlay::None => "Enter shell  / filter  r refresh  R all  e env  c copy  d forget  ? help  q quit",
+        Overlay::Help(_) => &[("↑↓: scroll", 1), ("any other key: close help", 0)],
+        Overlay::Mfa(_) => &[("digits: code", 1), ("Enter: submit", 0), ("Esc: cancel", 0)],
+        Overlay::ConfirmForget(_) => &[("y: forget", 0), ("n/Esc: keep", 0)],
+        Overlay::Guard(_) => &[
+            ("type the alias or yes", 1),
+            ("Enter: confirm", 0),
+            ("Esc: cancel", 0),
+        ],
+        Overlay::Region(..) => &[
+            ("type: filter", 1),
+            ("↑↓: region", 2),
+            ("Enter: use it", 0),
+            ("Esc: cancel", 0),
+        ],
+        Overlay::Preset(..) => &[
+            ("↑↓: scope-down preset", 1),
+            ("Enter: use it", 0),
+            ("Esc: cancel", 0),
+        ],
+        Overlay::None if app.filtering => &[
+            ("type to filter", 3),
+            ("↑↓: move", 2),
+            ("Tab: keys act on the list", 0),
+            ("Enter: shell", 1),
+            ("Esc: clear", 0),
+        ],
+        Overlay::None if !app.filter.text.is_empty() => &[
+            ("Enter shell", 1),
+            ("e env", 2),
+            ("c copy", 4),
+            ("r refresh", 3),
+            ("d forget", 4),
+            ("/ edit filter", 2),
+            ("Esc clear filter", 0),
+            ("? help", 0),
+            ("q quit", 1),
+        ],
+        Overlay::None => &[
+            ("Enter shell", 1),
+            ("/ filter", 1),
+            ("r refresh", 3),
+            ("R all", 4),
+            ("e env", 2),
+            ("c copy", 4),
+            ("d forget", 4),
+            ("? help", 0),
+            ("q quit", 0),
+        ],
     }
+}
+
+/// The hints that fit in `width` columns.
+fn footer_line(app: &App, width: u16) -> String {
+    fit::by_rank(hints(app), "  ", usize::from(width)).join("  ")
 }

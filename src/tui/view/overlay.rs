@@ -1,7 +1,8 @@
 //! Modal overlays: help, MFA prompt, forget confirmation, production guard.
 
 use super::Theme;
-use crate::tui::state::{App, Overlay, REGIONS};
+use crate::tui::regions::{Choice, choices};
+use crate::tui::state::{App, Overlay, RegionPicker};
 use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -15,7 +16,26 @@ const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
     let (title, lines, width, height): (&str, Vec<Line<'_>>, u16, u16) = match &app.overlay {
         Overlay::None => return,
-        Overlay::Help => ("keys", help_lines(), 66, 24),
+        Overlay::Help(first) => {
+            let all = help_lines();
+            let fits = help_fits(frame.area().height);
+            let first = (*first).min(all.len().saturating_sub(fits));
+            let title = if all.len() > fits {
+                "keys (↑↓ scroll)"
+            } else {
+                "keys"
+            };
+            // Cut, not wrapped, on a narrow terminal: a wrapped line would push the legend out.
+            let inner = usize::from(HELP_WIDTH.min(frame.area().width).saturating_sub(2));
+            let lines: Vec<Line<'_>> = all
+                .into_iter()
+                .skip(first)
+                .take(fits)
+                .map(|line| super::fit::fit_line(line, inner))
+                .collect();
+            let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+            (title, lines, HELP_WIDTH, height)
+        }
         Overlay::Mfa(m) => {
             let field = format!("[{:_<6}]", "●".repeat(m.input.len()));
             let mut lines = vec![
@@ -42,27 +62,10 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
             60,
             3,
         ),
-        Overlay::Region(target, line) => {
-            let entry = &app.entries[*target];
-            let configured = entry.region.clone().unwrap_or_else(|| "none".into());
-            let lines = REGIONS
-                .iter()
-                .enumerate()
-                .map(|(i, r)| {
-                    let label = if i == 0 {
-                        format!("(configured: {configured})")
-                    } else {
-                        (*r).to_owned()
-                    };
-                    picker_line(&label, i == *line)
-                })
-                .collect();
-            (
-                "region",
-                lines,
-                40,
-                u16::try_from(REGIONS.len()).unwrap_or(20) + 2,
-            )
+        Overlay::Region(picker) => {
+            // The header and the key hints stay visible around it.
+            let (lines, height) = region_lines(app, picker, frame.area().height.saturating_sub(2));
+            ("region", lines, 50, height)
         }
         Overlay::Preset(target, line) => {
             let names = std::iter::once(format!("(none: {} unscoped)", app.entries[*target].name))
@@ -102,10 +105,25 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
     );
 }
 
+/// The help box's width, borders included: every help line fits inside.
+const HELP_WIDTH: u16 = 66;
+
+/// The last first line the help can scroll to on a terminal `height` rows tall.
+pub fn help_scroll_max(height: u16) -> usize {
+    help_lines().len().saturating_sub(help_fits(height))
+}
+
+/// How many help lines fit: the box's borders, the header and the key hints stay.
+fn help_fits(height: u16) -> usize {
+    usize::from(height.saturating_sub(4)).max(1)
+}
+
 fn help_lines() -> Vec<Line<'static>> {
     [
         "Enter       credentials + subshell (MFA asked if needed)",
-        "/           fuzzy filter (Esc clears, Enter acts)",
+        "/           filter as you type; Ctrl-W word, Ctrl-U line",
+        "Tab         leave the filter box: keys act on the filtered list",
+        "Esc         clear the filter (cursor kept); with none: quit",
         "↑↓ j k      move        PgUp PgDn  page",
         "Home End g G  first / last",
         "r           refresh the selected session now",
@@ -113,7 +131,7 @@ fn help_lines() -> Vec<Line<'static>> {
         "e           quit and print exports: eval \"$(hats)\"",
         "c           copy exports to the clipboard (OSC 52)",
         "o           open the AWS console signed in as the target",
-        "w           pick the region for the selected target",
+        "w           pick the region (type to narrow the list)",
         "p           scope the selected target's sessions down (preset)",
         "d           forget the selected cached session",
         "f           pin / unpin a favourite (favourites, recent first)",
@@ -147,5 +165,44 @@ fn picker_line(label: &str, selected: bool) -> Line<'static> {
         )
     } else {
         Line::raw(format!("  {label}"))
+    }
+}
+
+/// The region picker: the query, then as many choices as fit, scrolled to
+/// keep the highlighted one in view. Returns the lines and the box height.
+fn region_lines(app: &App, picker: &RegionPicker, room: u16) -> (Vec<Line<'static>>, u16) {
+    let all = choices(&picker.query);
+    // Border above and below, and the query line.
+    let fits = usize::from(room.saturating_sub(3)).max(1);
+    let shown = all.len().clamp(1, fits);
+    let offset = super::list_offset(picker.line, shown);
+    let mut lines = vec![Line::styled(
+        format!("/{}▏", picker.query),
+        Style::new().add_modifier(Modifier::BOLD),
+    )];
+    if all.is_empty() {
+        lines.push(Line::raw(format!("  no region matches \"{}\"", picker.query)));
+    }
+    for (i, choice) in all.iter().enumerate().skip(offset).take(shown) {
+        let label = match choice {
+            Choice::Configured => format!(
+                "(configured: {})",
+                app.entries[picker.target].region.as_deref().unwrap_or("none")
+            ),
+            Choice::Region(code, name) => format!("{code:<15}{name}"),
+        };
+        lines.push(picker_line(&label, i == picker.line));
+    }
+    let height = u16::try_from(shown + 3).unwrap_or(u16::MAX);
+    (lines, height)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_help_line_fits_the_box_without_wrapping() {
+        for line in super::help_lines() {
+            assert!(line.width() <= usize::from(super::HELP_WIDTH - 2), "{line}");
+        }
     }
 }

@@ -1,0 +1,90 @@
+//! Values from the config files made safe to show before they become targets.
+//!
+//! Everything a target shows (in `hats ls`, the switcher, its detail pane) comes
+//! from files that may hold anything, a value continued on a second line among
+//! them. Values that only describe (account name, tags, OU path) are shown with
+//! control characters escaped; values that are also sent somewhere (region, role
+//! ARN, MFA device, profile names) cannot be fixed by escaping, so a target with
+//! control characters in them is refused with the reason, like any broken entry.
+
+use super::target::{RoleSpec, Source, Spec, Target};
+use super::{check_region, printable};
+use std::borrow::Cow;
+use std::sync::Arc;
+
+/// `target` with its descriptive values escaped, or why it cannot be used.
+pub(super) fn clean(mut target: Target) -> Result<Target, String> {
+    if let Some(region) = &target.region {
+        check_region(region)?;
+    }
+    match &target.spec {
+        Spec::Role(role) => check_role(role)?,
+        Spec::UserSession { profile, mfa, .. } => {
+            plain("source profile", profile)?;
+            plain("mfa_serial", mfa.serial.as_str())?;
+        }
+    }
+    if let Some(name) = &mut target.account_name {
+        escape(name);
+    }
+    if let Some(path) = &mut target.ou_path {
+        escape(path);
+    }
+    if target.tags.iter().any(|(k, v)| has_control(k) || has_control(v)) {
+        let tags = target
+            .tags
+            .iter()
+            .map(|(k, v)| (printable(k).into_owned(), printable(v).into_owned()))
+            .collect();
+        target.tags = Arc::new(tags);
+    }
+    Ok(target)
+}
+
+/// Every hop of a role chain: the values it shows and sends.
+fn check_role(role: &RoleSpec) -> Result<(), String> {
+    let mut hop = role;
+    loop {
+        plain("role_arn", hop.role_arn.as_str())?;
+        if let Some(profile) = &hop.profile {
+            plain("source profile", profile)?;
+        }
+        if let Some(mfa) = &hop.mfa {
+            plain("mfa_serial", mfa.serial.as_str())?;
+        }
+        for (key, value) in [
+            ("external_id", &hop.external_id),
+            ("role_session_name", &hop.session_name),
+        ] {
+            if let Some(value) = value {
+                plain(key, value)?;
+            }
+        }
+        match &hop.source {
+            Source::Role(next) => hop = next,
+            Source::Profile(name) => return plain("source profile", name),
+            Source::Environment | Source::InstanceMetadata | Source::EcsContainer => return Ok(()),
+        }
+    }
+}
+
+fn plain(key: &str, value: &str) -> Result<(), String> {
+    if has_control(value) {
+        return Err(format!(
+            "{key} \"{}\" contains control characters (a value continued on the next line?); \
+             write it on one line",
+            printable(value)
+        ));
+    }
+    Ok(())
+}
+
+fn has_control(text: &str) -> bool {
+    text.chars().any(char::is_control)
+}
+
+fn escape(text: &mut String) {
+    if let Cow::Owned(clean) = printable(text) {
+        *text = clean;
+    }
+}

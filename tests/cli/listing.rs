@@ -1,0 +1,96 @@
+//! `hats ls` as a table: its columns and what may appear in a cell.
+
+use crate::harness::Sandbox;
+
+/// The table's cells, split where two or more spaces separate columns.
+fn table(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .filter(|l| !l.starts_with('('))
+        .map(|line| {
+            line.split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect()
+}
+
+fn row<'t>(rows: &'t [Vec<String>], name: &str) -> &'t [String] {
+    rows.iter()
+        .find(|r| r[0] == name)
+        .unwrap_or_else(|| panic!("no row {name}: {rows:?}"))
+}
+
+#[test]
+fn ls_shows_the_account_name_next_to_the_account_id() {
+    let sb = Sandbox::standard(false);
+    let rows = table(&sb.hats(&["ls"]).ok());
+    assert_eq!(
+        rows[0],
+        [
+            "TARGET",
+            "ACCOUNT",
+            "ACCOUNT NAME",
+            "ROLE",
+            "SOURCE",
+            "MFA",
+            "MODE",
+            "SESSION"
+        ]
+    );
+    assert_eq!(
+        row(&rows, "data/Analyst")[..4],
+        ["data/Analyst", "555555555555", "data", "Analyst"]
+    );
+    assert_eq!(row(&rows, "prod")[..4], ["prod", "222222222222", "-", "Admin"]);
+}
+
+#[test]
+fn values_continued_on_a_second_line_never_break_the_table() {
+    let sb = Sandbox::standard(false);
+    sb.aws_config(&format!(
+        "{}\n[profile continued]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = base\n\
+         region = eu-west-1\n  injected-row  999999999999\n\
+         [profile device]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = base\n\
+         mfa_serial = arn:aws:iam::111111111111:mfa/alice\n  \x1b[2J\n",
+        crate::harness::AWS_CONFIG
+    ));
+    sb.hats_config(
+        "[[account]]\nid = \"555555555555\"\nname = \"data\"\nsource = \"base\"\nroles = [\"Analyst\"]\n\
+         tags = { team = \"core\\nsecond-line\\u001b[31m\" }\n",
+    );
+    let ls = sb.hats(&["ls"]);
+    let text = ls.ok();
+    let rows = table(&text);
+    assert!(
+        rows.iter().all(|r| r.len() == 8),
+        "every line is a whole row: {text}"
+    );
+    assert!(!text.contains("injected-row") && !text.contains('\x1b'), "{text}");
+    let stderr = ls.stderr();
+    assert!(
+        stderr.contains(
+            "skipping \"continued\": profile \"continued\" in the AWS config: region \"eu-west-1\\ninjected-row  999999999999\" \
+             is not a region name"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("skipping \"device\"")
+            && stderr.contains(
+                "mfa_serial \"arn:aws:iam::111111111111:mfa/alice\\n\\u{1b}[2J\" contains control characters"
+            ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('\x1b'), "{stderr}");
+    // Tags (shown in the switcher and --json) keep their text, escaped.
+    let json: serde_json::Value = serde_json::from_str(&sb.hats(&["ls", "--json"]).ok()).unwrap();
+    let data = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "data/Analyst")
+        .unwrap();
+    assert_eq!(data["tags"]["team"], "core\\nsecond-line\\u{1b}[31m");
+}
