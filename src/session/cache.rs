@@ -150,17 +150,7 @@ impl Cache {
         clock: Clock,
     ) -> Result<(), SessionError> {
         let now = clock.now();
-        let payload = Payload {
-            access_key_id: session.credentials.access_key_id.clone(),
-            secret_access_key: session.credentials.secret_access_key().to_owned(),
-            session_token: session.credentials.session_token().map(str::to_owned),
-            expiration: session.expiration,
-            assumed_arn: session.assumed_arn.clone(),
-            stored_at: Some(now),
-            stored_boot: clock.boot(),
-        };
-        let secret = SecretString::from(serde_json::to_string(&payload).expect("plain data serializes"));
-        drop(payload);
+        let secret = encode(session, now, clock.boot());
         self.notice_damage();
         let (store, index, key) = (self.store.clone(), self.index.clone(), key.to_owned());
         blocking(move || {
@@ -250,6 +240,20 @@ impl Cache {
         })
         .await
     }
+}
+
+/// The keyring entry for `session`, stored at `now`.
+pub(super) fn encode(session: &Session, now: Timestamp, boot: Option<BootStamp>) -> SecretString {
+    let payload = Payload {
+        access_key_id: session.credentials.access_key_id.clone(),
+        secret_access_key: session.credentials.secret_access_key().to_owned(),
+        session_token: session.credentials.session_token().map(str::to_owned),
+        expiration: session.expiration,
+        assumed_arn: session.assumed_arn.clone(),
+        stored_at: Some(now),
+        stored_boot: boot,
+    };
+    SecretString::from(serde_json::to_string(&payload).expect("plain data serializes"))
 }
 
 /// Why an entry does not parse, by kind only: serde's messages quote the input, which is secret.

@@ -4,14 +4,12 @@
 //! lookup, cross-process lock, MFA code, STS calls, cache write. Only the MFA
 //! prompter differs between callers. Secrets stay in memory and the keyring.
 
-mod cache;
 #[cfg(target_os = "linux")]
-mod dbus;
+mod bus_owner;
+mod cache;
 mod forget;
 pub(crate) mod fs_private;
 mod index;
-#[cfg(target_os = "linux")]
-mod kernel_memo;
 mod keys;
 #[cfg(target_os = "linux")]
 mod keyutils_keys;
@@ -23,6 +21,8 @@ mod prompt;
 mod resolve;
 #[cfg(target_os = "linux")]
 mod secret_service;
+#[cfg_attr(not(target_os = "windows"), allow(dead_code))]
+mod split;
 mod store;
 
 pub use cache::Cache;

@@ -15,6 +15,7 @@ mod history;
 mod identity_center;
 mod identity_center_proof;
 mod identity_center_refusals;
+mod keyring;
 mod listing;
 mod lock;
 mod login;
