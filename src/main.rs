@@ -14,7 +14,7 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    // `COMPLETE=bash hats -- hats env pr`: the shell asks for candidates; answered and exited here.
+    // `HATS_COMPLETE=bash hats -- hats env pr`: the shell asks for candidates; answered and exited here.
     commands::answer_completion_request();
     let cli = parse();
     if let Some(Command::Completions { shell }) = cli.command {

@@ -1,6 +1,6 @@
 //! Shell completion: `hats completions SHELL` prints a script that asks hats
 //! itself for candidates at each Tab (clap_complete's dynamic completion,
-//! `COMPLETE=SHELL hats -- WORDS…`), so subcommands, flags and target names
+//! `HATS_COMPLETE=SHELL hats -- WORDS…`), so subcommands, flags and target names
 //! always match the binary and the configuration in use.
 //!
 //! Target names come from the same files start-up reads (AWS profiles, hats'
@@ -15,10 +15,12 @@ use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
 use std::ffi::OsStr;
 use std::io::Write;
 
-/// The variable that switches hats into answering a completion request.
-pub const COMPLETE_VAR: &str = "COMPLETE";
+/// The variable that switches hats into answering a completion request (the
+/// scripts set it). Named for hats: a `COMPLETE` meant for another program
+/// must not turn a hats run into a completion request.
+pub const COMPLETE_VAR: &str = "HATS_COMPLETE";
 
-/// Answers a completion request and exits when `COMPLETE` is set; otherwise returns.
+/// Answers a completion request and exits when `HATS_COMPLETE` is set; otherwise returns.
 /// Must run before anything is written to stdout.
 pub fn answer_completion_request() {
     clap_complete::CompleteEnv::with_factory(Cli::command)
