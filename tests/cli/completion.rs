@@ -75,6 +75,14 @@ fn target_names_complete_in(shell: &str) {
     tab(&mut term, "hats shell stag", 1, &["hats shell staging"]);
     // Several matches: listed.
     tab(&mut term, "hats exec data/A", 2, &["data/Admin", "data/Analyst"]);
+    // An account id completes the `ACCOUNT-ID/ROLE` aliases.
+    // (fish's list elides the common start of long candidates).
+    tab(
+        &mut term,
+        "hats env 555555555555/A",
+        2,
+        &["5555/Admin", "5555/Analyst"],
+    );
     // Subcommands complete as before.
     tab(&mut term, "hats credential-p", 1, &["hats credential-process"]);
     assert!(
