@@ -13,7 +13,7 @@ mod org_sync;
 mod shell;
 mod whoami;
 
-pub use completions::completions;
+pub use completions::{answer_completion_request, completions, target_completer};
 pub use credential_process::credential_process;
 pub use env::env;
 pub use exec::exec;

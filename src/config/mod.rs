@@ -11,13 +11,14 @@ mod inventory;
 mod local_user;
 mod org_offers;
 mod paths;
+mod profile_names;
 mod region;
 mod scope;
 mod settings;
 mod target;
 mod targets_from;
 
-pub use aws_profiles::{AwsFile, AwsFileKind, load_profiles, parse_profiles};
+pub use aws_profiles::{AwsFile, AwsFileKind, load_profiles, parse_profiles, sdk_profile_files};
 pub use hats_file::{AccountEntry, HatsFile, IdentityDefault, OrgRule, OrganizationEntry, PresetEntry};
 pub use inventory::{DEFAULT_TTL, inventory_path, is_stale, load_inventory};
 pub use org_offers::add_organization;

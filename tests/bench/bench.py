@@ -307,6 +307,9 @@ def measure(bed):
     row("hats exec plain --no-cache -- true (one STS call)", [HATS, "exec", "plain", "--no-cache", "--", "true"],
         target=25)
     row("hats ls --json, 15,000 targets", [HATS, "ls", "--json"], target=60, env_=bed.env(home=bed.big_home))
+    # One Tab in bash: the completion script runs `hats -- hats env team-00` with these variables.
+    row("completion: hats env team-00<Tab>, 15,000 targets", [HATS, "--", "hats", "env", "team-00"], target=60,
+        env_=bed.env(home=bed.big_home, HATS_COMPLETE="bash", _CLAP_COMPLETE_INDEX="2", _CLAP_IFS="\n"))
     row("awsume prod-admin (cached MFA session)", awsume, peer_of="hats env prod-admin (cached)", rss=True)
     row("aws sts get-caller-identity (CLI v1, cached role)", cli, rss=True)
     big = bed.env(home=bed.big_home)

@@ -6,6 +6,7 @@ mod pty;
 mod audit;
 mod cache;
 mod commands;
+mod completion;
 mod corpus;
 mod duration;
 mod errors;
