@@ -16,6 +16,7 @@ mod keys;
 #[cfg(target_os = "linux")]
 mod keyutils_keys;
 mod lock;
+mod mfa_process;
 mod open_store;
 mod plan;
 mod prompt;
@@ -31,9 +32,10 @@ pub use keys::{
     IndexedNames, Shape, forgets, keys_to_forget, mfa_key, role_key, session_name, source_identity,
     target_key, target_mfa_key,
 };
+pub use mfa_process::{DEFAULT_TIMEOUT as MFA_PROCESS_TIMEOUT, run_mfa_process};
 pub use open_store::{KeyringChoice, Opened, open};
 pub use plan::{Plan, plan_role, target_mode};
-pub use prompt::{MfaError, MfaPrompter, TerminalPrompter, run_mfa_process};
+pub use prompt::{MfaError, MfaPrompter, TerminalPrompter};
 pub use resolve::{Engine, Request};
 pub use store::{MemoryStore, SecretStore, StoreError};
 

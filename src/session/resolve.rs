@@ -3,8 +3,9 @@
 
 use super::index::IndexEntry;
 use super::keys::{Shape, mfa_key, role_key, session_name, source_identity};
+use super::mfa_process::{run_mfa_process, timeout_from_env};
 use super::plan::plan_role;
-use super::prompt::{MfaPrompter, run_mfa_process};
+use super::prompt::MfaPrompter;
 use super::{Cache, Session, SessionError};
 use crate::aws::{AssumeRoleInput, Issued, Sts, source_credentials};
 use crate::clock::Clock;
@@ -395,7 +396,8 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
         }
         if let Some(command) = &mfa.process {
             self.note(&format!("running mfa_process for {}", mfa.serial));
-            return Ok(run_mfa_process(command).await?);
+            let limit = timeout_from_env()?;
+            return Ok(run_mfa_process(command, &mfa.serial, limit).await?);
         }
         Ok(self.prompter.ask(&mfa.serial).await?)
     }
