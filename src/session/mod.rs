@@ -9,6 +9,7 @@ mod cache;
 mod dbus;
 mod forget;
 pub(crate) mod fs_private;
+mod helper_command;
 mod index;
 #[cfg(target_os = "linux")]
 mod kernel_memo;
@@ -24,6 +25,7 @@ mod resolve;
 #[cfg(target_os = "linux")]
 mod secret_service;
 mod store;
+mod web_identity_token;
 
 pub use cache::Cache;
 pub use forget::{Forgotten, forget_everywhere};
@@ -102,6 +104,9 @@ pub enum SessionError {
     /// The cache directory could not be written.
     #[error("cannot write the session cache ({0}); check the permissions of the cache directory")]
     CacheIo(String),
+    /// The web identity token could not be had (file, command, or its text).
+    #[error("{0}")]
+    WebIdentityToken(String),
     /// Another hats held the refresh lock of this session and the wait was given up.
     #[error("{0}")]
     Lock(lock::WaitError),
