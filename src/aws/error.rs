@@ -26,6 +26,23 @@ pub enum AwsError {
         /// What AWS said.
         detail: String,
     },
+    /// STS refused the identity provider's proof (a web identity token): it
+    /// expired, or the provider or its claims are not trusted.
+    #[error(
+        "STS refused the identity provider's token for {action}{role} ({code}: {detail}); \
+         get a fresh token from the identity provider (sign in to it again) and retry, \
+         or check the role's trust policy"
+    )]
+    ProviderToken {
+        /// The STS action.
+        action: &'static str,
+        /// ` of "ARN"` when a role was involved.
+        role: String,
+        /// The error code.
+        code: String,
+        /// What AWS said.
+        detail: String,
+    },
     /// The credentials that signed the request have expired.
     #[error(
         "the source credentials have expired ({detail}); renew them (for SSO: aws sso login) and try again"
@@ -354,7 +371,24 @@ fn from_code(code: &str, status: Option<u16>, message: String, call: Call<'_>) -
         role: call.role.map(|r| format!(" of \"{r}\"")).unwrap_or_default(),
         detail,
     };
+    // A federated call is signed by nothing: an expired token there is the
+    // provider's token, and no source credentials are to blame.
+    let federated = call.action == "AssumeRoleWithWebIdentity";
     match code {
+        "ExpiredTokenException"
+        | "ExpiredToken"
+        | "InvalidIdentityToken"
+        | "IDPRejectedClaim"
+        | "IDPCommunicationError"
+            if federated =>
+        {
+            AwsError::ProviderToken {
+                action: call.action,
+                role: call.role.map(|r| format!(" of \"{r}\"")).unwrap_or_default(),
+                code: code.to_owned(),
+                detail,
+            }
+        }
         "AccessDenied" | "AccessDeniedException" if sts => denied(detail),
         "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => AwsError::ExpiredSource { detail },
         "InvalidClientTokenId" | "SignatureDoesNotMatch" | "UnrecognizedClientException" => {
@@ -388,6 +422,36 @@ mod tests {
             one_time_code,
             waited: Duration::from_secs(3),
         }
+    }
+
+    #[test]
+    fn an_expired_or_rejected_web_identity_token_blames_the_token_not_source_credentials() {
+        let web = Call {
+            action: "AssumeRoleWithWebIdentity",
+            ..call(false)
+        };
+        for code in [
+            "ExpiredTokenException",
+            "InvalidIdentityToken",
+            "IDPRejectedClaim",
+        ] {
+            let text = from_code(code, Some(400), "token expired".into(), web).to_string();
+            assert!(
+                text.starts_with(
+                    "STS refused the identity provider's token for AssumeRoleWithWebIdentity of \"arn:r\""
+                ),
+                "{text}"
+            );
+            assert!(
+                text.contains(code) && text.contains("get a fresh token"),
+                "{text}"
+            );
+        }
+        let signed = from_code("ExpiredTokenException", Some(400), "x".into(), call(false)).to_string();
+        assert!(
+            signed.starts_with("the source credentials have expired"),
+            "{signed}"
+        );
     }
 
     #[test]

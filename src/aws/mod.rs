@@ -1,4 +1,5 @@
-//! Calls to AWS: STS (`AssumeRole`, `GetSessionToken`, `GetCallerIdentity`) and
+//! Calls to AWS: STS (`AssumeRole`, `AssumeRoleWithWebIdentity`, `GetSessionToken`,
+//! `GetCallerIdentity`) and
 //! the source credentials that sign them.
 //!
 //! This module knows the SDK; it knows nothing of caching, prompting or output.
@@ -9,6 +10,7 @@ mod organizations;
 mod source;
 mod sts;
 mod timeouts;
+mod web_identity;
 
 pub use console::{DEFAULT_FEDERATION_ENDPOINT, signin_url};
 pub use error::AwsError;

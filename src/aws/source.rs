@@ -40,7 +40,7 @@ pub async fn source_credentials(source: &Source) -> Result<Credentials, AwsError
                 .provide_credentials()
                 .await
         }
-        Source::Role(_) => {
+        Source::Role(_) | Source::WebIdentity(_) => {
             return Err(AwsError::SourceCredentials {
                 source_name: name,
                 detail: "a role source must be assumed first".into(),

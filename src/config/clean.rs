@@ -63,6 +63,7 @@ fn check_role(role: &RoleSpec) -> Result<(), String> {
         match &hop.source {
             Source::Role(next) => hop = next,
             Source::Profile(name) => return plain("source profile", name),
+            Source::WebIdentity(token) => return plain(token.key(), &token.value()),
             Source::Environment | Source::InstanceMetadata | Source::EcsContainer => return Ok(()),
         }
     }

@@ -17,6 +17,7 @@ mod scope;
 mod settings;
 mod target;
 mod targets_from;
+mod web_identity;
 
 pub use aws_profiles::{AwsFile, AwsFileKind, load_profiles, parse_profiles, sdk_profile_files};
 pub use hats_file::{AccountEntry, HatsFile, IdentityDefault, OrgRule, OrganizationEntry, PresetEntry};
@@ -29,6 +30,7 @@ pub use settings::Settings;
 pub use target::NO_TARGETS_HINT;
 pub use target::{MfaDevice, Mode, Origin, RoleSpec, Source, Spec, Target, TargetSet};
 pub use targets_from::build_targets;
+pub use web_identity::TokenSource;
 
 use std::borrow::Cow;
 use std::path::PathBuf;

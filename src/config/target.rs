@@ -37,6 +37,8 @@ pub enum Source {
     EcsContainer,
     /// Another role profile: role chaining.
     Role(Box<RoleSpec>),
+    /// An OIDC token (file or command): `AssumeRoleWithWebIdentity`.
+    WebIdentity(Box<super::web_identity::TokenSource>),
 }
 
 impl Source {
@@ -48,6 +50,7 @@ impl Source {
             Source::InstanceMetadata => "(instance metadata)".into(),
             Source::EcsContainer => "(ECS container)".into(),
             Source::Role(spec) => spec.profile.clone().unwrap_or_else(|| spec.role_arn.to_string()),
+            Source::WebIdentity(token) => token.describe(),
         }
     }
 }
@@ -104,6 +107,8 @@ pub enum Mode {
     Chained,
     /// The MFA session itself (`GetSessionToken`).
     UserSession,
+    /// `AssumeRoleWithWebIdentity` with an OIDC token.
+    WebIdentity,
 }
 
 impl Mode {
@@ -115,6 +120,7 @@ impl Mode {
             Mode::LongSession => "long-session",
             Mode::Chained => "chained",
             Mode::UserSession => "user-session",
+            Mode::WebIdentity => "web-identity",
         }
     }
 }

@@ -161,6 +161,7 @@ fn role_spec(profiles: &ProfileSet, name: &str, chain: &mut Vec<String>) -> Resu
     let role_arn = RoleArn::parse(profile.get("role_arn").unwrap_or_default())
         .map_err(|e| ConfigError::profile(name, e.to_string()))?;
     let source = match (profile.get("source_profile"), profile.get("credential_source")) {
+        _ if super::web_identity::declared(profile) => super::web_identity::source(profile)?,
         (Some(_), Some(_)) => {
             return Err(ConfigError::profile(
                 name,
@@ -172,7 +173,8 @@ fn role_spec(profiles: &ProfileSet, name: &str, chain: &mut Vec<String>) -> Resu
         (None, None) => {
             return Err(ConfigError::profile(
                 name,
-                "has role_arn but neither source_profile nor credential_source; add source_profile = NAME",
+                "has role_arn but neither source_profile nor credential_source; add source_profile = NAME \
+                 (or web_identity_token_file = PATH for an OIDC token)",
             ));
         }
     };

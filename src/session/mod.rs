@@ -9,6 +9,7 @@ mod bus_owner;
 mod cache;
 mod forget;
 pub(crate) mod fs_private;
+mod helper_command;
 mod index;
 mod keys;
 #[cfg(target_os = "linux")]
@@ -24,6 +25,7 @@ mod secret_service;
 #[cfg_attr(not(target_os = "windows"), allow(dead_code))]
 mod split;
 mod store;
+mod web_identity_token;
 
 pub use cache::Cache;
 pub use forget::{Forgotten, forget_everywhere};
@@ -102,6 +104,9 @@ pub enum SessionError {
     /// The cache directory could not be written.
     #[error("cannot write the session cache ({0}); check the permissions of the cache directory")]
     CacheIo(String),
+    /// The web identity token could not be had (file, command, or its text).
+    #[error("{0}")]
+    WebIdentityToken(String),
     /// Another hats held the refresh lock of this session and the wait was given up.
     #[error("{0}")]
     Lock(lock::WaitError),

@@ -28,6 +28,7 @@ pub fn plan_role(
         .check_range(SessionDuration::MIN, SessionDuration::MAX_ROLE, "a role session")?;
     let mode = match (&spec.source, &spec.mfa) {
         (Source::Role(_), _) => Mode::Chained,
+        (Source::WebIdentity(_), _) => Mode::WebIdentity,
         (_, Some(_)) if wanted > SessionDuration::ONE_HOUR => Mode::LongSession,
         (_, Some(_)) => Mode::MfaSession,
         (_, None) => Mode::Role,

@@ -15,6 +15,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
 
+mod federated;
+
 /// What the caller asks for beyond the target itself.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
@@ -202,6 +204,9 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                     tags: &spec.tags,
                     policy,
                 };
+                if let Source::WebIdentity(token) = &spec.source {
+                    return self.web_identity(label, spec, token, &input).await;
+                }
                 let signing = match (plan.mode, &spec.source, &spec.mfa) {
                     (Mode::MfaSession, source, Some(mfa)) => {
                         self.note(&format!(

@@ -29,3 +29,4 @@ mod serve;
 mod tui;
 mod tui_filter;
 mod usage;
+mod web_identity;
