@@ -4,6 +4,8 @@
 #     libsecret-tools (secret-tool, to plant corrupt keyring entries), faketime (libfaketime, to
 #     move the wall clock of one hats run)
 #   - moto (an AWS-compatible server) and the AWS CLI in a project-local venv, .venv-test/
+#     (its python also runs the IAM Identity Center stand-in, tests/standin/; the stand-in's
+#     browser script runs the system python3, which creating the venv already requires)
 # Then: cargo fmt --check, cargo clippy -D warnings, cargo test (unit + end-to-end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
