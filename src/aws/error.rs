@@ -112,6 +112,10 @@ pub enum AwsError {
         /// What to do next.
         then: String,
     },
+    /// The Identity Center portal refused the access token (expired, revoked or signed out).
+    /// The engine turns it into "sign in again" with the sso-session's name.
+    #[error("the Identity Center portal refused the sign-in token (expired, revoked or signed out)")]
+    SsoSignedOut,
     /// Any other error AWS returned.
     #[error("{service} {action} failed: {code}: {detail}")]
     Service {

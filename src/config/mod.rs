@@ -13,6 +13,7 @@ mod paths;
 mod region;
 mod scope;
 mod settings;
+mod sso;
 mod target;
 mod targets_from;
 
@@ -25,7 +26,7 @@ pub use region::check_region;
 pub use scope::{Presets, Scope, ScopeRequest};
 pub use settings::Settings;
 pub use target::NO_TARGETS_HINT;
-pub use target::{MfaDevice, Mode, Origin, RoleSpec, Source, Spec, Target, TargetSet};
+pub use target::{MfaDevice, Mode, Origin, RoleSpec, Source, Spec, SsoRole, SsoSession, Target, TargetSet};
 pub use targets_from::build_targets;
 
 use std::borrow::Cow;

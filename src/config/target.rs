@@ -1,5 +1,6 @@
 //! What a target is: a role (or an MFA user session) hats can hand out credentials for.
 
+pub use super::sso::{SsoRole, SsoSession};
 use crate::domain::{AccountId, MfaSerial, RoleArn, SessionDuration, SessionTags, SourceIdentity};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -37,6 +38,8 @@ pub enum Source {
     EcsContainer,
     /// Another role profile: role chaining.
     Role(Box<RoleSpec>),
+    /// An Identity Center profile: the portal's role credentials (`GetRoleCredentials`).
+    Sso(Box<SsoRole>),
 }
 
 impl Source {
@@ -48,6 +51,7 @@ impl Source {
             Source::InstanceMetadata => "(instance metadata)".into(),
             Source::EcsContainer => "(ECS container)".into(),
             Source::Role(spec) => spec.profile.clone().unwrap_or_else(|| spec.role_arn.to_string()),
+            Source::Sso(sso) => sso.profile.clone(),
         }
     }
 }
@@ -89,6 +93,8 @@ pub enum Spec {
         /// Requested session length.
         duration: Option<SessionDuration>,
     },
+    /// An Identity Center role: the portal hands out its credentials directly.
+    Sso(SsoRole),
 }
 
 /// How hats obtains a target's session; shown by `hats ls`.
@@ -104,6 +110,8 @@ pub enum Mode {
     Chained,
     /// The MFA session itself (`GetSessionToken`).
     UserSession,
+    /// The Identity Center portal's role credentials (`GetRoleCredentials`).
+    Sso,
 }
 
 impl Mode {
@@ -115,6 +123,7 @@ impl Mode {
             Mode::LongSession => "long-session",
             Mode::Chained => "chained",
             Mode::UserSession => "user-session",
+            Mode::Sso => "sso",
         }
     }
 }
@@ -149,6 +158,7 @@ impl Target {
     pub fn role_name(&self) -> Option<&str> {
         match &self.spec {
             Spec::Role(r) => Some(r.role_arn.name()),
+            Spec::Sso(sso) => Some(&sso.role_name),
             Spec::UserSession { .. } => None,
         }
     }
@@ -158,6 +168,7 @@ impl Target {
         match &self.spec {
             Spec::Role(r) => r.source.describe(),
             Spec::UserSession { profile, .. } => profile.clone(),
+            Spec::Sso(sso) => format!("(sso {})", sso.session.key()),
         }
     }
 
@@ -165,6 +176,7 @@ impl Target {
     pub fn mfa_device(&self) -> Option<&MfaDevice> {
         match &self.spec {
             Spec::UserSession { mfa, .. } => Some(mfa),
+            Spec::Sso(_) => None,
             Spec::Role(r) => {
                 let mut spec = r;
                 loop {

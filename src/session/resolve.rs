@@ -1,6 +1,8 @@
 //! The engine: resolves a target to a session, reusing cached sessions and
 //! asking for an MFA code at most once per run.
 
+mod sso;
+
 use super::index::IndexEntry;
 use super::keys::{Shape, mfa_key, role_key, session_name, source_identity};
 use super::plan::plan_role;
@@ -139,6 +141,10 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
             Spec::UserSession { .. } if self.policy.is_some() => Err(SessionError::ScopeNeedsRole {
                 target: target.name.clone(),
             }),
+            Spec::Sso(_) if self.policy.is_some() => Err(SessionError::ScopeSso {
+                target: target.name.clone(),
+            }),
+            Spec::Sso(sso) => self.sso_role(sso, &target.name, self.request.refresh).await,
             Spec::UserSession {
                 profile,
                 mfa,
@@ -203,6 +209,10 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                 };
                 let code;
                 let signing = match (plan.mode, &spec.source, &spec.mfa) {
+                    (_, Source::Sso(sso), _) => {
+                        self.note(&format!("{label}: role chaining from Identity Center role {}", sso.profile));
+                        self.sso_role(sso, &sso.profile, false).await?.credentials
+                    }
                     (Mode::MfaSession, source, Some(mfa)) => {
                         self.note(&format!(
                             "{label}: assuming {} from the MFA session for {} (AWS allows at most 1h \

@@ -23,6 +23,7 @@ mod org;
 mod private_files;
 mod prompt;
 mod serve;
+mod sso;
 mod tui;
 mod tui_filter;
 mod usage;
