@@ -11,6 +11,7 @@ mod login;
 mod ls;
 mod org_sync;
 mod shell;
+mod sso;
 mod whoami;
 
 pub use completions::completions;
@@ -23,6 +24,7 @@ pub use login::{federation_endpoint, login, open_browser_quietly};
 pub use ls::ls;
 pub use org_sync::org_sync;
 pub use shell::shell;
+pub use sso::{sso_login, sso_logout};
 pub use whoami::whoami;
 
 use crate::cli::SessionArgs;

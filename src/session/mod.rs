@@ -35,8 +35,8 @@ pub use keys::{
 pub use open_store::{KeyringChoice, Opened, open};
 pub use plan::{Plan, plan_role, target_mode};
 pub use prompt::{MfaError, MfaPrompter, TerminalPrompter, run_mfa_process};
-pub use resolve::{Engine, Request};
-pub use sso_token::{SsoToken, cli_cache_file, token_key};
+pub use resolve::{Engine, Request, find_sso_token, keep_sso_token};
+pub use sso_token::{SsoToken, cli_cache_file, remove_cli_cache, token_key};
 pub use store::{MemoryStore, SecretStore, StoreError};
 
 use crate::aws::AwsError;

@@ -3,6 +3,8 @@
 
 mod sso;
 
+pub use sso::{find_sso_token, keep_sso_token};
+
 use super::index::IndexEntry;
 use super::keys::{Shape, mfa_key, role_key, session_name, source_identity};
 use super::plan::plan_role;

@@ -162,6 +162,13 @@ pub fn write_cli_cache(session: &SsoSession, token: &SsoToken) -> std::io::Resul
     Ok(path)
 }
 
+/// Removes the AWS CLI's cache file for `session`, if any (sign-out with sharing on).
+pub fn remove_cli_cache(session: &SsoSession) {
+    if let Some(home) = home() {
+        let _ = std::fs::remove_file(cli_cache_file(&home, session));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,7 @@ mod private_files;
 mod prompt;
 mod serve;
 mod sso;
+mod sso_login;
 mod tui;
 mod tui_filter;
 mod usage;

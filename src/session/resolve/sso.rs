@@ -10,9 +10,9 @@
 
 use super::{Engine, Pending, Want, new_session};
 use crate::aws::{AwsError, Grant, Oidc, Portal};
-use crate::config::{SsoRole, SsoSession};
+use crate::config::{Settings, SsoRole, SsoSession};
 use crate::session::sso_token::{SsoToken, read_cli_cache, token_key, write_cli_cache};
-use crate::session::{MfaPrompter, Session, SessionError, sso_key};
+use crate::session::{Cache, MfaPrompter, Session, SessionError, sso_key};
 use secrecy::ExposeSecret;
 
 /// A token with less than this left is refreshed first when it can be (the AWS CLI's window).
@@ -208,23 +208,53 @@ impl<P: MfaPrompter> Engine<'_, P> {
     }
 
     /// Keeps `token` in the keyring and, when shared, in the AWS CLI's cache.
-    pub(crate) async fn store_token(
-        &self,
-        session: &SsoSession,
-        token: &SsoToken,
-    ) -> Result<(), SessionError> {
-        if let Some(cache) = self.cache {
-            cache.set_secret(&token_key(session), token.to_json()).await?;
-        }
-        if self.settings.sso_share_with_aws_cli {
-            let (session, token) = (session.clone(), token.clone());
-            tokio::task::spawn_blocking(move || write_cli_cache(&session, &token))
-                .await
-                .map_err(|e| SessionError::CacheIo(e.to_string()))?
-                .map_err(|e| SessionError::CacheIo(format!("the AWS CLI's token cache: {e}")))?;
-        }
-        Ok(())
+    async fn store_token(&self, session: &SsoSession, token: &SsoToken) -> Result<(), SessionError> {
+        keep_sso_token(self.cache, self.settings, session, token).await
     }
+}
+
+/// Keeps `token` of `session` in the keyring (`sso/<session>`) and, when the user
+/// shares sign-ins with the AWS CLI, in the CLI's cache file too.
+pub async fn keep_sso_token(
+    cache: Option<&Cache>,
+    settings: &Settings,
+    session: &SsoSession,
+    token: &SsoToken,
+) -> Result<(), SessionError> {
+    if let Some(cache) = cache {
+        cache.set_secret(&token_key(session), token.to_json()).await?;
+    }
+    if settings.sso_share_with_aws_cli {
+        let (session, token) = (session.clone(), token.clone());
+        tokio::task::spawn_blocking(move || write_cli_cache(&session, &token))
+            .await
+            .map_err(|e| SessionError::CacheIo(e.to_string()))?
+            .map_err(|e| SessionError::CacheIo(format!("the AWS CLI's token cache: {e}")))?;
+    }
+    Ok(())
+}
+
+/// The token `session` is signed in with (the keyring's, else the AWS CLI's, valid or
+/// not), for sign-out.
+pub async fn find_sso_token(
+    cache: Option<&Cache>,
+    session: &SsoSession,
+) -> Result<Option<SsoToken>, SessionError> {
+    let ours = match cache {
+        Some(cache) => cache
+            .secret(&token_key(session))
+            .await?
+            .and_then(|s| SsoToken::from_json(s.expose_secret())),
+        None => None,
+    };
+    if ours.is_some() {
+        return Ok(ours);
+    }
+    let session = session.clone();
+    Ok(tokio::task::spawn_blocking(move || read_cli_cache(&session))
+        .await
+        .ok()
+        .flatten())
 }
 
 fn signed_out(session: &SsoSession, why: &'static str) -> SessionError {
