@@ -11,7 +11,8 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "hats", version, about)]
 #[command(
-    after_help = "Targets come from ~/.aws/config (profiles with role_arn, or mfa_serial with keys) \
+    after_help = "Targets come from ~/.aws/config (profiles with role_arn, mfa_serial with keys, or \
+    IAM Identity Center: sso_session/sso_start_url with sso_account_id and sso_role_name) \
     and from hats' config.toml ([[account]] entries, named NAME/ROLE).\n\
     Environment: AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, HATS_CONFIG, \
     HATS_KEYRING=secret-service|keyutils|none, AWS_ENDPOINT_URL."
