@@ -239,9 +239,15 @@ fn a_revoked_token_is_refused_once_and_leads_to_one_request_to_sign_in() {
 fn a_token_close_to_expiry_is_refreshed_silently_and_kept_in_the_keyring_only() {
     let (sb, ic) = sso_sandbox(true);
     let planted = cli_token(&sb, &ic, "corp", 600);
+    let before = std::fs::read_to_string(&planted).unwrap();
     let arn = caller_arn(&sb, "prod-admin");
     assert!(arn.contains(":assumed-role/Admin/"), "{arn}");
     assert_eq!(ic.log().grant_types(), ["refresh_token"]);
+    assert_eq!(
+        std::fs::read_to_string(&planted).unwrap(),
+        before,
+        "without sharing, hats leaves the AWS CLI's file alone"
+    );
     // The refreshed token is hats' own now: with the CLI's file gone, a new role
     // session (the cached one forgotten) is still signed by it, and nothing asks to sign in again.
     std::fs::remove_file(&planted).unwrap();
