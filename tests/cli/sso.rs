@@ -327,3 +327,18 @@ fn console_login_federates_from_the_sso_role_session() {
     );
     assert_eq!(ic.log().count("GetRoleCredentials"), 1);
 }
+
+#[test]
+fn an_account_in_hats_config_may_name_an_sso_profile_as_its_source() {
+    let (sb, ic) = sso_sandbox(false);
+    sb.hats_config(&format!(
+        "[[account]]\nid = \"{STAGING}\"\nname = \"stg\"\nsource = \"prod-admin\"\nroles = [\"Deploy\"]\nregion = \"us-east-1\"\n"
+    ));
+    cli_token(&sb, &ic, "corp", 3600);
+    let arn = caller_arn(&sb, "stg/Deploy");
+    assert!(
+        arn.starts_with(&format!("arn:aws:sts::{STAGING}:assumed-role/Deploy/")),
+        "{arn}"
+    );
+    assert_eq!(ic.log().count("GetRoleCredentials"), 1);
+}

@@ -100,3 +100,27 @@ fn a_revoked_sign_in_takes_exactly_one_new_sign_in() {
     );
     assert_eq!(log.errors("GetRoleCredentials", "UnauthorizedException"), 1);
 }
+
+#[test]
+fn ctrl_c_cancels_a_sign_in_that_waits_for_approval() {
+    let (sb, ic) = sso_sandbox(true);
+    let mut term = Terminal::spawn(&sb, r#"exec "$HATS" sso login corp --no-browser"#);
+    term.wait_for("Waiting for approval");
+    term.keys("\x03");
+    let code = term.wait_exit();
+    assert_ne!(code, 0);
+    term.wait_for("sign-in cancelled");
+    assert_eq!(ic.log().count("StartDeviceAuthorization"), 1);
+}
+
+#[test]
+fn a_device_code_nobody_approves_ends_at_its_expiry() {
+    let (sb, ic) = sso_sandbox(true);
+    ic.set_lifetimes(serde_json::json!({"deviceCode": 3, "interval": 1}));
+    let mut term = Terminal::spawn(&sb, r#"exec "$HATS" sso login corp --no-browser"#);
+    let code = term.wait_exit();
+    assert_ne!(code, 0);
+    let screen = term.screen();
+    assert!(screen.contains("expired before it was approved"), "{screen}");
+    assert!(screen.contains("hats sso login corp"), "{screen}");
+}
