@@ -47,6 +47,9 @@ pub enum SignInError {
     /// The loopback redirect could not be set up or answered.
     #[error("the browser sign-in failed: {0}; try hats sso login --use-device-code")]
     Loopback(String),
+    /// No browser could be started (the caller falls back to the device flow).
+    #[error("no browser could be opened")]
+    NoBrowser,
     /// AWS could not be reached or refused a call.
     #[error("{0}")]
     Aws(#[from] AwsError),
@@ -82,7 +85,13 @@ pub async fn sign_in(
     let browser = !options.no_browser && !options.use_device_code;
     let flow = async {
         if browser {
-            pkce::run(&oidc, session, &mut tty).await
+            match pkce::run(&oidc, session, &mut tty).await {
+                Err(SignInError::NoBrowser) => {
+                    tty.say("No browser could be opened ($BROWSER, xdg-open); using a device code instead.");
+                    device::run(&oidc, session, &mut tty, true).await
+                }
+                done => done,
+            }
         } else {
             device::run(&oidc, session, &mut tty, options.no_browser).await
         }

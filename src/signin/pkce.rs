@@ -43,7 +43,7 @@ pub(super) async fn run(oidc: &Oidc, session: &SsoSession, tty: &mut Tty) -> Res
     }
     tty.say(&format!("Sign in to \"{}\" in your browser.", session.key()));
     if !open_browser(&url) {
-        return Err(SignInError::Loopback("no browser could be opened".into()));
+        return Err(SignInError::NoBrowser);
     }
     tty.say(&format!("If it did not open, visit: {url}"));
     tty.say("Waiting for the browser (Ctrl-C cancels)...");

@@ -124,3 +124,21 @@ fn a_device_code_nobody_approves_ends_at_its_expiry() {
     assert!(screen.contains("expired before it was approved"), "{screen}");
     assert!(screen.contains("hats sso login corp"), "{screen}");
 }
+
+#[test]
+fn without_a_browser_to_open_login_falls_back_to_the_device_code() {
+    let (mut sb, ic) = sso_sandbox(true);
+    sb.set_env("BROWSER", "/nonexistent/browser");
+    let mut term = Terminal::spawn(&sb, r#"exec "$HATS" sso login corp"#);
+    term.wait_for("Waiting for approval");
+    assert!(
+        term.screen().contains("using a device code instead"),
+        "{}",
+        term.screen()
+    );
+    let pending = ic.pending();
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    ic.approve(pending[0]["userCode"].as_str().unwrap());
+    assert_eq!(term.wait_exit(), 0, "{}", term.screen());
+    sb.hats(&["env", "prod-admin"]).ok();
+}
