@@ -342,3 +342,33 @@ fn an_account_in_hats_config_may_name_an_sso_profile_as_its_source() {
     );
     assert_eq!(ic.log().count("GetRoleCredentials"), 1);
 }
+
+#[test]
+fn a_served_child_gets_the_sso_role_through_hats_endpoint() {
+    let (sb, ic) = sso_sandbox(true);
+    cli_token(&sb, &ic, "corp", 3600);
+    let aws = aws_cli();
+    let script = "import os; print('static' if 'AWS_ACCESS_KEY_ID' in os.environ else 'served'); \
+                  import subprocess, sys; sys.stdout.flush(); \
+                  subprocess.run([sys.argv[1], 'sts', 'get-caller-identity', '--query', 'Arn', '--output', 'text'], check=True)";
+    let python = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv-test/bin/python");
+    let out = sb
+        .hats(&[
+            "exec",
+            "prod-admin",
+            "--serve",
+            "--",
+            python.to_str().unwrap(),
+            "-c",
+            script,
+            aws.to_str().unwrap(),
+        ])
+        .ok();
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("served"), "{out}");
+    let arn = lines.next().unwrap_or_default();
+    assert!(
+        arn.starts_with(&format!("arn:aws:sts::{PROD}:assumed-role/Admin/")),
+        "{out}"
+    );
+}
