@@ -60,6 +60,12 @@ pub async fn obtain<'c>(
     } else {
         ctx.open_cache().await?
     };
+    // --no-cache skips cached sessions, not the Identity Center sign-in.
+    let tokens = if args.no_cache && target.sso_session().is_some() {
+        ctx.open_cache().await?
+    } else {
+        None
+    };
     let request = Request {
         duration: args.duration,
         mfa_code: args.mfa_code.clone(),
@@ -75,6 +81,7 @@ pub async fn obtain<'c>(
         request,
         &log,
     )
+    .with_token_store(tokens.as_ref())
     .with_policy(scope.as_ref().map(|s| s.policy.clone()));
     let session = engine.resolve(target).await?;
     if !session.from_cache {

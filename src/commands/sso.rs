@@ -1,7 +1,7 @@
 //! `hats sso login` and `hats sso logout`: sign in to an IAM Identity Center
 //! session (the flows live in `signin/`), or sign out of it.
 
-use crate::config::{Source, Spec, SsoSession, Target};
+use crate::config::{SsoSession, Target};
 use crate::context::Context;
 use crate::error::Error;
 use crate::session::{find_sso_token, keep_sso_token, keys_to_forget, token_key};
@@ -67,7 +67,7 @@ pub async fn sso_logout(ctx: &Context, name: Option<&str>) -> Result<(), Error> 
 fn sessions(ctx: &Context) -> Vec<SsoSession> {
     let mut found: Vec<SsoSession> = Vec::new();
     for target in &ctx.targets.targets {
-        if let Some(session) = session_of(target)
+        if let Some(session) = target.sso_session()
             && !found.iter().any(|s| s.key() == session.key())
         {
             found.push(session.clone());
@@ -107,24 +107,6 @@ fn pick(ctx: &Context, name: Option<&str>) -> Result<SsoSession, Error> {
     }
 }
 
-/// The sso-session at the start of `target`'s chain, if any.
-fn session_of(target: &Target) -> Option<&SsoSession> {
-    match &target.spec {
-        Spec::Sso(sso) => Some(&sso.session),
-        Spec::Role(spec) => {
-            let mut source = &spec.source;
-            loop {
-                match source {
-                    Source::Role(inner) => source = &inner.source,
-                    Source::Sso(sso) => return Some(&sso.session),
-                    _ => return None,
-                }
-            }
-        }
-        Spec::UserSession { .. } => None,
-    }
-}
-
 fn uses(target: &Target, session: &SsoSession) -> bool {
-    session_of(target).is_some_and(|s| s.key() == session.key())
+    target.sso_session().is_some_and(|s| s.key() == session.key())
 }

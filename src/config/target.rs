@@ -172,6 +172,24 @@ impl Target {
         }
     }
 
+    /// The Identity Center sign-in at the start of this target's chain, if any.
+    pub fn sso_session(&self) -> Option<&SsoSession> {
+        match &self.spec {
+            Spec::Sso(sso) => Some(&sso.session),
+            Spec::Role(spec) => {
+                let mut source = &spec.source;
+                loop {
+                    match source {
+                        Source::Role(inner) => source = &inner.source,
+                        Source::Sso(sso) => return Some(&sso.session),
+                        _ => return None,
+                    }
+                }
+            }
+            Spec::UserSession { .. } => None,
+        }
+    }
+
     /// The MFA device used anywhere on the way to this target's credentials.
     pub fn mfa_device(&self) -> Option<&MfaDevice> {
         match &self.spec {

@@ -36,6 +36,9 @@ pub struct Engine<'a, P> {
     settings: &'a Settings,
     clock: Clock,
     cache: Option<&'a Cache>,
+    /// Where Identity Center sign-in tokens are kept: the cache's store, also
+    /// under `--no-cache` (a token is a sign-in, not a session).
+    tokens: Option<&'a Cache>,
     prompter: &'a P,
     request: Request,
     policy: Option<SessionPolicy>,
@@ -99,6 +102,7 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
             settings,
             clock,
             cache,
+            tokens: cache,
             prompter,
             given_code: Mutex::new(request.mfa_code.clone()),
             request,
@@ -114,6 +118,15 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
     #[must_use]
     pub fn renewing(mut self) -> Self {
         self.duration_is_minimum = false;
+        self
+    }
+
+    /// Keeps Identity Center tokens in `tokens` even when sessions are not cached.
+    #[must_use]
+    pub fn with_token_store(mut self, tokens: Option<&'a Cache>) -> Self {
+        if tokens.is_some() {
+            self.tokens = tokens;
+        }
         self
     }
 

@@ -142,3 +142,16 @@ fn without_a_browser_to_open_login_falls_back_to_the_device_code() {
     assert_eq!(term.wait_exit(), 0, "{}", term.screen());
     sb.hats(&["env", "prod-admin"]).ok();
 }
+
+#[test]
+fn no_cache_skips_cached_sessions_but_still_uses_the_sign_in() {
+    let (sb, ic) = sso_sandbox(true);
+    assert_eq!(login_in_terminal(&sb, "corp").0, 0);
+    sb.hats(&["env", "prod-admin"]).ok();
+    sb.hats(&["env", "prod-admin", "--no-cache"]).ok();
+    assert_eq!(
+        ic.log().count("GetRoleCredentials"),
+        2,
+        "--no-cache fetched a new session with the kept token"
+    );
+}

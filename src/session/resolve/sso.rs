@@ -100,7 +100,7 @@ impl<P: MfaPrompter> Engine<'_, P> {
     /// The keyring's token when it is usable, else the AWS CLI's (hats' own first).
     async fn stored_token(&self, session: &SsoSession) -> Result<Option<SsoToken>, SessionError> {
         let now = self.clock.now();
-        let ours = match self.cache {
+        let ours = match self.tokens {
             Some(cache) => cache
                 .secret(&token_key(session))
                 .await?
@@ -130,7 +130,7 @@ impl<P: MfaPrompter> Engine<'_, P> {
     /// Refreshes `session`'s token under its lock; another hats may have just done it.
     async fn refresh_token(&self, session: &SsoSession) -> Result<SsoToken, SessionError> {
         let key = token_key(session);
-        let _lock = match self.cache {
+        let _lock = match self.tokens {
             Some(cache) => Some(cache.lock(&key).await?),
             None => None,
         };
@@ -167,7 +167,7 @@ impl<P: MfaPrompter> Engine<'_, P> {
         session: &SsoSession,
         token: SsoToken,
     ) -> Result<SsoToken, SessionError> {
-        if let Some(cache) = self.cache {
+        if let Some(cache) = self.tokens {
             cache.delete_secret(&token_key(session)).await?;
         }
         if !token.refreshable(self.clock.now()) {
@@ -209,7 +209,7 @@ impl<P: MfaPrompter> Engine<'_, P> {
 
     /// Keeps `token` in the keyring and, when shared, in the AWS CLI's cache.
     async fn store_token(&self, session: &SsoSession, token: &SsoToken) -> Result<(), SessionError> {
-        keep_sso_token(self.cache, self.settings, session, token).await
+        keep_sso_token(self.tokens, self.settings, session, token).await
     }
 }
 
