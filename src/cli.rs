@@ -40,6 +40,7 @@ pub enum Command {
     /// Run a command with the target's credentials in its environment.
     Exec {
         /// Target name (see `hats ls`).
+        #[arg(add = crate::commands::target_completer())]
         target: String,
         /// Options for getting the session.
         #[command(flatten)]
@@ -55,6 +56,7 @@ pub enum Command {
     /// Start $SHELL (or /bin/sh) with the target's credentials.
     Shell {
         /// Target name (see `hats ls`).
+        #[arg(add = crate::commands::target_completer())]
         target: String,
         /// Options for getting the session.
         #[command(flatten)]
@@ -66,6 +68,7 @@ pub enum Command {
     /// Print exports to eval: eval "$(hats env TARGET)".
     Env {
         /// Target name (see `hats ls`).
+        #[arg(add = crate::commands::target_completer())]
         target: String,
         /// Output dialect: sh (bash, zsh), fish, powershell, json, dotenv.
         // The values are named in the help line itself: listed by clap with their
@@ -79,6 +82,7 @@ pub enum Command {
     /// Print the credential_process document; use as `credential_process = hats credential-process TARGET`.
     CredentialProcess {
         /// Target name (see `hats ls`).
+        #[arg(add = crate::commands::target_completer())]
         target: String,
         /// Options for getting the session.
         #[command(flatten)]
@@ -87,6 +91,7 @@ pub enum Command {
     /// Show the account, ARN and user id of a target's credentials (or of the current environment).
     Whoami {
         /// Target name; without it, the credentials AWS tools would use here.
+        #[arg(add = crate::commands::target_completer())]
         target: Option<String>,
         /// Options for getting the session.
         #[command(flatten)]
@@ -98,6 +103,7 @@ pub enum Command {
     /// Open the AWS console signed in as the target (federation sign-in URL).
     Login {
         /// Target name (see `hats ls`); must be a role.
+        #[arg(add = crate::commands::target_completer())]
         target: String,
         /// Print the URL instead of opening a browser.
         #[arg(long)]
@@ -121,7 +127,7 @@ pub enum Command {
     /// Remove cached sessions from the keyring.
     Forget {
         /// Target whose sessions to remove.
-        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        #[arg(required_unless_present = "all", conflicts_with = "all", add = crate::commands::target_completer())]
         target: Option<String>,
         /// Remove every cached session, MFA sessions included.
         #[arg(long)]

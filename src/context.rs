@@ -153,7 +153,7 @@ impl Context {
 
     /// Prints a notice once per cache directory, so repeated runs (such as
     /// `credential_process` before every AWS call) do not repeat it.
-    fn notice_once(&self, name: &str, notice: &str) {
+    pub(crate) fn notice_once(&self, name: &str, notice: &str) {
         let marker = self.paths.cache_dir.join(format!("noticed-{name}"));
         if marker.exists() {
             return;

@@ -185,6 +185,31 @@ pub fn duration(data: &[u8]) -> Outcome {
     Ok(d.to_string())
 }
 
+/// A SAML assertion as an `assertion_process` prints it (base64), or, when the
+/// input starts with `<`, the XML itself (encoded here, so the fuzzer reaches the
+/// XML reader). Every role read back is a role and a `saml-provider`, once each.
+pub fn saml_assertion(data: &[u8]) -> Outcome {
+    use base64::Engine as _;
+    let text = if data.first() == Some(&b'<') {
+        base64::engine::general_purpose::STANDARD.encode(data)
+    } else {
+        std::str::from_utf8(data).map_err(|e| e.to_string())?.to_owned()
+    };
+    let facts = crate::domain::read_assertion(&text).map_err(|e| printable_error(e.to_string()))?;
+    assert!(!facts.roles.is_empty(), "an accepted assertion offers a role");
+    for (i, role) in facts.roles.iter().enumerate() {
+        assert!(role.principal_arn.contains(":saml-provider/"), "{role:?}");
+        assert!(!role.principal_arn.chars().any(char::is_whitespace), "{role:?}");
+        assert_eq!(
+            crate::domain::RoleArn::parse(role.role_arn.as_str()).as_ref(),
+            Ok(&role.role_arn),
+            "{role:?} does not read back"
+        );
+        assert!(!facts.roles[..i].contains(role), "{role:?} listed twice");
+    }
+    Ok(format!("{} roles", facts.roles.len()))
+}
+
 /// Every usable target has a printable name of its own that finds it; every
 /// broken entry has a printable name and a printable, one-line reason.
 fn check_targets(set: &TargetSet) {

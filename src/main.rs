@@ -14,6 +14,8 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // `HATS_COMPLETE=bash hats -- hats env pr`: the shell asks for candidates; answered and exited here.
+    commands::answer_completion_request();
     let cli = parse();
     if let Some(Command::Completions { shell }) = cli.command {
         return finish(commands::completions(shell).map(|()| ExitCode::SUCCESS));

@@ -51,19 +51,43 @@ pub fn signin_url(
     let token = serde_json::from_str::<serde_json::Value>(&body)
         .ok()
         .and_then(|v| v["SigninToken"].as_str().map(str::to_owned))
-        .filter(|_| status == 200)
-        .ok_or_else(|| AwsError::Service {
-            service: "console sign-in",
-            action: "getSigninToken",
-            code: format!("HTTP {status}"),
-            detail: "the federation endpoint gave no SigninToken; console sign-in needs role credentials (not an MFA user session)".into(),
-        })?;
+        .filter(|t| status == 200 && !t.is_empty())
+        .ok_or_else(|| refused(endpoint, status))?;
     let destination = format!("https://console.aws.amazon.com/{service}/home?region={region}");
     Ok(format!(
         "{endpoint}?Action=login&Issuer=hats&Destination={}&SigninToken={}",
         encode(&destination),
         encode(&token)
     ))
+}
+
+/// Why an answer without a sign-in token came, from its status alone (the
+/// body is never shown: it may echo the session that was sent).
+fn refused(endpoint: &str, status: u16) -> AwsError {
+    let (what, advice) = match status {
+        200 => (
+            " but no SigninToken",
+            "check that it is an AWS federation endpoint (HATS_FEDERATION_ENDPOINT, federation_endpoint in hats' config)",
+        ),
+        400 | 401 | 403 => (
+            "",
+            "it refused the role session's credentials: forget the target's session (hats forget TARGET) and try again",
+        ),
+        500..=599 => (
+            "",
+            "AWS or a proxy in between is having trouble: try again in a minute",
+        ),
+        _ => (
+            "",
+            "check that it is an AWS federation endpoint (HATS_FEDERATION_ENDPOINT, federation_endpoint in hats' config)",
+        ),
+    };
+    AwsError::Federation {
+        endpoint: endpoint.to_owned(),
+        status,
+        what,
+        advice,
+    }
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986).

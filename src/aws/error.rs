@@ -26,6 +26,23 @@ pub enum AwsError {
         /// What AWS said.
         detail: String,
     },
+    /// STS refused the identity provider's proof (a web identity token): it
+    /// expired, or the provider or its claims are not trusted.
+    #[error(
+        "STS refused the identity provider's token for {action}{role} ({code}: {detail}); \
+         get a fresh token from the identity provider (sign in to it again) and retry, \
+         or check the role's trust policy"
+    )]
+    ProviderToken {
+        /// The STS action.
+        action: &'static str,
+        /// ` of "ARN"` when a role was involved.
+        role: String,
+        /// The error code.
+        code: String,
+        /// What AWS said.
+        detail: String,
+    },
     /// The credentials that signed the request have expired.
     #[error(
         "the source credentials have expired ({detail}); renew them (for SSO: aws sso login) and try again"
@@ -57,6 +74,23 @@ pub enum AwsError {
         service: &'static str,
         /// The endpoint hats tried.
         endpoint: String,
+        /// What failed.
+        detail: String,
+        /// What to do next (about the MFA code), or empty.
+        then: String,
+    },
+    /// The request was sent but the connection failed before an answer came.
+    #[error(
+        "{service} at \"{endpoint}\" was sent {action} but the connection failed before an answer ({detail}); \
+         check the network, a proxy or AWS_ENDPOINT_URL{then}"
+    )]
+    NoAnswer {
+        /// `STS`, `Organizations`, ...
+        service: &'static str,
+        /// The endpoint hats tried.
+        endpoint: String,
+        /// The action.
+        action: &'static str,
         /// What failed.
         detail: String,
         /// What to do next (about the MFA code), or empty.
@@ -116,6 +150,20 @@ pub enum AwsError {
     /// The engine turns it into "sign in again" with the sso-session's name.
     #[error("the Identity Center portal refused the sign-in token (expired, revoked or signed out)")]
     SsoSignedOut,
+    /// The console sign-in federation endpoint gave no sign-in token.
+    #[error(
+        "the sign-in federation endpoint \"{endpoint}\" answered getSigninToken with HTTP {status}{what}; {advice}"
+    )]
+    Federation {
+        /// The endpoint hats asked.
+        endpoint: String,
+        /// The HTTP status it answered.
+        status: u16,
+        /// What was missing, or empty.
+        what: &'static str,
+        /// What to do next.
+        advice: &'static str,
+    },
     /// Any other error AWS returned.
     #[error("{service} {action} failed: {code}: {detail}")]
     Service {
@@ -155,6 +203,15 @@ impl Call<'_> {
                 .into()
         } else {
             otherwise.into()
+        }
+    }
+
+    /// The advice when nothing reached the endpoint: a code sent with it is still unused.
+    pub(super) fn unsent(&self) -> String {
+        if self.one_time_code {
+            "; nothing was sent, so the MFA code was not used".into()
+        } else {
+            String::new()
         }
     }
 
@@ -206,9 +263,17 @@ where
         SdkError::TimeoutError(_) => timed_out(),
         SdkError::DispatchFailure(failure) => match failure.as_connector_error() {
             Some(c) if c.is_timeout() => timed_out(),
-            _ => AwsError::Unreachable {
+            // No connection (DNS, refused, TLS): nothing was sent, a code is unused.
+            _ if never_connected(&err) => AwsError::Unreachable {
                 service,
                 endpoint,
+                detail: Call::quote(&describe(&err)),
+                then: call.unsent(),
+            },
+            _ => AwsError::NoAnswer {
+                service,
+                endpoint,
+                action,
                 detail: Call::quote(&describe(&err)),
                 then: call.then(""),
             },
@@ -247,6 +312,19 @@ where
             detail: Call::quote(&describe(&err)),
         },
     }
+}
+
+/// Whether the connection was never made (name lookup, refused, TLS
+/// handshake): then the request, and any MFA code in it, never left hats.
+fn never_connected<E: std::error::Error + 'static>(err: &E) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = next {
+        if let Some(client) = e.downcast_ref::<hyper_util::client::legacy::Error>() {
+            return client.is_connect();
+        }
+        next = e.source();
+    }
+    false
 }
 
 fn server_error(call: Call<'_>, status: u16, detail: String, body: Body<'_>) -> AwsError {
@@ -297,7 +375,24 @@ fn from_code(code: &str, status: Option<u16>, message: String, call: Call<'_>) -
         role: call.role.map(|r| format!(" of \"{r}\"")).unwrap_or_default(),
         detail,
     };
+    // A federated call is signed by nothing: an expired token there is the
+    // provider's token, and no source credentials are to blame.
+    let federated = call.action == "AssumeRoleWithWebIdentity";
     match code {
+        "ExpiredTokenException"
+        | "ExpiredToken"
+        | "InvalidIdentityToken"
+        | "IDPRejectedClaim"
+        | "IDPCommunicationError"
+            if federated =>
+        {
+            AwsError::ProviderToken {
+                action: call.action,
+                role: call.role.map(|r| format!(" of \"{r}\"")).unwrap_or_default(),
+                code: code.to_owned(),
+                detail,
+            }
+        }
         "AccessDenied" | "AccessDeniedException" if sts => denied(detail),
         "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => AwsError::ExpiredSource { detail },
         "InvalidClientTokenId" | "SignatureDoesNotMatch" | "UnrecognizedClientException" => {
@@ -331,6 +426,36 @@ mod tests {
             one_time_code,
             waited: Duration::from_secs(3),
         }
+    }
+
+    #[test]
+    fn an_expired_or_rejected_web_identity_token_blames_the_token_not_source_credentials() {
+        let web = Call {
+            action: "AssumeRoleWithWebIdentity",
+            ..call(false)
+        };
+        for code in [
+            "ExpiredTokenException",
+            "InvalidIdentityToken",
+            "IDPRejectedClaim",
+        ] {
+            let text = from_code(code, Some(400), "token expired".into(), web).to_string();
+            assert!(
+                text.starts_with(
+                    "STS refused the identity provider's token for AssumeRoleWithWebIdentity of \"arn:r\""
+                ),
+                "{text}"
+            );
+            assert!(
+                text.contains(code) && text.contains("get a fresh token"),
+                "{text}"
+            );
+        }
+        let signed = from_code("ExpiredTokenException", Some(400), "x".into(), call(false)).to_string();
+        assert!(
+            signed.starts_with("the source credentials have expired"),
+            "{signed}"
+        );
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Calls to AWS: STS (`AssumeRole`, `GetSessionToken`, `GetCallerIdentity`) and
+//! Calls to AWS: STS (`AssumeRole`, `AssumeRoleWithWebIdentity`, `GetSessionToken`,
+//! `GetCallerIdentity`) and
 //! the source credentials that sign them.
 //!
 //! This module knows the SDK; it knows nothing of caching, prompting or output.
@@ -11,6 +12,7 @@ mod sso;
 mod sso_oidc;
 mod sts;
 mod timeouts;
+mod web_identity;
 
 pub use console::{DEFAULT_FEDERATION_ENDPOINT, signin_url};
 pub use error::AwsError;

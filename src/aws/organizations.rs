@@ -185,12 +185,15 @@ fn client(signing: &Credentials, region: &str) -> Client {
         .credentials_provider(credentials)
         // A hung endpoint fails the call (all its retries) in bounded time.
         .timeout_config(super::timeouts::sdk_timeouts())
-        // Throttling is expected at scale: retry it with jittered exponential backoff.
+        // Throttling is expected at scale: retry it with jittered exponential backoff,
+        // short enough that 10 attempts fit in the call's bound (`timeouts::OPERATION`,
+        // 12 s): at most 9 s of pauses, so a throttled or failing call is reported as
+        // such, not as a timeout.
         .retry_config(
             RetryConfig::standard()
                 .with_max_attempts(10)
                 .with_initial_backoff(Duration::from_millis(100))
-                .with_max_backoff(Duration::from_secs(5)),
+                .with_max_backoff(Duration::from_millis(1500)),
         );
     if let Some(url) = organizations_endpoint() {
         config = config.endpoint_url(url);

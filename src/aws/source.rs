@@ -18,11 +18,14 @@ pub async fn source_credentials(source: &Source) -> Result<Credentials, AwsError
     let name = source.describe();
     let loaded = match source {
         Source::Profile(profile) => {
-            aws_config::profile::ProfileFileCredentialsProvider::builder()
-                .profile_name(profile)
-                .build()
-                .provide_credentials()
-                .await
+            let mut provider =
+                aws_config::profile::ProfileFileCredentialsProvider::builder().profile_name(profile);
+            // A name the SDK drops from the files as written (`[profile équipe]`)
+            // is read from hats' renamed copy, as target building reads it.
+            if let Some((files, sdk_name)) = crate::config::sdk_profile_files(profile) {
+                provider = provider.profile_files(files).profile_name(sdk_name);
+            }
+            provider.build().provide_credentials().await
         }
         Source::Environment => return environment(),
         Source::InstanceMetadata => {
@@ -37,7 +40,7 @@ pub async fn source_credentials(source: &Source) -> Result<Credentials, AwsError
                 .provide_credentials()
                 .await
         }
-        Source::Role(_) | Source::Sso(_) => {
+        Source::Role(_) | Source::Sso(_) | Source::WebIdentity(_) => {
             return Err(AwsError::SourceCredentials {
                 source_name: name,
                 detail: "a role or Identity Center source is resolved by the engine".into(),

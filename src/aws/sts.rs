@@ -67,8 +67,8 @@ pub struct CallerIdentity {
 
 /// An STS client signed with one set of credentials.
 pub struct Sts {
-    client: aws_sdk_sts::Client,
-    endpoint: String,
+    pub(super) client: aws_sdk_sts::Client,
+    pub(super) endpoint: String,
 }
 
 /// `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`, unless configured endpoints are ignored.
@@ -86,11 +86,23 @@ pub fn endpoint_override() -> Option<String> {
 impl Sts {
     /// A client for `region`'s regional STS endpoint (or the configured override).
     pub fn new(signing: &Credentials, region: &str) -> Self {
-        let sdk_credentials = super::sdk_credentials(signing);
-        let mut config = aws_sdk_sts::Config::builder()
+        Self::build(Some(signing), region)
+    }
+
+    /// A client that signs nothing, for calls whose credential is in the request
+    /// itself (`AssumeRoleWithWebIdentity`, `AssumeRoleWithSAML`).
+    pub fn unsigned(region: &str) -> Self {
+        Self::build(None, region)
+    }
+
+    fn build(signing: Option<&Credentials>, region: &str) -> Self {
+        let mut config = aws_sdk_sts::Config::builder();
+        config.set_credentials_provider(
+            signing.map(|s| aws_sdk_sts::config::SharedCredentialsProvider::new(super::sdk_credentials(s))),
+        );
+        config = config
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(region.to_owned()))
-            .credentials_provider(sdk_credentials)
             .timeout_config(super::timeouts::sdk_timeouts())
             .retry_config(RetryConfig::standard().with_max_attempts(ATTEMPTS));
         let endpoint = match endpoint_override() {
@@ -202,7 +214,7 @@ impl Sts {
 }
 
 impl Sts {
-    fn call<'s>(
+    pub(super) fn call<'s>(
         &'s self,
         action: &'static str,
         role: Option<&'s str>,
@@ -221,7 +233,7 @@ impl Sts {
 }
 
 /// The retry policy of one request: a one-time code is sent once.
-fn attempts(one_time_code: bool) -> aws_sdk_sts::config::Builder {
+pub(super) fn attempts(one_time_code: bool) -> aws_sdk_sts::config::Builder {
     let attempts = if one_time_code { 1 } else { ATTEMPTS };
     aws_sdk_sts::config::Builder::default().retry_config(RetryConfig::standard().with_max_attempts(attempts))
 }
@@ -229,7 +241,7 @@ fn attempts(one_time_code: bool) -> aws_sdk_sts::config::Builder {
 /// Credentials from an answer, or `Malformed` when any part is missing: the SDK
 /// reads a body cut off after `<AccessKeyId>` as credentials with an empty
 /// secret, no token and an expiration of 1970.
-fn issued(
+pub(super) fn issued(
     credentials: Option<&aws_sdk_sts::types::Credentials>,
     assumed_arn: Option<String>,
     call: Call<'_>,

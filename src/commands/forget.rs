@@ -20,15 +20,20 @@ pub async fn forget(ctx: &Context, target: Option<&str>, all: bool) -> Result<()
     let what = target
         .as_ref()
         .map_or_else(|| "all targets".to_owned(), |t| format!("\"{}\"", t.name));
-    let forgotten = tokio::task::spawn_blocking(move || {
+    let (forgotten, fallback_notice) = tokio::task::spawn_blocking(move || {
         let opened = open(choice).map_err(SessionError::Store)?;
         let Some(chosen) = opened.store else {
-            return Ok(crate::session::Forgotten::default());
+            return Ok((crate::session::Forgotten::default(), opened.fallback_notice));
         };
-        forget_everywhere(&chosen, &index, &forgets(target.as_ref()))
+        let forgotten = forget_everywhere(&chosen, &index, &forgets(target.as_ref()))?;
+        Ok::<_, SessionError>((forgotten, opened.fallback_notice))
     })
     .await
     .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+    // Said as every other command says it: the store `HATS_KEYRING` chose is not the usual one.
+    if let Some(notice) = fallback_notice {
+        ctx.notice_once("keyring-fallback", &notice);
+    }
     for problem in &forgotten.problems {
         eprintln!("hats: {problem}");
     }

@@ -14,7 +14,7 @@ mod shell;
 mod sso;
 mod whoami;
 
-pub use completions::completions;
+pub use completions::{answer_completion_request, completions, target_completer};
 pub use credential_process::credential_process;
 pub use env::env;
 pub use exec::exec;

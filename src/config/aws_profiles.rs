@@ -7,8 +7,10 @@
 
 use super::ConfigError;
 use super::duplicate_keys::find_duplicate;
+use super::profile_names::{rewrite_headers, sdk_name};
 use aws_config::profile::ProfileSet;
 use aws_runtime::env_config::file::EnvConfigFiles;
+use aws_runtime::env_config::file::{EnvConfigFileKind as ProfileFileKind, EnvConfigFiles as ProfileFiles};
 use aws_types::os_shim_internal::{Env, Fs};
 use futures_util::FutureExt;
 use std::collections::HashMap;
@@ -104,9 +106,20 @@ pub fn parse_profiles(config: AwsFile<'_>, credentials: AwsFile<'_>) -> Result<P
     } else {
         credentials.path.to_owned()
     };
+    // Names the AWS CLI accepts but the SDK would drop are renamed for it (see profile_names).
     let files = HashMap::from([
-        (config_path.clone(), config.bytes.to_vec()),
-        (credentials_path.clone(), credentials.bytes.to_vec()),
+        (
+            config_path.clone(),
+            rewrite_headers(config_text, AwsFileKind::Config)
+                .into_owned()
+                .into_bytes(),
+        ),
+        (
+            credentials_path.clone(),
+            rewrite_headers(credentials_text, AwsFileKind::Credentials)
+                .into_owned()
+                .into_bytes(),
+        ),
     ]);
     let env = Env::from_slice(&[
         (AwsFileKind::Config.variable(), config_path.as_str()),
@@ -129,6 +142,31 @@ pub fn parse_profiles(config: AwsFile<'_>, credentials: AwsFile<'_>) -> Result<P
         }
     }
     Ok(profiles)
+}
+
+/// For a profile whose real name the SDK cannot read from the files (see
+/// `profile_names`): the two files as hats hands them to the SDK, and the
+/// profile's name there, so aws-config's own providers can load its credentials.
+/// `None` when the SDK reads the profile from the files as they are.
+pub fn sdk_profile_files(name: &str) -> Option<(ProfileFiles, String)> {
+    if name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_-/.%@:+".contains(c))
+    {
+        return None;
+    }
+    let env = Env::real();
+    let mut files = ProfileFiles::builder();
+    for (kind, sdk_kind) in [
+        (AwsFileKind::Config, ProfileFileKind::Config),
+        (AwsFileKind::Credentials, ProfileFileKind::Credentials),
+    ] {
+        let text = file_path(&env, kind)
+            .and_then(|path| std::fs::read_to_string(path).ok())
+            .unwrap_or_default();
+        files = files.with_contents(sdk_kind, rewrite_headers(&text, kind).into_owned());
+    }
+    Some((files.build(), sdk_name(name).into_owned()))
 }
 
 /// The file's text, or where it stops being UTF-8.

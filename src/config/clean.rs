@@ -65,6 +65,7 @@ fn check_role(role: &RoleSpec) -> Result<(), String> {
             Source::Role(next) => hop = next,
             Source::Profile(name) => return plain("source profile", name),
             Source::Sso(sso) => return check_sso(sso),
+            Source::WebIdentity(token) => return plain(token.key(), &token.value()),
             Source::Environment | Source::InstanceMetadata | Source::EcsContainer => return Ok(()),
         }
     }

@@ -8,16 +8,19 @@ mod clean;
 mod duplicate_keys;
 mod hats_file;
 mod inventory;
+mod local_user;
 mod org_offers;
 mod paths;
+mod profile_names;
 mod region;
 mod scope;
 mod settings;
 mod sso;
 mod target;
 mod targets_from;
+mod web_identity;
 
-pub use aws_profiles::{AwsFile, AwsFileKind, load_profiles, parse_profiles};
+pub use aws_profiles::{AwsFile, AwsFileKind, load_profiles, parse_profiles, sdk_profile_files};
 pub use hats_file::{AccountEntry, HatsFile, IdentityDefault, OrgRule, OrganizationEntry, PresetEntry};
 pub use inventory::{DEFAULT_TTL, inventory_path, is_stale, load_inventory};
 pub use org_offers::add_organization;
@@ -28,6 +31,7 @@ pub use settings::Settings;
 pub use target::NO_TARGETS_HINT;
 pub use target::{MfaDevice, Mode, Origin, RoleSpec, Source, Spec, SsoRole, SsoSession, Target, TargetSet};
 pub use targets_from::build_targets;
+pub use web_identity::TokenSource;
 
 use std::borrow::Cow;
 use std::path::PathBuf;

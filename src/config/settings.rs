@@ -2,6 +2,7 @@
 
 use super::ConfigError;
 use super::hats_file::{Defaults, IdentityDefault};
+use super::local_user::local_user;
 use crate::domain::{SessionDuration, SessionName, SourceIdentity};
 
 /// Resolved defaults.
@@ -80,7 +81,8 @@ impl Settings {
                     let user = local_user().ok_or_else(|| ConfigError::Entry {
                         place: "[defaults] in hats config".into(),
                         message: "source_identity = true, but the local user name is unknown (USER, \
-                                  USERNAME and LOGNAME are unset); write source_identity = \"NAME\""
+                                  USERNAME and LOGNAME are unset and the user database has no name \
+                                  for this user); write source_identity = \"NAME\""
                             .into(),
                     })?;
                     Some(SourceIdentity::parse(&user).map_err(place)?)
@@ -120,13 +122,6 @@ fn default_session_name() -> SessionName {
     let user = local_user();
     let raw = user.map_or_else(|| "hats".to_owned(), |u| format!("hats-{u}"));
     SessionName::sanitize(&raw).unwrap_or_else(|_| SessionName::sanitize("hats").expect("valid"))
-}
-
-/// The local user's login name, when the environment tells it.
-fn local_user() -> Option<String> {
-    ["USER", "USERNAME", "LOGNAME"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
 }
 
 #[cfg(test)]

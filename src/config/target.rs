@@ -40,6 +40,8 @@ pub enum Source {
     Role(Box<RoleSpec>),
     /// An Identity Center profile: the portal's role credentials (`GetRoleCredentials`).
     Sso(Box<SsoRole>),
+    /// An OIDC token (file or command): `AssumeRoleWithWebIdentity`.
+    WebIdentity(Box<super::web_identity::TokenSource>),
 }
 
 impl Source {
@@ -52,6 +54,7 @@ impl Source {
             Source::EcsContainer => "(ECS container)".into(),
             Source::Role(spec) => spec.profile.clone().unwrap_or_else(|| spec.role_arn.to_string()),
             Source::Sso(sso) => sso.profile.clone(),
+            Source::WebIdentity(token) => token.describe(),
         }
     }
 }
@@ -112,6 +115,8 @@ pub enum Mode {
     UserSession,
     /// The Identity Center portal's role credentials (`GetRoleCredentials`).
     Sso,
+    /// `AssumeRoleWithWebIdentity` with an OIDC token.
+    WebIdentity,
 }
 
 impl Mode {
@@ -124,6 +129,7 @@ impl Mode {
             Mode::Chained => "chained",
             Mode::UserSession => "user-session",
             Mode::Sso => "sso",
+            Mode::WebIdentity => "web-identity",
         }
     }
 }

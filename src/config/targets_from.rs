@@ -4,10 +4,12 @@
 //! reason, so one bad entry never hides the good ones.
 
 use super::hats_file::AccountEntry;
+use super::profile_names::{real_name, sdk_name, skipped_header};
 use super::target::{MfaDevice, Origin, RoleSpec, Source, Spec, Target, TargetSet};
 use super::{ConfigError, HatsFile};
 use crate::domain::{AccountId, MfaSerial, RoleArn, SessionDuration, SessionTags, SourceIdentity};
 use aws_config::profile::{Profile, ProfileSet};
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// The most role profiles one `source_profile` chain may hold.
@@ -23,12 +25,27 @@ pub fn build_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
             .map(str::to_owned),
         ..TargetSet::default()
     };
-    let mut names: Vec<&str> = profiles.profiles().collect();
+    // The SDK's names of profiles whose real name it could not hold are escaped
+    // (see profile_names): targets and messages use the real names.
+    let mut names: Vec<(Cow<'_, str>, &str)> = profiles.profiles().map(|key| (real_name(key), key)).collect();
     names.sort_unstable();
-    for name in names {
-        let Some(profile) = profiles.get_profile(name) else {
+    for (name, key) in names {
+        let Some(profile) = profiles.get_profile(key) else {
             continue;
         };
+        if let Some(header) = skipped_header(key) {
+            set.broken.push((
+                super::printable(&header).into_owned(),
+                ConfigError::Entry {
+                    place: format!("[{}] in the AWS config", super::printable(&header)),
+                    message: "skipped (by the AWS CLI too): a profile name with spaces needs quotes, \
+                              e.g. [profile \"my prod\"]"
+                        .into(),
+                },
+            ));
+            continue;
+        }
+        let name = name.as_ref();
         let built = if profile.get("role_arn").is_some() {
             role_spec(profiles, name, &mut Vec::new()).map(|spec| profile_target(profile, Spec::Role(spec)))
         } else if profile.get("mfa_serial").is_some() && profile.get("aws_access_key_id").is_some() {
@@ -41,7 +58,8 @@ pub fn build_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
         let cleaned = built.and_then(|t| super::clean::clean(t).map_err(|e| ConfigError::profile(name, e)));
         match cleaned {
             Ok(target) => set.targets.push(target),
-            Err(e) => set.broken.push((name.to_owned(), e)),
+            // Real names may hold anything (see profile_names): shown escaped.
+            Err(e) => set.broken.push((super::printable(name).into_owned(), e)),
         }
     }
     // Profile names are unique (the SDK merges sections of one name); an account's
@@ -92,6 +110,11 @@ pub fn build_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
     set
 }
 
+/// The profile whose real name is `name`.
+fn lookup<'p>(profiles: &'p ProfileSet, name: &str) -> Option<&'p Profile> {
+    profiles.get_profile(&sdk_name(name))
+}
+
 fn name_taken(name: &str) -> ConfigError {
     ConfigError::Entry {
         place: format!("target \"{name}\" of an [[account]] in hats config"),
@@ -107,7 +130,7 @@ fn profile_target(profile: &Profile, spec: Spec) -> Target {
         Spec::Sso(sso) => Some(sso.account_id.clone()),
     };
     Target {
-        name: profile.name().to_owned(),
+        name: real_name(profile.name()).into_owned(),
         alias: None,
         origin: Origin::AwsProfile,
         account_id,
@@ -126,9 +149,9 @@ fn account_of_mfa(serial: &MfaSerial) -> Option<AccountId> {
 }
 
 fn user_session(profile: &Profile) -> Result<Spec, ConfigError> {
-    let name = profile.name();
+    let name = real_name(profile.name());
     Ok(Spec::UserSession {
-        profile: name.to_owned(),
+        profile: name.into_owned(),
         mfa: mfa_device(profile)?.expect("caller checked mfa_serial"),
         duration: duration_seconds(profile)?,
     })
@@ -136,13 +159,12 @@ fn user_session(profile: &Profile) -> Result<Spec, ConfigError> {
 
 /// Builds the role of profile `name`, following `source_profile` chains.
 fn role_spec(profiles: &ProfileSet, name: &str, chain: &mut Vec<String>) -> Result<RoleSpec, ConfigError> {
-    let profile = profiles
-        .get_profile(name)
-        .ok_or_else(|| ConfigError::profile(name, "does not exist"))?;
+    let profile = lookup(profiles, name).ok_or_else(|| ConfigError::profile(name, "does not exist"))?;
     chain.push(name.to_owned());
     let role_arn = RoleArn::parse(profile.get("role_arn").unwrap_or_default())
         .map_err(|e| ConfigError::profile(name, e.to_string()))?;
     let source = match (profile.get("source_profile"), profile.get("credential_source")) {
+        _ if super::web_identity::declared(profile) => super::web_identity::source(profile)?,
         (Some(_), Some(_)) => {
             return Err(ConfigError::profile(
                 name,
@@ -154,14 +176,15 @@ fn role_spec(profiles: &ProfileSet, name: &str, chain: &mut Vec<String>) -> Resu
         (None, None) => {
             return Err(ConfigError::profile(
                 name,
-                "has role_arn but neither source_profile nor credential_source; add source_profile = NAME",
+                "has role_arn but neither source_profile nor credential_source; add source_profile = NAME \
+                 (or web_identity_token_file = PATH for an OIDC token)",
             ));
         }
     };
     let mut mfa = mfa_device(profile)?;
     if mfa.is_none()
         && let Source::Profile(source_name) = &source
-        && let Some(source_profile) = profiles.get_profile(source_name)
+        && let Some(source_profile) = lookup(profiles, source_name)
     {
         // An IAM user that declares an MFA device uses it for every role it assumes.
         mfa = mfa_device(source_profile)?;
@@ -190,7 +213,7 @@ fn profile_source(
     source: &str,
     chain: &mut Vec<String>,
 ) -> Result<Source, ConfigError> {
-    let Some(source_profile) = profiles.get_profile(source) else {
+    let Some(source_profile) = lookup(profiles, source) else {
         return Err(ConfigError::profile(
             name,
             format!("source_profile \"{source}\" does not exist in the AWS config or credentials file"),
@@ -246,7 +269,8 @@ fn mfa_device(profile: &Profile) -> Result<Option<MfaDevice>, ConfigError> {
     let Some(serial) = profile.get("mfa_serial") else {
         return Ok(None);
     };
-    let serial = MfaSerial::parse(serial).map_err(|e| ConfigError::profile(profile.name(), e.to_string()))?;
+    let serial = MfaSerial::parse(serial)
+        .map_err(|e| ConfigError::profile(&real_name(profile.name()), e.to_string()))?;
     Ok(Some(MfaDevice {
         serial,
         process: profile.get("mfa_process").map(str::to_owned),
@@ -262,7 +286,7 @@ fn duration_seconds(profile: &Profile) -> Result<Option<SessionDuration>, Config
         .map(|s| Some(SessionDuration::from_secs(s)))
         .map_err(|_| {
             ConfigError::profile(
-                profile.name(),
+                &real_name(profile.name()),
                 format!("duration_seconds \"{raw}\" is not a whole number of seconds (e.g. 3600)"),
             )
         })
@@ -271,8 +295,7 @@ fn duration_seconds(profile: &Profile) -> Result<Option<SessionDuration>, Config
 /// The source a hats account or organization offer names: a plain profile, or a
 /// role profile (chaining); with the profile's own MFA device for plain profiles.
 pub(super) fn source_of(profiles: &ProfileSet, name: &str) -> Result<(Source, Option<MfaDevice>), String> {
-    let profile = profiles
-        .get_profile(name)
+    let profile = lookup(profiles, name)
         .ok_or_else(|| format!("source \"{name}\" is not a profile in the AWS config or credentials file"))?;
     if profile.get("role_arn").is_some() {
         let spec = role_spec(profiles, name, &mut Vec::new()).map_err(|e| e.to_string())?;

@@ -9,6 +9,9 @@ use tokio::net::{TcpListener, TcpStream};
 
 /// The largest request head accepted; SDK requests are a few hundred bytes.
 const MAX_HEAD: usize = 16 * 1024;
+/// How long a connection may take to send its request head, and to take its
+/// answer. An SDK sends its head at once; this only ends idle connections.
+pub const HEAD_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A bound endpoint and its secret token.
 pub struct Endpoint {
@@ -52,22 +55,31 @@ impl Endpoint {
         Ok(self.listener.accept().await?.0)
     }
 
-    /// Reads one request from `stream` and answers it; `answer` runs only for an authorized request.
-    pub async fn handle<F, Fut>(&self, mut stream: TcpStream, answer: F) -> std::io::Result<()>
-    where
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Answer>,
-    {
-        let Some(head) = read_head(&mut stream).await? else {
-            return Ok(());
-        };
+    /// Reads the head of one request from `stream`, giving up (`None`) when the
+    /// peer closes, sends more than [`MAX_HEAD`], or takes longer than
+    /// [`HEAD_DEADLINE`]: an idle connection must not hold a slot for long.
+    pub async fn read_request(&self, stream: &mut TcpStream) -> Option<Request> {
+        let head = tokio::time::timeout(HEAD_DEADLINE, read_head(stream))
+            .await
+            .ok()?
+            .ok()??;
         let authorization = head.lines().skip(1).find_map(|line| {
             let (name, value) = line.split_once(':')?;
             name.trim()
                 .eq_ignore_ascii_case("authorization")
                 .then(|| value.trim().to_owned())
         });
-        let response = match authorization {
+        Some(Request { authorization })
+    }
+
+    /// Answers `request` on `stream`; `answer` is awaited only for an authorized request.
+    pub async fn respond(
+        &self,
+        mut stream: TcpStream,
+        request: &Request,
+        answer: impl std::future::Future<Output = Answer>,
+    ) -> std::io::Result<()> {
+        let response = match &request.authorization {
             None => respond(
                 401,
                 r#"{"code":"Unauthorized","message":"missing Authorization token"}"#,
@@ -76,7 +88,7 @@ impl Endpoint {
                 403,
                 r#"{"code":"Forbidden","message":"wrong Authorization token"}"#,
             ),
-            Some(_) => match answer().await {
+            Some(_) => match answer.await {
                 Answer::Credentials(json) => respond(200, &json),
                 Answer::Unavailable(message) => respond(
                     503,
@@ -84,9 +96,20 @@ impl Endpoint {
                 ),
             },
         };
-        stream.write_all(response.as_bytes()).await?;
-        stream.shutdown().await
+        // A peer that does not read its answer does not hold the connection either.
+        tokio::time::timeout(HEAD_DEADLINE, async {
+            stream.write_all(response.as_bytes()).await?;
+            stream.shutdown().await
+        })
+        .await
+        .map_err(|_| std::io::ErrorKind::TimedOut)?
     }
+}
+
+/// What hats needs of a request's head. The credentials path is the only one
+/// served, so the request line is not looked at.
+pub struct Request {
+    authorization: Option<String>,
 }
 
 async fn read_head(stream: &mut TcpStream) -> std::io::Result<Option<String>> {

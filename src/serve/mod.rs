@@ -2,6 +2,7 @@
 //! from a loopback endpoint, renewing the role session from the cached MFA
 //! session without a prompt, so long-running tools never hold stale keys.
 
+mod connections;
 mod endpoint;
 pub mod registry;
 
@@ -11,7 +12,10 @@ use crate::context::{Context, sts_region};
 use crate::error::Error;
 use crate::output::{REMOVED_VARS, exports};
 use crate::session::{Cache, Engine, MfaError, MfaPrompter, Request, Session};
+use connections::{Connections, Slot};
 use endpoint::{Answer, Endpoint};
+use std::io::Write as _;
+use std::os::fd::AsRawFd as _;
 use std::process::ExitCode;
 
 /// Variables that would take precedence over the endpoint, or go stale.
@@ -94,47 +98,116 @@ pub async fn serve_command(
         ctx.clock.now(),
         first.expiration,
     );
+    let renewer = Renewer {
+        ctx,
+        target,
+        cache,
+        policy: policy.as_ref(),
+        request,
+    };
+    let status = serve_until_exit(&endpoint, &mut child, &renewer, &mut registration).await?;
+    Ok(exit_code(status))
+}
+
+/// Answers the endpoint's connections and forwards SIGTERM until the child ends.
+/// Connections are handled side by side (`connections.rs`): none of them can
+/// hold up the child's wait, signal forwarding, or another connection.
+async fn serve_until_exit(
+    endpoint: &Endpoint,
+    child: &mut tokio::process::Child,
+    renewer: &Renewer<'_>,
+    registration: &mut registry::Registration,
+) -> std::io::Result<std::process::ExitStatus> {
+    let mut connections = Connections::new();
     let mut interrupts = signal(libc::SIGINT)?;
     let mut terminations = signal(libc::SIGTERM)?;
-    let status = loop {
+    loop {
         tokio::select! {
-            status = child.wait() => break status?,
+            status = child.wait() => return status,
             connection = endpoint.accept() => {
                 let Ok(stream) = connection else { continue };
-                let request = request.clone();
-                let handed_out = std::cell::Cell::new(None);
-                let _ = endpoint.handle(stream, || async {
-                    let log = |l: &str| ctx.log(l);
-                    match Engine::new(&ctx.settings, ctx.clock, cache, &NoPrompt, request, &log)
-                        .with_policy(policy.clone())
-                        .renewing()
-                        .resolve(target)
-                        .await
-                    {
-                        Ok(session) => {
-                            handed_out.set(Some(session.expiration));
-                            Answer::Credentials(container_json(&session))
-                        }
-                        Err(e) => {
-                            eprintln!(
-                                "hats: cannot renew the credentials of \"{}\" for the served command: {e}; \
-                                 run `hats env {}` (or `hats`) to authenticate again",
-                                target.name, target.name
-                            );
-                            Answer::Unavailable(format!("hats cannot renew \"{}\": {e}", target.name))
-                        }
-                    }
-                }).await;
-                if let Some(expires) = handed_out.take() {
+                // Refused (closed at once) only when every slot is being answered.
+                let Some(slot) = connections.admit(stream.as_raw_fd()) else { continue };
+                connections.start(serve_one(endpoint, stream, slot, renewer));
+            }
+            handed_out = connections.finished() => {
+                if let Some(expires) = handed_out {
                     registration.renewed(expires);
                 }
             }
             // Ctrl-C reaches the child through the terminal; hats itself waits.
             _ = interrupts.recv() => {}
-            _ = terminations.recv() => forward_terminate(&child),
+            _ = terminations.recv() => forward_terminate(child),
         }
+    }
+}
+
+/// Everything needed to answer a request: the engine's inputs, without a prompt.
+struct Renewer<'a> {
+    ctx: &'a Context,
+    target: &'a Target,
+    cache: Option<&'a Cache>,
+    policy: Option<&'a crate::domain::SessionPolicy>,
+    request: Request,
+}
+
+impl Renewer<'_> {
+    /// The current credentials (renewed from the cached MFA session when due),
+    /// or an error for the child; with the expiry of what was handed out.
+    async fn answer(&self) -> (Answer, Option<jiff::Timestamp>) {
+        let (ctx, target) = (self.ctx, self.target);
+        let log = |l: &str| ctx.log(l);
+        let resolved = Engine::new(
+            &ctx.settings,
+            ctx.clock,
+            self.cache,
+            &NoPrompt,
+            self.request.clone(),
+            &log,
+        )
+        .with_policy(self.policy.cloned())
+        .renewing()
+        .resolve(target)
+        .await;
+        match resolved {
+            Ok(session) => (
+                Answer::Credentials(container_json(&session)),
+                Some(session.expiration),
+            ),
+            Err(e) => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "hats: cannot renew the credentials of \"{}\" for the served command: {e}; \
+                     run `hats env {}` (or `hats`) to authenticate again",
+                    target.name,
+                    target.name
+                );
+                let message = format!("hats cannot renew \"{}\": {e}", target.name);
+                (Answer::Unavailable(message), None)
+            }
+        }
+    }
+}
+
+/// One connection: its request head (within the deadline, unless shed first),
+/// then its answer. Returns the expiry of the session handed out, if one was.
+async fn serve_one(
+    endpoint: &Endpoint,
+    mut stream: tokio::net::TcpStream,
+    slot: Slot,
+    renewer: &Renewer<'_>,
+) -> Option<jiff::Timestamp> {
+    // The slot is held to the end: while it lives, its socket may be shed.
+    let request = endpoint.read_request(&mut stream).await?;
+    slot.head_read();
+    let mut handed_out = None;
+    let answer = async {
+        let (answer, expires) = renewer.answer().await;
+        handed_out = expires;
+        answer
     };
-    Ok(exit_code(status))
+    let _ = endpoint.respond(stream, &request, answer).await;
+    handed_out
 }
 
 /// The container-credentials document.

@@ -168,17 +168,7 @@ impl Cache {
         clock: Clock,
     ) -> Result<(), SessionError> {
         let now = clock.now();
-        let payload = Payload {
-            access_key_id: session.credentials.access_key_id.clone(),
-            secret_access_key: session.credentials.secret_access_key().to_owned(),
-            session_token: session.credentials.session_token().map(str::to_owned),
-            expiration: session.expiration,
-            assumed_arn: session.assumed_arn.clone(),
-            stored_at: Some(now),
-            stored_boot: clock.boot(),
-        };
-        let secret = SecretString::from(serde_json::to_string(&payload).expect("plain data serializes"));
-        drop(payload);
+        let secret = encode(session, now, clock.boot());
         self.notice_damage();
         let (store, index, key) = (self.store.clone(), self.index.clone(), key.to_owned());
         blocking(move || {
@@ -253,12 +243,35 @@ impl Cache {
         .await
     }
 
-    /// Waits for the cross-process refresh lock of `key`, saying (as a notice)
-    /// which hats it waits for; the wait is bounded (see `lock.rs`).
+    /// Waits for the cross-process refresh lock of `key`; the wait is bounded
+    /// (see `lock.rs`). Commands say on stderr which hats they wait for; kept
+    /// notices (the switcher) would only show it once the wait is over, so none is kept.
     pub async fn lock(&self, key: &str) -> Result<KeyLock, SessionError> {
         let (dir, key, cache) = (self.index.lock_dir().to_owned(), key.to_owned(), self.clone());
-        blocking(move || Ok(lock_refresh(&dir, &key, |line| cache.notice(line))?)).await
+        let live = matches!(self.notices, Notices::Print);
+        blocking(move || {
+            Ok(lock_refresh(&dir, &key, |line| {
+                if live {
+                    cache.notice(line);
+                }
+            })?)
+        })
+        .await
     }
+}
+
+/// The keyring entry for `session`, stored at `now`.
+pub(super) fn encode(session: &Session, now: Timestamp, boot: Option<BootStamp>) -> SecretString {
+    let payload = Payload {
+        access_key_id: session.credentials.access_key_id.clone(),
+        secret_access_key: session.credentials.secret_access_key().to_owned(),
+        session_token: session.credentials.session_token().map(str::to_owned),
+        expiration: session.expiration,
+        assumed_arn: session.assumed_arn.clone(),
+        stored_at: Some(now),
+        stored_boot: boot,
+    };
+    SecretString::from(serde_json::to_string(&payload).expect("plain data serializes"))
 }
 
 /// Why an entry does not parse, by kind only: serde's messages quote the input, which is secret.

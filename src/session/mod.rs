@@ -4,26 +4,29 @@
 //! lookup, cross-process lock, MFA code, STS calls, cache write. Only the MFA
 //! prompter differs between callers. Secrets stay in memory and the keyring.
 
-mod cache;
 #[cfg(target_os = "linux")]
-mod dbus;
+mod bus_owner;
+mod cache;
 mod forget;
 pub(crate) mod fs_private;
+mod helper_command;
 mod index;
-#[cfg(target_os = "linux")]
-mod kernel_memo;
 mod keys;
 #[cfg(target_os = "linux")]
 mod keyutils_keys;
 mod lock;
+mod mfa_process;
 mod open_store;
 mod plan;
 mod prompt;
 mod resolve;
 #[cfg(target_os = "linux")]
 mod secret_service;
+#[cfg_attr(not(target_os = "windows"), allow(dead_code))]
+mod split;
 mod sso_token;
 mod store;
+mod web_identity_token;
 
 pub use cache::Cache;
 pub use forget::{Forgotten, forget_everywhere};
@@ -32,9 +35,10 @@ pub use keys::{
     IndexedNames, Shape, forgets, keys_to_forget, mfa_key, role_key, session_name, source_identity, sso_key,
     target_key, target_mfa_key,
 };
+pub use mfa_process::{DEFAULT_TIMEOUT as MFA_PROCESS_TIMEOUT, run_mfa_process};
 pub use open_store::{KeyringChoice, Opened, open};
 pub use plan::{Plan, plan_role, target_mode};
-pub use prompt::{MfaError, MfaPrompter, TerminalPrompter, run_mfa_process};
+pub use prompt::{MfaError, MfaPrompter, TerminalPrompter};
 pub use resolve::{Engine, Request, find_sso_token, keep_sso_token};
 pub use sso_token::{SsoToken, cli_cache_file, remove_cli_cache, token_key};
 pub use store::{MemoryStore, SecretStore, StoreError};
@@ -120,6 +124,9 @@ pub enum SessionError {
     /// The cache directory could not be written.
     #[error("cannot write the session cache ({0}); check the permissions of the cache directory")]
     CacheIo(String),
+    /// The web identity token could not be had (file, command, or its text).
+    #[error("{0}")]
+    WebIdentityToken(String),
     /// Another hats held the refresh lock of this session and the wait was given up.
     #[error("{0}")]
     Lock(lock::WaitError),

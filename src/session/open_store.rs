@@ -1,7 +1,7 @@
 //! Chooses and opens the keyring: `HATS_KEYRING`, else the platform's default,
 //! with the kernel keyutils keyring as the fallback on headless Linux.
 
-use super::store::{KeyringStore, SecretStore, StoreError, alternatives};
+use super::store::{KeyringStore, SecretStore, StoreError};
 use std::sync::Arc;
 
 /// Which store the user asked for.
@@ -90,12 +90,7 @@ fn auto() -> Result<Opened, StoreError> {
 
 #[cfg(target_os = "linux")]
 fn secret_service() -> Result<Arc<dyn SecretStore>, StoreError> {
-    let store = super::secret_service::SecretServiceStore::connect()?;
-    let scope = store.address().to_owned();
-    Ok(Arc::new(super::kernel_memo::Memoized::wrap(
-        Arc::new(store),
-        &scope,
-    )))
+    Ok(Arc::new(super::secret_service::SecretServiceStore::connect()?))
 }
 
 #[cfg(target_os = "linux")]
@@ -118,8 +113,10 @@ fn auto() -> Result<Opened, StoreError> {
 fn auto() -> Result<Opened, StoreError> {
     let inner =
         windows_native_keyring_store::Store::new().map_err(|e| failed("windows-credential-manager", &e))?;
+    let store = KeyringStore::new("windows-credential-manager", inner).storing_utf8_bytes();
     Ok(Opened {
-        store: Some(Arc::new(KeyringStore::new("windows-credential-manager", inner))),
+        // Credential Manager holds at most 2,560 bytes per credential (session::split).
+        store: Some(Arc::new(super::split::Split::new(Arc::new(store), 2560))),
         fallback_notice: None,
     })
 }
@@ -137,16 +134,11 @@ fn keyutils() -> Result<Arc<dyn SecretStore>, StoreError> {
 #[cfg(not(target_os = "linux"))]
 fn unsupported(store: &'static str) -> StoreError {
     StoreError {
-        store,
-        detail: "only available on Linux".into(),
         alternatives: "auto",
+        ..StoreError::unavailable(store, "only available on Linux")
     }
 }
 
 fn failed(store: &'static str, e: &keyring_core::Error) -> StoreError {
-    StoreError {
-        store,
-        detail: crate::error_text::describe(e),
-        alternatives: alternatives(store),
-    }
+    StoreError::unavailable(store, crate::error_text::describe(e))
 }

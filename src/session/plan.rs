@@ -29,6 +29,7 @@ pub fn plan_role(
     let mode = match (&spec.source, &spec.mfa) {
         // Identity Center credentials are a role session: assuming a role with them is chaining.
         (Source::Role(_) | Source::Sso(_), _) => Mode::Chained,
+        (Source::WebIdentity(_), _) => Mode::WebIdentity,
         (_, Some(_)) if wanted > SessionDuration::ONE_HOUR => Mode::LongSession,
         (_, Some(_)) => Mode::MfaSession,
         (_, None) => Mode::Role,

@@ -1,5 +1,5 @@
-//! Where MFA codes come from when hats must ask: the terminal (`/dev/tty`), or
-//! an `mfa_process` command. The TUI brings its own prompter.
+//! Where MFA codes come from when hats must ask: the terminal (`/dev/tty`)
+//! (an `mfa_process` command is run by `mfa_process.rs`). The TUI brings its own prompter.
 //!
 //! Prompts never go to stdout, which may be a pipe read by `eval` or an AWS SDK.
 
@@ -34,7 +34,13 @@ pub enum MfaError {
     /// A code was given but is not six digits.
     #[error("{0}")]
     Invalid(#[from] InvalidValue),
-    /// `mfa_process` failed or printed something that is not a code.
+    /// A setting about how codes are had is unusable.
+    #[error("{detail}")]
+    Setting {
+        /// What is wrong and how to fix it.
+        detail: String,
+    },
+    /// `mfa_process` failed, hung, or printed something that is not a code.
     #[error("mfa_process \"{command}\" {detail}")]
     Process {
         /// The command as configured.
@@ -107,38 +113,4 @@ fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
         .open("CONIN$")?;
     let output = std::fs::OpenOptions::new().write(true).open("CONOUT$")?;
     Ok((input, output))
-}
-
-/// Runs `mfa_process` through the shell; its stdout (trimmed) must be a six-digit code.
-///
-/// Its stdin and stderr stay on the terminal so tools that ask for a touch can do so.
-pub async fn run_mfa_process(command: &str) -> Result<MfaCode, MfaError> {
-    let shell_command = command.to_owned();
-    let output = tokio::task::spawn_blocking(move || {
-        let mut cmd = if cfg!(windows) {
-            let mut c = std::process::Command::new("cmd");
-            c.arg("/C");
-            c
-        } else {
-            let mut c = std::process::Command::new("sh");
-            c.arg("-c");
-            c
-        };
-        cmd.arg(&shell_command)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::inherit())
-            .output()
-    })
-    .await
-    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
-    let failed = |detail: String| MfaError::Process {
-        command: command.to_owned(),
-        detail,
-    };
-    let output = output.map_err(|e| failed(format!("could not start: {e}")))?;
-    if !output.status.success() {
-        return Err(failed(format!("failed ({})", output.status)));
-    }
-    let text = String::from_utf8_lossy(&output.stdout);
-    MfaCode::parse(&text).map_err(|_| failed("did not print a 6-digit code".into()))
 }

@@ -7,8 +7,9 @@ pub use sso::{find_sso_token, keep_sso_token};
 
 use super::index::IndexEntry;
 use super::keys::{Shape, mfa_key, role_key, session_name, source_identity};
+use super::mfa_process::{run_mfa_process, timeout_from_env};
 use super::plan::plan_role;
-use super::prompt::{MfaPrompter, run_mfa_process};
+use super::prompt::MfaPrompter;
 use super::{Cache, Session, SessionError};
 use crate::aws::{AssumeRoleInput, Issued, Sts, source_credentials};
 use crate::clock::Clock;
@@ -17,6 +18,8 @@ use crate::domain::{Credentials, MfaCode, MfaSerial, SessionDuration, SessionPol
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
+
+mod federated;
 
 /// What the caller asks for beyond the target itself.
 #[derive(Debug, Clone, Default)]
@@ -222,7 +225,9 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                     tags: &spec.tags,
                     policy,
                 };
-                let code;
+                if let Source::WebIdentity(token) = &spec.source {
+                    return self.web_identity(label, spec, token, &input).await;
+                }
                 let signing = match (plan.mode, &spec.source, &spec.mfa) {
                     (_, Source::Sso(sso), _) => {
                         self.note(&format!("{label}: role chaining from Identity Center role {}", sso.profile));
@@ -251,22 +256,9 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                     }
                     (_, source, _) => source_credentials(source).await?,
                 };
-                // A long session and a chained role that demands MFA send the code to
-                // AssumeRole itself, unless a hop below was authenticated by that very
-                // device: its session carries the MFA context up the chain ("MFA once").
-                match (plan.mode, &spec.mfa) {
-                    (Mode::Chained, Some(mfa)) if authenticated_below(spec, &mfa.serial) => {
-                        self.note(&format!(
-                            "{label}: {} already authenticated the session below ({}); not asking again",
-                            mfa.serial,
-                            spec.source.describe()
-                        ));
-                    }
-                    (Mode::LongSession | Mode::Chained, Some(mfa)) => {
-                        code = self.code(mfa).await?;
-                        input.mfa = Some((&mfa.serial, &code));
-                    }
-                    _ => {}
+                let code = self.code_for_assume_role(label, spec, plan.mode).await?;
+                if let (Some(code), Some(mfa)) = (&code, &spec.mfa) {
+                    input.mfa = Some((&mfa.serial, code));
                 }
                 self.note(&format!("{label}: AssumeRole {} for {}", spec.role_arn, plan.duration));
                 if policy.is_some() {
@@ -277,6 +269,29 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
             })
             .await
         })
+    }
+
+    /// The code sent to `AssumeRole` itself: a long session and a chained role
+    /// that demand MFA send one, unless a hop below was authenticated by that
+    /// very device (its session carries the MFA context up the chain: "MFA once").
+    async fn code_for_assume_role(
+        &self,
+        label: &str,
+        spec: &RoleSpec,
+        mode: Mode,
+    ) -> Result<Option<MfaCode>, SessionError> {
+        match (mode, &spec.mfa) {
+            (Mode::Chained, Some(mfa)) if authenticated_below(spec, &mfa.serial) => {
+                self.note(&format!(
+                    "{label}: {} already authenticated the session below ({}); not asking again",
+                    mfa.serial,
+                    spec.source.describe()
+                ));
+                Ok(None)
+            }
+            (Mode::LongSession | Mode::Chained, Some(mfa)) => Ok(Some(self.code(mfa).await?)),
+            _ => Ok(None),
+        }
     }
 
     async fn mfa_session(
@@ -420,7 +435,8 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
         }
         if let Some(command) = &mfa.process {
             self.note(&format!("running mfa_process for {}", mfa.serial));
-            return Ok(run_mfa_process(command).await?);
+            let limit = timeout_from_env()?;
+            return Ok(run_mfa_process(command, &mfa.serial, limit).await?);
         }
         Ok(self.prompter.ask(&mfa.serial).await?)
     }

@@ -12,10 +12,12 @@ use std::sync::{Arc, Mutex};
 /// The keyring service name every hats entry is filed under.
 const SERVICE: &str = "hats";
 
-/// A keyring that cannot be used.
+/// A keyring that cannot be used, or cannot be used right now.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "the {store} keyring is unavailable or locked ({detail}); unlock it, or set HATS_KEYRING={alternatives}"
+    "the {store} keyring is {state} ({detail}); {hint}set HATS_KEYRING={alternatives}",
+    state = if *.locked { "locked" } else { "unavailable" },
+    hint = if *.locked { "unlock it or " } else { "" }
 )]
 pub struct StoreError {
     /// Which store.
@@ -24,6 +26,28 @@ pub struct StoreError {
     pub detail: String,
     /// What to try instead.
     pub alternatives: &'static str,
+    /// The store is there but locked (unlocking it is the way out).
+    pub locked: bool,
+}
+
+impl StoreError {
+    /// The store `store` failed for the reason `detail`.
+    pub fn unavailable(store: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            store,
+            detail: detail.into(),
+            alternatives: alternatives(store),
+            locked: false,
+        }
+    }
+
+    /// The store `store` is locked and was not unlocked (`detail` says why).
+    pub fn locked(store: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            locked: true,
+            ..Self::unavailable(store, detail)
+        }
+    }
 }
 
 /// Where secrets go.
@@ -45,12 +69,28 @@ pub trait SecretStore: Send + Sync {
 pub struct KeyringStore {
     name: &'static str,
     inner: Arc<CredentialStore>,
+    utf8_bytes: bool,
 }
 
 impl KeyringStore {
     /// Wraps a keyring-core store.
     pub fn new(name: &'static str, inner: Arc<CredentialStore>) -> Self {
-        Self { name, inner }
+        Self {
+            name,
+            inner,
+            utf8_bytes: false,
+        }
+    }
+
+    /// Stores values as UTF-8 bytes rather than as the store's own text: Windows
+    /// keeps passwords as UTF-16, twice the bytes of hats' ASCII entries under
+    /// Credential Manager's 2,560-byte limit. Entries earlier hats wrote as
+    /// UTF-16 still read.
+    #[must_use]
+    #[cfg_attr(not(target_os = "windows"), allow(dead_code))]
+    pub fn storing_utf8_bytes(mut self) -> Self {
+        self.utf8_bytes = true;
+        self
     }
 
     fn error(&self, e: &keyring_core::Error) -> StoreError {
@@ -60,11 +100,7 @@ impl KeyringStore {
         if self.name == "keyutils" && matches!(e, keyring_core::Error::NoStorageAccess(_)) {
             detail.push_str("; this process has no usable session keyring: run hats under `keyctl session`");
         }
-        StoreError {
-            store: self.name,
-            detail,
-            alternatives: alternatives(self.name),
-        }
+        StoreError::unavailable(self.name, detail)
     }
 
     fn entry(&self, key: &str) -> Result<keyring_core::Entry, StoreError> {
@@ -87,6 +123,13 @@ impl SecretStore for KeyringStore {
     }
 
     fn get(&self, key: &str) -> Result<Option<SecretString>, StoreError> {
+        if self.utf8_bytes {
+            return match self.entry(key)?.get_secret() {
+                Ok(bytes) => Ok(Some(text_of(&zeroize::Zeroizing::new(bytes)))),
+                Err(keyring_core::Error::NoEntry) => Ok(None),
+                Err(e) => Err(self.error(&e)),
+            };
+        }
         match self.entry(key)?.get_password() {
             Ok(value) => Ok(Some(value.into())),
             Err(keyring_core::Error::NoEntry) => Ok(None),
@@ -97,9 +140,13 @@ impl SecretStore for KeyringStore {
     }
 
     fn set(&self, key: &str, value: &SecretString) -> Result<(), StoreError> {
-        self.entry(key)?
-            .set_password(value.expose_secret())
-            .map_err(|e| self.error(&e))
+        let entry = self.entry(key)?;
+        if self.utf8_bytes {
+            entry.set_secret(value.expose_secret().as_bytes())
+        } else {
+            entry.set_password(value.expose_secret())
+        }
+        .map_err(|e| self.error(&e))
     }
 
     fn delete(&self, key: &str) -> Result<(), StoreError> {
@@ -113,11 +160,8 @@ impl SecretStore for KeyringStore {
         // The keyutils store of the keyring family cannot search: hats reads the keyrings itself.
         #[cfg(target_os = "linux")]
         if self.name == "keyutils" {
-            return super::keyutils_keys::keys(SERVICE).map_err(|detail| StoreError {
-                store: self.name,
-                detail,
-                alternatives: alternatives(self.name),
-            });
+            return super::keyutils_keys::keys(SERVICE)
+                .map_err(|detail| StoreError::unavailable(self.name, detail));
         }
         let spec = HashMap::from([("service", SERVICE)]);
         let found = self.inner.search(&spec).map_err(|e| self.error(&e))?;
@@ -128,6 +172,27 @@ impl SecretStore for KeyringStore {
             .map(|(_, user)| user)
             .collect())
     }
+}
+
+/// The text of stored bytes: UTF-8, or UTF-16LE as earlier hats wrote on
+/// Windows (hats' JSON has no NUL byte, UTF-16 of it has one in every pair).
+/// Anything else is a corrupt entry, handed up empty for the caller to replace.
+fn text_of(bytes: &[u8]) -> SecretString {
+    let utf16 = !bytes.is_empty()
+        && bytes.len().is_multiple_of(2)
+        && bytes.iter().skip(1).step_by(2).all(|b| *b == 0);
+    let text = if utf16 {
+        let units: zeroize::Zeroizing<Vec<u16>> = zeroize::Zeroizing::new(
+            bytes
+                .chunks_exact(2)
+                .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+                .collect(),
+        );
+        String::from_utf16(&units).ok()
+    } else {
+        std::str::from_utf8(bytes).ok().map(str::to_owned)
+    };
+    SecretString::from(text.unwrap_or_default())
 }
 
 /// An in-process store for unit tests of the engine's logic.
@@ -165,5 +230,18 @@ impl MemoryStore {
         self.entries
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_bytes_read_as_utf8_or_as_the_utf16_earlier_hats_wrote() {
+        assert_eq!(text_of(br#"{"a":1}"#).expose_secret(), r#"{"a":1}"#);
+        let utf16: Vec<u8> = r#"{"a":1}"#.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(text_of(&utf16).expose_secret(), r#"{"a":1}"#);
+        assert_eq!(text_of(b"\xff\xfe\xfd").expose_secret(), "", "corrupt");
     }
 }

@@ -2,7 +2,7 @@
 # Benchmarks hats: whole-process timings against a local moto server, with
 # awsume and the AWS CLI timed side by side in the same run (tests/bench/bench.py),
 # then the in-process Criterion benches (tests/bench/inprocess.rs).
-# Installs what it needs first: hyperfine, GNU time, gnome-keyring, dbus
+# Installs what it needs first: hyperfine, GNU time, gnome-keyring, dbus, keyutils
 # (Debian packages); moto, awscli, awsume (PyPI, into .venv-test).
 # Exits non-zero when a hats line is more than 2x its target.
 # HATS_BENCH_RUNS sets the runs per command (default 40).
@@ -12,7 +12,8 @@ cd "$(dirname "$0")/../.."
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
-for pair in hyperfine:hyperfine /usr/bin/time:time gnome-keyring-daemon:gnome-keyring dbus-daemon:dbus dbus-send:dbus; do
+for pair in hyperfine:hyperfine /usr/bin/time:time gnome-keyring-daemon:gnome-keyring dbus-daemon:dbus dbus-send:dbus \
+  keyctl:keyutils; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -273,10 +273,21 @@ fn hats_config_accounts_resolve_by_name_and_by_account_id() {
 }
 
 #[test]
-fn completions_are_generated_for_each_shell() {
-    let sb = Sandbox::standard(false);
-    for shell in ["bash", "zsh", "fish", "powershell"] {
+fn completions_are_generated_for_each_shell_and_hats_answers_their_requests() {
+    let mut sb = Sandbox::standard(false);
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        // The script calls hats back with HATS_COMPLETE=SHELL (bash, zsh and fish
+        // are driven in a real terminal in completion.rs).
         let script = sb.hats(&["completions", shell]).ok();
-        assert!(script.contains("credential-process"), "{shell}: {script}");
+        assert!(script.contains("HATS_COMPLETE"), "{shell}: {script}");
+        assert!(
+            script.contains(crate::harness::HATS),
+            "calls this binary back: {script}"
+        );
     }
+    sb.set_env("HATS_COMPLETE", "powershell");
+    let answer = sb.hats(&["--", "hats", "credential-p"]).ok();
+    assert!(answer.starts_with("credential-process"), "{answer}");
+    let answer = sb.hats(&["--", "hats", "env", "pla"]).ok();
+    assert!(answer.starts_with("plain-role\t"), "{answer}");
 }

@@ -179,6 +179,86 @@ const CASES: &[Case] = &[
         args: &["env", "r", "--duration", "1x"],
         expect: &["duration \"1x\" is not a duration", "write it like 1h"],
     },
+    Case {
+        name: "web identity with both a token file and a token process",
+        file: File::AwsConfig,
+        text: "[profile w]\nrole_arn = arn:aws:iam::123456789012:role/W\n\
+               web_identity_token_file = /tmp/t\nweb_identity_token_process = idp token\n",
+        args: &["env", "w"],
+        expect: &[
+            "profile \"w\"",
+            "sets both web_identity_token_file and web_identity_token_process; keep one",
+        ],
+    },
+    Case {
+        name: "web identity with a source_profile",
+        file: File::AwsConfig,
+        text: "[profile w]\nrole_arn = arn:aws:iam::123456789012:role/W\n\
+               web_identity_token_file = /tmp/t\nsource_profile = base\n",
+        args: &["env", "w"],
+        expect: &[
+            "sets web_identity_token_file and source_profile, which AssumeRoleWithWebIdentity does not take",
+        ],
+    },
+    Case {
+        name: "web identity with an MFA device",
+        file: File::AwsConfig,
+        text: "[profile w]\nrole_arn = arn:aws:iam::123456789012:role/W\n\
+               web_identity_token_file = /tmp/t\nmfa_serial = arn:aws:iam::123456789012:mfa/a\n",
+        args: &["env", "w"],
+        expect: &[
+            "and mfa_serial, which AssumeRoleWithWebIdentity does not take",
+            "remove mfa_serial",
+        ],
+    },
+    Case {
+        name: "web identity token process with a quote left open",
+        file: File::AwsConfig,
+        text: "[profile w]\nrole_arn = arn:aws:iam::123456789012:role/W\n\
+               web_identity_token_process = idp 'token\n",
+        args: &["env", "w"],
+        expect: &["web_identity_token_process \"idp 'token\" is not a command line"],
+    },
+    Case {
+        name: "web identity token file that does not exist",
+        file: File::AwsConfig,
+        text: "[profile w]\nrole_arn = arn:aws:iam::123456789012:role/W\n\
+               web_identity_token_file = /nonexistent/hats-token\n",
+        args: &["env", "w"],
+        expect: &[
+            "web_identity_token_file \"/nonexistent/hats-token\" cannot be read",
+            "check the path",
+        ],
+    },
+    Case {
+        name: "web identity token process that fails",
+        file: File::AwsConfig,
+        text: "[profile w]\nrole_arn = arn:aws:iam::123456789012:role/W\nweb_identity_token_process = false\n",
+        args: &["env", "w"],
+        expect: &["web_identity_token_process \"false\" failed (exit status: 1)"],
+    },
+    Case {
+        name: "web identity token process that prints nothing",
+        file: File::AwsConfig,
+        text: "[profile w]\nrole_arn = arn:aws:iam::123456789012:role/W\nweb_identity_token_process = true\n",
+        args: &["env", "w"],
+        expect: &["web_identity_token_process \"true\" gave an empty token"],
+    },
+    Case {
+        name: "web identity token process that does not exist",
+        file: File::AwsConfig,
+        text: "[profile w]\nrole_arn = arn:aws:iam::123456789012:role/W\n\
+               web_identity_token_process = no-such-idp-cli-for-hats\n",
+        args: &["env", "w"],
+        expect: &["web_identity_token_process \"no-such-idp-cli-for-hats\" could not start"],
+    },
+    Case {
+        name: "web identity token of several words",
+        file: File::AwsConfig,
+        text: "[profile w]\nrole_arn = arn:aws:iam::123456789012:role/W\nweb_identity_token_process = echo two words\n",
+        args: &["env", "w"],
+        expect: &["gave text with spaces or control characters inside, which is not a token"],
+    },
 ];
 
 #[test]

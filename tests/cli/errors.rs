@@ -176,7 +176,8 @@ fn an_unavailable_keyring_names_the_store_and_the_way_out() {
     let err = sb.hats(&["env", "plain-role"]).fails();
     let line = one_line(&err);
     assert!(
-        line.contains("the secret-service keyring is unavailable or locked"),
+        line.contains("the secret-service keyring is unavailable (no session bus is listening at")
+            && line.contains("/no-bus"),
         "{line}"
     );
     assert!(

@@ -329,8 +329,7 @@ fn a_corrupt_keyring_entry_is_discarded_and_replaced() {
         b"{\"access_key_id\":\"ASIAFOREVER\",\"secret_access_key\":\"s\",\"session_token\":\"t\",\"expiration\":\"2999-01-01T00:00:00Z\",\"assumed_arn\":null}",
     ];
     for bytes in corrupt {
-        // Forgotten through hats first, so no short-lived copy of the good entry
-        // (session::kernel_memo) answers instead of the Secret Service.
+        // Forgotten through hats first, so the planted entry is the only one.
         sb.hats(&["forget", "plain-role"]).ok();
         let mut store = sb
             .command(&secret_tool)

@@ -270,12 +270,35 @@ pub struct Keyring {
     daemon: Child,
     pub address: String,
     pub runtime_dir: PathBuf,
+    dir: PathBuf,
+    home: PathBuf,
+}
+
+/// gnome-keyring on the bus at `address`, its login keyring unlocked with a known password.
+fn start_keyring_daemon(dir: &Path, address: &str, runtime_dir: &Path, home: &Path) -> Child {
+    let daemon_log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("gnome-keyring.log"))
+        .unwrap();
+    let mut daemon = Command::new(require("gnome-keyring-daemon", "gnome-keyring"))
+        .args(["--foreground", "--unlock", "--components=secrets"])
+        .env("DBUS_SESSION_BUS_ADDRESS", address)
+        .env("XDG_RUNTIME_DIR", runtime_dir)
+        .env("HOME", home)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(daemon_log)
+        .spawn()
+        .expect("start gnome-keyring-daemon");
+    // The keyring's password, on stdin as gnome-keyring expects; closing stdin ends it.
+    daemon.stdin.take().unwrap().write_all(b"test-password").unwrap();
+    daemon
 }
 
 impl Keyring {
     pub fn start(dir: &Path, home: &Path) -> Self {
         let dbus_daemon = require("dbus-daemon", "dbus");
-        let keyring_daemon = require("gnome-keyring-daemon", "gnome-keyring");
         require("dbus-send", "dbus");
         let runtime_dir = dir.join("run");
         std::fs::create_dir_all(&runtime_dir).unwrap();
@@ -300,34 +323,64 @@ impl Keyring {
             );
             std::thread::sleep(Duration::from_millis(10));
         }
-        let daemon_log = std::fs::File::create(dir.join("gnome-keyring.log")).unwrap();
-        let mut daemon = Command::new(keyring_daemon)
-            .args(["--foreground", "--unlock", "--components=secrets"])
-            .env("DBUS_SESSION_BUS_ADDRESS", &address)
-            .env("XDG_RUNTIME_DIR", &runtime_dir)
-            .env("HOME", home)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(daemon_log)
-            .spawn()
-            .expect("start gnome-keyring-daemon");
-        // The keyring's password, on stdin as gnome-keyring expects; closing stdin ends it.
-        daemon.stdin.take().unwrap().write_all(b"test-password").unwrap();
+        let daemon = start_keyring_daemon(dir, &address, &runtime_dir, home);
         let keyring = Self {
             dbus,
             daemon,
             address,
             runtime_dir,
+            dir: dir.to_owned(),
+            home: home.to_owned(),
         };
+        keyring.wait_until_ready();
+        keyring
+    }
+
+    fn wait_until_ready(&self) {
         let started = Instant::now();
-        while !keyring.service_ready() {
+        while !self.service_ready() {
             assert!(
                 started.elapsed() < START_TIMEOUT,
                 "gnome-keyring did not register on D-Bus in time"
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        keyring
+    }
+
+    /// Locks the login collection, as the screen locker or `seahorse` does.
+    pub fn lock(&self) {
+        let out = Command::new("dbus-send")
+            .args([
+                "--session",
+                "--dest=org.freedesktop.secrets",
+                "--print-reply",
+                "/org/freedesktop/secrets",
+                "org.freedesktop.Secret.Service.Lock",
+                "array:objpath:/org/freedesktop/secrets/collection/login",
+            ])
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// Stops gnome-keyring (its keyring stays on disk).
+    pub fn stop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+
+    /// Starts gnome-keyring again on the same files, unlocked with the same
+    /// password: what a user unlocking the keyring amounts to.
+    pub fn restart(&mut self) {
+        self.stop();
+        let started = Instant::now();
+        while self.service_ready() {
+            assert!(started.elapsed() < START_TIMEOUT, "gnome-keyring did not stop");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.daemon = start_keyring_daemon(&self.dir, &self.address, &self.runtime_dir, &self.home);
+        self.wait_until_ready();
     }
 
     fn service_ready(&self) -> bool {

@@ -94,3 +94,46 @@ fn values_continued_on_a_second_line_never_break_the_table() {
         .unwrap();
     assert_eq!(data["tags"]["team"], "core\\nsecond-line\\u{1b}[31m");
 }
+
+#[test]
+fn profiles_with_names_the_aws_cli_accepts_are_targets_and_skipped_ones_are_reported() {
+    let sb = Sandbox::standard(false);
+    sb.aws_config(&format!(
+        "{}\n[profile équipe-prod]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = plain\n\
+         [profile \"my prod\"]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = plain\n\
+         [profile via-clés]\nrole_arn = arn:aws:iam::333333333333:role/Reader\nsource_profile = clés équipe\n\
+         [profile two words]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = plain\n",
+        crate::harness::AWS_CONFIG
+    ));
+    sb.credentials(&format!(
+        "{}\n[clés équipe]\naws_access_key_id = AKIAUNICODEKEYS00001\naws_secret_access_key = unicodesecret\n",
+        crate::harness::CREDENTIALS
+    ));
+    let ls = sb.hats(&["ls"]);
+    let rows = table(&ls.ok());
+    assert_eq!(row(&rows, "équipe-prod")[3], "Admin");
+    assert_eq!(row(&rows, "my prod")[3], "Admin");
+    assert_eq!(row(&rows, "via-clés")[4], "clés équipe");
+    assert_eq!(
+        ls.stderr().trim(),
+        "hats: skipping \"profile two words\": [profile two words] in the AWS config: skipped (by the AWS CLI too): \
+         a profile name with spaces needs quotes, e.g. [profile \"my prod\"]"
+    );
+    // They are used like any other, the source's keys read from the renamed profile.
+    let exports = crate::harness::parse_exports(&sb.hats(&["env", "équipe-prod"]).ok());
+    assert_eq!(exports["HATS_TARGET"], "équipe-prod");
+    let exports = crate::harness::parse_exports(&sb.hats(&["env", "my prod"]).ok());
+    assert_eq!(exports["HATS_TARGET"], "my prod");
+    sb.moto.take_sts_calls();
+    let exports = crate::harness::parse_exports(&sb.hats(&["env", "via-clés"]).ok());
+    assert_eq!(exports["HATS_ROLE_ARN"], "arn:aws:iam::333333333333:role/Reader");
+    let calls = sb.moto.take_sts_calls();
+    assert_eq!(calls.len(), 1);
+    assert!(
+        calls[0]
+            .authorization
+            .contains("Credential=AKIAUNICODEKEYS00001/"),
+        "assumed with the keys of [clés équipe]: {}",
+        calls[0].authorization
+    );
+}

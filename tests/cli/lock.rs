@@ -77,14 +77,16 @@ impl Drop for Waiter {
 
 /// Kills the hats with this pid when the test ends, passed or failed (a stopped
 /// hats would otherwise outlive it). Only while that pid is still our hats.
-struct KillOnDrop(u32);
+/// Disarmed once that hats has ended.
+struct KillOnDrop(Option<u32>);
 
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
-        let exe = std::fs::read_link(format!("/proc/{}/exe", self.0));
+        let Some(pid) = self.0 else { return };
+        let exe = std::fs::read_link(format!("/proc/{pid}/exe"));
         if exe.is_ok_and(|p| p == std::path::Path::new(HATS)) {
             // SAFETY: kill(2) on a hats process this test started.
-            unsafe { libc::kill(libc::pid_t::try_from(self.0).unwrap(), libc::SIGKILL) };
+            unsafe { libc::kill(libc::pid_t::try_from(pid).unwrap(), libc::SIGKILL) };
         }
     }
 }
@@ -136,13 +138,14 @@ fn a_second_hats_says_whom_it_waits_for_and_waits_for_a_slow_typist() {
     let mut term = Terminal::spawn(&sb, "\"$HATS\" env prod > first.env; echo done-$?");
     term.wait_for("MFA code for arn:aws:iam::111111111111:mfa/alice");
     let holder = child_of(term.pid());
-    let _cleanup = KillOnDrop(holder);
+    let mut cleanup = KillOnDrop(Some(holder));
     let mut waiter = Waiter::start(&sb, &["env", "prod"]);
     assert_eq!(waiter.next_line(), waiting_line(holder));
     // The person takes their time: longer than a stopped holder is given.
     std::thread::sleep(Duration::from_secs(5));
     term.type_line("123456");
     term.wait_for("done-0");
+    cleanup.0 = None;
     let (ok, stdout, rest) = waiter.finish();
     assert!(ok, "{rest:?}");
     assert!(rest.is_empty(), "said once: {rest:?}");
@@ -164,7 +167,7 @@ fn a_hats_stopped_with_ctrl_z_at_the_prompt_does_not_block_the_next_forever() {
     term.type_line("\"$HATS\" env prod > first.env");
     term.wait_for("MFA code for arn:aws:iam::111111111111:mfa/alice");
     let holder = child_of(term.pid());
-    let _cleanup = KillOnDrop(holder);
+    let mut cleanup = KillOnDrop(Some(holder));
     term.keys("\x1a");
     term.wait_for("Stopped");
     let mut waiter = Waiter::start(&sb, &["env", "prod"]);
@@ -186,6 +189,7 @@ fn a_hats_stopped_with_ctrl_z_at_the_prompt_does_not_block_the_next_forever() {
     term.type_line("123456");
     term.type_line("echo done-$?");
     term.wait_for("done-0");
+    cleanup.0 = None;
     let first = std::fs::read_to_string(sb.home.join("first.env")).unwrap();
     let next = sb.hats(&["env", "prod"]).ok();
     assert_eq!(

@@ -117,3 +117,60 @@ fn login_refuses_a_user_session_and_opens_a_browser_otherwise() {
         "{opened}"
     );
 }
+
+/// A federation endpoint that answers every request with `status` and `body`.
+fn answering(status: &'static str, body: &'static str) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/federation",
+        listener.local_addr().unwrap().port()
+    );
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 2 {
+                line.clear();
+            }
+            let mut stream = stream;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}
+
+#[test]
+fn a_federation_endpoint_without_a_token_is_named_with_its_status() {
+    let mut sb = Sandbox::standard(false);
+    for (status, body, says) in [
+        (
+            "404 Not Found",
+            "<html>not here</html>",
+            "answered getSigninToken with HTTP 404; check that it is an AWS federation endpoint",
+        ),
+        (
+            "200 OK",
+            "{}",
+            "answered getSigninToken with HTTP 200 but no SigninToken; check that it is an AWS federation endpoint",
+        ),
+        (
+            "403 Forbidden",
+            "{}",
+            "answered getSigninToken with HTTP 403; it refused the role session's credentials",
+        ),
+    ] {
+        let endpoint = answering(status, body);
+        sb.set_env("HATS_FEDERATION_ENDPOINT", &endpoint);
+        let err = sb.hats(&["login", "plain-role", "--print"]).fails();
+        assert!(
+            err.contains(&format!("the sign-in federation endpoint \"{endpoint}\" {says}")),
+            "{err}"
+        );
+        assert!(!err.contains("MFA user session"), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+}

@@ -281,3 +281,78 @@ fn a_configured_chained_duration_over_an_hour_is_capped_to_an_hour() {
         ]
     );
 }
+
+/// Processes whose command line is exactly `args`.
+fn processes_running(args: &[&str]) -> usize {
+    let wanted: Vec<u8> = args.iter().flat_map(|a| [a.as_bytes(), b"\0"].concat()).collect();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter(|e| std::fs::read(e.path().join("cmdline")).is_ok_and(|c| c == wanted))
+        .count()
+}
+
+#[test]
+fn an_mfa_process_that_hangs_is_stopped_after_the_bound_with_a_clear_error() {
+    let mut sb = Sandbox::standard(false);
+    sb.aws_config(&format!(
+        "{}\n[profile yubi]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = base\n\
+         mfa_serial = arn:aws:iam::111111111111:mfa/alice\nmfa_process = sleep 3141592; echo 123456\n",
+        crate::harness::AWS_CONFIG
+    ));
+    sb.set_env("HATS_MFA_PROCESS_TIMEOUT", "soon");
+    let err = sb.hats(&["env", "yubi"]).fails();
+    assert!(
+        err.contains("HATS_MFA_PROCESS_TIMEOUT \"soon\" is not a duration such as 60s or 2m"),
+        "{err}"
+    );
+    sb.set_env("HATS_MFA_PROCESS_TIMEOUT", "2s");
+    let err = sb.hats(&["env", "yubi"]).fails();
+    assert!(
+        err.contains(
+            "hats: waiting for mfa_process \"sleep 3141592; echo 123456\" to print the code for \
+             \"arn:aws:iam::111111111111:mfa/alice\" (up to 2s)"
+        ),
+        "says what it waits for: {err}"
+    );
+    assert!(
+        err.contains(
+            "mfa_process \"sleep 3141592; echo 123456\" did not print a code within 2s and was stopped"
+        ),
+        "{err}"
+    );
+    assert!(sb.moto.take_actions().is_empty());
+    // The command the shell started is stopped too (SIGKILL lands at once; allow the kernel a moment).
+    let started = std::time::Instant::now();
+    while processes_running(&["sleep", "3141592"]) > 0 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the hung command is still running"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn without_user_in_the_environment_the_session_name_comes_from_the_user_database() {
+    let sb = Sandbox::standard(false);
+    let name = std::process::Command::new("id").arg("-un").output().unwrap();
+    let name = String::from_utf8_lossy(&name.stdout).trim().to_owned();
+    assert!(!name.is_empty());
+    // As under cron or `env -i`: no USER, USERNAME or LOGNAME.
+    let out = sb
+        .command(crate::harness::HATS)
+        .args(["env", "staging", "--mfa-code", "123456"])
+        .env_remove("USER")
+        .env_remove("USERNAME")
+        .env_remove("LOGNAME")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let calls = sb.moto.take_sts_calls();
+    assert_eq!(calls[1].action(), "AssumeRole");
+    assert_eq!(
+        calls[1].param("RoleSessionName"),
+        Some(format!("hats-{name}").as_str())
+    );
+}

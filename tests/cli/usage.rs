@@ -281,3 +281,11 @@ fn json_and_dotenv_carry_the_region_the_child_would_see_from_default() {
         serde_json::from_str(&sb.hats(&["env", "plain-role", "-f", "json"]).ok()).unwrap();
     assert_eq!(json["AWS_REGION"], "sa-east-1", "{json}");
 }
+
+#[test]
+fn a_complete_variable_meant_for_another_program_does_not_change_a_hats_run() {
+    let mut sb = Sandbox::standard(false);
+    sb.set_env("COMPLETE", "1");
+    let ls = sb.hats(&["ls"]).ok();
+    assert!(ls.starts_with("TARGET"), "{ls}");
+}

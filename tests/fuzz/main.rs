@@ -19,6 +19,7 @@ const TARGETS: &[(&str, Body)] = &[
     ("hats_config", fuzzing::hats_config),
     ("target_name", fuzzing::target_name),
     ("duration", fuzzing::duration),
+    ("saml_assertion", fuzzing::saml_assertion),
 ];
 
 fn fuzz_dir() -> PathBuf {

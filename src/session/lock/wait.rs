@@ -97,11 +97,13 @@ pub struct Watch {
     sign: Option<String>,
     last_sign: Instant,
     pid: Option<u32>,
+    me: u32,
 }
 
 impl Watch {
-    /// Starts watching at `now`; `what` names what is being got, e.g. `the session of "prod"`.
-    pub fn new(what: String, now: Instant) -> Self {
+    /// Starts watching at `now` from process `me`; `what` names what is being
+    /// got, e.g. `the session of "prod"`.
+    pub fn new(what: String, now: Instant, me: u32) -> Self {
         Self {
             what,
             started: now,
@@ -109,6 +111,7 @@ impl Watch {
             sign: None,
             last_sign: now,
             pid: None,
+            me,
         }
     }
 
@@ -154,7 +157,9 @@ impl Watch {
                 mins: waited.as_secs() / 60,
             });
         }
-        if !self.told && waited >= TELL_AFTER {
+        // A holder in this very process (two tasks of the switcher or of a served
+        // command wanting the same session) is not "another hats": nothing to say.
+        if !self.told && waited >= TELL_AFTER && self.pid != Some(self.me) {
             self.told = true;
             return Ok(Step::Tell(format!(
                 "waiting for {}, which is getting {} and may be asking for an MFA code",
@@ -201,7 +206,7 @@ mod tests {
 
     fn watch() -> (Watch, Instant) {
         let start = Instant::now();
-        (Watch::new("the session of \"prod\"".into(), start), start)
+        (Watch::new("the session of \"prod\"".into(), start, 1), start)
     }
 
     fn beat(n: u64) -> String {
@@ -272,6 +277,16 @@ mod tests {
             .unwrap_err();
         assert!(matches!(err, WaitError::Silent { secs: 30, .. }), "{err}");
         assert!(err.to_string().contains("end it with `kill 4242`"), "{err}");
+    }
+
+    #[test]
+    fn a_holder_in_this_process_goes_unmentioned() {
+        let (mut w, t0) = watch();
+        let sign = "1 0\n";
+        assert_eq!(
+            w.observe(t0 + TELL_AFTER, Some(sign), |_| false).unwrap(),
+            Step::Wait
+        );
     }
 
     #[test]

@@ -1,0 +1,129 @@
+//! Web identity (OIDC) sources: a profile with `role_arn` and
+//! `web_identity_token_file` (or hats' `web_identity_token_process`) is assumed
+//! with `AssumeRoleWithWebIdentity`.
+//!
+//! This module only reads and checks the profile's keys. The token itself is a
+//! secret read at call time by the session engine, never here.
+
+use super::ConfigError;
+use super::target::Source;
+use aws_config::profile::Profile;
+
+/// Where a web identity token comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenSource {
+    /// `web_identity_token_file`: read each time a session is made (identity
+    /// providers rotate the file, so it is never read ahead of time).
+    File(String),
+    /// `web_identity_token_process`: a program (run without a shell) whose stdout is the token.
+    Process(Vec<String>),
+}
+
+impl TokenSource {
+    /// The profile key this source comes from.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Self::File(_) => "web_identity_token_file",
+            Self::Process(_) => "web_identity_token_process",
+        }
+    }
+
+    /// The key's value as written (a command line is re-joined for display).
+    pub fn value(&self) -> String {
+        match self {
+            Self::File(path) => path.clone(),
+            Self::Process(words) => words.join(" "),
+        }
+    }
+
+    /// A short description for listings and cache keys.
+    pub fn describe(&self) -> String {
+        format!("(web identity: {} {})", self.key(), self.value())
+    }
+}
+
+/// Keys `AssumeRoleWithWebIdentity` has no parameter for: the identity
+/// provider's token carries tags and source identity, and there is no MFA.
+const NOT_ACCEPTED: [&str; 6] = [
+    "source_profile",
+    "credential_source",
+    "mfa_serial",
+    "external_id",
+    "session_tags",
+    "source_identity",
+];
+
+/// Whether `profile` declares a web identity token.
+pub(super) fn declared(profile: &Profile) -> bool {
+    profile.get("web_identity_token_file").is_some() || profile.get("web_identity_token_process").is_some()
+}
+
+/// The web identity source of a profile that [`declared`] one, or why it cannot be used.
+pub(super) fn source(profile: &Profile) -> Result<Source, ConfigError> {
+    let name = profile.name();
+    let file = profile.get("web_identity_token_file");
+    let process = profile.get("web_identity_token_process");
+    let token = match (file, process) {
+        (Some(_), Some(_)) => {
+            return Err(ConfigError::profile(
+                name,
+                "sets both web_identity_token_file and web_identity_token_process; keep one",
+            ));
+        }
+        (Some(path), None) if path.trim().is_empty() => {
+            return Err(ConfigError::profile(
+                name,
+                "web_identity_token_file is empty; set it to the path of the token file",
+            ));
+        }
+        (Some(path), None) => TokenSource::File(path.trim().to_owned()),
+        (None, Some(command)) => TokenSource::Process(command_words(command).ok_or_else(|| {
+            ConfigError::profile(
+                name,
+                format!(
+                    "web_identity_token_process \"{}\" is not a command line (empty, or a quote left open); \
+                     write the program and its arguments, e.g. idp-cli token --audience sts",
+                    super::printable(command)
+                ),
+            )
+        })?),
+        (None, None) => {
+            return Err(ConfigError::profile(
+                name,
+                "has no web_identity_token_file or web_identity_token_process",
+            ));
+        }
+    };
+    if let Some(key) = NOT_ACCEPTED.iter().find(|key| profile.get(key).is_some()) {
+        return Err(ConfigError::profile(
+            name,
+            format!(
+                "sets {} and {key}, which AssumeRoleWithWebIdentity does not take \
+                 (the token is the only credential, and its claims carry tags and identity); remove {key}",
+                token.key()
+            ),
+        ));
+    }
+    Ok(Source::WebIdentity(Box::new(token)))
+}
+
+/// The program and its arguments, split as a POSIX shell would split words
+/// (quotes, backslashes) but without running one: no expansion, no pipes.
+fn command_words(command: &str) -> Option<Vec<String>> {
+    shlex::split(command).filter(|words| !words.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::command_words;
+
+    #[test]
+    fn command_lines_split_into_words_without_a_shell() {
+        assert_eq!(
+            command_words("idp 'a b' \"$HOME\" c\\ d").unwrap(),
+            ["idp", "a b", "$HOME", "c d"]
+        );
+        assert_eq!(command_words("idp 'open"), None);
+        assert_eq!(command_words("   "), None);
+    }
+}

@@ -1,0 +1,107 @@
+//! Shell completion in real bash, zsh and fish, driven through a pseudo-terminal:
+//! the script `hats completions SHELL` prints is loaded the way the README says,
+//! and Tab completes subcommands and target names from the configuration,
+//! without the keyring and without the network.
+
+use crate::harness::{HATS, Sandbox, require};
+use crate::pty::Terminal;
+
+/// A sandbox whose `PATH` starts with a directory holding `hats` (the shells
+/// complete the command by that name and call it back through `PATH`).
+fn sandbox() -> Sandbox {
+    let mut sb = Sandbox::standard(false);
+    let bin = sb.home.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(HATS, bin.join("hats")).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    sb.set_env("PATH", &path);
+    // Any attempt to open a keyring would fail on this value: completion must not try.
+    sb.set_env("HATS_KEYRING", "no-such-store");
+    sb
+}
+
+/// Starts `shell` in a terminal, loads the completion script and waits for the prompt.
+fn shell_with_completion(sb: &Sandbox, shell: &str) -> Terminal {
+    let (program, start, load) = match shell {
+        "bash" => (
+            "bash",
+            "exec bash --norc --noprofile",
+            "PS1='ready> '; source <(hats completions bash)",
+        ),
+        "zsh" => (
+            "zsh",
+            "exec zsh -f",
+            "PS1='ready> '; autoload -U compinit && compinit -u; source <(hats completions zsh)",
+        ),
+        "fish" => (
+            "fish",
+            "exec fish --no-config",
+            "function fish_prompt; echo -n 'ready> '; end; hats completions fish | source",
+        ),
+        other => panic!("no such shell {other}"),
+    };
+    require(program, program);
+    let mut term = Terminal::spawn(sb, start);
+    term.type_line(load);
+    settle(&mut term, "loaded");
+    term
+}
+
+/// Waits until the shell has read everything typed so far: `printf` shows
+/// `WORD-done` only when it runs (the typed line reads `WORD done`).
+fn settle(term: &mut Terminal, word: &str) {
+    term.type_line(&format!("printf '%s-%s\\n' {word} done"));
+    term.wait_for(&format!("{word}-done"));
+}
+
+/// Types `words`, presses Tab `tabs` times and waits until the screen shows `expected`.
+fn tab(term: &mut Terminal, words: &str, tabs: usize, expected: &[&str]) {
+    term.keys(words);
+    term.keys(&"\t".repeat(tabs));
+    for text in expected {
+        term.wait_for(text);
+    }
+    // Clear the line for the next case: Ctrl-U kills the line in all three
+    // shells (Ctrl-C would make the terminal drop input typed after it).
+    term.keys("\x15");
+    settle(term, &words.replace(' ', "_"));
+}
+
+fn target_names_complete_in(shell: &str) {
+    let sb = sandbox();
+    let mut term = shell_with_completion(&sb, shell);
+    // One match: completed in place.
+    tab(&mut term, "hats env pl", 1, &["hats env plain-role"]);
+    tab(&mut term, "hats shell stag", 1, &["hats shell staging"]);
+    // Several matches: listed.
+    tab(&mut term, "hats exec data/A", 2, &["data/Admin", "data/Analyst"]);
+    // An account id completes the `ACCOUNT-ID/ROLE` aliases.
+    // (fish's list elides the common start of long candidates).
+    tab(
+        &mut term,
+        "hats env 555555555555/A",
+        2,
+        &["5555/Admin", "5555/Analyst"],
+    );
+    // Subcommands complete as before.
+    tab(&mut term, "hats credential-p", 1, &["hats credential-process"]);
+    assert!(
+        sb.moto.take_actions().is_empty(),
+        "completion made a network call"
+    );
+}
+
+#[test]
+fn bash_completes_target_names() {
+    target_names_complete_in("bash");
+}
+
+#[test]
+fn zsh_completes_target_names() {
+    target_names_complete_in("zsh");
+}
+
+#[test]
+fn fish_completes_target_names() {
+    target_names_complete_in("fish");
+}
