@@ -11,7 +11,8 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "hats", version, about)]
 #[command(
-    after_help = "Targets come from ~/.aws/config (profiles with role_arn, or mfa_serial with keys) \
+    after_help = "Targets come from ~/.aws/config (profiles with role_arn, mfa_serial with keys, or \
+    IAM Identity Center: sso_session/sso_start_url with sso_account_id and sso_role_name) \
     and from hats' config.toml ([[account]] entries, named NAME/ROLE).\n\
     Environment: AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, HATS_CONFIG, \
     HATS_KEYRING=secret-service|keyutils|none, AWS_ENDPOINT_URL."
@@ -138,6 +139,12 @@ pub enum Command {
         #[command(subcommand)]
         command: OrgCommand,
     },
+    /// IAM Identity Center: sign in to an sso-session, or sign out of it.
+    Sso {
+        /// What to do.
+        #[command(subcommand)]
+        command: SsoCommand,
+    },
     /// Print the shell completion script (target names complete too).
     #[command(
         after_help = "Install: hats completions bash > ~/.local/share/bash-completion/completions/hats"
@@ -145,6 +152,27 @@ pub enum Command {
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
+    },
+}
+
+/// `hats sso` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SsoCommand {
+    /// Sign in (browser with PKCE, or a device code) and keep the token in the keyring.
+    Login {
+        /// The sso-session's name (for legacy profiles: the start URL); the only one when omitted.
+        session: Option<String>,
+        /// Print the URL instead of opening a browser (uses the device code flow).
+        #[arg(long)]
+        no_browser: bool,
+        /// Use the device code flow even when a browser could be opened.
+        #[arg(long)]
+        use_device_code: bool,
+    },
+    /// Sign out: the portal's Logout, then remove the token and the role sessions made with it.
+    Logout {
+        /// The sso-session's name; the only one when omitted.
+        session: Option<String>,
     },
 }
 
@@ -211,7 +239,7 @@ impl Command {
                 target.as_deref().map_or(Wanted::Everything, Wanted::Target)
             }
             Self::History { .. } | Self::Completions { .. } => Wanted::NoTargets,
-            Self::Ls { .. } | Self::Org { .. } => Wanted::Everything,
+            Self::Ls { .. } | Self::Org { .. } | Self::Sso { .. } => Wanted::Everything,
         }
     }
 }

@@ -22,4 +22,5 @@ pub mod output;
 #[cfg(unix)]
 pub mod serve;
 pub mod session;
+pub mod signin;
 pub mod tui;

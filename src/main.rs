@@ -1,7 +1,7 @@
 //! The `hats` binary: parse arguments, run one command, map the result to an exit code.
 
 use clap::Parser;
-use hats::cli::{Cli, Command, OrgCommand};
+use hats::cli::{Cli, Command, OrgCommand, SsoCommand};
 use hats::commands;
 use hats::context::{Context, Wanted};
 use hats::error::Error;
@@ -104,6 +104,20 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Org {
             command: OrgCommand::Sync { session },
         } => commands::org_sync(&ctx, session).await?,
+        Command::Sso { command } => match command {
+            SsoCommand::Login {
+                session,
+                no_browser,
+                use_device_code,
+            } => {
+                let options = hats::signin::Options {
+                    no_browser: *no_browser,
+                    use_device_code: *use_device_code,
+                };
+                commands::sso_login(&ctx, session.as_deref(), options).await?;
+            }
+            SsoCommand::Logout { session } => commands::sso_logout(&ctx, session.as_deref()).await?,
+        },
         Command::Completions { .. } => unreachable!("handled before the runtime starts"),
     }
     Ok(ExitCode::SUCCESS)

@@ -146,6 +146,10 @@ pub enum AwsError {
         /// What to do next.
         then: String,
     },
+    /// The Identity Center portal refused the access token (expired, revoked or signed out).
+    /// The engine turns it into "sign in again" with the sso-session's name.
+    #[error("the Identity Center portal refused the sign-in token (expired, revoked or signed out)")]
+    SsoSignedOut,
     /// The console sign-in federation endpoint gave no sign-in token.
     #[error(
         "the sign-in federation endpoint \"{endpoint}\" answered getSigninToken with HTTP {status}{what}; {advice}"

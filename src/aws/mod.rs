@@ -8,6 +8,8 @@ mod console;
 mod error;
 mod organizations;
 mod source;
+mod sso;
+mod sso_oidc;
 mod sts;
 mod timeouts;
 mod web_identity;
@@ -16,6 +18,8 @@ pub use console::{DEFAULT_FEDERATION_ENDPOINT, signin_url};
 pub use error::AwsError;
 pub use organizations::{Progress, discover};
 pub use source::{ambient_credentials, source_credentials};
+pub use sso::Portal;
+pub use sso_oidc::{DeviceAuthorization, Grant, Oidc, OidcError, Registration, TokenGrant};
 pub use sts::{AssumeRoleInput, CallerIdentity, Issued, Sts, endpoint_override};
 
 /// The SDK's form of credentials that sign a request.

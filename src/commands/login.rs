@@ -17,7 +17,7 @@ pub async fn login(
     args: &SessionArgs,
 ) -> Result<(), Error> {
     let found = ctx.target(target)?;
-    if !matches!(found.spec, Spec::Role(_)) {
+    if !matches!(found.spec, Spec::Role(_) | Spec::Sso(_)) {
         return Err(Error::Usage(format!(
             "\"{target}\" is an MFA user session; the console only accepts role credentials, pick a role target"
         )));

@@ -226,7 +226,7 @@ fn json_item<'a>(r: &'a Row<'a>, settings: &crate::config::Settings, now: Timest
         role_name: t.role_name(),
         role_arn: match &t.spec {
             Spec::Role(spec) => Some(spec.role_arn.as_str()),
-            Spec::UserSession { .. } => None,
+            Spec::UserSession { .. } | Spec::Sso(_) => None,
         },
         source_profile: t.source_description(),
         mfa_serial: t.mfa_device().map(|m| m.serial.as_str()),
@@ -236,7 +236,7 @@ fn json_item<'a>(r: &'a Row<'a>, settings: &crate::config::Settings, now: Timest
         tags: &t.tags,
         source_identity: match &t.spec {
             Spec::Role(spec) => crate::session::source_identity(spec, settings).map(|s| s.to_string()),
-            Spec::UserSession { .. } => None,
+            Spec::UserSession { .. } | Spec::Sso(_) => None,
         },
         session: session(r.session.as_ref()).map(|mut s| {
             s.assumed_role_arn = r.session.as_ref().and_then(|e| e.arn.as_deref());

@@ -11,6 +11,7 @@ mod login;
 mod ls;
 mod org_sync;
 mod shell;
+mod sso;
 mod whoami;
 
 pub use completions::{answer_completion_request, completions, target_completer};
@@ -23,6 +24,7 @@ pub use login::{federation_endpoint, login, open_browser_quietly};
 pub use ls::ls;
 pub use org_sync::org_sync;
 pub use shell::shell;
+pub use sso::{sso_login, sso_logout};
 pub use whoami::whoami;
 
 use crate::cli::SessionArgs;
@@ -58,6 +60,12 @@ pub async fn obtain<'c>(
     } else {
         ctx.open_cache().await?
     };
+    // --no-cache skips cached sessions, not the Identity Center sign-in.
+    let tokens = if args.no_cache && target.sso_session().is_some() {
+        ctx.open_cache().await?
+    } else {
+        None
+    };
     let request = Request {
         duration: args.duration,
         mfa_code: args.mfa_code.clone(),
@@ -73,6 +81,7 @@ pub async fn obtain<'c>(
         request,
         &log,
     )
+    .with_token_store(tokens.as_ref())
     .with_policy(scope.as_ref().map(|s| s.policy.clone()));
     let session = engine.resolve(target).await?;
     if !session.from_cache {

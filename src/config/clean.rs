@@ -23,6 +23,7 @@ pub(super) fn clean(mut target: Target) -> Result<Target, String> {
             plain("source profile", profile)?;
             plain("mfa_serial", mfa.serial.as_str())?;
         }
+        Spec::Sso(sso) => check_sso(sso)?,
     }
     if let Some(name) = &mut target.account_name {
         escape(name);
@@ -63,10 +64,24 @@ fn check_role(role: &RoleSpec) -> Result<(), String> {
         match &hop.source {
             Source::Role(next) => hop = next,
             Source::Profile(name) => return plain("source profile", name),
+            Source::Sso(sso) => return check_sso(sso),
             Source::WebIdentity(token) => return plain(token.key(), &token.value()),
             Source::Environment | Source::InstanceMetadata | Source::EcsContainer => return Ok(()),
         }
     }
+}
+
+/// An Identity Center role's names and URL: shown in listings and sent to the portal.
+fn check_sso(sso: &crate::config::SsoRole) -> Result<(), String> {
+    plain("sso profile", &sso.profile)?;
+    plain("sso_start_url", &sso.session.start_url)?;
+    if let Some(name) = &sso.session.name {
+        plain("sso_session", name)?;
+    }
+    sso.session
+        .scopes
+        .iter()
+        .try_for_each(|scope| plain("sso_registration_scopes", scope))
 }
 
 fn plain(key: &str, value: &str) -> Result<(), String> {

@@ -127,6 +127,9 @@ pub struct Defaults {
     pub federation_endpoint: Option<String>,
     /// `SourceIdentity` for every role session whose entry sets none.
     pub source_identity: Option<IdentityDefault>,
+    /// Also write Identity Center sign-ins to the AWS CLI's token cache (plaintext, as the CLI does).
+    #[serde(default)]
+    pub sso_share_with_aws_cli: bool,
 }
 
 /// One `[[account]]`.

@@ -15,6 +15,7 @@ mod profile_names;
 mod region;
 mod scope;
 mod settings;
+mod sso;
 mod target;
 mod targets_from;
 mod web_identity;
@@ -28,7 +29,7 @@ pub use region::check_region;
 pub use scope::{Presets, Scope, ScopeRequest};
 pub use settings::Settings;
 pub use target::NO_TARGETS_HINT;
-pub use target::{MfaDevice, Mode, Origin, RoleSpec, Source, Spec, Target, TargetSet};
+pub use target::{MfaDevice, Mode, Origin, RoleSpec, Source, Spec, SsoRole, SsoSession, Target, TargetSet};
 pub use targets_from::build_targets;
 pub use web_identity::TokenSource;
 

@@ -48,7 +48,7 @@ pub fn add_organization(
         .iter()
         .filter_map(|t| match &t.spec {
             Spec::Role(r) => Some(r.role_arn.to_string()),
-            Spec::UserSession { .. } => None,
+            Spec::UserSession { .. } | Spec::Sso(_) => None,
         })
         .collect();
     let mut profiles_by_account: HashMap<String, Vec<usize>> = HashMap::new();

@@ -26,6 +26,8 @@ pub struct Settings {
     /// configured: a role whose trust policy lacks `sts:SetSourceIdentity`
     /// refuses every `AssumeRole` that carries one.
     pub source_identity: Option<SourceIdentity>,
+    /// Write Identity Center sign-ins to the AWS CLI's token cache too.
+    pub sso_share_with_aws_cli: bool,
 }
 
 impl Settings {
@@ -70,6 +72,7 @@ impl Settings {
             production_patterns: defaults.production_patterns.clone(),
             serve: defaults.serve,
             federation_endpoint: defaults.federation_endpoint.clone(),
+            sso_share_with_aws_cli: defaults.sso_share_with_aws_cli,
             source_identity: match &defaults.source_identity {
                 None | Some(IdentityDefault::LocalUser(false)) => None,
                 Some(IdentityDefault::LocalUser(true)) => {

@@ -1,5 +1,6 @@
 //! What a target is: a role (or an MFA user session) hats can hand out credentials for.
 
+pub use super::sso::{SsoRole, SsoSession};
 use crate::domain::{AccountId, MfaSerial, RoleArn, SessionDuration, SessionTags, SourceIdentity};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -37,6 +38,8 @@ pub enum Source {
     EcsContainer,
     /// Another role profile: role chaining.
     Role(Box<RoleSpec>),
+    /// An Identity Center profile: the portal's role credentials (`GetRoleCredentials`).
+    Sso(Box<SsoRole>),
     /// An OIDC token (file or command): `AssumeRoleWithWebIdentity`.
     WebIdentity(Box<super::web_identity::TokenSource>),
 }
@@ -50,6 +53,7 @@ impl Source {
             Source::InstanceMetadata => "(instance metadata)".into(),
             Source::EcsContainer => "(ECS container)".into(),
             Source::Role(spec) => spec.profile.clone().unwrap_or_else(|| spec.role_arn.to_string()),
+            Source::Sso(sso) => sso.profile.clone(),
             Source::WebIdentity(token) => token.describe(),
         }
     }
@@ -92,6 +96,8 @@ pub enum Spec {
         /// Requested session length.
         duration: Option<SessionDuration>,
     },
+    /// An Identity Center role: the portal hands out its credentials directly.
+    Sso(SsoRole),
 }
 
 /// How hats obtains a target's session; shown by `hats ls`.
@@ -107,6 +113,8 @@ pub enum Mode {
     Chained,
     /// The MFA session itself (`GetSessionToken`).
     UserSession,
+    /// The Identity Center portal's role credentials (`GetRoleCredentials`).
+    Sso,
     /// `AssumeRoleWithWebIdentity` with an OIDC token.
     WebIdentity,
 }
@@ -120,6 +128,7 @@ impl Mode {
             Mode::LongSession => "long-session",
             Mode::Chained => "chained",
             Mode::UserSession => "user-session",
+            Mode::Sso => "sso",
             Mode::WebIdentity => "web-identity",
         }
     }
@@ -155,6 +164,7 @@ impl Target {
     pub fn role_name(&self) -> Option<&str> {
         match &self.spec {
             Spec::Role(r) => Some(r.role_arn.name()),
+            Spec::Sso(sso) => Some(&sso.role_name),
             Spec::UserSession { .. } => None,
         }
     }
@@ -164,6 +174,25 @@ impl Target {
         match &self.spec {
             Spec::Role(r) => r.source.describe(),
             Spec::UserSession { profile, .. } => profile.clone(),
+            Spec::Sso(sso) => format!("(sso {})", sso.session.key()),
+        }
+    }
+
+    /// The Identity Center sign-in at the start of this target's chain, if any.
+    pub fn sso_session(&self) -> Option<&SsoSession> {
+        match &self.spec {
+            Spec::Sso(sso) => Some(&sso.session),
+            Spec::Role(spec) => {
+                let mut source = &spec.source;
+                loop {
+                    match source {
+                        Source::Role(inner) => source = &inner.source,
+                        Source::Sso(sso) => return Some(&sso.session),
+                        _ => return None,
+                    }
+                }
+            }
+            Spec::UserSession { .. } => None,
         }
     }
 
@@ -171,6 +200,7 @@ impl Target {
     pub fn mfa_device(&self) -> Option<&MfaDevice> {
         match &self.spec {
             Spec::UserSession { mfa, .. } => Some(mfa),
+            Spec::Sso(_) => None,
             Spec::Role(r) => {
                 let mut spec = r;
                 loop {

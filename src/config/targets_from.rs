@@ -50,6 +50,8 @@ pub fn build_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
             role_spec(profiles, name, &mut Vec::new()).map(|spec| profile_target(profile, Spec::Role(spec)))
         } else if profile.get("mfa_serial").is_some() && profile.get("aws_access_key_id").is_some() {
             user_session(profile).map(|spec| profile_target(profile, spec))
+        } else if super::sso::is_sso(profile) {
+            super::sso::sso_role(profiles, profile).map(|sso| profile_target(profile, Spec::Sso(sso)))
         } else {
             continue;
         };
@@ -125,6 +127,7 @@ fn profile_target(profile: &Profile, spec: Spec) -> Target {
     let account_id = match &spec {
         Spec::Role(r) => Some(r.role_arn.account().clone()),
         Spec::UserSession { mfa, .. } => account_of_mfa(&mfa.serial),
+        Spec::Sso(sso) => Some(sso.account_id.clone()),
     };
     Target {
         name: real_name(profile.name()).into_owned(),
@@ -218,6 +221,12 @@ fn profile_source(
     };
     // A profile may name itself as source when it also holds the keys.
     let self_with_keys = source == name && source_profile.get("aws_access_key_id").is_some();
+    if !self_with_keys && source_profile.get("role_arn").is_none() && super::sso::is_sso(source_profile) {
+        return Ok(Source::Sso(Box::new(super::sso::sso_role(
+            profiles,
+            source_profile,
+        )?)));
+    }
     if self_with_keys || source_profile.get("role_arn").is_none() {
         return Ok(Source::Profile(source.to_owned()));
     }
@@ -291,6 +300,10 @@ pub(super) fn source_of(profiles: &ProfileSet, name: &str) -> Result<(Source, Op
     if profile.get("role_arn").is_some() {
         let spec = role_spec(profiles, name, &mut Vec::new()).map_err(|e| e.to_string())?;
         return Ok((Source::Role(Box::new(spec)), None));
+    }
+    if super::sso::is_sso(profile) {
+        let sso = super::sso::sso_role(profiles, profile).map_err(|e| e.to_string())?;
+        return Ok((Source::Sso(Box::new(sso)), None));
     }
     let mfa = mfa_device(profile).map_err(|e| e.to_string())?;
     Ok((Source::Profile(name.to_owned()), mfa))

@@ -27,7 +27,7 @@ pub fn log_handout(
 ) -> std::io::Result<()> {
     let role = match &target.spec {
         Spec::Role(spec) => Some(spec),
-        Spec::UserSession { .. } => None,
+        Spec::UserSession { .. } | Spec::Sso(_) => None,
     };
     let record = Record {
         time: now,

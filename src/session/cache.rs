@@ -141,6 +141,24 @@ impl Cache {
         }
     }
 
+    /// A secret that is not a session (an Identity Center token) stored under `key`.
+    pub async fn secret(&self, key: &str) -> Result<Option<SecretString>, SessionError> {
+        let (store, key) = (self.store.clone(), key.to_owned());
+        blocking(move || Ok(store.get(&key)?)).await
+    }
+
+    /// Stores a secret that is not a session under `key` (not in the index: it has no expiry to show).
+    pub async fn set_secret(&self, key: &str, value: SecretString) -> Result<(), SessionError> {
+        let (store, key) = (self.store.clone(), key.to_owned());
+        blocking(move || Ok(store.set(&key, &value)?)).await
+    }
+
+    /// Removes the secret under `key`, if any.
+    pub async fn delete_secret(&self, key: &str) -> Result<(), SessionError> {
+        let (store, key) = (self.store.clone(), key.to_owned());
+        blocking(move || Ok(store.delete(&key)?)).await
+    }
+
     /// Stores `session` under `key` and records it in the index; prunes expired entries.
     pub async fn put(
         &self,

@@ -8,7 +8,7 @@ use super::SessionError;
 use super::index::Index;
 use super::lock::fnv1a;
 use super::plan::plan_role;
-use crate::config::{Mode, RoleSpec, Settings, Source, Spec, Target};
+use crate::config::{Mode, RoleSpec, Settings, Source, Spec, SsoRole, Target};
 use crate::domain::{MfaSerial, SessionName, SessionPolicy, SourceIdentity};
 
 /// The key of the MFA session of `source` with `serial`.
@@ -76,13 +76,33 @@ pub fn target_key(target: &Target, settings: &Settings) -> Option<String> {
             };
             Some(role_key(&target.name, spec, plan.mode, shape))
         }
+        Spec::Sso(sso) => Some(sso_key(&target.name, sso)),
     }
+}
+
+/// The key of the Identity Center role session of `sso` reached under `label`.
+/// It has the role key's form, so listings, `forget` and the index treat it alike.
+pub fn sso_key(label: &str, sso: &SsoRole) -> String {
+    let mut text = String::new();
+    sso_fingerprint(sso, &mut text);
+    format!("role/{label}/{}/{:016x}", Mode::Sso.as_str(), fnv1a(&text))
+}
+
+fn sso_fingerprint(sso: &SsoRole, out: &mut String) {
+    out.push_str(&format!(
+        "sso|{}|{}|{}|{}",
+        sso.session.key(),
+        sso.session.start_url,
+        sso.account_id,
+        sso.role_name
+    ));
 }
 
 /// The MFA session a target's role session is made from, if it uses one.
 pub fn target_mfa_key(target: &Target, settings: &Settings) -> Option<String> {
     match &target.spec {
         Spec::UserSession { .. } => target_key(target, settings),
+        Spec::Sso(_) => None,
         Spec::Role(spec) => {
             let plan = plan_role(spec, None, settings).ok()?;
             let mfa = spec.mfa.as_ref()?;
@@ -110,7 +130,7 @@ impl<'a> IndexedNames<'a> {
     /// [`target_key`], or `None` at once when the index cannot hold it.
     pub fn target_key(&self, target: &Target, settings: &Settings) -> Option<String> {
         let possible = match target.spec {
-            Spec::Role(_) => self.role_labels.contains(target.name.as_str()),
+            Spec::Role(_) | Spec::Sso(_) => self.role_labels.contains(target.name.as_str()),
             Spec::UserSession { .. } => self.any_mfa,
         };
         possible.then(|| target_key(target, settings)).flatten()
@@ -131,6 +151,7 @@ fn fingerprint(spec: &RoleSpec, out: &mut String) {
     out.push('|');
     match &spec.source {
         Source::Role(inner) => fingerprint(inner, out),
+        Source::Sso(sso) => sso_fingerprint(sso, out),
         other => out.push_str(&other.describe()),
     }
     out.push('|');

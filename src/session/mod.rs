@@ -24,6 +24,7 @@ mod resolve;
 mod secret_service;
 #[cfg_attr(not(target_os = "windows"), allow(dead_code))]
 mod split;
+mod sso_token;
 mod store;
 mod web_identity_token;
 
@@ -31,14 +32,15 @@ pub use cache::Cache;
 pub use forget::{Forgotten, forget_everywhere};
 pub use index::{Index, IndexEntry, IndexFile};
 pub use keys::{
-    IndexedNames, Shape, forgets, keys_to_forget, mfa_key, role_key, session_name, source_identity,
+    IndexedNames, Shape, forgets, keys_to_forget, mfa_key, role_key, session_name, source_identity, sso_key,
     target_key, target_mfa_key,
 };
 pub use mfa_process::{DEFAULT_TIMEOUT as MFA_PROCESS_TIMEOUT, run_mfa_process};
 pub use open_store::{KeyringChoice, Opened, open};
 pub use plan::{Plan, plan_role, target_mode};
 pub use prompt::{MfaError, MfaPrompter, TerminalPrompter};
-pub use resolve::{Engine, Request};
+pub use resolve::{Engine, Request, find_sso_token, keep_sso_token};
+pub use sso_token::{SsoToken, cli_cache_file, remove_cli_cache, token_key};
 pub use store::{MemoryStore, SecretStore, StoreError};
 
 use crate::aws::AwsError;
@@ -90,6 +92,16 @@ pub enum SessionError {
         /// The target.
         target: String,
     },
+    /// A scope-down policy was asked for an Identity Center target.
+    #[error(
+        "\"{target}\" gets its credentials from Identity Center (GetRoleCredentials), which cannot take a \
+         session policy; --policy, --policy-arn and --preset need a role target (a profile with role_arn \
+         and source_profile = {target} can be scoped)"
+    )]
+    ScopeSso {
+        /// The target.
+        target: String,
+    },
     /// STS returned a session that had already expired by the local clock.
     #[error(
         "AWS returned a session that expired at {expiration}, but this machine's clock says {now}; \
@@ -100,6 +112,14 @@ pub enum SessionError {
         expiration: jiff::Timestamp,
         /// The local clock.
         now: jiff::Timestamp,
+    },
+    /// No usable Identity Center sign-in: the user must sign in.
+    #[error("not signed in to Identity Center \"{session}\" ({why}); run \"hats sso login {session}\"")]
+    SsoSignIn {
+        /// The sso-session (or, for legacy profiles, the start URL).
+        session: String,
+        /// What was found instead of a valid token.
+        why: &'static str,
     },
     /// The cache directory could not be written.
     #[error("cannot write the session cache ({0}); check the permissions of the cache directory")]

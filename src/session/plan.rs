@@ -27,7 +27,8 @@ pub fn plan_role(
         .unwrap_or(settings.role_duration)
         .check_range(SessionDuration::MIN, SessionDuration::MAX_ROLE, "a role session")?;
     let mode = match (&spec.source, &spec.mfa) {
-        (Source::Role(_), _) => Mode::Chained,
+        // Identity Center credentials are a role session: assuming a role with them is chaining.
+        (Source::Role(_) | Source::Sso(_), _) => Mode::Chained,
         (Source::WebIdentity(_), _) => Mode::WebIdentity,
         (_, Some(_)) if wanted > SessionDuration::ONE_HOUR => Mode::LongSession,
         (_, Some(_)) => Mode::MfaSession,
@@ -57,6 +58,7 @@ pub fn plan_role(
 pub fn target_mode(target: &Target, settings: &Settings) -> &'static str {
     match &target.spec {
         Spec::UserSession { .. } => Mode::UserSession.as_str(),
+        Spec::Sso(_) => Mode::Sso.as_str(),
         Spec::Role(spec) => plan_role(spec, None, settings).map_or("invalid", |p| p.mode.as_str()),
     }
 }

@@ -1,6 +1,10 @@
 //! The engine: resolves a target to a session, reusing cached sessions and
 //! asking for an MFA code at most once per run.
 
+mod sso;
+
+pub use sso::{find_sso_token, keep_sso_token};
+
 use super::index::IndexEntry;
 use super::keys::{Shape, mfa_key, role_key, session_name, source_identity};
 use super::mfa_process::{run_mfa_process, timeout_from_env};
@@ -35,6 +39,9 @@ pub struct Engine<'a, P> {
     settings: &'a Settings,
     clock: Clock,
     cache: Option<&'a Cache>,
+    /// Where Identity Center sign-in tokens are kept: the cache's store, also
+    /// under `--no-cache` (a token is a sign-in, not a session).
+    tokens: Option<&'a Cache>,
     prompter: &'a P,
     request: Request,
     policy: Option<SessionPolicy>,
@@ -98,6 +105,7 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
             settings,
             clock,
             cache,
+            tokens: cache,
             prompter,
             given_code: Mutex::new(request.mfa_code.clone()),
             request,
@@ -113,6 +121,15 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
     #[must_use]
     pub fn renewing(mut self) -> Self {
         self.duration_is_minimum = false;
+        self
+    }
+
+    /// Keeps Identity Center tokens in `tokens` even when sessions are not cached.
+    #[must_use]
+    pub fn with_token_store(mut self, tokens: Option<&'a Cache>) -> Self {
+        if tokens.is_some() {
+            self.tokens = tokens;
+        }
         self
     }
 
@@ -142,6 +159,10 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
             Spec::UserSession { .. } if self.policy.is_some() => Err(SessionError::ScopeNeedsRole {
                 target: target.name.clone(),
             }),
+            Spec::Sso(_) if self.policy.is_some() => Err(SessionError::ScopeSso {
+                target: target.name.clone(),
+            }),
+            Spec::Sso(sso) => self.sso_role(sso, &target.name, self.request.refresh).await,
             Spec::UserSession {
                 profile,
                 mfa,
@@ -208,6 +229,10 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                     return self.web_identity(label, spec, token, &input).await;
                 }
                 let signing = match (plan.mode, &spec.source, &spec.mfa) {
+                    (_, Source::Sso(sso), _) => {
+                        self.note(&format!("{label}: role chaining from Identity Center role {}", sso.profile));
+                        self.sso_role(sso, &sso.profile, false).await?.credentials
+                    }
                     (Mode::MfaSession, source, Some(mfa)) => {
                         self.note(&format!(
                             "{label}: assuming {} from the MFA session for {} (AWS allows at most 1h \

@@ -175,6 +175,8 @@ fn detail(ctx: &Context, target: &Target) -> Detail {
             duration.unwrap_or(ctx.settings.mfa_session_duration).to_string(),
             None,
         ),
+        // The portal sets the length (the permission set's session duration).
+        Spec::Sso(_) => (None, "-".to_owned(), None),
     };
     Detail {
         role_arn,

@@ -26,6 +26,8 @@ mod org;
 mod private_files;
 mod prompt;
 mod serve;
+mod sso;
+mod sso_login;
 mod tui;
 mod tui_filter;
 mod usage;

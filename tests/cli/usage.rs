@@ -139,6 +139,9 @@ const SUBCOMMANDS: &[&[&str]] = &[
     &["forget"],
     &["org"],
     &["org", "sync"],
+    &["sso"],
+    &["sso", "login"],
+    &["sso", "logout"],
     &["completions"],
 ];
 

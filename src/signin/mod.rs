@@ -1,0 +1,154 @@
+//! Identity Center sign-in (`hats sso login`): the authorization-code flow with
+//! PKCE and a loopback redirect when a browser can be opened, else the device
+//! flow. Returns the token; keeping it is the session module's business.
+//!
+//! Never waits past the code's expiry; Ctrl-C cancels. Talks to the user on the
+//! terminal (`/dev/tty`): without one there is nobody to approve, so it fails at once.
+
+mod device;
+mod pkce;
+
+use crate::aws::{AwsError, Oidc, OidcError, Registration, TokenGrant};
+use crate::config::SsoSession;
+use crate::session::SsoToken;
+use std::io::Write;
+
+/// How to sign in.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Print the URL instead of opening a browser.
+    pub no_browser: bool,
+    /// Use the device flow even when a browser could be opened.
+    pub use_device_code: bool,
+}
+
+/// Why no sign-in happened.
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    /// No terminal to show the code on.
+    #[error(
+        "cannot sign in to \"{0}\" without a terminal (there is nobody to approve it); run \"hats sso login {0}\" in a terminal"
+    )]
+    NoTerminal(String),
+    /// The user pressed Ctrl-C.
+    #[error("sign-in cancelled")]
+    Cancelled,
+    /// The code expired before it was approved.
+    #[error("the sign-in code expired before it was approved; run \"hats sso login {0}\" again")]
+    Expired(String),
+    /// The user denied the request, or the service refused the code.
+    #[error("the sign-in to \"{session}\" was refused: {why}; run \"hats sso login {session}\" again")]
+    Refused {
+        /// The session.
+        session: String,
+        /// What was refused.
+        why: String,
+    },
+    /// The loopback redirect could not be set up or answered.
+    #[error("the browser sign-in failed: {0}; try hats sso login --use-device-code")]
+    Loopback(String),
+    /// No browser could be started (the caller falls back to the device flow).
+    #[error("no browser could be opened")]
+    NoBrowser,
+    /// AWS could not be reached or refused a call.
+    #[error("{0}")]
+    Aws(#[from] AwsError),
+}
+
+/// The terminal the user reads; `None` without a controlling terminal.
+pub struct Tty(std::fs::File);
+
+impl Tty {
+    /// Opens `/dev/tty`.
+    pub fn open() -> Option<Self> {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/tty")
+            .ok()
+            .map(Self)
+    }
+
+    /// Writes one line for the user.
+    pub fn say(&mut self, line: &str) {
+        let _ = writeln!(self.0, "{line}");
+    }
+}
+
+/// Signs in to `session` and returns its token.
+pub async fn sign_in(
+    session: &SsoSession,
+    options: Options,
+    now: jiff::Timestamp,
+) -> Result<SsoToken, SignInError> {
+    let mut tty = Tty::open().ok_or_else(|| SignInError::NoTerminal(session.key().to_owned()))?;
+    let oidc = Oidc::new(&session.region);
+    let browser = !options.no_browser && !options.use_device_code;
+    let flow = async {
+        if browser {
+            match pkce::run(&oidc, session, &mut tty).await {
+                Err(SignInError::NoBrowser) => {
+                    tty.say("No browser could be opened ($BROWSER, xdg-open); using a device code instead.");
+                    device::run(&oidc, session, &mut tty, true).await
+                }
+                done => done,
+            }
+        } else {
+            device::run(&oidc, session, &mut tty, options.no_browser).await
+        }
+    };
+    let (registration, grant) = tokio::select! {
+        done = flow => done?,
+        _ = tokio::signal::ctrl_c() => return Err(SignInError::Cancelled),
+    };
+    Ok(SsoToken {
+        start_url: session.start_url.clone(),
+        region: session.region.clone(),
+        access_token: grant.access_token,
+        expires_at: now + jiff::SignedDuration::from_secs(grant.expires_in),
+        refresh_token: grant.refresh_token,
+        registration: Some(registration),
+    })
+}
+
+/// What a finished flow hands back.
+type Granted = (Registration, TokenGrant);
+
+fn refused(session: &SsoSession, e: OidcError) -> SignInError {
+    match e {
+        OidcError::Expired => SignInError::Expired(session.key().to_owned()),
+        OidcError::Aws(e) => SignInError::Aws(e),
+        other => SignInError::Refused {
+            session: session.key().to_owned(),
+            why: other.to_string(),
+        },
+    }
+}
+
+/// Opens `url` in `$BROWSER`, else the platform's opener, without waiting for it
+/// (a browser may run as long as the user keeps it). Whether it could be started.
+pub fn open_browser(url: &str) -> bool {
+    let opener = std::env::var("BROWSER")
+        .ok()
+        .filter(|b| !b.is_empty())
+        .unwrap_or_else(|| {
+            if cfg!(target_os = "macos") {
+                "open".into()
+            } else {
+                "xdg-open".into()
+            }
+        });
+    let started = std::process::Command::new(&opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    match started {
+        Ok(mut child) => {
+            // Reap it in the background so it never lingers as a zombie.
+            std::thread::spawn(move || child.wait());
+            true
+        }
+        Err(_) => false,
+    }
+}

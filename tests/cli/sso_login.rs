@@ -1,0 +1,157 @@
+//! `hats sso login` and `logout` end to end: the PKCE flow with a loopback
+//! redirect (the `$BROWSER` script approves), the device flow (browser or the
+//! printed URL), no terminal, sign-out, and one sign-in after a revoked token.
+
+use crate::pty::Terminal;
+use crate::sso::{files_containing, sso_sandbox};
+
+/// Runs `hats sso login ARGS` in a terminal and waits for it to finish; its exit code and screen.
+fn login_in_terminal(sb: &crate::harness::Sandbox, args: &str) -> (u32, String) {
+    let mut term = Terminal::spawn(sb, &format!(r#""$HATS" sso login {args}"#));
+    let code = term.wait_exit();
+    (code, term.screen())
+}
+
+#[test]
+fn login_with_a_browser_uses_pkce_and_a_loopback_redirect_and_the_token_works() {
+    let (sb, ic) = sso_sandbox(true);
+    let (code, screen) = login_in_terminal(&sb, "corp");
+    assert_eq!(code, 0, "{screen}");
+    let log = ic.log();
+    assert_eq!(log.count("Authorize"), 1, "{:?}", log.requests);
+    assert_eq!(log.grant_types(), ["authorization_code"]);
+    assert_eq!(log.count("StartDeviceAuthorization"), 0);
+    let arn = crate::sso::caller_arn(&sb, "prod-admin");
+    assert!(arn.contains(":assumed-role/Admin/"), "{arn}");
+    // Kept in the keyring only: no token anywhere on disk.
+    for needle in ["standin-at-", "standin-rt-"] {
+        let found = files_containing(sb.dir.path(), needle);
+        assert!(found.is_empty(), "a token on disk: {found:?}");
+    }
+}
+
+#[test]
+fn login_with_a_device_code_polls_until_the_browser_approves() {
+    let (sb, ic) = sso_sandbox(true);
+    let (code, screen) = login_in_terminal(&sb, "corp --use-device-code");
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("check that the page shows the code"), "{screen}");
+    let log = ic.log();
+    assert_eq!(log.count("StartDeviceAuthorization"), 1);
+    assert_eq!(log.count("Authorize"), 0);
+    assert_eq!(
+        log.grant_types().last().map(String::as_str),
+        Some("urn:ietf:params:oauth:grant-type:device_code")
+    );
+    sb.hats(&["env", "prod-admin"]).ok();
+}
+
+#[test]
+fn login_without_a_browser_prints_the_url_and_waits_for_approval() {
+    let (mut sb, ic) = sso_sandbox(true);
+    sb.set_env("BROWSER", "/bin/false-browser-must-not-run");
+    let mut term = Terminal::spawn(&sb, r#""$HATS" sso login corp --no-browser"#);
+    term.wait_for("Waiting for approval");
+    let pending = ic.pending();
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    let user_code = pending[0]["userCode"].as_str().unwrap().to_owned();
+    assert!(term.screen().contains(&user_code), "{}", term.screen());
+    ic.approve(&user_code);
+    assert_eq!(term.wait_exit(), 0, "{}", term.screen());
+    sb.hats(&["env", "prod-admin"]).ok();
+}
+
+#[test]
+fn login_without_a_terminal_fails_at_once_saying_so() {
+    let (sb, ic) = sso_sandbox(true);
+    let err = sb.hats(&["sso", "login", "corp"]).fails();
+    assert!(err.contains("without a terminal"), "{err}");
+    assert_eq!(ic.log().count("RegisterClient"), 0);
+}
+
+#[test]
+fn logout_signs_out_at_the_portal_and_removes_the_token_and_cached_sessions() {
+    let (sb, ic) = sso_sandbox(true);
+    assert_eq!(login_in_terminal(&sb, "corp").0, 0);
+    sb.hats(&["env", "prod-admin"]).ok();
+    sb.hats(&["sso", "logout", "corp"]).ok();
+    assert_eq!(ic.log().count("Logout"), 1);
+    // Neither the role session nor the token is left to hand out.
+    let err = sb.hats(&["env", "prod-admin"]).fails();
+    assert!(err.contains("run \"hats sso login corp\""), "{err}");
+}
+
+#[test]
+fn a_revoked_sign_in_takes_exactly_one_new_sign_in() {
+    let (sb, ic) = sso_sandbox(true);
+    assert_eq!(login_in_terminal(&sb, "corp").0, 0);
+    sb.hats(&["env", "prod-admin"]).ok();
+    sb.hats(&["forget", "prod-admin"]).ok();
+    ic.revoke_all();
+    let err = sb.hats(&["env", "prod-admin"]).fails();
+    assert!(err.contains("run \"hats sso login corp\""), "{err}");
+    assert_eq!(login_in_terminal(&sb, "corp").0, 0);
+    sb.hats(&["env", "prod-admin"]).ok();
+    let log = ic.log();
+    assert_eq!(
+        log.count("Authorize"),
+        2,
+        "one sign-in before, exactly one after the revocation"
+    );
+    assert_eq!(log.errors("GetRoleCredentials", "UnauthorizedException"), 1);
+}
+
+#[test]
+fn ctrl_c_cancels_a_sign_in_that_waits_for_approval() {
+    let (sb, ic) = sso_sandbox(true);
+    let mut term = Terminal::spawn(&sb, r#"exec "$HATS" sso login corp --no-browser"#);
+    term.wait_for("Waiting for approval");
+    term.keys("\x03");
+    let code = term.wait_exit();
+    assert_ne!(code, 0);
+    term.wait_for("sign-in cancelled");
+    assert_eq!(ic.log().count("StartDeviceAuthorization"), 1);
+}
+
+#[test]
+fn a_device_code_nobody_approves_ends_at_its_expiry() {
+    let (sb, ic) = sso_sandbox(true);
+    ic.set_lifetimes(serde_json::json!({"deviceCode": 3, "interval": 1}));
+    let mut term = Terminal::spawn(&sb, r#"exec "$HATS" sso login corp --no-browser"#);
+    let code = term.wait_exit();
+    assert_ne!(code, 0);
+    let screen = term.screen();
+    assert!(screen.contains("expired before it was approved"), "{screen}");
+    assert!(screen.contains("hats sso login corp"), "{screen}");
+}
+
+#[test]
+fn without_a_browser_to_open_login_falls_back_to_the_device_code() {
+    let (mut sb, ic) = sso_sandbox(true);
+    sb.set_env("BROWSER", "/nonexistent/browser");
+    let mut term = Terminal::spawn(&sb, r#"exec "$HATS" sso login corp"#);
+    term.wait_for("Waiting for approval");
+    assert!(
+        term.screen().contains("using a device code instead"),
+        "{}",
+        term.screen()
+    );
+    let pending = ic.pending();
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    ic.approve(pending[0]["userCode"].as_str().unwrap());
+    assert_eq!(term.wait_exit(), 0, "{}", term.screen());
+    sb.hats(&["env", "prod-admin"]).ok();
+}
+
+#[test]
+fn no_cache_skips_cached_sessions_but_still_uses_the_sign_in() {
+    let (sb, ic) = sso_sandbox(true);
+    assert_eq!(login_in_terminal(&sb, "corp").0, 0);
+    sb.hats(&["env", "prod-admin"]).ok();
+    sb.hats(&["env", "prod-admin", "--no-cache"]).ok();
+    assert_eq!(
+        ic.log().count("GetRoleCredentials"),
+        2,
+        "--no-cache fetched a new session with the kept token"
+    );
+}
