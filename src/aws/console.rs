@@ -91,7 +91,7 @@ fn refused(endpoint: &str, status: u16) -> AwsError {
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986).
-fn encode(text: &str) -> String {
+pub fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),

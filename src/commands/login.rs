@@ -58,18 +58,7 @@ fn open_browser(url: &str) -> Result<(), Error> {
 
 /// Opens `url` with `$BROWSER`, else the platform's opener; the error is a sentence.
 pub fn open_browser_quietly(url: &str) -> Result<(), String> {
-    let opener = std::env::var("BROWSER")
-        .ok()
-        .filter(|b| !b.is_empty())
-        .unwrap_or_else(|| {
-            if cfg!(target_os = "macos") {
-                "open".into()
-            } else if cfg!(windows) {
-                "explorer".into()
-            } else {
-                "xdg-open".into()
-            }
-        });
+    let opener = crate::signin::browser_program();
     let status = std::process::Command::new(&opener)
         .arg(url)
         .stdin(std::process::Stdio::null())

@@ -26,6 +26,22 @@ pub enum HelperFailure {
     TimedOut,
 }
 
+impl HelperFailure {
+    /// What went wrong, for an error sentence about a command that was to
+    /// print `value` ("a code", "a token") within `limit`.
+    pub fn explain(&self, value: &str, limit: Duration) -> String {
+        match self {
+            Self::Start(e) => format!("could not start: {e}; check the program name and PATH"),
+            Self::Read(e) => format!("could not be read: {e}"),
+            Self::TimedOut => format!(
+                "did not print {value} within {}s and was stopped; check that it works on its own, \
+                 or set HATS_MFA_PROCESS_TIMEOUT to wait longer",
+                limit.as_secs()
+            ),
+        }
+    }
+}
+
 /// Runs `command`; `waiting` completes "hats: waiting for ..." on stderr when
 /// it takes more than a moment. Returns its exit status and stdout.
 pub async fn run_bounded(

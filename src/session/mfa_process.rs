@@ -7,7 +7,7 @@
 //! what it is waiting for, and after `HATS_MFA_PROCESS_TIMEOUT` (60 s by
 //! default) it stops the command and everything it started, and fails.
 
-use super::helper_command::{HelperFailure, run_bounded};
+use super::helper_command::run_bounded;
 use super::prompt::MfaError;
 use crate::domain::{MfaCode, MfaSerial, SessionDuration};
 use std::time::Duration;
@@ -56,15 +56,9 @@ pub async fn run_mfa_process(
     };
     shell.arg(command);
     let waiting = format!("mfa_process \"{command}\" to print the code for \"{serial}\"");
-    let (status, out) = run_bounded(shell, &waiting, limit).await.map_err(|e| match e {
-        HelperFailure::Start(e) => failed(format!("could not start: {e}")),
-        HelperFailure::Read(e) => failed(format!("could not be read: {e}")),
-        HelperFailure::TimedOut => failed(format!(
-            "did not print a code within {}s and was stopped; check that it works on its own, \
-             or set HATS_MFA_PROCESS_TIMEOUT to wait longer",
-            limit.as_secs()
-        )),
-    })?;
+    let (status, out) = run_bounded(shell, &waiting, limit)
+        .await
+        .map_err(|e| failed(e.explain("a code", limit)))?;
     if !status.success() {
         return Err(failed(format!("failed ({status})")));
     }

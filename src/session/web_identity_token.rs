@@ -6,7 +6,7 @@
 //! file ever quotes it. This module knows nothing of STS.
 
 use super::SessionError;
-use super::helper_command::{HelperFailure, run_bounded};
+use super::helper_command::run_bounded;
 use super::mfa_process::timeout_from_env;
 use crate::config::TokenSource;
 use secrecy::SecretString;
@@ -91,15 +91,9 @@ async fn run_process(source: &TokenSource, words: &[String]) -> Result<Vec<u8>, 
     let mut command = tokio::process::Command::new(program);
     command.args(args);
     let waiting = format!("{} to print the token", quoted(source));
-    let (status, out) = run_bounded(command, &waiting, limit).await.map_err(|e| match e {
-        HelperFailure::Start(e) => fail(format!("could not start: {e}; check the program name and PATH")),
-        HelperFailure::Read(e) => fail(format!("could not be read: {e}")),
-        HelperFailure::TimedOut => fail(format!(
-            "did not print a token within {}s and was stopped; check that it works on its own, \
-             or set HATS_MFA_PROCESS_TIMEOUT to wait longer",
-            limit.as_secs()
-        )),
-    })?;
+    let (status, out) = run_bounded(command, &waiting, limit)
+        .await
+        .map_err(|e| fail(e.explain("a token", limit)))?;
     if !status.success() {
         return Err(fail(format!("failed ({status})")));
     }

@@ -124,19 +124,26 @@ fn refused(session: &SsoSession, e: OidcError) -> SignInError {
     }
 }
 
-/// Opens `url` in `$BROWSER`, else the platform's opener, without waiting for it
-/// (a browser may run as long as the user keeps it). Whether it could be started.
-pub fn open_browser(url: &str) -> bool {
-    let opener = std::env::var("BROWSER")
+/// `$BROWSER`, else the platform's opener.
+pub fn browser_program() -> String {
+    std::env::var("BROWSER")
         .ok()
         .filter(|b| !b.is_empty())
         .unwrap_or_else(|| {
             if cfg!(target_os = "macos") {
                 "open".into()
+            } else if cfg!(windows) {
+                "explorer".into()
             } else {
                 "xdg-open".into()
             }
-        });
+        })
+}
+
+/// Opens `url` in `$BROWSER`, else the platform's opener, without waiting for it
+/// (a browser may run as long as the user keeps it). Whether it could be started.
+pub fn open_browser(url: &str) -> bool {
+    let opener = browser_program();
     let started = std::process::Command::new(&opener)
         .arg(url)
         .stdin(std::process::Stdio::null())

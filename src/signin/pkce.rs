@@ -3,6 +3,7 @@
 //! the service's `/authorize` page, and exchanges the code it is sent back.
 
 use super::{Granted, SignInError, Tty, open_browser, refused};
+use crate::aws::percent_encode as encode;
 use crate::aws::{Grant, Oidc};
 use crate::config::SsoSession;
 use base64::Engine as _;
@@ -126,16 +127,6 @@ fn random_text(bytes: usize) -> Result<String, SignInError> {
     let mut raw = vec![0_u8; bytes];
     getrandom::fill(&mut raw).map_err(|e| SignInError::Loopback(format!("no randomness: {e}")))?;
     Ok(URL_SAFE_NO_PAD.encode(raw))
-}
-
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn decode(text: &str) -> String {
