@@ -145,15 +145,9 @@ impl Sts {
             request = request.set_transitive_tag_keys(Some(input.tags.transitive.clone()));
         }
         if let Some(policy) = input.policy {
-            request = request.set_policy(policy.document.clone());
-            if !policy.arns.is_empty() {
-                let arns = policy.arns.iter().map(|arn| {
-                    aws_sdk_sts::types::PolicyDescriptorType::builder()
-                        .arn(arn)
-                        .build()
-                });
-                request = request.set_policy_arns(Some(arns.collect()));
-            }
+            request = request
+                .set_policy(policy.document.clone())
+                .set_policy_arns(policy_arns(policy));
         }
         let started = Instant::now();
         let output = request
@@ -271,5 +265,20 @@ pub(super) fn issued(
         },
         expiration,
         assumed_arn,
+    })
+}
+
+/// A scope-down policy's managed policies as STS takes them; `None` when it names none.
+pub(super) fn policy_arns(policy: &SessionPolicy) -> Option<Vec<aws_sdk_sts::types::PolicyDescriptorType>> {
+    (!policy.arns.is_empty()).then(|| {
+        policy
+            .arns
+            .iter()
+            .map(|arn| {
+                aws_sdk_sts::types::PolicyDescriptorType::builder()
+                    .arn(arn)
+                    .build()
+            })
+            .collect()
     })
 }

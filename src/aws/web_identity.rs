@@ -6,7 +6,7 @@
 
 use super::AwsError;
 use super::error::classify;
-use super::sts::{AssumeRoleInput, Issued, Sts, attempts, issued};
+use super::sts::{AssumeRoleInput, Issued, Sts, attempts, issued, policy_arns};
 use secrecy::{ExposeSecret, SecretString};
 use std::time::Instant;
 
@@ -27,15 +27,9 @@ impl Sts {
             .duration_seconds(i32::try_from(input.duration.as_secs()).unwrap_or(i32::MAX))
             .web_identity_token(token.expose_secret());
         if let Some(policy) = input.policy {
-            request = request.set_policy(policy.document.clone());
-            if !policy.arns.is_empty() {
-                let arns = policy.arns.iter().map(|arn| {
-                    aws_sdk_sts::types::PolicyDescriptorType::builder()
-                        .arn(arn)
-                        .build()
-                });
-                request = request.set_policy_arns(Some(arns.collect()));
-            }
+            request = request
+                .set_policy(policy.document.clone())
+                .set_policy_arns(policy_arns(policy));
         }
         let started = Instant::now();
         let action = "AssumeRoleWithWebIdentity";
