@@ -121,16 +121,10 @@ fn scopes(raw: Option<&str>) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::config::{AwsFile, AwsFileKind, HatsFile, Spec, TargetSet, build_targets, parse_profiles};
+    use crate::config::{Spec, TargetSet};
 
     fn targets(config: &str) -> TargetSet {
-        let file = |kind, path, bytes| AwsFile { kind, path, bytes };
-        let profiles = parse_profiles(
-            file(AwsFileKind::Config, "/h/.aws/config", config.as_bytes()),
-            file(AwsFileKind::Credentials, "/h/.aws/credentials", b""),
-        )
-        .unwrap();
-        build_targets(&profiles, &HatsFile::default())
+        crate::config::targets_from::tests::targets_of(config, "")
     }
 
     fn problem(set: &TargetSet, name: &str) -> String {

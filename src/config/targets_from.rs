@@ -369,22 +369,30 @@ fn account_targets(profiles: &ProfileSet, account: &AccountEntry) -> Result<Vec<
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::config::{AwsFile, AwsFileKind, parse_profiles};
 
-    fn targets(config: &str) -> TargetSet {
+    /// The targets of an AWS config and credentials file pair, without hats' config (for unit tests).
+    pub(crate) fn targets_of(config: &str, credentials: &str) -> TargetSet {
         let file = |kind, path, bytes| AwsFile { kind, path, bytes };
         let profiles = parse_profiles(
             file(AwsFileKind::Config, "/h/.aws/config", config.as_bytes()),
             file(
                 AwsFileKind::Credentials,
                 "/h/.aws/credentials",
-                b"[base]\naws_access_key_id = K\naws_secret_access_key = S\n",
+                credentials.as_bytes(),
             ),
         )
         .unwrap();
         build_targets(&profiles, &HatsFile::default())
+    }
+
+    fn targets(config: &str) -> TargetSet {
+        targets_of(
+            config,
+            "[base]\naws_access_key_id = K\naws_secret_access_key = S\n",
+        )
     }
 
     /// `p0 -> p1 -> ... -> base`: `hops` role profiles, each assumed with the next one's credentials.
