@@ -164,12 +164,26 @@ impl Context {
     }
 }
 
-/// The region for STS calls: `--region`, the target's, the environment's, or us-east-1.
+/// The region for STS calls: `--region`, the target's, the environment's, or
+/// the default region of the target's partition (us-east-1, us-gov-west-1, cn-north-1).
 pub fn sts_region(target: &Target, region_override: Option<&str>) -> String {
+    let environment = || {
+        ["AWS_REGION", "AWS_DEFAULT_REGION"]
+            .iter()
+            .find_map(|k| std::env::var(k).ok().filter(|r| !r.is_empty()))
+    };
+    region_with(target, region_override, environment)
+}
+
+/// [`sts_region`] with the environment's region given: pure, for tests.
+pub(crate) fn region_with(
+    target: &Target,
+    region_override: Option<&str>,
+    environment: impl FnOnce() -> Option<String>,
+) -> String {
     region_override
         .map(str::to_owned)
         .or_else(|| target.region.clone())
-        .or_else(|| std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()))
-        .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok().filter(|r| !r.is_empty()))
-        .unwrap_or_else(|| "us-east-1".to_owned())
+        .or_else(environment)
+        .unwrap_or_else(|| target.partition().default_region().to_owned())
 }

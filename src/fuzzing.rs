@@ -327,6 +327,7 @@ fn fixed_inventory() -> Inventory {
             account("777777777777", "scratch", &[], "ACTIVE"),
             account("888888888888", "old", &["Retired"], "SUSPENDED"),
         ],
+        partition: crate::domain::Partition::Aws,
     }
 }
 

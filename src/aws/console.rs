@@ -1,22 +1,23 @@
 //! AWS console sign-in through the federation endpoint: exchange role
 //! credentials for a sign-in token, then build the login URL.
 //!
-//! The endpoint is configurable so a local stand-in can be used in tests.
+//! The endpoint is configurable so a local stand-in can be used in tests; by
+//! default it, and the console the URL lands on, are the partition's
+//! (`domain::Partition`).
 
 use super::AwsError;
-use crate::domain::Credentials;
+use crate::domain::{Credentials, Partition};
 use std::time::Duration;
 
-/// The public federation endpoint.
-pub const DEFAULT_FEDERATION_ENDPOINT: &str = "https://signin.aws.amazon.com/federation";
-
-/// Builds a console sign-in URL that lands on `service` in `region`.
+/// Builds a console sign-in URL that lands on `service` in `region`, on the
+/// console of `partition` (where the role lives).
 ///
 /// `SessionDuration` is not sent: AWS refuses it for credentials from
 /// `AssumeRole`, and the console session then lasts as long as the role session.
 pub fn signin_url(
     credentials: &Credentials,
     endpoint: &str,
+    partition: Partition,
     service: &str,
     region: &str,
 ) -> Result<String, AwsError> {
@@ -53,12 +54,20 @@ pub fn signin_url(
         .and_then(|v| v["SigninToken"].as_str().map(str::to_owned))
         .filter(|t| status == 200 && !t.is_empty())
         .ok_or_else(|| refused(endpoint, status))?;
-    let destination = format!("https://console.aws.amazon.com/{service}/home?region={region}");
-    Ok(format!(
-        "{endpoint}?Action=login&Issuer=hats&Destination={}&SigninToken={}",
-        encode(&destination),
-        encode(&token)
+    Ok(login_url(
+        endpoint,
+        &token,
+        &partition.console_url(service, region),
     ))
+}
+
+/// The URL that signs in with `token` and lands on `destination`.
+fn login_url(endpoint: &str, token: &str, destination: &str) -> String {
+    format!(
+        "{endpoint}?Action=login&Issuer=hats&Destination={}&SigninToken={}",
+        encode(destination),
+        encode(token)
+    )
 }
 
 /// Why an answer without a sign-in token came, from its status alone (the

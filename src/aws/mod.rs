@@ -14,7 +14,7 @@ mod sts;
 mod timeouts;
 mod web_identity;
 
-pub use console::{DEFAULT_FEDERATION_ENDPOINT, encode as percent_encode, signin_url};
+pub use console::{encode as percent_encode, signin_url};
 pub use error::AwsError;
 pub use organizations::{Progress, discover};
 pub use source::{ambient_credentials, source_credentials};

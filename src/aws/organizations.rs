@@ -7,7 +7,7 @@
 
 use super::AwsError;
 use super::error::{Call, classify};
-use crate::domain::{Credentials, OrgAccount, clean_text};
+use crate::domain::{Credentials, OrgAccount, Partition, clean_text};
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_sdk_organizations::Client;
@@ -40,8 +40,8 @@ pub async fn discover(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Vec<OrgAccount>, AwsError> {
     let client = client(signing, region);
-    let endpoint =
-        organizations_endpoint().unwrap_or_else(|| "https://organizations.us-east-1.amazonaws.com".into());
+    let endpoint = organizations_endpoint()
+        .unwrap_or_else(|| Partition::of_region(region).organizations_endpoint().to_owned());
     let started = Instant::now();
     // The error of one call: which action, and how long discovery had been waiting.
     let call = |action: &'static str| Call {

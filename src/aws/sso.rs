@@ -5,7 +5,7 @@
 
 use super::error::{Call, classify};
 use super::{AwsError, Issued};
-use crate::domain::Credentials;
+use crate::domain::{Credentials, Partition};
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_sdk_sso::config::Region;
@@ -47,7 +47,7 @@ impl Portal {
                 config = config.endpoint_url(&url);
                 url
             }
-            None => format!("https://portal.sso.{region}.amazonaws.com"),
+            None => Partition::of_region(region).endpoint("portal.sso", region),
         };
         Self {
             client: aws_sdk_sso::Client::from_conf(config.build()),

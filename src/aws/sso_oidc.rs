@@ -9,6 +9,7 @@
 use super::AwsError;
 use super::error::{Call, classify};
 use super::sso::configured_endpoint;
+use crate::domain::Partition;
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_sdk_ssooidc::config::Region;
@@ -122,7 +123,7 @@ impl Oidc {
                 config = config.endpoint_url(&url);
                 url
             }
-            None => format!("https://oidc.{region}.amazonaws.com"),
+            None => Partition::of_region(region).endpoint("oidc", region),
         };
         Self {
             client: aws_sdk_ssooidc::Client::from_conf(config.build()),

@@ -11,7 +11,8 @@
 use super::AwsError;
 use super::error::{Call, classify};
 use crate::domain::{
-    Credentials, MfaCode, MfaSerial, SessionDuration, SessionName, SessionPolicy, SessionTags, SourceIdentity,
+    Credentials, MfaCode, MfaSerial, Partition, SessionDuration, SessionName, SessionPolicy, SessionTags,
+    SourceIdentity,
 };
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
@@ -110,7 +111,7 @@ impl Sts {
                 config = config.endpoint_url(&url);
                 url
             }
-            None => format!("https://sts.{region}.amazonaws.com"),
+            None => Partition::of_region(region).endpoint("sts", region),
         };
         Self {
             client: aws_sdk_sts::Client::from_conf(config.build()),

@@ -1,10 +1,11 @@
 //! `hats login`: the AWS console in the browser, signed in as the target.
 
 use super::obtain;
-use crate::aws::{DEFAULT_FEDERATION_ENDPOINT, signin_url};
+use crate::aws::signin_url;
 use crate::cli::SessionArgs;
 use crate::config::Spec;
 use crate::context::{Context, sts_region};
+use crate::domain::Partition;
 use crate::error::Error;
 use std::io::Write;
 
@@ -23,13 +24,16 @@ pub async fn login(
         )));
     }
     let (target, session, receipt) = obtain(ctx, target, args).await?;
-    let endpoint = federation_endpoint(ctx);
+    let partition = target.partition();
+    let endpoint = federation_endpoint(ctx, partition);
     let region = sts_region(target, args.region.as_deref());
     let credentials = session.credentials.clone();
     let service = service.to_owned();
-    let url = tokio::task::spawn_blocking(move || signin_url(&credentials, &endpoint, &service, &region))
-        .await
-        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+    let url = tokio::task::spawn_blocking(move || {
+        signin_url(&credentials, &endpoint, partition, &service, &region)
+    })
+    .await
+    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
     if print {
         let mut out = std::io::stdout().lock();
         writeln!(out, "{url}")?;
@@ -41,13 +45,14 @@ pub async fn login(
     Ok(())
 }
 
-/// `HATS_FEDERATION_ENDPOINT`, else the configured one, else AWS's.
-pub fn federation_endpoint(ctx: &Context) -> String {
+/// `HATS_FEDERATION_ENDPOINT`, else the configured one, else `partition`'s
+/// (signin.aws.amazon.com, signin.amazonaws-us-gov.com, signin.amazonaws.cn).
+pub fn federation_endpoint(ctx: &Context, partition: Partition) -> String {
     std::env::var("HATS_FEDERATION_ENDPOINT")
         .ok()
         .filter(|v| !v.is_empty())
         .or_else(|| ctx.settings.federation_endpoint.clone())
-        .unwrap_or_else(|| DEFAULT_FEDERATION_ENDPOINT.to_owned())
+        .unwrap_or_else(|| partition.federation_endpoint().to_owned())
 }
 
 fn open_browser(url: &str) -> Result<(), Error> {

@@ -10,6 +10,8 @@ mod hats_file;
 mod inventory;
 mod local_user;
 mod org_offers;
+#[cfg(test)]
+mod partition_tests;
 mod paths;
 mod profile_names;
 mod region;

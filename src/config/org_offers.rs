@@ -110,7 +110,7 @@ pub fn add_organization(
         let ou_path = account.ou_path_text();
         let tags = Arc::new(account.tags.clone());
         for role in offered_roles(&org.roles, &rules) {
-            let Ok(role_arn) = RoleArn::from_parts(&id, &role) else {
+            let Ok(role_arn) = RoleArn::from_parts(inventory.partition, &id, &role) else {
                 set.broken
                     .push(broken(format!("role \"{role}\" is not a valid IAM role name")));
                 continue;

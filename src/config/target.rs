@@ -1,7 +1,7 @@
 //! What a target is: a role (or an MFA user session) hats can hand out credentials for.
 
 pub use super::sso::{SsoRole, SsoSession};
-use crate::domain::{AccountId, MfaSerial, RoleArn, SessionDuration, SessionTags, SourceIdentity};
+use crate::domain::{AccountId, MfaSerial, Partition, RoleArn, SessionDuration, SessionTags, SourceIdentity};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -55,6 +55,17 @@ impl Source {
             Source::Role(spec) => spec.profile.clone().unwrap_or_else(|| spec.role_arn.to_string()),
             Source::Sso(sso) => sso.profile.clone(),
             Source::WebIdentity(token) => token.describe(),
+        }
+    }
+
+    /// The partition this source's credentials belong to, when the source says:
+    /// a role's ARN, an Identity Center session's region. Profiles, the
+    /// environment and instance roles do not say.
+    pub fn partition(&self) -> Option<Partition> {
+        match self {
+            Source::Role(spec) => Some(spec.role_arn.partition()),
+            Source::Sso(sso) => Some(Partition::of_region(&sso.session.region)),
+            _ => None,
         }
     }
 }
@@ -166,6 +177,17 @@ impl Target {
             Spec::Role(r) => Some(r.role_arn.name()),
             Spec::Sso(sso) => Some(&sso.role_name),
             Spec::UserSession { .. } => None,
+        }
+    }
+
+    /// The partition the target's session lives in: its role ARN's, its MFA
+    /// device's, its Identity Center region's, else its region's.
+    pub fn partition(&self) -> Partition {
+        let from_region = || self.region.as_deref().map(Partition::of_region);
+        match &self.spec {
+            Spec::Role(r) => r.role_arn.partition(),
+            Spec::Sso(sso) => Partition::of_region(&sso.session.region),
+            Spec::UserSession { mfa, .. } => mfa.serial.partition().or_else(from_region).unwrap_or_default(),
         }
     }
 

@@ -7,7 +7,7 @@ use super::hats_file::AccountEntry;
 use super::profile_names::{real_name, sdk_name, skipped_header};
 use super::target::{MfaDevice, Origin, RoleSpec, Source, Spec, Target, TargetSet};
 use super::{ConfigError, HatsFile};
-use crate::domain::{AccountId, MfaSerial, RoleArn, SessionDuration, SessionTags, SourceIdentity};
+use crate::domain::{AccountId, MfaSerial, Partition, RoleArn, SessionDuration, SessionTags, SourceIdentity};
 use aws_config::profile::{Profile, ProfileSet};
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -126,7 +126,7 @@ fn name_taken(name: &str) -> ConfigError {
 fn profile_target(profile: &Profile, spec: Spec) -> Target {
     let account_id = match &spec {
         Spec::Role(r) => Some(r.role_arn.account().clone()),
-        Spec::UserSession { mfa, .. } => account_of_mfa(&mfa.serial),
+        Spec::UserSession { mfa, .. } => mfa.serial.account(),
         Spec::Sso(sso) => Some(sso.account_id.clone()),
     };
     Target {
@@ -141,11 +141,6 @@ fn profile_target(profile: &Profile, spec: Spec) -> Target {
         ou_path: None,
         spec,
     }
-}
-
-fn account_of_mfa(serial: &MfaSerial) -> Option<AccountId> {
-    let account = serial.as_str().split(':').nth(4)?;
-    AccountId::parse(account).ok()
 }
 
 fn user_session(profile: &Profile) -> Result<Spec, ConfigError> {
@@ -309,6 +304,18 @@ pub(super) fn source_of(profiles: &ProfileSet, name: &str) -> Result<(Source, Op
     Ok((Source::Profile(name.to_owned()), mfa))
 }
 
+/// The partition of a hats `[[account]]`'s roles: its region's, else its
+/// source's (a role ARN, an Identity Center region), else its MFA device's.
+fn account_partition(account: &AccountEntry, source: &Source, mfa: Option<&MfaDevice>) -> Partition {
+    account
+        .region
+        .as_deref()
+        .map(Partition::of_region)
+        .or_else(|| source.partition())
+        .or_else(|| mfa.and_then(|m| m.serial.partition()))
+        .unwrap_or_default()
+}
+
 fn account_targets(profiles: &ProfileSet, account: &AccountEntry) -> Result<Vec<Target>, ConfigError> {
     let label = account.name.clone().unwrap_or_else(|| account.id.clone());
     let entry_error = |message: String| ConfigError::Entry {
@@ -335,11 +342,12 @@ fn account_targets(profiles: &ProfileSet, account: &AccountEntry) -> Result<Vec<
         account.transitive_tag_keys.clone(),
     )
     .map_err(|e| entry_error(e.to_string()))?;
+    let partition = account_partition(account, &source, mfa.as_ref());
     account
         .roles
         .iter()
         .map(|role| {
-            let role_arn = RoleArn::from_parts(&id, role)
+            let role_arn = RoleArn::from_parts(partition, &id, role)
                 .map_err(|_| entry_error(format!("role \"{role}\" is not a valid IAM role name")))?;
             let target = Target {
                 name: format!("{label}/{role}"),

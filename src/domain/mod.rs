@@ -8,6 +8,7 @@ mod credentials;
 mod duration;
 mod mfa;
 mod org_account;
+mod partition;
 mod role_arn;
 mod saml_assertion;
 mod session_name;
@@ -20,6 +21,7 @@ pub use credentials::Credentials;
 pub use duration::{SessionDuration, format_remaining};
 pub use mfa::{MfaCode, MfaSerial};
 pub use org_account::{Inventory, OrgAccount, clean_text, target_safe};
+pub use partition::Partition;
 pub use role_arn::RoleArn;
 pub use saml_assertion::{AssertionError, AssertionFacts, SamlRole, read_assertion};
 pub use session_name::SessionName;
@@ -34,14 +36,18 @@ pub enum InvalidValue {
     #[error("account id \"{0}\" is not 12 digits")]
     AccountId(String),
     /// A role ARN does not name an IAM role.
-    #[error("role_arn \"{0}\" is not an IAM role ARN; expected arn:aws:iam::123456789012:role/NAME")]
+    #[error(
+        "role_arn \"{0}\" is not an IAM role ARN; expected arn:aws:iam::123456789012:role/NAME \
+         (or arn:aws-us-gov:..., arn:aws-cn:...)"
+    )]
     RoleArn(String),
     /// An MFA code is not six digits.
     #[error("MFA code \"{0}\" is not 6 digits; type the code your MFA device shows now")]
     MfaCode(String),
     /// An MFA serial is empty or malformed.
     #[error(
-        "mfa_serial \"{0}\" is not an MFA device; expected arn:aws:iam::123456789012:mfa/NAME or a hardware serial"
+        "mfa_serial \"{0}\" is not an MFA device; expected arn:aws:iam::123456789012:mfa/NAME \
+         (or arn:aws-us-gov:..., arn:aws-cn:...) or a hardware serial"
     )]
     MfaSerial(String),
     /// A duration could not be read.

@@ -38,6 +38,10 @@ pub struct Inventory {
     pub fetched_at: jiff::Timestamp,
     /// Every account, sorted by name.
     pub accounts: Vec<OrgAccount>,
+    /// The partition the organization lives in, so its roles' ARNs are built
+    /// there; inventories written before hats knew partitions read as `aws`.
+    #[serde(default)]
+    pub partition: super::Partition,
 }
 
 /// Removes control characters (escape sequences lose their ESC and become inert

@@ -1,6 +1,6 @@
 //! IAM role ARNs (`arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`).
 
-use super::{AccountId, InvalidValue};
+use super::{AccountId, InvalidValue, Partition};
 use std::fmt;
 
 /// A validated IAM role ARN.
@@ -26,9 +26,7 @@ impl RoleArn {
         ) else {
             return Err(invalid());
         };
-        if !partition.starts_with("aws") {
-            return Err(invalid());
-        }
+        Partition::from_name(partition).ok_or_else(invalid)?;
         let account = AccountId::parse(account).map_err(|_| invalid())?;
         let path_and_name = resource.strip_prefix("role/").ok_or_else(invalid)?;
         let name = path_and_name.rsplit('/').next().unwrap_or_default();
@@ -42,9 +40,19 @@ impl RoleArn {
         })
     }
 
-    /// Builds the ARN of role `name` in `account`, in the `aws` partition.
-    pub fn from_parts(account: &AccountId, name: &str) -> Result<Self, InvalidValue> {
-        let raw = ["arn:aws:iam::", account.as_str(), ":role/", name].concat();
+    /// Builds the ARN of role `name` in `account`, which lives in `partition`
+    /// (discovery knows it from where it found the account).
+    pub fn from_parts(partition: Partition, account: &AccountId, name: &str) -> Result<Self, InvalidValue> {
+        // `concat`, not `format!`: organizations build thousands of these.
+        let raw = [
+            "arn:",
+            partition.name(),
+            ":iam::",
+            account.as_str(),
+            ":role/",
+            name,
+        ]
+        .concat();
         if !is_role_name(name) {
             return Err(InvalidValue::RoleArn(raw));
         }
@@ -53,6 +61,17 @@ impl RoleArn {
             account: account.clone(),
             raw,
         })
+    }
+
+    /// The partition the role lives in: where its STS, console and sign-in are.
+    pub fn partition(&self) -> Partition {
+        // Read back from the text, which construction checked: a field would
+        // grow every target (thousands of them) for a rarely asked question.
+        self.raw
+            .split(':')
+            .nth(1)
+            .and_then(Partition::from_name)
+            .unwrap_or_default()
     }
 
     /// The account the role lives in.
@@ -91,16 +110,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn built_from_parts_equals_parsed() {
+    fn built_from_parts_equals_parsed_in_every_partition() {
         let id = AccountId::parse("123456789012").unwrap();
-        let built = RoleArn::from_parts(&id, "Admin").unwrap();
-        assert_eq!(
-            built,
-            RoleArn::parse("arn:aws:iam::123456789012:role/Admin").unwrap()
-        );
-        assert_eq!(built.name(), "Admin");
-        for bad in ["", "has space", "x/y", &"a".repeat(65)] {
-            assert!(RoleArn::from_parts(&id, bad).is_err(), "{bad}");
+        for partition in Partition::ALL {
+            let built = RoleArn::from_parts(partition, &id, "Admin").unwrap();
+            let text = format!("arn:{partition}:iam::123456789012:role/Admin");
+            assert_eq!(built.as_str(), text);
+            assert_eq!(built, RoleArn::parse(&text).unwrap());
+            assert_eq!(built.partition(), partition);
+            assert_eq!(built.name(), "Admin");
+            for bad in ["", "has space", "x/y", &"a".repeat(65)] {
+                assert!(RoleArn::from_parts(partition, &id, bad).is_err(), "{bad}");
+            }
         }
     }
 
@@ -109,8 +130,12 @@ mod tests {
         let arn = RoleArn::parse("arn:aws:iam::123456789012:role/Admin").unwrap();
         assert_eq!(arn.name(), "Admin");
         assert_eq!(arn.account().as_str(), "123456789012");
+        assert_eq!(arn.partition(), Partition::Aws);
         let arn = RoleArn::parse("arn:aws-us-gov:iam::123456789012:role/team/ops/Deploy").unwrap();
         assert_eq!(arn.name(), "Deploy");
+        assert_eq!(arn.partition(), Partition::AwsUsGov);
+        let arn = RoleArn::parse("arn:aws-cn:iam::123456789012:role/ReadOnly").unwrap();
+        assert_eq!(arn.partition(), Partition::AwsCn);
     }
 
     #[test]
@@ -124,6 +149,9 @@ mod tests {
             "arn:aws:iam::123456789012:role/",
             "arn:aws:iam::123456789012:role/bad name",
             "arn:aws:iam:us-east-1:123456789012:role/Admin",
+            "arn:awsx:iam::123456789012:role/Admin",
+            "arn:aws-iso:iam::123456789012:role/Admin",
+            "arn::iam::123456789012:role/Admin",
         ] {
             assert!(RoleArn::parse(bad).is_err(), "{bad} should be rejected");
         }

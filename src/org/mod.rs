@@ -6,7 +6,7 @@
 use crate::aws::{Progress, discover, source_credentials};
 use crate::config::{Source, Target, inventory_path};
 use crate::context::{Context, sts_region};
-use crate::domain::{Inventory, MfaCode};
+use crate::domain::{Inventory, MfaCode, Partition};
 use crate::error::Error;
 use crate::session::fs_private::write_atomic;
 use crate::session::{Cache, Engine, MfaPrompter, Request};
@@ -30,16 +30,24 @@ pub async fn sync<P: MfaPrompter>(
         ),
         None => {
             let creds = source_credentials(&Source::Profile(org.source.clone())).await?;
-            (
-                creds,
-                std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into()),
-            )
+            // The organization's region (which also says its partition), else
+            // the environment's, else the commercial partition's home region.
+            let region = org
+                .region
+                .clone()
+                .or_else(|| std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()))
+                .unwrap_or_else(|| Partition::Aws.default_region().to_owned());
+            (creds, region)
         }
     };
     let accounts = discover(&credentials, &region, progress).await?;
     let inventory = Inventory {
         fetched_at: ctx.clock.now(),
         accounts,
+        // The organization answered in this region's partition with these
+        // credentials, and credentials of one partition work in no other: its
+        // accounts live there.
+        partition: Partition::of_region(&region),
     };
     let bytes = serde_json::to_vec(&inventory).map_err(std::io::Error::other)?;
     write_atomic(&inventory_path(&ctx.paths.cache_dir), &bytes)?;

@@ -410,11 +410,13 @@ impl Runner {
     fn spawn_console(&self, target: &crate::config::Target, session: Session, region: Option<&str>) {
         let (ctx, replies, name) = (self.ctx.clone(), self.replies.clone(), target.name.clone());
         let region = sts_region(target, region);
+        let partition = target.partition();
         let task = tokio::task::spawn_blocking(move || {
-            let endpoint = crate::commands::federation_endpoint(&ctx);
-            let opened = crate::aws::signin_url(&session.credentials, &endpoint, "console", &region)
-                .map_err(|e| e.to_string())
-                .and_then(|url| crate::commands::open_browser_quietly(&url));
+            let endpoint = crate::commands::federation_endpoint(&ctx, partition);
+            let opened =
+                crate::aws::signin_url(&session.credentials, &endpoint, partition, "console", &region)
+                    .map_err(|e| e.to_string())
+                    .and_then(|url| crate::commands::open_browser_quietly(&url));
             let msg = match opened {
                 Ok(()) => Msg::Notice {
                     text: format!("opened the AWS console for {name}"),

@@ -23,6 +23,7 @@ mod login;
 mod mfa;
 mod network;
 mod org;
+mod partitions;
 mod private_files;
 mod prompt;
 mod serve;

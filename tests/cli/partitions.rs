@@ -1,0 +1,135 @@
+//! Every AWS partition end to end: a GovCloud profile against moto (through
+//! `AWS_ENDPOINT_URL`, as every test) is signed for its GovCloud region, assumes
+//! its `aws-us-gov` role, signs in to the GovCloud console, and an organization
+//! discovered in GovCloud offers `aws-us-gov` roles.
+//!
+//! What moto shows honestly: it keeps the partition of the role ARN it is
+//! given in the assumed-role ARN it answers with, and it records the
+//! request's `Authorization` header, whose credential scope names the region
+//! the request was signed for. It cannot show which host the SDK would have
+//! called without the override; the unit tests of `domain::partition` pin those.
+
+use crate::harness::{Sandbox, parse_exports, url_decode};
+use crate::login::federation_stand_in;
+
+const GOV_CREDENTIALS: &str = "\
+[gov-base]
+aws_access_key_id = AKIAGOVGOVGOVGOVGOV1
+aws_secret_access_key = govsecretgovsecretgovsecretgovsecretgov1
+";
+
+const GOV_CONFIG: &str = "\
+[profile gov-base]
+region = us-gov-west-1
+
+[profile gov]
+role_arn = arn:aws-us-gov:iam::123456789012:role/Admin
+source_profile = gov-base
+region = us-gov-west-1
+
+[profile gov-no-region]
+role_arn = arn:aws-us-gov:iam::123456789012:role/Auditor
+source_profile = gov-base
+";
+
+fn gov_sandbox() -> Sandbox {
+    let sb = Sandbox::without_keyring();
+    sb.aws_config(GOV_CONFIG);
+    sb.credentials(GOV_CREDENTIALS);
+    sb
+}
+
+/// The region of a SigV4 `Authorization` header's credential scope.
+fn signed_region(authorization: &str) -> &str {
+    let scope = authorization
+        .split("Credential=")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no credential scope in {authorization:?}"));
+    scope.split('/').nth(2).unwrap()
+}
+
+#[test]
+fn a_govcloud_profile_assumes_its_role_signed_for_its_govcloud_region() {
+    let sb = gov_sandbox();
+    let exports = parse_exports(&sb.hats(&["env", "gov"]).ok());
+    assert_eq!(exports["AWS_REGION"], "us-gov-west-1");
+    let calls = sb.moto.take_sts_calls();
+    let assume = calls
+        .iter()
+        .find(|c| c.action() == "AssumeRole")
+        .unwrap_or_else(|| panic!("no AssumeRole in {calls:?}"));
+    assert_eq!(
+        assume.param("RoleArn"),
+        Some("arn:aws-us-gov:iam::123456789012:role/Admin")
+    );
+    assert_eq!(signed_region(&assume.authorization), "us-gov-west-1");
+    // moto answers in the role's partition; hats reports what STS said.
+    let who = sb.hats(&["whoami", "gov"]).ok();
+    assert!(
+        who.contains("arn:aws-us-gov:sts::123456789012:assumed-role/Admin/"),
+        "{who}"
+    );
+}
+
+#[test]
+fn a_govcloud_role_without_a_region_is_assumed_in_govcloud_not_us_east_1() {
+    let sb = gov_sandbox();
+    sb.hats(&["env", "gov-no-region"]).ok();
+    let calls = sb.moto.take_sts_calls();
+    let assume = calls
+        .iter()
+        .find(|c| c.action() == "AssumeRole")
+        .unwrap_or_else(|| panic!("no AssumeRole in {calls:?}"));
+    assert_eq!(signed_region(&assume.authorization), "us-gov-west-1");
+}
+
+#[test]
+fn console_sign_in_for_a_govcloud_role_lands_on_the_govcloud_console() {
+    let mut sb = gov_sandbox();
+    let (endpoint, seen) = federation_stand_in();
+    sb.set_env("HATS_FEDERATION_ENDPOINT", &endpoint);
+    let url = sb.hats(&["login", "gov", "--print", "--service", "ec2"]).ok();
+    let destination = url
+        .trim()
+        .split('&')
+        .find_map(|p| p.strip_prefix("Destination="))
+        .map(url_decode)
+        .unwrap_or_else(|| panic!("no destination in {url}"));
+    assert_eq!(
+        destination,
+        "https://console.amazonaws-us-gov.com/ec2/home?region=us-gov-west-1"
+    );
+    assert!(
+        seen.lock().unwrap().is_some(),
+        "the federation endpoint was not asked"
+    );
+}
+
+#[test]
+fn an_organization_discovered_in_govcloud_offers_govcloud_roles() {
+    let sb = gov_sandbox();
+    sb.hats_config(
+        "[organization]\nsource = \"gov-base\"\nregion = \"us-gov-west-1\"\nroles = [\"Audit\"]\n",
+    );
+    let id = sb.moto.python(
+        r#"
+import boto3, sys
+o = boto3.client("organizations", endpoint_url=sys.argv[1], region_name="us-gov-west-1",
+                 aws_access_key_id="x", aws_secret_access_key="x")
+o.create_organization(FeatureSet="ALL")
+print(o.create_account(Email="p@example.com", AccountName="payments")["CreateAccountStatus"]["AccountId"])
+"#,
+    );
+    sb.hats(&["org", "sync"]).ok();
+    let listed: serde_json::Value = serde_json::from_str(&sb.hats(&["ls", "--json"]).ok()).unwrap();
+    let payments = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "payments/Audit")
+        .unwrap_or_else(|| panic!("no payments/Audit in {listed}"));
+    assert_eq!(
+        payments["role_arn"],
+        format!("arn:aws-us-gov:iam::{}:role/Audit", id.trim())
+    );
+}
