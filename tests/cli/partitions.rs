@@ -133,3 +133,15 @@ print(o.create_account(Email="p@example.com", AccountName="payments")["CreateAcc
         format!("arn:aws-us-gov:iam::{}:role/Audit", id.trim())
     );
 }
+
+#[test]
+fn console_sign_in_for_a_govcloud_role_asks_the_govcloud_federation_endpoint() {
+    // No stand-in: the sign-in host cannot be reached from here (or, with a
+    // network, refuses moto's keys), and either error names the endpoint asked.
+    let sb = gov_sandbox();
+    let err = sb.hats(&["login", "gov", "--print"]).fails();
+    assert!(
+        err.contains("https://signin.amazonaws-us-gov.com/federation"),
+        "{err}"
+    );
+}
