@@ -3,6 +3,7 @@
 mod harness;
 mod pty;
 
+mod argv;
 mod audit;
 mod cache;
 mod commands;
@@ -26,6 +27,7 @@ mod org;
 mod partitions;
 mod private_files;
 mod prompt;
+mod security_doc;
 mod serve;
 mod sso;
 mod sso_login;
