@@ -175,6 +175,22 @@ pub fn sts_region(target: &Target, region_override: Option<&str>) -> String {
     region_with(target, region_override, environment)
 }
 
+/// Refuses a region of another partition than the target's: credentials of one
+/// partition work in no other, and STS would only answer with an unclear
+/// "invalid token".
+pub fn check_partition(target: &Target, region: &str) -> Result<(), String> {
+    let (wanted, given) = (target.partition(), crate::domain::Partition::of_region(region));
+    if wanted == given {
+        return Ok(());
+    }
+    Err(format!(
+        "region \"{region}\" is in the {given} partition but \"{}\" lives in {wanted}; \
+         use a region of {wanted} such as {} (--region, the profile's region or AWS_REGION)",
+        target.name,
+        wanted.default_region()
+    ))
+}
+
 /// [`sts_region`] with the environment's region given: pure, for tests.
 pub(crate) fn region_with(
     target: &Target,

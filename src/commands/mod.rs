@@ -43,8 +43,11 @@ pub async fn obtain<'c>(
     args: &SessionArgs,
 ) -> Result<(&'c Target, Session, Receipt), Error> {
     let target = ctx.target(name)?;
-    // Before the keyring and any call: a bad policy must never reach STS.
+    // Before the keyring and any call: a bad policy or a region of another
+    // partition must never reach STS.
     let scope = ctx.presets.scope(args.scope_request())?;
+    let region = crate::context::sts_region(target, args.region.as_deref());
+    crate::context::check_partition(target, &region).map_err(Error::Usage)?;
     if let Some(outer) = crate::output::inside_hats_shell() {
         eprintln!(
             "hats: running inside the hats shell for \"{outer}\"; source credentials still come from your profiles"
@@ -69,7 +72,7 @@ pub async fn obtain<'c>(
     let request = Request {
         duration: args.duration,
         mfa_code: args.mfa_code.clone(),
-        region: crate::context::sts_region(target, args.region.as_deref()),
+        region,
         refresh: false,
     };
     let log = |line: &str| ctx.log(line);

@@ -145,3 +145,15 @@ fn console_sign_in_for_a_govcloud_role_asks_the_govcloud_federation_endpoint() {
         "{err}"
     );
 }
+
+#[test]
+fn a_region_of_another_partition_is_refused_before_any_sts_call() {
+    let sb = gov_sandbox();
+    let err = sb.hats(&["env", "gov", "--region", "eu-west-1"]).fails();
+    assert_eq!(
+        err.trim(),
+        "hats: region \"eu-west-1\" is in the aws partition but \"gov\" lives in aws-us-gov; \
+         use a region of aws-us-gov such as us-gov-west-1 (--region, the profile's region or AWS_REGION)"
+    );
+    assert_eq!(sb.moto.take_actions(), Vec::<String>::new(), "no STS call");
+}
