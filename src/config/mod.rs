@@ -11,6 +11,7 @@ mod inventory;
 mod local_user;
 mod org_offers;
 mod paths;
+pub mod profile_block;
 mod profile_names;
 mod region;
 mod scope;
@@ -20,7 +21,9 @@ mod target;
 mod targets_from;
 mod web_identity;
 
-pub use aws_profiles::{AwsFile, AwsFileKind, load_profiles, parse_profiles, sdk_profile_files};
+pub use aws_profiles::{
+    AwsFile, AwsFileKind, aws_config_path, load_profiles, parse_profiles, sdk_profile_files,
+};
 pub use hats_file::{AccountEntry, HatsFile, IdentityDefault, OrgRule, OrganizationEntry, PresetEntry};
 pub use inventory::{DEFAULT_TTL, inventory_path, is_stale, load_inventory};
 pub use org_offers::add_organization;
