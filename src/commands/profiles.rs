@@ -177,18 +177,14 @@ impl Counts {
     }
 }
 
-/// The block's sections by header line, each with its body.
+/// The block's sections by header line, each with its body (sections are
+/// separated by blank lines; the markers are comments).
 fn sections(block: &str) -> std::collections::HashMap<&str, &str> {
-    let mut map = std::collections::HashMap::new();
-    let mut rest = block;
-    while let Some(start) = rest.find("\n[profile ") {
-        let body = &rest[start + 1..];
-        let end = body[1..].find("\n[").map_or(body.len(), |e| e + 1);
-        let (header, text) = body[..end].split_once('\n').unwrap_or((&body[..end], ""));
-        map.insert(header, text);
-        rest = &body[end..];
-    }
-    map
+    block
+        .split("\n\n")
+        .filter(|chunk| chunk.starts_with("[profile "))
+        .map(|chunk| chunk.split_once('\n').unwrap_or((chunk, "")))
+        .collect()
 }
 
 /// Section bodies compared without hats' path (the counts are about targets).

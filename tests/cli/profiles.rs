@@ -215,6 +215,8 @@ fn the_aws_cli_uses_a_synced_profile_through_hats() {
         .command(crate::sso::aws_cli())
         .args(["sts", "get-caller-identity", "--output", "json"])
         .env("AWS_PROFILE", "hats-plain-role")
+        // plain-role names no region, and the CLI wants one.
+        .env("AWS_DEFAULT_REGION", "us-east-1")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

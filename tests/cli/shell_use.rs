@@ -68,6 +68,11 @@ fn settle(term: &mut Terminal, word: &str) {
 /// Runs `show` with `name` and returns (target, expiration, key id).
 fn show(term: &mut Terminal, shell: &Shell, name: &str) -> (String, String, String) {
     term.type_line(&shell.show.replace("NAME", name));
+    shown(term, name)
+}
+
+/// The values of the `name=` line `show` printed.
+fn shown(term: &Terminal, name: &str) -> (String, String, String) {
     // The echoed command line holds `$HATS_TARGET`; the output line does not.
     let started = std::time::Instant::now();
     loop {
@@ -111,6 +116,8 @@ fn switches_the_shell_in(shell: &Shell, shell_path: &str) {
     let (target, _, _) = show(&mut term, shell, "none");
     assert_eq!(target, "");
 
+    // A clean screen: from here on, any line starting `hats:` came from the function or hook.
+    term.type_line(r"printf '\033[2J\033[H'");
     term.type_line(shell.load);
     settle(&mut term, "loaded");
     // A 15-minute session: inside the 20-minute window, so the next prompt's hook renews it.
@@ -118,7 +125,7 @@ fn switches_the_shell_in(shell: &Shell, shell_path: &str) {
         "hats use plain-role --duration 15m; {}",
         shell.show.replace("NAME", "first")
     ));
-    let (target, first_expiry, first_key) = show(&mut term, shell, "first");
+    let (target, first_expiry, first_key) = shown(&term, "first");
     assert_eq!(target, "plain-role", "{}", term.screen());
     assert!(!first_key.is_empty(), "{}", term.screen());
     let (target, second_expiry, second_key) = show(&mut term, shell, "second");
