@@ -204,3 +204,24 @@ fn prompt_prints_the_target_and_time_left_from_the_environment_only() {
     sb.set_env("AWS_CREDENTIAL_EXPIRATION", "2001-01-01T00:00:00Z");
     assert_eq!(sb.hats(&["prompt"]).ok(), "prod/Admin expired\n");
 }
+
+#[test]
+fn use_without_a_target_picks_in_the_switcher_and_enter_applies_it_to_this_shell() {
+    let sb = sandbox("/bin/bash");
+    let mut term = start(&sb, &BASH);
+    term.type_line(BASH.load);
+    settle(&mut term, "loaded");
+    term.type_line("hats use");
+    term.wait_for("q quit");
+    term.keys("/plain-role");
+    term.wait_for("/plain-role");
+    term.keys("\r");
+    // Keys typed while the switcher still owns the terminal would go to it: wait for the prompt.
+    term.wait_for("[plain-role ");
+    let (target, _, key) = show(&mut term, &BASH, "picked");
+    assert_eq!(target, "plain-role", "{}", term.screen());
+    assert!(!key.is_empty());
+    // Applied to this shell, not to a subshell the switcher started.
+    term.type_line(r#"echo "sub=[${HATS_SHELL-}]""#);
+    term.wait_for("sub=[]");
+}
