@@ -145,6 +145,42 @@ pub enum Command {
         #[command(subcommand)]
         command: SsoCommand,
     },
+    /// AWS profiles for every target in ~/.aws/config, for tools that read only AWS_PROFILE.
+    Profiles {
+        /// What to do.
+        #[command(subcommand)]
+        command: ProfilesCommand,
+    },
+    /// Print the shell function for your rc file, so `hats use` can switch the current shell.
+    #[command(
+        after_help = "Install: add `eval \"$(hats init bash)\"` to ~/.bashrc (zsh: ~/.zshrc); \
+        fish: `hats init fish | source` in ~/.config/fish/config.fish"
+    )]
+    Init {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: crate::output::InitShell,
+        /// Also renew the exported session before each prompt once it nears its end (never asks for MFA).
+        #[arg(long)]
+        hook: bool,
+    },
+    /// Switch the current shell to a target; needs the function from `hats init`.
+    Use {
+        /// Target name; without it, pick one in the switcher (Enter or e).
+        #[arg(add = crate::commands::target_completer())]
+        target: Option<String>,
+        /// Remove the credentials and HATS_* variables `hats use` set.
+        #[arg(long, conflicts_with = "target")]
+        unset: bool,
+        /// Run by the prompt hook: renew the exported session if it is due.
+        #[arg(long, hide = true, conflicts_with_all = ["target", "unset"])]
+        hook: bool,
+        /// Options for getting the session.
+        #[command(flatten)]
+        session: SessionArgs,
+    },
+    /// Print the exported target and its time left, for a prompt (reads only the environment).
+    Prompt,
     /// Print the shell completion script (target names complete too).
     #[command(
         after_help = "Install: hats completions bash > ~/.local/share/bash-completion/completions/hats"
@@ -152,6 +188,26 @@ pub enum Command {
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
+    },
+}
+
+/// `hats profiles` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ProfilesCommand {
+    /// Write a [profile PREFIX+TARGET] for every target into hats' block of the AWS config.
+    Sync {
+        /// Start of every profile name; `/` in target names becomes `.`.
+        #[arg(long, default_value = crate::config::profile_block::DEFAULT_PREFIX)]
+        prefix: String,
+        /// Print the change as a diff and leave the file alone.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print the block `sync` would write.
+    Print {
+        /// Start of every profile name; `/` in target names becomes `.`.
+        #[arg(long, default_value = crate::config::profile_block::DEFAULT_PREFIX)]
+        prefix: String,
     },
 }
 
@@ -238,8 +294,18 @@ impl Command {
             Self::Whoami { target, .. } | Self::Forget { target, .. } => {
                 target.as_deref().map_or(Wanted::Everything, Wanted::Target)
             }
-            Self::History { .. } | Self::Completions { .. } => Wanted::NoTargets,
-            Self::Ls { .. } | Self::Org { .. } | Self::Sso { .. } => Wanted::Everything,
+            Self::Use {
+                target: Some(target), ..
+            } => Wanted::Target(target),
+            Self::History { .. } | Self::Completions { .. } | Self::Init { .. } | Self::Prompt => {
+                Wanted::NoTargets
+            }
+            Self::Use { unset: true, .. } | Self::Use { hook: true, .. } => Wanted::NoTargets,
+            Self::Ls { .. }
+            | Self::Org { .. }
+            | Self::Sso { .. }
+            | Self::Profiles { .. }
+            | Self::Use { .. } => Wanted::Everything,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The `hats` binary: parse arguments, run one command, map the result to an exit code.
 
 use clap::Parser;
-use hats::cli::{Cli, Command, OrgCommand, SsoCommand};
+use hats::cli::{Cli, Command, OrgCommand, ProfilesCommand, SsoCommand};
 use hats::commands;
 use hats::context::{Context, Wanted};
 use hats::error::Error;
@@ -17,8 +17,20 @@ fn main() -> ExitCode {
     // `HATS_COMPLETE=bash hats -- hats env pr`: the shell asks for candidates; answered and exited here.
     commands::answer_completion_request();
     let cli = parse();
-    if let Some(Command::Completions { shell }) = cli.command {
-        return finish(commands::completions(shell).map(|()| ExitCode::SUCCESS));
+    // Commands that read no configuration answer before anything is loaded:
+    // `prompt` runs at every prompt.
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            return finish(commands::completions(*shell).map(|()| ExitCode::SUCCESS));
+        }
+        Some(Command::Init { shell, hook }) => {
+            return finish(commands::init(*shell, *hook).map(|()| ExitCode::SUCCESS));
+        }
+        Some(Command::Prompt) => return finish(commands::prompt().map(|()| ExitCode::SUCCESS)),
+        Some(Command::Use { unset: true, .. }) => {
+            return finish(commands::use_unset().map(|()| ExitCode::SUCCESS));
+        }
+        _ => {}
     }
     let runtime = match runtime() {
         Ok(rt) => rt,
@@ -54,11 +66,27 @@ fn finish(result: Result<ExitCode, Error>) -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, Error> {
+    match &cli.command {
+        // The hook loads its one target only once it knows a renewal is due.
+        Some(Command::Use { hook: true, .. }) => {
+            commands::use_hook(cli.verbose).await?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        // Before the switcher opens: without the function its choice would be lost.
+        Some(Command::Use { target: None, .. }) => {
+            commands::use_dialect()?;
+        }
+        _ => {}
+    }
     let wanted = cli.command.as_ref().map_or(Wanted::Everything, Command::wanted);
     // Never dropped: the process ends right after the command, and freeing
     // thousands of targets one by one would only cost time.
     let ctx = std::mem::ManuallyDrop::new(Context::load_for(cli.verbose, wanted).await?);
-    let Some(command) = &cli.command else {
+    let Some(command) = &cli
+        .command
+        .as_ref()
+        .filter(|c| !matches!(c, Command::Use { target: None, .. }))
+    else {
         return hats::tui::run(std::mem::ManuallyDrop::into_inner(ctx)).await;
     };
     match command {
@@ -118,7 +146,18 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             SsoCommand::Logout { session } => commands::sso_logout(&ctx, session.as_deref()).await?,
         },
-        Command::Completions { .. } => unreachable!("handled before the runtime starts"),
+        Command::Profiles { command } => match command {
+            ProfilesCommand::Sync { prefix, dry_run } => commands::profiles_sync(&ctx, prefix, *dry_run)?,
+            ProfilesCommand::Print { prefix } => commands::profiles_print(&ctx, prefix)?,
+        },
+        Command::Use {
+            target: Some(target),
+            session,
+            ..
+        } => commands::use_target(&ctx, target, session).await?,
+        Command::Completions { .. } | Command::Init { .. } | Command::Prompt | Command::Use { .. } => {
+            unreachable!("handled before the context loads")
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -10,7 +10,9 @@ mod history;
 mod login;
 mod ls;
 mod org_sync;
+mod profiles;
 mod shell;
+mod shell_use;
 mod sso;
 mod whoami;
 
@@ -23,7 +25,9 @@ pub use history::history;
 pub use login::{federation_endpoint, login, open_browser_quietly};
 pub use ls::ls;
 pub use org_sync::org_sync;
+pub use profiles::{profiles_print, profiles_sync};
 pub use shell::shell;
+pub use shell_use::{dialect as use_dialect, init, prompt, use_hook, use_target, use_unset};
 pub use sso::{sso_login, sso_logout};
 pub use whoami::whoami;
 
@@ -42,21 +46,26 @@ pub async fn obtain<'c>(
     name: &str,
     args: &SessionArgs,
 ) -> Result<(&'c Target, Session, Receipt), Error> {
+    obtain_with(ctx, name, args, &TerminalPrompter, true).await
+}
+
+/// [`obtain`] with another MFA prompter; `note_outer` says whether to point out
+/// hats credentials already in the environment (`hats use` replaces them on purpose).
+pub async fn obtain_with<'c, P: crate::session::MfaPrompter>(
+    ctx: &'c Context,
+    name: &str,
+    args: &SessionArgs,
+    prompter: &P,
+    note_outer: bool,
+) -> Result<(&'c Target, Session, Receipt), Error> {
     let target = ctx.target(name)?;
     // Before the keyring and any call: a bad policy or a region of another
     // partition must never reach STS.
     let scope = ctx.presets.scope(args.scope_request())?;
     let region = crate::context::sts_region(target, args.region.as_deref());
     crate::context::check_partition(target, &region).map_err(Error::Usage)?;
-    if let Some(outer) = crate::output::inside_hats_shell() {
-        eprintln!(
-            "hats: running inside the hats shell for \"{outer}\"; source credentials still come from your profiles"
-        );
-    } else if let Ok(outer) = std::env::var("HATS_TARGET") {
-        // Exports were evaluated here, or hats runs a program that runs hats: no shell of ours.
-        eprintln!(
-            "hats: this environment holds hats credentials for \"{outer}\"; source credentials still come from your profiles"
-        );
+    if note_outer {
+        note_outer_credentials();
     }
     let cache = if args.no_cache {
         None
@@ -76,16 +85,9 @@ pub async fn obtain<'c>(
         refresh: false,
     };
     let log = |line: &str| ctx.log(line);
-    let engine = Engine::new(
-        &ctx.settings,
-        ctx.clock,
-        cache.as_ref(),
-        &TerminalPrompter,
-        request,
-        &log,
-    )
-    .with_token_store(tokens.as_ref())
-    .with_policy(scope.as_ref().map(|s| s.policy.clone()));
+    let engine = Engine::new(&ctx.settings, ctx.clock, cache.as_ref(), prompter, request, &log)
+        .with_token_store(tokens.as_ref())
+        .with_policy(scope.as_ref().map(|s| s.policy.clone()));
     let session = engine.resolve(target).await?;
     if !session.from_cache {
         ctx.log(&format!(
@@ -131,4 +133,19 @@ impl Receipt {
 /// Scoped sessions are served too: renewals carry the same policy.
 pub fn serve_wanted(ctx: &Context, explicit: bool) -> bool {
     explicit || ctx.settings.serve
+}
+
+/// Points out hats credentials already in the environment: source credentials
+/// still come from the profiles, not from them.
+fn note_outer_credentials() {
+    if let Some(outer) = crate::output::inside_hats_shell() {
+        eprintln!(
+            "hats: running inside the hats shell for \"{outer}\"; source credentials still come from your profiles"
+        );
+    } else if let Ok(outer) = std::env::var("HATS_TARGET") {
+        // Exports were evaluated here, or hats runs a program that runs hats: no shell of ours.
+        eprintln!(
+            "hats: this environment holds hats credentials for \"{outer}\"; source credentials still come from your profiles"
+        );
+    }
 }

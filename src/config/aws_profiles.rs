@@ -95,7 +95,10 @@ async fn read(fs: &Fs, env: &Env, kind: AwsFileKind) -> Result<(String, Vec<u8>)
 /// silently misread: text that is not UTF-8 (the SDK drops the whole file) and a
 /// key set twice in one section (the SDK keeps one of the values).
 pub fn parse_profiles(config: AwsFile<'_>, credentials: AwsFile<'_>) -> Result<ProfileSet, ConfigError> {
-    let config_text = utf8(config)?;
+    // hats' own generated profiles (`hats profiles sync`) only call hats back:
+    // they are not targets, and skipping their text keeps start-up fast.
+    let config_text = super::profile_block::without_block(utf8(config)?);
+    let config_text: &str = &config_text;
     let credentials_text = utf8(credentials)?;
     // The SDK reads through its file-system shim; an in-memory one holding exactly
     // these bytes under the real paths keeps the paths in its error messages.
@@ -161,9 +164,12 @@ pub fn sdk_profile_files(name: &str) -> Option<(ProfileFiles, String)> {
         (AwsFileKind::Config, ProfileFileKind::Config),
         (AwsFileKind::Credentials, ProfileFileKind::Credentials),
     ] {
-        let text = file_path(&env, kind)
+        let mut text = file_path(&env, kind)
             .and_then(|path| std::fs::read_to_string(path).ok())
             .unwrap_or_default();
+        if kind == AwsFileKind::Config {
+            text = super::profile_block::without_block(&text).into_owned();
+        }
         files = files.with_contents(sdk_kind, rewrite_headers(&text, kind).into_owned());
     }
     Some((files.build(), sdk_name(name).into_owned()))
@@ -179,6 +185,12 @@ fn utf8(file: AwsFile<'_>) -> Result<&str, ConfigError> {
             variable: file.kind.variable(),
         }
     })
+}
+
+/// The AWS config file the SDK would read (`AWS_CONFIG_FILE` or `~/.aws/config`);
+/// `None` when `AWS_CONFIG_FILE` is set empty or there is no home directory.
+pub fn aws_config_path() -> Option<PathBuf> {
+    file_path(&Env::real(), AwsFileKind::Config)
 }
 
 /// Where the SDK would look for this file: the variable (with `~/` expanded) or `~/.aws/NAME`.

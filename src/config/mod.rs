@@ -13,6 +13,7 @@ mod org_offers;
 #[cfg(test)]
 mod partition_tests;
 mod paths;
+pub mod profile_block;
 mod profile_names;
 mod region;
 mod scope;
@@ -22,7 +23,9 @@ mod target;
 mod targets_from;
 mod web_identity;
 
-pub use aws_profiles::{AwsFile, AwsFileKind, load_profiles, parse_profiles, sdk_profile_files};
+pub use aws_profiles::{
+    AwsFile, AwsFileKind, aws_config_path, load_profiles, parse_profiles, sdk_profile_files,
+};
 pub use hats_file::{AccountEntry, HatsFile, IdentityDefault, OrgRule, OrganizationEntry, PresetEntry};
 pub use inventory::{DEFAULT_TTL, inventory_path, is_stale, load_inventory};
 pub use org_offers::add_organization;

@@ -22,6 +22,8 @@ pub enum Handout {
     Console,
     /// The interactive switcher.
     Tui,
+    /// `hats use` through the shell function (and its prompt hook's renewals).
+    Use,
 }
 
 impl Handout {
@@ -35,6 +37,7 @@ impl Handout {
             Handout::Serve => "serve",
             Handout::Console => "console",
             Handout::Tui => "tui",
+            Handout::Use => "use",
         }
     }
 }

@@ -7,9 +7,13 @@ mod banner;
 mod credential_process;
 mod env_vars;
 mod shell_format;
+mod shell_init;
 
 pub use banner::ShellBanner;
 pub use credential_process::credential_process_json;
 pub use env_vars::{Exports, REMOVED_VARS, exports};
 pub use env_vars::{SHELL_MARKER, inside_hats_shell, is_shell};
 pub use shell_format::{Format, render};
+pub use shell_init::{
+    FUNCTION_MARKER, InitShell, USE_VARS, function_dialect, hook_failure_lines, snippet, unset_lines,
+};

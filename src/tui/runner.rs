@@ -52,6 +52,11 @@ struct Runner {
     /// Resolved sessions waiting for their hand-out, with the scope they were made with.
     sessions: HashMap<u64, (Session, Option<Scope>)>,
     print_on_exit: Option<String>,
+    /// Under `hats use` (the shell function evals stdout): its dialect. Enter then
+    /// hands the exports to the function instead of opening a subshell.
+    eval_dialect: Option<Format>,
+    /// Set when a hand-out under `hats use` ends the switcher.
+    leave: bool,
     /// Panics of background tasks, printed after the terminal is restored.
     panics: Vec<String>,
 }
@@ -69,6 +74,10 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
         answers: HashMap::new(),
         sessions: HashMap::new(),
         print_on_exit: None,
+        eval_dialect: std::env::var(crate::output::FUNCTION_MARKER)
+            .ok()
+            .and_then(|v| crate::output::function_dialect(&v)),
+        leave: false,
         panics: Vec::new(),
     };
     // Ctrl-C arrives as a key in raw mode; while a subshell runs, SIGINT must not end hats.
@@ -170,7 +179,7 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
                 }
             }
         }
-        if app.quit {
+        if app.quit || runner.leave {
             break Ok(());
         }
     };
@@ -285,7 +294,7 @@ impl Runner {
                     return Ok(None);
                 };
                 self.record(target, &session, scope.as_ref());
-                if purpose == Purpose::Shell {
+                if purpose == Purpose::Shell && self.eval_dialect.is_none() {
                     return Ok(Some(Handoff {
                         target,
                         session,
@@ -296,10 +305,16 @@ impl Runner {
                 let target = &self.ctx.targets.targets[target];
                 let vars = exports(target, &session, region.as_deref());
                 match purpose {
-                    Purpose::Env => self.print_on_exit = Some(render(&vars, Format::Sh)),
+                    Purpose::Env => {
+                        self.print_on_exit = Some(render(&vars, self.eval_dialect.unwrap_or(Format::Sh)));
+                    }
+                    Purpose::Shell => {
+                        self.print_on_exit = Some(render(&vars, self.eval_dialect.unwrap_or(Format::Sh)));
+                        self.leave = true;
+                    }
                     Purpose::Copy => terminal::copy_to_clipboard(&render(&vars, Format::Sh))?,
                     Purpose::Console => self.spawn_console(target, session, region.as_deref()),
-                    Purpose::Shell | Purpose::Refresh => {}
+                    Purpose::Refresh => {}
                 }
             }
         }

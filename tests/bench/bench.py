@@ -157,13 +157,17 @@ def write_big_inventory(home, accounts):
         json.dump(inventory, f)
 
 
-def hyperfine(name, argv, env, runs=RUNS, prefix=()):
+def hyperfine(name, argv, env, runs=RUNS, prefix=(), prepare=None):
     """Median wall time in ms of `argv`, from hyperfine (no shell in between).
     `prefix` runs hyperfine itself under another program (e.g. `keyctl session -`),
-    so every timed process inherits what that program sets up, and is not timed."""
+    so every timed process inherits what that program sets up, and is not timed.
+    `prepare` is a shell command hyperfine runs, untimed, before each run."""
     out = tempfile.mktemp(suffix=".json")
     cmd = [*prefix, "hyperfine", "-N", "--style", "none", "--warmup", "3", "--runs", str(runs), "--export-json", out,
-           "--command-name", name, " ".join(argv)]
+           "--command-name", name]
+    if prepare:
+        cmd += ["--prepare", prepare]
+    cmd.append(" ".join(argv))
     subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
     with open(out) as f:
         result = json.load(f)["results"][0]
@@ -265,13 +269,18 @@ def idle_cpu_percent(env, seconds=15):
     return 100 * used / (time.monotonic() - start)
 
 
+SYNC_KEPT = [False]
+
+
 def main():
     bed = Bed()
     try:
         rows = measure(bed)
+        SYNC_KEPT[0] = getattr(bed, "sync_kept", (0, False))[1]
     finally:
         bed.close()
-    return report(rows)
+    status = report(rows)
+    return status if SYNC_KEPT[0] else 1
 
 
 def measure(bed):
@@ -287,8 +296,8 @@ def measure(bed):
     run(*cli)
     rows = []
 
-    def row(name, argv, target=None, peer_of=None, env_=env, rss=False, prefix=()):
-        median = hyperfine(name, argv, env_, prefix=prefix)
+    def row(name, argv, target=None, peer_of=None, env_=env, rss=False, prefix=(), prepare=None):
+        median = hyperfine(name, argv, env_, prefix=prefix, prepare=prepare)
         mib = peak_rss_mib(argv, env_) if rss else None
         rows.append({"name": name, "ms": median, "target": target, "peer_of": peer_of, "rss": mib})
         print(f"  {name}: {median:.1f} ms", file=sys.stderr)
@@ -310,6 +319,8 @@ def measure(bed):
     # One Tab in bash: the completion script runs `hats -- hats env team-00` with these variables.
     row("completion: hats env team-00<Tab>, 15,000 targets", [HATS, "--", "hats", "env", "team-00"], target=60,
         env_=bed.env(home=bed.big_home, HATS_COMPLETE="bash", _CLAP_COMPLETE_INDEX="2", _CLAP_IFS="\n"))
+    profiles_sync_rows(bed, row)
+    hook_rows(bed, row)
     row("awsume prod-admin (cached MFA session)", awsume, peer_of="hats env prod-admin (cached)", rss=True)
     row("aws sts get-caller-identity (CLI v1, cached role)", cli, rss=True)
     big = bed.env(home=bed.big_home)
@@ -329,6 +340,38 @@ def measure(bed):
     rows.append({"name": "switcher idle CPU, 20 countdowns (% of one core)", "percent": idle})
     print(f"  switcher idle CPU: {idle:.2f} %", file=sys.stderr)
     return rows
+
+
+def profiles_sync_rows(bed, row):
+    """`hats profiles sync` with 15,000 targets: writing the block into a config
+    without one, then a run that changes nothing (and must not rewrite the file)."""
+    home = os.path.join(bed.dir, "profiles")
+    shutil.copytree(bed.big_home, home)
+    env = bed.env(home=home)
+    config = f"{home}/.aws/config"
+    shutil.copy(config, config + ".orig")
+    row("hats profiles sync, 15,000 targets, writing the block", [HATS, "profiles", "sync"], target=100,
+        env_=env, prepare=f"cp {config}.orig {config}")
+    subprocess.run([HATS, "profiles", "sync"], env=env, check=True, capture_output=True)
+    before = os.stat(config)
+    row("hats profiles sync, 15,000 targets, nothing changed", [HATS, "profiles", "sync"], target=100, env_=env)
+    after = os.stat(config)
+    kept = (before.st_ino, before.st_mtime_ns) == (after.st_ino, after.st_mtime_ns)
+    with open(config) as f:
+        profiles = f.read().count("[profile hats-")
+    print(f"  profiles sync: {profiles} profiles; unchanged runs left the file untouched: {kept}", file=sys.stderr)
+    bed.sync_kept = (profiles, kept)
+
+
+def hook_rows(bed, row):
+    """The prompt hook (`hats use --hook`): a session not yet due (the usual
+    prompt), and one due that the cache renews (another shell already renewed it)."""
+    soon = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 60))
+    later = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3000))
+    for name, expiry in [("prompt hook, session not due", later),
+                         ("prompt hook, due, renewed from the cache", soon)]:
+        env = bed.env(HATS_FUNCTION="sh", HATS_TARGET="prod-admin", AWS_CREDENTIAL_EXPIRATION=expiry)
+        row(f"hats use --hook prod-admin ({name})", [HATS, "use", "--hook"], target=4, env_=env)
 
 
 def report(rows):
@@ -368,6 +411,10 @@ def report(rows):
     if cli:
         hats_cp = by_name["hats credential-process prod-admin (cached)"]["ms"]
         print(f"AWS CLI call / hats credential-process: {cli['ms'] / hats_cp:.0f}×")
+    sync = [r for r in rows if r["name"].startswith("hats profiles sync")]
+    if sync:
+        print("\nhats profiles sync: a second run that changes nothing leaves the file untouched "
+              "(inode and mtime checked): " + ("✓" if SYNC_KEPT[0] else "✗"))
     print(f"\nmachine: {os.cpu_count()} cores, {platform_line()}")
     if failed:
         print("\nbench: more than 2× over target: " + "; ".join(failed), file=sys.stderr)

@@ -1,0 +1,212 @@
+//! `hats profiles sync|print`: a `[profile hats-…]` for every target in the AWS
+//! config, each calling `hats credential-process`, so tools that only read
+//! `AWS_PROFILE` get hats' cache and MFA-once behind them.
+//!
+//! The text work (names, block, splice) is `config::profile_block`; this file
+//! reads and atomically replaces the file. It never touches sessions.
+
+use crate::config::profile_block::{self, BlockError, ProfileEntry, Split};
+use crate::context::Context;
+use crate::error::Error;
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Prints the block `sync` would write.
+pub fn profiles_print(ctx: &Context, prefix: &str) -> Result<(), Error> {
+    let block = block_for(ctx, prefix)?.1;
+    let mut out = std::io::stdout().lock();
+    out.write_all(block.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Writes the block into the AWS config (or prints the diff with `dry_run`).
+pub fn profiles_sync(ctx: &Context, prefix: &str, dry_run: bool) -> Result<(), Error> {
+    let (entries, block) = block_for(ctx, prefix)?;
+    let path = config_path()?;
+    let shown = path.display().to_string();
+    let old = match std::fs::read(&path) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map_err(|_| Error::Usage(format!("\"{shown}\" is not UTF-8 text; save it as UTF-8 first")))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(Error::Usage(format!("cannot read \"{shown}\": {e}"))),
+    };
+    let parts = profile_block::split(&old).map_err(|e| in_file(&shown, &e))?;
+    let names: HashSet<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+    profile_block::clash(parts, &names).map_err(|e| in_file(&shown, &e))?;
+    let new = profile_block::splice(parts, &block);
+    let counts = Counts::between(parts, &entries);
+    if dry_run {
+        print_diff(&old, &new, &shown)?;
+        eprintln!("hats: dry run, \"{shown}\" not changed: {counts}");
+        return Ok(());
+    }
+    if new == old {
+        // Not rewritten: no new mtime for editors and file watchers to react to.
+        eprintln!("hats: {} profiles in \"{shown}\" are up to date", entries.len());
+        return Ok(());
+    }
+    replace_atomically(&path, new.as_bytes()).map_err(|e| {
+        Error::Usage(format!(
+            "cannot write \"{shown}\": {e}; check the directory's permissions"
+        ))
+    })?;
+    eprintln!("hats: \"{shown}\": {counts}");
+    Ok(())
+}
+
+/// The entries and rendered block for every target.
+fn block_for(ctx: &Context, prefix: &str) -> Result<(Vec<ProfileEntry>, String), Error> {
+    profile_block::check_prefix(prefix).map_err(|e| Error::Usage(e.to_string()))?;
+    for (name, problem) in &ctx.targets.broken {
+        eprintln!("hats: skipping \"{name}\": {problem}");
+    }
+    let targets = ctx
+        .targets
+        .targets
+        .iter()
+        .map(|t| (t.name.as_str(), t.region.as_deref()));
+    let entries = profile_block::entries(prefix, targets);
+    let hats = std::env::current_exe()
+        .and_then(std::fs::canonicalize)
+        .map_err(|e| Error::Usage(format!("cannot find hats' own path for credential_process: {e}")))?;
+    let hats = hats.to_str().ok_or_else(|| {
+        Error::Usage(format!(
+            "hats' path \"{}\" is not UTF-8, so the AWS config cannot name it; move hats elsewhere",
+            hats.display()
+        ))
+    })?;
+    let block = profile_block::render(&entries, hats);
+    Ok((entries, block))
+}
+
+fn in_file(shown: &str, e: &BlockError) -> Error {
+    Error::Usage(format!("\"{shown}\" {e}"))
+}
+
+/// The AWS config to write; a symlink (dotfiles) is followed so the link stays.
+fn config_path() -> Result<PathBuf, Error> {
+    let path = crate::config::aws_config_path().ok_or_else(|| {
+        Error::Usage(
+            "no AWS config file to write: AWS_CONFIG_FILE is empty and there is no home directory".into(),
+        )
+    })?;
+    Ok(std::fs::canonicalize(&path).unwrap_or(path))
+}
+
+/// Writes a sibling temporary file with the old file's mode (0600 for a new
+/// file), flushes it to disk and renames it over `path`: a reader sees the old
+/// file or the new one, never half of it.
+fn replace_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map_or_else(|| "config".into(), |n| n.to_string_lossy().into_owned());
+    let temp = dir.join(format!(".{name}.hats-{}.tmp", std::process::id()));
+    let written = (|| {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            let mode = std::fs::metadata(path).map_or(0o600, |m| m.permissions().mode() & 0o7777);
+            options.mode(mode);
+            let mut file = options.open(&temp)?;
+            // The umask may have narrowed the mode given to open.
+            file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+            file.write_all(bytes)?;
+            file.sync_all()
+        }
+        #[cfg(not(unix))]
+        {
+            let mut file = options.open(&temp)?;
+            file.write_all(bytes)?;
+            file.sync_all()
+        }
+    })();
+    let renamed = written.and_then(|()| std::fs::rename(&temp, path));
+    if renamed.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    renamed
+}
+
+fn print_diff(old: &str, new: &str, shown: &str) -> Result<(), Error> {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let text = diff
+        .unified_diff()
+        .context_radius(2)
+        .header(shown, &format!("{shown} (after hats profiles sync)"))
+        .to_string();
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// How many profiles a sync adds, changes and removes.
+struct Counts {
+    total: usize,
+    added: usize,
+    changed: usize,
+    removed: usize,
+}
+
+impl Counts {
+    fn between(parts: Split<'_>, entries: &[ProfileEntry]) -> Self {
+        let old = parts.block.map(sections).unwrap_or_default();
+        let new = profile_block::render(entries, "");
+        let new = sections(&new);
+        let added = new.keys().filter(|k| !old.contains_key(*k)).count();
+        let removed = old.keys().filter(|k| !new.contains_key(*k)).count();
+        let changed = new
+            .iter()
+            .filter(|(k, v)| old.get(*k).is_some_and(|o| !same_but_program(o, v)))
+            .count();
+        Self {
+            total: entries.len(),
+            added,
+            changed,
+            removed,
+        }
+    }
+}
+
+/// The block's sections by header line, each with its body (sections are
+/// separated by blank lines; the markers are comments).
+fn sections(block: &str) -> std::collections::HashMap<&str, &str> {
+    block
+        .split("\n\n")
+        .filter(|chunk| chunk.starts_with("[profile "))
+        .map(|chunk| chunk.split_once('\n').unwrap_or((chunk, "")))
+        .collect()
+}
+
+/// Section bodies compared without hats' path (the counts are about targets).
+fn same_but_program(old: &str, new: &str) -> bool {
+    let strip = |s: &str| -> String {
+        s.lines()
+            .map(|l| {
+                l.split_once(" credential-process ")
+                    .map_or(l.to_owned(), |(_, t)| format!("credential-process {t}"))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    strip(old) == strip(new)
+}
+
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} hats profiles ({} added, {} changed, {} removed)",
+            self.total, self.added, self.changed, self.removed
+        )
+    }
+}
