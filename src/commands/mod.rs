@@ -12,6 +12,7 @@ mod ls;
 mod org_sync;
 mod shell;
 mod sso;
+mod sso_sync;
 mod whoami;
 
 pub use completions::{answer_completion_request, completions, target_completer};
@@ -25,6 +26,7 @@ pub use ls::ls;
 pub use org_sync::org_sync;
 pub use shell::shell;
 pub use sso::{sso_login, sso_logout};
+pub use sso_sync::{sso_sync, sync_stale};
 pub use whoami::whoami;
 
 use crate::cli::SessionArgs;

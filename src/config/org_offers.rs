@@ -152,7 +152,7 @@ pub fn add_organization(
 }
 
 /// Whether `rule` applies to `account`; a rule without a selector applies to all.
-fn matches(rule: &OrgRule, account: &OrgAccount) -> bool {
+pub(super) fn matches(rule: &OrgRule, account: &OrgAccount) -> bool {
     let ou = rule
         .ou
         .as_ref()
@@ -183,7 +183,7 @@ fn offered_roles(defaults: &[String], rules: &[&OrgRule]) -> Vec<String> {
 }
 
 /// An AWS profile whose role lives in `account` learns its name, OU, tags and guard.
-fn attach(target: &mut Target, account: &OrgAccount, production: bool) {
+pub(super) fn attach(target: &mut Target, account: &OrgAccount, production: bool) {
     target.account_name = Some(account.name.clone());
     target.ou_path = Some(account.ou_path_text());
     for (k, v) in &account.tags {
@@ -209,6 +209,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                 .collect::<BTreeMap<_, _>>(),
+            roles: Vec::new(),
         }
     }
 
