@@ -98,7 +98,7 @@ pub fn add_identity_center(
                     origin: Origin::IdentityCenter,
                     account_id: Some(id.clone()),
                     account_name: Some(subject.name.clone()),
-                    region: entry.and_then(|e| e.region.clone()),
+                    region: region(entry, set.default_region.as_ref(), session),
                     production,
                     tags: Arc::clone(&tags),
                     ou_path: ou_path.clone(),
@@ -113,6 +113,20 @@ pub fn add_identity_center(
             }
         }
     }
+}
+
+/// The region exported with a discovered role: `[identity_center] region`, else
+/// `[default]`'s, else the sign-in's own (a child needs one, and it is where the
+/// user's Identity Center lives).
+fn region(
+    entry: Option<&IdentityCenterEntry>,
+    default: Option<&String>,
+    session: &SsoSession,
+) -> Option<String> {
+    entry
+        .and_then(|e| e.region.clone())
+        .or_else(|| default.cloned())
+        .or_else(|| Some(session.region.clone()))
 }
 
 /// The account as rules see it: Identity Center's name (cleaned again: the

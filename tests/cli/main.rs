@@ -27,6 +27,7 @@ mod private_files;
 mod prompt;
 mod serve;
 mod sso;
+mod sso_discovery;
 mod sso_login;
 mod tui;
 mod tui_filter;
