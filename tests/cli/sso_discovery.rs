@@ -306,3 +306,33 @@ fn two_sessions_sharing_an_account_get_unique_names_that_stay_the_same_run_to_ru
     let arn = caller_arn(&sb, &format!("{PROD}/Admin@other"));
     assert!(arn.contains(&format!("{PROD}:assumed-role/Admin/")), "{arn}");
 }
+
+#[test]
+fn the_switcher_discovers_a_missing_inventory_at_start_and_s_discovers_again() {
+    let (sb, ic) = sso_sandbox(false);
+    sb.aws_config(SESSION_ONLY);
+    cli_token(&sb, &ic, "corp", 3600);
+    let mut term = crate::pty::Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 100, 30);
+    term.wait_for("Identity Center synced");
+    term.wait_for("prod/ReadOnly");
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+    assert_eq!(ic.log().count("ListAccounts"), 1);
+
+    // A new assignment appears in the portal; the fresh inventory is not
+    // rediscovered at start, `S` discovers it.
+    let mut seed = crate::sso::standin_seed();
+    seed["accounts"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"accountId": "333344445555", "accountName": "newteam", "roles": ["Admin"]}));
+    ic.reset(Some(&seed));
+    cli_token(&sb, &ic, "corp", 3600);
+    let mut term = crate::pty::Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 100, 30);
+    term.wait_for("prod/ReadOnly");
+    assert_eq!(ic.log().count("ListAccounts"), 0, "a fresh inventory was discovered again");
+    term.keys("S");
+    term.wait_for("newteam/Admin");
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}
