@@ -330,9 +330,70 @@ fn the_switcher_discovers_a_missing_inventory_at_start_and_s_discovers_again() {
     cli_token(&sb, &ic, "corp", 3600);
     let mut term = crate::pty::Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 100, 30);
     term.wait_for("prod/ReadOnly");
-    assert_eq!(ic.log().count("ListAccounts"), 0, "a fresh inventory was discovered again");
+    assert_eq!(
+        ic.log().count("ListAccounts"),
+        0,
+        "a fresh inventory was discovered again"
+    );
     term.keys("S");
     term.wait_for("newteam/Admin");
     term.keys("q");
     assert_eq!(term.wait_exit(), 0);
+}
+
+#[test]
+fn an_organization_read_through_an_sso_profile_lends_its_ous_to_the_rules_of_identity_center_accounts() {
+    let (sb, ic) = sso_sandbox(false);
+    let ids: Vec<String> = sb
+        .moto
+        .python(
+            "import boto3,sys\n\
+             o=boto3.client('organizations',endpoint_url=sys.argv[1],region_name='us-east-1',aws_access_key_id='x',aws_secret_access_key='x')\n\
+             o.create_organization(FeatureSet='ALL')\n\
+             root=o.list_roots()['Roots'][0]['Id']\n\
+             ou=o.create_organizational_unit(ParentId=root,Name='Production')['OrganizationalUnit']['Id']\n\
+             p=o.create_account(Email='p@example.com',AccountName='team-prod')['CreateAccountStatus']['AccountId']\n\
+             d=o.create_account(Email='d@example.com',AccountName='team-dev')['CreateAccountStatus']['AccountId']\n\
+             o.move_account(AccountId=p,SourceParentId=root,DestinationParentId=ou)\n\
+             print(p); print(d)",
+        )
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let (prod, dev) = (&ids[0], &ids[1]);
+    ic.reset(Some(&crate::identity_center::seed(&[
+        // moto keeps the organization in its default account: the management account.
+        ("123456789012", "management", &["OrgReader"]),
+        (prod, "team-prod", &["Admin"]),
+        (dev, "team-dev", &["Admin"]),
+    ])));
+    cli_token(&sb, &ic, "corp", 3600);
+    sb.aws_config(&format!(
+        "{}\n[profile mgmt]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = OrgReader\n",
+        crate::sso::SSO_CONFIG
+    ));
+    // The organization is read, and its roles assumed, with the SSO profile's credentials.
+    sb.hats_config(
+        "[organization]\nsource = \"mgmt\"\nvia = \"mgmt\"\nroles = [\"ReadOnly\"]\nregion = \"us-east-1\"\n\n\
+         [[organization.rule]]\nou = \"Production\"\nproduction = true\n",
+    );
+    sb.hats(&["org", "sync"]).ok();
+    assert!(
+        ic.log().count("GetRoleCredentials") >= 1,
+        "the source's credentials came from the portal"
+    );
+    sb.hats(&["sso", "sync", "corp"]).ok();
+    let targets = listed(&sb);
+    let sso_prod = find(&targets, "team-prod/Admin").expect("team-prod/Admin");
+    assert_eq!(sso_prod["origin"], "identity-center");
+    assert_eq!(
+        sso_prod["production"], true,
+        "the OU rule reached the Identity Center account"
+    );
+    assert_eq!(sso_prod["ou_path"], "Production");
+    assert_eq!(find(&targets, "team-dev/Admin").unwrap()["production"], false);
+    let offer = find(&targets, "team-dev/ReadOnly").expect("the organization's offer");
+    assert_eq!(offer["source_profile"], "mgmt");
+    let arn = caller_arn(&sb, "team-dev/ReadOnly");
+    assert!(arn.contains(&format!("{dev}:assumed-role/ReadOnly/")), "{arn}");
 }
