@@ -139,7 +139,7 @@ pub enum Command {
         #[command(subcommand)]
         command: OrgCommand,
     },
-    /// IAM Identity Center: sign in to an sso-session, or sign out of it.
+    /// IAM Identity Center: sign in to an sso-session, discover its accounts, or sign out.
     Sso {
         /// What to do.
         #[command(subcommand)]
@@ -227,6 +227,11 @@ pub enum SsoCommand {
     },
     /// Sign out: the portal's Logout, then remove the token and the role sessions made with it.
     Logout {
+        /// The sso-session's name; the only one when omitted.
+        session: Option<String>,
+    },
+    /// Discover every account and role assigned to you now (also runs after login and when stale).
+    Sync {
         /// The sso-session's name; the only one when omitted.
         session: Option<String>,
     },

@@ -2,10 +2,11 @@
 //! (only when a command asks for it) the keyring-backed cache.
 
 use crate::clock::Clock;
-use crate::config::{self, HatsFile, Paths, Presets, Settings, Target, TargetSet};
+use crate::config::{self, HatsFile, Paths, Presets, Settings, SsoSession, Target, TargetSet};
 use crate::error::Error;
 use crate::session::{Cache, IndexFile, KeyringChoice, fs_private, open};
 use std::io::Write;
+use std::sync::Arc;
 
 /// The loaded configuration and the services around it.
 pub struct Context {
@@ -26,6 +27,11 @@ pub struct Context {
     pub inventory: Option<crate::domain::Inventory>,
     /// Scope-down presets (`[preset.NAME]`).
     pub presets: Presets,
+    /// `[identity_center]` from hats' config.
+    pub identity_center: Option<config::IdentityCenterEntry>,
+    /// Every Identity Center sign-in the AWS config names, sorted by key, with
+    /// when its inventory was discovered (`None`: never, or not loaded).
+    pub sso_sessions: Vec<(Arc<SsoSession>, Option<jiff::Timestamp>)>,
 }
 
 /// Which targets a command will look at, so start-up loads no more.
@@ -80,6 +86,26 @@ impl Context {
         if let (Some(org), Some(inventory)) = (&file.organization, &inventory) {
             config::add_organization(&mut targets, &profiles, org, inventory);
         }
+        let sessions = config::sso_sessions(&profiles);
+        let found: Vec<(Arc<SsoSession>, crate::domain::Inventory)> = sessions
+            .iter()
+            .filter(|_| !skip_organization)
+            .filter_map(|s| config::load_sso_inventory(&paths.cache_dir, s).map(|inv| (Arc::clone(s), inv)))
+            .collect();
+        if !found.is_empty() {
+            let org = file.organization.as_ref().zip(inventory.as_ref());
+            config::add_identity_center(&mut targets, &found, file.identity_center.as_ref(), org);
+        }
+        let sso_sessions = sessions
+            .into_iter()
+            .map(|s| {
+                let fetched = found
+                    .iter()
+                    .find(|(f, _)| Arc::ptr_eq(f, &s))
+                    .map(|(_, i)| i.fetched_at);
+                (s, fetched)
+            })
+            .collect();
         Ok(Self {
             paths,
             settings,
@@ -89,6 +115,8 @@ impl Context {
             file_organization: file.organization,
             inventory,
             presets,
+            identity_center: file.identity_center,
+            sso_sessions,
         })
     }
 

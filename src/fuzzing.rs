@@ -156,6 +156,8 @@ pub fn context_for(targets: TargetSet) -> Context {
         clock: crate::clock::Clock::System,
         verbose: false,
         file_organization: None,
+        identity_center: None,
+        sso_sessions: Vec::new(),
         inventory: None,
         presets: Presets::default(),
     }
@@ -319,6 +321,7 @@ fn fixed_inventory() -> Inventory {
         state: state.into(),
         ou_path: ou.iter().map(|s| (*s).to_owned()).collect(),
         tags: [("env".to_owned(), name.to_owned())].into(),
+        roles: Vec::new(),
     };
     Inventory {
         fetched_at: jiff::Timestamp::UNIX_EPOCH,

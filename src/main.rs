@@ -81,7 +81,18 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
     let wanted = cli.command.as_ref().map_or(Wanted::Everything, Command::wanted);
     // Never dropped: the process ends right after the command, and freeing
     // thousands of targets one by one would only cost time.
-    let ctx = std::mem::ManuallyDrop::new(Context::load_for(cli.verbose, wanted).await?);
+    let mut ctx = std::mem::ManuallyDrop::new(Context::load_for(cli.verbose, wanted).await?);
+    // Identity Center accounts appear without a separate step: a listing, or a
+    // name no target has yet, first discovers sso-sessions whose inventory is
+    // missing or stale (when signed in).
+    let discover = match (&cli.command, wanted) {
+        (Some(Command::Ls { .. }), _) => true,
+        (Some(_), Wanted::Target(name)) => ctx.targets.find(name).is_none(),
+        _ => false,
+    };
+    if discover && commands::sync_stale(&ctx).await? {
+        ctx = std::mem::ManuallyDrop::new(Context::load_for(cli.verbose, wanted).await?);
+    }
     let Some(command) = &cli
         .command
         .as_ref()
@@ -145,6 +156,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                 commands::sso_login(&ctx, session.as_deref(), options).await?;
             }
             SsoCommand::Logout { session } => commands::sso_logout(&ctx, session.as_deref()).await?,
+            SsoCommand::Sync { session } => commands::sso_sync(&ctx, session.as_deref()).await?,
         },
         Command::Profiles { command } => match command {
             ProfilesCommand::Sync { prefix, dry_run } => commands::profiles_sync(&ctx, prefix, *dry_run)?,

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The hats demo: builds hats, starts a local AWS-compatible server (moto) seeded
-# with accounts, roles and an MFA device, and opens a shell in a sandbox HOME
-# (your own ~/.aws is never read or written). Any 6-digit MFA code works.
+# with accounts, roles and an MFA device, plus a stand-in for IAM Identity Center
+# (tests/standin/identity_center.py; its "browser" approves sign-ins), and opens a
+# shell in a sandbox HOME (your own ~/.aws is never read or written). Any 6-digit
+# MFA code works.
 set -euo pipefail
 # Headless machines fall back to the kernel keyutils keyring, which needs a
 # session keyring of its own (a login session has one; a bare shell may not).
@@ -32,7 +34,7 @@ export PATH="$repo/target/release:$PATH"
 # Only once HOME points at the sandbox, so your own cache is never touched.
 cleanup() {
   if [ "${HOME:-}" = "$sandbox/home" ]; then hats forget --all >/dev/null 2>&1 || true; fi
-  kill "$moto_pid" 2>/dev/null || true; rm -rf "$sandbox"
+  kill "$moto_pid" ${ic_pid:-} 2>/dev/null || true; rm -rf "$sandbox"
 }
 trap cleanup EXIT
 for _ in $(seq 1 200); do
@@ -42,16 +44,30 @@ for _ in $(seq 1 200); do
 done
 
 home="$sandbox/home"
-.venv-test/bin/python assets/demo/seed.py "http://127.0.0.1:$port" "$home"
+.venv-test/bin/python assets/demo/seed.py "http://127.0.0.1:$port" "$home" "$sandbox/identity-center.json"
+
+# The Identity Center stand-in mints its role credentials through moto.
+python3 tests/standin/identity_center.py --port 0 --moto "http://127.0.0.1:$port" \
+  --seed "$sandbox/identity-center.json" --port-file "$sandbox/ic.port" >"$sandbox/ic.log" 2>&1 &
+ic_pid=$!
+for _ in $(seq 1 200); do
+  [ -s "$sandbox/ic.port" ] && break
+  kill -0 "$ic_pid" 2>/dev/null || { cat "$sandbox/ic.log" >&2; exit 1; }
+  sleep 0.05
+done
+ic="http://127.0.0.1:$(cat "$sandbox/ic.port")"
 
 export HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_CACHE_HOME="$home/.cache" XDG_DATA_HOME="$home/.local/share"
 export AWS_CONFIG_FILE="$home/.aws/config" AWS_SHARED_CREDENTIALS_FILE="$home/.aws/credentials"
 export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_EC2_METADATA_DISABLED=true
+export AWS_ENDPOINT_URL_SSO="$ic" AWS_ENDPOINT_URL_SSO_OIDC="$ic" BROWSER="$repo/tests/standin/browser.sh"
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN HATS_TARGET
 
 echo
 echo "== hats org sync"
 hats org sync
+echo "== hats sso login   (IAM Identity Center: the stand-in's browser approves; then discovery)"
+hats sso login
 echo "== hats ls"
 hats ls
 echo
@@ -70,6 +86,8 @@ You are in a demo shell (sandbox HOME, local AWS at $AWS_ENDPOINT_URL). Try:
   hats env staging-dev         # no second MFA prompt: the MFA session is cached
   hats whoami audit-via-prod   # role chaining from prod-admin
   hats exec sandbox/ReadOnly -- env | grep AWS_
+  hats whoami data-lake/DataScientist   # a role assigned in Identity Center
+  hats sso sync                # discover Identity Center assignments again
   hats ls                      # countdowns of cached sessions
   hats forget --all
 Type 'exit' to end the demo (the server and sandbox are removed).
@@ -81,6 +99,7 @@ else
   hats env prod-admin --mfa-code 123456
   hats whoami staging-dev
   hats whoami audit-via-prod
+  hats whoami data-lake/DataScientist
   hats exec sandbox/ReadOnly -- sh -c 'echo "child sees $HATS_TARGET in $AWS_REGION until $AWS_CREDENTIAL_EXPIRATION"'
   hats ls
 fi

@@ -3,8 +3,12 @@
 Creates an organization with three member accounts, an IAM user `alice` with
 access keys and a virtual MFA device, the roles the demo assumes, and the
 matching ~/.aws/config, ~/.aws/credentials and hats config.toml.
-Usage: seed.py ENDPOINT HOME
+With STANDIN_SEED, also an IAM Identity Center sign-in (`[sso-session corp]`)
+and the stand-in's seed: the user is assigned permission sets in three of the
+organization's accounts (same ids and names, so the organization's rules apply).
+Usage: seed.py ENDPOINT HOME [STANDIN_SEED]
 """
+import json
 import os
 import sys
 
@@ -90,4 +94,19 @@ roles = ["Admin", "ReadOnly"]
 region = "us-west-2"
 tags = {{ team = "platform" }}
 """)
+if len(sys.argv) > 3:
+    with open(f"{home}/.aws/config", "a") as f:
+        f.write("""
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+""")
+    assigned = {"production": ["AdministratorAccess", "ViewOnlyAccess"], "staging": ["PowerUserAccess"],
+                "data-lake": ["DataScientist", "ViewOnlyAccess"]}
+    with open(sys.argv[3], "w") as f:
+        json.dump({"region": "us-east-1", "startUrl": "https://corp.awsapps.com/start", "user": "alice",
+                   "accounts": [{"accountId": accounts[name], "accountName": name,
+                                 "emailAddress": f"{name}@example.com", "roles": roles}
+                                for name, roles in assigned.items()]}, f)
 print(f"seeded: accounts production={prod} staging={staging} sandbox={sandbox}, MFA device {serial}")

@@ -9,6 +9,7 @@ mod error;
 mod organizations;
 mod source;
 mod sso;
+mod sso_discovery;
 mod sso_oidc;
 mod sts;
 mod timeouts;
@@ -19,6 +20,7 @@ pub use error::AwsError;
 pub use organizations::{Progress, discover};
 pub use source::{ambient_credentials, source_credentials};
 pub use sso::Portal;
+pub use sso_discovery::{SsoProgress, discover_assignments};
 pub use sso_oidc::{DeviceAuthorization, Grant, Oidc, OidcError, Registration, TokenGrant};
 pub use sts::{AssumeRoleInput, CallerIdentity, Issued, Sts, endpoint_override};
 

@@ -130,6 +130,7 @@ pub async fn discover(
                             state,
                             ou_path: path.clone(),
                             tags: BTreeMap::new(),
+                            roles: Vec::new(),
                         });
                     }
                     let total = found.fetch_add(page.accounts().len(), std::sync::atomic::Ordering::Relaxed);

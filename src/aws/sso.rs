@@ -30,18 +30,23 @@ pub(super) fn configured_endpoint(variable: &str) -> Option<String> {
 
 /// A portal client for one region.
 pub struct Portal {
-    client: aws_sdk_sso::Client,
-    endpoint: String,
+    pub(super) client: aws_sdk_sso::Client,
+    pub(super) endpoint: String,
 }
 
 impl Portal {
     /// A client for `region`'s portal (or `AWS_ENDPOINT_URL_SSO`).
     pub fn new(region: &str) -> Self {
+        Self::with_retries(region, RetryConfig::standard().with_max_attempts(ATTEMPTS))
+    }
+
+    /// A client whose calls retry per `retry` (discovery retries throttling longer).
+    pub(super) fn with_retries(region: &str, retry: RetryConfig) -> Self {
         let mut config = aws_sdk_sso::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(region.to_owned()))
             .timeout_config(super::timeouts::sdk_timeouts())
-            .retry_config(RetryConfig::standard().with_max_attempts(ATTEMPTS));
+            .retry_config(retry);
         let endpoint = match configured_endpoint("AWS_ENDPOINT_URL_SSO") {
             Some(url) => {
                 config = config.endpoint_url(&url);
@@ -55,7 +60,7 @@ impl Portal {
         }
     }
 
-    fn call(&self, action: &'static str, started: Instant) -> Call<'_> {
+    pub(super) fn call(&self, action: &'static str, started: Instant) -> Call<'_> {
         Call {
             service: "Identity Center",
             action,

@@ -14,6 +14,7 @@ mod profiles;
 mod shell;
 mod shell_use;
 mod sso;
+mod sso_sync;
 mod whoami;
 
 pub use completions::{answer_completion_request, completions, target_completer};
@@ -29,6 +30,7 @@ pub use profiles::{profiles_print, profiles_sync};
 pub use shell::shell;
 pub use shell_use::{dialect as use_dialect, init, prompt, use_hook, use_target, use_unset};
 pub use sso::{sso_login, sso_logout};
+pub use sso_sync::{sso_sync, sync_stale};
 pub use whoami::whoami;
 
 use crate::cli::SessionArgs;

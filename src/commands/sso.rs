@@ -26,6 +26,11 @@ pub async fn sso_login(ctx: &Context, name: Option<&str>, options: Options) -> R
         session.key(),
         token.expires_at.strftime("%Y-%m-%d %H:%M UTC")
     );
+    // Signing in is when a user expects to see their accounts: discover them now.
+    // A failed discovery does not undo the sign-in; `hats sso sync` retries it.
+    if let Err(e) = super::sso_sync::discover(ctx, cache.as_ref(), &session).await {
+        eprintln!("hats: {e}");
+    }
     Ok(())
 }
 
@@ -63,9 +68,9 @@ pub async fn sso_logout(ctx: &Context, name: Option<&str>) -> Result<(), Error> 
     Ok(())
 }
 
-/// Every sso-session the targets use, once each, in order.
+/// Every sso-session: those the AWS config defines, then any other the targets use.
 fn sessions(ctx: &Context) -> Vec<SsoSession> {
-    let mut found: Vec<SsoSession> = Vec::new();
+    let mut found: Vec<SsoSession> = ctx.sso_sessions.iter().map(|(s, _)| (**s).clone()).collect();
     for target in &ctx.targets.targets {
         if let Some(session) = target.sso_session()
             && !found.iter().any(|s| s.key() == session.key())
@@ -76,7 +81,7 @@ fn sessions(ctx: &Context) -> Vec<SsoSession> {
     found
 }
 
-fn pick(ctx: &Context, name: Option<&str>) -> Result<SsoSession, Error> {
+pub(super) fn pick(ctx: &Context, name: Option<&str>) -> Result<SsoSession, Error> {
     let all = sessions(ctx);
     let names = || {
         all.iter()
@@ -89,14 +94,18 @@ fn pick(ctx: &Context, name: Option<&str>) -> Result<SsoSession, Error> {
             Error::Usage(format!(
                 "no sso-session \"{}\" is used by a profile; known: {}",
                 crate::config::printable(name),
-                if all.is_empty() { "none".to_owned() } else { names() }
+                if all.is_empty() {
+                    "none".to_owned()
+                } else {
+                    names()
+                }
             ))
         }),
         None => match all.as_slice() {
             [one] => Ok(one.clone()),
             [] => Err(Error::Usage(
-                "no profile uses IAM Identity Center; add an [sso-session NAME] and a profile with sso_session, \
-                 sso_account_id and sso_role_name to ~/.aws/config"
+                "no IAM Identity Center sign-in is configured; add an [sso-session NAME] with sso_start_url \
+                 and sso_region to ~/.aws/config"
                     .into(),
             )),
             _ => Err(Error::Usage(format!(

@@ -20,6 +20,8 @@ pub struct HatsFile {
     pub accounts: Vec<AccountEntry>,
     /// Accounts discovered from AWS Organizations.
     pub organization: Option<OrganizationEntry>,
+    /// How IAM Identity Center discovery is kept and filtered.
+    pub identity_center: Option<IdentityCenterEntry>,
     /// Named scope-down policies: `[preset.readonly]`, used as `--preset readonly`.
     #[serde(default, rename = "preset")]
     pub presets: BTreeMap<String, PresetEntry>,
@@ -71,6 +73,22 @@ pub struct OrganizationEntry {
     /// Region for the offered roles' exports.
     pub region: Option<String>,
     /// Per-OU, per-tag and per-account adjustments, applied in order.
+    #[serde(default, rename = "rule")]
+    pub rules: Vec<OrgRule>,
+}
+
+/// `[identity_center]`: optional; discovery runs for every sso-session without it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityCenterEntry {
+    /// How long a session's discovered inventory is fresh (default 24h).
+    #[serde(default, deserialize_with = "duration")]
+    pub ttl: Option<SessionDuration>,
+    /// Region for the discovered targets' exports (default: the sso-session's region).
+    pub region: Option<String>,
+    /// Rules for Identity Center accounts, applied after `[[organization.rule]]`
+    /// (which apply to them too); `roles` additions do not apply (permission sets
+    /// are assigned, not chosen).
     #[serde(default, rename = "rule")]
     pub rules: Vec<OrgRule>,
 }

@@ -19,6 +19,8 @@ mod region;
 mod scope;
 mod settings;
 mod sso;
+mod sso_inventory;
+mod sso_offers;
 mod target;
 mod targets_from;
 mod web_identity;
@@ -26,13 +28,18 @@ mod web_identity;
 pub use aws_profiles::{
     AwsFile, AwsFileKind, aws_config_path, load_profiles, parse_profiles, sdk_profile_files,
 };
-pub use hats_file::{AccountEntry, HatsFile, IdentityDefault, OrgRule, OrganizationEntry, PresetEntry};
+pub use hats_file::{
+    AccountEntry, HatsFile, IdentityCenterEntry, IdentityDefault, OrgRule, OrganizationEntry, PresetEntry,
+};
 pub use inventory::{DEFAULT_TTL, inventory_path, is_stale, load_inventory};
 pub use org_offers::add_organization;
 pub use paths::Paths;
 pub use region::check_region;
 pub use scope::{Presets, Scope, ScopeRequest};
 pub use settings::Settings;
+pub use sso::sso_sessions;
+pub use sso_inventory::{load_sso_inventory, sso_inventory_path};
+pub use sso_offers::add_identity_center;
 pub use target::NO_TARGETS_HINT;
 pub use target::{MfaDevice, Mode, Origin, RoleSpec, Source, Spec, SsoRole, SsoSession, Target, TargetSet};
 pub use targets_from::build_targets;

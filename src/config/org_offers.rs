@@ -43,14 +43,13 @@ pub fn add_organization(
         None => via_mfa,
     };
     // Indexes keep this linear: organizations have thousands of accounts.
-    let profile_roles: HashSet<String> = set
-        .targets
-        .iter()
-        .filter_map(|t| match &t.spec {
-            Spec::Role(r) => Some(r.role_arn.to_string()),
-            Spec::UserSession { .. } | Spec::Sso(_) => None,
-        })
-        .collect();
+    // Role ARN → the first target that assumes it.
+    let mut profile_roles: HashMap<String, usize> = HashMap::new();
+    for (i, t) in set.targets.iter().enumerate() {
+        if let Spec::Role(r) = &t.spec {
+            profile_roles.entry(r.role_arn.to_string()).or_insert(i);
+        }
+    }
     let mut profiles_by_account: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, t) in set
         .targets
@@ -73,9 +72,9 @@ pub fn add_organization(
     let mut labels: HashSet<String> = HashSet::with_capacity(inventory.accounts.len());
     // Accounts some existing target already assumes a role in: only there can
     // an offer repeat a profile.
-    let accounts_with_roles: HashSet<&str> = profile_roles
-        .iter()
-        .filter_map(|arn| arn.split(':').nth(4))
+    let accounts_with_roles: HashSet<String> = profile_roles
+        .keys()
+        .filter_map(|arn| arn.split(':').nth(4).map(str::to_owned))
         .collect();
     // Reserved up front: growing a vector of 15,000 targets by doubling copies
     // megabytes and faults in fresh pages at every step.
@@ -115,13 +114,19 @@ pub fn add_organization(
                     .push(broken(format!("role \"{role}\" is not a valid IAM role name")));
                 continue;
             };
-            // A profile for this very role is shown once: as the profile, attached above.
-            if has_profiles && profile_roles.contains(role_arn.as_str()) {
-                continue;
-            }
             // `concat`, not `format!`: this runs for every role of every account.
             let by_id = [id.as_str(), "/", &role].concat();
             let mut name = [label.as_str(), "/", &role].concat();
+            // A profile for this very role is shown once: as the profile, attached
+            // above, which the offer's names still resolve to.
+            if has_profiles && let Some(&i) = profile_roles.get(role_arn.as_str()) {
+                for extra in [name, by_id] {
+                    if !taken.contains(&extra) {
+                        set.extra_names.entry(extra).or_insert(i);
+                    }
+                }
+                continue;
+            }
             if !label_is_free || taken.contains(&name) {
                 name = by_id.clone();
             }
@@ -152,7 +157,7 @@ pub fn add_organization(
 }
 
 /// Whether `rule` applies to `account`; a rule without a selector applies to all.
-fn matches(rule: &OrgRule, account: &OrgAccount) -> bool {
+pub(super) fn matches(rule: &OrgRule, account: &OrgAccount) -> bool {
     let ou = rule
         .ou
         .as_ref()
@@ -183,7 +188,7 @@ fn offered_roles(defaults: &[String], rules: &[&OrgRule]) -> Vec<String> {
 }
 
 /// An AWS profile whose role lives in `account` learns its name, OU, tags and guard.
-fn attach(target: &mut Target, account: &OrgAccount, production: bool) {
+pub(super) fn attach(target: &mut Target, account: &OrgAccount, production: bool) {
     target.account_name = Some(account.name.clone());
     target.ou_path = Some(account.ou_path_text());
     for (k, v) in &account.tags {
@@ -209,6 +214,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                 .collect::<BTreeMap<_, _>>(),
+            roles: Vec::new(),
         }
     }
 

@@ -78,6 +78,7 @@ fn organization_offers_build_arns_in_the_inventorys_partition() {
         state: "ACTIVE".into(),
         ou_path: Vec::new(),
         tags: Default::default(),
+        roles: Vec::new(),
     };
     let hats = "[organization]\nsource = \"base\"\nroles = [\"Audit\"]\n";
     for partition in Partition::ALL {

@@ -52,36 +52,18 @@ pub fn is_sso(profile: &Profile) -> bool {
 pub fn sso_role(profiles: &ProfileSet, profile: &Profile) -> Result<SsoRole, ConfigError> {
     let name = profile.name();
     let fail = |message: String| ConfigError::profile(name, message);
-    let session =
-        match profile.get("sso_session") {
-            Some(session_name) => {
-                let section = profiles.sso_session(session_name).ok_or_else(|| {
-                    fail(format!(
-                        "sso_session \"{session_name}\" has no [sso-session {session_name}] section; add one \
-                     with sso_start_url and sso_region"
-                    ))
-                })?;
-                let key = |k: &str| {
-                    section.get(k).map(str::to_owned).ok_or_else(|| {
-                        fail(format!("[sso-session {session_name}] has no {k}; add {k} = ..."))
-                    })
-                };
-                SsoSession {
-                    name: Some(session_name.to_owned()),
-                    start_url: key("sso_start_url")?,
-                    region: key("sso_region")?,
-                    scopes: scopes(section.get("sso_registration_scopes")),
-                }
-            }
-            None => SsoSession {
-                name: None,
-                start_url: profile.get("sso_start_url").unwrap_or_default().to_owned(),
-                region: profile.get("sso_region").map(str::to_owned).ok_or_else(|| {
-                    fail("has sso_start_url but no sso_region; add sso_region = ...".into())
-                })?,
-                scopes: Vec::new(),
-            },
-        };
+    let session = match profile.get("sso_session") {
+        Some(session_name) => session_section(profiles, session_name).map_err(fail)?,
+        None => SsoSession {
+            name: None,
+            start_url: profile.get("sso_start_url").unwrap_or_default().to_owned(),
+            region: profile
+                .get("sso_region")
+                .map(str::to_owned)
+                .ok_or_else(|| fail("has sso_start_url but no sso_region; add sso_region = ...".into()))?,
+            scopes: Vec::new(),
+        },
+    };
     super::check_region(&session.region).map_err(|e| fail(format!("sso_region: {e}")))?;
     if !session.start_url.starts_with("https://") && !session.start_url.starts_with("http://") {
         return Err(fail(format!(
@@ -108,6 +90,68 @@ pub fn sso_role(profiles: &ProfileSet, profile: &Profile) -> Result<SsoRole, Con
         account_id,
         role_name: role_name.to_owned(),
     })
+}
+
+/// `[sso-session NAME]` as an [`SsoSession`]; the message says what to add.
+fn session_section(profiles: &ProfileSet, session_name: &str) -> Result<SsoSession, String> {
+    let section = profiles.sso_session(session_name).ok_or_else(|| {
+        format!(
+            "sso_session \"{session_name}\" has no [sso-session {session_name}] section; add one \
+             with sso_start_url and sso_region"
+        )
+    })?;
+    let key = |k: &str| {
+        section
+            .get(k)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("[sso-session {session_name}] has no {k}; add {k} = ..."))
+    };
+    Ok(SsoSession {
+        name: Some(session_name.to_owned()),
+        start_url: key("sso_start_url")?,
+        region: key("sso_region")?,
+        scopes: scopes(section.get("sso_registration_scopes")),
+    })
+}
+
+/// Every Identity Center sign-in the AWS config names, sorted by key (the order
+/// discovered names are given in, so they stay the same from run to run): each
+/// `[sso-session NAME]` with a start URL and a region, and each legacy start URL
+/// a profile carries. Sections that cannot be used are left to the profiles that
+/// name them to report.
+pub fn sso_sessions(profiles: &ProfileSet) -> Vec<Arc<SsoSession>> {
+    let mut found: std::collections::BTreeMap<String, Arc<SsoSession>> = profiles
+        .sso_sessions()
+        .filter_map(|name| session_section(profiles, name).ok())
+        .filter(usable)
+        .map(|s| (s.key().to_owned(), Arc::new(s)))
+        .collect();
+    for name in profiles.profiles() {
+        let Some(profile) = profiles.get_profile(name) else {
+            continue;
+        };
+        if profile.get("sso_session").is_none()
+            && let (Some(url), Some(region)) = (profile.get("sso_start_url"), profile.get("sso_region"))
+        {
+            let legacy = SsoSession {
+                name: None,
+                start_url: url.to_owned(),
+                region: region.to_owned(),
+                scopes: Vec::new(),
+            };
+            if usable(&legacy) {
+                found.entry(url.to_owned()).or_insert_with(|| Arc::new(legacy));
+            }
+        }
+    }
+    found.into_values().collect()
+}
+
+/// A start URL that is a URL and a region that is a region.
+fn usable(session: &SsoSession) -> bool {
+    super::check_region(&session.region).is_ok()
+        && (session.start_url.starts_with("https://") || session.start_url.starts_with("http://"))
+        && !session.key().chars().any(char::is_control)
 }
 
 fn scopes(raw: Option<&str>) -> Vec<String> {

@@ -2,7 +2,7 @@
 
 pub use super::sso::{SsoRole, SsoSession};
 use crate::domain::{AccountId, MfaSerial, Partition, RoleArn, SessionDuration, SessionTags, SourceIdentity};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// Where a target was defined.
@@ -14,6 +14,8 @@ pub enum Origin {
     HatsConfig,
     /// A role offered in an account discovered from AWS Organizations.
     Organization,
+    /// A role assigned to the user in an account discovered from IAM Identity Center.
+    IdentityCenter,
 }
 
 /// An MFA device and, optionally, a command that prints its current code.
@@ -253,6 +255,10 @@ pub struct TargetSet {
     /// `region` of `[default]` in the AWS config: what a child without
     /// `AWS_PROFILE` or `AWS_REGION` would use.
     pub default_region: Option<String>,
+    /// Discovered names that resolve to a target shown under another name: a
+    /// profile on a discovered account's role keeps the discovered `ACCOUNT/ROLE`
+    /// (and `ID/ROLE`) working. Name → index in `targets`.
+    pub extra_names: HashMap<String, usize>,
 }
 
 impl TargetSet {
@@ -262,6 +268,7 @@ impl TargetSet {
             .iter()
             .find(|t| t.name == name)
             .or_else(|| self.targets.iter().find(|t| t.alias.as_deref() == Some(name)))
+            .or_else(|| self.extra_names.get(name).and_then(|&i| self.targets.get(i)))
     }
 
     /// Up to three names close to `name`, closest first, for "did you mean".

@@ -1,4 +1,4 @@
-//! Accounts discovered from AWS Organizations, and the clean-up of names that
+//! Accounts discovered from AWS Organizations or IAM Identity Center, and the clean-up of names that
 //! come from the API (they may carry control characters or terminal escapes).
 
 use serde::{Deserialize, Serialize};
@@ -17,6 +17,10 @@ pub struct OrgAccount {
     pub ou_path: Vec<String>,
     /// Account tags, cleaned.
     pub tags: BTreeMap<String, String>,
+    /// Roles assigned to the signed-in user (Identity Center discovery; cleaned).
+    /// Empty for organization accounts, whose roles come from the config.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
 }
 
 impl OrgAccount {

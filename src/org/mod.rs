@@ -1,7 +1,12 @@
 //! The organization inventory: discovered accounts cached on disk (no secrets)
 //! with a TTL, and the sync that refreshes it through the normal session path.
 //!
-//! A failed sync keeps the old inventory.
+//! A failed sync keeps the old inventory. Identity Center's discovery, the
+//! same shape for sso-sessions, is in `identity_center`.
+
+mod identity_center;
+
+pub use identity_center::{stale_sessions, sync_identity_center};
 
 use crate::aws::{Progress, discover, source_credentials};
 use crate::config::{Source, Target, inventory_path};

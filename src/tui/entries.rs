@@ -43,6 +43,7 @@ pub fn initial_app(ctx: &Context, now: Timestamp) -> App {
     app.nested_in = crate::output::inside_hats_shell();
     app.caching = caching();
     app.organization = ctx.file_organization.is_some();
+    app.identity_center = !ctx.sso_sessions.is_empty();
     app.presets = ctx.presets.names();
     app
 }

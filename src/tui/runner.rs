@@ -17,7 +17,7 @@ use super::state::{App, Purpose, ServedCommand};
 use super::terminal;
 use super::update::{Effect, Msg, update};
 use super::view::{Theme, draw};
-use crate::aws::Progress;
+use crate::aws::{Progress, SsoProgress};
 use crate::config::{Scope, ScopeRequest};
 use crate::context::{Context, sts_region};
 use crate::error::Error;
@@ -94,13 +94,15 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(Duration::from_millis(250));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    // A stale or missing organization inventory is refreshed in the background.
-    if let Some(org) = &runner.ctx.file_organization
-        && crate::config::is_stale(runner.ctx.inventory.as_ref(), org, runner.ctx.clock.now())
+    // A stale or missing organization or Identity Center inventory is refreshed
+    // in the background (only the stale ones; `S` refreshes everything).
+    let org_stale = runner.ctx.file_organization.as_ref().is_some_and(|org| {
+        crate::config::is_stale(runner.ctx.inventory.as_ref(), org, runner.ctx.clock.now())
+    });
+    if (org_stale || !crate::org::stale_sessions(&runner.ctx).is_empty())
+        && super::update::sync(&mut app).contains(&Effect::Sync)
     {
-        for effect in super::update::sync(&mut app) {
-            runner.apply(effect)?;
-        }
+        runner.spawn_sync(true);
     }
     let mut dirty = true;
     let mut shown_second = 0;
@@ -277,7 +279,7 @@ impl Runner {
                 }
             }
             Effect::Forget { target } => self.spawn_forget(target),
-            Effect::Sync => self.spawn_sync(),
+            Effect::Sync => self.spawn_sync(false),
             Effect::SavePrefs(prefs) => {
                 super::prefs::save(&super::prefs::path(&self.ctx.paths.data_dir), &prefs)?;
             }
@@ -452,7 +454,8 @@ impl Runner {
 
     /// Discovery runs on its own thread and runtime: its stream combinators make a
     /// future the compiler cannot prove `Send`, and it must not block the UI loop.
-    fn spawn_sync(&self) {
+    /// With `stale_only`, inventories still fresh are left alone.
+    fn spawn_sync(&self, stale_only: bool) {
         let (ctx, cache, prompter, replies) = (
             self.ctx.clone(),
             self.cache.clone(),
@@ -461,6 +464,7 @@ impl Runner {
         );
         std::thread::spawn(move || {
             let progress_replies = replies.clone();
+            let sso_replies = replies.clone();
             let progress = move |p: Progress| {
                 let text = match p {
                     Progress::Units(n) => format!("organization: {n} OUs"),
@@ -477,8 +481,43 @@ impl Runner {
                     .and_then(|runtime| {
                         runtime.block_on(async {
                             let cache = open(&ctx, &cache).await?;
-                            crate::org::sync(&ctx, cache, &prompter, None, &progress).await?;
-                            Context::load(false).await
+                            let org_due = ctx.file_organization.as_ref().is_some_and(|org| {
+                                !stale_only
+                                    || crate::config::is_stale(ctx.inventory.as_ref(), org, ctx.clock.now())
+                            });
+                            if org_due {
+                                crate::org::sync(&ctx, cache, &prompter, None, &progress).await?;
+                            }
+                            let sessions = if stale_only {
+                                crate::org::stale_sessions(&ctx)
+                            } else {
+                                ctx.sso_sessions.iter().map(|(s, _)| Arc::clone(s)).collect()
+                            };
+                            let sso_progress = |p: SsoProgress| {
+                                let text = match p {
+                                    SsoProgress::Accounts(n) => format!("Identity Center: accounts {n}"),
+                                    SsoProgress::Roles(done, total) => {
+                                        format!("Identity Center: roles of {done}/{total} accounts")
+                                    }
+                                };
+                                let _ = sso_replies.send(Reply::Msg(Msg::SyncProgress(text)));
+                            };
+                            // A session without a sign-in fails alone; the others still land.
+                            let (mut failed, mut landed) = (None, org_due);
+                            for session in &sessions {
+                                match crate::org::sync_identity_center(&ctx, cache, session, &sso_progress)
+                                    .await
+                                {
+                                    Ok(_) => landed = true,
+                                    Err(e) => {
+                                        failed.get_or_insert(e);
+                                    }
+                                }
+                            }
+                            match failed {
+                                Some(e) if !landed => Err(e),
+                                _ => Context::load(false).await,
+                            }
                         })
                     })
             }));

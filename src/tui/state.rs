@@ -214,6 +214,8 @@ pub struct App {
     pub last_click: Option<(usize, Timestamp)>,
     /// An `[organization]` is configured (`S` syncs it).
     pub organization: bool,
+    /// The AWS config has sso-sessions (`S` discovers them too).
+    pub identity_center: bool,
     /// An organization sync is running.
     pub syncing: bool,
     /// Scope-down preset names from hats config, offered by `p`.
@@ -247,6 +249,7 @@ impl App {
             size: ratatui::layout::Rect::new(0, 0, 80, 24),
             last_click: None,
             organization: false,
+            identity_center: false,
             syncing: false,
             presets: Vec::new(),
             served: Vec::new(),

@@ -152,7 +152,10 @@ pub fn update(app: &mut App, msg: Msg, now: Timestamp) -> Vec<Effect> {
             close_waiting_modal(app);
             set_status(
                 app,
-                format!("organization sync failed, the previous list is kept: {error}"),
+                format!(
+                    "{} sync failed, the previous list is kept: {error}",
+                    sync_label(app)
+                ),
                 true,
             );
             Vec::new()
@@ -418,18 +421,40 @@ fn refresh_expiring(app: &mut App, now: Timestamp) -> Vec<Effect> {
         .collect()
 }
 
-/// Starts an organization sync unless one runs or none is configured.
+/// Starts an organization and Identity Center sync unless one runs or nothing is configured.
 pub fn sync(app: &mut App) -> Vec<Effect> {
-    if !app.organization {
-        set_status(app, "no [organization] in hats config to sync".into(), false);
+    if !app.organization && !app.identity_center {
+        set_status(
+            app,
+            "nothing to sync: no [organization] in hats config, no sso-session in the AWS config".into(),
+            false,
+        );
         return Vec::new();
     }
     if app.syncing {
         return Vec::new();
     }
     app.syncing = true;
-    set_status(app, "syncing the organization…".into(), false);
+    set_status(app, format!("syncing {}…", synced_what(app)), false);
     vec![Effect::Sync]
+}
+
+/// The sync's name at the start of a status line.
+fn sync_label(app: &App) -> &'static str {
+    match (app.organization, app.identity_center) {
+        (true, true) => "organization and Identity Center",
+        (false, true) => "Identity Center",
+        _ => "organization",
+    }
+}
+
+/// What `S` discovers, for status lines.
+fn synced_what(app: &App) -> &'static str {
+    match (app.organization, app.identity_center) {
+        (true, true) => "the organization and Identity Center",
+        (false, true) => "Identity Center",
+        _ => "the organization",
+    }
 }
 
 /// Puts freshly built rows in place, keeping the filter and the selected target.
@@ -447,7 +472,7 @@ fn swap_entries(app: &mut App, entries: Vec<super::state::Entry>) {
     app.unlisted = None;
     let target = selected.and_then(|name| app.entries.iter().position(|e| e.name == name));
     filtering::select(app, target);
-    set_status(app, format!("organization synced: {count} targets"), false);
+    set_status(app, format!("{} synced: {count} targets", sync_label(app)), false);
 }
 
 /// Moves `target` to the front of the recently used list.

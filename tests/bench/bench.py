@@ -3,7 +3,10 @@
 Started by tests/bench/run.sh, which installs the tools and builds hats first.
 Sets up, in a throw-away directory: a moto server seeded like the demo, a private
 D-Bus with an unlocked gnome-keyring (the Secret Service hats caches in), and
-a second HOME whose organization inventory holds 5,000 accounts x 3 roles.
+a second HOME whose organization inventory holds 5,000 accounts x 3 roles, a
+third mixing 2,500 organization and 2,500 Identity Center accounts (x 3 roles),
+and the Identity Center stand-in (tests/standin/identity_center.py) for the SSO
+hand-out and a discovery of 1,000 accounts x 3 roles.
 Every command is timed with hyperfine (median of many runs, no shell in between),
 peak memory with GNU time, and the switcher's first frame through a pseudo-terminal.
 
@@ -73,6 +76,56 @@ class Bed:
         self.bus = self.start_keyring()
         self.big_home = os.path.join(self.dir, "big")
         write_big_inventory(self.big_home, accounts=5000)
+        self.mixed_home = os.path.join(self.dir, "mixed")
+        write_big_inventory(self.mixed_home, accounts=2500)
+        write_sso_inventory(self.mixed_home, accounts=2500)
+        self.standin = self.start_standin()
+        self.add_sso_profile()
+
+    def start_standin(self):
+        port_file = os.path.join(self.dir, "standin.port")
+        seed = os.path.join(self.dir, "standin-seed.json")
+        with open(seed, "w") as f:
+            json.dump({"region": "us-east-1", "directories": [
+                {"startUrl": "https://bench.awsapps.com/start",
+                 "accounts": [{"accountId": "111122223333", "accountName": "sso-dev", "roles": ["Developer"]}]},
+                {"startUrl": "https://big.awsapps.com/start",
+                 "generate": {"accounts": 1000, "roles": ["Admin", "ReadOnly", "Billing"]}}]}, f)
+        self.spawn([f"{VENV}/python", f"{REPO}/tests/standin/identity_center.py", "--port", "0",
+                    "--moto", self.endpoint, "--seed", seed, "--port-file", port_file], "standin.log")
+        wait_for(lambda: os.path.exists(port_file) and open(port_file).read().strip(), "the Identity Center stand-in")
+        return f"http://127.0.0.1:{open(port_file).read().strip()}"
+
+    def standin_call(self, method, path, body=None):
+        import urllib.request
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.standin + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return json.load(answer)
+
+    def sign_in(self, home, session, start_url):
+        """A signed-in token in `home`'s AWS CLI cache, as `aws sso login` leaves it."""
+        import hashlib
+        token = self.standin_call("POST", "/standin/token", {"startUrl": start_url})
+        cache = os.path.join(home, ".aws", "sso", "cache")
+        os.makedirs(cache, exist_ok=True)
+        expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 8 * 3600))
+        with open(os.path.join(cache, hashlib.sha1(session.encode()).hexdigest() + ".json"), "w") as f:
+            json.dump({"startUrl": start_url, "region": "us-east-1", "accessToken": token["accessToken"],
+                       "expiresAt": expires}, f)
+
+    def add_sso_profile(self):
+        with open(os.path.join(self.home, ".aws", "config"), "a") as f:
+            f.write("\n[sso-session bench]\nsso_start_url = https://bench.awsapps.com/start\nsso_region = us-east-1\n"
+                    "\n[profile sso-dev]\nsso_session = bench\nsso_account_id = 111122223333\n"
+                    "sso_role_name = Developer\nregion = eu-west-1\n")
+        self.sign_in(self.home, "bench", "https://bench.awsapps.com/start")
+        self.discovery_home = os.path.join(self.dir, "discovery")
+        os.makedirs(os.path.join(self.discovery_home, ".aws"), exist_ok=True)
+        with open(os.path.join(self.discovery_home, ".aws", "config"), "w") as f:
+            f.write("[sso-session big]\nsso_start_url = https://big.awsapps.com/start\nsso_region = us-east-1\n")
+        self.sign_in(self.discovery_home, "big", "https://big.awsapps.com/start")
 
     def spawn(self, argv, log, **kw):
         out = open(os.path.join(self.dir, log), "wb")
@@ -119,6 +172,8 @@ class Bed:
                    AWS_SHARED_CREDENTIALS_FILE=f"{home}/.aws/credentials", AWS_ENDPOINT_URL=self.endpoint,
                    AWS_EC2_METADATA_DISABLED="true", DBUS_SESSION_BUS_ADDRESS=self.bus,
                    HATS_KEYRING="secret-service", TERM="xterm-256color")
+        if getattr(self, "standin", None):
+            env.update(AWS_ENDPOINT_URL_SSO=self.standin, AWS_ENDPOINT_URL_SSO_OIDC=self.standin)
         env.update(extra)
         return env
 
@@ -155,6 +210,45 @@ def write_big_inventory(home, accounts):
     }
     with open(f"{home}/.cache/hats/organization.json", "w") as f:
         json.dump(inventory, f)
+
+
+def write_sso_inventory(home, accounts):
+    """An Identity Center sign-in `corp` whose cached inventory holds `accounts` accounts x 3 roles."""
+    import hashlib
+    with open(f"{home}/.aws/config", "a") as f:
+        f.write("\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n")
+    with open(f"{home}/.config/hats/config.toml", "a") as f:
+        f.write('\n[identity_center]\nttl = "30d"\n')
+    inventory = {
+        "fetched_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "accounts": [
+            {"id": f"{200000000000 + i}", "name": f"sso-{i:04d}", "state": "ACTIVE", "ou_path": [], "tags": {},
+             "roles": ["AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess"]}
+            for i in range(accounts)
+        ],
+    }
+    name = hashlib.sha1(b"corp").hexdigest()
+    with open(f"{home}/.cache/hats/identity-center-{name}.json", "w") as f:
+        json.dump(inventory, f)
+
+
+def discovery(bed, runs=3):
+    """`hats sso sync` of 1,000 accounts x 3 roles: median wall ms, hats' own CPU ms
+    (user + sys), and the most requests the stand-in saw in flight at once."""
+    walls, cpus, in_flight = [], [], 0
+    env = bed.env(home=bed.discovery_home)
+    for _ in range(runs):
+        bed.standin_call("POST", "/standin/log/reset")
+        start = time.perf_counter()
+        done = subprocess.run(["/usr/bin/time", "-f", "%U %S", HATS, "sso", "sync", "big"], env=env,
+                              capture_output=True, text=True)
+        walls.append((time.perf_counter() - start) * 1000)
+        if done.returncode != 0 or "1000 accounts, 3000 roles" not in done.stderr:
+            sys.exit(f"bench: hats sso sync failed: {done.stderr}")
+        user, system = done.stderr.strip().splitlines()[-1].split()
+        cpus.append((float(user) + float(system)) * 1000)
+        in_flight = max(in_flight, bed.standin_call("GET", "/standin/log")["maxInFlight"])
+    return statistics.median(walls), statistics.median(cpus), in_flight
 
 
 def hyperfine(name, argv, env, runs=RUNS, prefix=(), prepare=None):
@@ -290,6 +384,7 @@ def measure(bed):
     # Prime every tool's cache: hats' MFA + role sessions, awsume's MFA session, the CLI's role cache.
     run(HATS, "env", "prod-admin", "--mfa-code", MFA_CODE)
     run(HATS, "env", "plain")
+    run(HATS, "env", "sso-dev")
     awsume = [f"{VENV}/awsumepy", "prod-admin"]
     run(*awsume, "--mfa-token", MFA_CODE)
     cli = [f"{VENV}/aws", "sts", "get-caller-identity", "--profile", "plain"]
@@ -315,7 +410,10 @@ def measure(bed):
     row("hats exec prod-admin -- true (cached)", [HATS, "exec", "prod-admin", "--", "true"], target=12)
     row("hats exec plain --no-cache -- true (one STS call)", [HATS, "exec", "plain", "--no-cache", "--", "true"],
         target=25)
+    row("hats exec sso-dev -- true (cached, Identity Center)", [HATS, "exec", "sso-dev", "--", "true"], target=12)
     row("hats ls --json, 15,000 targets", [HATS, "ls", "--json"], target=60, env_=bed.env(home=bed.big_home))
+    row("hats ls --json, 15,000 targets (7,500 organization + 7,500 Identity Center)", [HATS, "ls", "--json"],
+        target=60, env_=bed.env(home=bed.mixed_home))
     # One Tab in bash: the completion script runs `hats -- hats env team-00` with these variables.
     row("completion: hats env team-00<Tab>, 15,000 targets", [HATS, "--", "hats", "env", "team-00"], target=60,
         env_=bed.env(home=bed.big_home, HATS_COMPLETE="bash", _CLAP_COMPLETE_INDEX="2", _CLAP_IFS="\n"))
@@ -339,6 +437,12 @@ def measure(bed):
     idle = idle_cpu_percent(big)
     rows.append({"name": "switcher idle CPU, 20 countdowns (% of one core)", "percent": idle})
     print(f"  switcher idle CPU: {idle:.2f} %", file=sys.stderr)
+    wall, cpu, in_flight = discovery(bed)
+    rows.append({"name": "Identity Center discovery, 1,000 accounts x 3 roles (stand-in)", "ms": wall,
+                 "target": None, "peer_of": None, "rss": None,
+                 "note": f"hats CPU {cpu:.0f} ms; at most {in_flight} requests in flight"})
+    print(f"  Identity Center discovery: {wall:.0f} ms wall, {cpu:.0f} ms hats CPU, {in_flight} in flight",
+          file=sys.stderr)
     return rows
 
 
@@ -394,6 +498,8 @@ def report(rows):
             verdict = f"{ratio:.2f}×"
             if ratio > 2:
                 failed.append(r["name"])
+        if r.get("note"):
+            verdict = r["note"]
         print(f"| {r['name']} | {r['ms']:.1f} ms | {rss} | {target} | {verdict} |")
     for r in rows:
         if r.get("peer_of"):
@@ -407,6 +513,13 @@ def report(rows):
                 share = r["ms"] / awsume["ms"]
                 verdict = "✓" if share <= 0.02 else "✗"
                 print(f"{r['name']} / awsume: {share:.4f} (target ≤ 0.02) {verdict}")
+    for a, b, limit in [("hats ls --json, 15,000 targets (7,500 organization + 7,500 Identity Center)",
+                         "hats ls --json, 15,000 targets", 1.10),
+                        ("hats exec sso-dev -- true (cached, Identity Center)",
+                         "hats exec prod-admin -- true (cached)", 1.10)]:
+        if a in by_name and b in by_name:
+            ratio = by_name[a]["ms"] / by_name[b]["ms"]
+            print(f"{a} / {b}: {ratio:.2f} (target ≤ {limit:.2f}) {'✓' if ratio <= limit else '✗'}")
     cli = by_name.get("aws sts get-caller-identity (CLI v1, cached role)")
     if cli:
         hats_cp = by_name["hats credential-process prod-admin (cached)"]["ms"]

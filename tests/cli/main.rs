@@ -32,6 +32,7 @@ mod security_doc;
 mod serve;
 mod shell_use;
 mod sso;
+mod sso_discovery;
 mod sso_login;
 mod tui;
 mod tui_filter;

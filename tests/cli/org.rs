@@ -171,6 +171,16 @@ fn a_profile_pointing_into_an_account_is_attached_and_shown_once() {
         "the same role is not offered twice"
     );
     assert!(find(&targets, &format!("{name}/ReadOnly")).is_some());
+    // The offer's names, used before the profile was written, still work: as the profile.
+    for offered in [format!("{name}/Admin"), format!("{id}/Admin")] {
+        let out = sb.hats(&["--verbose", "env", &offered, "--mfa-code", "123456"]);
+        out.ok();
+        assert!(
+            out.stderr().contains("payments-admin"),
+            "{offered}: {}",
+            out.stderr()
+        );
+    }
 }
 
 #[test]

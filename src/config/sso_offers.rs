@@ -1,0 +1,311 @@
+//! Turns Identity Center inventories into targets: every role assigned in every
+//! account, named `ACCOUNT-NAME/ROLE` with `ACCOUNT-ID/ROLE` as alias, under the
+//! same rules as organization accounts, and attaches AWS profiles that already
+//! point into a discovered account.
+//!
+//! Naming (stable from run to run, since sessions come sorted by key and each
+//! inventory sorted by account name then id): an account's label is its cleaned
+//! name (white space as `-`), or its id when it has none. A role is
+//! `LABEL/ROLE` unless that name is already taken (a profile, a hats account, an
+//! organization offer, an earlier session) or another account already uses the
+//! label; then `ID/ROLE`; when that is taken too (the same account and role in a
+//! second session) `ID/ROLE@SESSION`.
+
+use super::hats_file::{IdentityCenterEntry, OrgRule, OrganizationEntry};
+use super::org_offers::{attach, matches};
+use super::sso::{SsoRole, SsoSession};
+use super::target::{Origin, Spec, Target, TargetSet};
+use crate::domain::{AccountId, Inventory, OrgAccount, clean_text, target_safe};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// Adds each session's discovered roles to `set`. `org` (the organization and its
+/// inventory), when known, lends OU paths and tags to the rules and the rows.
+pub fn add_identity_center(
+    set: &mut TargetSet,
+    found: &[(Arc<SsoSession>, Inventory)],
+    entry: Option<&IdentityCenterEntry>,
+    org: Option<(&OrganizationEntry, &Inventory)>,
+) {
+    let org_accounts: HashMap<&str, &OrgAccount> = org
+        .map(|(_, inv)| inv.accounts.iter().map(|a| (a.id.as_str(), a)).collect())
+        .unwrap_or_default();
+    // One rule set: the organization's rules, then Identity Center's own.
+    let rules: Vec<&OrgRule> = org
+        .map(|(o, _)| o.rules.iter())
+        .into_iter()
+        .flatten()
+        .chain(entry.map(|e| e.rules.iter()).into_iter().flatten())
+        .collect();
+    let has_includes = rules.iter().any(|r| r.include);
+    let mut names = Names::of(set);
+    let total: usize = found
+        .iter()
+        .map(|(_, inv)| inv.accounts.iter().map(|a| a.roles.len()).sum::<usize>())
+        .sum();
+    set.targets.reserve(total);
+    for (session, inventory) in found {
+        for account in &inventory.accounts {
+            let Ok(id) = AccountId::parse(&account.id) else {
+                continue;
+            };
+            let subject = subject(account, org_accounts.get(account.id.as_str()).copied());
+            let matching: Vec<&OrgRule> = rules.iter().copied().filter(|r| matches(r, &subject)).collect();
+            if matching.iter().any(|r| r.skip) || (has_includes && !matching.iter().any(|r| r.include)) {
+                continue;
+            }
+            let production = matching.iter().any(|r| r.production);
+            for &i in names.profiles_in(&account.id) {
+                attach(&mut set.targets[i], &subject, production);
+            }
+            let label = if subject.name.is_empty() {
+                account.id.clone()
+            } else {
+                target_safe(&subject.name)
+            };
+            let label_is_ours = names.claim_label(&label, &account.id);
+            let ou_path = (!subject.ou_path.is_empty()).then(|| subject.ou_path_text());
+            let tags = Arc::new(subject.tags.clone());
+            for role in account.roles.iter().filter(|r| permission_set_name(r)) {
+                if matching.iter().any(|r| r.exclude_roles.contains(role)) {
+                    continue;
+                }
+                let by_id = [id.as_str(), "/", role].concat();
+                let primary = [label.as_str(), "/", role].concat();
+                // A profile for this very role is shown once: as the profile, which
+                // the discovered names still resolve to.
+                if let Some(i) = names.sso_profile(session, &account.id, role) {
+                    attach(&mut set.targets[i], &subject, production);
+                    for name in [primary, by_id] {
+                        if names.take(&name) {
+                            set.extra_names.insert(name, i);
+                        }
+                    }
+                    continue;
+                }
+                let (name, alias) = if label_is_ours && primary != by_id && names.take(&primary) {
+                    let alias = names.take(&by_id).then_some(by_id);
+                    (primary, alias)
+                } else if names.take(&by_id) {
+                    (by_id, None)
+                } else {
+                    let qualified = [by_id.as_str(), "@", session.key()].concat();
+                    names.take(&qualified);
+                    (qualified, None)
+                };
+                set.targets.push(Target {
+                    alias,
+                    origin: Origin::IdentityCenter,
+                    account_id: Some(id.clone()),
+                    account_name: Some(subject.name.clone()),
+                    region: region(entry, set.default_region.as_ref(), session),
+                    production,
+                    tags: Arc::clone(&tags),
+                    ou_path: ou_path.clone(),
+                    spec: Spec::Sso(SsoRole {
+                        profile: name.clone(),
+                        session: Arc::clone(session),
+                        account_id: id.clone(),
+                        role_name: role.clone(),
+                    }),
+                    name,
+                });
+            }
+        }
+    }
+}
+
+/// The region exported with a discovered role: `[identity_center] region`, else
+/// `[default]`'s, else the sign-in's own (a child needs one, and it is where the
+/// user's Identity Center lives).
+fn region(
+    entry: Option<&IdentityCenterEntry>,
+    default: Option<&String>,
+    session: &SsoSession,
+) -> Option<String> {
+    entry
+        .and_then(|e| e.region.clone())
+        .or_else(|| default.cloned())
+        .or_else(|| Some(session.region.clone()))
+}
+
+/// The account as rules see it: Identity Center's name (cleaned again: the
+/// cache file is only as trustworthy as the disk), with the organization's OU
+/// path and tags when the organization inventory knows the account.
+fn subject(account: &OrgAccount, known: Option<&OrgAccount>) -> OrgAccount {
+    OrgAccount {
+        id: account.id.clone(),
+        name: clean_text(&account.name),
+        state: account.state.clone(),
+        ou_path: known.map(|k| k.ou_path.clone()).unwrap_or_default(),
+        tags: known.map(|k| k.tags.clone()).unwrap_or_default(),
+        roles: Vec::new(),
+    }
+}
+
+/// A permission set name as AWS allows it (`[\w+=,.@-]`, 1 to 32): nothing else
+/// becomes part of a target name.
+fn permission_set_name(role: &str) -> bool {
+    !role.is_empty()
+        && role.len() <= 64
+        && role
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
+}
+
+/// The names already given out, and the indexes the attaching step needs.
+struct Names {
+    taken: HashSet<String>,
+    /// Account label → the account id that uses it.
+    labels: HashMap<String, String>,
+    /// AWS profiles by the account they point into.
+    profiles_by_account: HashMap<String, Vec<usize>>,
+    /// Hand-written SSO profiles: (session key, account id, role) → index.
+    sso_profiles: HashMap<(String, String, String), usize>,
+}
+
+impl Names {
+    fn of(set: &TargetSet) -> Self {
+        let mut names = Self {
+            taken: set
+                .targets
+                .iter()
+                .flat_map(|t| std::iter::once(t.name.clone()).chain(t.alias.clone()))
+                .chain(set.extra_names.keys().cloned())
+                .collect(),
+            labels: HashMap::new(),
+            profiles_by_account: HashMap::new(),
+            sso_profiles: HashMap::new(),
+        };
+        for (i, t) in set.targets.iter().enumerate() {
+            let Some(id) = &t.account_id else { continue };
+            if t.origin == Origin::AwsProfile {
+                names
+                    .profiles_by_account
+                    .entry(id.to_string())
+                    .or_default()
+                    .push(i);
+                if let Spec::Sso(sso) = &t.spec {
+                    let key = (
+                        sso.session.key().to_owned(),
+                        id.to_string(),
+                        sso.role_name.clone(),
+                    );
+                    names.sso_profiles.entry(key).or_insert(i);
+                }
+            } else if let Some((label, _)) = t.name.split_once('/') {
+                names
+                    .labels
+                    .entry(label.to_owned())
+                    .or_insert_with(|| id.to_string());
+            }
+        }
+        names
+    }
+
+    fn profiles_in(&self, account: &str) -> &[usize] {
+        self.profiles_by_account.get(account).map_or(&[], Vec::as_slice)
+    }
+
+    fn sso_profile(&self, session: &SsoSession, account: &str, role: &str) -> Option<usize> {
+        self.sso_profiles
+            .get(&(session.key().to_owned(), account.to_owned(), role.to_owned()))
+            .copied()
+    }
+
+    /// Whether `label` is free for `account` (claiming it when it is).
+    fn claim_label(&mut self, label: &str, account: &str) -> bool {
+        self.labels
+            .entry(label.to_owned())
+            .or_insert_with(|| account.to_owned())
+            == account
+    }
+
+    /// Takes `name`; false when it was already taken.
+    fn take(&mut self, name: &str) -> bool {
+        self.taken.insert(name.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(name: &str) -> Arc<SsoSession> {
+        Arc::new(SsoSession {
+            name: Some(name.into()),
+            start_url: format!("https://{name}.awsapps.com/start"),
+            region: "us-east-1".into(),
+            scopes: Vec::new(),
+        })
+    }
+
+    fn inventory(accounts: &[(&str, &str, &[&str])]) -> Inventory {
+        Inventory {
+            fetched_at: jiff::Timestamp::UNIX_EPOCH,
+            accounts: accounts
+                .iter()
+                .map(|(id, name, roles)| OrgAccount {
+                    id: (*id).into(),
+                    name: (*name).into(),
+                    state: "ACTIVE".into(),
+                    ou_path: Vec::new(),
+                    tags: Default::default(),
+                    roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+                })
+                .collect(),
+            partition: Default::default(),
+        }
+    }
+
+    fn names(set: &TargetSet) -> Vec<(String, Option<String>)> {
+        set.targets
+            .iter()
+            .map(|t| (t.name.clone(), t.alias.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn two_sessions_with_the_same_account_get_unique_names() {
+        let mut set = TargetSet::default();
+        let both = inventory(&[("111122223333", "prod", &["Admin"])]);
+        add_identity_center(
+            &mut set,
+            &[(session("a"), both.clone()), (session("b"), both)],
+            None,
+            None,
+        );
+        assert_eq!(
+            names(&set),
+            [
+                ("prod/Admin".into(), Some("111122223333/Admin".into())),
+                ("111122223333/Admin@b".into(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn two_accounts_with_one_name_keep_the_first_by_name_and_the_second_by_id() {
+        let mut set = TargetSet::default();
+        let inv = inventory(&[
+            ("111122223333", "dev", &["Admin"]),
+            ("444455556666", "dev", &["Admin"]),
+        ]);
+        add_identity_center(&mut set, &[(session("a"), inv)], None, None);
+        assert_eq!(
+            names(&set),
+            [
+                ("dev/Admin".into(), Some("111122223333/Admin".into())),
+                ("444455556666/Admin".into(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn role_names_that_are_not_permission_set_names_are_left_out() {
+        let mut set = TargetSet::default();
+        let inv = inventory(&[("111122223333", "prod", &["Admin", "Bad\u{1b}[31m", "a/b", ""])]);
+        add_identity_center(&mut set, &[(session("a"), inv)], None, None);
+        assert_eq!(names(&set).len(), 1);
+    }
+}
