@@ -158,6 +158,7 @@ pub fn context_for(targets: TargetSet) -> Context {
         file_organization: None,
         inventory: None,
         presets: Presets::default(),
+        opening: std::sync::Mutex::default(),
     }
 }
 

@@ -3,7 +3,7 @@
 use clap::Parser;
 use hats::cli::{Cli, Command, OrgCommand, SsoCommand};
 use hats::commands;
-use hats::context::{Context, Wanted};
+use hats::context::{Context, KeyringOpening, Wanted};
 use hats::error::Error;
 use std::io::Write;
 use std::process::ExitCode;
@@ -55,9 +55,18 @@ fn finish(result: Result<ExitCode, Error>) -> ExitCode {
 
 async fn run(cli: Cli) -> Result<ExitCode, Error> {
     let wanted = cli.command.as_ref().map_or(Wanted::Everything, Command::wanted);
+    // A hand-out's keyring round trips overlap the loading of the configuration.
+    let opening = cli
+        .command
+        .as_ref()
+        .filter(|c| c.opens_keyring())
+        .and_then(|_| KeyringOpening::start());
+    let ctx = Context::load_for(cli.verbose, wanted)
+        .await?
+        .with_keyring_opening(opening);
     // Never dropped: the process ends right after the command, and freeing
     // thousands of targets one by one would only cost time.
-    let ctx = std::mem::ManuallyDrop::new(Context::load_for(cli.verbose, wanted).await?);
+    let ctx = std::mem::ManuallyDrop::new(ctx);
     let Some(command) = &cli.command else {
         return hats::tui::run(std::mem::ManuallyDrop::into_inner(ctx)).await;
     };
