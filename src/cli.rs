@@ -287,6 +287,20 @@ pub struct SessionArgs {
 }
 
 impl Command {
+    /// Whether the command hands out a target's session through the cache, so
+    /// the keyring can be opening while the configuration loads.
+    pub fn opens_keyring(&self) -> bool {
+        match self {
+            Self::Exec { session, .. }
+            | Self::Shell { session, .. }
+            | Self::Env { session, .. }
+            | Self::CredentialProcess { session, .. }
+            | Self::Login { session, .. } => !session.no_cache,
+            Self::Whoami { target, session, .. } => target.is_some() && !session.no_cache,
+            _ => false,
+        }
+    }
+
     /// The targets this command looks at (so start-up can skip loading the
     /// others: an organization's inventory holds thousands).
     pub fn wanted(&self) -> Wanted<'_> {

@@ -160,6 +160,7 @@ pub fn context_for(targets: TargetSet) -> Context {
         sso_sessions: Vec::new(),
         inventory: None,
         presets: Presets::default(),
+        opening: std::sync::Mutex::default(),
     }
 }
 

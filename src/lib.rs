@@ -14,9 +14,11 @@ pub mod context;
 pub mod domain;
 pub mod error;
 pub mod error_text;
+pub mod fs_private;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod history;
+pub mod keyring;
 pub mod org;
 pub mod output;
 #[cfg(unix)]

@@ -3,7 +3,7 @@
 use clap::Parser;
 use hats::cli::{Cli, Command, OrgCommand, ProfilesCommand, SsoCommand};
 use hats::commands;
-use hats::context::{Context, Wanted};
+use hats::context::{Context, KeyringOpening, Wanted};
 use hats::error::Error;
 use std::io::Write;
 use std::process::ExitCode;
@@ -79,9 +79,18 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         _ => {}
     }
     let wanted = cli.command.as_ref().map_or(Wanted::Everything, Command::wanted);
+    // A hand-out's keyring round trips overlap the loading of the configuration.
+    let opening = cli
+        .command
+        .as_ref()
+        .filter(|c| c.opens_keyring())
+        .and_then(|_| KeyringOpening::start());
+    let ctx = Context::load_for(cli.verbose, wanted)
+        .await?
+        .with_keyring_opening(opening);
     // Never dropped: the process ends right after the command, and freeing
     // thousands of targets one by one would only cost time.
-    let mut ctx = std::mem::ManuallyDrop::new(Context::load_for(cli.verbose, wanted).await?);
+    let mut ctx = std::mem::ManuallyDrop::new(ctx);
     // Identity Center accounts appear without a separate step: a listing, or a
     // name no target has yet, first discovers sso-sessions whose inventory is
     // missing or stale (when signed in).
@@ -91,7 +100,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         _ => false,
     };
     if discover && commands::sync_stale(&ctx).await? {
-        ctx = std::mem::ManuallyDrop::new(Context::load_for(cli.verbose, wanted).await?);
+        let opening = ctx.opening.lock().ok().and_then(|mut o| o.take());
+        let reloaded = Context::load_for(cli.verbose, wanted).await?;
+        ctx = std::mem::ManuallyDrop::new(reloaded.with_keyring_opening(opening));
     }
     let Some(command) = &cli
         .command

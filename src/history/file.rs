@@ -2,7 +2,7 @@
 //! rotated at a bounded size, keeping one older file (`history.jsonl.1`).
 
 use super::record::{Record, parse_lines};
-use crate::session::fs_private::create_dir;
+use crate::fs_private::create_dir;
 use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::path::Path;

@@ -8,7 +8,7 @@ use crate::config::{SsoSession, sso_inventory_path};
 use crate::context::Context;
 use crate::domain::Inventory;
 use crate::error::Error;
-use crate::session::fs_private::write_atomic;
+use crate::fs_private::write_atomic;
 use crate::session::{Cache, Engine, Request, SessionError, TerminalPrompter};
 
 /// Discovers what `session`'s user is assigned and replaces its cached inventory.

@@ -13,7 +13,7 @@ use crate::config::{Source, Target, inventory_path};
 use crate::context::{Context, sts_region};
 use crate::domain::{Inventory, MfaCode, Partition};
 use crate::error::Error;
-use crate::session::fs_private::write_atomic;
+use crate::fs_private::write_atomic;
 use crate::session::{Cache, Engine, MfaPrompter, Request};
 
 /// Discovers the organization with `source`'s credentials and replaces the cache.

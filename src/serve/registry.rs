@@ -7,7 +7,7 @@
 //! is best effort: a read-only cache directory must never stop a command from
 //! being served. Readers remove the files of processes that are gone.
 
-use crate::session::fs_private;
+use crate::fs_private;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

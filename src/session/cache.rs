@@ -8,10 +8,10 @@
 
 use super::index::{IndexEntry, IndexFile};
 use super::lock::{KeyLock, lock_refresh};
-use super::store::{SecretStore, StoreError};
 use super::{Session, SessionError};
 use crate::clock::{BootStamp, Clock};
 use crate::domain::Credentials;
+use crate::keyring::{SecretStore, StoreError};
 use jiff::Timestamp;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -261,7 +261,7 @@ impl Cache {
 }
 
 /// The keyring entry for `session`, stored at `now`.
-pub(super) fn encode(session: &Session, now: Timestamp, boot: Option<BootStamp>) -> SecretString {
+pub(crate) fn encode(session: &Session, now: Timestamp, boot: Option<BootStamp>) -> SecretString {
     let payload = Payload {
         access_key_id: session.credentials.access_key_id.clone(),
         secret_access_key: session.credentials.secret_access_key().to_owned(),

@@ -2,9 +2,10 @@
 //! the index, whatever the index says (it may be gone, or the sessions may
 //! have been written under another `HATS_KEYRING`).
 
+use super::SessionError;
 use super::index::IndexFile;
-use super::store::{SecretStore, StoreError};
-use super::{SessionError, open_store};
+use crate::keyring::open_every;
+use crate::keyring::{SecretStore, StoreError};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -29,7 +30,7 @@ pub fn forget_everywhere(
     let mut removed: BTreeSet<String> = indexed.iter().cloned().collect();
     forget_in(chosen.as_ref(), &indexed, belongs, &mut removed)?;
     let mut problems = Vec::new();
-    for other in open_store::open_every() {
+    for other in open_every() {
         if other.name() == chosen.name() {
             continue;
         }

@@ -7,8 +7,8 @@
 //! Writes are atomic (temp file + rename) under a lock, so a killed hats leaves
 //! the old file or the new one; its stray temp file is removed by the next write.
 
-use super::fs_private::write_atomic;
 use super::lock::lock_key;
+use crate::fs_private::write_atomic;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

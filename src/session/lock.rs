@@ -11,7 +11,7 @@
 mod wait;
 
 use super::SessionError;
-use super::fs_private::{create_dir, open_rw};
+use crate::fs_private::{create_dir, open_rw};
 use std::fs::{File, TryLockError};
 use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};

@@ -4,28 +4,17 @@
 //! lookup, cross-process lock, MFA code, STS calls, cache write. Only the MFA
 //! prompter differs between callers. Secrets stay in memory and the keyring.
 
-#[cfg(target_os = "linux")]
-mod bus_owner;
 mod cache;
 mod forget;
-pub(crate) mod fs_private;
 mod helper_command;
 mod index;
 mod keys;
-#[cfg(target_os = "linux")]
-mod keyutils_keys;
 mod lock;
 mod mfa_process;
-mod open_store;
 mod plan;
 mod prompt;
 mod resolve;
-#[cfg(target_os = "linux")]
-mod secret_service;
-#[cfg_attr(not(target_os = "windows"), allow(dead_code))]
-mod split;
 mod sso_token;
-mod store;
 mod web_identity_token;
 
 pub use cache::Cache;
@@ -36,12 +25,14 @@ pub use keys::{
     target_key, target_mfa_key,
 };
 pub use mfa_process::{DEFAULT_TIMEOUT as MFA_PROCESS_TIMEOUT, run_mfa_process};
-pub use open_store::{KeyringChoice, Opened, open};
 pub use plan::{Plan, plan_role, target_mode};
 pub use prompt::{MfaError, MfaPrompter, TerminalPrompter};
 pub use resolve::{Engine, Request, find_sso_token, keep_sso_token};
 pub use sso_token::{SsoToken, cli_cache_file, remove_cli_cache, token_key};
-pub use store::{MemoryStore, SecretStore, StoreError};
+// The stores live in `crate::keyring`; these names stay reachable here too.
+pub use crate::keyring::{KeyringChoice, MemoryStore, Opened, SecretStore, StoreError, open};
+#[cfg(test)]
+pub(crate) use cache::encode;
 
 use crate::aws::AwsError;
 use crate::domain::{Credentials, InvalidValue};

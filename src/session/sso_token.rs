@@ -158,7 +158,7 @@ pub fn read_cli_cache(session: &SsoSession) -> Option<SsoToken> {
 pub fn write_cli_cache(session: &SsoSession, token: &SsoToken) -> std::io::Result<PathBuf> {
     let home = home().ok_or_else(|| std::io::Error::other("no home directory"))?;
     let path = cli_cache_file(&home, session);
-    super::fs_private::write_atomic(&path, token.to_json().expose_secret().as_bytes())?;
+    crate::fs_private::write_atomic(&path, token.to_json().expose_secret().as_bytes())?;
     Ok(path)
 }
 

@@ -1,7 +1,7 @@
 //! The switcher's memory across runs: favourite and recently used targets,
 //! in `prefs.json` in the data directory. Names only, never a secret.
 
-use crate::session::fs_private::write_atomic;
+use crate::fs_private::write_atomic;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 

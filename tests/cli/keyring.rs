@@ -55,6 +55,57 @@ fn a_session_bus_that_never_answers_fails_with_a_message_naming_it() {
     assert!(sb.moto.take_actions().is_empty());
 }
 
+/// The keyring's bus round trips overlap the reading of the configuration: a
+/// hand-out connects to the session bus while its AWS config (a FIFO nobody
+/// has written yet) is still being read.
+#[test]
+fn a_hand_out_starts_opening_the_keyring_before_its_configuration_is_read() {
+    let mut sb = Sandbox::standard(false);
+    let bus = sb.dir.path().join("watched-bus");
+    let listener = std::os::unix::net::UnixListener::bind(&bus).unwrap();
+    let fifo = sb.dir.path().join("aws-config.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success(), "mkfifo failed");
+    sb.set_env("HATS_KEYRING", "secret-service");
+    sb.set_env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        &format!("unix:path={}", bus.display()),
+    );
+    sb.set_env("AWS_CONFIG_FILE", &fifo.display().to_string());
+    let hats = sb
+        .command(crate::harness::HATS)
+        .args(["env", "plain-role"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+
+    // A deadline only so that a failure ends: a connection that comes at all,
+    // while the FIFO is unwritten, is what counts.
+    listener.set_nonblocking(true).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let connected = loop {
+        match listener.accept() {
+            Ok(_) => break true,
+            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            Err(_) => break false,
+        }
+    };
+    // Unblocks hats either way: its configuration arrives.
+    std::fs::write(&fifo, crate::harness::AWS_CONFIG).unwrap();
+    let done = hats.wait_with_output().unwrap();
+    assert!(
+        connected,
+        "hats did not connect to the session bus before its configuration was read"
+    );
+    // The bus never answers, so the hand-out ends as a silent bus does.
+    let err = one_line(&String::from_utf8_lossy(&done.stderr));
+    assert!(
+        !done.status.success() && err.contains("did not answer within 5 s"),
+        "{err}"
+    );
+}
+
 /// A listener run as `nobody` that records how many bytes each connection sent.
 struct ForeignListener {
     child: Child,

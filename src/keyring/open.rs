@@ -115,7 +115,7 @@ fn auto() -> Result<Opened, StoreError> {
         windows_native_keyring_store::Store::new().map_err(|e| failed("windows-credential-manager", &e))?;
     let store = KeyringStore::new("windows-credential-manager", inner).storing_utf8_bytes();
     Ok(Opened {
-        // Credential Manager holds at most 2,560 bytes per credential (session::split).
+        // Credential Manager holds at most 2,560 bytes per credential (keyring::split).
         store: Some(Arc::new(super::split::Split::new(Arc::new(store), 2560))),
         fallback_notice: None,
     })

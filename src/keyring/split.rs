@@ -228,7 +228,7 @@ mod tests {
             id: "0".repeat(36),
             secs: i64::MAX,
         };
-        super::super::cache::encode(&session, Timestamp::MAX, Some(boot))
+        crate::session::encode(&session, Timestamp::MAX, Some(boot))
     }
 
     #[test]
