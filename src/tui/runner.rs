@@ -5,7 +5,8 @@
 //! Every background task is watched: a panic in one becomes an error in the
 //! status line (and its request ends), the switcher keeps running, and the
 //! message is printed again after the terminal is restored. A terminal that
-//! goes away (input closed or hung up) ends the loop with a message, never a spin.
+//! goes away (input closed or hung up) ends the process with a message, never a
+//! spin (`terminal::end_on_hang_up`).
 //!
 //! Test hook: in debug builds only, `HATS_TEST_PANIC=resolve` makes the resolve
 //! task panic, so the end-to-end tests can check the above. Release builds do
@@ -79,6 +80,7 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
     let mut tty = terminal::enter()?;
     // A handle of our own to watch for a hang-up, whatever happens to `tty`.
     let watched = terminal::open_tty()?;
+    terminal::end_on_hang_up(watched.try_clone()?)?;
     if let Ok(size) = terminal::window() {
         app.size = size;
     }
@@ -103,9 +105,7 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
             if let Err(e) = tty.draw(|f| draw(f, &app, now, theme)) {
                 // A hang-up can fail a frame before a tick notices it: same event, same message.
                 if terminal::hung_up(&watched) {
-                    break Err(Error::Usage(format!(
-                        "the terminal closed ({e}); left the switcher"
-                    )));
+                    terminal::end_after_hang_up(Some(&e));
                 }
                 break Err(Error::Output(e));
             }
@@ -131,9 +131,6 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
                 None => break Err(Error::Usage("the terminal closed; left the switcher".into())),
             },
             _ = ticker.tick() => {
-                if terminal::hung_up(&watched) {
-                    break Err(Error::Usage("the terminal closed; left the switcher".into()));
-                }
                 let second = runner.ctx.clock.now().as_second();
                 served.poll(&runner.ctx, second)
                     .or_else(|| (second != shown_second || app.busy()).then_some(Msg::Tick))
