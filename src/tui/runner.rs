@@ -5,31 +5,34 @@
 //! Every background task is watched: a panic in one becomes an error in the
 //! status line (and its request ends), the switcher keeps running, and the
 //! message is printed again after the terminal is restored. A terminal that
-//! goes away (input closed or hung up) ends the loop with a message, never a spin.
+//! goes away (input closed or hung up) ends the process with a message, never a
+//! spin (`terminal::end_on_hang_up`).
 //!
 //! Test hook: in debug builds only, `HATS_TEST_PANIC=resolve` makes the resolve
 //! task panic, so the end-to-end tests can check the above. Release builds do
 //! not contain it.
 
-use super::entries::{cached_index, mfa_sessions};
+mod subshell;
+mod tasks;
+
 use super::prompter::{MfaQuestion, TuiPrompter};
 use super::state::{App, Purpose, ServedCommand};
 use super::terminal;
 use super::update::{Effect, Msg, update};
 use super::view::{Theme, draw};
-use crate::aws::{Progress, SsoProgress};
-use crate::config::{Scope, ScopeRequest};
-use crate::context::{Context, sts_region};
+use crate::config::Scope;
+use crate::context::Context;
 use crate::error::Error;
 use crate::history::Handout;
-use crate::output::{Format, REMOVED_VARS, exports, render};
-use crate::session::{Cache, Engine, Request, Session, keys_to_forget};
+use crate::output::{Format, exports, render};
+use crate::session::{Cache, Session};
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
+use subshell::Handoff;
 use tokio::sync::{OnceCell, mpsc, oneshot};
 
 /// What background tasks send back.
@@ -88,6 +91,7 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
     let mut tty = terminal::enter()?;
     // A handle of our own to watch for a hang-up, whatever happens to `tty`.
     let watched = terminal::open_tty()?;
+    terminal::end_on_hang_up(watched.try_clone()?)?;
     if let Ok(size) = terminal::window() {
         app.size = size;
     }
@@ -114,9 +118,7 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
             if let Err(e) = tty.draw(|f| draw(f, &app, now, theme)) {
                 // A hang-up can fail a frame before a tick notices it: same event, same message.
                 if terminal::hung_up(&watched) {
-                    break Err(Error::Usage(format!(
-                        "the terminal closed ({e}); left the switcher"
-                    )));
+                    terminal::end_after_hang_up(Some(&e));
                 }
                 break Err(Error::Output(e));
             }
@@ -142,9 +144,6 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
                 None => break Err(Error::Usage("the terminal closed; left the switcher".into())),
             },
             _ = ticker.tick() => {
-                if terminal::hung_up(&watched) {
-                    break Err(Error::Usage("the terminal closed; left the switcher".into()));
-                }
                 let second = runner.ctx.clock.now().as_second();
                 served.poll(&runner.ctx, second)
                     .or_else(|| (second != shown_second || app.busy()).then_some(Msg::Tick))
@@ -340,351 +339,4 @@ impl Runner {
             let _ = self.replies.send(Reply::Msg(Msg::Notice { text, error: true }));
         }
     }
-
-    fn spawn_resolve(
-        &self,
-        generation: u64,
-        target: usize,
-        purpose: Purpose,
-        refresh: bool,
-        mfa_code: Option<String>,
-        preset: Option<String>,
-    ) {
-        let (ctx, cache, prompter, replies) = (
-            self.ctx.clone(),
-            self.cache.clone(),
-            self.prompter.clone(),
-            self.replies.clone(),
-        );
-        let ended = (ctx.clone(), preset.clone());
-        let task = tokio::spawn(async move {
-            #[cfg(debug_assertions)]
-            if std::env::var_os("HATS_TEST_PANIC").is_some_and(|v| v == "resolve") {
-                panic!("HATS_TEST_PANIC asked the resolve task to panic");
-            }
-            let wanted = Wanted {
-                target,
-                refresh,
-                mfa_code,
-                preset: preset.as_deref(),
-            };
-            let outcome = resolve(&ctx, &cache, &prompter, wanted).await;
-            for text in cache
-                .get()
-                .and_then(Option::as_ref)
-                .map(Cache::take_notices)
-                .unwrap_or_default()
-            {
-                let _ = replies.send(Reply::Msg(Msg::Notice { text, error: true }));
-            }
-            let now = ctx.clock.now();
-            let mfa = mfa_sessions(&ctx, &cached_index(&ctx), now);
-            let (result, session) = match outcome {
-                Ok((s, scope)) => (Ok((s.expiration, s.assumed_arn.clone())), Some((s, scope))),
-                Err(e) => (Err(e.to_string()), None),
-            };
-            let msg = Msg::Resolved {
-                generation,
-                target,
-                purpose,
-                outcome: result,
-                preset,
-                mfa_sessions: mfa,
-            };
-            let _ = replies.send(Reply::Resolved(msg, session));
-        });
-        self.watch(task, move |text| {
-            let (ctx, preset) = ended;
-            Msg::Resolved {
-                generation,
-                target,
-                purpose,
-                outcome: Err(format!("internal error: {text}")),
-                preset,
-                mfa_sessions: mfa_sessions(&ctx, &cached_index(&ctx), ctx.clock.now()),
-            }
-        });
-    }
-
-    /// Turns a panic of `task` into `on_panic`'s message, so its request ends and the user hears of it.
-    fn watch(
-        &self,
-        task: tokio::task::JoinHandle<()>,
-        on_panic: impl FnOnce(String) -> Msg + Send + 'static,
-    ) {
-        let replies = self.replies.clone();
-        tokio::spawn(async move {
-            if let Err(e) = task.await
-                && e.is_panic()
-            {
-                let text = terminal::take_panic().unwrap_or_else(|| terminal::panic_text(&*e.into_panic()));
-                let _ = replies.send(Reply::Panicked(on_panic(text.clone()), text));
-            }
-        });
-    }
-
-    /// Builds the sign-in URL and opens the browser off the UI loop.
-    fn spawn_console(&self, target: &crate::config::Target, session: Session, region: Option<&str>) {
-        let (ctx, replies, name) = (self.ctx.clone(), self.replies.clone(), target.name.clone());
-        let region = sts_region(target, region);
-        let partition = target.partition();
-        let task = tokio::task::spawn_blocking(move || {
-            let endpoint = crate::commands::federation_endpoint(&ctx, partition);
-            let opened =
-                crate::aws::signin_url(&session.credentials, &endpoint, partition, "console", &region)
-                    .map_err(|e| e.to_string())
-                    .and_then(|url| crate::commands::open_browser_quietly(&url));
-            let msg = match opened {
-                Ok(()) => Msg::Notice {
-                    text: format!("opened the AWS console for {name}"),
-                    error: false,
-                },
-                Err(e) => Msg::Notice {
-                    text: format!("console sign-in failed: {e}"),
-                    error: true,
-                },
-            };
-            let _ = replies.send(Reply::Msg(msg));
-        });
-        self.watch(task, |text| Msg::Notice {
-            text: format!("console sign-in failed: internal error: {text}"),
-            error: true,
-        });
-    }
-
-    /// Discovery runs on its own thread and runtime: its stream combinators make a
-    /// future the compiler cannot prove `Send`, and it must not block the UI loop.
-    /// With `stale_only`, inventories still fresh are left alone.
-    fn spawn_sync(&self, stale_only: bool) {
-        let (ctx, cache, prompter, replies) = (
-            self.ctx.clone(),
-            self.cache.clone(),
-            self.prompter.clone(),
-            self.replies.clone(),
-        );
-        std::thread::spawn(move || {
-            let progress_replies = replies.clone();
-            let sso_replies = replies.clone();
-            let progress = move |p: Progress| {
-                let text = match p {
-                    Progress::Units(n) => format!("organization: {n} OUs"),
-                    Progress::Accounts(n) => format!("organization: accounts {n}"),
-                    Progress::Tags(done, total) => format!("organization: accounts {done}/{total}"),
-                };
-                let _ = progress_replies.send(Reply::Msg(Msg::SyncProgress(text)));
-            };
-            let synced = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .map_err(Error::Output)
-                    .and_then(|runtime| {
-                        runtime.block_on(async {
-                            let cache = open(&ctx, &cache).await?;
-                            let org_due = ctx.file_organization.as_ref().is_some_and(|org| {
-                                !stale_only
-                                    || crate::config::is_stale(ctx.inventory.as_ref(), org, ctx.clock.now())
-                            });
-                            if org_due {
-                                crate::org::sync(&ctx, cache, &prompter, None, &progress).await?;
-                            }
-                            let sessions = if stale_only {
-                                crate::org::stale_sessions(&ctx)
-                            } else {
-                                ctx.sso_sessions.iter().map(|(s, _)| Arc::clone(s)).collect()
-                            };
-                            let sso_progress = |p: SsoProgress| {
-                                let text = match p {
-                                    SsoProgress::Accounts(n) => format!("Identity Center: accounts {n}"),
-                                    SsoProgress::Roles(done, total) => {
-                                        format!("Identity Center: roles of {done}/{total} accounts")
-                                    }
-                                };
-                                let _ = sso_replies.send(Reply::Msg(Msg::SyncProgress(text)));
-                            };
-                            // A session without a sign-in fails alone; the others still land.
-                            let (mut failed, mut landed) = (None, org_due);
-                            for session in &sessions {
-                                match crate::org::sync_identity_center(&ctx, cache, session, &sso_progress)
-                                    .await
-                                {
-                                    Ok(_) => landed = true,
-                                    Err(e) => {
-                                        failed.get_or_insert(e);
-                                    }
-                                }
-                            }
-                            match failed {
-                                Some(e) if !landed => Err(e),
-                                _ => Context::load(false).await,
-                            }
-                        })
-                    })
-            }));
-            let synced = match synced {
-                Ok(synced) => synced,
-                Err(payload) => {
-                    let text = terminal::take_panic().unwrap_or_else(|| terminal::panic_text(&*payload));
-                    let msg = Msg::SyncFailed(format!("internal error: {text}"));
-                    let _ = replies.send(Reply::Panicked(msg, text));
-                    return;
-                }
-            };
-            let reply = match synced {
-                Ok(new) => {
-                    let fresh = super::initial_app(&new, new.clock.now());
-                    let msg = Msg::Synced {
-                        entries: fresh.entries,
-                        mfa_sessions: fresh.mfa_sessions,
-                    };
-                    Reply::Synced(Box::new(new), msg)
-                }
-                Err(e) => Reply::Msg(Msg::SyncFailed(e.to_string())),
-            };
-            let _ = replies.send(reply);
-        });
-    }
-
-    fn spawn_forget(&self, target: usize) {
-        let (ctx, cache, replies) = (self.ctx.clone(), self.cache.clone(), self.replies.clone());
-        let task = tokio::spawn(async move {
-            let outcome = async {
-                let Some(cache) = open(&ctx, &cache).await? else {
-                    return Ok(());
-                };
-                let keys = keys_to_forget(&ctx.index().read(), Some(&ctx.targets.targets[target]));
-                cache.remove(keys).await.map(|_| ()).map_err(Error::from)
-            }
-            .await
-            .map_err(|e: Error| e.to_string());
-            let _ = replies.send(Reply::Msg(Msg::Forgotten { target, outcome }));
-        });
-        self.watch(task, move |text| Msg::Forgotten {
-            target,
-            outcome: Err(format!("internal error: {text}")),
-        });
-    }
-}
-
-async fn open<'c>(ctx: &Context, cell: &'c OnceCell<Option<Cache>>) -> Result<Option<&'c Cache>, Error> {
-    let cache = cell
-        .get_or_try_init(|| async { ctx.open_cache_quietly().await.map(|(cache, _)| cache) })
-        .await?;
-    Ok(cache.as_ref())
-}
-
-/// What a background request asks for.
-struct Wanted<'a> {
-    target: usize,
-    refresh: bool,
-    mfa_code: Option<String>,
-    preset: Option<&'a str>,
-}
-
-async fn resolve(
-    ctx: &Context,
-    cell: &OnceCell<Option<Cache>>,
-    prompter: &TuiPrompter,
-    wanted: Wanted<'_>,
-) -> Result<(Session, Option<Scope>), Error> {
-    let Wanted {
-        target,
-        refresh,
-        mfa_code,
-        preset,
-    } = wanted;
-    // Read and checked on every request, before any call: the file may have changed.
-    let scope = ctx.presets.scope(ScopeRequest {
-        preset,
-        ..Default::default()
-    })?;
-    let cache = open(ctx, cell).await?;
-    let target = &ctx.targets.targets[target];
-    let mfa_code = mfa_code
-        .map(|c| crate::domain::MfaCode::parse(&c))
-        .transpose()
-        .map_err(crate::session::SessionError::from)?;
-    let request = Request {
-        duration: None,
-        mfa_code,
-        region: sts_region(target, None),
-        refresh,
-    };
-    let quiet = |_: &str| {};
-    let engine = Engine::new(&ctx.settings, ctx.clock, cache, prompter, request, &quiet)
-        .with_policy(scope.as_ref().map(|s| s.policy.clone()));
-    Ok((engine.resolve(target).await?, scope))
-}
-
-/// A subshell to run with a resolved session.
-struct Handoff {
-    target: usize,
-    session: Session,
-    region: Option<String>,
-    /// Scoped down: static keys only, since the serve endpoint renews unscoped sessions.
-    scoped: bool,
-}
-
-impl Runner {
-    /// Runs `$SHELL` on the terminal, as `hats shell` (or `hats shell --serve` when
-    /// `serve = true`) does, and waits for it.
-    async fn run_subshell(&self, handoff: Handoff) -> Result<(), Error> {
-        let shell = std::env::var_os("SHELL")
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "/bin/sh".into());
-        let target = &self.ctx.targets.targets[handoff.target];
-        let now = self.ctx.clock.now();
-        let mut tty = terminal::open_tty()?;
-        let mut child = std::process::Command::new(&shell);
-        child
-            .stdin(tty.try_clone()?)
-            .stdout(tty.try_clone()?)
-            .stderr(tty.try_clone()?)
-            .env(crate::output::SHELL_MARKER, &target.name);
-        #[cfg(unix)]
-        if self.ctx.settings.serve && !handoff.scoped {
-            writeln!(tty, "{}", banner(target, &handoff.session, true, now))?;
-            let args = crate::cli::SessionArgs {
-                mfa_code: None,
-                duration: None,
-                region: handoff.region.clone(),
-                ..Default::default()
-            };
-            // The switcher records its own hand-outs.
-            let started = || {};
-            return crate::serve::serve_command(
-                &self.ctx,
-                target,
-                &handoff.session,
-                &args,
-                child.into(),
-                started,
-            )
-            .await
-            .map(|_| ());
-        }
-        writeln!(tty, "{}", banner(target, &handoff.session, false, now))?;
-        let vars = exports(target, &handoff.session, handoff.region.as_deref());
-        for name in REMOVED_VARS {
-            child.env_remove(name);
-        }
-        child.envs(vars.vars.iter().map(|(k, v)| (k, v)));
-        let program = shell.to_string_lossy().into_owned();
-        child
-            .status()
-            .map(|_| ())
-            .map_err(|source| Error::Spawn { program, source })
-    }
-}
-
-/// The subshell's first line, as `hats shell` prints it.
-fn banner(target: &crate::config::Target, session: &Session, served: bool, now: jiff::Timestamp) -> String {
-    crate::output::ShellBanner {
-        target: &target.name,
-        assumed_arn: session.assumed_arn.as_deref(),
-        expires: session.expiration,
-        served,
-        exit_to: "exit to return to hats",
-    }
-    .text(now, &jiff::tz::TimeZone::system())
 }

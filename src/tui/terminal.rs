@@ -112,18 +112,64 @@ pub fn keep_panics() {
 }
 
 /// Whether the terminal behind `tty` has hung up (its window closed, its SSH
-/// connection dropped). Asked on every tick: crossterm's reader spins on a
-/// hung-up terminal instead of reporting it, so the runner must notice by itself.
+/// connection dropped), asked without waiting.
 pub fn hung_up(tty: &File) -> bool {
+    poll_hang_up(tty, 0)
+}
+
+/// Polls `tty` for a hang-up for at most `timeout_ms` (-1: until it happens).
+fn poll_hang_up(tty: &File, timeout_ms: libc::c_int) -> bool {
     use std::os::fd::AsRawFd;
     let mut fd = libc::pollfd {
         fd: tty.as_raw_fd(),
         events: 0,
         revents: 0,
     };
-    // SAFETY: one valid pollfd for an fd `tty` keeps open; a zero timeout never blocks.
-    let ready = unsafe { libc::poll(&raw mut fd, 1, 0) };
+    // SAFETY: one valid pollfd for an fd `tty` keeps open.
+    let ready = unsafe { libc::poll(&raw mut fd, 1, timeout_ms) };
     ready > 0 && fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+}
+
+/// Ends the process, with the closed-terminal message, as soon as the terminal
+/// behind `tty` hangs up; a thread of its own waits for that in `poll` (no CPU).
+///
+/// The UI loop cannot be relied on to notice: on a hung-up terminal `read`
+/// returns 0, and crossterm's event reader (`mio` source, `try_read`) retries
+/// such a read in a loop that neither breaks nor returns, on whichever thread
+/// polled the event stream, the UI loop's included. Nothing after that point
+/// runs on that thread, so the end has to come from here.
+pub fn end_on_hang_up(tty: File) -> io::Result<()> {
+    std::thread::Builder::new()
+        .name("hats-hang-up".into())
+        .spawn(move || {
+            loop {
+                if poll_hang_up(&tty, -1) {
+                    end_after_hang_up(None);
+                }
+                // poll failed: EINTR is retried; anything else means no watch at all.
+                if io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+                    return;
+                }
+            }
+        })
+        .map(drop)
+}
+
+/// Only the first of the UI loop and the watch thread reports the hang-up.
+static ENDING: Mutex<()> = Mutex::new(());
+
+/// Prints that the terminal closed and exits with status 1. Nothing is left to
+/// restore (the terminal is gone); sessions in memory go with the process.
+pub fn end_after_hang_up(detail: Option<&dyn std::fmt::Display>) -> ! {
+    // A second caller waits here until the first has ended the process.
+    let _first = ENDING.lock();
+    let detail = detail.map(|d| format!(" ({d})")).unwrap_or_default();
+    // Not eprintln!: it panics when stderr is the closed terminal.
+    let _ = writeln!(
+        io::stderr(),
+        "hats: the terminal closed{detail}; left the switcher"
+    );
+    std::process::exit(1)
 }
 
 /// The message a panic carried, when it is text.

@@ -2,7 +2,7 @@
 //! switcher. Pure and synchronous: no I/O, no clock, no secrets.
 
 use super::state::{App, Guard, MfaModal, Overlay, Purpose, Status};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent};
 use jiff::Timestamp;
 
 /// Something that happened.
@@ -269,35 +269,6 @@ fn on_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
     }
 }
 
-/// Two clicks on one row within this many milliseconds are a double-click.
-const DOUBLE_CLICK_MS: i64 = 400;
-
-fn on_mouse(app: &mut App, mouse: MouseEvent, now: Timestamp) -> Vec<Effect> {
-    if app.overlay != Overlay::None {
-        return Vec::new();
-    }
-    match mouse.kind {
-        MouseEventKind::ScrollDown => move_by(app, 3),
-        MouseEventKind::ScrollUp => move_by(app, -3),
-        MouseEventKind::Down(MouseButton::Left) => {
-            let Some(row) = super::view::row_at(app, mouse.row) else {
-                return Vec::new();
-            };
-            move_to(app, row);
-            let double = app.last_click.is_some_and(|(r, at)| {
-                r == row && now.as_millisecond() - at.as_millisecond() < DOUBLE_CLICK_MS
-            });
-            app.last_click = Some((row, now));
-            if double {
-                app.last_click = None;
-                return guarded(app, Purpose::Shell);
-            }
-        }
-        _ => {}
-    }
-    Vec::new()
-}
-
 fn on_list_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
     let page = 10;
     match key.code {
@@ -475,64 +446,17 @@ fn swap_entries(app: &mut App, entries: Vec<super::state::Entry>) {
     set_status(app, format!("{} synced: {count} targets", sync_label(app)), false);
 }
 
-/// Moves `target` to the front of the recently used list.
-fn mark_recent(app: &mut App, target: usize) {
-    let previous = app.entries[target].recent;
-    for entry in &mut app.entries {
-        match (entry.recent, previous) {
-            (Some(r), Some(p)) if r < p => entry.recent = Some(r + 1),
-            (Some(r), None) => entry.recent = (r + 1 < super::prefs::RECENT_MAX).then_some(r + 1),
-            _ => {}
-        }
-    }
-    app.entries[target].recent = Some(0);
-}
-
-/// What to remember, from the rows.
-fn prefs(app: &App) -> super::prefs::Prefs {
-    let mut recent: Vec<(usize, String)> = app
-        .entries
-        .iter()
-        .filter_map(|e| e.recent.map(|r| (r, e.name.clone())))
-        .collect();
-    recent.sort();
-    super::prefs::Prefs {
-        favourites: app
-            .entries
-            .iter()
-            .filter(|e| e.favourite)
-            .map(|e| e.name.clone())
-            .collect(),
-        recent: recent.into_iter().map(|(_, n)| n).collect(),
-        regions: app
-            .entries
-            .iter()
-            .filter_map(|e| e.region_choice.clone().map(|r| (e.name.clone(), r)))
-            .collect(),
-    }
-}
-
-/// Shows each served command on its target's row.
-fn mark_served(app: &mut App) {
-    for entry in app.entries.iter_mut().filter(|e| !e.served.is_empty()) {
-        entry.served.clear();
-    }
-    for served in &app.served {
-        if let Some(entry) = app.entries.iter_mut().find(|e| e.name == served.target) {
-            entry.served.push(served.clone());
-        }
-    }
-}
-
 mod filtering;
 mod modal;
 mod preset;
 mod region;
 mod resolved;
+mod rows;
 
 use filtering::{move_by, move_to};
 use modal::{cancel_pending_mfa, close_waiting_modal, on_guard_key, on_mfa_key};
 use resolved::{Reply, on_resolved};
+use rows::{mark_recent, mark_served, on_mouse, prefs};
 
 fn set_status(app: &mut App, text: String, error: bool) {
     app.status = (!text.is_empty()).then_some(Status { text, error });

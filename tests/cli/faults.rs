@@ -591,11 +591,12 @@ fn the_switcher_reads_the_terminal_when_stdin_is_closed_or_empty() {
 fn a_closed_terminal_ends_the_switcher_with_a_message_instead_of_a_spin() {
     let sb = switcher_sandbox();
     // SIGHUP ignored, as under nohup: the switcher must notice the closed terminal itself.
-    let script = r#"trap '' HUP; "$HATS" 2>switcher.err; echo $? > switcher.code"#;
+    // The code is written whole (mv), so a half-written file is never read.
+    let script = r#"trap '' HUP; "$HATS" 2>switcher.err; echo $? > code.part; mv code.part switcher.code"#;
     let mut term = Terminal::spawn_sized(&sb, script, 100, 30);
     term.wait_for("targets (7)");
-    let pid = term.pid();
     term.hang_up();
+    // On failure, dropping `term` kills the switcher with its process group.
     let code_file = sb.home.join("switcher.code");
     let started = Instant::now();
     while !code_file.exists() {
@@ -609,8 +610,8 @@ fn a_closed_terminal_ends_the_switcher_with_a_message_instead_of_a_spin() {
     assert_eq!(code.trim(), "1", "a closed terminal is an error exit");
     let err = std::fs::read_to_string(sb.home.join("switcher.err")).unwrap();
     assert!(err.contains("hats: the terminal closed"), "{err}");
+    assert_eq!(err.lines().count(), 1, "one message: {err}");
     assert!(one_line(&err).contains("left the switcher"), "{err}");
-    kill(pid, libc::SIGKILL);
 }
 
 #[test]

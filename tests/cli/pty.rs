@@ -183,6 +183,23 @@ impl Terminal {
     }
 }
 
+impl Drop for Terminal {
+    /// Ends all the terminal still runs, also when a test fails half-way: the
+    /// shell is a session and process-group leader (portable-pty calls
+    /// `setsid`), and hats runs in its group, so no switcher outlives its test.
+    fn drop(&mut self) {
+        if let Some(pid) = self.child.process_id().and_then(|p| i32::try_from(p).ok()) {
+            // SAFETY: plain kill(2) of a process group we started.
+            unsafe { libc::kill(-pid, libc::SIGKILL) };
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some((stop, _)) = self.reading.take() {
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
 impl Terminal {
     /// The text of the highlighted (reverse-video) row, trimmed; empty when none is.
     pub fn highlighted(&self) -> String {
