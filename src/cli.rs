@@ -139,6 +139,12 @@ pub enum Command {
         #[command(subcommand)]
         command: OrgCommand,
     },
+    /// SAML sources ([saml.NAME] in hats' config): discover the roles an assertion grants.
+    Saml {
+        /// What to do.
+        #[command(subcommand)]
+        command: SamlCommand,
+    },
     /// IAM Identity Center: sign in to an sso-session, or sign out of it.
     Sso {
         /// What to do.
@@ -173,6 +179,16 @@ pub enum SsoCommand {
     Logout {
         /// The sso-session's name; the only one when omitted.
         session: Option<String>,
+    },
+}
+
+/// `hats saml` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SamlCommand {
+    /// Run a source's assertion_process now and list the roles its assertion grants.
+    Sync {
+        /// The [saml.NAME] source; every source when omitted.
+        source: Option<String>,
     },
 }
 
@@ -239,7 +255,7 @@ impl Command {
                 target.as_deref().map_or(Wanted::Everything, Wanted::Target)
             }
             Self::History { .. } | Self::Completions { .. } => Wanted::NoTargets,
-            Self::Ls { .. } | Self::Org { .. } | Self::Sso { .. } => Wanted::Everything,
+            Self::Ls { .. } | Self::Org { .. } | Self::Sso { .. } | Self::Saml { .. } => Wanted::Everything,
         }
     }
 }

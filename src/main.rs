@@ -1,7 +1,7 @@
 //! The `hats` binary: parse arguments, run one command, map the result to an exit code.
 
 use clap::Parser;
-use hats::cli::{Cli, Command, OrgCommand, SsoCommand};
+use hats::cli::{Cli, Command, OrgCommand, SamlCommand, SsoCommand};
 use hats::commands;
 use hats::context::{Context, Wanted};
 use hats::error::Error;
@@ -104,6 +104,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Org {
             command: OrgCommand::Sync { session },
         } => commands::org_sync(&ctx, session).await?,
+        Command::Saml {
+            command: SamlCommand::Sync { source },
+        } => commands::saml_sync(&ctx, source.as_deref()).await?,
         Command::Sso { command } => match command {
             SsoCommand::Login {
                 session,

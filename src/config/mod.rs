@@ -13,6 +13,7 @@ mod org_offers;
 mod paths;
 mod profile_names;
 mod region;
+mod saml;
 mod scope;
 mod settings;
 mod sso;
@@ -21,11 +22,17 @@ mod targets_from;
 mod web_identity;
 
 pub use aws_profiles::{AwsFile, AwsFileKind, load_profiles, parse_profiles, sdk_profile_files};
-pub use hats_file::{AccountEntry, HatsFile, IdentityDefault, OrgRule, OrganizationEntry, PresetEntry};
+pub use hats_file::{
+    AccountEntry, HatsFile, IdentityDefault, OrgRule, OrganizationEntry, PresetEntry, SamlEntry,
+};
 pub use inventory::{DEFAULT_TTL, inventory_path, is_stale, load_inventory};
 pub use org_offers::add_organization;
 pub use paths::Paths;
 pub use region::check_region;
+pub use saml::{
+    DiscoveredRole, DiscoveredRoles, DiscoveredSource, SamlSource, add_saml, load_saml_roles, saml_command,
+    saml_roles_path,
+};
 pub use scope::{Presets, Scope, ScopeRequest};
 pub use settings::Settings;
 pub use target::NO_TARGETS_HINT;

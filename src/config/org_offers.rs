@@ -152,7 +152,7 @@ pub fn add_organization(
 }
 
 /// Whether `rule` applies to `account`; a rule without a selector applies to all.
-fn matches(rule: &OrgRule, account: &OrgAccount) -> bool {
+pub(super) fn matches(rule: &OrgRule, account: &OrgAccount) -> bool {
     let ou = rule
         .ou
         .as_ref()

@@ -14,6 +14,8 @@ pub enum Origin {
     HatsConfig,
     /// A role offered in an account discovered from AWS Organizations.
     Organization,
+    /// A role granted by the assertion of a `[saml.NAME]` source.
+    Saml,
 }
 
 /// An MFA device and, optionally, a command that prints its current code.
@@ -42,6 +44,8 @@ pub enum Source {
     Sso(Box<SsoRole>),
     /// An OIDC token (file or command): `AssumeRoleWithWebIdentity`.
     WebIdentity(Box<super::web_identity::TokenSource>),
+    /// A SAML identity provider's assertion: `AssumeRoleWithSAML`.
+    Saml(Box<super::saml::SamlSource>),
 }
 
 impl Source {
@@ -55,6 +59,7 @@ impl Source {
             Source::Role(spec) => spec.profile.clone().unwrap_or_else(|| spec.role_arn.to_string()),
             Source::Sso(sso) => sso.profile.clone(),
             Source::WebIdentity(token) => token.describe(),
+            Source::Saml(saml) => saml.describe(),
         }
     }
 }
@@ -117,6 +122,8 @@ pub enum Mode {
     Sso,
     /// `AssumeRoleWithWebIdentity` with an OIDC token.
     WebIdentity,
+    /// `AssumeRoleWithSAML` with an identity provider's assertion.
+    Saml,
 }
 
 impl Mode {
@@ -130,6 +137,7 @@ impl Mode {
             Mode::UserSession => "user-session",
             Mode::Sso => "sso",
             Mode::WebIdentity => "web-identity",
+            Mode::Saml => "saml",
         }
     }
 }

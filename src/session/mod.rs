@@ -20,6 +20,7 @@ mod open_store;
 mod plan;
 mod prompt;
 mod resolve;
+pub mod saml_assertion;
 #[cfg(target_os = "linux")]
 mod secret_service;
 #[cfg_attr(not(target_os = "windows"), allow(dead_code))]
@@ -127,6 +128,9 @@ pub enum SessionError {
     /// The web identity token could not be had (file, command, or its text).
     #[error("{0}")]
     WebIdentityToken(String),
+    /// A SAML source's assertion could not be had (command, or what it printed).
+    #[error("{0}")]
+    SamlAssertion(String),
     /// Another hats held the refresh lock of this session and the wait was given up.
     #[error("{0}")]
     Lock(lock::WaitError),
