@@ -180,7 +180,8 @@ pub fn add_saml(
                 alias,
                 origin: Origin::Saml,
                 account_id: Some(role_arn.account().clone()),
-                account_name: (!account.name.is_empty()).then(|| account.name.clone()),
+                // Cleaned again: the file may have been written by another tool.
+                account_name: (!account.name.is_empty()).then(|| crate::domain::clean_text(&account.name)),
                 region: entry.region.clone(),
                 production,
                 tags: Arc::new(BTreeMap::from([("saml".to_owned(), name.clone())])),

@@ -25,6 +25,8 @@ mod network;
 mod org;
 mod private_files;
 mod prompt;
+mod saml;
+mod saml_idp;
 mod serve;
 mod sso;
 mod sso_login;
