@@ -28,6 +28,7 @@ pub use hats_file::{
 pub use inventory::{DEFAULT_TTL, inventory_path, is_stale, load_inventory};
 pub use org_offers::add_organization;
 pub use paths::Paths;
+pub(crate) use profile_names::sdk_name;
 pub use region::check_region;
 pub use saml::{
     DiscoveredRole, DiscoveredRoles, DiscoveredSource, SamlSource, add_saml, load_saml_roles, saml_command,

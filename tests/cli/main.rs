@@ -4,6 +4,7 @@ mod harness;
 mod pty;
 
 mod audit;
+mod aws_login;
 mod cache;
 mod commands;
 mod completion;
