@@ -270,3 +270,42 @@ fn credential_process_hands_out_the_saml_role() {
     );
     assert_eq!(sb.moto.take_actions(), ["AssumeRoleWithSAML"]);
 }
+
+#[test]
+fn a_saml_hand_out_is_recorded_in_history_without_the_assertion() {
+    let idp = single_role();
+    let sb = sandbox(false, &idp);
+    sb.hats(&["saml", "sync"]).ok();
+    sb.hats(&["env", "123456789012/Admin"]).ok();
+    let history = sb.hats(&["history", "--json"]).ok();
+    assert!(history.contains("123456789012/Admin"), "{history}");
+    assert!(!history.contains(&idp.base64()[40..120]), "{history}");
+}
+
+#[test]
+fn a_served_child_gets_the_saml_role_through_the_endpoint() {
+    let sb = sandbox(false, &single_role());
+    sb.hats(&["saml", "sync"]).ok();
+    let aws = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv-test/bin/aws");
+    let script = r#"env | grep -c '^AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:'; "$0" sts get-caller-identity --query Arn --output text"#;
+    let out = sb
+        .hats(&[
+            "exec",
+            "123456789012/Admin",
+            "--serve",
+            "--",
+            "sh",
+            "-c",
+            script,
+            &aws.display().to_string(),
+        ])
+        .ok();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.first(), Some(&"1"), "the endpoint URL is set: {out}");
+    assert!(
+        lines
+            .get(1)
+            .is_some_and(|l| l.contains("assumed-role/Admin/alice@corp.example")),
+        "{out}"
+    );
+}
