@@ -139,6 +139,12 @@ pub enum Command {
         #[command(subcommand)]
         command: OrgCommand,
     },
+    /// SAML sources ([saml.NAME] in hats' config): discover the roles an assertion grants.
+    Saml {
+        /// What to do.
+        #[command(subcommand)]
+        command: SamlCommand,
+    },
     /// IAM Identity Center: sign in to an sso-session, discover its accounts, or sign out.
     Sso {
         /// What to do.
@@ -237,6 +243,16 @@ pub enum SsoCommand {
     },
 }
 
+/// `hats saml` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SamlCommand {
+    /// Run a source's assertion_process now and list the roles its assertion grants.
+    Sync {
+        /// The [saml.NAME] source; every source when omitted.
+        source: Option<String>,
+    },
+}
+
 /// `hats org` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum OrgCommand {
@@ -323,6 +339,7 @@ impl Command {
             Self::Ls { .. }
             | Self::Org { .. }
             | Self::Sso { .. }
+            | Self::Saml { .. }
             | Self::Profiles { .. }
             | Self::Use { .. } => Wanted::Everything,
         }

@@ -131,6 +131,15 @@ impl Context {
                 (s, fetched)
             })
             .collect();
+        if !file.saml.is_empty() {
+            // The organization names the accounts of SAML roles when it is known,
+            // even when no [organization] offers roles itself.
+            let names = inventory
+                .clone()
+                .or_else(|| config::load_inventory(&paths.cache_dir));
+            let discovered = config::load_saml_roles(&paths.cache_dir);
+            config::add_saml(&mut targets, &file, &paths.cache_dir, &discovered, names.as_ref());
+        }
         Ok(Self {
             paths,
             settings,

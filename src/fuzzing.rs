@@ -199,6 +199,11 @@ pub fn saml_assertion(data: &[u8]) -> Outcome {
         std::str::from_utf8(data).map_err(|e| e.to_string())?.to_owned()
     };
     let facts = crate::domain::read_assertion(&text).map_err(|e| printable_error(e.to_string()))?;
+    // A fixed "now": an assertion that has expired by then is refused in one line too.
+    let now = jiff::Timestamp::from_second(1_767_225_600).expect("2026-01-01 is a time");
+    facts
+        .check_fresh(now)
+        .map_err(|e| printable_error(e.to_string()))?;
     assert!(!facts.roles.is_empty(), "an accepted assertion offers a role");
     for (i, role) in facts.roles.iter().enumerate() {
         assert!(role.principal_arn.contains(":saml-provider/"), "{role:?}");

@@ -1,7 +1,7 @@
 //! The `hats` binary: parse arguments, run one command, map the result to an exit code.
 
 use clap::Parser;
-use hats::cli::{Cli, Command, OrgCommand, ProfilesCommand, SsoCommand};
+use hats::cli::{Cli, Command, OrgCommand, ProfilesCommand, SamlCommand, SsoCommand};
 use hats::commands;
 use hats::context::{Context, KeyringOpening, Wanted};
 use hats::error::Error;
@@ -154,6 +154,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Org {
             command: OrgCommand::Sync { session },
         } => commands::org_sync(&ctx, session).await?,
+        Command::Saml {
+            command: SamlCommand::Sync { source },
+        } => commands::saml_sync(&ctx, source.as_deref()).await?,
         Command::Sso { command } => match command {
             SsoCommand::Login {
                 session,

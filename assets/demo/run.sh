@@ -63,6 +63,34 @@ export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_EC2_METADATA_DISABLED=true
 export AWS_ENDPOINT_URL_SSO="$ic" AWS_ENDPOINT_URL_SSO_OIDC="$ic" BROWSER="$repo/tests/standin/browser.sh"
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN HATS_TARGET
 
+# --- SAML source (self-contained): a stand-in identity provider script prints a
+# fresh, unsigned SAMLResponse (moto checks no signature). One role only: moto
+# answers an assertion with several roles with an error.
+mkdir -p "$home/idp"
+cat >"$home/idp/corp-idp" <<IDP
+#!/bin/sh
+echo "corp-idp: signed in as alice@corp.example" >&2
+exec "$repo/.venv-test/bin/python" - <<'PY'
+import base64, datetime
+until = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+role = "arn:aws:iam::123456789012:role/SamlAdmin,arn:aws:iam::123456789012:saml-provider/CorpIdP"
+a = "https://aws.amazon.com/SAML/Attributes/"
+xml = ('<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">'
+       '<saml:Assertion><saml:Conditions NotOnOrAfter="%s"/><saml:AttributeStatement>'
+       '<saml:Attribute Name="%sRoleSessionName"><saml:AttributeValue>alice@corp.example</saml:AttributeValue></saml:Attribute>'
+       '<saml:Attribute Name="%sRole"><saml:AttributeValue>%s</saml:AttributeValue></saml:Attribute>'
+       '<saml:Attribute Name="%sSessionDuration"><saml:AttributeValue>3600</saml:AttributeValue></saml:Attribute>'
+       '</saml:AttributeStatement></saml:Assertion></samlp:Response>') % (until, a, a, role, a)
+print(base64.b64encode(xml.encode()).decode())
+PY
+IDP
+chmod 755 "$home/idp/corp-idp"
+printf '\n[saml.corp]\nassertion_process = "%s"\n' "$home/idp/corp-idp" >>"$home/.config/hats/config.toml"
+echo
+echo "== hats saml sync (runs the IdP script once, records its roles)"
+hats saml sync
+# --- end of the SAML block
+
 echo
 echo "== hats org sync"
 hats org sync
@@ -88,6 +116,7 @@ You are in a demo shell (sandbox HOME, local AWS at $AWS_ENDPOINT_URL). Try:
   hats exec sandbox/ReadOnly -- env | grep AWS_
   hats whoami data-lake/DataScientist   # a role assigned in Identity Center
   hats sso sync                # discover Identity Center assignments again
+  hats whoami 123456789012/SamlAdmin   # AssumeRoleWithSAML with the IdP script's assertion
   hats ls                      # countdowns of cached sessions
   hats forget --all
 Type 'exit' to end the demo (the server and sandbox are removed).
@@ -100,6 +129,7 @@ else
   hats whoami staging-dev
   hats whoami audit-via-prod
   hats whoami data-lake/DataScientist
+  hats whoami 123456789012/SamlAdmin
   hats exec sandbox/ReadOnly -- sh -c 'echo "child sees $HATS_TARGET in $AWS_REGION until $AWS_CREDENTIAL_EXPIRATION"'
   hats ls
 fi

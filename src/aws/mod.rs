@@ -7,6 +7,7 @@
 mod console;
 mod error;
 mod organizations;
+mod saml;
 mod source;
 mod sso;
 mod sso_discovery;

@@ -40,18 +40,46 @@ pub async fn source_credentials(source: &Source) -> Result<Credentials, AwsError
                 .provide_credentials()
                 .await
         }
-        Source::Role(_) | Source::Sso(_) | Source::WebIdentity(_) => {
+        Source::Role(_) | Source::Sso(_) | Source::WebIdentity(_) | Source::Saml(_) => {
             return Err(AwsError::SourceCredentials {
                 source_name: name,
                 detail: "a role or Identity Center source is resolved by the engine".into(),
             });
         }
     };
-    let creds = loaded.map_err(|e| AwsError::SourceCredentials {
-        source_name: format!("profile \"{name}\""),
-        detail: describe(&e),
-    })?;
+    let creds = match loaded {
+        Ok(creds) => creds,
+        Err(e) => {
+            let mut detail = describe(&e);
+            if let Source::Profile(profile) = source
+                && is_login_session(profile).await
+            {
+                detail.push_str(&format!(
+                    "; the `aws login` session is missing or has expired: run `aws login --profile {profile}`"
+                ));
+            }
+            return Err(AwsError::SourceCredentials {
+                source_name: format!("profile \"{name}\""),
+                detail,
+            });
+        }
+    };
     Ok(from_sdk(&creds))
+}
+
+/// Whether `profile` is an `aws login` profile (`login_session`), read again
+/// only when its credentials could not be had, to say how to renew them.
+async fn is_login_session(profile: &str) -> bool {
+    let env = aws_types::os_shim_internal::Env::real();
+    let fs = aws_types::os_shim_internal::Fs::real();
+    crate::config::load_profiles(&fs, &env)
+        .await
+        .ok()
+        .and_then(|set| {
+            set.get_profile(&crate::config::sdk_name(profile))
+                .map(|p| p.get("login_session").is_some())
+        })
+        .unwrap_or(false)
 }
 
 /// The credentials AWS tools would use here (environment, `AWS_PROFILE`, SSO,

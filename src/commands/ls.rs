@@ -220,6 +220,7 @@ fn json_item<'a>(r: &'a Row<'a>, settings: &crate::config::Settings, now: Timest
             Origin::HatsConfig => "hats-config",
             Origin::Organization => "organization",
             Origin::IdentityCenter => "identity-center",
+            Origin::Saml => "saml",
         },
         ou_path: t.ou_path.as_deref(),
         account_id: t.account_id.as_ref().map(AccountId::as_str),

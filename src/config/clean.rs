@@ -66,6 +66,7 @@ fn check_role(role: &RoleSpec) -> Result<(), String> {
             Source::Profile(name) => return plain("source profile", name),
             Source::Sso(sso) => return check_sso(sso),
             Source::WebIdentity(token) => return plain(token.key(), &token.value()),
+            Source::Saml(saml) => return plain("saml source", &saml.name),
             Source::Environment | Source::InstanceMetadata | Source::EcsContainer => return Ok(()),
         }
     }

@@ -25,6 +25,25 @@ pub struct HatsFile {
     /// Named scope-down policies: `[preset.readonly]`, used as `--preset readonly`.
     #[serde(default, rename = "preset")]
     pub presets: BTreeMap<String, PresetEntry>,
+    /// SAML sources: `[saml.corp]`, each a command printing a SAMLResponse.
+    #[serde(default)]
+    pub saml: BTreeMap<String, SamlEntry>,
+}
+
+/// `[saml.NAME]`: an identity provider command whose assertion's roles become targets.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SamlEntry {
+    /// The command (run without a shell) that prints the base64 `SAMLResponse`.
+    pub assertion_process: String,
+    /// Only these role names become targets (all when empty).
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Role session length, capped by the assertion's `SessionDuration`.
+    #[serde(default, deserialize_with = "duration")]
+    pub duration: Option<SessionDuration>,
+    /// Region for STS and exports.
+    pub region: Option<String>,
 }
 
 /// `[preset.NAME]`: a scope-down session policy picked by name.

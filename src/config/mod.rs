@@ -16,6 +16,7 @@ mod paths;
 pub mod profile_block;
 mod profile_names;
 mod region;
+mod saml;
 mod scope;
 mod settings;
 mod sso;
@@ -30,11 +31,17 @@ pub use aws_profiles::{
 };
 pub use hats_file::{
     AccountEntry, HatsFile, IdentityCenterEntry, IdentityDefault, OrgRule, OrganizationEntry, PresetEntry,
+    SamlEntry,
 };
 pub use inventory::{DEFAULT_TTL, inventory_path, is_stale, load_inventory};
 pub use org_offers::add_organization;
 pub use paths::Paths;
+pub(crate) use profile_names::sdk_name;
 pub use region::check_region;
+pub use saml::{
+    DiscoveredRole, DiscoveredRoles, DiscoveredSource, SamlSource, add_saml, load_saml_roles, saml_command,
+    saml_roles_path,
+};
 pub use scope::{Presets, Scope, ScopeRequest};
 pub use settings::Settings;
 pub use sso::sso_sessions;

@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 pub(super) const SKIPPED: &str = "%%skipped%%";
 
 /// The SDK's name for the real profile name `name`.
-pub(super) fn sdk_name(name: &str) -> Cow<'_, str> {
+pub(crate) fn sdk_name(name: &str) -> Cow<'_, str> {
     if name.chars().all(sdk_safe) {
         return Cow::Borrowed(name);
     }

@@ -16,6 +16,8 @@ pub enum Origin {
     Organization,
     /// A role assigned to the user in an account discovered from IAM Identity Center.
     IdentityCenter,
+    /// A role granted by the assertion of a `[saml.NAME]` source.
+    Saml,
 }
 
 /// An MFA device and, optionally, a command that prints its current code.
@@ -44,6 +46,8 @@ pub enum Source {
     Sso(Box<SsoRole>),
     /// An OIDC token (file or command): `AssumeRoleWithWebIdentity`.
     WebIdentity(Box<super::web_identity::TokenSource>),
+    /// A SAML identity provider's assertion: `AssumeRoleWithSAML`.
+    Saml(Box<super::saml::SamlSource>),
 }
 
 impl Source {
@@ -57,6 +61,7 @@ impl Source {
             Source::Role(spec) => spec.profile.clone().unwrap_or_else(|| spec.role_arn.to_string()),
             Source::Sso(sso) => sso.profile.clone(),
             Source::WebIdentity(token) => token.describe(),
+            Source::Saml(saml) => saml.describe(),
         }
     }
 
@@ -130,6 +135,8 @@ pub enum Mode {
     Sso,
     /// `AssumeRoleWithWebIdentity` with an OIDC token.
     WebIdentity,
+    /// `AssumeRoleWithSAML` with an identity provider's assertion.
+    Saml,
 }
 
 impl Mode {
@@ -143,6 +150,7 @@ impl Mode {
             Mode::UserSession => "user-session",
             Mode::Sso => "sso",
             Mode::WebIdentity => "web-identity",
+            Mode::Saml => "saml",
         }
     }
 }

@@ -14,6 +14,7 @@ mod mfa_process;
 mod plan;
 mod prompt;
 mod resolve;
+pub mod saml_assertion;
 mod sso_token;
 mod web_identity_token;
 
@@ -118,6 +119,9 @@ pub enum SessionError {
     /// The web identity token could not be had (file, command, or its text).
     #[error("{0}")]
     WebIdentityToken(String),
+    /// A SAML source's assertion could not be had (command, or what it printed).
+    #[error("{0}")]
+    SamlAssertion(String),
     /// Another hats held the refresh lock of this session and the wait was given up.
     #[error("{0}")]
     Lock(lock::WaitError),

@@ -26,10 +26,19 @@ pub fn plan_role(
         .or(spec.duration)
         .unwrap_or(settings.role_duration)
         .check_range(SessionDuration::MIN, SessionDuration::MAX_ROLE, "a role session")?;
+    // An assertion caps its sessions (`SessionDuration`); asking for more
+    // would only make STS refuse, and a cached session never meet the request.
+    let wanted = match &spec.source {
+        Source::Saml(saml) => saml.max_duration.map_or(wanted, |cap| {
+            wanted.min(SessionDuration::from_secs(cap).max(SessionDuration::MIN))
+        }),
+        _ => wanted,
+    };
     let mode = match (&spec.source, &spec.mfa) {
         // Identity Center credentials are a role session: assuming a role with them is chaining.
         (Source::Role(_) | Source::Sso(_), _) => Mode::Chained,
         (Source::WebIdentity(_), _) => Mode::WebIdentity,
+        (Source::Saml(_), _) => Mode::Saml,
         (_, Some(_)) if wanted > SessionDuration::ONE_HOUR => Mode::LongSession,
         (_, Some(_)) => Mode::MfaSession,
         (_, None) => Mode::Role,

@@ -228,6 +228,9 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                 if let Source::WebIdentity(token) = &spec.source {
                     return self.web_identity(label, spec, token, &input).await;
                 }
+                if let Source::Saml(saml) = &spec.source {
+                    return self.saml(label, spec, saml, &input, refresh).await;
+                }
                 let signing = match (plan.mode, &spec.source, &spec.mfa) {
                     (_, Source::Sso(sso), _) => {
                         self.note(&format!("{label}: role chaining from Identity Center role {}", sso.profile));

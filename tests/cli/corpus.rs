@@ -344,3 +344,89 @@ fn a_hats_config_others_can_write_is_refused_with_the_fix() {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     sb.hats(&["ls"]).ok();
 }
+
+/// Bad SAML assertions, as an `assertion_process` prints them: each is one
+/// clear line naming the source and what is wrong, for `saml sync` and for a
+/// hand-out, and nothing reaches STS.
+#[test]
+fn every_bad_saml_assertion_gets_one_clear_message_and_no_sts_call() {
+    use crate::saml_idp::{Idp, encode, in_an_hour};
+    let until = in_an_hour();
+    let good = Idp {
+        roles: &["arn:aws:iam::123456789012:role/Admin"],
+        session_duration: None,
+        not_on_or_after: &until,
+    };
+    let expired = Idp {
+        not_on_or_after: "2020-01-01T00:00:00Z",
+        ..Idp { ..good }
+    };
+    let without_roles = good
+        .xml()
+        .replace("https://aws.amazon.com/SAML/Attributes/Role\"", "urn:other\"");
+    let malformed = good.xml().replace(
+        ",arn:aws:iam::123456789012:saml-provider/CorpIdP",
+        ";arn:aws:iam::123456789012:saml-provider/&#x9b;31mCorpIdP",
+    );
+    let cases: [(&str, String, &str); 6] = [
+        (
+            "not base64",
+            "<samlp:Response/> not base64!".into(),
+            "is not base64",
+        ),
+        ("not XML", encode("just some text"), "is not XML once decoded"),
+        (
+            "no Role attribute",
+            encode(&without_roles),
+            "has no https://aws.amazon.com/SAML/Attributes/Role attribute",
+        ),
+        (
+            "malformed pair",
+            encode(&malformed),
+            "has a Role value \"arn:aws:iam::123456789012:role/Admin;arn:aws:iam::123456789012:saml-provider/31mCorpIdP\" that is not a role ARN and a saml-provider ARN",
+        ),
+        (
+            "expired",
+            expired.base64(),
+            "expired at 2020-01-01T00:00:00Z; get a fresh assertion",
+        ),
+        (
+            "empty",
+            String::new(),
+            "printed nothing; check that you are signed in",
+        ),
+    ];
+    let sb = Sandbox::new();
+    let script = sb.write("idp.sh", "cat \"$HOME/assertion.b64\"\n");
+    sb.hats_config(&format!(
+        "[saml.corp]\nassertion_process = \"sh {}\"\n",
+        script.display()
+    ));
+    // Discovered with a good assertion, so the target exists for the hand-out.
+    sb.write("assertion.b64", &good.base64());
+    sb.hats(&["saml", "sync"]).ok();
+    for (name, printed, expected) in cases {
+        sb.write("assertion.b64", &printed);
+        for args in [&["saml", "sync"][..], &["env", "123456789012/Admin"][..]] {
+            let run = sb.hats(args);
+            let err = run.stderr();
+            assert_ne!(run.code(), Some(0), "{name}: must fail");
+            assert!(!err.contains("panicked"), "{name}: {err}");
+            assert!(err.starts_with("hats: "), "{name}: {err}");
+            assert_eq!(err.trim_end().lines().count(), 1, "{name}: one line: {err}");
+            assert!(
+                !err.contains(['\u{1b}', '\u{9b}']),
+                "{name}: no escape reaches the terminal: {err:?}"
+            );
+            assert!(
+                err.contains("[saml.corp] assertion_process \"sh "),
+                "{name}: {err}"
+            );
+            assert!(err.contains(expected), "{name}: expected {expected:?} in {err}");
+            assert!(
+                sb.moto.take_actions().is_empty(),
+                "{name}: a bad assertion reached STS"
+            );
+        }
+    }
+}

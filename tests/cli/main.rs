@@ -5,6 +5,7 @@ mod pty;
 
 mod argv;
 mod audit;
+mod aws_login;
 mod cache;
 mod commands;
 mod completion;
@@ -28,6 +29,8 @@ mod partitions;
 mod private_files;
 mod profiles;
 mod prompt;
+mod saml;
+mod saml_idp;
 mod security_doc;
 mod serve;
 mod shell_use;

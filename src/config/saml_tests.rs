@@ -1,0 +1,167 @@
+use super::*;
+use crate::config::Spec;
+
+const PROVIDER: &str = "arn:aws:iam::111111111111:saml-provider/Corp";
+
+fn discovered(source: &str, arns: &[&str]) -> DiscoveredRoles {
+    BTreeMap::from([(
+        source.to_owned(),
+        DiscoveredSource {
+            fetched_at: "2026-01-01T00:00:00Z".parse().unwrap(),
+            session_duration: Some(7200),
+            roles: arns
+                .iter()
+                .map(|arn| DiscoveredRole {
+                    role_arn: (*arn).to_owned(),
+                    principal_arn: PROVIDER.to_owned(),
+                })
+                .collect(),
+        },
+    )])
+}
+
+fn inventory(accounts: &[(&str, &str, &[&str])]) -> Inventory {
+    Inventory {
+        fetched_at: "2026-01-01T00:00:00Z".parse().unwrap(),
+        accounts: accounts
+            .iter()
+            .map(|(id, name, ou)| OrgAccount {
+                id: (*id).to_owned(),
+                name: (*name).to_owned(),
+                state: "ACTIVE".into(),
+                ou_path: ou.iter().map(|s| (*s).to_owned()).collect(),
+                tags: BTreeMap::new(),
+                roles: Vec::new(),
+            })
+            .collect(),
+        partition: Default::default(),
+    }
+}
+
+fn build(config: &str, found: &DiscoveredRoles, inv: Option<&Inventory>) -> TargetSet {
+    let file = HatsFile::parse(config).unwrap();
+    let mut set = TargetSet::default();
+    add_saml(&mut set, &file, Path::new("/cache"), found, inv);
+    set
+}
+
+fn names(set: &TargetSet) -> Vec<(&str, Option<&str>)> {
+    set.targets
+        .iter()
+        .map(|t| (t.name.as_str(), t.alias.as_deref()))
+        .collect()
+}
+
+#[test]
+fn every_granted_role_is_a_target_named_by_the_organization_or_by_id() {
+    let found = discovered(
+        "corp",
+        &[
+            "arn:aws:iam::222222222222:role/Admin",
+            "arn:aws:iam::333333333333:role/ReadOnly",
+        ],
+    );
+    let inv = inventory(&[("222222222222", "Data Lake\u{1b}[31m prod", &[])]);
+    let set = build(
+        "[saml.corp]\nassertion_process = \"idp saml\"\n",
+        &found,
+        Some(&inv),
+    );
+    assert_eq!(
+        names(&set),
+        [
+            ("Data-Lake[31m-prod/Admin", Some("222222222222/Admin")),
+            ("333333333333/ReadOnly", None)
+        ]
+    );
+    let Spec::Role(spec) = &set.targets[0].spec else {
+        panic!("a role")
+    };
+    let Source::Saml(saml) = &spec.source else {
+        panic!("a SAML source")
+    };
+    assert_eq!(saml.principal_arn, PROVIDER);
+    assert_eq!(saml.command, ["idp", "saml"]);
+    assert_eq!(saml.max_duration, Some(7200));
+    assert_eq!(set.targets[0].origin, Origin::Saml);
+    assert_eq!(set.targets[0].tags.get("saml").map(String::as_str), Some("corp"));
+}
+
+#[test]
+fn the_roles_filter_keeps_only_the_named_roles() {
+    let found = discovered(
+        "corp",
+        &[
+            "arn:aws:iam::222222222222:role/Admin",
+            "arn:aws:iam::222222222222:role/ReadOnly",
+        ],
+    );
+    let set = build(
+        "[saml.corp]\nassertion_process = \"idp\"\nroles = [\"readonly\"]\n",
+        &found,
+        None,
+    );
+    assert_eq!(names(&set), [("222222222222/ReadOnly", None)]);
+}
+
+#[test]
+fn a_role_granted_by_two_sources_is_listed_once_and_the_clash_is_reported() {
+    let mut found = discovered("a", &["arn:aws:iam::222222222222:role/Admin"]);
+    found.extend(discovered("b", &["arn:aws:iam::222222222222:role/Admin"]));
+    let set = build(
+        "[saml.a]\nassertion_process = \"idp a\"\n[saml.b]\nassertion_process = \"idp b\"\n",
+        &found,
+        None,
+    );
+    assert_eq!(names(&set), [("222222222222/Admin", None)]);
+    assert_eq!(set.broken.len(), 1);
+    assert!(
+        set.broken[0].1.to_string().contains("[saml.b]"),
+        "{}",
+        set.broken[0].1
+    );
+}
+
+#[test]
+fn a_source_never_discovered_says_how_to_discover_it() {
+    let set = build(
+        "[saml.corp]\nassertion_process = \"idp\"\n",
+        &DiscoveredRoles::new(),
+        None,
+    );
+    assert!(set.targets.is_empty());
+    assert_eq!(
+        set.broken[0].1.to_string(),
+        "[saml.corp] in hats config: no roles discovered yet; run `hats saml sync corp` (it runs assertion_process once)"
+    );
+}
+
+#[test]
+fn organization_rules_skip_include_and_guard_saml_roles() {
+    let found = discovered(
+        "corp",
+        &[
+            "arn:aws:iam::222222222222:role/Admin",
+            "arn:aws:iam::333333333333:role/Admin",
+            "arn:aws:iam::444444444444:role/Admin",
+        ],
+    );
+    let inv = inventory(&[
+        ("222222222222", "prod", &["Production"]),
+        ("333333333333", "sandbox", &["Sandbox"]),
+    ]);
+    let config = "[saml.corp]\nassertion_process = \"idp\"\n\
+                  [organization]\nsource = \"mgmt\"\n\
+                  [[organization.rule]]\nou = \"Production\"\nproduction = true\n\
+                  [[organization.rule]]\nou = \"Sandbox\"\nskip = true\n";
+    let set = build(config, &found, Some(&inv));
+    let guarded: Vec<(&str, bool)> = set
+        .targets
+        .iter()
+        .map(|t| (t.name.as_str(), t.production))
+        .collect();
+    assert_eq!(guarded, [("prod/Admin", true), ("444444444444/Admin", false)]);
+    let include = format!("{config}[[organization.rule]]\naccount = \"444444444444\"\ninclude = true\n");
+    let set = build(&include, &found, Some(&inv));
+    assert_eq!(names(&set), [("444444444444/Admin", None)]);
+}
