@@ -3,6 +3,7 @@
 
 mod completions;
 mod credential_process;
+mod eks;
 mod env;
 mod exec;
 mod forget;
@@ -10,12 +11,14 @@ mod history;
 mod login;
 mod ls;
 mod org_sync;
+mod serve;
 mod shell;
 mod sso;
 mod whoami;
 
 pub use completions::{answer_completion_request, completions, target_completer};
 pub use credential_process::credential_process;
+pub use eks::{eks_kubeconfig, eks_token};
 pub use env::env;
 pub use exec::exec;
 pub use forget::forget;
@@ -23,6 +26,7 @@ pub use history::history;
 pub use login::{federation_endpoint, login, open_browser_quietly};
 pub use ls::ls;
 pub use org_sync::org_sync;
+pub use serve::serve;
 pub use shell::shell;
 pub use sso::{sso_login, sso_logout};
 pub use whoami::whoami;
