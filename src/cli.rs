@@ -65,6 +65,24 @@ pub enum Command {
         #[arg(long)]
         serve: bool,
     },
+    /// Serve the target's renewing credentials to containers until stopped (no command is run).
+    Serve {
+        /// Target name (see `hats ls`).
+        #[arg(add = crate::commands::target_completer())]
+        target: String,
+        /// Address and port to listen on; loopback with a free port unless named.
+        #[arg(long, value_name = "ADDR:PORT", value_parser = parse_listen)]
+        listen: Option<std::net::SocketAddr>,
+        /// Options for getting the session.
+        #[command(flatten)]
+        session: SessionArgs,
+    },
+    /// Amazon EKS: kubectl tokens from the target's cached session.
+    Eks {
+        /// What to do.
+        #[command(subcommand)]
+        command: EksCommand,
+    },
     /// Print exports to eval: eval "$(hats env TARGET)".
     Env {
         /// Target name (see `hats ls`).
@@ -217,6 +235,38 @@ pub enum ProfilesCommand {
     },
 }
 
+/// `hats eks` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum EksCommand {
+    /// Print a client.authentication.k8s.io/v1beta1 ExecCredential (kubectl's exec plugin).
+    Token {
+        /// The EKS cluster's name (signed into the token).
+        #[arg(long, value_name = "NAME")]
+        cluster: String,
+        /// Target name (see `hats ls`).
+        #[arg(add = crate::commands::target_completer())]
+        target: String,
+        /// Options for getting the session.
+        #[command(flatten)]
+        session: SessionArgs,
+    },
+    /// Add a user, cluster and context that call `hats eks token` to KUBECONFIG or ~/.kube/config.
+    Kubeconfig {
+        /// The EKS cluster's name.
+        #[arg(long, value_name = "NAME")]
+        cluster: String,
+        /// The API server's URL (https://...).
+        #[arg(long, value_name = "URL")]
+        server: String,
+        /// The cluster's CA certificate (PEM); its content goes into the kubeconfig.
+        #[arg(long, value_name = "FILE")]
+        ca_file: Option<PathBuf>,
+        /// Target name (see `hats ls`).
+        #[arg(add = crate::commands::target_completer())]
+        target: String,
+    },
+}
+
 /// `hats sso` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum SsoCommand {
@@ -311,7 +361,16 @@ impl Command {
             | Self::Shell { session, .. }
             | Self::Env { session, .. }
             | Self::CredentialProcess { session, .. }
-            | Self::Login { session, .. } => !session.no_cache,
+            | Self::Login { session, .. }
+            | Self::Serve { session, .. }
+            | Self::Eks {
+                command: EksCommand::Token { session, .. },
+            }
+            | Self::Use {
+                target: Some(_),
+                session,
+                ..
+            } => !session.no_cache,
             Self::Whoami { target, session, .. } => target.is_some() && !session.no_cache,
             _ => false,
         }
@@ -325,7 +384,11 @@ impl Command {
             | Self::Shell { target, .. }
             | Self::Env { target, .. }
             | Self::CredentialProcess { target, .. }
-            | Self::Login { target, .. } => Wanted::Target(target),
+            | Self::Login { target, .. }
+            | Self::Serve { target, .. }
+            | Self::Eks {
+                command: EksCommand::Token { target, .. } | EksCommand::Kubeconfig { target, .. },
+            } => Wanted::Target(target),
             Self::Whoami { target, .. } | Self::Forget { target, .. } => {
                 target.as_deref().map_or(Wanted::Everything, Wanted::Target)
             }
@@ -364,6 +427,12 @@ impl SessionArgs {
 
 fn parse_code(raw: &str) -> Result<MfaCode, String> {
     MfaCode::parse(raw).map_err(|e| e.to_string())
+}
+
+fn parse_listen(raw: &str) -> Result<std::net::SocketAddr, String> {
+    raw.parse().map_err(|_| {
+        format!("\"{raw}\" is not an address and port; write ADDR:PORT, e.g. 127.0.0.1:9911 or [::1]:9911")
+    })
 }
 
 fn parse_region(raw: &str) -> Result<String, String> {

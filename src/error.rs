@@ -32,6 +32,9 @@ pub enum Error {
     /// A call to AWS outside a session (such as `whoami` without a target) failed.
     #[error("{0}")]
     Aws(#[from] AwsError),
+    /// An EKS token could not be signed.
+    #[error("{0}")]
+    EksToken(#[from] crate::aws::EksTokenError),
     /// The command line or environment asks for something impossible.
     #[error("{0}")]
     Usage(String),

@@ -1,7 +1,7 @@
 //! The `hats` binary: parse arguments, run one command, map the result to an exit code.
 
 use clap::Parser;
-use hats::cli::{Cli, Command, OrgCommand, ProfilesCommand, SamlCommand, SsoCommand};
+use hats::cli::{Cli, Command, EksCommand, OrgCommand, ProfilesCommand, SamlCommand, SsoCommand};
 use hats::commands;
 use hats::context::{Context, KeyringOpening, Wanted};
 use hats::error::Error;
@@ -129,6 +129,12 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         } => {
             return commands::shell(&ctx, target, session, *serve).await;
         }
+        Command::Serve {
+            target,
+            listen,
+            session,
+        } => return commands::serve(&ctx, target, *listen, session).await,
+        Command::Eks { command } => eks(&ctx, command).await?,
         Command::Env {
             target,
             format,
@@ -186,6 +192,22 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn eks(ctx: &Context, command: &EksCommand) -> Result<(), Error> {
+    match command {
+        EksCommand::Token {
+            cluster,
+            target,
+            session,
+        } => commands::eks_token(ctx, target, cluster, session).await,
+        EksCommand::Kubeconfig {
+            cluster,
+            server,
+            ca_file,
+            target,
+        } => commands::eks_kubeconfig(ctx, target, cluster, server, ca_file.as_deref()),
+    }
 }
 
 fn fail(error: &Error) -> ExitCode {

@@ -3,7 +3,8 @@
 #   - Debian packages: gnome-keyring, dbus, keyutils (a real Secret Service and kernel keyring),
 #     libsecret-tools (secret-tool, to plant corrupt keyring entries), faketime (libfaketime, to
 #     move the wall clock of one hats run), zsh and fish (shell completion is tested in real bash, zsh
-#     and fish)
+#     and fish), kubernetes-client (kubectl runs `hats eks token` as its exec plugin) and openssl
+#     (the stand-in Kubernetes API server's self-signed certificate)
 #   - moto (an AWS-compatible server) and the AWS CLI in a project-local venv, .venv-test/
 #     (its python also runs the IAM Identity Center stand-in, tests/standin/; the stand-in's
 #     browser script runs the system python3, which creating the venv already requires)
@@ -15,7 +16,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
 for pair in gnome-keyring-daemon:gnome-keyring dbus-daemon:dbus dbus-send:dbus keyctl:keyutils \
-  secret-tool:libsecret-tools faketime:faketime zsh:zsh fish:fish; do
+  secret-tool:libsecret-tools faketime:faketime zsh:zsh fish:fish kubectl:kubernetes-client \
+  openssl:openssl; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -5,6 +5,7 @@
 //! This module knows the SDK; it knows nothing of caching, prompting or output.
 
 mod console;
+mod eks_token;
 mod error;
 mod organizations;
 mod saml;
@@ -17,6 +18,7 @@ mod timeouts;
 mod web_identity;
 
 pub use console::{encode as percent_encode, signin_url};
+pub use eks_token::{EksTokenError, sts_endpoint as eks_sts_endpoint, token as eks_token};
 pub use error::AwsError;
 pub use organizations::{Progress, discover};
 pub use source::{ambient_credentials, source_credentials};

@@ -3,6 +3,7 @@
 
 mod completions;
 mod credential_process;
+mod eks;
 mod env;
 mod exec;
 mod forget;
@@ -12,6 +13,7 @@ mod ls;
 mod org_sync;
 mod profiles;
 mod saml_sync;
+mod serve;
 mod shell;
 mod shell_use;
 mod sso;
@@ -20,6 +22,7 @@ mod whoami;
 
 pub use completions::{answer_completion_request, completions, target_completer};
 pub use credential_process::credential_process;
+pub use eks::{eks_kubeconfig, eks_token};
 pub use env::env;
 pub use exec::exec;
 pub use forget::forget;
@@ -29,6 +32,7 @@ pub use ls::ls;
 pub use org_sync::org_sync;
 pub use profiles::{profiles_print, profiles_sync};
 pub use saml_sync::saml_sync;
+pub use serve::serve;
 pub use shell::shell;
 pub use shell_use::{dialect as use_dialect, init, prompt, use_hook, use_target, use_unset};
 pub use sso::{sso_login, sso_logout};

@@ -18,6 +18,8 @@ pub enum Handout {
     CredentialProcess,
     /// `hats exec/shell --serve`: served from the loopback endpoint.
     Serve,
+    /// `hats eks token`: a kubectl token.
+    Eks,
     /// `hats login`: a console sign-in.
     Console,
     /// The interactive switcher.
@@ -35,6 +37,7 @@ impl Handout {
             Handout::Env => "env",
             Handout::CredentialProcess => "credential-process",
             Handout::Serve => "serve",
+            Handout::Eks => "eks",
             Handout::Console => "console",
             Handout::Tui => "tui",
             Handout::Use => "use",

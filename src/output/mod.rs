@@ -6,6 +6,7 @@
 mod banner;
 mod credential_process;
 mod env_vars;
+pub mod kubeconfig;
 mod shell_format;
 mod shell_init;
 

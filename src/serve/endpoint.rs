@@ -1,7 +1,8 @@
 //! A loopback HTTP endpoint in the AWS container-credentials format
 //! (`AWS_CONTAINER_CREDENTIALS_FULL_URI`), guarded by a random bearer token.
 //!
-//! Listens on 127.0.0.1 only. Never logs the token or the credentials.
+//! Listens on 127.0.0.1 unless `hats serve --listen` names another address.
+//! Never logs the token or the credentials.
 
 use std::fmt::Write as _;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -28,9 +29,13 @@ pub enum Answer {
 }
 
 impl Endpoint {
-    /// Binds 127.0.0.1 on a free port and draws a 256-bit token.
-    pub async fn bind() -> std::io::Result<Self> {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+    /// The address served when none is named: loopback, a free port.
+    pub const LOOPBACK: std::net::SocketAddr =
+        std::net::SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 0);
+
+    /// Binds `address` (port 0: a free one) and draws a 256-bit token.
+    pub async fn bind(address: std::net::SocketAddr) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(address).await?;
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).map_err(std::io::Error::other)?;
         let token = bytes.iter().fold(String::with_capacity(64), |mut s, b| {
@@ -40,9 +45,23 @@ impl Endpoint {
         Ok(Self { listener, token })
     }
 
-    /// The URL for `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
+    /// The URL for `AWS_CONTAINER_CREDENTIALS_FULL_URI`. An endpoint bound to
+    /// every address (`0.0.0.0`, `::`) is named by its loopback address, the one
+    /// the SDKs accept over plain HTTP.
     pub fn url(&self) -> std::io::Result<String> {
-        Ok(format!("http://{}/credentials", self.listener.local_addr()?))
+        let mut address = self.local_addr()?;
+        if address.ip().is_unspecified() {
+            address.set_ip(match address.ip() {
+                std::net::IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                std::net::IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+            });
+        }
+        Ok(format!("http://{address}/credentials"))
+    }
+
+    /// The address and port listened on.
+    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.listener.local_addr()
     }
 
     /// The value for `AWS_CONTAINER_AUTHORIZATION_TOKEN`.

@@ -2,9 +2,12 @@
 //! from a loopback endpoint, renewing the role session from the cached MFA
 //! session without a prompt, so long-running tools never hold stale keys.
 
+mod alone;
 mod connections;
 mod endpoint;
 pub mod registry;
+
+pub use alone::serve_alone;
 
 use crate::cli::SessionArgs;
 use crate::config::Target;
@@ -50,21 +53,8 @@ pub async fn serve_command(
     mut command: tokio::process::Command,
     started: impl FnOnce(),
 ) -> Result<ExitCode, Error> {
-    let endpoint = Endpoint::bind().await?;
-    let cache: Option<Cache> = if args.no_cache {
-        None
-    } else {
-        ctx.open_cache().await?
-    };
-    let cache = cache.as_ref();
-    // Renewals are scoped down exactly like the first session.
-    let policy = ctx.presets.scope(args.scope_request())?.map(|scope| scope.policy);
-    let request = Request {
-        duration: args.duration,
-        mfa_code: None,
-        region: sts_region(target, args.region.as_deref()),
-        refresh: false,
-    };
+    let endpoint = Endpoint::bind(Endpoint::LOOPBACK).await?;
+    let renewal = Renewal::prepare(ctx, target, args).await?;
     let vars = exports(target, first, args.region.as_deref());
     for name in REMOVED_VARS
         .iter()
@@ -98,13 +88,7 @@ pub async fn serve_command(
         ctx.clock.now(),
         first.expiration,
     );
-    let renewer = Renewer {
-        ctx,
-        target,
-        cache,
-        policy: policy.as_ref(),
-        request,
-    };
+    let renewer = renewal.renewer(ctx, target);
     let status = serve_until_exit(&endpoint, &mut child, &renewer, &mut registration).await?;
     Ok(exit_code(status))
 }
@@ -138,6 +122,47 @@ async fn serve_until_exit(
             // Ctrl-C reaches the child through the terminal; hats itself waits.
             _ = interrupts.recv() => {}
             _ = terminations.recv() => forward_terminate(child),
+        }
+    }
+}
+
+/// What every renewal reuses: the session cache, the scope-down and the request.
+struct Renewal {
+    cache: Option<Cache>,
+    policy: Option<crate::domain::SessionPolicy>,
+    request: Request,
+}
+
+impl Renewal {
+    /// Opens the cache (unless `--no-cache`) and reads the scope-down `args` ask for.
+    async fn prepare(ctx: &Context, target: &Target, args: &SessionArgs) -> Result<Self, Error> {
+        let cache = if args.no_cache {
+            None
+        } else {
+            ctx.open_cache().await?
+        };
+        // Renewals are scoped down exactly like the first session.
+        let policy = ctx.presets.scope(args.scope_request())?.map(|scope| scope.policy);
+        let request = Request {
+            duration: args.duration,
+            mfa_code: None,
+            region: sts_region(target, args.region.as_deref()),
+            refresh: false,
+        };
+        Ok(Self {
+            cache,
+            policy,
+            request,
+        })
+    }
+
+    fn renewer<'a>(&'a self, ctx: &'a Context, target: &'a Target) -> Renewer<'a> {
+        Renewer {
+            ctx,
+            target,
+            cache: self.cache.as_ref(),
+            policy: self.policy.as_ref(),
+            request: self.request.clone(),
         }
     }
 }

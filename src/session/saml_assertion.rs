@@ -8,10 +8,10 @@
 //! written, logged or quoted in an error.
 
 use super::SessionError;
-use crate::fs_private::{create_dir, write_atomic};
 use super::helper_command::run_bounded;
 use crate::config::{DiscoveredRole, DiscoveredSource, SamlSource, load_saml_roles};
 use crate::domain::{AssertionFacts, read_assertion};
+use crate::fs_private::{create_dir, write_atomic};
 use jiff::Timestamp;
 use secrecy::SecretString;
 use std::collections::HashMap;

@@ -407,6 +407,9 @@ def measure(bed):
         prefix=anonymous)
     row("hats credential-process prod-admin (cached, under keyctl session -)",
         [HATS, "credential-process", "prod-admin"], target=4, prefix=anonymous)
+    # kubectl's exec plugin: the same cached hand-out plus one SigV4 presign; target: within 2 ms of env.
+    row("hats eks token --cluster demo prod-admin (cached)", [HATS, "eks", "token", "--cluster", "demo", "prod-admin"])
+    rows[-1]["within_of"] = ("hats env prod-admin (cached)", 2.0)
     row("hats exec prod-admin -- true (cached)", [HATS, "exec", "prod-admin", "--", "true"], target=12)
     row("hats exec plain --no-cache -- true (one STS call)", [HATS, "exec", "plain", "--no-cache", "--", "true"],
         target=25)
@@ -505,6 +508,14 @@ def report(rows):
         if r.get("peer_of"):
             hats_ms = by_name[r["peer_of"]]["ms"]
             print(f"\n{r['name']} / {r['peer_of']}: {r['ms'] / hats_ms:.0f}× slower")
+    for r in rows:
+        if r.get("within_of"):
+            other, allowed = r["within_of"]
+            delta = r["ms"] - by_name[other]["ms"]
+            verdict = "✓" if delta <= allowed else "✗"
+            print(f"\n{r['name']} - {other}: {delta:+.2f} ms (target ≤ {allowed:.0f} ms) {verdict}")
+            if delta > 2 * allowed:
+                failed.append(r["name"])
     awsume = by_name.get("awsume prod-admin (cached MFA session)")
     if awsume:
         # Cached hand-outs, in every keyring session layout, against awsume in the same run.

@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::Stdio;
 
-fn venv_bin(name: &str) -> String {
+pub(crate) fn venv_bin(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join(".venv-test/bin")
         .join(name);
@@ -163,7 +163,7 @@ const BOUNDED: std::time::Duration = std::time::Duration::from_secs(90);
 /// Kills a serving hats and its child (one process group: the sandbox starts
 /// hats in a session of its own) when a test ends, passed or failed.
 /// Disarmed once hats (which waits for its child) has ended: its pid may be reused.
-struct KillGroupOnDrop(Option<u32>);
+pub(crate) struct KillGroupOnDrop(pub(crate) Option<u32>);
 
 impl Drop for KillGroupOnDrop {
     fn drop(&mut self) {
@@ -175,7 +175,7 @@ impl Drop for KillGroupOnDrop {
 }
 
 /// The lines of `child`'s stdout as they come.
-fn stdout_lines(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
+pub(crate) fn stdout_lines(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
     let (send, lines) = std::sync::mpsc::channel();
     let out = child.stdout.take().unwrap();
     std::thread::spawn(move || {
@@ -186,14 +186,14 @@ fn stdout_lines(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<St
     lines
 }
 
-fn next(lines: &std::sync::mpsc::Receiver<String>, what: &str) -> String {
+pub(crate) fn next(lines: &std::sync::mpsc::Receiver<String>, what: &str) -> String {
     lines
         .recv_timeout(BOUNDED)
         .unwrap_or_else(|e| panic!("no {what} from the served child: {e}"))
 }
 
 /// Waits for `child` to end, failing the test if it does not within the bound.
-fn wait_bounded(child: &mut std::process::Child) -> std::process::ExitStatus {
+pub(crate) fn wait_bounded(child: &mut std::process::Child) -> std::process::ExitStatus {
     let started = std::time::Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {

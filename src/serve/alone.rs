@@ -1,0 +1,163 @@
+//! `hats serve`: the renewing container-credentials endpoint on its own, with
+//! no child, until SIGINT or SIGTERM, for containers and other processes hats
+//! does not start.
+//!
+//! The two variables a container needs (the token included) go to stdout,
+//! once, for the person who started it: the token is drawn per process, kept
+//! only in memory and worthless once this process ends, and a container cannot
+//! be given it any other way without writing it to a file. Notices go to
+//! stderr and never hold the token.
+
+use super::{Renewal, Renewer, connections::Connections, endpoint::Endpoint, registry, serve_one};
+use crate::cli::SessionArgs;
+use crate::config::Target;
+use crate::context::Context;
+use crate::error::Error;
+use crate::session::Session;
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::os::fd::AsRawFd as _;
+use std::process::ExitCode;
+
+/// What the switcher and the registry show as the served "command".
+const SERVED_NAME: &str = "containers";
+
+/// Serves `target`'s credentials on `listen` until stopped; `first` is the
+/// session already obtained; `started` runs once the endpoint's variables are out.
+pub async fn serve_alone(
+    ctx: &Context,
+    target: &Target,
+    first: &Session,
+    args: &SessionArgs,
+    listen: Option<SocketAddr>,
+    started: impl FnOnce(),
+) -> Result<ExitCode, Error> {
+    let address = listen.unwrap_or(Endpoint::LOOPBACK);
+    let endpoint = Endpoint::bind(address).await.map_err(|e| {
+        Error::Usage(format!(
+            "cannot listen on \"{address}\": {e}; name an address of this machine and a free port, e.g. --listen 127.0.0.1:9911"
+        ))
+    })?;
+    let renewal = Renewal::prepare(ctx, target, args).await?;
+    let url = endpoint.url()?;
+    let region = crate::output::exports(target, first, args.region.as_deref())
+        .vars
+        .iter()
+        .find(|(k, _)| *k == "AWS_REGION")
+        .map(|(_, v)| v.clone());
+    print_variables(&url, endpoint.token(), region.as_deref())?;
+    notice(target, &endpoint)?;
+    started();
+    let mut registration = registry::Registration::new(
+        &ctx.paths.cache_dir,
+        &target.name,
+        SERVED_NAME,
+        ctx.clock.now(),
+        first.expiration,
+    );
+    serve_until_stopped(&endpoint, &renewal.renewer(ctx, target), &mut registration).await?;
+    // Dropping the registration removes it: the switcher stops showing it.
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The variables and a `docker run` that uses them, on stdout. The `docker`
+/// line passes the variables by name (`-e NAME`), so the token is in neither
+/// its argv nor the shell's history line.
+fn print_variables(url: &str, token: &str, region: Option<&str>) -> std::io::Result<()> {
+    let region = region.map_or_else(String::new, |r| format!(" -e AWS_REGION={r}"));
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "export AWS_CONTAINER_CREDENTIALS_FULL_URI={url}")?;
+    writeln!(out, "export AWS_CONTAINER_AUTHORIZATION_TOKEN={token}")?;
+    writeln!(
+        out,
+        "docker run --rm --network host -e AWS_CONTAINER_CREDENTIALS_FULL_URI \
+         -e AWS_CONTAINER_AUTHORIZATION_TOKEN{region} amazon/aws-cli sts get-caller-identity"
+    )?;
+    out.flush()
+}
+
+/// What is served where, on stderr; a warning when the SDKs would refuse the URL.
+fn notice(target: &Target, endpoint: &Endpoint) -> std::io::Result<()> {
+    let address = endpoint.local_addr()?;
+    let mut err = std::io::stderr().lock();
+    writeln!(
+        err,
+        "hats: serving \"{}\" on {address} until Ctrl-C; renewed from the cached session, never with a prompt",
+        target.name
+    )?;
+    if !sdk_accepts_over_http(address.ip()) {
+        writeln!(
+            err,
+            "hats: \"{}\" is not a loopback address: the AWS SDKs take a plain-HTTP \
+             AWS_CONTAINER_CREDENTIALS_FULL_URI only on loopback (or ECS/EKS's link-local \
+             addresses), and the token crosses the network in clear; prefer the default \
+             address with `docker run --network host`",
+            address.ip()
+        )?;
+    }
+    Ok(())
+}
+
+/// Whether botocore and the AWS SDK for Rust accept this host in a plain-HTTP
+/// `AWS_CONTAINER_CREDENTIALS_FULL_URI` (an unspecified bind is named by its
+/// loopback address). Both allow loopback, ECS's 169.254.170.2 and EKS Pod
+/// Identity's 169.254.170.23 and fd00:ec2::23.
+pub fn sdk_accepts_over_http(ip: std::net::IpAddr) -> bool {
+    let container_hosts: [std::net::IpAddr; 3] = [
+        [169, 254, 170, 2].into(),
+        [169, 254, 170, 23].into(),
+        [0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x23].into(),
+    ];
+    ip.is_loopback() || ip.is_unspecified() || container_hosts.contains(&ip)
+}
+
+/// Answers connections until SIGINT or SIGTERM; requests are answered side by
+/// side (`connections.rs`), none of them can hold up the others or the signals.
+async fn serve_until_stopped(
+    endpoint: &Endpoint,
+    renewer: &Renewer<'_>,
+    registration: &mut registry::Registration,
+) -> std::io::Result<()> {
+    let mut connections = Connections::new();
+    let mut interrupts = super::signal(libc::SIGINT)?;
+    let mut terminations = super::signal(libc::SIGTERM)?;
+    loop {
+        tokio::select! {
+            connection = endpoint.accept() => {
+                let Ok(stream) = connection else { continue };
+                let Some(slot) = connections.admit(stream.as_raw_fd()) else { continue };
+                connections.start(serve_one(endpoint, stream, slot, renewer));
+            }
+            handed_out = connections.finished() => {
+                if let Some(expires) = handed_out {
+                    registration.renewed(expires);
+                }
+            }
+            _ = interrupts.recv() => return Ok(()),
+            _ = terminations.recv() => return Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sdk_accepts_over_http;
+
+    #[test]
+    fn the_sdks_allow_list_takes_loopback_and_container_hosts_only() {
+        for ok in [
+            "127.0.0.1",
+            "127.0.0.2",
+            "::1",
+            "0.0.0.0",
+            "169.254.170.2",
+            "169.254.170.23",
+            "fd00:ec2::23",
+        ] {
+            assert!(sdk_accepts_over_http(ok.parse().unwrap()), "{ok}");
+        }
+        for refused in ["172.17.0.1", "10.0.0.5", "169.254.169.254", "192.168.1.2"] {
+            assert!(!sdk_accepts_over_http(refused.parse().unwrap()), "{refused}");
+        }
+    }
+}
