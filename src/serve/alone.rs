@@ -18,6 +18,7 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::os::fd::AsRawFd as _;
 use std::process::ExitCode;
+use tokio::signal::unix::Signal;
 
 /// What the switcher and the registry show as the served "command".
 const SERVED_NAME: &str = "containers";
@@ -45,9 +46,9 @@ pub async fn serve_alone(
         .iter()
         .find(|(k, _)| *k == "AWS_REGION")
         .map(|(_, v)| v.clone());
-    print_variables(&url, endpoint.token(), region.as_deref())?;
-    notice(target, &endpoint)?;
-    started();
+    // Registered and listening for signals before the variables are shown:
+    // once a user (or a script) has them, the switcher lists this server and a
+    // Ctrl-C or SIGTERM ends it cleanly.
     let mut registration = registry::Registration::new(
         &ctx.paths.cache_dir,
         &target.name,
@@ -55,7 +56,11 @@ pub async fn serve_alone(
         ctx.clock.now(),
         first.expiration,
     );
-    serve_until_stopped(&endpoint, &renewal.renewer(ctx, target), &mut registration).await?;
+    let stops = (super::signal(libc::SIGINT)?, super::signal(libc::SIGTERM)?);
+    print_variables(&url, endpoint.token(), region.as_deref())?;
+    notice(target, &endpoint)?;
+    started();
+    serve_until_stopped(&endpoint, &renewal.renewer(ctx, target), &mut registration, stops).await?;
     // Dropping the registration removes it: the switcher stops showing it.
     Ok(ExitCode::SUCCESS)
 }
@@ -117,10 +122,9 @@ async fn serve_until_stopped(
     endpoint: &Endpoint,
     renewer: &Renewer<'_>,
     registration: &mut registry::Registration,
+    (mut interrupts, mut terminations): (Signal, Signal),
 ) -> std::io::Result<()> {
     let mut connections = Connections::new();
-    let mut interrupts = super::signal(libc::SIGINT)?;
-    let mut terminations = super::signal(libc::SIGTERM)?;
     loop {
         tokio::select! {
             connection = endpoint.accept() => {
