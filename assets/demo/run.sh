@@ -95,7 +95,13 @@ echo
 echo "== hats org sync"
 hats org sync
 echo "== hats sso login   (IAM Identity Center: the stand-in's browser approves; then discovery)"
-hats sso login
+if { : </dev/tty; } 2>/dev/null; then
+  hats sso login
+else
+  # Sign-in shows its code on a terminal and refuses without one; with no
+  # terminal at all (a CI log), script(1) lends it a pseudo-terminal.
+  script -qec "hats sso login" /dev/null </dev/null
+fi
 echo "== hats ls"
 hats ls
 echo
