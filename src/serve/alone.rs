@@ -8,7 +8,7 @@
 //! be given it any other way without writing it to a file. Notices go to
 //! stderr and never hold the token.
 
-use super::{Renewal, Renewer, connections::Connections, endpoint::Endpoint, registry, serve_one};
+use super::{Renewal, endpoint::Endpoint, registry};
 use crate::cli::SessionArgs;
 use crate::config::Target;
 use crate::context::Context;
@@ -16,9 +16,7 @@ use crate::error::Error;
 use crate::session::Session;
 use std::io::Write as _;
 use std::net::SocketAddr;
-use std::os::fd::AsRawFd as _;
 use std::process::ExitCode;
-use tokio::signal::unix::Signal;
 
 /// What the switcher and the registry show as the served "command".
 const SERVED_NAME: &str = "containers";
@@ -60,7 +58,20 @@ pub async fn serve_alone(
     print_variables(&url, endpoint.token(), region.as_deref())?;
     notice(target, &endpoint)?;
     started();
-    serve_until_stopped(&endpoint, &renewal.renewer(ctx, target), &mut registration, stops).await?;
+    let (mut interrupts, mut terminations) = stops;
+    let stopped = async {
+        tokio::select! {
+            _ = interrupts.recv() => {}
+            _ = terminations.recv() => {}
+        }
+    };
+    super::serve_until(
+        &endpoint,
+        &renewal.renewer(ctx, target),
+        &mut registration,
+        stopped,
+    )
+    .await;
     // Dropping the registration removes it: the switcher stops showing it.
     Ok(ExitCode::SUCCESS)
 }
@@ -114,33 +125,6 @@ pub fn sdk_accepts_over_http(ip: std::net::IpAddr) -> bool {
         [0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x23].into(),
     ];
     ip.is_loopback() || ip.is_unspecified() || container_hosts.contains(&ip)
-}
-
-/// Answers connections until SIGINT or SIGTERM; requests are answered side by
-/// side (`connections.rs`), none of them can hold up the others or the signals.
-async fn serve_until_stopped(
-    endpoint: &Endpoint,
-    renewer: &Renewer<'_>,
-    registration: &mut registry::Registration,
-    (mut interrupts, mut terminations): (Signal, Signal),
-) -> std::io::Result<()> {
-    let mut connections = Connections::new();
-    loop {
-        tokio::select! {
-            connection = endpoint.accept() => {
-                let Ok(stream) = connection else { continue };
-                let Some(slot) = connections.admit(stream.as_raw_fd()) else { continue };
-                connections.start(serve_one(endpoint, stream, slot, renewer));
-            }
-            handed_out = connections.finished() => {
-                if let Some(expires) = handed_out {
-                    registration.renewed(expires);
-                }
-            }
-            _ = interrupts.recv() => return Ok(()),
-            _ = terminations.recv() => return Ok(()),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -94,20 +94,41 @@ pub async fn serve_command(
 }
 
 /// Answers the endpoint's connections and forwards SIGTERM until the child ends.
-/// Connections are handled side by side (`connections.rs`): none of them can
-/// hold up the child's wait, signal forwarding, or another connection.
 async fn serve_until_exit(
     endpoint: &Endpoint,
     child: &mut tokio::process::Child,
     renewer: &Renewer<'_>,
     registration: &mut registry::Registration,
 ) -> std::io::Result<std::process::ExitStatus> {
-    let mut connections = Connections::new();
     let mut interrupts = signal(libc::SIGINT)?;
     let mut terminations = signal(libc::SIGTERM)?;
+    let child_ends = async {
+        loop {
+            tokio::select! {
+                status = child.wait() => return status,
+                // Ctrl-C reaches the child through the terminal; hats itself waits.
+                _ = interrupts.recv() => {}
+                _ = terminations.recv() => forward_terminate(child),
+            }
+        }
+    };
+    serve_until(endpoint, renewer, registration, child_ends).await
+}
+
+/// Answers the endpoint's connections until `done` completes, and returns its
+/// output. Connections are handled side by side (`connections.rs`): none of
+/// them can hold up `done` (a child's end, a signal) or another connection.
+async fn serve_until<T>(
+    endpoint: &Endpoint,
+    renewer: &Renewer<'_>,
+    registration: &mut registry::Registration,
+    done: impl std::future::Future<Output = T>,
+) -> T {
+    let mut connections = Connections::new();
+    tokio::pin!(done);
     loop {
         tokio::select! {
-            status = child.wait() => return status,
+            out = &mut done => return out,
             connection = endpoint.accept() => {
                 let Ok(stream) = connection else { continue };
                 // Refused (closed at once) only when every slot is being answered.
@@ -119,9 +140,6 @@ async fn serve_until_exit(
                     registration.renewed(expires);
                 }
             }
-            // Ctrl-C reaches the child through the terminal; hats itself waits.
-            _ = interrupts.recv() => {}
-            _ = terminations.recv() => forward_terminate(child),
         }
     }
 }
