@@ -29,6 +29,34 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// The port a starting server reports on stderr (` * Running on http://HOST:PORT`);
+/// the rest of its stderr is drained so it never blocks on a full pipe.
+fn listening_port(child: &mut Child, name: &str) -> u16 {
+    let stderr = child.stderr.take().expect("stderr piped");
+    let (send, ports) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut send = Some(send);
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
+            let port = line
+                .split_once(" * Running on http://")
+                .and_then(|(_, rest)| rest.rsplit_once(':'))
+                .and_then(|(_, port)| port.trim().parse::<u16>().ok());
+            if let Some(port) = port
+                && let Some(to) = send.take()
+            {
+                let _ = to.send(port);
+            }
+        }
+    });
+    match ports.recv_timeout(START_TIMEOUT) {
+        Ok(port) => port,
+        Err(_) => match child.try_wait().unwrap() {
+            Some(status) => panic!("{name} exited early with {status}"),
+            None => panic!("{name} did not listen within {START_TIMEOUT:?}"),
+        },
+    }
+}
+
 /// A loopback port nothing listens on: connections to it are refused at once.
 pub fn closed_port() -> u16 {
     free_port()
@@ -95,27 +123,18 @@ impl Moto {
             "moto_server not found at {}: {INSTALL} (or: python3 -m venv .venv-test && .venv-test/bin/pip install 'moto[server]')",
             server.display()
         );
-        let port = free_port();
         let recording_dir = tempfile::tempdir().unwrap();
+        // Port 0: the kernel picks a free port and moto says which. Choosing one
+        // here and passing it races other tests' servers for the same number.
         let mut child = Command::new(&server)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .args(["-H", "127.0.0.1", "-p", "0"])
             .env("MOTO_RECORDER_FILEPATH", recording_dir.path().join("recording"))
             .envs(env.iter().copied())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start moto_server");
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Some(status) = child.try_wait().unwrap() {
-                panic!("moto_server exited early with {status}");
-            }
-            assert!(
-                started.elapsed() < START_TIMEOUT,
-                "moto_server did not listen within {START_TIMEOUT:?}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let port = listening_port(&mut child, "moto_server");
         let moto = Self {
             child,
             port,
