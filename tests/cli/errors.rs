@@ -117,10 +117,11 @@ fn durations_outside_aws_limits_are_refused_before_any_call() {
 fn an_unreachable_endpoint_fails_in_bounded_time_with_a_clear_message() {
     let mut sb = Sandbox::standard(true);
     let closed = crate::harness::closed_port();
-    sb.set_env("AWS_ENDPOINT_URL", &format!("http://127.0.0.1:{closed}"));
+    let port = closed.port;
+    sb.set_env("AWS_ENDPOINT_URL", &format!("http://127.0.0.1:{port}"));
     let err = sb.hats(&["env", "plain-role"]).fails();
     assert!(
-        one_line(&err).contains(&format!("cannot reach STS at \"http://127.0.0.1:{closed}\"")),
+        one_line(&err).contains(&format!("cannot reach STS at \"http://127.0.0.1:{port}\"")),
         "{err}"
     );
     assert!(err.contains("check the network"), "{err}");

@@ -21,14 +21,6 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 pub const HATS: &str = env!("CARGO_BIN_EXE_hats");
 const INSTALL: &str = "run `bash tests/run.sh`, which installs the test dependencies";
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The port a starting server reports on stderr (` * Running on http://HOST:PORT`);
 /// the rest of its stderr is drained so it never blocks on a full pipe.
 fn listening_port(child: &mut Child, name: &str) -> u16 {
@@ -58,8 +50,36 @@ fn listening_port(child: &mut Child, name: &str) -> u16 {
 }
 
 /// A loopback port nothing listens on: connections to it are refused at once.
-pub fn closed_port() -> u16 {
-    free_port()
+/// The port stays bound (never listening) while this lives, so no other test's
+/// server can be given it in the meantime.
+pub struct ClosedPort {
+    pub port: u16,
+    _socket: std::os::fd::OwnedFd,
+}
+
+pub fn closed_port() -> ClosedPort {
+    use std::os::fd::FromRawFd as _;
+    // SAFETY: plain socket(2)/bind(2)/getsockname(2) on a socket this function
+    // owns; the fd is checked before being wrapped, and the address structs are
+    // sized as the calls are told.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+        assert!(fd >= 0, "socket: {}", std::io::Error::last_os_error());
+        let socket = std::os::fd::OwnedFd::from_raw_fd(fd);
+        let mut address: libc::sockaddr_in = std::mem::zeroed();
+        address.sin_family = libc::AF_INET as libc::sa_family_t;
+        address.sin_addr.s_addr = u32::from(std::net::Ipv4Addr::LOCALHOST).to_be();
+        let size = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        let bound = libc::bind(fd, std::ptr::addr_of!(address).cast(), size);
+        assert_eq!(bound, 0, "bind: {}", std::io::Error::last_os_error());
+        let mut len = size;
+        let named = libc::getsockname(fd, std::ptr::addr_of_mut!(address).cast(), &mut len);
+        assert_eq!(named, 0, "getsockname: {}", std::io::Error::last_os_error());
+        ClosedPort {
+            port: u16::from_be(address.sin_port),
+            _socket: socket,
+        }
+    }
 }
 
 /// Held by tests that keep sessions in the kernel keyutils keyring and by tests

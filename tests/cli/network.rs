@@ -14,7 +14,8 @@ fn one_line(err: &str) -> &str {
 #[test]
 fn an_endpoint_that_cannot_be_reached_says_the_mfa_code_was_not_used() {
     let mut sb = Sandbox::standard(false);
-    let closed = format!("http://127.0.0.1:{}", closed_port());
+    let port = closed_port();
+    let closed = format!("http://127.0.0.1:{}", port.port);
     // RFC 6761: names under .invalid never resolve.
     let unresolvable = "http://sts.no-such-host.invalid:4566".to_owned();
     for endpoint in [closed, unresolvable] {

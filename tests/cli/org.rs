@@ -233,7 +233,8 @@ fn a_failed_sync_keeps_the_previous_inventory() {
     sb.hats(&["org", "sync", "--mfa-code", "123456"]).ok();
     let before = listed(&sb).len();
     let closed = crate::harness::closed_port();
-    sb.set_env("AWS_ENDPOINT_URL", &format!("http://127.0.0.1:{closed}"));
+    let port = closed.port;
+    sb.set_env("AWS_ENDPOINT_URL", &format!("http://127.0.0.1:{port}"));
     let err = sb.hats(&["org", "sync", "--mfa-code", "123456"]).fails();
     assert!(
         err.contains("organization sync failed, the previous inventory is kept"),
