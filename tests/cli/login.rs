@@ -174,3 +174,40 @@ fn a_federation_endpoint_without_a_token_is_named_with_its_status() {
         assert_eq!(err.lines().count(), 1, "{err}");
     }
 }
+
+/// A federated target's console sign-in uses its cached role session, as any
+/// role's does: the token the federation endpoint is asked for holds the keys
+/// `hats env` handed out, and no second federation call reaches STS.
+fn console_sign_in_reuses_the_cached_session(mut sb: Sandbox, target: &str, action: &str) {
+    let (endpoint, seen) = federation_stand_in();
+    sb.set_env("HATS_FEDERATION_ENDPOINT", &endpoint);
+    let exports = parse_exports(&sb.hats(&["env", target]).ok());
+    assert_eq!(sb.moto.take_actions(), [action]);
+    let url = sb.hats(&["login", target, "--print"]).ok();
+    assert!(
+        url.trim()
+            .starts_with(&format!("{endpoint}?Action=login&Issuer=hats&"))
+            && url.trim().ends_with("&SigninToken=signin-token-42"),
+        "{url}"
+    );
+    let session = seen.lock().unwrap().clone().expect("a token was asked for");
+    assert_eq!(session["sessionId"], exports["AWS_ACCESS_KEY_ID"]);
+    assert_eq!(session["sessionToken"], exports["AWS_SESSION_TOKEN"]);
+    assert!(
+        sb.moto.take_actions().is_empty(),
+        "login reused the cached session"
+    );
+}
+
+#[test]
+fn console_sign_in_works_for_a_saml_target_from_its_cached_session() {
+    let sb = crate::saml::sandbox(true, &crate::saml::single_role());
+    sb.hats(&["saml", "sync"]).ok();
+    console_sign_in_reuses_the_cached_session(sb, "123456789012/Admin", "AssumeRoleWithSAML");
+}
+
+#[test]
+fn console_sign_in_works_for_a_web_identity_target_from_its_cached_session() {
+    let sb = crate::web_identity::sandbox(true);
+    console_sign_in_reuses_the_cached_session(sb, "oidc", "AssumeRoleWithWebIdentity");
+}

@@ -13,7 +13,7 @@ const ADMIN: &str = "arn:aws:iam::123456789012:role/Admin";
 
 /// A sandbox whose `[saml.corp]` command counts its runs in `~/idp-runs` and
 /// prints `~/assertion.b64`.
-fn sandbox(with_keyring: bool, idp: &Idp<'_>) -> Sandbox {
+pub(crate) fn sandbox(with_keyring: bool, idp: &Idp<'_>) -> Sandbox {
     let sb = if with_keyring {
         Sandbox::new()
     } else {
@@ -35,7 +35,7 @@ fn runs(sb: &Sandbox) -> usize {
     std::fs::read_to_string(sb.home.join("idp-runs")).map_or(0, |t| t.lines().count())
 }
 
-fn single_role() -> Idp<'static> {
+pub(crate) fn single_role() -> Idp<'static> {
     Idp {
         roles: &[ADMIN],
         session_duration: Some(3600),

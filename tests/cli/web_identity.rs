@@ -19,7 +19,7 @@ fn config(token_file: &str) -> String {
     )
 }
 
-fn sandbox(with_keyring: bool) -> Sandbox {
+pub(crate) fn sandbox(with_keyring: bool) -> Sandbox {
     let sb = if with_keyring {
         Sandbox::new()
     } else {
