@@ -35,6 +35,7 @@ fn inventory(accounts: &[(&str, &str, &[&str])]) -> Inventory {
             })
             .collect(),
         partition: Default::default(),
+        region: None,
     }
 }
 
