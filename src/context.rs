@@ -133,12 +133,15 @@ impl Context {
             .collect();
         if !file.saml.is_empty() {
             // The organization names the accounts of SAML roles when it is known,
-            // even when no [organization] offers roles itself.
-            let names = inventory
+            // even when no [organization] offers roles itself; Identity Center
+            // inventories name the rest.
+            let org_names = inventory
                 .clone()
                 .or_else(|| config::load_inventory(&paths.cache_dir));
+            let names: Vec<&crate::domain::Inventory> =
+                org_names.iter().chain(found.iter().map(|(_, inv)| inv)).collect();
             let discovered = config::load_saml_roles(&paths.cache_dir);
-            config::add_saml(&mut targets, &file, &paths.cache_dir, &discovered, names.as_ref());
+            config::add_saml(&mut targets, &file, &paths.cache_dir, &discovered, &names);
         }
         Ok(Self {
             paths,

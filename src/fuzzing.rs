@@ -337,6 +337,7 @@ fn fixed_inventory() -> Inventory {
             account("888888888888", "old", &["Retired"], "SUSPENDED"),
         ],
         partition: crate::domain::Partition::Aws,
+        region: None,
     }
 }
 

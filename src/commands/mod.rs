@@ -54,17 +54,28 @@ pub async fn obtain<'c>(
     name: &str,
     args: &SessionArgs,
 ) -> Result<(&'c Target, Session, Receipt), Error> {
-    obtain_with(ctx, name, args, &TerminalPrompter, true).await
+    obtain_with(ctx, name, args, &TerminalPrompter, Asker::Command).await
 }
 
-/// [`obtain`] with another MFA prompter; `note_outer` says whether to point out
-/// hats credentials already in the environment (`hats use` replaces them on purpose).
+/// Who asks for a hand-out, which decides what hats may do on the way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asker {
+    /// A command: hats credentials already in the environment are pointed out.
+    Command,
+    /// `hats use`, which replaces those on purpose.
+    Use,
+    /// The prompt hook: like `Use`, and it never asks or runs a command
+    /// ([`Engine::quiet`]).
+    Hook,
+}
+
+/// [`obtain`] with another MFA prompter, for `asker`.
 pub async fn obtain_with<'c, P: crate::session::MfaPrompter>(
     ctx: &'c Context,
     name: &str,
     args: &SessionArgs,
     prompter: &P,
-    note_outer: bool,
+    asker: Asker,
 ) -> Result<(&'c Target, Session, Receipt), Error> {
     let target = ctx.target(name)?;
     // Before the keyring and any call: a bad policy or a region of another
@@ -72,7 +83,7 @@ pub async fn obtain_with<'c, P: crate::session::MfaPrompter>(
     let scope = ctx.presets.scope(args.scope_request())?;
     let region = crate::context::sts_region(target, args.region.as_deref());
     crate::context::check_partition(target, &region).map_err(Error::Usage)?;
-    if note_outer {
+    if asker == Asker::Command {
         note_outer_credentials();
     }
     let cache = if args.no_cache {
@@ -96,6 +107,11 @@ pub async fn obtain_with<'c, P: crate::session::MfaPrompter>(
     let engine = Engine::new(&ctx.settings, ctx.clock, cache.as_ref(), prompter, request, &log)
         .with_token_store(tokens.as_ref())
         .with_policy(scope.as_ref().map(|s| s.policy.clone()));
+    let engine = if asker == Asker::Hook {
+        engine.quiet()
+    } else {
+        engine
+    };
     let session = engine.resolve(target).await?;
     if !session.from_cache {
         ctx.log(&format!(

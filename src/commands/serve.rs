@@ -1,29 +1,33 @@
 //! `hats serve`: the container-credentials endpoint on its own, until stopped.
 
+#[cfg(unix)]
 use super::obtain;
 use crate::cli::SessionArgs;
 use crate::context::Context;
 use crate::error::Error;
+#[cfg(unix)]
 use crate::history::Handout;
 use std::process::ExitCode;
 
-/// Gets the first session (prompting if needed), then serves it renewed on
-/// `listen` (loopback when `None`) until SIGINT or SIGTERM.
+/// Binds `listen` (loopback when `None`) first, so a taken port fails before
+/// any prompt; then gets the first session (prompting if needed) and serves it
+/// renewed until SIGINT or SIGTERM.
 pub async fn serve(
     ctx: &Context,
     target: &str,
     listen: Option<std::net::SocketAddr>,
     args: &SessionArgs,
 ) -> Result<ExitCode, Error> {
-    let (target, session, receipt) = obtain(ctx, target, args).await?;
-    let started = || receipt.record(ctx, target, Handout::Serve);
     #[cfg(unix)]
     {
-        crate::serve::serve_alone(ctx, target, &session, args, listen, started).await
+        let bound = crate::serve::bind_alone(listen).await?;
+        let (target, session, receipt) = obtain(ctx, target, args).await?;
+        let started = || receipt.record(ctx, target, Handout::Serve);
+        crate::serve::serve_alone(ctx, target, &session, args, bound, started).await
     }
     #[cfg(not(unix))]
     {
-        let _ = (session, listen, started);
+        let _ = (ctx, target, listen, args);
         Err(Error::Usage("hats serve is only available on Unix".into()))
     }
 }

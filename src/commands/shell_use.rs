@@ -6,7 +6,7 @@
 //! a terminal nobody evals). `use --hook` is the prompt hook: it never asks for
 //! an MFA code and prints nothing unless it renewed the session or failed to.
 
-use super::obtain_with;
+use super::{Asker, obtain_with};
 use crate::cli::SessionArgs;
 use crate::context::{Context, Wanted};
 use crate::domain::{MfaCode, MfaSerial, format_remaining};
@@ -52,7 +52,7 @@ pub fn dialect() -> Result<Format, Error> {
 /// `hats use TARGET`: the target's exports, for the function to eval.
 pub async fn use_target(ctx: &Context, name: &str, args: &SessionArgs) -> Result<(), Error> {
     let format = dialect()?;
-    let (target, session, receipt) = obtain_with(ctx, name, args, &TerminalPrompter, false).await?;
+    let (target, session, receipt) = obtain_with(ctx, name, args, &TerminalPrompter, Asker::Use).await?;
     let vars = crate::output::exports(target, &session, args.region.as_deref());
     write_out(&crate::output::render(&vars, format))?;
     receipt.record(ctx, target, crate::history::Handout::Use);
@@ -81,7 +81,7 @@ pub async fn use_hook(verbose: bool) -> Result<(), Error> {
     if left > i64::from(ctx.settings.refresh_window.as_secs()) {
         return Ok(());
     }
-    let failure = match obtain_with(&ctx, &name, &SessionArgs::default(), &NeverAsk, false).await {
+    let failure = match obtain_with(&ctx, &name, &SessionArgs::default(), &NeverAsk, Asker::Hook).await {
         // The engine hands out the old session when renewal fails and it still has time.
         Ok((_, session, _)) if session.expiration <= expires => {
             format!("could not renew \"{name}\" before it expires; run `hats use {name}`")

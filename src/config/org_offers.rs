@@ -4,9 +4,10 @@
 
 use super::ConfigError;
 use super::hats_file::{OrgRule, OrganizationEntry};
+use super::profile_names::sdk_name;
 use super::target::{MfaDevice, Origin, RoleSpec, Spec, Target, TargetSet};
 use super::targets_from::source_of;
-use crate::domain::{AccountId, Inventory, MfaSerial, OrgAccount, RoleArn, target_safe};
+use crate::domain::{AccountId, Inventory, MfaSerial, OrgAccount, Partition, RoleArn, target_safe};
 use aws_config::profile::ProfileSet;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -42,6 +43,7 @@ pub fn add_organization(
         },
         None => via_mfa,
     };
+    let region = offer_region(profiles, org, inventory);
     // Indexes keep this linear: organizations have thousands of accounts.
     // Role ARN → the first target that assumes it.
     let mut profile_roles: HashMap<String, usize> = HashMap::new();
@@ -136,7 +138,7 @@ pub fn add_organization(
                 origin: Origin::Organization,
                 account_id: Some(id.clone()),
                 account_name: Some(account.name.clone()),
-                region: org.region.clone(),
+                region: Some(region.clone()),
                 production,
                 tags: Arc::clone(&tags),
                 ou_path: Some(ou_path.clone()),
@@ -154,6 +156,33 @@ pub fn add_organization(
             });
         }
     }
+}
+
+/// The region exported with the offered roles, so a child always has one (an
+/// `aws` child with none fails): `[organization] region`, else the region of
+/// the profile whose credentials assume them (`via`, else `source`), else the
+/// region discovery called, else the partition's home region (`us-east-1`).
+/// A region of another partition than the organization's is passed over.
+fn offer_region(profiles: &ProfileSet, org: &OrganizationEntry, inventory: &Inventory) -> String {
+    let profile_region = |name: &str| {
+        profiles
+            .get_profile(&sdk_name(name))
+            .and_then(|p| p.get("region"))
+            .map(str::to_owned)
+    };
+    let in_partition =
+        |r: &String| super::check_region(r).is_ok() && Partition::of_region(r) == inventory.partition;
+    org.region
+        .clone()
+        .or_else(|| {
+            [org.via.as_deref(), Some(org.source.as_str())]
+                .into_iter()
+                .flatten()
+                .filter_map(profile_region)
+                .find(in_partition)
+        })
+        .or_else(|| inventory.region.clone().filter(in_partition))
+        .unwrap_or_else(|| inventory.partition.default_region().to_owned())
 }
 
 /// Whether `rule` applies to `account`; a rule without a selector applies to all.
@@ -248,5 +277,81 @@ mod tests {
             &[&add, &remove],
         );
         assert_eq!(roles, ["ReadOnly", "Admin"]);
+    }
+
+    fn region_for(config: &str, hats: &str, partition: Partition, synced_in: Option<&str>) -> String {
+        use crate::config::{AwsFile, AwsFileKind, parse_profiles};
+        let file = |kind, path, bytes| AwsFile { kind, path, bytes };
+        let profiles = parse_profiles(
+            file(AwsFileKind::Config, "/h/.aws/config", config.as_bytes()),
+            file(AwsFileKind::Credentials, "/h/.aws/credentials", b""),
+        )
+        .unwrap();
+        let file = crate::config::HatsFile::parse(hats).unwrap();
+        let inventory = Inventory {
+            fetched_at: jiff::Timestamp::UNIX_EPOCH,
+            accounts: Vec::new(),
+            partition,
+            region: synced_in.map(str::to_owned),
+        };
+        offer_region(&profiles, file.organization.as_ref().unwrap(), &inventory)
+    }
+
+    const ORG: &str = "[organization]\nsource = \"mgmt\"\n";
+    const VIA: &str = "[organization]\nsource = \"mgmt\"\nvia = \"hub\"\n";
+
+    #[test]
+    fn offered_roles_get_the_organizations_region_then_the_source_profiles() {
+        let config = "[profile mgmt]\nregion = eu-central-1\n[profile hub]\nregion = ap-south-1\n";
+        let own = format!("{ORG}region = \"sa-east-1\"\n");
+        assert_eq!(
+            region_for(config, &own, Partition::Aws, Some("us-west-2")),
+            "sa-east-1"
+        );
+        assert_eq!(
+            region_for(config, ORG, Partition::Aws, Some("us-west-2")),
+            "eu-central-1"
+        );
+        assert_eq!(
+            region_for(config, VIA, Partition::Aws, None),
+            "ap-south-1",
+            "the profile that assumes the roles first"
+        );
+        assert_eq!(
+            region_for(
+                "[profile mgmt]\nregion = eu-central-1\n[profile hub]\n",
+                VIA,
+                Partition::Aws,
+                None
+            ),
+            "eu-central-1"
+        );
+    }
+
+    #[test]
+    fn without_any_region_offered_roles_get_the_sync_region_else_the_partitions_home() {
+        let config = "[profile mgmt]\n";
+        assert_eq!(
+            region_for(config, ORG, Partition::Aws, Some("us-west-2")),
+            "us-west-2"
+        );
+        assert_eq!(region_for(config, ORG, Partition::Aws, None), "us-east-1");
+        assert_eq!(
+            region_for(config, ORG, Partition::AwsUsGov, None),
+            "us-gov-west-1"
+        );
+    }
+
+    #[test]
+    fn a_region_of_another_partition_is_passed_over() {
+        let config = "[profile mgmt]\nregion = eu-west-1\n";
+        assert_eq!(
+            region_for(config, ORG, Partition::AwsUsGov, Some("us-gov-east-1")),
+            "us-gov-east-1"
+        );
+        assert_eq!(
+            region_for(config, ORG, Partition::AwsCn, Some("eu-west-1")),
+            "cn-north-1"
+        );
     }
 }

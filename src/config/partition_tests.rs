@@ -86,6 +86,7 @@ fn organization_offers_build_arns_in_the_inventorys_partition() {
             fetched_at: jiff::Timestamp::UNIX_EPOCH,
             accounts: vec![account("123456789012", "payments")],
             partition,
+            region: None,
         };
         let set = targets_with("", hats, Some(&inventory));
         assert_eq!(

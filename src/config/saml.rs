@@ -11,7 +11,7 @@ use super::target::{Origin, RoleSpec, Source, Spec, Target, TargetSet};
 use super::{ConfigError, HatsFile};
 use crate::domain::{AccountId, Inventory, OrgAccount, RoleArn, SessionTags, target_safe};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -97,15 +97,18 @@ fn saml_error(name: &str, message: String) -> ConfigError {
 }
 
 /// Adds the discovered roles of every `[saml.*]` source to `set`, named
-/// `ACCOUNT-NAME/ROLE` when `inventory` names the account, else `ACCOUNT-ID/ROLE`.
+/// `ACCOUNT-NAME/ROLE` when one of `inventories` names the account, else
+/// `ACCOUNT-ID/ROLE`. `inventories` go first to last: the organization's, then
+/// the Identity Center ones in sign-in order, so the same files give the same names.
 /// A source not discovered yet is listed as broken with the command that discovers it.
 pub fn add_saml(
     set: &mut TargetSet,
     file: &HatsFile,
     cache_dir: &Path,
     discovered: &DiscoveredRoles,
-    inventory: Option<&Inventory>,
+    inventories: &[&Inventory],
 ) {
+    let accounts = AccountBook::new(inventories);
     let mut taken: HashSet<String> = set
         .targets
         .iter()
@@ -149,7 +152,7 @@ pub fn add_saml(
                 max_duration: found.session_duration,
                 cache_dir: cache_dir.to_owned(),
             };
-            let account = account_of(role_arn.account(), inventory);
+            let account = accounts.get(role_arn.account());
             let Some(production) = org_rules(file.organization.as_ref(), &account) else {
                 continue;
             };
@@ -202,19 +205,35 @@ pub fn add_saml(
     }
 }
 
-/// The organization's record of `id`, or a nameless stand-in (rules can still name it by id).
-fn account_of(id: &AccountId, inventory: Option<&Inventory>) -> OrgAccount {
-    inventory
-        .and_then(|inv| inv.accounts.iter().find(|a| a.id == id.as_str()))
-        .cloned()
-        .unwrap_or_else(|| OrgAccount {
-            id: id.to_string(),
-            name: String::new(),
-            state: "ACTIVE".into(),
-            ou_path: Vec::new(),
-            tags: BTreeMap::new(),
-            roles: Vec::new(),
-        })
+/// Every account the inventories know, by id: the first record that names it.
+/// An organization record comes first, so its OU path and tags reach the rules.
+struct AccountBook<'a>(HashMap<&'a str, &'a OrgAccount>);
+
+impl<'a> AccountBook<'a> {
+    fn new(inventories: &[&'a Inventory]) -> Self {
+        let mut book = HashMap::new();
+        for account in inventories.iter().flat_map(|inv| &inv.accounts) {
+            if !account.name.is_empty() {
+                book.entry(account.id.as_str()).or_insert(account);
+            }
+        }
+        Self(book)
+    }
+
+    /// The record of `id`, or a nameless stand-in (rules can still name it by id).
+    fn get(&self, id: &AccountId) -> OrgAccount {
+        self.0.get(id.as_str()).map_or_else(
+            || OrgAccount {
+                id: id.to_string(),
+                name: String::new(),
+                state: "ACTIVE".into(),
+                ou_path: Vec::new(),
+                tags: BTreeMap::new(),
+                roles: Vec::new(),
+            },
+            |account| (*account).clone(),
+        )
+    }
 }
 
 /// The organization's skip and include rules decide whether the account is

@@ -35,13 +35,18 @@ fn inventory(accounts: &[(&str, &str, &[&str])]) -> Inventory {
             })
             .collect(),
         partition: Default::default(),
+        region: None,
     }
 }
 
 fn build(config: &str, found: &DiscoveredRoles, inv: Option<&Inventory>) -> TargetSet {
+    build_named(config, found, inv.as_slice())
+}
+
+fn build_named(config: &str, found: &DiscoveredRoles, inventories: &[&Inventory]) -> TargetSet {
     let file = HatsFile::parse(config).unwrap();
     let mut set = TargetSet::default();
-    add_saml(&mut set, &file, Path::new("/cache"), found, inv);
+    add_saml(&mut set, &file, Path::new("/cache"), found, inventories);
     set
 }
 
@@ -164,4 +169,33 @@ fn organization_rules_skip_include_and_guard_saml_roles() {
     let include = format!("{config}[[organization.rule]]\naccount = \"444444444444\"\ninclude = true\n");
     let set = build(&include, &found, Some(&inv));
     assert_eq!(names(&set), [("444444444444/Admin", None)]);
+}
+
+#[test]
+fn an_identity_center_inventory_names_accounts_the_organization_does_not() {
+    let found = discovered(
+        "corp",
+        &[
+            "arn:aws:iam::222222222222:role/Admin",
+            "arn:aws:iam::333333333333:role/Admin",
+            "arn:aws:iam::444444444444:role/Admin",
+        ],
+    );
+    let org = inventory(&[("222222222222", "shop", &[])]);
+    let first = inventory(&[("222222222222", "ic-shop", &[]), ("333333333333", "data", &[])]);
+    let second = inventory(&[("333333333333", "other-data", &[])]);
+    let set = build_named(
+        "[saml.corp]\nassertion_process = \"idp\"\n",
+        &found,
+        &[&org, &first, &second],
+    );
+    assert_eq!(
+        names(&set),
+        [
+            ("shop/Admin", Some("222222222222/Admin")),
+            ("data/Admin", Some("333333333333/Admin")),
+            ("444444444444/Admin", None)
+        ]
+    );
+    assert_eq!(set.targets[1].account_name.as_deref(), Some("data"));
 }

@@ -255,6 +255,7 @@ mod tests {
                 })
                 .collect(),
             partition: Default::default(),
+            region: None,
         }
     }
 

@@ -46,6 +46,10 @@ pub struct Inventory {
     /// there; inventories written before hats knew partitions read as `aws`.
     #[serde(default)]
     pub partition: super::Partition,
+    /// The region discovery called (STS and the discovery API); `None` in
+    /// inventories written before hats recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 /// Removes control characters (escape sequences lose their ESC and become inert

@@ -43,6 +43,7 @@ pub async fn sync_identity_center(
         fetched_at: ctx.clock.now(),
         accounts,
         partition: crate::domain::Partition::of_region(&session.region),
+        region: Some(session.region.clone()),
     };
     let bytes = serde_json::to_vec(&inventory).map_err(std::io::Error::other)?;
     write_atomic(&sso_inventory_path(&ctx.paths.cache_dir, session), &bytes)?;

@@ -53,6 +53,7 @@ pub async fn sync<P: MfaPrompter>(
         // credentials, and credentials of one partition work in no other: its
         // accounts live there.
         partition: Partition::of_region(&region),
+        region: Some(region.clone()),
     };
     let bytes = serde_json::to_vec(&inventory).map_err(std::io::Error::other)?;
     write_atomic(&inventory_path(&ctx.paths.cache_dir), &bytes)?;

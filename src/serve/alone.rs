@@ -21,22 +21,32 @@ use std::process::ExitCode;
 /// What the switcher and the registry show as the served "command".
 const SERVED_NAME: &str = "containers";
 
-/// Serves `target`'s credentials on `listen` until stopped; `first` is the
-/// session already obtained; `started` runs once the endpoint's variables are out.
-pub async fn serve_alone(
-    ctx: &Context,
-    target: &Target,
-    first: &Session,
-    args: &SessionArgs,
-    listen: Option<SocketAddr>,
-    started: impl FnOnce(),
-) -> Result<ExitCode, Error> {
+/// `hats serve`'s endpoint, bound before anything else: a taken port or a
+/// foreign address fails at once, before any MFA prompt or STS call.
+pub struct Bound(Endpoint);
+
+/// Binds `listen` (loopback, a free port, when `None`).
+pub async fn bind_alone(listen: Option<SocketAddr>) -> Result<Bound, Error> {
     let address = listen.unwrap_or(Endpoint::LOOPBACK);
     let endpoint = Endpoint::bind(address).await.map_err(|e| {
         Error::Usage(format!(
             "cannot listen on \"{address}\": {e}; name an address of this machine and a free port, e.g. --listen 127.0.0.1:9911"
         ))
     })?;
+    Ok(Bound(endpoint))
+}
+
+/// Serves `target`'s credentials on `bound` until stopped; `first` is the
+/// session already obtained; `started` runs once the endpoint's variables are out.
+pub async fn serve_alone(
+    ctx: &Context,
+    target: &Target,
+    first: &Session,
+    args: &SessionArgs,
+    bound: Bound,
+    started: impl FnOnce(),
+) -> Result<ExitCode, Error> {
+    let Bound(endpoint) = bound;
     let renewal = Renewal::prepare(ctx, target, args).await?;
     let url = endpoint.url()?;
     let region = crate::output::exports(target, first, args.region.as_deref())

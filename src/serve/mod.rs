@@ -7,7 +7,7 @@ mod connections;
 mod endpoint;
 pub mod registry;
 
-pub use alone::serve_alone;
+pub use alone::{Bound, bind_alone, serve_alone};
 
 use crate::cli::SessionArgs;
 use crate::config::Target;

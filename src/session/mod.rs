@@ -122,6 +122,9 @@ pub enum SessionError {
     /// A SAML source's assertion could not be had (command, or what it printed).
     #[error("{0}")]
     SamlAssertion(String),
+    /// A quiet engine (the prompt hook) would have had to ask or run a command.
+    #[error("renewing needs {0}, and the prompt hook never asks or runs a command for one")]
+    NeedsUser(String),
     /// Another hats held the refresh lock of this session and the wait was given up.
     #[error("{0}")]
     Lock(lock::WaitError),

@@ -49,6 +49,8 @@ pub struct Engine<'a, P> {
     log: &'a (dyn Fn(&str) + Sync),
     /// Whether an explicit `--duration` must be met by a cached session (see [`Want`]).
     duration_is_minimum: bool,
+    /// Renew only from what is cached or read silently (see [`Engine::quiet`]).
+    quiet: bool,
 }
 
 /// How far short of an explicit `--duration` a cached session may fall and still
@@ -98,7 +100,27 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
             policy: None,
             log,
             duration_is_minimum: true,
+            quiet: false,
         }
+    }
+
+    /// For the prompt hook, which must never ask for anything: no MFA prompt
+    /// and no helper command (`mfa_process`, `web_identity_token_process`, a
+    /// SAML `assertion_process`). A session that needs one fails with
+    /// [`SessionError::NeedsUser`]; cached sessions, token files and Identity
+    /// Center tokens (refreshed without the user) still serve.
+    #[must_use]
+    pub fn quiet(mut self) -> Self {
+        self.quiet = true;
+        self
+    }
+
+    /// Refuses `what` when this engine is quiet.
+    fn may_run(&self, what: impl FnOnce() -> String) -> Result<(), SessionError> {
+        if self.quiet {
+            return Err(SessionError::NeedsUser(what()));
+        }
+        Ok(())
     }
 
     /// For renewals of a served command: `--duration` only sets the length of
@@ -318,6 +340,13 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
         if let Some(code) = given {
             return Ok(code);
         }
+        self.may_run(|| match &mfa.process {
+            Some(command) => format!(
+                "an MFA code for \"{}\" from mfa_process \"{command}\"",
+                mfa.serial
+            ),
+            None => format!("an MFA code for \"{}\"", mfa.serial),
+        })?;
         if let Some(command) = &mfa.process {
             self.note(&format!("running mfa_process for {}", mfa.serial));
             let limit = timeout_from_env()?;

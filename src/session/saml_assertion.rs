@@ -55,9 +55,7 @@ pub async fn assertion_for(
 ) -> Result<Arc<Assertion>, SessionError> {
     let mut held = HELD.lock().await;
     let held = held.get_or_insert_with(HashMap::new);
-    let key = std::iter::once(source.name.clone())
-        .chain(source.command.iter().cloned())
-        .collect::<Vec<_>>();
+    let key = held_key(source);
     if !fresh
         && let Some(found) = held.get(&key)
         && reusable(found.facts.not_on_or_after, now)
@@ -71,6 +69,22 @@ pub async fn assertion_for(
         held.insert(key, Arc::clone(&assertion));
     }
     Ok(assertion)
+}
+
+/// The assertion this process holds for `source`, if it is still valid at
+/// `now`; never runs the command (the prompt hook's way).
+pub async fn held_assertion(source: &SamlSource, now: Timestamp) -> Option<Arc<Assertion>> {
+    let held = HELD.lock().await;
+    held.as_ref()?
+        .get(&held_key(source))
+        .filter(|found| reusable(found.facts.not_on_or_after, now))
+        .map(Arc::clone)
+}
+
+fn held_key(source: &SamlSource) -> Vec<String> {
+    std::iter::once(source.name.clone())
+        .chain(source.command.iter().cloned())
+        .collect()
 }
 
 /// Runs the command and checks what it printed.

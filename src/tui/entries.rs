@@ -139,6 +139,7 @@ fn entry(
         detail: None,
         region: target.region.clone(),
         region_choice: None,
+        partition: target.partition(),
         preset: None,
         scoped_expires: None,
         production: target.production || ctx.settings.is_production_name(&target.name),

@@ -27,6 +27,7 @@ pub fn entry(name: &str, account: &str, role: &str) -> Entry {
         })),
         region: Some("eu-west-1".into()),
         region_choice: None,
+        partition: crate::domain::Partition::Aws,
         preset: None,
         scoped_expires: None,
         production: false,

@@ -1,9 +1,14 @@
 //! The regions the region picker (`w`) offers, and how typing filters them.
 //!
-//! Every commercial (`aws` partition) region with its name, as the AWS SDK's
-//! partition data lists them; the US regions first, the rest by code.
+//! A row is offered the regions of its own partition only: a commercial target
+//! the `aws` regions (as the AWS SDK's partition data lists them; the US regions
+//! first, the rest by code), a GovCloud target `us-gov-*`, a China target `cn-*`.
+//! Credentials of one partition are refused in every other, so offering them
+//! would only lead to a failed hand-out.
 
-/// Region codes and names.
+use crate::domain::Partition;
+
+/// Region codes and names of the commercial (`aws`) partition.
 pub const REGIONS: [(&str, &str); 34] = [
     ("us-east-1", "US East (N. Virginia)"),
     ("us-east-2", "US East (Ohio)"),
@@ -41,6 +46,27 @@ pub const REGIONS: [(&str, &str); 34] = [
     ("sa-east-1", "South America (Sao Paulo)"),
 ];
 
+/// Region codes and names of AWS GovCloud (US) (`aws-us-gov`).
+pub const GOVCLOUD_REGIONS: [(&str, &str); 2] = [
+    ("us-gov-west-1", "AWS GovCloud (US-West)"),
+    ("us-gov-east-1", "AWS GovCloud (US-East)"),
+];
+
+/// Region codes and names of AWS China (`aws-cn`).
+pub const CHINA_REGIONS: [(&str, &str); 2] = [
+    ("cn-north-1", "China (Beijing)"),
+    ("cn-northwest-1", "China (Ningxia)"),
+];
+
+/// The regions of `partition`.
+pub fn regions_of(partition: Partition) -> &'static [(&'static str, &'static str)] {
+    match partition {
+        Partition::Aws => &REGIONS,
+        Partition::AwsUsGov => &GOVCLOUD_REGIONS,
+        Partition::AwsCn => &CHINA_REGIONS,
+    }
+}
+
 /// One line of the picker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Choice {
@@ -50,17 +76,19 @@ pub enum Choice {
     Region(&'static str, &'static str),
 }
 
-/// The picker's lines for `query`: with no query, the configured region and
-/// then every region; else the regions whose code or name holds every word
-/// of the query (any case), so `zur`, `tokyo` and `eu central` all find one.
-pub fn choices(query: &str) -> Vec<Choice> {
+/// The picker's lines for a row of `partition` and `query`: with no query, the
+/// configured region and then every region of the partition; else the regions
+/// whose code or name holds every word of the query (any case), so `zur`,
+/// `tokyo` and `eu central` all find one.
+pub fn choices(partition: Partition, query: &str) -> Vec<Choice> {
+    let regions = regions_of(partition);
     let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
     if words.is_empty() {
         return std::iter::once(Choice::Configured)
-            .chain(REGIONS.iter().map(|&(code, name)| Choice::Region(code, name)))
+            .chain(regions.iter().map(|&(code, name)| Choice::Region(code, name)))
             .collect();
     }
-    REGIONS
+    regions
         .iter()
         .filter(|(code, name)| {
             let text = format!("{code} {name}").to_lowercase();
@@ -75,7 +103,11 @@ mod tests {
     use super::*;
 
     fn codes(query: &str) -> Vec<&'static str> {
-        choices(query)
+        codes_in(Partition::Aws, query)
+    }
+
+    fn codes_in(partition: Partition, query: &str) -> Vec<&'static str> {
+        choices(partition, query)
             .into_iter()
             .filter_map(|c| match c {
                 Choice::Region(code, _) => Some(code),
@@ -112,7 +144,7 @@ mod tests {
         all.sort_unstable();
         all.dedup();
         assert_eq!(all.len(), REGIONS.len(), "no region twice");
-        assert_eq!(choices("")[0], Choice::Configured);
+        assert_eq!(choices(Partition::Aws, "")[0], Choice::Configured);
     }
 
     #[test]
@@ -123,8 +155,50 @@ mod tests {
         assert_eq!(codes("me-"), ["me-central-1", "me-south-1"]);
         assert!(codes("atlantis").is_empty());
         assert!(
-            !choices("eu").contains(&Choice::Configured),
+            !choices(Partition::Aws, "eu").contains(&Choice::Configured),
             "a query lists regions only"
         );
+    }
+
+    #[test]
+    fn a_govcloud_row_is_offered_govcloud_regions_only() {
+        assert_eq!(
+            codes_in(Partition::AwsUsGov, ""),
+            ["us-gov-west-1", "us-gov-east-1"]
+        );
+        assert_eq!(choices(Partition::AwsUsGov, "")[0], Choice::Configured);
+        assert_eq!(codes_in(Partition::AwsUsGov, "east"), ["us-gov-east-1"]);
+        assert!(codes_in(Partition::AwsUsGov, "eu-west").is_empty());
+    }
+
+    #[test]
+    fn a_china_row_is_offered_china_regions_only() {
+        assert_eq!(codes_in(Partition::AwsCn, ""), ["cn-north-1", "cn-northwest-1"]);
+        assert_eq!(codes_in(Partition::AwsCn, "ningxia"), ["cn-northwest-1"]);
+        assert!(codes_in(Partition::AwsCn, "us-east").is_empty());
+    }
+
+    #[test]
+    fn a_commercial_row_is_never_offered_govcloud_or_china_regions() {
+        for query in ["", "gov", "us-gov", "cn", "china", "beijing"] {
+            let offered = codes(query);
+            assert!(
+                offered
+                    .iter()
+                    .all(|c| !c.starts_with("us-gov-") && !c.starts_with("cn-")),
+                "{query:?}: {offered:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_offered_region_belongs_to_the_partition_it_is_offered_for() {
+        for partition in Partition::ALL {
+            let offered = codes_in(partition, "");
+            assert!(!offered.is_empty(), "{partition}");
+            for code in offered {
+                assert_eq!(Partition::of_region(code), partition, "{code}");
+            }
+        }
     }
 }

@@ -31,6 +31,8 @@ pub struct Entry {
     pub region: Option<String>,
     /// Region picked in the switcher (`w`), used for exports, subshell and console.
     pub region_choice: Option<String>,
+    /// The target's partition: the region picker offers only its regions.
+    pub partition: crate::domain::Partition,
     /// Scope-down preset picked with `p`: hand-outs get a scoped session.
     pub preset: Option<String>,
     /// Expiry of the scoped session made in this run, if any.

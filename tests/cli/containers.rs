@@ -267,3 +267,37 @@ fn a_bad_or_busy_listen_address_is_one_clear_line() {
     );
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
+
+#[test]
+fn a_taken_port_fails_before_any_mfa_code_or_sts_call() {
+    let sb = Sandbox::standard(false);
+    let script = sb.write("mfa.sh", "echo run >> \"$HOME/mfa-runs\"\necho 123456\n");
+    sb.aws_config(&format!(
+        "{}\n[profile guarded]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = base\n\
+         mfa_serial = arn:aws:iam::111111111111:mfa/alice\nmfa_process = sh {}\n",
+        crate::harness::AWS_CONFIG,
+        script.display()
+    ));
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let err = sb.hats(&["serve", "guarded", "--listen", &address]).fails();
+    assert!(err.contains(&format!("cannot listen on \"{address}\"")), "{err}");
+    assert!(
+        !sb.home.join("mfa-runs").exists(),
+        "mfa_process ran before the port was found taken"
+    );
+    assert!(sb.moto.take_actions().is_empty(), "STS was called first");
+    // The same target serves once the port is free (the command itself works).
+    drop(taken);
+    let served = serve(&sb, &["guarded", "--listen", &address]);
+    assert!(served.url.contains(&address), "{}", served.url);
+    assert_eq!(
+        std::fs::read_to_string(sb.home.join("mfa-runs"))
+            .unwrap()
+            .lines()
+            .count(),
+        1
+    );
+    let (code, _) = served.stop(libc::SIGTERM);
+    assert_eq!(code, Some(0));
+}

@@ -258,3 +258,53 @@ fn include_rules_limit_the_offers_to_matching_accounts() {
         .collect();
     assert_eq!(offered, ["acct-000/ReadOnly", "acct-003/ReadOnly"]);
 }
+
+#[test]
+fn offered_roles_get_a_region_so_an_aws_child_needs_none_of_its_own() {
+    let sb = Sandbox::without_keyring();
+    sb.credentials(
+        "[mgmt]\naws_access_key_id = AKIAMGMTMGMTMGMTMGMT\naws_secret_access_key = mgmtsecretmgmtsecretmgmtsecretmgmtsecr\n",
+    );
+    sb.aws_config("[profile mgmt]\n");
+    sb.hats_config("[organization]\nsource = \"mgmt\"\nroles = [\"ReadOnly\"]\n");
+    seed(&sb, 1);
+    // No region in any file: the sync runs in the environment's, and the
+    // offers keep it when the environment no longer has one.
+    let sync = crate::harness::Run(
+        sb.command(crate::harness::HATS)
+            .args(["org", "sync"])
+            .env("AWS_REGION", "ap-south-1")
+            .output()
+            .unwrap(),
+    );
+    sync.ok();
+    let exports = crate::harness::parse_exports(&sb.hats(&["env", "acct-000/ReadOnly"]).ok());
+    assert_eq!(exports["AWS_REGION"], "ap-south-1");
+    let aws = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv-test/bin/aws");
+    assert!(
+        aws.is_file(),
+        "the AWS CLI is missing at {}: run `bash tests/run.sh` (or .venv-test/bin/pip install awscli)",
+        aws.display()
+    );
+    let aws = aws.display().to_string();
+    let child = sb.hats(&[
+        "exec",
+        "acct-000/ReadOnly",
+        "--",
+        &aws,
+        "sts",
+        "get-caller-identity",
+        "--output",
+        "json",
+    ]);
+    assert!(
+        child.stdout().contains("assumed-role/ReadOnly"),
+        "{}{}",
+        child.stdout(),
+        child.stderr()
+    );
+    // The source profile's region comes before the sync's.
+    sb.aws_config("[profile mgmt]\nregion = eu-central-1\n");
+    let exports = crate::harness::parse_exports(&sb.hats(&["env", "acct-000/ReadOnly"]).ok());
+    assert_eq!(exports["AWS_REGION"], "eu-central-1");
+}

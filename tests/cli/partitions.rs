@@ -1,7 +1,8 @@
 //! Every AWS partition end to end: a GovCloud profile against moto (through
 //! `AWS_ENDPOINT_URL`, as every test) is signed for its GovCloud region, assumes
 //! its `aws-us-gov` role, signs in to the GovCloud console, and an organization
-//! discovered in GovCloud offers `aws-us-gov` roles.
+//! discovered in GovCloud offers `aws-us-gov` roles; the switcher's region
+//! picker offers a GovCloud target only GovCloud regions.
 //!
 //! What moto shows honestly: it keeps the partition of the role ARN it is
 //! given in the assumed-role ARN it answers with, and it records the
@@ -156,4 +157,32 @@ fn a_region_of_another_partition_is_refused_before_any_sts_call() {
          use a region of aws-us-gov such as us-gov-west-1 (--region, the profile's region or AWS_REGION)"
     );
     assert_eq!(sb.moto.take_actions(), Vec::<String>::new(), "no STS call");
+}
+
+#[test]
+fn the_switchers_region_picker_offers_a_govcloud_target_only_govcloud_regions() {
+    let sb = gov_sandbox();
+    let mut term = crate::pty::Terminal::spawn_sized(&sb, r#""$HATS" > exports.sh"#, 100, 30);
+    term.wait_for("targets (");
+    term.keys("/gov-no-region\t");
+    term.wait_highlighted("gov-no-region");
+    term.keys("w");
+    term.wait_for("us-gov-east-1");
+    let picker = term.screen();
+    assert!(picker.contains("us-gov-west-1"), "{picker}");
+    for commercial in ["us-east-1", "eu-west-1", "ap-northeast-1"] {
+        assert!(!picker.contains(commercial), "{commercial} offered:\n{picker}");
+    }
+    term.keys("east");
+    term.wait_for("/east▏");
+    term.keys("\r");
+    term.wait_for("gov-no-region now uses region us-gov-east-1");
+    term.keys("e");
+    assert_eq!(term.wait_exit(), 0);
+    let exports = parse_exports(&std::fs::read_to_string(sb.home.join("exports.sh")).unwrap());
+    assert_eq!(exports["AWS_REGION"], "us-gov-east-1");
+    assert!(
+        exports["HATS_ROLE_ARN"].starts_with("arn:aws-us-gov:"),
+        "{exports:?}"
+    );
 }

@@ -19,6 +19,11 @@ pub(crate) fn sandbox(with_keyring: bool, idp: &Idp<'_>) -> Sandbox {
     } else {
         Sandbox::without_keyring()
     };
+    with_idp(sb, idp)
+}
+
+/// `sb` with the `[saml.corp]` source of [`sandbox`].
+fn with_idp(sb: Sandbox, idp: &Idp<'_>) -> Sandbox {
     let script = sb.write(
         "idp.sh",
         "echo run >> \"$HOME/idp-runs\"\necho 'signing in to corp' >&2\ncat \"$HOME/assertion.b64\"\n",
@@ -308,4 +313,56 @@ fn a_served_child_gets_the_saml_role_through_the_endpoint() {
             .is_some_and(|l| l.contains("assumed-role/Admin/alice@corp.example")),
         "{out}"
     );
+}
+
+#[test]
+fn an_identity_center_inventory_names_saml_accounts_the_same_way_in_every_command() {
+    let (sb, ic) = crate::sso::sso_sandbox(false);
+    sb.aws_config(
+        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n",
+    );
+    crate::sso::cli_token(&sb, &ic, "corp", 3600);
+    sb.hats(&["sso", "sync", "corp"]).ok();
+    let until = in_an_hour();
+    let saml_admin = format!("arn:aws:iam::{}:role/SamlAdmin", crate::sso::PROD);
+    let roles = [saml_admin.as_str(), "arn:aws:iam::333333333333:role/Billing"];
+    let sb = with_idp(
+        sb,
+        &Idp {
+            roles: &roles,
+            session_duration: None,
+            not_on_or_after: &until,
+        },
+    );
+    sb.hats(&["saml", "sync", "corp"]).ok();
+    let listing = sb.hats(&["ls"]).ok();
+    let prod = format!("{}/SamlAdmin", crate::sso::PROD);
+    let rows: Vec<&str> = listing.lines().filter(|l| l.contains("saml")).collect();
+    assert_eq!(rows.len(), 2, "{listing}");
+    assert!(rows.iter().any(|r| r.starts_with("prod/SamlAdmin")), "{listing}");
+    assert!(
+        rows.iter().any(|r| r.starts_with("333333333333/Billing")),
+        "{listing}"
+    );
+    assert!(
+        !rows.iter().any(|r| r.starts_with(&prod)),
+        "named by id: {listing}"
+    );
+    assert_eq!(sb.hats(&["ls"]).ok(), listing, "the same names from run to run");
+
+    // A command about that one target finds it under the same name, and its id.
+    sb.write(
+        "assertion.b64",
+        &Idp {
+            roles: &[saml_admin.as_str()],
+            session_duration: None,
+            not_on_or_after: &until,
+        }
+        .base64(),
+    );
+    for name in ["prod/SamlAdmin", prod.as_str()] {
+        let run = sb.hats(&["env", name]);
+        let exports = parse_exports(&run.ok());
+        assert_eq!(exports["HATS_TARGET"], "prod/SamlAdmin", "{}", run.stderr());
+    }
 }

@@ -225,3 +225,129 @@ fn use_without_a_target_picks_in_the_switcher_and_enter_applies_it_to_this_shell
     term.type_line(r#"echo "sub=[${HATS_SHELL-}]""#);
     term.wait_for("sub=[]");
 }
+
+/// `hats use --hook` as the prompt hook runs it: from the function (`sh`
+/// dialect), with `target` exported until `expires`.
+fn hook(sb: &Sandbox, target: &str, expires: jiff::Timestamp) -> crate::harness::Run {
+    crate::harness::Run(
+        sb.command(HATS)
+            .args(["use", "--hook"])
+            .env("HATS_FUNCTION", "sh")
+            .env("HATS_TARGET", target)
+            .env("AWS_CREDENTIAL_EXPIRATION", expires.to_string())
+            .output()
+            .expect("run hats use --hook"),
+    )
+}
+
+/// Five minutes from now: inside the default 10-minute refresh window.
+fn due() -> jiff::Timestamp {
+    jiff::Timestamp::now() + jiff::SignedDuration::from_mins(5)
+}
+
+/// A script that appends a line to `~/NAME-runs` each time it runs, then prints `output`.
+fn recording_script(sb: &Sandbox, name: &str, output: &str) -> std::path::PathBuf {
+    sb.write(
+        &format!("{name}.sh"),
+        &format!("echo run >> \"$HOME/{name}-runs\"\nprintf '%s\\n' '{output}'\n"),
+    )
+}
+
+fn runs_of(sb: &Sandbox, name: &str) -> usize {
+    std::fs::read_to_string(sb.home.join(format!("{name}-runs"))).map_or(0, |t| t.lines().count())
+}
+
+/// The hook's answer when it could not renew: the two notes, no exports.
+fn assert_quiet_failure(run: &crate::harness::Run, target: &str) {
+    let out = run.ok();
+    assert!(!out.contains("AWS_ACCESS_KEY_ID"), "{out}");
+    assert!(
+        out.contains(&format!("_hats_hook_note='could not renew \"{target}\"")),
+        "{out}"
+    );
+    assert!(
+        run.stderr().is_empty(),
+        "the hook prints nothing itself: {}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn the_hook_never_runs_mfa_process_and_renews_only_from_a_cached_mfa_session() {
+    let sb = Sandbox::standard(true);
+    let script = recording_script(&sb, "mfa", "123456");
+    sb.aws_config(&format!(
+        "{}\n[profile guarded]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = base\n\
+         mfa_serial = arn:aws:iam::111111111111:mfa/alice\nmfa_process = sh {}\n",
+        crate::harness::AWS_CONFIG,
+        script.display()
+    ));
+    // Nothing cached: renewing needs a code, and the hook runs nothing to get one.
+    let refused = hook(&sb, "guarded", due());
+    assert_quiet_failure(&refused, "guarded");
+    assert!(
+        refused.stdout().contains("never asks or runs a command"),
+        "{}",
+        refused.stdout()
+    );
+    assert_eq!(runs_of(&sb, "mfa"), 0, "the hook ran mfa_process");
+    assert!(sb.moto.take_actions().is_empty(), "no call without a code");
+
+    // A command the user runs may run it; the MFA session it makes is cached.
+    sb.hats(&["env", "guarded", "--duration", "15m"]).ok();
+    assert_eq!(runs_of(&sb, "mfa"), 1);
+    sb.moto.take_actions();
+    // Inside the window again: the hook renews the role from the cached MFA session.
+    sb.hats_config(&format!(
+        "{}\n[defaults]\nrefresh_window = \"20m\"\n",
+        crate::harness::HATS_CONFIG
+    ));
+    let renewed = hook(&sb, "guarded", due());
+    let exports = crate::harness::parse_exports(&renewed.ok());
+    assert!(
+        exports["AWS_ACCESS_KEY_ID"].starts_with("ASIA"),
+        "{}",
+        renewed.stderr()
+    );
+    assert_eq!(exports["HATS_TARGET"], "guarded");
+    assert_eq!(runs_of(&sb, "mfa"), 1, "the hook ran mfa_process");
+    assert_eq!(sb.moto.take_actions(), ["AssumeRole"]);
+}
+
+#[test]
+fn the_hook_never_runs_a_web_identity_token_process_or_a_saml_assertion_process() {
+    let sb = Sandbox::without_keyring();
+    let token = recording_script(&sb, "token", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9.sig");
+    sb.aws_config(&format!(
+        "[profile oidc]\nrole_arn = arn:aws:iam::123456789012:role/Web\nweb_identity_token_process = sh {}\n\
+         region = us-east-1\n",
+        token.display()
+    ));
+    let until = crate::saml_idp::in_an_hour();
+    let idp = crate::saml_idp::Idp {
+        roles: &["arn:aws:iam::123456789012:role/Admin"],
+        session_duration: None,
+        not_on_or_after: &until,
+    };
+    let assertion = recording_script(&sb, "idp", &idp.base64());
+    sb.hats_config(&format!(
+        "[saml.corp]\nassertion_process = \"sh {}\"\nregion = \"eu-west-1\"\n",
+        assertion.display()
+    ));
+    sb.hats(&["saml", "sync", "corp"]).ok();
+    assert_eq!(runs_of(&sb, "idp"), 1);
+    // Each command works when the user runs it...
+    sb.hats(&["env", "oidc"]).ok();
+    sb.hats(&["env", "123456789012/Admin"]).ok();
+    assert_eq!((runs_of(&sb, "token"), runs_of(&sb, "idp")), (1, 2));
+    sb.moto.take_actions();
+    // ...and never from the prompt hook (no keyring: nothing is cached).
+    assert_quiet_failure(&hook(&sb, "oidc", due()), "oidc");
+    assert_quiet_failure(&hook(&sb, "123456789012/Admin", due()), "123456789012/Admin");
+    assert_eq!(
+        (runs_of(&sb, "token"), runs_of(&sb, "idp")),
+        (1, 2),
+        "the hook ran a command"
+    );
+    assert!(sb.moto.take_actions().is_empty());
+}

@@ -9,7 +9,7 @@ use crate::aws::{AssumeRoleInput, Sts};
 use crate::config::{RoleSpec, SamlSource, TokenSource};
 use crate::domain::SessionDuration;
 use crate::session::prompt::MfaPrompter;
-use crate::session::saml_assertion::assertion_for;
+use crate::session::saml_assertion::{assertion_for, held_assertion};
 use crate::session::web_identity_token::read_token;
 use crate::session::{Session, SessionError};
 
@@ -26,6 +26,9 @@ impl<P: MfaPrompter> Engine<'_, P> {
             "{label}: reading the web identity token from {}",
             token.key()
         ));
+        if let TokenSource::Process(_) = token {
+            self.may_run(|| format!("a web identity token from {} \"{}\"", token.key(), token.value()))?;
+        }
         let secret = read_token(token).await?;
         self.note(&format!(
             "{label}: AssumeRoleWithWebIdentity {} for {}",
@@ -55,7 +58,16 @@ impl<P: MfaPrompter> Engine<'_, P> {
             "{label}: getting a SAML assertion from [saml.{}]",
             saml.name
         ));
-        let assertion = assertion_for(saml, self.clock.now(), &saml.cache_dir, refresh).await?;
+        let assertion = if self.quiet {
+            held_assertion(saml, self.clock.now()).await.ok_or_else(|| {
+                SessionError::NeedsUser(format!(
+                    "a SAML assertion from [saml.{}] assertion_process",
+                    crate::domain::clean_text(&saml.name)
+                ))
+            })?
+        } else {
+            assertion_for(saml, self.clock.now(), &saml.cache_dir, refresh).await?
+        };
         let Some(granted) = assertion.facts.roles.iter().find(|r| r.role_arn == spec.role_arn) else {
             return Err(SessionError::SamlAssertion(format!(
                 "the assertion of [saml.{}] no longer grants {}; `hats ls` now lists the roles it grants",

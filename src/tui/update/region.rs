@@ -3,6 +3,7 @@
 //! by later exports, subshells and the console), `Esc` cancels.
 
 use super::{App, Effect, Overlay, prefs, set_status};
+use crate::domain::Partition;
 use crate::tui::regions::{Choice, choices};
 use crate::tui::state::RegionPicker;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -13,7 +14,7 @@ pub(super) fn open(app: &mut App) {
         return;
     };
     let current = app.entries[target].region_choice.as_deref();
-    let line = choices("")
+    let line = choices(partition_of(app, target), "")
         .iter()
         .position(|c| matches!(c, Choice::Region(code, _) if Some(*code) == current))
         .unwrap_or(0);
@@ -24,10 +25,15 @@ pub(super) fn open(app: &mut App) {
     });
 }
 
+/// The partition of row `target`, whose regions the picker offers.
+fn partition_of(app: &App, target: usize) -> Partition {
+    app.entries.get(target).map(|e| e.partition).unwrap_or_default()
+}
+
 /// Keys while the picker is open.
 pub(super) fn on_key(app: &mut App, mut picker: RegionPicker, key: KeyEvent) -> Vec<Effect> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    let count = choices(&picker.query).len();
+    let count = choices(partition_of(app, picker.target), &picker.query).len();
     match key.code {
         KeyCode::Esc => {
             app.overlay = Overlay::None;
@@ -60,7 +66,10 @@ fn retype(picker: &mut RegionPicker, change: impl FnOnce(&mut String)) {
 
 /// Uses the highlighted choice; with none (nothing matches), keeps the picker open.
 fn pick(app: &mut App, picker: &RegionPicker) -> Vec<Effect> {
-    let Some(choice) = choices(&picker.query).get(picker.line).copied() else {
+    let Some(choice) = choices(partition_of(app, picker.target), &picker.query)
+        .get(picker.line)
+        .copied()
+    else {
         set_status(app, format!("no region matches \"{}\"", picker.query), true);
         return Vec::new();
     };

@@ -251,6 +251,29 @@ fn typing_in_the_region_picker_narrows_the_regions() {
 }
 
 #[test]
+fn a_govcloud_row_picks_among_govcloud_regions() {
+    let mut app = app();
+    app.entries[0].partition = crate::domain::Partition::AwsUsGov;
+    key(&mut app, KeyCode::Char('w'));
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.entries[0].region_choice.as_deref(),
+        Some("us-gov-east-1"),
+        "the last of its two regions, not a commercial one"
+    );
+    key(&mut app, KeyCode::Char('w'));
+    typed(&mut app, "ireland");
+    assert!(
+        key(&mut app, KeyCode::Enter).is_empty(),
+        "eu-west-1 is not offered"
+    );
+    assert_eq!(app.entries[0].region_choice.as_deref(), Some("us-gov-east-1"));
+}
+
+#[test]
 fn served_commands_mark_their_rows_and_survive_new_rows() {
     let mut app = app();
     let served = |command: &str| crate::tui::state::ServedCommand {

@@ -171,7 +171,12 @@ fn picker_line(label: &str, selected: bool) -> Line<'static> {
 /// The region picker: the query, then as many choices as fit, scrolled to
 /// keep the highlighted one in view. Returns the lines and the box height.
 fn region_lines(app: &App, picker: &RegionPicker, room: u16) -> (Vec<Line<'static>>, u16) {
-    let all = choices(&picker.query);
+    let partition = app
+        .entries
+        .get(picker.target)
+        .map(|e| e.partition)
+        .unwrap_or_default();
+    let all = choices(partition, &picker.query);
     // Border above and below, and the query line.
     let fits = usize::from(room.saturating_sub(3)).max(1);
     let shown = all.len().clamp(1, fits);
