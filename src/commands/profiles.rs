@@ -8,7 +8,6 @@
 use crate::config::profile_block::{self, BlockError, ProfileEntry, Split};
 use crate::context::Context;
 use crate::error::Error;
-use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -33,12 +32,13 @@ pub fn profiles_sync(ctx: &Context, prefix: &str, dry_run: bool) -> Result<(), E
         Err(e) => return Err(Error::Usage(format!("cannot read \"{shown}\": {e}"))),
     };
     let parts = profile_block::split(&old).map_err(|e| in_file(&shown, &e))?;
-    let names: HashSet<&str> = entries.iter().map(|e| e.name.as_str()).collect();
-    profile_block::clash(parts, &names).map_err(|e| in_file(&shown, &e))?;
+    // `entries` is sorted by name: no set of 15,000 names to build.
+    let generated = |name: &str| entries.binary_search_by(|e| e.name.as_str().cmp(name)).is_ok();
+    profile_block::clash(parts, generated).map_err(|e| in_file(&shown, &e))?;
     let new = profile_block::splice(parts, &block);
-    let counts = Counts::between(parts, &entries);
     if dry_run {
         print_diff(&old, &new, &shown)?;
+        let counts = Counts::between(parts, &block, entries.len());
         eprintln!("hats: dry run, \"{shown}\" not changed: {counts}");
         return Ok(());
     }
@@ -52,6 +52,7 @@ pub fn profiles_sync(ctx: &Context, prefix: &str, dry_run: bool) -> Result<(), E
             "cannot write \"{shown}\": {e}; check the directory's permissions"
         ))
     })?;
+    let counts = Counts::between(parts, &block, entries.len());
     eprintln!("hats: \"{shown}\": {counts}");
     Ok(())
 }
@@ -158,21 +159,27 @@ struct Counts {
 }
 
 impl Counts {
-    fn between(parts: Split<'_>, entries: &[ProfileEntry]) -> Self {
+    /// Compares the file's old block with `block`, which holds `total` profiles
+    /// (each header once).
+    fn between(parts: Split<'_>, block: &str, total: usize) -> Self {
         let old = parts.block.map(sections).unwrap_or_default();
-        let new = profile_block::render(entries, "");
-        let new = sections(&new);
-        let added = new.keys().filter(|k| !old.contains_key(*k)).count();
-        let removed = old.keys().filter(|k| !new.contains_key(*k)).count();
-        let changed = new
-            .iter()
-            .filter(|(k, v)| old.get(*k).is_some_and(|o| !same_but_program(o, v)))
-            .count();
+        let (mut added, mut changed, mut kept) = (0, 0, 0);
+        for (header, body) in section_list(block) {
+            match old.get(header) {
+                None => added += 1,
+                Some(was) => {
+                    kept += 1;
+                    if !same_but_program(was, body) {
+                        changed += 1;
+                    }
+                }
+            }
+        }
         Self {
-            total: entries.len(),
+            total,
             added,
             changed,
-            removed,
+            removed: old.len() - kept,
         }
     }
 }
@@ -180,25 +187,31 @@ impl Counts {
 /// The block's sections by header line, each with its body (sections are
 /// separated by blank lines; the markers are comments).
 fn sections(block: &str) -> std::collections::HashMap<&str, &str> {
+    section_list(block).collect()
+}
+
+fn section_list(block: &str) -> impl Iterator<Item = (&str, &str)> {
     block
         .split("\n\n")
         .filter(|chunk| chunk.starts_with("[profile "))
         .map(|chunk| chunk.split_once('\n').unwrap_or((chunk, "")))
-        .collect()
 }
 
-/// Section bodies compared without hats' path (the counts are about targets).
+/// Section bodies compared without hats' path (the counts are about targets):
+/// a `credential_process` line counts by what follows `credential-process `.
 fn same_but_program(old: &str, new: &str) -> bool {
-    let strip = |s: &str| -> String {
-        s.lines()
-            .map(|l| {
-                l.split_once(" credential-process ")
-                    .map_or(l.to_owned(), |(_, t)| format!("credential-process {t}"))
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    strip(old) == strip(new)
+    old.lines().map(command_part).eq(new.lines().map(command_part))
+}
+
+/// A line as `same_but_program` compares it: `(true, TARGET…)` for a line that
+/// holds `credential-process TARGET…` after the program, else `(false, line)`.
+fn command_part(line: &str) -> (bool, &str) {
+    match line.split_once(" credential-process ") {
+        Some((_, target)) => (true, target),
+        None => line
+            .strip_prefix("credential-process ")
+            .map_or((false, line), |t| (true, t)),
+    }
 }
 
 impl std::fmt::Display for Counts {
@@ -208,5 +221,68 @@ impl std::fmt::Display for Counts {
             "{} hats profiles ({} added, {} changed, {} removed)",
             self.total, self.added, self.changed, self.removed
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::profile_block::{BEGIN, END};
+
+    fn block(sections: &[(&str, &str)]) -> String {
+        let mut out = format!("{BEGIN}\n");
+        for (name, body) in sections {
+            out.push_str(&format!("\n[profile {name}]\n{body}\n"));
+        }
+        out.push_str(&format!("\n{END}\n"));
+        out
+    }
+
+    #[test]
+    fn counts_tell_added_changed_and_removed_profiles_and_ignore_hats_own_path() {
+        let old = block(&[
+            ("hats-a", "credential_process = /old/hats credential-process a"),
+            (
+                "hats-b",
+                "credential_process = /old/hats credential-process b\nregion = eu-west-1",
+            ),
+            (
+                "hats-gone",
+                "credential_process = /old/hats credential-process gone",
+            ),
+        ]);
+        let new = block(&[
+            ("hats-a", "credential_process = /new/hats credential-process a"),
+            (
+                "hats-b",
+                "credential_process = /new/hats credential-process b\nregion = us-east-1",
+            ),
+            ("hats-c", "credential_process = /new/hats credential-process c"),
+        ]);
+        let counts = Counts::between(split(&old), &new, 3);
+        assert_eq!(
+            counts.to_string(),
+            "3 hats profiles (1 added, 1 changed, 1 removed)"
+        );
+        let first = Counts::between(split("[default]\n"), &new, 3);
+        assert_eq!(
+            first.to_string(),
+            "3 hats profiles (3 added, 0 changed, 0 removed)"
+        );
+    }
+
+    #[test]
+    fn a_section_is_the_same_when_only_the_program_before_credential_process_differs() {
+        let with = |program: &str, target: &str| {
+            format!("credential_process = {program} credential-process {target}")
+        };
+        assert!(same_but_program(&with("/a/hats", "x"), &with("'/b c/hats'", "x")));
+        assert!(!same_but_program(&with("/a/hats", "x"), &with("/a/hats", "y")));
+        assert!(!same_but_program("region = a", "region = b"));
+        assert!(!same_but_program("k = v", "k = v\nregion = a"));
+    }
+
+    fn split(text: &str) -> Split<'_> {
+        profile_block::split(text).unwrap()
     }
 }

@@ -68,27 +68,35 @@ pub struct Split<'a> {
 }
 
 /// Finds the block, refusing half or doubled markers.
+///
+/// Looks for the markers with a substring search rather than line by line:
+/// every `hats` start-up reads the AWS config through here, and with 15,000
+/// generated profiles it holds 75,000 lines. A marker counts only as a whole
+/// line (trailing `\r`s allowed), as an editor shows it.
 pub fn split(text: &str) -> Result<Split<'_>, BlockError> {
-    let mut begin: Option<(usize, usize)> = None; // (byte offset, line)
+    let mut begin: Option<usize> = None; // byte offset of the begin marker's line
     let mut found: Option<(usize, usize)> = None; // (start, end) byte offsets
-    let mut offset = 0;
-    for (index, line) in text.split_inclusive('\n').enumerate() {
-        let bare = line.trim_end_matches(['\n', '\r']);
-        if bare == BEGIN {
+    for (offset, is_begin, end) in marker_lines(text) {
+        if is_begin {
             if begin.is_some() || found.is_some() {
-                return Err(markers(index + 1, "a second hats block begins here"));
+                return Err(markers(line_of(text, offset), "a second hats block begins here"));
             }
-            begin = Some((offset, index + 1));
-        } else if bare == END {
-            let Some((start, _)) = begin.take() else {
-                return Err(markers(index + 1, "the end of hats' block has no beginning"));
+            begin = Some(offset);
+        } else {
+            let Some(start) = begin.take() else {
+                return Err(markers(
+                    line_of(text, offset),
+                    "the end of hats' block has no beginning",
+                ));
             };
-            found = Some((start, offset + line.len()));
+            found = Some((start, end));
         }
-        offset += line.len();
     }
-    if let Some((_, line)) = begin {
-        return Err(markers(line, "hats' block begins here but never ends"));
+    if let Some(offset) = begin {
+        return Err(markers(
+            line_of(text, offset),
+            "hats' block begins here but never ends",
+        ));
     }
     Ok(match found {
         Some((start, end)) => Split {
@@ -102,6 +110,43 @@ pub fn split(text: &str) -> Result<Split<'_>, BlockError> {
             after: "",
         },
     })
+}
+
+/// The lines that are a marker, in order: (offset of the line, whether it is
+/// the begin marker, offset just past the line and its newline).
+fn marker_lines(text: &str) -> impl Iterator<Item = (usize, bool, usize)> + '_ {
+    let whole_line = move |(offset, marker): (usize, &str)| {
+        let starts_line = offset == 0 || text.as_bytes()[offset - 1] == b'\n';
+        let rest = text[offset + marker.len()..].trim_start_matches('\r');
+        let end = match rest.as_bytes().first() {
+            None => text.len(),
+            Some(b'\n') => text.len() - rest.len() + 1,
+            Some(_) => return None,
+        };
+        starts_line.then_some((offset, marker == BEGIN, end))
+    };
+    let begins = text.match_indices(BEGIN).filter_map(whole_line);
+    let ends = text.match_indices(END).filter_map(whole_line);
+    merge_by_offset(begins, ends)
+}
+
+/// Two iterators sorted by their first field, merged into one sorted iterator.
+fn merge_by_offset<I, J>(a: I, b: J) -> impl Iterator<Item = (usize, bool, usize)>
+where
+    I: Iterator<Item = (usize, bool, usize)>,
+    J: Iterator<Item = (usize, bool, usize)>,
+{
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some(x), Some(y)) if x.0 <= y.0 => a.next(),
+        (Some(_), Some(_)) | (None, _) => b.next(),
+        (Some(_), None) => a.next(),
+    })
+}
+
+/// The 1-based line number of the byte at `offset`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 fn markers(line: usize, problem: &'static str) -> BlockError {
@@ -212,15 +257,24 @@ pub fn render(entries: &[ProfileEntry], hats: &str) -> String {
     let mut out = String::with_capacity(64 + entries.len() * (120 + program.len()));
     out.push_str(BEGIN);
     out.push('\n');
+    // `push_str`, not `write!`: the formatting machinery costs a third of a
+    // sync with 15,000 targets.
     for entry in entries {
-        let _ = write!(
-            out,
-            "\n[profile {}]\ncredential_process = {program} credential-process {}\n",
-            entry.name,
-            sh_word(&entry.target)
-        );
+        for part in [
+            "\n[profile ",
+            &entry.name,
+            "]\ncredential_process = ",
+            &program,
+            " credential-process ",
+            &sh_word(&entry.target),
+            "\n",
+        ] {
+            out.push_str(part);
+        }
         if let Some(region) = &entry.region {
-            let _ = writeln!(out, "region = {region}");
+            for part in ["region = ", region, "\n"] {
+                out.push_str(part);
+            }
         }
     }
     out.push('\n');
@@ -261,8 +315,8 @@ pub fn splice(parts: Split<'_>, block: &str) -> String {
     out
 }
 
-/// The first profile outside the block whose name is one of `names`.
-pub fn clash(parts: Split<'_>, names: &HashSet<&str>) -> Result<(), BlockError> {
+/// The first profile outside the block whose name `generated` claims.
+pub fn clash(parts: Split<'_>, generated: impl Fn(&str) -> bool) -> Result<(), BlockError> {
     let block_lines = parts
         .block
         .map_or(0, |b| b.bytes().filter(|&c| c == b'\n').count());
@@ -276,7 +330,7 @@ pub fn clash(parts: Split<'_>, names: &HashSet<&str>) -> Result<(), BlockError> 
     );
     for (line, text) in outside {
         if let Some(name) = header_name(text)
-            && names.contains(name)
+            && generated(name)
         {
             return Err(BlockError::Clash {
                 line,

@@ -16,7 +16,7 @@ use super::org_offers::{attach, matches};
 use super::sso::{SsoRole, SsoSession};
 use super::target::{Origin, Spec, Target, TargetSet};
 use crate::domain::{AccountId, Inventory, OrgAccount, clean_text, target_safe};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::sync::Arc;
 
 /// Adds each session's discovered roles to `set`. `org` (the organization and its
@@ -38,11 +38,11 @@ pub fn add_identity_center(
         .chain(entry.map(|e| e.rules.iter()).into_iter().flatten())
         .collect();
     let has_includes = rules.iter().any(|r| r.include);
-    let mut names = Names::of(set);
     let total: usize = found
         .iter()
         .map(|(_, inv)| inv.accounts.iter().map(|a| a.roles.len()).sum::<usize>())
         .sum();
+    let mut names = Names::of(set, total);
     set.targets.reserve(total);
     for (session, inventory) in found {
         for account in &inventory.accounts {
@@ -154,25 +154,33 @@ fn permission_set_name(role: &str) -> bool {
 }
 
 /// The names already given out, and the indexes the attaching step needs.
+///
+/// Built over every target already known (with an organization, thousands),
+/// so it hashes with foldhash rather than SipHash and is sized up front: with
+/// SipHash and growing tables this index cost more than making the targets.
 struct Names {
     taken: HashSet<String>,
     /// Account label → the account id that uses it.
     labels: HashMap<String, String>,
     /// AWS profiles by the account they point into.
     profiles_by_account: HashMap<String, Vec<usize>>,
-    /// Hand-written SSO profiles: (session key, account id, role) → index.
-    sso_profiles: HashMap<(String, String, String), usize>,
+    /// Hand-written SSO profiles by account id: (session key, role, index).
+    sso_profiles: HashMap<String, Vec<(String, String, usize)>>,
 }
 
 impl Names {
-    fn of(set: &TargetSet) -> Self {
+    /// The index of `set`, with room for `adding` more targets (each a name and an alias).
+    fn of(set: &TargetSet, adding: usize) -> Self {
+        let mut taken = HashSet::with_capacity(2 * (set.targets.len() + adding) + set.extra_names.len());
+        for t in &set.targets {
+            taken.insert(t.name.clone());
+            if let Some(alias) = &t.alias {
+                taken.insert(alias.clone());
+            }
+        }
+        taken.extend(set.extra_names.keys().cloned());
         let mut names = Self {
-            taken: set
-                .targets
-                .iter()
-                .flat_map(|t| std::iter::once(t.name.clone()).chain(t.alias.clone()))
-                .chain(set.extra_names.keys().cloned())
-                .collect(),
+            taken,
             labels: HashMap::new(),
             profiles_by_account: HashMap::new(),
             sso_profiles: HashMap::new(),
@@ -186,18 +194,17 @@ impl Names {
                     .or_default()
                     .push(i);
                 if let Spec::Sso(sso) = &t.spec {
-                    let key = (
-                        sso.session.key().to_owned(),
-                        id.to_string(),
-                        sso.role_name.clone(),
-                    );
-                    names.sso_profiles.entry(key).or_insert(i);
+                    let roles = names.sso_profiles.entry(id.to_string()).or_default();
+                    let key = sso.session.key();
+                    if !roles.iter().any(|(s, r, _)| s == key && *r == sso.role_name) {
+                        roles.push((key.to_owned(), sso.role_name.clone(), i));
+                    }
                 }
-            } else if let Some((label, _)) = t.name.split_once('/') {
-                names
-                    .labels
-                    .entry(label.to_owned())
-                    .or_insert_with(|| id.to_string());
+            } else if let Some((label, _)) = t.name.split_once('/')
+                // Looked up first: an organization gives several roles per label.
+                && !names.labels.contains_key(label)
+            {
+                names.labels.insert(label.to_owned(), id.to_string());
             }
         }
         names
@@ -208,22 +215,28 @@ impl Names {
     }
 
     fn sso_profile(&self, session: &SsoSession, account: &str, role: &str) -> Option<usize> {
+        let key = session.key();
         self.sso_profiles
-            .get(&(session.key().to_owned(), account.to_owned(), role.to_owned()))
-            .copied()
+            .get(account)?
+            .iter()
+            .find(|(s, r, _)| s == key && r == role)
+            .map(|&(_, _, i)| i)
     }
 
     /// Whether `label` is free for `account` (claiming it when it is).
     fn claim_label(&mut self, label: &str, account: &str) -> bool {
-        self.labels
-            .entry(label.to_owned())
-            .or_insert_with(|| account.to_owned())
-            == account
+        match self.labels.get(label) {
+            Some(owner) => owner == account,
+            None => {
+                self.labels.insert(label.to_owned(), account.to_owned());
+                true
+            }
+        }
     }
 
     /// Takes `name`; false when it was already taken.
     fn take(&mut self, name: &str) -> bool {
-        self.taken.insert(name.to_owned())
+        !self.taken.contains(name) && self.taken.insert(name.to_owned())
     }
 }
 
@@ -308,5 +321,69 @@ mod tests {
         let inv = inventory(&[("111122223333", "prod", &["Admin", "Bad\u{1b}[31m", "a/b", ""])]);
         add_identity_center(&mut set, &[(session("a"), inv)], None, None);
         assert_eq!(names(&set).len(), 1);
+    }
+
+    fn profile(name: &str, session: &Arc<SsoSession>, account: &str, role: &str) -> Target {
+        let id = AccountId::parse(account).unwrap();
+        Target {
+            name: name.into(),
+            alias: None,
+            origin: Origin::AwsProfile,
+            account_id: Some(id.clone()),
+            account_name: None,
+            region: None,
+            production: false,
+            tags: Arc::default(),
+            ou_path: None,
+            spec: Spec::Sso(SsoRole {
+                profile: name.into(),
+                session: Arc::clone(session),
+                account_id: id,
+                role_name: role.into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_role_with_a_hand_written_profile_of_its_session_is_shown_once_as_the_profile() {
+        let (a, b) = (session("a"), session("b"));
+        let mut set = TargetSet::default();
+        set.targets.push(profile("mine", &a, "111122223333", "Admin"));
+        // Another session's profile on the same account and role is not the same target.
+        set.targets.push(profile("other", &b, "111122223333", "Admin"));
+        let inv = inventory(&[("111122223333", "prod", &["Admin", "ReadOnly"])]);
+        add_identity_center(&mut set, &[(a, inv)], None, None);
+        assert_eq!(
+            names(&set),
+            [
+                ("mine".into(), None),
+                ("other".into(), None),
+                ("prod/ReadOnly".into(), Some("111122223333/ReadOnly".into())),
+            ]
+        );
+        assert_eq!(set.find("prod/Admin").map(|t| t.name.as_str()), Some("mine"));
+        assert_eq!(
+            set.find("111122223333/Admin").map(|t| t.name.as_str()),
+            Some("mine")
+        );
+        assert_eq!(set.targets[0].account_name.as_deref(), Some("prod"), "attached");
+    }
+
+    #[test]
+    fn a_label_an_earlier_target_uses_for_another_account_names_the_roles_by_id() {
+        let mut set = TargetSet::default();
+        let first = inventory(&[("111122223333", "dev", &["Admin", "ReadOnly"])]);
+        add_identity_center(&mut set, &[(session("a"), first)], None, None);
+        let second = inventory(&[
+            ("444455556666", "dev", &["Other"]),
+            ("111122223333", "dev", &["Billing"]),
+        ]);
+        add_identity_center(&mut set, &[(session("b"), second)], None, None);
+        let got = names(&set);
+        assert_eq!(got[2], ("444455556666/Other".into(), None));
+        assert_eq!(
+            got[3],
+            ("dev/Billing".into(), Some("111122223333/Billing".into()))
+        );
     }
 }

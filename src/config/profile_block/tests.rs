@@ -139,13 +139,82 @@ fn a_profile_outside_the_block_with_a_generated_name_is_named_with_its_line() {
     let parts = split(&text).unwrap();
     let wanted: HashSet<&str> = ["hats-a"].into();
     assert_eq!(
-        clash(parts, &wanted).unwrap_err(),
+        clash(parts, |n| wanted.contains(n)).unwrap_err(),
         BlockError::Clash {
             line: 6,
             name: "hats-a".into()
         }
     );
     let inside_only = format!("{BEGIN}\n[profile hats-a]\n{END}\n[profilehats-a]\n");
-    assert!(clash(split(&inside_only).unwrap(), &wanted).is_ok());
-    assert!(clash(split("[hats-a]\n").unwrap(), &wanted).is_err());
+    assert!(clash(split(&inside_only).unwrap(), |n| wanted.contains(n)).is_ok());
+    assert!(clash(split("[hats-a]\n").unwrap(), |n| wanted.contains(n)).is_err());
+}
+
+/// The line-by-line search `split` replaced, kept as the reference it must agree with.
+fn split_by_lines(text: &str) -> Result<Option<(usize, usize)>, BlockError> {
+    let mut begin: Option<(usize, usize)> = None;
+    let mut found: Option<(usize, usize)> = None;
+    let mut offset = 0;
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        if bare == BEGIN {
+            if begin.is_some() || found.is_some() {
+                return Err(markers(index + 1, "a second hats block begins here"));
+            }
+            begin = Some((offset, index + 1));
+        } else if bare == END {
+            let Some((start, _)) = begin.take() else {
+                return Err(markers(index + 1, "the end of hats' block has no beginning"));
+            };
+            found = Some((start, offset + line.len()));
+        }
+        offset += line.len();
+    }
+    if let Some((_, line)) = begin {
+        return Err(markers(line, "hats' block begins here but never ends"));
+    }
+    Ok(found)
+}
+
+#[test]
+fn markers_are_found_only_as_whole_lines_exactly_as_a_line_by_line_reading_finds_them() {
+    // Every sequence of up to four pieces: markers with and without their
+    // newline, with carriage returns, inside other text, at the start and end.
+    let pieces = [
+        format!("{BEGIN}\n"),
+        format!("{END}\n"),
+        BEGIN.to_owned(),
+        END.to_owned(),
+        format!("{BEGIN}\r\r\n"),
+        format!("{END}\r"),
+        format!("x{BEGIN}\n"),
+        format!("{END} x\n"),
+        format!("{BEGIN}{END}\n"),
+        "[profile a]\nk = v\n".to_owned(),
+        "\n".to_owned(),
+        "\r".to_owned(),
+        "é".to_owned(),
+    ];
+    let mut texts = vec![String::new()];
+    for _ in 0..4 {
+        let longer: Vec<String> = texts
+            .iter()
+            .flat_map(|t| pieces.iter().map(move |p| format!("{t}{p}")))
+            .collect();
+        texts.extend(longer);
+    }
+    texts.sort();
+    texts.dedup();
+    for text in &texts {
+        let expected = split_by_lines(text);
+        let got = split(text).map(|s| {
+            s.block.map(|b| {
+                let start = s.before.len();
+                assert_eq!(&text[..start], s.before);
+                assert_eq!(&text[start + b.len()..], s.after);
+                (start, start + b.len())
+            })
+        });
+        assert_eq!(got, expected, "{text:?}");
+    }
 }
