@@ -63,6 +63,28 @@ pub enum Msg {
     },
     /// The served commands running now (polled from the serve registry).
     Served(Vec<super::state::ServedCommand>),
+    /// The sign-in times of Identity Center sessions, read from the keyring.
+    SsoSignIns(Vec<super::state::SsoSignIn>),
+    /// A request found its Identity Center session signed out: sign in first.
+    SignInNeeded {
+        /// The request's generation.
+        generation: u64,
+        /// Row index.
+        target: usize,
+        /// What it was for.
+        purpose: Purpose,
+        /// The sso-session.
+        session: String,
+    },
+    /// The sign-in flow has something to show.
+    SignInStep(crate::signin::Step),
+    /// The sign-in ended: the token is kept, or the error text.
+    SignedIn {
+        /// The sso-session.
+        session: String,
+        /// The error text, if it failed.
+        outcome: Result<(), String>,
+    },
     /// A forget finished.
     Forgotten {
         /// Row index.
@@ -122,6 +144,13 @@ pub enum Effect {
     SavePrefs(super::prefs::Prefs),
     /// Refresh the organization inventory in the background.
     Sync,
+    /// Sign in to an Identity Center session (the modal shows the progress).
+    SignIn {
+        /// The sso-session.
+        session: String,
+    },
+    /// Stop the sign-in in progress.
+    CancelSignIn,
     /// Drop the credentials of a superseded request.
     Discard {
         /// The request's generation.
@@ -218,6 +247,21 @@ pub fn update(app: &mut App, msg: Msg, now: Timestamp) -> Vec<Effect> {
             },
             mfa_sessions,
         ),
+        Msg::SsoSignIns(found) => {
+            signin::statuses(app, found);
+            Vec::new()
+        }
+        Msg::SignInNeeded {
+            generation,
+            target,
+            purpose,
+            session,
+        } => signin::needed(app, generation, target, purpose, session),
+        Msg::SignInStep(step) => {
+            signin::stepped(app, step);
+            Vec::new()
+        }
+        Msg::SignedIn { session, outcome } => signin::finished(app, &session, outcome),
         Msg::Forgotten { target, outcome } => {
             let name = app.entries[target].name.clone();
             match outcome {
@@ -237,6 +281,9 @@ fn on_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
     let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl_c {
         app.quit = true;
+        if matches!(app.overlay, Overlay::SignIn(_)) {
+            return vec![Effect::CancelSignIn];
+        }
         return cancel_pending_mfa(app);
     }
     match app.overlay.clone() {
@@ -264,6 +311,7 @@ fn on_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
         Overlay::Guard(guard) => on_guard_key(app, guard, key),
         Overlay::Region(picker) => region::on_key(app, picker, key),
         Overlay::Preset(target, line) => preset::on_key(app, target, line, key),
+        Overlay::SignIn(modal) => signin::on_key(app, &modal, key),
         Overlay::None if app.filtering => filtering::on_key(app, key),
         Overlay::None => on_list_key(app, key, now),
     }
@@ -452,6 +500,7 @@ mod preset;
 mod region;
 mod resolved;
 mod rows;
+mod signin;
 
 use filtering::{move_by, move_to};
 use modal::{cancel_pending_mfa, close_waiting_modal, on_guard_key, on_mfa_key};

@@ -3,6 +3,7 @@
 //! here; pointer, rows and preferences in `rows`.
 
 mod rows;
+mod signin;
 
 use super::fixture::{app, now};
 use super::state::{Overlay, Purpose};
