@@ -41,5 +41,6 @@ mod sso_discovery;
 mod sso_login;
 mod tui;
 mod tui_filter;
+mod tui_sso;
 mod usage;
 mod web_identity;
