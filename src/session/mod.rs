@@ -20,6 +20,7 @@ mod web_identity_token;
 
 pub use cache::Cache;
 pub use forget::{Forgotten, forget_everywhere};
+pub use helper_command::{HelperEvent, HelperWatch, StderrCapture, capture_stderr};
 pub use index::{Index, IndexEntry, IndexFile};
 pub use keys::{
     IndexedNames, Shape, forgets, keys_to_forget, mfa_key, role_key, session_name, source_identity, sso_key,

@@ -92,6 +92,11 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
     // Leaves raw mode and the alternate screen on every way out, `?` and panics included.
     let _restore = terminal::Restore;
     terminal::keep_panics();
+    // A helper command's stderr would tear the screen: it goes to a panel instead.
+    let helper_replies = runner.replies.clone();
+    let _capture = crate::session::capture_stderr(std::sync::Arc::new(move |event| {
+        let _ = helper_replies.send(Reply::Msg(Msg::Helper(event)));
+    }));
     let mut tty = terminal::enter()?;
     // A handle of our own to watch for a hang-up, whatever happens to `tty`.
     let watched = terminal::open_tty()?;

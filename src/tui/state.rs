@@ -171,6 +171,20 @@ pub struct SignInModal {
     pub browser: bool,
 }
 
+/// A helper command (`mfa_process`, a token or assertion command) running
+/// while the switcher owns the screen: what it writes on stderr.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelperOutput {
+    /// The command's run.
+    pub id: u64,
+    /// What it is for (`mfa_process "..." to print the code for "..."`).
+    pub label: String,
+    /// Its last lines on stderr.
+    pub lines: Vec<String>,
+    /// It failed: the panel stays until a key is pressed.
+    pub failed: bool,
+}
+
 /// Exclusive modes, checked first when routing keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
@@ -225,6 +239,8 @@ pub struct App {
     pub status: Option<Status>,
     /// MFA session expiry per device, for the header.
     pub mfa_sessions: Vec<(String, Option<Timestamp>)>,
+    /// The helper command running now, shown over the list.
+    pub helper: Option<HelperOutput>,
     /// The Identity Center sign-ins the targets use, for the header.
     pub sso_signins: Vec<SsoSignIn>,
     /// Source profiles in use, for the header.
@@ -277,6 +293,7 @@ impl App {
             status: None,
             mfa_sessions: Vec::new(),
             sso_signins: Vec::new(),
+            helper: None,
             sources: String::new(),
             nested_in: None,
             caching: true,
@@ -304,6 +321,7 @@ impl App {
     pub fn busy(&self) -> bool {
         self.handout.is_some()
             || matches!(self.overlay, Overlay::SignIn(_))
+            || self.helper.as_ref().is_some_and(|h| !h.failed)
             || self.entries.iter().any(|e| e.refreshing.is_some())
     }
 }

@@ -85,6 +85,8 @@ pub enum Msg {
         /// The error text, if it failed.
         outcome: Result<(), String>,
     },
+    /// A helper command started, wrote on stderr, or ended.
+    Helper(crate::session::HelperEvent),
     /// A forget finished.
     Forgotten {
         /// Row index.
@@ -262,6 +264,10 @@ pub fn update(app: &mut App, msg: Msg, now: Timestamp) -> Vec<Effect> {
             Vec::new()
         }
         Msg::SignedIn { session, outcome } => signin::finished(app, &session, outcome),
+        Msg::Helper(event) => {
+            helper::on_event(app, event);
+            Vec::new()
+        }
         Msg::Forgotten { target, outcome } => {
             let name = app.entries[target].name.clone();
             match outcome {
@@ -285,6 +291,9 @@ fn on_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
             return vec![Effect::CancelSignIn];
         }
         return cancel_pending_mfa(app);
+    }
+    if helper::dismiss(app) {
+        return Vec::new();
     }
     match app.overlay.clone() {
         Overlay::Help(first) => {
@@ -495,6 +504,7 @@ fn swap_entries(app: &mut App, entries: Vec<super::state::Entry>) {
 }
 
 mod filtering;
+mod helper;
 mod modal;
 mod preset;
 mod region;

@@ -2,6 +2,7 @@
 //! filtering, the MFA modal, requests, refresh, guard, forget, help and errors
 //! here; pointer, rows and preferences in `rows`.
 
+mod helper;
 mod rows;
 mod signin;
 

@@ -320,3 +320,27 @@ fn sign_in_modal_while_the_browser_is_open() {
     });
     insta::assert_snapshot!(render(&app, 80, 24));
 }
+
+#[test]
+fn helper_command_panel_while_it_runs() {
+    let mut app = app();
+    app.helper = Some(super::state::HelperOutput {
+        id: 1,
+        label: "mfa_process \"ykman oath accounts code -s aws\" to print the code for \"arn:aws:iam::111111111111:mfa/alice\"".into(),
+        lines: vec!["Touch your YubiKey...".into()],
+        failed: false,
+    });
+    insta::assert_snapshot!(render(&app, 80, 24));
+}
+
+#[test]
+fn helper_command_panel_after_it_failed() {
+    let mut app = app();
+    app.helper = Some(super::state::HelperOutput {
+        id: 1,
+        label: "[saml.corp] assertion_process \"corp-idp saml\"".into(),
+        lines: vec!["corp-idp: session expired".into(), "run corp-idp login".into()],
+        failed: true,
+    });
+    insta::assert_snapshot!(render(&app, 80, 24));
+}

@@ -41,6 +41,7 @@ mod sso_discovery;
 mod sso_login;
 mod tui;
 mod tui_filter;
+mod tui_helper;
 mod tui_sso;
 mod usage;
 mod web_identity;

@@ -13,6 +13,7 @@
 
 mod detail;
 mod fit;
+mod helper;
 mod list;
 mod overlay;
 
@@ -170,6 +171,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
         Paragraph::new(footer_line(app, footer.width)).style(theme.dim()),
         footer,
     );
+    if app.overlay == Overlay::None {
+        helper::draw(frame, app, now, theme);
+    }
     overlay::draw(frame, app, now, theme);
 }
 
@@ -275,6 +279,9 @@ fn clock_left(left: i64) -> String {
 /// The key hints, each with its rank: 0 stays at any width, higher ranks
 /// are left out first when the line is too narrow.
 fn hints(app: &App) -> &'static [(&'static str, u8)] {
+    if app.overlay == Overlay::None && app.helper.as_ref().is_some_and(|h| h.failed) {
+        return &[("any key: close", 0)];
+    }
     match &app.overlay {
         Overlay::Help(_) => &[("↑↓: scroll", 1), ("any other key: close help", 0)],
         Overlay::Mfa(_) => &[("digits: code", 1), ("Enter: submit", 0), ("Esc: cancel", 0)],
