@@ -94,9 +94,13 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
     terminal::keep_panics();
     // A helper command's stderr would tear the screen: it goes to a panel instead.
     let helper_replies = runner.replies.clone();
-    let _capture = crate::session::capture_stderr(std::sync::Arc::new(move |event| {
-        let _ = helper_replies.send(Reply::Msg(Msg::Helper(event)));
-    }));
+    let capture_helpers = move || {
+        let replies = helper_replies.clone();
+        crate::session::capture_stderr(Arc::new(move |event| {
+            let _ = replies.send(Reply::Msg(Msg::Helper(event)));
+        }))
+    };
+    let mut capture = Some(capture_helpers());
     let mut tty = terminal::enter()?;
     // A handle of our own to watch for a hang-up, whatever happens to `tty`.
     let watched = terminal::open_tty()?;
@@ -179,7 +183,11 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
                         // Stop reading keys before the shell does: two readers of one terminal fight.
                         drop(events);
                         terminal::leave();
+                        // The subshell has the terminal: a renewal's helper command
+                        // (under `serve`) may talk to the user there.
+                        drop(capture.take());
                         let outcome = runner.run_subshell(handoff).await;
+                        capture = Some(capture_helpers());
                         tty = terminal::enter()?;
                         events = EventStream::new();
                         outcome
@@ -202,6 +210,7 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
     // Not dropped: ratatui's drop shows the cursor and prints an error when the
     // terminal is gone; `Restore` shows the cursor anyway.
     std::mem::forget(tty);
+    drop(capture);
     drop(_restore);
     for text in &runner.panics {
         // Not eprintln!: stderr may be the terminal that just closed.

@@ -172,7 +172,7 @@ fn help_fits(height: u16) -> usize {
 
 fn help_lines() -> Vec<Line<'static>> {
     [
-        "Enter       credentials + subshell (MFA or SSO sign-in if needed)",
+        "Enter       credentials + subshell (MFA/SSO sign-in if needed)",
         "/           filter as you type; Ctrl-W word, Ctrl-U line",
         "Tab         leave the filter box: keys act on the filtered list",
         "Esc         clear the filter (cursor kept); with none: quit",
