@@ -20,6 +20,7 @@ mod web_identity_token;
 
 pub use cache::Cache;
 pub use forget::{Forgotten, forget_everywhere};
+pub use helper_command::{HelperEvent, HelperWatch, StderrCapture, capture_stderr};
 pub use index::{Index, IndexEntry, IndexFile};
 pub use keys::{
     IndexedNames, Shape, forgets, keys_to_forget, mfa_key, role_key, session_name, source_identity, sso_key,
@@ -29,7 +30,7 @@ pub use mfa_process::{DEFAULT_TIMEOUT as MFA_PROCESS_TIMEOUT, run_mfa_process};
 pub use plan::{Plan, plan_role, target_mode};
 pub use prompt::{MfaError, MfaPrompter, TerminalPrompter};
 pub use resolve::{Engine, Request, find_sso_token, keep_sso_token};
-pub use sso_token::{SsoToken, cli_cache_file, remove_cli_cache, token_key};
+pub use sso_token::{SsoToken, cli_cache_file, read_cli_cache, remove_cli_cache, token_key};
 // The stores live in `crate::keyring`; these names stay reachable here too.
 pub use crate::keyring::{KeyringChoice, MemoryStore, Opened, SecretStore, StoreError, open};
 #[cfg(test)]

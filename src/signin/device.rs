@@ -2,7 +2,7 @@
 //! `CreateToken` at the service's interval (5 s more after each `SlowDown`),
 //! and stop when the code expires.
 
-use super::{Granted, SignInError, Tty, open_browser, refused};
+use super::{Granted, Report, SignInError, Step, open_browser, refused};
 use crate::aws::{Grant, Oidc, OidcError};
 use crate::config::SsoSession;
 use std::time::Duration;
@@ -11,7 +11,7 @@ use std::time::Duration;
 pub(super) async fn run(
     oidc: &Oidc,
     session: &SsoSession,
-    tty: &mut Tty,
+    report: &mut dyn Report,
     print_only: bool,
 ) -> Result<Granted, SignInError> {
     let registration = oidc.register(&session.scopes, None).await?;
@@ -22,15 +22,15 @@ pub(super) async fn run(
         .verification_uri_complete
         .clone()
         .unwrap_or_else(|| device.verification_uri.clone());
-    tty.say(&format!("Sign in to \"{}\" at: {url}", session.key()));
-    tty.say(&format!(
-        "and check that the page shows the code: {}",
-        device.user_code
-    ));
-    if !print_only && open_browser(&url) {
-        tty.say("(opened in your browser)");
-    }
-    tty.say("Waiting for approval (Ctrl-C cancels)...");
+    let opened = !print_only && open_browser(&url);
+    report.step(
+        session,
+        Step::DeviceCode {
+            url,
+            user_code: device.user_code.clone(),
+            opened,
+        },
+    );
     let deadline = tokio::time::Instant::now() + Duration::from_secs(device.expires_in.max(1).unsigned_abs());
     let mut interval = device.interval.max(1).unsigned_abs();
     loop {

@@ -2,8 +2,11 @@
 //! PKCE and a loopback redirect when a browser can be opened, else the device
 //! flow. Returns the token; keeping it is the session module's business.
 //!
-//! Never waits past the code's expiry; Ctrl-C cancels. Talks to the user on the
-//! terminal (`/dev/tty`): without one there is nobody to approve, so it fails at once.
+//! Never waits past the code's expiry. The flows tell the user what to do through
+//! a [`Report`]: [`sign_in`] prints it on the terminal (`/dev/tty`; without one
+//! there is nobody to approve, so it fails at once) and Ctrl-C cancels it; the
+//! switcher passes its own to [`sign_in_with`] and shows a modal instead, since a
+//! line written to the terminal would tear its screen.
 
 mod device;
 mod pkce;
@@ -55,8 +58,62 @@ pub enum SignInError {
     Aws(#[from] AwsError),
 }
 
+/// What a sign-in flow has to tell the user, as it happens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// The browser was sent to the authorization page `url`; waiting for it to come back.
+    Browser {
+        /// The page, for when the browser did not show it.
+        url: String,
+    },
+    /// No browser could be started: the device flow follows.
+    NoBrowser,
+    /// Approve `user_code` at `url`; waiting for the approval.
+    DeviceCode {
+        /// The verification page.
+        url: String,
+        /// The code the page must show.
+        user_code: String,
+        /// Whether the page was opened in a browser.
+        opened: bool,
+    },
+}
+
+/// Where a sign-in flow reports its [`Step`]s.
+pub trait Report: Send {
+    /// Tells the user about `step`.
+    fn step(&mut self, session: &SsoSession, step: Step);
+}
+
 /// The terminal the user reads; `None` without a controlling terminal.
 pub struct Tty(std::fs::File);
+
+impl Report for Tty {
+    fn step(&mut self, session: &SsoSession, step: Step) {
+        match step {
+            Step::Browser { url } => {
+                self.say(&format!("Sign in to \"{}\" in your browser.", session.key()));
+                self.say(&format!("If it did not open, visit: {url}"));
+                self.say("Waiting for the browser (Ctrl-C cancels)...");
+            }
+            Step::NoBrowser => {
+                self.say("No browser could be opened ($BROWSER, xdg-open); using a device code instead.");
+            }
+            Step::DeviceCode {
+                url,
+                user_code,
+                opened,
+            } => {
+                self.say(&format!("Sign in to \"{}\" at: {url}", session.key()));
+                self.say(&format!("and check that the page shows the code: {user_code}"));
+                if opened {
+                    self.say("(opened in your browser)");
+                }
+                self.say("Waiting for approval (Ctrl-C cancels)...");
+            }
+        }
+    }
+}
 
 impl Tty {
     /// Opens `/dev/tty`.
@@ -74,32 +131,40 @@ impl Tty {
     }
 }
 
-/// Signs in to `session` and returns its token.
+/// Signs in to `session` on the terminal and returns its token; Ctrl-C cancels.
 pub async fn sign_in(
     session: &SsoSession,
     options: Options,
     now: jiff::Timestamp,
 ) -> Result<SsoToken, SignInError> {
     let mut tty = Tty::open().ok_or_else(|| SignInError::NoTerminal(session.key().to_owned()))?;
+    tokio::select! {
+        done = sign_in_with(session, options, now, &mut tty) => done,
+        _ = tokio::signal::ctrl_c() => Err(SignInError::Cancelled),
+    }
+}
+
+/// Signs in to `session`, telling `report` what the user must do; cancelled by
+/// dropping the future.
+pub async fn sign_in_with(
+    session: &SsoSession,
+    options: Options,
+    now: jiff::Timestamp,
+    report: &mut dyn Report,
+) -> Result<SsoToken, SignInError> {
     let oidc = Oidc::new(&session.region);
     let browser = !options.no_browser && !options.use_device_code;
-    let flow = async {
-        if browser {
-            match pkce::run(&oidc, session, &mut tty).await {
-                Err(SignInError::NoBrowser) => {
-                    tty.say("No browser could be opened ($BROWSER, xdg-open); using a device code instead.");
-                    device::run(&oidc, session, &mut tty, true).await
-                }
-                done => done,
+    let (registration, grant) = if browser {
+        match pkce::run(&oidc, session, report).await {
+            Err(SignInError::NoBrowser) => {
+                report.step(session, Step::NoBrowser);
+                device::run(&oidc, session, report, true).await
             }
-        } else {
-            device::run(&oidc, session, &mut tty, options.no_browser).await
+            done => done,
         }
-    };
-    let (registration, grant) = tokio::select! {
-        done = flow => done?,
-        _ = tokio::signal::ctrl_c() => return Err(SignInError::Cancelled),
-    };
+    } else {
+        device::run(&oidc, session, report, options.no_browser).await
+    }?;
     Ok(SsoToken {
         start_url: session.start_url.clone(),
         region: session.region.clone(),

@@ -2,7 +2,7 @@
 //! (RFC 8252): hats listens on `http://127.0.0.1:PORT/oauth/callback`, opens
 //! the service's `/authorize` page, and exchanges the code it is sent back.
 
-use super::{Granted, SignInError, Tty, open_browser, refused};
+use super::{Granted, Report, SignInError, Step, open_browser, refused};
 use crate::aws::percent_encode as encode;
 use crate::aws::{Grant, Oidc};
 use crate::config::SsoSession;
@@ -18,7 +18,11 @@ use tokio::net::TcpListener;
 const WAIT: Duration = Duration::from_secs(600);
 const CALLBACK: &str = "/oauth/callback";
 
-pub(super) async fn run(oidc: &Oidc, session: &SsoSession, tty: &mut Tty) -> Result<Granted, SignInError> {
+pub(super) async fn run(
+    oidc: &Oidc,
+    session: &SsoSession,
+    report: &mut dyn Report,
+) -> Result<Granted, SignInError> {
     let listener = TcpListener::bind(("127.0.0.1", 0))
         .await
         .map_err(|e| SignInError::Loopback(format!("cannot listen on 127.0.0.1 ({e})")))?;
@@ -42,12 +46,10 @@ pub(super) async fn run(oidc: &Oidc, session: &SsoSession, tty: &mut Tty) -> Res
     if !session.scopes.is_empty() {
         url.push_str(&format!("&scopes={}", encode(&session.scopes.join(","))));
     }
-    tty.say(&format!("Sign in to \"{}\" in your browser.", session.key()));
     if !open_browser(&url) {
         return Err(SignInError::NoBrowser);
     }
-    tty.say(&format!("If it did not open, visit: {url}"));
-    tty.say("Waiting for the browser (Ctrl-C cancels)...");
+    report.step(session, Step::Browser { url });
     let code = tokio::time::timeout(WAIT, callback(&listener, &state))
         .await
         .map_err(|_| SignInError::Expired(session.key().to_owned()))??;

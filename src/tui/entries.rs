@@ -1,8 +1,8 @@
 //! Builds the switcher's rows and header from the context and the session
 //! index: a file read, no keyring, no network, so the first frame is instant.
 
-use super::state::{App, Detail, Entry};
-use crate::config::{RoleSpec, Source, Spec, Target};
+use super::state::{App, Detail, Entry, SsoSignIn};
+use crate::config::{RoleSpec, Source, Spec, SsoSession, Target};
 use crate::context::Context;
 use crate::session::{Index, IndexedNames, KeyringChoice, plan_role, source_identity, target_mode};
 use jiff::Timestamp;
@@ -30,6 +30,16 @@ pub fn initial_app(ctx: &Context, now: Timestamp) -> App {
         .collect();
     let mut app = App::new(entries);
     app.mfa_sessions = mfa_sessions(ctx, &index, now);
+    // Read from the keyring once the first frame is out (`runner::sso`).
+    app.sso_signins = sso_sessions_in_use(ctx)
+        .iter()
+        .map(|s| SsoSignIn {
+            session: s.key().to_owned(),
+            known: false,
+            expires: None,
+            renewable: false,
+        })
+        .collect();
     let mut sources = std::collections::BTreeSet::new();
     let mut previous: Option<&Target> = None;
     for target in &ctx.targets.targets {
@@ -92,6 +102,18 @@ pub fn mfa_sessions(ctx: &Context, index: &Index, now: Timestamp) -> Vec<(String
         }
     }
     devices
+}
+
+/// The Identity Center sign-ins `ctx`'s targets use, as their own source or at
+/// the start of a chain, once each, in the order first met.
+pub fn sso_sessions_in_use(ctx: &Context) -> Vec<SsoSession> {
+    let mut found: Vec<SsoSession> = Vec::new();
+    for session in ctx.targets.targets.iter().filter_map(Target::sso_session) {
+        if !found.iter().any(|f| f.key() == session.key()) {
+            found.push(session.clone());
+        }
+    }
+    found
 }
 
 /// The last tag map turned into lines, and those lines.

@@ -12,6 +12,7 @@
 //! task panic, so the end-to-end tests can check the above. Release builds do
 //! not contain it.
 
+mod sso;
 mod subshell;
 mod tasks;
 
@@ -62,6 +63,8 @@ struct Runner {
     leave: bool,
     /// Panics of background tasks, printed after the terminal is restored.
     panics: Vec<String>,
+    /// The Identity Center sign-in running for the modal.
+    signing_in: Option<tokio::task::AbortHandle>,
 }
 
 /// Runs the switcher until the user quits; returns text to print on stdout afterwards.
@@ -82,12 +85,22 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
             .and_then(|v| crate::output::function_dialect(&v)),
         leave: false,
         panics: Vec::new(),
+        signing_in: None,
     };
     // Ctrl-C arrives as a key in raw mode; while a subshell runs, SIGINT must not end hats.
     let _sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
     // Leaves raw mode and the alternate screen on every way out, `?` and panics included.
     let _restore = terminal::Restore;
     terminal::keep_panics();
+    // A helper command's stderr would tear the screen: it goes to a panel instead.
+    let helper_replies = runner.replies.clone();
+    let capture_helpers = move || {
+        let replies = helper_replies.clone();
+        crate::session::capture_stderr(Arc::new(move |event| {
+            let _ = replies.send(Reply::Msg(Msg::Helper(event)));
+        }))
+    };
+    let mut capture = Some(capture_helpers());
     let mut tty = terminal::enter()?;
     // A handle of our own to watch for a hang-up, whatever happens to `tty`.
     let watched = terminal::open_tty()?;
@@ -111,6 +124,7 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
     let mut dirty = true;
     let mut shown_second = 0;
     let mut served = ServedPoll::default();
+    let mut sso_read = app.sso_signins.is_empty();
     let result = loop {
         let now = runner.ctx.clock.now();
         if dirty {
@@ -121,6 +135,11 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
                     terminal::end_after_hang_up(Some(&e));
                 }
                 break Err(Error::Output(e));
+            }
+            if !sso_read {
+                // After the first frame: the keyring is not on its path.
+                sso_read = true;
+                runner.spawn_sso_status();
             }
             dirty = false;
             shown_second = now.as_second();
@@ -164,7 +183,11 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
                         // Stop reading keys before the shell does: two readers of one terminal fight.
                         drop(events);
                         terminal::leave();
+                        // The subshell has the terminal: a renewal's helper command
+                        // (under `serve`) may talk to the user there.
+                        drop(capture.take());
                         let outcome = runner.run_subshell(handoff).await;
+                        capture = Some(capture_helpers());
                         tty = terminal::enter()?;
                         events = EventStream::new();
                         outcome
@@ -187,6 +210,7 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
     // Not dropped: ratatui's drop shows the cursor and prints an error when the
     // terminal is gone; `Restore` shows the cursor anyway.
     std::mem::forget(tty);
+    drop(capture);
     drop(_restore);
     for text in &runner.panics {
         // Not eprintln!: stderr may be the terminal that just closed.
@@ -236,7 +260,13 @@ impl ServedPoll {
 impl Runner {
     fn receive(&mut self, reply: Reply) -> Msg {
         match reply {
-            Reply::Msg(msg) => msg,
+            Reply::Msg(msg) => {
+                if matches!(msg, Msg::SignedIn { .. }) {
+                    self.signing_in = None;
+                    self.spawn_sso_status();
+                }
+                msg
+            }
             Reply::Synced(ctx, msg) => {
                 self.ctx = Arc::new(*ctx);
                 msg
@@ -246,6 +276,8 @@ impl Runner {
                 msg
             }
             Reply::Resolved(msg, session) => {
+                // A hand-out may have refreshed or refused a sign-in token.
+                self.spawn_sso_status();
                 if let (Msg::Resolved { generation, .. }, Some(session)) = (&msg, session) {
                     self.sessions.insert(*generation, session);
                 }
@@ -278,6 +310,8 @@ impl Runner {
                 }
             }
             Effect::Forget { target } => self.spawn_forget(target),
+            Effect::SignIn { session } => self.spawn_sign_in(session),
+            Effect::CancelSignIn => self.cancel_sign_in(),
             Effect::Sync => self.spawn_sync(false),
             Effect::SavePrefs(prefs) => {
                 super::prefs::save(&super::prefs::path(&self.ctx.paths.data_dir), &prefs)?;

@@ -143,6 +143,50 @@ pub struct RegionPicker {
     pub line: usize,
 }
 
+/// An Identity Center sign-in, as the header shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoSignIn {
+    /// The sso-session's name (the start URL for legacy profiles).
+    pub session: String,
+    /// The keyring and the AWS CLI's cache have been read (in the background).
+    pub known: bool,
+    /// When its access token expires, if there is one.
+    pub expires: Option<Timestamp>,
+    /// An expired token renews itself on use (refresh token and registration valid).
+    pub renewable: bool,
+}
+
+/// The sign-in modal: `Enter` on an Identity Center target that is signed out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInModal {
+    /// The sso-session being signed in to.
+    pub session: String,
+    /// The row whose hand-out continues after the sign-in.
+    pub target: usize,
+    /// What the hand-out is for.
+    pub purpose: Purpose,
+    /// Where to approve, once the flow has started.
+    pub url: Option<String>,
+    /// The code the page must show (device flow only).
+    pub user_code: Option<String>,
+    /// Whether a browser was opened.
+    pub browser: bool,
+}
+
+/// A helper command (`mfa_process`, a token or assertion command) running
+/// while the switcher owns the screen: what it writes on stderr.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelperOutput {
+    /// The command's run.
+    pub id: u64,
+    /// What it is for (`mfa_process "..." to print the code for "..."`).
+    pub label: String,
+    /// Its last lines on stderr.
+    pub lines: Vec<String>,
+    /// It failed: the panel stays until a key is pressed.
+    pub failed: bool,
+}
+
 /// Exclusive modes, checked first when routing keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
@@ -160,6 +204,8 @@ pub enum Overlay {
     Region(RegionPicker),
     /// Pick a scope-down preset for a row: (row, highlighted line; 0 = none, then `App::presets`).
     Preset(usize, usize),
+    /// Signing in to Identity Center before a hand-out.
+    SignIn(SignInModal),
 }
 
 /// A message in the status line.
@@ -195,6 +241,10 @@ pub struct App {
     pub status: Option<Status>,
     /// MFA session expiry per device, for the header.
     pub mfa_sessions: Vec<(String, Option<Timestamp>)>,
+    /// The helper command running now, shown over the list.
+    pub helper: Option<HelperOutput>,
+    /// The Identity Center sign-ins the targets use, for the header.
+    pub sso_signins: Vec<SsoSignIn>,
     /// Source profiles in use, for the header.
     pub sources: String,
     /// Set when running inside a hats shell.
@@ -204,6 +254,9 @@ pub struct App {
     pub caching: bool,
     /// Last generation handed out.
     pub generation: u64,
+    /// The request started right after a sign-in: if it finds the session
+    /// signed out again, the token was not kept, and no new sign-in opens.
+    pub signed_in_for: Option<u64>,
     /// The only hand-out request whose reply is still wanted.
     pub handout: Option<(u64, usize, Purpose)>,
     /// Set when the loop should end.
@@ -241,10 +294,13 @@ impl App {
             overlay: Overlay::None,
             status: None,
             mfa_sessions: Vec::new(),
+            sso_signins: Vec::new(),
+            helper: None,
             sources: String::new(),
             nested_in: None,
             caching: true,
             generation: 0,
+            signed_in_for: None,
             handout: None,
             quit: false,
             tz: jiff::tz::TimeZone::system(),
@@ -265,6 +321,9 @@ impl App {
 
     /// Whether a request is in flight (the loop ticks faster to animate the spinner).
     pub fn busy(&self) -> bool {
-        self.handout.is_some() || self.entries.iter().any(|e| e.refreshing.is_some())
+        self.handout.is_some()
+            || matches!(self.overlay, Overlay::SignIn(_))
+            || self.helper.as_ref().is_some_and(|h| !h.failed)
+            || self.entries.iter().any(|e| e.refreshing.is_some())
     }
 }

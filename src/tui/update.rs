@@ -63,6 +63,30 @@ pub enum Msg {
     },
     /// The served commands running now (polled from the serve registry).
     Served(Vec<super::state::ServedCommand>),
+    /// The sign-in times of Identity Center sessions, read from the keyring.
+    SsoSignIns(Vec<super::state::SsoSignIn>),
+    /// A request found its Identity Center session signed out: sign in first.
+    SignInNeeded {
+        /// The request's generation.
+        generation: u64,
+        /// Row index.
+        target: usize,
+        /// What it was for.
+        purpose: Purpose,
+        /// The sso-session.
+        session: String,
+    },
+    /// The sign-in flow has something to show.
+    SignInStep(crate::signin::Step),
+    /// The sign-in ended: the token is kept, or the error text.
+    SignedIn {
+        /// The sso-session.
+        session: String,
+        /// The error text, if it failed.
+        outcome: Result<(), String>,
+    },
+    /// A helper command started, wrote on stderr, or ended.
+    Helper(crate::session::HelperEvent),
     /// A forget finished.
     Forgotten {
         /// Row index.
@@ -122,6 +146,13 @@ pub enum Effect {
     SavePrefs(super::prefs::Prefs),
     /// Refresh the organization inventory in the background.
     Sync,
+    /// Sign in to an Identity Center session (the modal shows the progress).
+    SignIn {
+        /// The sso-session.
+        session: String,
+    },
+    /// Stop the sign-in in progress.
+    CancelSignIn,
     /// Drop the credentials of a superseded request.
     Discard {
         /// The request's generation.
@@ -218,6 +249,25 @@ pub fn update(app: &mut App, msg: Msg, now: Timestamp) -> Vec<Effect> {
             },
             mfa_sessions,
         ),
+        Msg::SsoSignIns(found) => {
+            signin::statuses(app, found);
+            Vec::new()
+        }
+        Msg::SignInNeeded {
+            generation,
+            target,
+            purpose,
+            session,
+        } => signin::needed(app, generation, target, purpose, session),
+        Msg::SignInStep(step) => {
+            signin::stepped(app, step);
+            Vec::new()
+        }
+        Msg::SignedIn { session, outcome } => signin::finished(app, &session, outcome),
+        Msg::Helper(event) => {
+            helper::on_event(app, event);
+            Vec::new()
+        }
         Msg::Forgotten { target, outcome } => {
             let name = app.entries[target].name.clone();
             match outcome {
@@ -237,7 +287,13 @@ fn on_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
     let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl_c {
         app.quit = true;
+        if matches!(app.overlay, Overlay::SignIn(_)) {
+            return vec![Effect::CancelSignIn];
+        }
         return cancel_pending_mfa(app);
+    }
+    if helper::dismiss(app) {
+        return Vec::new();
     }
     match app.overlay.clone() {
         Overlay::Help(first) => {
@@ -264,6 +320,7 @@ fn on_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect> {
         Overlay::Guard(guard) => on_guard_key(app, guard, key),
         Overlay::Region(picker) => region::on_key(app, picker, key),
         Overlay::Preset(target, line) => preset::on_key(app, target, line, key),
+        Overlay::SignIn(modal) => signin::on_key(app, &modal, key),
         Overlay::None if app.filtering => filtering::on_key(app, key),
         Overlay::None => on_list_key(app, key, now),
     }
@@ -392,71 +449,22 @@ fn refresh_expiring(app: &mut App, now: Timestamp) -> Vec<Effect> {
         .collect()
 }
 
-/// Starts an organization and Identity Center sync unless one runs or nothing is configured.
-pub fn sync(app: &mut App) -> Vec<Effect> {
-    if !app.organization && !app.identity_center {
-        set_status(
-            app,
-            "nothing to sync: no [organization] in hats config, no sso-session in the AWS config".into(),
-            false,
-        );
-        return Vec::new();
-    }
-    if app.syncing {
-        return Vec::new();
-    }
-    app.syncing = true;
-    set_status(app, format!("syncing {}…", synced_what(app)), false);
-    vec![Effect::Sync]
-}
-
-/// The sync's name at the start of a status line.
-fn sync_label(app: &App) -> &'static str {
-    match (app.organization, app.identity_center) {
-        (true, true) => "organization and Identity Center",
-        (false, true) => "Identity Center",
-        _ => "organization",
-    }
-}
-
-/// What `S` discovers, for status lines.
-fn synced_what(app: &App) -> &'static str {
-    match (app.organization, app.identity_center) {
-        (true, true) => "the organization and Identity Center",
-        (false, true) => "Identity Center",
-        _ => "the organization",
-    }
-}
-
-/// Puts freshly built rows in place, keeping the filter and the selected target.
-fn swap_entries(app: &mut App, entries: Vec<super::state::Entry>) {
-    let selected = app.selected_entry().map(|i| app.entries[i].name.clone());
-    let count = entries.len();
-    app.entries = entries;
-    app.filter.rows_changed();
-    mark_served(app);
-    // Requests in flight refer to the old rows: their replies are dropped.
-    app.handout = None;
-    app.syncing = false;
-    app.filter.apply(&app.entries);
-    // Row indexes of the old rows mean nothing now.
-    app.unlisted = None;
-    let target = selected.and_then(|name| app.entries.iter().position(|e| e.name == name));
-    filtering::select(app, target);
-    set_status(app, format!("{} synced: {count} targets", sync_label(app)), false);
-}
-
 mod filtering;
+mod helper;
 mod modal;
 mod preset;
 mod region;
 mod resolved;
 mod rows;
+mod signin;
+mod sync;
 
 use filtering::{move_by, move_to};
 use modal::{cancel_pending_mfa, close_waiting_modal, on_guard_key, on_mfa_key};
 use resolved::{Reply, on_resolved};
 use rows::{mark_recent, mark_served, on_mouse, prefs};
+pub use sync::sync;
+use sync::{swap_entries, sync_label};
 
 fn set_status(app: &mut App, text: String, error: bool) {
     app.status = (!text.is_empty()).then_some(Status { text, error });

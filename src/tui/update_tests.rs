@@ -2,7 +2,9 @@
 //! filtering, the MFA modal, requests, refresh, guard, forget, help and errors
 //! here; pointer, rows and preferences in `rows`.
 
+mod helper;
 mod rows;
+mod signin;
 
 use super::fixture::{app, now};
 use super::state::{Overlay, Purpose};

@@ -258,3 +258,89 @@ fn help_on_a_short_terminal_scrolls_to_its_last_line() {
     assert!(bottom.contains("any other key: close help"), "{bottom}");
     insta::assert_snapshot!(bottom);
 }
+
+fn with_sso(mut app: App) -> App {
+    use super::state::SsoSignIn;
+    app.sso_signins = vec![
+        SsoSignIn {
+            session: "corp".into(),
+            known: true,
+            expires: Some(now() + jiff::SignedDuration::from_secs(7 * 3600 + 42 * 60 + 10)),
+            renewable: true,
+        },
+        SsoSignIn {
+            session: "lab".into(),
+            known: true,
+            expires: Some(now() - jiff::SignedDuration::from_secs(60)),
+            renewable: false,
+        },
+    ];
+    app
+}
+
+#[test]
+fn header_shows_each_sso_sign_in_time_left_or_signed_out() {
+    insta::assert_snapshot!(render(&with_sso(app()), 100, 24));
+}
+
+#[test]
+fn header_sso_sign_ins_go_compact_when_narrow() {
+    insta::assert_snapshot!(render(&with_sso(app()), 70, 12));
+}
+
+#[test]
+fn sign_in_modal_with_a_device_code() {
+    use super::state::SignInModal;
+    let mut app = with_sso(app());
+    app.overlay = Overlay::SignIn(SignInModal {
+        session: "lab".into(),
+        target: 1,
+        purpose: Purpose::Shell,
+        url: Some("https://device.sso.us-east-1.amazonaws.com/?user_code=WDKQ-ZBPL".into()),
+        user_code: Some("WDKQ-ZBPL".into()),
+        browser: false,
+    });
+    insta::assert_snapshot!(render(&app, 100, 24));
+}
+
+#[test]
+fn sign_in_modal_while_the_browser_is_open() {
+    use super::state::SignInModal;
+    let mut app = with_sso(app());
+    app.overlay = Overlay::SignIn(SignInModal {
+        session: "lab".into(),
+        target: 0,
+        purpose: Purpose::Shell,
+        url: Some(format!(
+            "https://oidc.us-east-1.amazonaws.com/authorize?response_type=code&client_id={}&redirect_uri=http%3A%2F%2F127.0.0.1%3A41234%2Foauth%2Fcallback&state=abc",
+            "c".repeat(120)
+        )),
+        user_code: None,
+        browser: true,
+    });
+    insta::assert_snapshot!(render(&app, 80, 24));
+}
+
+#[test]
+fn helper_command_panel_while_it_runs() {
+    let mut app = app();
+    app.helper = Some(super::state::HelperOutput {
+        id: 1,
+        label: "mfa_process \"ykman oath accounts code -s aws\" to print the code for \"arn:aws:iam::111111111111:mfa/alice\"".into(),
+        lines: vec!["Touch your YubiKey...".into()],
+        failed: false,
+    });
+    insta::assert_snapshot!(render(&app, 80, 24));
+}
+
+#[test]
+fn helper_command_panel_after_it_failed() {
+    let mut app = app();
+    app.helper = Some(super::state::HelperOutput {
+        id: 1,
+        label: "[saml.corp] assertion_process \"corp-idp saml\"".into(),
+        lines: vec!["corp-idp: session expired".into(), "run corp-idp login".into()],
+        failed: true,
+    });
+    insta::assert_snapshot!(render(&app, 80, 24));
+}

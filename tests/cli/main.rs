@@ -43,5 +43,7 @@ mod sso_login;
 mod switcher_faults;
 mod tui;
 mod tui_filter;
+mod tui_helper;
+mod tui_sso;
 mod usage;
 mod web_identity;

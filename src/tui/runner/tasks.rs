@@ -7,7 +7,7 @@ use crate::aws::{Progress, SsoProgress};
 use crate::config::{Scope, ScopeRequest};
 use crate::context::{Context, sts_region};
 use crate::error::Error;
-use crate::session::{Cache, Engine, Request, Session, keys_to_forget};
+use crate::session::{Cache, Engine, Request, Session, SessionError, keys_to_forget};
 use crate::tui::entries::{cached_index, mfa_sessions};
 use crate::tui::prompter::TuiPrompter;
 use crate::tui::state::Purpose;
@@ -55,6 +55,17 @@ impl Runner {
             let mfa = mfa_sessions(&ctx, &cached_index(&ctx), now);
             let (result, session) = match outcome {
                 Ok((s, scope)) => (Ok((s.expiration, s.assumed_arn.clone())), Some((s, scope))),
+                Err(Error::Session(SessionError::SsoSignIn { session, .. })) => {
+                    // Signed out: the switcher signs in (a modal), then asks again.
+                    let msg = Msg::SignInNeeded {
+                        generation,
+                        target,
+                        purpose,
+                        session,
+                    };
+                    let _ = replies.send(Reply::Msg(msg));
+                    return;
+                }
                 Err(e) => (Err(e.to_string()), None),
             };
             let msg = Msg::Resolved {
@@ -81,7 +92,7 @@ impl Runner {
     }
 
     /// Turns a panic of `task` into `on_panic`'s message, so its request ends and the user hears of it.
-    fn watch(
+    pub(super) fn watch(
         &self,
         task: tokio::task::JoinHandle<()>,
         on_panic: impl FnOnce(String) -> Msg + Send + 'static,

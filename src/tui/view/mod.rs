@@ -1,7 +1,7 @@
 //! Draws the switcher. Layout:
 //!
 //! ```text
-//! ┌ header: sources · MFA sessions · nested-shell notice ───────────┐
+//! ┌ header: sources · MFA sessions · SSO sign-ins · nested notice ──┐
 //! │ list (name, account, role, countdown) │ detail of selected row  │   ≥ 120 columns
 //! │───────────────────────────────────────┴─────────────────────────│
 //! │ list                                                            │   narrower:
@@ -13,6 +13,7 @@
 
 mod detail;
 mod fit;
+mod helper;
 mod list;
 mod overlay;
 
@@ -170,16 +171,20 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
         Paragraph::new(footer_line(app, footer.width)).style(theme.dim()),
         footer,
     );
+    if app.overlay == Overlay::None {
+        helper::draw(frame, app, now, theme);
+    }
     overlay::draw(frame, app, now, theme);
 }
 
-/// The header: `hats`, source profiles, each MFA device's countdown, and the
-/// nested-shell notice. When the line is too narrow the countdowns win: the
+/// The header: `hats`, source profiles, each MFA device's countdown, each
+/// Identity Center sign-in's time left, and the nested-shell notice. When the line is too narrow the countdowns win: the
 /// source list is shortened (with `…`) or left out, then the countdowns drop
 /// their wording.
 fn header_line(app: &App, now: Timestamp, theme: Theme, width: u16) -> Paragraph<'static> {
     let width = usize::from(width);
     let mut mfa = mfa_spans(app, now, theme, false);
+    mfa.extend(sso_spans(app, now, theme, false));
     let notice = app.nested_in.as_ref().map(|outer| {
         Span::styled(
             format!("  (inside the hats shell for {outer})"),
@@ -197,6 +202,7 @@ fn header_line(app: &App, now: Timestamp, theme: Theme, width: u16) -> Paragraph
     };
     if fixed(&mfa) > width {
         mfa = mfa_spans(app, now, theme, true);
+        mfa.extend(sso_spans(app, now, theme, true));
     }
     let mut spans = vec![title.clone()];
     let label = "  source: ";
@@ -239,6 +245,32 @@ fn mfa_spans(app: &App, now: Timestamp, theme: Theme, compact: bool) -> Vec<Span
     spans
 }
 
+/// `  SSO corp: 7:42:10 left` (or `signed out`) per Identity Center sign-in;
+/// `compact`: `  corp 7:42:10`. `…` until the keyring has been read.
+fn sso_spans(app: &App, now: Timestamp, theme: Theme, compact: bool) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    for signin in &app.sso_signins {
+        spans.push(Span::raw(if compact {
+            format!("  {} ", signin.session)
+        } else {
+            format!("  SSO {}: ", signin.session)
+        }));
+        let left = signin
+            .expires
+            .map(|t| t.as_second() - now.as_second())
+            .filter(|l| *l > 0);
+        let hours = |l: i64| format!("{}:{:02}:{:02}", l / 3600, l % 3600 / 60, l % 60);
+        spans.push(match left {
+            _ if !signin.known => Span::styled("…", theme.dim()),
+            Some(l) if compact => Span::styled(hours(l), theme.countdown(l)),
+            Some(l) => Span::styled(format!("{} left", hours(l)), theme.countdown(l)),
+            None if signin.renewable => Span::styled("renews on use", theme.dim()),
+            None => Span::styled("signed out", theme.dim()),
+        });
+    }
+    spans
+}
+
 /// `11:42:07`.
 fn clock_left(left: i64) -> String {
     format!("{:02}:{:02}:{:02}", left / 3600, left % 3600 / 60, left % 60)
@@ -247,10 +279,14 @@ fn clock_left(left: i64) -> String {
 /// The key hints, each with its rank: 0 stays at any width, higher ranks
 /// are left out first when the line is too narrow.
 fn hints(app: &App) -> &'static [(&'static str, u8)] {
+    if app.overlay == Overlay::None && app.helper.as_ref().is_some_and(|h| h.failed) {
+        return &[("any key: close", 0)];
+    }
     match &app.overlay {
         Overlay::Help(_) => &[("↑↓: scroll", 1), ("any other key: close help", 0)],
         Overlay::Mfa(_) => &[("digits: code", 1), ("Enter: submit", 0), ("Esc: cancel", 0)],
         Overlay::ConfirmForget(_) => &[("y: forget", 0), ("n/Esc: keep", 0)],
+        Overlay::SignIn(_) => &[("approve in a browser", 1), ("Esc: cancel the sign-in", 0)],
         Overlay::Guard(_) => &[
             ("type the alias or yes", 1),
             ("Enter: confirm", 0),

@@ -94,6 +94,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
             }
             ("production", lines, 64, 7)
         }
+        Overlay::SignIn(m) => {
+            let width = 80.min(frame.area().width);
+            let (lines, height) = sign_in_lines(app, m, now, usize::from(width.saturating_sub(2)));
+            ("Identity Center sign-in", lines, width, height)
+        }
     };
     let area = centered(frame.area(), width, height);
     frame.render_widget(Clear, area);
@@ -103,6 +108,53 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
             .block(Block::bordered().title(format!(" {title} "))),
         area,
     );
+}
+
+/// The sign-in modal's lines and its height (borders included) when `inner` columns wide.
+fn sign_in_lines(
+    app: &App,
+    m: &crate::tui::state::SignInModal,
+    now: Timestamp,
+    inner: usize,
+) -> (Vec<Line<'static>>, u16) {
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let mut lines = vec![
+        Line::raw(format!(
+            "Sign in to \"{}\" for {}",
+            m.session, app.entries[m.target].name
+        )),
+        Line::raw(""),
+    ];
+    // Each line wraps: count the rows it takes.
+    let mut rows = 2;
+    match &m.url {
+        None => {
+            lines.push(Line::raw("starting the sign-in…"));
+            rows += 1;
+        }
+        Some(url) => {
+            if let Some(code) = &m.user_code {
+                lines.push(Line::styled(format!("code: {code}"), bold));
+                lines.push(Line::raw("check that the page shows this code"));
+                rows += 2;
+            }
+            lines.push(Line::raw(if m.browser {
+                "opened in your browser; if it did not open, visit:"
+            } else {
+                "no browser was opened; visit:"
+            }));
+            lines.push(Line::raw(url.clone()));
+            rows += 1 + url.chars().count().div_ceil(inner.max(1));
+        }
+    }
+    let frame_no = usize::try_from(now.subsec_millisecond() / 250).unwrap_or(0) % SPINNER.len();
+    lines.push(Line::raw(""));
+    lines.push(Line::raw(format!(
+        "{} waiting for approval…  (Esc cancels)",
+        SPINNER[frame_no]
+    )));
+    rows += 2;
+    (lines, u16::try_from(rows + 2).unwrap_or(u16::MAX))
 }
 
 /// The help box's width, borders included: every help line fits inside.
@@ -120,7 +172,7 @@ fn help_fits(height: u16) -> usize {
 
 fn help_lines() -> Vec<Line<'static>> {
     [
-        "Enter       credentials + subshell (MFA asked if needed)",
+        "Enter       credentials + subshell (MFA/SSO sign-in if needed)",
         "/           filter as you type; Ctrl-W word, Ctrl-U line",
         "Tab         leave the filter box: keys act on the filtered list",
         "Esc         clear the filter (cursor kept); with none: quit",

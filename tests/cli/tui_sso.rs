@@ -1,0 +1,140 @@
+//! The switcher with Identity Center targets, in a real pseudo-terminal against
+//! the Identity Center stand-in, moto and a real keyring: the header's sign-in
+//! time left, and the sign-in modal (device code approved, browser approved,
+//! `Esc`) that continues the hand-out.
+
+use crate::harness::Sandbox;
+use crate::identity_center::IdentityCenter;
+use crate::pty::Terminal;
+use crate::sso::{cli_token, sso_sandbox};
+
+/// One sso-session and one profile: the header has room for the whole wording.
+const ONE_SESSION: &str = "\
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+
+[profile prod-admin]
+sso_session = corp
+sso_account_id = 111122223333
+sso_role_name = Admin
+region = us-east-1
+";
+
+/// The stand-in and a keyring, `/bin/sh` as the subshell with a known prompt.
+fn sandbox() -> (Sandbox, IdentityCenter) {
+    let (mut sb, ic) = sso_sandbox(true);
+    sb.aws_config(ONE_SESSION);
+    sb.set_env("SHELL", "/bin/sh");
+    sb.set_env("PS1", "sub$ ");
+    (sb, ic)
+}
+
+fn header(term: &Terminal) -> String {
+    term.screen().lines().next().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn the_header_shows_the_sso_sign_in_time_left_when_signed_in() {
+    let (sb, ic) = sandbox();
+    cli_token(&sb, &ic, "corp", 2 * 3600 + 1800);
+    let mut term = Terminal::spawn(&sb, r#""$HATS""#);
+    term.wait_for(" left");
+    let header = header(&term);
+    // 2:30:00 at the start; a few seconds pass before the frame.
+    assert!(
+        header.contains("SSO corp: 2:29:") || header.contains("SSO corp: 2:30:00 left"),
+        "{header}"
+    );
+    assert!(!header.contains("signed out"), "{header}");
+    // Read from the AWS CLI's cache and the keyring: the portal was not called.
+    assert_eq!(ic.log().count("GetRoleCredentials"), 0);
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}
+
+#[test]
+fn the_header_says_signed_out_without_a_token() {
+    let (sb, _ic) = sandbox();
+    let mut term = Terminal::spawn(&sb, r#""$HATS""#);
+    term.wait_for("SSO corp: signed out");
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}
+
+#[test]
+fn enter_when_signed_out_opens_the_sign_in_modal_and_approval_continues_to_the_shell() {
+    let (mut sb, ic) = sandbox();
+    // No browser: the device flow, whose code the modal shows.
+    sb.set_env("BROWSER", "/nonexistent/browser");
+    let mut term = Terminal::spawn(&sb, r#""$HATS""#);
+    term.wait_for("SSO corp: signed out");
+    term.keys("\r");
+    term.wait_for("waiting for approval");
+    term.wait_for("no browser was opened");
+    let pending = ic.pending();
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    let user_code = pending[0]["userCode"].as_str().unwrap().to_owned();
+    term.wait_for(&format!("code: {user_code}"));
+    // The flow's own terminal lines (`hats sso login`) never draw over the switcher.
+    assert!(!term.screen().contains("Ctrl-C cancels"), "{}", term.screen());
+    ic.approve(&user_code);
+    term.wait_for("sub$ ");
+    term.type_line("echo target=$HATS_TARGET");
+    term.wait_for("target=prod-admin");
+    term.type_line("exit");
+    term.wait_for("back from the shell for prod-admin");
+    // The new sign-in is in the keyring and the header says so.
+    term.wait_for(" left");
+    assert!(header(&term).contains("SSO corp: "), "{}", header(&term));
+    assert_eq!(ic.log().count("StartDeviceAuthorization"), 1);
+    assert_eq!(ic.log().count("GetRoleCredentials"), 1);
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}
+
+#[test]
+fn the_browsers_approval_in_the_modal_continues_the_handout() {
+    let (sb, ic) = sandbox();
+    // $BROWSER is the stand-in's approving script: the PKCE flow, a loopback redirect.
+    let mut term = Terminal::spawn(&sb, r#""$HATS""#);
+    term.wait_for("SSO corp: signed out");
+    term.keys("\r");
+    term.wait_for("sub$ ");
+    term.type_line("exit");
+    term.wait_for("back from the shell for prod-admin");
+    let log = ic.log();
+    assert_eq!(log.count("Authorize"), 1, "{:?}", log.requests);
+    assert_eq!(log.grant_types(), ["authorization_code"]);
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}
+
+#[test]
+fn esc_in_the_sign_in_modal_cancels_it_and_no_shell_opens() {
+    let (mut sb, ic) = sandbox();
+    // A browser that shows nothing: the sign-in waits until Esc.
+    sb.set_env("BROWSER", "/bin/true");
+    let mut term = Terminal::spawn(&sb, r#""$HATS""#);
+    term.wait_for("SSO corp: signed out");
+    term.keys("\r");
+    term.wait_for("opened in your browser");
+    assert!(term.screen().contains("/authorize?"), "{}", term.screen());
+    term.keys("\x1b");
+    term.wait_for("sign-in to \"corp\" cancelled");
+    assert!(
+        !term.screen().contains("waiting for approval"),
+        "{}",
+        term.screen()
+    );
+    assert!(term.running(), "Esc closed the modal, not the switcher");
+    assert_eq!(ic.log().count("CreateToken"), 0);
+    assert!(
+        header(&term).contains("SSO corp: signed out"),
+        "{}",
+        header(&term)
+    );
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}
