@@ -159,22 +159,27 @@ pub fn add_saml(
             let by_id = format!("{}/{}", role_arn.account(), role_arn.name());
             let by_name = (!account.name.is_empty())
                 .then(|| format!("{}/{}", target_safe(&account.name), role_arn.name()));
-            let target_name = match by_name.filter(|n| !taken.contains(n)) {
-                Some(n) => n,
-                None if !taken.contains(&by_id) => by_id.clone(),
-                None => {
-                    set.broken.push((
-                        by_id.clone(),
-                        saml_error(
-                            name,
-                            format!(
-                                "role \"{role_arn}\" is offered by an earlier profile, account or SAML source \
-                                 under the name \"{by_id}\"; filter it out with roles = [...]"
-                            ),
+            // A role another source already offers under both names (a second
+            // IdP granting the same role) is qualified by this source, as a
+            // role of a second Identity Center sign-in is by its session.
+            let qualified = format!("{by_id}@{}", target_safe(name));
+            let Some(target_name) = [by_name, Some(by_id.clone()), Some(qualified)]
+                .into_iter()
+                .flatten()
+                .find(|n| !taken.contains(n))
+            else {
+                set.broken.push((
+                    by_id.clone(),
+                    saml_error(
+                        name,
+                        format!(
+                            "role \"{role_arn}\" is offered by earlier targets under every name it could \
+                             take (\"{by_id}\", \"{by_id}@{}\"); filter it out with roles = [...]",
+                            target_safe(name)
                         ),
-                    ));
-                    continue;
-                }
+                    ),
+                ));
+                continue;
             };
             taken.insert(target_name.clone());
             let alias = (target_name != by_id && taken.insert(by_id.clone())).then_some(by_id);

@@ -366,3 +366,50 @@ fn an_identity_center_inventory_names_saml_accounts_the_same_way_in_every_comman
         assert_eq!(exports["HATS_TARGET"], "prod/SamlAdmin", "{}", run.stderr());
     }
 }
+
+#[test]
+fn a_role_two_sources_grant_is_listed_per_source_and_each_uses_its_own_command() {
+    let corp = single_role();
+    let partner = Idp {
+        session_duration: Some(7200),
+        ..single_role()
+    };
+    let sb = sandbox(false, &corp);
+    let script = sb.write(
+        "partner.sh",
+        "echo run >> \"$HOME/partner-runs\"\ncat \"$HOME/partner.b64\"\n",
+    );
+    sb.write("partner.b64", &partner.base64());
+    let config = std::fs::read_to_string(sb.home.join(".config/hats/config.toml")).unwrap();
+    sb.hats_config(&format!(
+        "{config}\n[saml.partner]\nassertion_process = \"sh {}\"\n",
+        script.display()
+    ));
+    sb.hats(&["saml", "sync"]).ok();
+    let listing = sb.hats(&["ls"]).ok();
+    let row = |name: &str| {
+        listing
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no {name}:\n{listing}"))
+            .to_owned()
+    };
+    assert!(row("123456789012/Admin").contains("(saml corp)"), "{listing}");
+    assert!(
+        row("123456789012/Admin@partner").contains("(saml partner)"),
+        "{listing}"
+    );
+    let partner_runs =
+        || std::fs::read_to_string(sb.home.join("partner-runs")).map_or(0, |t| t.lines().count());
+    assert_eq!((runs(&sb), partner_runs()), (1, 1), "sync ran each command once");
+
+    sb.hats(&["env", "123456789012/Admin@partner"]).ok();
+    assert_eq!(
+        (runs(&sb), partner_runs()),
+        (1, 2),
+        "only the partner's command ran"
+    );
+    let calls = sb.moto.take_sts_calls();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0].param("SAMLAssertion"), Some(partner.base64().as_str()));
+}
