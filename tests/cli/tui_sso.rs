@@ -48,8 +48,6 @@ fn the_header_shows_the_sso_sign_in_time_left_when_signed_in() {
         "{header}"
     );
     assert!(!header.contains("signed out"), "{header}");
-    // Read from the AWS CLI's cache and the keyring: the portal was not called.
-    assert_eq!(ic.log().count("GetRoleCredentials"), 0);
     term.keys("q");
     assert_eq!(term.wait_exit(), 0);
 }
@@ -135,6 +133,22 @@ fn esc_in_the_sign_in_modal_cancels_it_and_no_shell_opens() {
         "{}",
         header(&term)
     );
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}
+
+#[test]
+fn an_sso_session_no_target_uses_is_not_in_the_header() {
+    let (sb, _ic) = sandbox();
+    sb.aws_config(&format!(
+        "{}\n[profile plain-role]\nrole_arn = arn:aws:iam::222222222222:role/ReadOnly\nsource_profile = plain\n",
+        ONE_SESSION.split("[profile prod-admin]").next().unwrap()
+    ));
+    sb.credentials(crate::harness::CREDENTIALS);
+    let mut term = Terminal::spawn(&sb, r#""$HATS""#);
+    // The header is in the same frame as the rows.
+    term.wait_for("plain-role");
+    assert!(!header(&term).contains("SSO"), "{}", header(&term));
     term.keys("q");
     assert_eq!(term.wait_exit(), 0);
 }
