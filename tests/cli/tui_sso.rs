@@ -57,6 +57,13 @@ fn the_header_says_signed_out_without_a_token() {
     let (sb, _ic) = sandbox();
     let mut term = Terminal::spawn(&sb, r#""$HATS""#);
     term.wait_for("SSO corp: signed out");
+    // The detail pane names the role and the sign-in, not an MFA session.
+    term.wait_for("Admin in 111122223333 (Identity Center)");
+    assert!(
+        term.screen().contains("sso corp -> prod-admin"),
+        "{}",
+        term.screen()
+    );
     term.keys("q");
     assert_eq!(term.wait_exit(), 0);
 }
