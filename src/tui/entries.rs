@@ -199,8 +199,17 @@ fn detail(ctx: &Context, target: &Target) -> Detail {
             duration.unwrap_or(ctx.settings.mfa_session_duration).to_string(),
             None,
         ),
-        // The portal sets the length (the permission set's session duration).
-        Spec::Sso(_) => (None, "-".to_owned(), None),
+        // The portal sets the length (the permission set's session duration), and
+        // names the role in IAM itself (`AWSReservedSSO_...`): show what the user picked.
+        Spec::Sso(sso) => (
+            Some(format!(
+                "{} in {} (Identity Center)",
+                sso.role_name,
+                sso.account_id.as_str()
+            )),
+            "-".to_owned(),
+            None,
+        ),
     };
     Detail {
         role_arn,
@@ -229,8 +238,10 @@ fn chain(target: &Target) -> String {
         }
     }
     let mut parts = Vec::new();
-    if let Spec::Role(spec) = &target.spec {
-        walk(spec, &mut parts);
+    match &target.spec {
+        Spec::Role(spec) => walk(spec, &mut parts),
+        Spec::Sso(sso) => parts.push(format!("sso {}", sso.session.key())),
+        Spec::UserSession { .. } => {}
     }
     parts.push(target.name.clone());
     parts.join(" -> ")

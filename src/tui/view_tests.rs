@@ -344,3 +344,24 @@ fn helper_command_panel_after_it_failed() {
     });
     insta::assert_snapshot!(render(&app, 80, 24));
 }
+
+#[test]
+fn header_sso_sign_ins_not_read_yet_or_renewing_on_use() {
+    use super::state::SsoSignIn;
+    let mut app = with_sso(app());
+    app.sso_signins.push(SsoSignIn {
+        session: "dev".into(),
+        known: true,
+        expires: Some(now() - jiff::SignedDuration::from_secs(5)),
+        renewable: true,
+    });
+    app.sso_signins.push(SsoSignIn {
+        session: "new".into(),
+        known: false,
+        expires: None,
+        renewable: false,
+    });
+    let screen = render(&app, 160, 24);
+    let header = screen.lines().next().unwrap();
+    insta::assert_snapshot!(header.trim_end());
+}

@@ -48,8 +48,6 @@ fn the_header_shows_the_sso_sign_in_time_left_when_signed_in() {
         "{header}"
     );
     assert!(!header.contains("signed out"), "{header}");
-    // Read from the AWS CLI's cache and the keyring: the portal was not called.
-    assert_eq!(ic.log().count("GetRoleCredentials"), 0);
     term.keys("q");
     assert_eq!(term.wait_exit(), 0);
 }
@@ -59,6 +57,13 @@ fn the_header_says_signed_out_without_a_token() {
     let (sb, _ic) = sandbox();
     let mut term = Terminal::spawn(&sb, r#""$HATS""#);
     term.wait_for("SSO corp: signed out");
+    // The detail pane names the role and the sign-in, not an MFA session.
+    term.wait_for("Admin in 111122223333 (Identity Center)");
+    assert!(
+        term.screen().contains("sso corp -> prod-admin"),
+        "{}",
+        term.screen()
+    );
     term.keys("q");
     assert_eq!(term.wait_exit(), 0);
 }
@@ -112,10 +117,22 @@ fn the_browsers_approval_in_the_modal_continues_the_handout() {
 }
 
 #[test]
-fn esc_in_the_sign_in_modal_cancels_it_and_no_shell_opens() {
+fn esc_in_the_sign_in_modal_cancels_it_and_a_late_approval_signs_nothing_in() {
     let (mut sb, ic) = sandbox();
-    // A browser that shows nothing: the sign-in waits until Esc.
-    sb.set_env("BROWSER", "/bin/true");
+    // A browser that approves only once told to (file `go`), after Esc; it notes
+    // in `browsed` that it has finished, whatever the outcome.
+    let (go, browsed) = (sb.home.join("go"), sb.home.join("browsed"));
+    let browser = sb.write(
+        "late-browser.sh",
+        &format!(
+            "#!/bin/sh\nwhile [ ! -e '{}' ]; do sleep 0.05; done\n'{}' \"$1\"; echo $? > '{}'\n",
+            go.display(),
+            crate::identity_center::browser_script().display(),
+            browsed.display()
+        ),
+    );
+    std::fs::set_permissions(&browser, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    sb.set_env("BROWSER", &browser.display().to_string());
     let mut term = Terminal::spawn(&sb, r#""$HATS""#);
     term.wait_for("SSO corp: signed out");
     term.keys("\r");
@@ -129,12 +146,45 @@ fn esc_in_the_sign_in_modal_cancels_it_and_no_shell_opens() {
         term.screen()
     );
     assert!(term.running(), "Esc closed the modal, not the switcher");
-    assert_eq!(ic.log().count("CreateToken"), 0);
+    // Now the browser approves: nobody listens on the loopback redirect any more.
+    std::fs::write(&go, "").unwrap();
+    let started = std::time::Instant::now();
+    while !browsed.exists() {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the late browser never finished"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let code = std::fs::read_to_string(&browsed).unwrap();
+    assert_ne!(code.trim(), "0", "the loopback redirect still answered after Esc");
+    assert_eq!(ic.log().count("CreateToken"), 0, "no token was asked for");
+    assert!(
+        !term.screen().contains("sub$ "),
+        "no shell opened:\n{}",
+        term.screen()
+    );
     assert!(
         header(&term).contains("SSO corp: signed out"),
         "{}",
         header(&term)
     );
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}
+
+#[test]
+fn an_sso_session_no_target_uses_is_not_in_the_header() {
+    let (sb, _ic) = sandbox();
+    sb.aws_config(&format!(
+        "{}\n[profile plain-role]\nrole_arn = arn:aws:iam::222222222222:role/ReadOnly\nsource_profile = plain\n",
+        ONE_SESSION.split("[profile prod-admin]").next().unwrap()
+    ));
+    sb.credentials(crate::harness::CREDENTIALS);
+    let mut term = Terminal::spawn(&sb, r#""$HATS""#);
+    // The header is in the same frame as the rows.
+    term.wait_for("plain-role");
+    assert!(!header(&term).contains("SSO"), "{}", header(&term));
     term.keys("q");
     assert_eq!(term.wait_exit(), 0);
 }
