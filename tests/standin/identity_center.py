@@ -239,13 +239,24 @@ class Handler(BaseHTTPRequestHandler):
             traffic = si.traffic  # the one this request counts in, even across a reset
             traffic.enter()
         entry = {"op": op}
+        # Logged before the answer is written (send_raw): a client that has its
+        # answer, and the test that then reads the log, must find the request there.
+        self.unlogged = (traffic, entry)
         try:
             traffic.released.wait()
             time.sleep(traffic.latency)
             self.answer(op, query, body, entry)
         finally:
+            self.record_request()
             with si.lock:
                 traffic.in_flight -= 1
+
+    def record_request(self):
+        """Appends the request being answered to its traffic's log, once."""
+        pending, self.unlogged = getattr(self, "unlogged", None), None
+        if pending:
+            traffic, entry = pending
+            with self.standin.lock:
                 traffic.requests.append(entry)
 
     def answer(self, op, query, body, entry):
@@ -369,6 +380,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_raw(status, html, "text/html; charset=utf-8", {})
 
     def send_raw(self, status, data, content_type, headers):
+        self.record_request()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
