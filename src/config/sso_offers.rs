@@ -16,7 +16,9 @@ use super::org_offers::{attach, matches};
 use super::sso::{SsoRole, SsoSession};
 use super::target::{Origin, Spec, Target, TargetSet};
 use crate::domain::{AccountId, Inventory, OrgAccount, clean_text, target_safe};
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use foldhash::HashMap;
+use hashbrown::HashTable;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 /// Adds each session's discovered roles to `set`. `org` (the organization and its
@@ -77,21 +79,19 @@ pub fn add_identity_center(
                 if let Some(i) = names.sso_profile(session, &account.id, role) {
                     attach(&mut set.targets[i], &subject, production);
                     for name in [primary, by_id] {
-                        if names.take(&name) {
+                        if !names.is_taken(set, &name) {
                             set.extra_names.insert(name, i);
                         }
                     }
                     continue;
                 }
-                let (name, alias) = if label_is_ours && primary != by_id && names.take(&primary) {
-                    let alias = names.take(&by_id).then_some(by_id);
+                let (name, alias) = if label_is_ours && primary != by_id && !names.is_taken(set, &primary) {
+                    let alias = (!names.is_taken(set, &by_id)).then_some(by_id);
                     (primary, alias)
-                } else if names.take(&by_id) {
+                } else if !names.is_taken(set, &by_id) {
                     (by_id, None)
                 } else {
-                    let qualified = [by_id.as_str(), "@", session.key()].concat();
-                    names.take(&qualified);
-                    (qualified, None)
+                    ([by_id.as_str(), "@", session.key()].concat(), None)
                 };
                 set.targets.push(Target {
                     alias,
@@ -110,6 +110,7 @@ pub fn add_identity_center(
                     }),
                     name,
                 });
+                names.record(&set.targets, set.targets.len() - 1);
             }
         }
     }
@@ -155,11 +156,14 @@ fn permission_set_name(role: &str) -> bool {
 
 /// The names already given out, and the indexes the attaching step needs.
 ///
-/// Built over every target already known (with an organization, thousands),
-/// so it hashes with foldhash rather than SipHash and is sized up front: with
-/// SipHash and growing tables this index cost more than making the targets.
+/// Built over every target already known (with an organization, thousands).
+/// The names are not copied: the table holds target indexes and compares with
+/// the targets' own names, so it is a quarter of a megabyte for 30,000 names
+/// rather than megabytes of copies to fault in. Hashed with foldhash, sized up front.
 struct Names {
-    taken: HashSet<String>,
+    /// Slots of taken names: `2 * index` is `targets[index].name`, `2 * index + 1` its alias.
+    taken: HashTable<usize>,
+    hasher: foldhash::fast::RandomState,
     /// Account label → the account id that uses it.
     labels: HashMap<String, String>,
     /// AWS profiles by the account they point into.
@@ -168,24 +172,28 @@ struct Names {
     sso_profiles: HashMap<String, Vec<(String, String, usize)>>,
 }
 
+/// The name in `slot` of [`Names::taken`] (empty for an alias slot without alias).
+fn slot_name(targets: &[Target], slot: usize) -> &str {
+    let target = &targets[slot / 2];
+    if slot.is_multiple_of(2) {
+        &target.name
+    } else {
+        target.alias.as_deref().unwrap_or_default()
+    }
+}
+
 impl Names {
     /// The index of `set`, with room for `adding` more targets (each a name and an alias).
     fn of(set: &TargetSet, adding: usize) -> Self {
-        let mut taken = HashSet::with_capacity(2 * (set.targets.len() + adding) + set.extra_names.len());
-        for t in &set.targets {
-            taken.insert(t.name.clone());
-            if let Some(alias) = &t.alias {
-                taken.insert(alias.clone());
-            }
-        }
-        taken.extend(set.extra_names.keys().cloned());
         let mut names = Self {
-            taken,
-            labels: HashMap::new(),
-            profiles_by_account: HashMap::new(),
-            sso_profiles: HashMap::new(),
+            taken: HashTable::with_capacity(2 * (set.targets.len() + adding)),
+            hasher: foldhash::fast::RandomState::default(),
+            labels: HashMap::default(),
+            profiles_by_account: HashMap::default(),
+            sso_profiles: HashMap::default(),
         };
         for (i, t) in set.targets.iter().enumerate() {
+            names.record(&set.targets, i);
             let Some(id) = &t.account_id else { continue };
             if t.origin == Origin::AwsProfile {
                 names
@@ -210,6 +218,29 @@ impl Names {
         names
     }
 
+    /// Takes the name and alias of `targets[index]`.
+    fn record(&mut self, targets: &[Target], index: usize) {
+        let hasher = &self.hasher;
+        let slots = [2 * index, 2 * index + 1];
+        for slot in slots
+            .into_iter()
+            .filter(|&s| s.is_multiple_of(2) || targets[index].alias.is_some())
+        {
+            let hash = hasher.hash_one(slot_name(targets, slot));
+            self.taken
+                .insert_unique(hash, slot, |&s| hasher.hash_one(slot_name(targets, s)));
+        }
+    }
+
+    /// Whether a target (by name or alias) or an extra name already has `name`.
+    fn is_taken(&self, set: &TargetSet, name: &str) -> bool {
+        let hash = self.hasher.hash_one(name);
+        self.taken
+            .find(hash, |&slot| slot_name(&set.targets, slot) == name)
+            .is_some()
+            || set.extra_names.contains_key(name)
+    }
+
     fn profiles_in(&self, account: &str) -> &[usize] {
         self.profiles_by_account.get(account).map_or(&[], Vec::as_slice)
     }
@@ -232,11 +263,6 @@ impl Names {
                 true
             }
         }
-    }
-
-    /// Takes `name`; false when it was already taken.
-    fn take(&mut self, name: &str) -> bool {
-        !self.taken.contains(name) && self.taken.insert(name.to_owned())
     }
 }
 
