@@ -222,6 +222,9 @@ pub struct Status {
 pub struct App {
     /// Every target, in display order.
     pub entries: Vec<Entry>,
+    /// How many entries have a refresh in flight: [`App::busy`] runs at every
+    /// tick, and scanning 15,000 rows for it cost more than drawing a frame.
+    refreshing_rows: usize,
     /// Filter text and matches.
     pub filter: Filter,
     /// Typing goes to the filter.
@@ -285,6 +288,7 @@ impl App {
         let mut filter = Filter::default();
         filter.apply(&entries);
         Self {
+            refreshing_rows: entries.iter().filter(|e| e.refreshing.is_some()).count(),
             entries,
             filter,
             filtering: false,
@@ -324,6 +328,26 @@ impl App {
         self.handout.is_some()
             || matches!(self.overlay, Overlay::SignIn(_))
             || self.helper.as_ref().is_some_and(|h| !h.failed)
-            || self.entries.iter().any(|e| e.refreshing.is_some())
+            || self.refreshing_rows > 0
+    }
+
+    /// Marks row `target` as refreshing for request `generation`.
+    pub fn start_refresh(&mut self, target: usize, generation: u64) {
+        if self.entries[target].refreshing.replace(generation).is_none() {
+            self.refreshing_rows += 1;
+        }
+    }
+
+    /// Row `target`'s refresh is over.
+    pub fn end_refresh(&mut self, target: usize) {
+        if self.entries[target].refreshing.take().is_some() {
+            self.refreshing_rows -= 1;
+        }
+    }
+
+    /// Puts `entries` in place of the rows (none of them refreshing).
+    pub fn replace_entries(&mut self, entries: Vec<Entry>) {
+        self.refreshing_rows = entries.iter().filter(|e| e.refreshing.is_some()).count();
+        self.entries = entries;
     }
 }

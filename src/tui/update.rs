@@ -413,7 +413,7 @@ fn start(app: &mut App, target: usize, purpose: Purpose, refresh: bool, mfa_code
     let generation = app.generation;
     let name = app.entries[target].name.clone();
     if purpose == Purpose::Refresh {
-        app.entries[target].refreshing = Some(generation);
+        app.start_refresh(target, generation);
         set_status(app, format!("refreshing {name}…"), false);
     } else {
         app.handout = Some((generation, target, purpose));

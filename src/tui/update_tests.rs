@@ -270,6 +270,10 @@ fn refresh_renews_the_selected_session_and_stale_refreshes_are_ignored() {
         Some(now() + jiff::SignedDuration::from_secs(3600))
     );
     assert_eq!(app.entries[0].refreshing, None);
+    assert!(
+        !app.busy(),
+        "a second `r` on the same row is one refresh, and it is over"
+    );
     assert_eq!(app.status.as_ref().unwrap().text, "refreshed prod-admin");
 }
 

@@ -40,7 +40,7 @@ pub(super) fn on_resolved(
     }
     let name = app.entries[target].name.clone();
     if purpose == Purpose::Refresh {
-        app.entries[target].refreshing = None;
+        app.end_refresh(target);
     } else {
         app.handout = None;
     }

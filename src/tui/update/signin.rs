@@ -26,7 +26,7 @@ pub(super) fn needed(
         return Vec::new();
     }
     if purpose == Purpose::Refresh {
-        app.entries[target].refreshing = None;
+        app.end_refresh(target);
     } else {
         app.handout = None;
     }

@@ -43,7 +43,7 @@ fn synced_what(app: &App) -> &'static str {
 pub(super) fn swap_entries(app: &mut App, entries: Vec<crate::tui::state::Entry>) {
     let selected = app.selected_entry().map(|i| app.entries[i].name.clone());
     let count = entries.len();
-    app.entries = entries;
+    app.replace_entries(entries);
     app.filter.rows_changed();
     mark_served(app);
     // Requests in flight refer to the old rows: their replies are dropped.
