@@ -30,7 +30,9 @@ pub use mfa_process::{DEFAULT_TIMEOUT as MFA_PROCESS_TIMEOUT, run_mfa_process};
 pub use plan::{Plan, plan_role, target_mode};
 pub use prompt::{MfaError, MfaPrompter, TerminalPrompter};
 pub use resolve::{Engine, Request, find_sso_token, keep_sso_token};
-pub use sso_token::{SsoToken, cli_cache_file, read_cli_cache, remove_cli_cache, token_key};
+pub use sso_token::{
+    SsoToken, cli_cache_file, read_cli_cache, read_cli_cache_async, remove_cli_cache, token_key,
+};
 // The stores live in `crate::keyring`; these names stay reachable here too.
 pub use crate::keyring::{KeyringChoice, MemoryStore, Opened, SecretStore, StoreError, open};
 #[cfg(test)]

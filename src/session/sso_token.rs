@@ -154,6 +154,15 @@ pub fn read_cli_cache(session: &SsoSession) -> Option<SsoToken> {
     SsoToken::from_json(&text).filter(|t| t.start_url == session.start_url)
 }
 
+/// [`read_cli_cache`] on a blocking thread, for async callers.
+pub async fn read_cli_cache_async(session: &SsoSession) -> Option<SsoToken> {
+    let session = session.clone();
+    tokio::task::spawn_blocking(move || read_cli_cache(&session))
+        .await
+        .ok()
+        .flatten()
+}
+
 /// Writes `token` as the AWS CLI's cache for `session` (0600, atomically).
 pub fn write_cli_cache(session: &SsoSession, token: &SsoToken) -> std::io::Result<PathBuf> {
     let home = home().ok_or_else(|| std::io::Error::other("no home directory"))?;

@@ -11,7 +11,7 @@
 use super::{Engine, Pending, Want, new_session};
 use crate::aws::{AwsError, Grant, Oidc, Portal};
 use crate::config::{Settings, SsoRole, SsoSession};
-use crate::session::sso_token::{SsoToken, read_cli_cache, token_key, write_cli_cache};
+use crate::session::sso_token::{SsoToken, read_cli_cache_async, token_key, write_cli_cache};
 use crate::session::{Cache, MfaPrompter, Session, SessionError, sso_key};
 use secrecy::ExposeSecret;
 
@@ -114,13 +114,7 @@ impl<P: MfaPrompter> Engine<'_, P> {
         {
             return Ok(ours);
         }
-        let theirs = tokio::task::spawn_blocking({
-            let session = session.clone();
-            move || read_cli_cache(&session)
-        })
-        .await
-        .ok()
-        .flatten();
+        let theirs = read_cli_cache_async(session).await;
         if theirs.is_some() {
             self.note(&format!("{}: using the AWS CLI's sign-in", session.key()));
         }
@@ -250,11 +244,7 @@ pub async fn find_sso_token(
     if ours.is_some() {
         return Ok(ours);
     }
-    let session = session.clone();
-    Ok(tokio::task::spawn_blocking(move || read_cli_cache(&session))
-        .await
-        .ok()
-        .flatten())
+    Ok(read_cli_cache_async(session).await)
 }
 
 fn signed_out(session: &SsoSession, why: &'static str) -> SessionError {

@@ -7,7 +7,7 @@ use super::tasks::open;
 use super::{Reply, Runner};
 use crate::config::SsoSession;
 use crate::context::Context;
-use crate::session::{Cache, SsoToken, keep_sso_token, read_cli_cache, token_key};
+use crate::session::{Cache, SsoToken, keep_sso_token, read_cli_cache_async, token_key};
 use crate::signin::{Options, Report, Step, sign_in_with};
 use crate::tui::entries::sso_sessions_in_use;
 use crate::tui::state::SsoSignIn;
@@ -100,13 +100,7 @@ async fn status(ctx: &Context, cache: Option<&Cache>, session: &SsoSession) -> S
             .and_then(|s| SsoToken::from_json(s.expose_secret())),
         None => None,
     };
-    let theirs = tokio::task::spawn_blocking({
-        let session = session.clone();
-        move || read_cli_cache(&session)
-    })
-    .await
-    .ok()
-    .flatten();
+    let theirs = read_cli_cache_async(session).await;
     let now = ctx.clock.now();
     let tokens: Vec<SsoToken> = ours
         .into_iter()
