@@ -65,6 +65,9 @@ struct Runner {
     panics: Vec<String>,
     /// The Identity Center sign-in running for the modal.
     signing_in: Option<tokio::task::AbortHandle>,
+    /// A sign-in in the modal succeeded: its accounts are discovered once the
+    /// hand-out it continues is over (a sync replaces the rows under it).
+    discover_after_sign_in: bool,
 }
 
 /// Runs the switcher until the user quits; returns text to print on stdout afterwards.
@@ -86,6 +89,7 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
         leave: false,
         panics: Vec::new(),
         signing_in: None,
+        discover_after_sign_in: false,
     };
     // Ctrl-C arrives as a key in raw mode; while a subshell runs, SIGINT must not end hats.
     let _sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
@@ -111,16 +115,7 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(Duration::from_millis(250));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    // A stale or missing organization or Identity Center inventory is refreshed
-    // in the background (only the stale ones; `S` refreshes everything).
-    let org_stale = runner.ctx.file_organization.as_ref().is_some_and(|org| {
-        crate::config::is_stale(runner.ctx.inventory.as_ref(), org, runner.ctx.clock.now())
-    });
-    if (org_stale || !crate::org::stale_sessions(&runner.ctx).is_empty())
-        && super::update::sync(&mut app).contains(&Effect::Sync)
-    {
-        runner.spawn_sync(true);
-    }
+    runner.sync_stale(&mut app);
     let mut dirty = true;
     let mut shown_second = 0;
     let mut served = ServedPoll::default();
@@ -175,6 +170,8 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
             }
         };
         if let Some(msg) = msg {
+            // A sign-in in the modal discovers its accounts, as `hats sso login` does.
+            runner.discover_after_sign_in |= matches!(&msg, Msg::SignedIn { outcome: Ok(()), .. });
             let effects = update(&mut app, msg, runner.ctx.clock.now());
             dirty = true;
             for effect in effects {
@@ -205,6 +202,10 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
         }
         if app.quit || runner.leave {
             break Ok(());
+        }
+        if runner.discover_after_sign_in && !app.busy() {
+            runner.discover_after_sign_in = false;
+            runner.sync_stale(&mut app);
         }
     };
     // Not dropped: ratatui's drop shows the cursor and prints an error when the
@@ -258,6 +259,22 @@ impl ServedPoll {
 }
 
 impl Runner {
+    /// Refreshes a stale or missing organization or Identity Center inventory
+    /// in the background (only the stale ones; `S` refreshes everything), unless
+    /// a sync is already running.
+    fn sync_stale(&self, app: &mut App) {
+        let ctx = &self.ctx;
+        let org_stale = ctx
+            .file_organization
+            .as_ref()
+            .is_some_and(|org| crate::config::is_stale(ctx.inventory.as_ref(), org, ctx.clock.now()));
+        if (org_stale || !crate::org::stale_sessions(ctx).is_empty())
+            && super::update::sync(app).contains(&Effect::Sync)
+        {
+            self.spawn_sync(true);
+        }
+    }
+
     fn receive(&mut self, reply: Reply) -> Msg {
         match reply {
             Reply::Msg(msg) => {

@@ -69,7 +69,7 @@ fn the_header_says_signed_out_without_a_token() {
 }
 
 #[test]
-fn enter_when_signed_out_opens_the_sign_in_modal_and_approval_continues_to_the_shell() {
+fn enter_when_signed_out_opens_the_sign_in_modal_and_approval_continues_to_the_shell_then_discovery() {
     let (mut sb, ic) = sandbox();
     // No browser: the device flow, whose code the modal shows.
     sb.set_env("BROWSER", "/nonexistent/browser");
@@ -89,7 +89,8 @@ fn enter_when_signed_out_opens_the_sign_in_modal_and_approval_continues_to_the_s
     term.type_line("echo target=$HATS_TARGET");
     term.wait_for("target=prod-admin");
     term.type_line("exit");
-    term.wait_for("back from the shell for prod-admin");
+    // Back from the shell, the new sign-in discovers its accounts, as `hats sso login` does.
+    term.wait_for("Identity Center synced");
     // The new sign-in is in the keyring and the header says so.
     term.wait_for(" left");
     assert!(header(&term).contains("SSO corp: "), "{}", header(&term));
@@ -100,7 +101,7 @@ fn enter_when_signed_out_opens_the_sign_in_modal_and_approval_continues_to_the_s
 }
 
 #[test]
-fn the_browsers_approval_in_the_modal_continues_the_handout() {
+fn the_browsers_approval_in_the_modal_continues_the_handout_then_discovers_the_accounts() {
     let (sb, ic) = sandbox();
     // $BROWSER is the stand-in's approving script: the PKCE flow, a loopback redirect.
     let mut term = Terminal::spawn(&sb, r#""$HATS""#);
@@ -108,10 +109,12 @@ fn the_browsers_approval_in_the_modal_continues_the_handout() {
     term.keys("\r");
     term.wait_for("sub$ ");
     term.type_line("exit");
-    term.wait_for("back from the shell for prod-admin");
+    // Back from the shell, the new sign-in discovers its accounts, as `hats sso login` does.
+    term.wait_for("Identity Center synced");
     let log = ic.log();
     assert_eq!(log.count("Authorize"), 1, "{:?}", log.requests);
     assert_eq!(log.grant_types(), ["authorization_code"]);
+    assert_eq!(log.count("ListAccounts"), 1, "{:?}", log.requests);
     term.keys("q");
     assert_eq!(term.wait_exit(), 0);
 }
