@@ -157,6 +157,7 @@ fn a_sync_that_drops_the_selected_target_moves_to_the_best_match() {
         Msg::Synced {
             entries,
             mfa_sessions: Vec::new(),
+            partial: None,
         },
         now(),
     );

@@ -60,6 +60,8 @@ pub enum Msg {
         entries: Vec<super::state::Entry>,
         /// MFA session expiry per device.
         mfa_sessions: Vec<(String, Option<Timestamp>)>,
+        /// Why one Identity Center sign-in's discovery failed while the rest landed.
+        partial: Option<String>,
     },
     /// The served commands running now (polled from the serve registry).
     Served(Vec<super::state::ServedCommand>),
@@ -199,10 +201,15 @@ pub fn update(app: &mut App, msg: Msg, now: Timestamp) -> Vec<Effect> {
         Msg::Synced {
             entries,
             mfa_sessions,
+            partial,
         } => {
             close_waiting_modal(app);
             app.mfa_sessions = mfa_sessions;
             swap_entries(app, entries);
+            if let Some(failure) = partial {
+                let synced = app.status.take().map(|s| s.text).unwrap_or_default();
+                set_status(app, format!("{synced}; {failure}"), true);
+            }
             Vec::new()
         }
         Msg::MfaAsked { id, serial } => {

@@ -180,9 +180,16 @@ impl Runner {
                                 };
                                 let _ = sso_replies.send(Reply::Msg(Msg::SyncProgress(text)));
                             };
-                            sync_inventories(&ctx, cache, &prompter, stale_only, &progress, &sso_progress)
-                                .await?;
-                            Context::load(false).await
+                            let partial = sync_inventories(
+                                &ctx,
+                                cache,
+                                &prompter,
+                                stale_only,
+                                &progress,
+                                &sso_progress,
+                            )
+                            .await?;
+                            Ok((Context::load(false).await?, partial))
                         })
                     })
             }));
@@ -196,11 +203,12 @@ impl Runner {
                 }
             };
             let reply = match synced {
-                Ok(new) => {
+                Ok((new, partial)) => {
                     let fresh = crate::tui::initial_app(&new, new.clock.now());
                     let msg = Msg::Synced {
                         entries: fresh.entries,
                         mfa_sessions: fresh.mfa_sessions,
+                        partial: partial.map(|e| e.to_string()),
                     };
                     Reply::Synced(Box::new(new), msg)
                 }
@@ -286,7 +294,8 @@ async fn resolve(
 
 /// Discovers the organization and every Identity Center sign-in (with
 /// `stale_only`, only those whose inventory is stale). A sign-in that fails
-/// fails alone: the error is returned only when nothing landed.
+/// fails alone: its error is the whole result only when nothing landed, else
+/// it comes back beside the success, to be shown.
 async fn sync_inventories(
     ctx: &Context,
     cache: Option<&Cache>,
@@ -294,7 +303,7 @@ async fn sync_inventories(
     stale_only: bool,
     progress: &(dyn Fn(Progress) + Sync),
     sso_progress: &(dyn Fn(SsoProgress) + Sync),
-) -> Result<(), Error> {
+) -> Result<Option<Error>, Error> {
     let org_due = ctx.file_organization.as_ref().is_some_and(|org| {
         !stale_only || crate::config::is_stale(ctx.inventory.as_ref(), org, ctx.clock.now())
     });
@@ -320,6 +329,6 @@ async fn sync_inventories(
     }
     match failed {
         Some(e) if !landed => Err(e),
-        _ => Ok(()),
+        partial => Ok(partial),
     }
 }

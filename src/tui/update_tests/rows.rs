@@ -138,6 +138,7 @@ fn capital_s_syncs_the_organization_and_the_new_rows_keep_filter_and_selection()
         Msg::Synced {
             entries,
             mfa_sessions: Vec::new(),
+            partial: None,
         },
         now(),
     );
@@ -151,6 +152,32 @@ fn capital_s_syncs_the_organization_and_the_new_rows_keep_filter_and_selection()
     assert!(!app.syncing);
     update(&mut app, Msg::SyncFailed("ListRoots failed".into()), now());
     assert!(app.status.as_ref().unwrap().error);
+}
+
+#[test]
+fn a_sync_where_one_sign_in_failed_shows_the_new_rows_and_says_which_failed() {
+    let mut app = app();
+    app.identity_center = true;
+    assert_eq!(key(&mut app, KeyCode::Char('S')), vec![Effect::Sync]);
+    let entries = crate::tui::fixture::app().entries;
+    let failure = "Identity Center sign-in \"partner\" has expired; run `hats sso login partner`";
+    update(
+        &mut app,
+        Msg::Synced {
+            entries,
+            mfa_sessions: Vec::new(),
+            partial: Some(failure.into()),
+        },
+        now(),
+    );
+    let status = app.status.as_ref().unwrap();
+    assert!(status.error, "{status:?}");
+    assert!(
+        status.text.starts_with("Identity Center synced: ") && status.text.ends_with(failure),
+        "{}",
+        status.text
+    );
+    assert!(!app.syncing);
 }
 
 #[test]
@@ -300,6 +327,7 @@ fn served_commands_mark_their_rows_and_survive_new_rows() {
         Msg::Synced {
             entries: fresh,
             mfa_sessions,
+            partial: None,
         },
         now(),
     );
