@@ -18,9 +18,10 @@ pub async fn shell(ctx: &Context, target: &str, args: &SessionArgs, serve: bool)
     let shell = shell_program();
     let mut subshell = Command::new(&shell);
     subshell.env(SHELL_MARKER, &target.name);
+    let who = crate::output::credentials_of(target, &session);
     let banner = ShellBanner {
         target: &target.name,
-        assumed_arn: session.assumed_arn.as_deref(),
+        who: &who,
         expires: session.expiration,
         served: serve,
         exit_to: "exit to leave",

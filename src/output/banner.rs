@@ -2,7 +2,9 @@
 //! how long its credentials last. `hats shell` and the switcher's `Enter`
 //! print the same line, so a shell tells the same story however it started.
 
+use crate::config::{Spec, Target};
 use crate::domain::format_remaining;
+use crate::session::Session;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
@@ -11,8 +13,8 @@ use jiff::tz::TimeZone;
 pub struct ShellBanner<'a> {
     /// The target's name.
     pub target: &'a str,
-    /// The assumed-role ARN; `None` for an MFA user session.
-    pub assumed_arn: Option<&'a str>,
+    /// What the credentials are: see [`credentials_of`].
+    pub who: &'a str,
     /// When the credentials expire.
     pub expires: Timestamp,
     /// Served by hats (`--serve`) and renewed, rather than fixed keys.
@@ -24,7 +26,7 @@ pub struct ShellBanner<'a> {
 impl ShellBanner<'_> {
     /// The line, with the expiry in `tz` and the time left from `now`.
     pub fn text(&self, now: Timestamp, tz: &TimeZone) -> String {
-        let who = self.assumed_arn.unwrap_or("MFA session");
+        let who = self.who;
         if self.served {
             return format!(
                 "hats: shell for \"{}\" ({who}); credentials are served and renewed while hats runs; {}",
@@ -40,6 +42,22 @@ impl ShellBanner<'_> {
     }
 }
 
+/// What `session`'s credentials are, for the banner: the assumed-role ARN STS
+/// returned; for an Identity Center role (the portal returns no ARN) its role,
+/// account and sign-in; otherwise an MFA user session.
+pub fn credentials_of(target: &Target, session: &Session) -> String {
+    match (&session.assumed_arn, &target.spec) {
+        (Some(arn), _) => arn.clone(),
+        (None, Spec::Sso(role)) => format!(
+            "{} in {} through Identity Center \"{}\"",
+            role.role_name,
+            role.account_id,
+            role.session.key()
+        ),
+        (None, _) => "MFA session".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,7 +67,7 @@ mod tests {
         let now: Timestamp = "2026-11-22T12:00:00Z".parse().unwrap();
         let mut banner = ShellBanner {
             target: "prod",
-            assumed_arn: Some("arn:aws:sts::222222222222:assumed-role/Admin/alice"),
+            who: "arn:aws:sts::222222222222:assumed-role/Admin/alice",
             expires: now + jiff::SignedDuration::from_secs(3600 + 5 * 60),
             served: false,
             exit_to: "exit to leave",
@@ -60,7 +78,7 @@ mod tests {
              credentials expire at 13:05:00 UTC (in 1h05m); exit to leave"
         );
         banner.served = true;
-        banner.assumed_arn = None;
+        banner.who = "MFA session";
         assert_eq!(
             banner.text(now, &TimeZone::UTC),
             "hats: shell for \"prod\" (MFA session); credentials are served and renewed while hats runs; exit to leave"

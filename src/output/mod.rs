@@ -10,7 +10,7 @@ pub mod kubeconfig;
 mod shell_format;
 mod shell_init;
 
-pub use banner::ShellBanner;
+pub use banner::{ShellBanner, credentials_of};
 pub use credential_process::credential_process_json;
 pub use env_vars::{Exports, REMOVED_VARS, exports};
 pub use env_vars::{SHELL_MARKER, inside_hats_shell, is_shell};

@@ -372,3 +372,24 @@ fn a_served_child_gets_the_sso_role_through_hats_endpoint() {
         "{out}"
     );
 }
+
+#[test]
+fn a_shell_on_an_sso_target_says_which_role_account_and_sign_in_it_holds() {
+    let (sb, ic) = sso_sandbox(true);
+    cli_token(&sb, &ic, "corp", 3600);
+    let out = sb
+        .command(crate::harness::HATS)
+        .args(["shell", "prod-admin"])
+        .env("SHELL", "/bin/sh")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "shell for \"prod-admin\" (Admin in {PROD} through Identity Center \"corp\")"
+        )),
+        "{stderr}"
+    );
+}

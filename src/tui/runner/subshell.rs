@@ -73,7 +73,7 @@ impl Runner {
 fn banner(target: &crate::config::Target, session: &Session, served: bool, now: jiff::Timestamp) -> String {
     crate::output::ShellBanner {
         target: &target.name,
-        assumed_arn: session.assumed_arn.as_deref(),
+        who: &crate::output::credentials_of(target, session),
         expires: session.expiration,
         served,
         exit_to: "exit to return to hats",
