@@ -46,17 +46,7 @@ impl fmt::Display for MfaSerial {
 
 /// The partition and account of `arn:PARTITION:iam::ACCOUNT:mfa/PATH/NAME`.
 fn arn_parts(raw: &str) -> Option<(Partition, AccountId)> {
-    let mut parts = raw.splitn(6, ':');
-    let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return None;
-    };
+    let (partition, account, resource) = super::role_arn::split_iam_arn(raw)?;
     let name = resource.strip_prefix("mfa/")?.rsplit('/').next()?;
     if name.is_empty() {
         return None;

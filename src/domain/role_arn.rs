@@ -15,17 +15,7 @@ impl RoleArn {
     /// Parses an ARN and checks that it names an IAM role.
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
         let invalid = || InvalidValue::RoleArn(raw.to_owned());
-        let mut parts = raw.splitn(6, ':');
-        let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
-            return Err(invalid());
-        };
+        let (partition, account, resource) = split_iam_arn(raw).ok_or_else(invalid)?;
         Partition::from_name(partition).ok_or_else(invalid)?;
         let account = AccountId::parse(account).map_err(|_| invalid())?;
         let path_and_name = resource.strip_prefix("role/").ok_or_else(invalid)?;
@@ -103,6 +93,25 @@ fn is_role_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
+}
+
+/// The partition, account and resource of an IAM ARN
+/// (`arn:PARTITION:iam::ACCOUNT:RESOURCE`), unchecked; `None` for any other shape.
+pub(super) fn split_iam_arn(raw: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = raw.splitn(6, ':');
+    match (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) {
+        (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) => {
+            Some((partition, account, resource))
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
