@@ -12,6 +12,7 @@ mod login;
 mod ls;
 mod org_sync;
 mod profiles;
+mod progress;
 mod saml_sync;
 mod serve;
 mod shell;

@@ -5,8 +5,6 @@ use crate::cli::OrgSessionArgs;
 use crate::context::Context;
 use crate::error::Error;
 use crate::session::TerminalPrompter;
-use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
 
 /// Discovers the organization now and reports what was found.
 pub async fn org_sync(ctx: &Context, args: &OrgSessionArgs) -> Result<(), Error> {
@@ -19,15 +17,7 @@ pub async fn org_sync(ctx: &Context, args: &OrgSessionArgs) -> Result<(), Error>
     } else {
         ctx.open_cache().await?
     };
-    let bar = if std::io::stderr().is_terminal() {
-        ProgressBar::new_spinner()
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} {wide_bar} {pos}/{len}").expect("valid template"),
-    );
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let bar = super::progress::stderr_bar();
     let report = |p: Progress| match p {
         Progress::Units(n) => bar.set_message(format!("organizational units {n}")),
         Progress::Accounts(n) => bar.set_message(format!("accounts {n}")),

@@ -7,8 +7,6 @@ use crate::config::SsoSession;
 use crate::context::Context;
 use crate::error::Error;
 use crate::session::Cache;
-use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
 
 /// Discovers `name` (the only sso-session when `None`) now.
 pub async fn sso_sync(ctx: &Context, name: Option<&str>) -> Result<(), Error> {
@@ -23,15 +21,7 @@ pub(super) async fn discover(
     cache: Option<&Cache>,
     session: &SsoSession,
 ) -> Result<(), Error> {
-    let bar = if std::io::stderr().is_terminal() {
-        ProgressBar::new_spinner()
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} {wide_bar} {pos}/{len}").expect("valid template"),
-    );
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let bar = super::progress::stderr_bar();
     let key = session.key();
     let report = |p: SsoProgress| match p {
         SsoProgress::Accounts(n) => bar.set_message(format!("Identity Center {key}: accounts {n}")),
