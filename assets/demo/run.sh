@@ -29,7 +29,8 @@ sandbox=$(mktemp -d "${TMPDIR:-/tmp}/hats-demo.XXXXXX")
 port=$(.venv-test/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 .venv-test/bin/moto_server -H 127.0.0.1 -p "$port" >"$sandbox/moto.log" 2>&1 &
 moto_pid=$!
-export PATH="$repo/target/release:$PATH"
+# Where cargo put it: CARGO_TARGET_DIR, when the user sets one, else target/.
+export PATH="${CARGO_TARGET_DIR:-$repo/target}/release:$PATH"
 # The demo's sessions went to your keyring (Secret Service or keyutils): remove them too.
 # Only once HOME points at the sandbox, so your own cache is never touched.
 cleanup() {
