@@ -352,6 +352,24 @@ pub struct SessionArgs {
     pub preset: Option<String>,
 }
 
+/// The commands [`Cli::names_a_hand_out`] recognizes before parsing.
+const HAND_OUTS: [&str; 6] = ["env", "exec", "credential-process", "shell", "login", "serve"];
+
+impl Cli {
+    /// Whether the raw arguments name a command that hands out a target's
+    /// session through the cache, so the keyring can start opening before
+    /// clap parses them. A guess, checked after parsing against
+    /// [`Command::opens_keyring`]: a wrong "yes" costs one unused connection
+    /// to the bus, a wrong "no" only the head start.
+    pub fn names_a_hand_out(args: &[OsString]) -> bool {
+        let command = args
+            .iter()
+            .skip(1)
+            .find(|a| !a.as_encoded_bytes().starts_with(b"-"));
+        command.is_some_and(|c| HAND_OUTS.iter().any(|h| c == h)) && !args.iter().any(|a| a == "--no-cache")
+    }
+}
+
 impl Command {
     /// Whether the command hands out a target's session through the cache, so
     /// the keyring can be opening while the configuration loads.
@@ -442,3 +460,6 @@ fn parse_region(raw: &str) -> Result<String, String> {
 fn parse_duration(raw: &str) -> Result<SessionDuration, String> {
     SessionDuration::parse(raw).map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests;

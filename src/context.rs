@@ -5,11 +5,10 @@ use crate::clock::Clock;
 use crate::config::{self, HatsFile, Paths, Presets, Settings, SsoSession, Target, TargetSet};
 use crate::error::Error;
 use crate::fs_private;
-use crate::keyring::{KeyringChoice, Opened, StoreError, open};
+use crate::keyring::{KeyringChoice, Opening};
 use crate::session::{Cache, IndexFile};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use tokio::task::JoinHandle;
 
 /// The loaded configuration and the services around it.
 pub struct Context {
@@ -35,28 +34,8 @@ pub struct Context {
     /// Every Identity Center sign-in the AWS config names, sorted by key, with
     /// when its inventory was discovered (`None`: never, or not loaded).
     pub sso_sessions: Vec<(Arc<SsoSession>, Option<jiff::Timestamp>)>,
-    /// The keyring being opened since start-up ([`KeyringOpening`]), for the first `open_cache`.
-    pub opening: Mutex<Option<KeyringOpening>>,
-}
-
-/// The keyring, being opened on a blocking thread since start-up.
-///
-/// Opening the Secret Service is the slowest step of a cached hand-out: a
-/// connection to the bus, its authentication and a session are round trips
-/// with two daemons. Started before the configuration is read, they overlap
-/// it. Nothing is read from the keyring and no secret is sent until the
-/// command asks for its session.
-pub struct KeyringOpening(JoinHandle<Result<Opened, StoreError>>);
-
-impl KeyringOpening {
-    /// Starts opening the keyring `HATS_KEYRING` chooses; `None` when caching is
-    /// off or the variable is invalid (the command's own opening reports that).
-    /// Call within the runtime. A command that ends without using it waits for
-    /// it at exit: at most the bus's connect timeout, milliseconds normally.
-    pub fn start() -> Option<Self> {
-        let choice = KeyringChoice::from_env().ok()?;
-        (choice != KeyringChoice::None).then(|| Self(tokio::task::spawn_blocking(move || open(choice))))
-    }
+    /// The keyring being opened since start-up, for the first `open_cache`.
+    pub opening: Mutex<Option<Opening>>,
 }
 
 /// Which targets a command will look at, so start-up loads no more.
@@ -158,9 +137,9 @@ impl Context {
         })
     }
 
-    /// The same context, with the keyring already being opened (see [`KeyringOpening`]).
+    /// The same context, with the keyring already being opened.
     #[must_use]
-    pub fn with_keyring_opening(self, opening: Option<KeyringOpening>) -> Self {
+    pub fn with_keyring_opening(self, opening: Option<Opening>) -> Self {
         *self
             .opening
             .lock()
@@ -217,10 +196,10 @@ impl Context {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take();
-        let task = started.map_or_else(|| tokio::task::spawn_blocking(move || open(choice)), |o| o.0);
-        let opened = task
+        let opened = started
+            .unwrap_or_else(|| Opening::start(choice))
+            .finish()
             .await
-            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
             .map_err(crate::session::SessionError::Store)?;
         let cache = opened.store.map(|store| Cache::new(store, self.index()));
         Ok((cache, opened.fallback_notice))

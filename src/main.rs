@@ -3,8 +3,10 @@
 use clap::Parser;
 use hats::cli::{Cli, Command, EksCommand, OrgCommand, ProfilesCommand, SamlCommand, SsoCommand};
 use hats::commands;
-use hats::context::{Context, KeyringOpening, Wanted};
+use hats::context::{Context, Wanted};
 use hats::error::Error;
+use hats::keyring::Opening;
+use std::ffi::OsString;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -16,7 +18,20 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     // `HATS_COMPLETE=bash hats -- hats env pr`: the shell asks for candidates; answered and exited here.
     commands::answer_completion_request();
-    let cli = parse();
+    let args: Vec<OsString> = std::env::args_os().collect();
+    // Opening the keyring is the slowest step of a cached hand-out: when the
+    // arguments name one, it starts before clap has even parsed them.
+    let early = Cli::names_a_hand_out(&args)
+        .then(runtime)
+        .and_then(Result::ok)
+        .map(|runtime| {
+            let opening = {
+                let _inside = runtime.enter();
+                Opening::start_from_env()
+            };
+            (runtime, opening)
+        });
+    let cli = parse(&args);
     // Commands that read no configuration answer before anything is loaded:
     // `prompt` runs at every prompt.
     match &cli.command {
@@ -32,11 +47,15 @@ fn main() -> ExitCode {
         }
         _ => {}
     }
-    let runtime = match runtime() {
-        Ok(rt) => rt,
+    let (runtime, opening) = match early.map_or_else(|| runtime().map(|rt| (rt, None)), Ok) {
+        Ok(started) => started,
         Err(e) => return fail(&Error::Output(e)),
     };
-    finish(runtime.block_on(run(cli)))
+    let result = runtime.block_on(run(cli, opening));
+    // Every wait on the keyring was bounded; a thread still stuck on a silent
+    // session bus must not hold the exit.
+    runtime.shutdown_background();
+    finish(result)
 }
 
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
@@ -44,15 +63,14 @@ fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 }
 
 /// The command line, or clap's error (with hats' tips) and exit.
-fn parse() -> Cli {
-    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    Cli::try_parse_from(&args).unwrap_or_else(|error| {
+fn parse(args: &[OsString]) -> Cli {
+    Cli::try_parse_from(args).unwrap_or_else(|error| {
         // Only on the error path: the targets tell `hats dev` from a typo.
         let targets = || {
             let ctx = runtime().ok()?.block_on(Context::load(false)).ok()?;
             Some(ctx.targets)
         };
-        hats::cli_hints::add_tips(error, &args, targets).exit()
+        hats::cli_hints::add_tips(error, args, targets).exit()
     })
 }
 
@@ -65,7 +83,8 @@ fn finish(result: Result<ExitCode, Error>) -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<ExitCode, Error> {
+/// Runs the command; `early` is the keyring opening started before parsing, if any.
+async fn run(cli: Cli, early: Option<Opening>) -> Result<ExitCode, Error> {
     match &cli.command {
         // The hook loads its one target only once it knows a renewal is due.
         Some(Command::Use { hook: true, .. }) => {
@@ -84,7 +103,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         .command
         .as_ref()
         .filter(|c| c.opens_keyring())
-        .and_then(|_| KeyringOpening::start());
+        .and_then(|_| early.or_else(Opening::start_from_env));
     let ctx = Context::load_for(cli.verbose, wanted)
         .await?
         .with_keyring_opening(opening);

@@ -2,7 +2,8 @@
 
 use crate::context::Context;
 use crate::error::Error;
-use crate::session::{KeyringChoice, SessionError, forget_everywhere, forgets, open};
+use crate::keyring::open_every;
+use crate::session::{KeyringChoice, Opening, SessionError, forget_everywhere, forgets};
 
 /// Forgets the sessions of `target`, or every session with `all`, in the store
 /// `HATS_KEYRING` chooses and in every other store that opens.
@@ -20,16 +21,22 @@ pub async fn forget(ctx: &Context, target: Option<&str>, all: bool) -> Result<()
     let what = target
         .as_ref()
         .map_or_else(|| "all targets".to_owned(), |t| format!("\"{}\"", t.name));
-    let (forgotten, fallback_notice) = tokio::task::spawn_blocking(move || {
-        let opened = open(choice).map_err(SessionError::Store)?;
-        let Some(chosen) = opened.store else {
-            return Ok((crate::session::Forgotten::default(), opened.fallback_notice));
-        };
-        let forgotten = forget_everywhere(&chosen, &index, &forgets(target.as_ref()))?;
-        Ok::<_, SessionError>((forgotten, opened.fallback_notice))
-    })
-    .await
-    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+    let opened = Opening::start(choice)
+        .finish()
+        .await
+        .map_err(SessionError::Store)?;
+    let fallback_notice = opened.fallback_notice;
+    let forgotten = match opened.store {
+        None => crate::session::Forgotten::default(),
+        Some(chosen) => {
+            let every = open_every().await;
+            tokio::task::spawn_blocking(move || {
+                forget_everywhere(&chosen, &every, &index, &forgets(target.as_ref()))
+            })
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?
+        }
+    };
     // Said as every other command says it: the store `HATS_KEYRING` chose is not the usual one.
     if let Some(notice) = fallback_notice {
         ctx.notice_once("keyring-fallback", &notice);

@@ -1,8 +1,11 @@
 //! Chooses and opens the keyring: `HATS_KEYRING`, else the platform's default,
-//! with the kernel keyutils keyring as the fallback on headless Linux.
+//! with the kernel keyutils keyring as the fallback on headless Linux. Every
+//! opening runs on a blocking thread and is waited for within a bound.
 
 use super::store::{KeyringStore, SecretStore, StoreError};
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinHandle;
 
 /// Which store the user asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,8 +43,60 @@ pub struct Opened {
     pub fallback_notice: Option<String>,
 }
 
-/// Opens the chosen store. Blocking: call from `spawn_blocking`.
-pub fn open(choice: KeyringChoice) -> Result<Opened, StoreError> {
+/// How long connecting to the session bus and opening a session may take. Both
+/// are a few round trips with local daemons; a bus that has not answered in 5 s is stuck.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A keyring being opened on a blocking thread.
+///
+/// Opening the Secret Service is the slowest step of a cached hand-out: a
+/// connection to the bus, its authentication and a session are round trips
+/// with two daemons. Started as early as the command allows, they overlap the
+/// rest of start-up. Nothing is read from the keyring and no secret is sent
+/// until the command asks for its session.
+pub struct Opening {
+    choice: KeyringChoice,
+    task: JoinHandle<Result<Opened, StoreError>>,
+}
+
+impl Opening {
+    /// Starts opening the store `choice` names. Call within the runtime.
+    pub fn start(choice: KeyringChoice) -> Self {
+        Self {
+            choice,
+            task: tokio::task::spawn_blocking(move || open(choice)),
+        }
+    }
+
+    /// Starts opening the store `HATS_KEYRING` names; `None` when caching is
+    /// off or the variable is invalid (the command's own opening reports that).
+    pub fn start_from_env() -> Option<Self> {
+        let choice = KeyringChoice::from_env().ok()?;
+        (choice != KeyringChoice::None).then(|| Self::start(choice))
+    }
+
+    /// The opened store, waited for at most [`CONNECT_TIMEOUT`]: libdbus waits
+    /// without end for a bus that accepts the connection and then says nothing.
+    /// A silent bus counts as no Secret Service (so `auto` falls back). The
+    /// thread left behind stays blocked on that dead socket; `main` shuts the
+    /// runtime down without waiting for it.
+    pub async fn finish(self) -> Result<Opened, StoreError> {
+        match tokio::time::timeout(CONNECT_TIMEOUT, self.task).await {
+            Ok(joined) => joined.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())),
+            Err(_) => {
+                let silent = silent_bus(CONNECT_TIMEOUT);
+                match self.choice {
+                    KeyringChoice::Auto => fall_back(silent),
+                    _ => Err(silent),
+                }
+            }
+        }
+    }
+}
+
+/// Opens the chosen store. Blocking, and on a silent bus without end: use
+/// [`Opening`], which bounds the wait.
+fn open(choice: KeyringChoice) -> Result<Opened, StoreError> {
     let plain = |store| Opened {
         store: Some(store),
         fallback_notice: None,
@@ -59,15 +114,21 @@ pub fn open(choice: KeyringChoice) -> Result<Opened, StoreError> {
 
 /// Every store this platform has that opens, for `forget`: sessions may have
 /// been written under another `HATS_KEYRING` (or by the automatic fallback).
-/// Blocking: call from `spawn_blocking`.
-pub fn open_every() -> Vec<Arc<dyn SecretStore>> {
+pub async fn open_every() -> Vec<Arc<dyn SecretStore>> {
     #[cfg(target_os = "linux")]
-    let every = [secret_service(), keyutils()];
+    let every = [KeyringChoice::SecretService, KeyringChoice::Keyutils];
     #[cfg(not(target_os = "linux"))]
-    let every = [auto().map(|opened| opened.store)]
-        .into_iter()
-        .filter_map(Result::transpose);
-    every.into_iter().filter_map(Result::ok).collect()
+    let every = [KeyringChoice::Auto];
+    let mut stores = Vec::new();
+    for choice in every {
+        if let Ok(Opened {
+            store: Some(store), ..
+        }) = Opening::start(choice).finish().await
+        {
+            stores.push(store);
+        }
+    }
+    stores
 }
 
 #[cfg(target_os = "linux")]
@@ -77,16 +138,31 @@ fn auto() -> Result<Opened, StoreError> {
             store: Some(store),
             fallback_notice: None,
         }),
-        Err(e) => Ok(Opened {
-            store: Some(keyutils()?),
-            fallback_notice: Some(format!(
-                "no Secret Service answered ({}); caching sessions in the kernel keyutils keyring instead \
-                 (set HATS_KEYRING to choose a store)",
-                e.detail
-            )),
-        }),
+        Err(e) => fall_back(e),
     }
 }
+
+/// `auto` when the Secret Service did not open: the kernel keyutils keyring, with a notice.
+#[cfg(target_os = "linux")]
+fn fall_back(secret_service: StoreError) -> Result<Opened, StoreError> {
+    Ok(Opened {
+        store: Some(keyutils()?),
+        fallback_notice: Some(format!(
+            "no Secret Service answered ({}); caching sessions in the kernel keyutils keyring instead \
+             (set HATS_KEYRING to choose a store)",
+            secret_service.detail
+        )),
+    })
+}
+
+/// `auto` has no other store to fall back to here.
+#[cfg(not(target_os = "linux"))]
+fn fall_back(store: StoreError) -> Result<Opened, StoreError> {
+    Err(store)
+}
+
+#[cfg(target_os = "linux")]
+use super::secret_service::silent_bus;
 
 #[cfg(target_os = "linux")]
 fn secret_service() -> Result<Arc<dyn SecretStore>, StoreError> {
@@ -124,6 +200,15 @@ fn auto() -> Result<Opened, StoreError> {
 #[cfg(not(target_os = "linux"))]
 fn secret_service() -> Result<Arc<dyn SecretStore>, StoreError> {
     Err(unsupported("secret-service"))
+}
+
+/// The platform's keyring did not answer within `waited`.
+#[cfg(not(target_os = "linux"))]
+fn silent_bus(waited: Duration) -> StoreError {
+    StoreError::unavailable(
+        "keyring",
+        format!("it did not answer within {} s", waited.as_secs()),
+    )
 }
 
 #[cfg(not(target_os = "linux"))]

@@ -35,10 +35,6 @@ const SERVICE_ATTRIBUTE: &str = "hats";
 /// How long hats waits for the user to answer the service's unlock prompt.
 pub const UNLOCK_PROMPT_SECONDS: u64 = 60;
 
-/// How long connecting to the bus and opening a session may take. Both are a
-/// few round trips with a local daemon; a bus that has not answered in 5 s is stuck.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-
 /// One connection with the Secret Service.
 pub struct SecretServiceStore {
     service: Mutex<SecretService>,
@@ -48,9 +44,11 @@ impl SecretServiceStore {
     /// Checks that the session bus is the user's own, connects, and opens a
     /// plain session with the Secret Service (starting it if the bus can).
     /// Fails when none answers, so the caller may fall back to another store.
+    /// Blocks without end on a bus that never answers: callers bound the wait
+    /// (`keyring::Opening`).
     pub fn connect() -> Result<Self, StoreError> {
         let address = super::bus_owner::check_session_bus()?;
-        let service = connect_bounded(&address)?.map_err(|e| match e {
+        let service = connect_unbounded().map_err(|e| match e {
             Error::Dbus(ref inner) if inner.name() == Some("org.freedesktop.DBus.Error.ServiceUnknown") => {
                 StoreError::unavailable(
                     STORE,
@@ -151,30 +149,25 @@ impl SecretStore for SecretServiceStore {
     }
 }
 
-/// Connects on a thread of its own and waits at most [`CONNECT_TIMEOUT`]:
-/// libdbus waits without end for a bus that accepts the connection and then
-/// says nothing. A thread left behind stays blocked on that dead socket; the
-/// commands exit soon after, the switcher carries on without a keyring.
-fn connect_bounded(address: &str) -> Result<Result<SecretService, Error>, StoreError> {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
-        .name("hats-dbus-connect".into())
-        .spawn(move || {
-            let _ = sender.send(SecretService::connect_with_max_prompt_timeout(
-                EncryptionType::Plain,
-                UNLOCK_PROMPT_SECONDS,
-            ));
-        })
-        .map_err(|e| StoreError::unavailable(STORE, format!("cannot start the D-Bus connection: {e}")))?;
-    receiver.recv_timeout(CONNECT_TIMEOUT).map_err(|_| {
-        StoreError::unavailable(
-            STORE,
-            format!(
-                "the session bus at \"{address}\" did not answer within {} s",
-                CONNECT_TIMEOUT.as_secs()
-            ),
-        )
-    })
+/// Connects to the session bus and opens a plain session: libdbus blocks,
+/// on a bus that accepts the connection and then says nothing without end.
+fn connect_unbounded() -> Result<SecretService, Error> {
+    SecretService::connect_with_max_prompt_timeout(EncryptionType::Plain, UNLOCK_PROMPT_SECONDS)
+}
+
+/// The error for a session bus that did not answer within `waited`, naming
+/// the address it was reached at.
+pub fn silent_bus(waited: Duration) -> StoreError {
+    // The same address the connection used (the check passed before it hung).
+    let address = super::bus_owner::check_session_bus()
+        .unwrap_or_else(|_| std::env::var("DBUS_SESSION_BUS_ADDRESS").unwrap_or_default());
+    StoreError::unavailable(
+        STORE,
+        format!(
+            "the session bus at \"{address}\" did not answer within {} s",
+            waited.as_secs()
+        ),
+    )
 }
 
 /// The attributes that identify hats' entry for `key`.

@@ -4,7 +4,6 @@
 
 use super::SessionError;
 use super::index::IndexFile;
-use crate::keyring::open_every;
 use crate::keyring::{SecretStore, StoreError};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -19,10 +18,12 @@ pub struct Forgotten {
 }
 
 /// Removes every key `belongs` accepts from `chosen` (the store `HATS_KEYRING`
-/// names, whose failure is an error), from every other store that opens
-/// (whose failure is a problem reported), and from the index. Blocking.
+/// names, whose failure is an error), from every other store in `every` (the
+/// stores that opened, whose failure is a problem reported), and from the
+/// index. Blocking.
 pub fn forget_everywhere(
     chosen: &Arc<dyn SecretStore>,
+    every: &[Arc<dyn SecretStore>],
     index: &IndexFile,
     belongs: &dyn Fn(&str) -> bool,
 ) -> Result<Forgotten, SessionError> {
@@ -30,7 +31,7 @@ pub fn forget_everywhere(
     let mut removed: BTreeSet<String> = indexed.iter().cloned().collect();
     forget_in(chosen.as_ref(), &indexed, belongs, &mut removed)?;
     let mut problems = Vec::new();
-    for other in open_every() {
+    for other in every {
         if other.name() == chosen.name() {
             continue;
         }

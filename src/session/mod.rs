@@ -34,7 +34,7 @@ pub use sso_token::{
     SsoToken, cli_cache_file, read_cli_cache, read_cli_cache_async, remove_cli_cache, token_key,
 };
 // The stores live in `crate::keyring`; these names stay reachable here too.
-pub use crate::keyring::{KeyringChoice, MemoryStore, Opened, SecretStore, StoreError, open};
+pub use crate::keyring::{KeyringChoice, MemoryStore, Opened, Opening, SecretStore, StoreError};
 #[cfg(test)]
 pub(crate) use cache::encode;
 
