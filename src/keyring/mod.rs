@@ -18,5 +18,5 @@ mod secret_service;
 mod split;
 mod store;
 
-pub use open::{CONNECT_TIMEOUT, KeyringChoice, Opened, Opening, open_every};
+pub use open::{KeyringChoice, Opened, Opening, open_every};
 pub use store::{MemoryStore, SecretStore, StoreError};

@@ -31,6 +31,8 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VENV = os.path.join(REPO, ".venv-test", "bin")
 HATS = os.path.join(REPO, "target", "release", "hats")
+# The keyring's own calls with nothing of hats around them (tests/bench/keyring_floor.rs).
+FLOOR = os.path.join(REPO, "target", "release", "examples", "keyring_floor")
 RUNS = int(os.environ.get("HATS_BENCH_RUNS", "40"))
 MFA_CODE = "123456"
 OUS = ["Production", "Workloads", "Sandbox", "Security", "Data"]
@@ -407,6 +409,7 @@ def measure(bed):
         prefix=anonymous)
     row("hats credential-process prod-admin (cached, under keyctl session -)",
         [HATS, "credential-process", "prod-admin"], target=4, prefix=anonymous)
+    row(FLOOR_ROW, [FLOOR])
     # kubectl's exec plugin: the same cached hand-out plus one SigV4 presign; target: within 2 ms of env.
     row("hats eks token --cluster demo prod-admin (cached)", [HATS, "eks", "token", "--cluster", "demo", "prod-admin"])
     rows[-1]["within_of"] = ("hats env prod-admin (cached)", 2.0)
@@ -481,6 +484,9 @@ def hook_rows(bed, row):
         row(f"hats use --hook prod-admin ({name})", [HATS, "use", "--hook"], target=4, env_=env)
 
 
+FLOOR_ROW = "keyring floor: connect, search, read one secret (no hats)"
+
+
 def report(rows):
     by_name = {r["name"]: r for r in rows}
     print("\n| what | median | peak RSS | target | vs target |")
@@ -524,6 +530,12 @@ def report(rows):
                 share = r["ms"] / awsume["ms"]
                 verdict = "✓" if share <= 0.02 else "✗"
                 print(f"{r['name']} / awsume: {share:.4f} (target ≤ 0.02) {verdict}")
+    floor = by_name.get(FLOOR_ROW)
+    if floor:
+        # What is left above the Secret Service's own round trips and a process start.
+        for name in ("hats env prod-admin (cached)", "hats credential-process prod-admin (cached)"):
+            r = by_name[name]
+            print(f"{name} / keyring floor: {r['ms'] / floor['ms']:.2f}× ({r['ms'] - floor['ms']:+.1f} ms)")
     for a, b, limit in [("hats ls --json, 15,000 targets (7,500 organization + 7,500 Identity Center)",
                          "hats ls --json, 15,000 targets", 1.10),
                         ("hats exec sso-dev -- true (cached, Identity Center)",
