@@ -70,6 +70,18 @@ pub async fn source_credentials(source: &Source) -> Result<Credentials, AwsError
 /// Whether `profile` is an `aws login` profile (`login_session`), read again
 /// only when its credentials could not be had, to say how to renew them.
 async fn is_login_session(profile: &str) -> bool {
+    profile_sets(profile, "login_session").await
+}
+
+/// Whether getting `source`'s credentials would run a program: a source
+/// profile with `credential_process` (which aws-config would run).
+pub async fn runs_a_command(source: &Source) -> bool {
+    matches!(source, Source::Profile(profile) if profile_sets(profile, "credential_process").await)
+}
+
+/// Whether `profile` sets `key`, read from the AWS files again (only on the
+/// paths that ask: a failure, or the prompt hook).
+async fn profile_sets(profile: &str, key: &str) -> bool {
     let env = aws_types::os_shim_internal::Env::real();
     let fs = aws_types::os_shim_internal::Fs::real();
     crate::config::load_profiles(&fs, &env)
@@ -77,7 +89,7 @@ async fn is_login_session(profile: &str) -> bool {
         .ok()
         .and_then(|set| {
             set.get_profile(&crate::config::sdk_name(profile))
-                .map(|p| p.get("login_session").is_some())
+                .map(|p| p.get(key).is_some())
         })
         .unwrap_or(false)
 }

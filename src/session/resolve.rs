@@ -10,7 +10,7 @@ use super::mfa_process::{run_mfa_process, timeout_from_env};
 use super::plan::plan_role;
 use super::prompt::MfaPrompter;
 use super::{Cache, Session, SessionError};
-use crate::aws::{AssumeRoleInput, Issued, Sts, source_credentials};
+use crate::aws::{AssumeRoleInput, Issued, Sts, runs_a_command, source_credentials};
 use crate::clock::Clock;
 use crate::config::{MfaDevice, Mode, RoleSpec, Settings, Source, Spec, Target};
 use crate::domain::{Credentials, MfaCode, MfaSerial, SessionDuration, SessionPolicy, SourceIdentity};
@@ -106,7 +106,7 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
 
     /// For the prompt hook, which must never ask for anything: no MFA prompt
     /// and no helper command (`mfa_process`, `web_identity_token_process`, a
-    /// SAML `assertion_process`). A session that needs one fails with
+    /// SAML `assertion_process`, a source profile's `credential_process`). A session that needs one fails with
     /// [`SessionError::NeedsUser`]; cached sessions, token files and Identity
     /// Center tokens (refreshed without the user) still serve.
     #[must_use]
@@ -121,6 +121,15 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
             return Err(SessionError::NeedsUser(what()));
         }
         Ok(())
+    }
+
+    /// The credentials of a non-role source. A quiet engine refuses a source
+    /// profile whose `credential_process` aws-config would run.
+    async fn source_credentials(&self, source: &Source) -> Result<Credentials, SessionError> {
+        if self.quiet && runs_a_command(source).await {
+            self.may_run(|| format!("the credential_process of profile \"{}\"", source.describe()))?;
+        }
+        Ok(source_credentials(source).await?)
     }
 
     /// For renewals of a served command: `--duration` only sets the length of
@@ -265,7 +274,7 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                         };
                         self.role(inner, inner_hop).await?.credentials
                     }
-                    (_, source, _) => source_credentials(source).await?,
+                    (_, source, _) => self.source_credentials(source).await?,
                 };
                 let code = self.code_for_assume_role(label, spec, plan.mode).await?;
                 if let (Some(code), Some(mfa)) = (&code, &spec.mfa) {
@@ -314,7 +323,7 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
     ) -> Result<Session, SessionError> {
         let key = mfa_key(source, &mfa.serial);
         self.cached(&key, &source.describe(), "mfa", want, async {
-            let base = source_credentials(source).await?;
+            let base = self.source_credentials(source).await?;
             let code = self.code(mfa).await?;
             self.note(&format!(
                 "GetSessionToken for {} with {} for {duration}",

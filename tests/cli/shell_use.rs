@@ -351,3 +351,33 @@ fn the_hook_never_runs_a_web_identity_token_process_or_a_saml_assertion_process(
     );
     assert!(sb.moto.take_actions().is_empty());
 }
+
+#[test]
+fn the_hook_never_runs_a_source_profiles_credential_process() {
+    let sb = Sandbox::without_keyring();
+    let process = recording_script(
+        &sb,
+        "creds",
+        r#"{"Version": 1, "AccessKeyId": "AKIAPROCESSEXAMPLE", "SecretAccessKey": "process-secret"}"#,
+    );
+    sb.aws_config(&format!(
+        "[profile keys-from-a-program]\ncredential_process = sh {}\n\n\
+         [profile built]\nrole_arn = arn:aws:iam::123456789012:role/Builder\n\
+         source_profile = keys-from-a-program\nregion = us-east-1\n",
+        process.display()
+    ));
+    // A command the user runs may run it...
+    sb.hats(&["env", "built"]).ok();
+    assert_eq!(runs_of(&sb, "creds"), 1);
+    assert_eq!(sb.moto.take_actions(), ["AssumeRole"]);
+    // ...the prompt hook never does (no keyring: nothing is cached to renew from).
+    let refused = hook(&sb, "built", due());
+    assert_quiet_failure(&refused, "built");
+    assert!(
+        refused.stdout().contains("credential_process of profile"),
+        "{}",
+        refused.stdout()
+    );
+    assert_eq!(runs_of(&sb, "creds"), 1, "the hook ran credential_process");
+    assert!(sb.moto.take_actions().is_empty());
+}
