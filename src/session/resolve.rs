@@ -106,9 +106,10 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
 
     /// For the prompt hook, which must never ask for anything: no MFA prompt
     /// and no helper command (`mfa_process`, `web_identity_token_process`, a
-    /// SAML `assertion_process`, a source profile's `credential_process`). A session that needs one fails with
-    /// [`SessionError::NeedsUser`]; cached sessions, token files and Identity
-    /// Center tokens (refreshed without the user) still serve.
+    /// SAML `assertion_process`, a source profile's `credential_process`). A
+    /// session that needs one fails with [`SessionError::NeedsUser`]; cached
+    /// sessions, token files and Identity Center tokens (refreshed without the
+    /// user) still serve.
     #[must_use]
     pub fn quiet(mut self) -> Self {
         self.quiet = true;
