@@ -366,7 +366,11 @@ impl Cli {
             .iter()
             .skip(1)
             .find(|a| !a.as_encoded_bytes().starts_with(b"-"));
-        command.is_some_and(|c| HAND_OUTS.iter().any(|h| c == h)) && !args.iter().any(|a| a == "--no-cache")
+        // `--help` prints and exits; `--no-cache` never opens the keyring.
+        let opted_out = args
+            .iter()
+            .any(|a| ["--no-cache", "--help", "-h"].iter().any(|o| a == o));
+        command.is_some_and(|c| HAND_OUTS.iter().any(|h| c == h)) && !opted_out
     }
 }
 

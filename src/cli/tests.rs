@@ -28,6 +28,8 @@ fn commands_that_never_read_the_cache_are_not_guessed_hand_outs() {
         "hats prompt",
         "hats env dev --no-cache",
         "hats --no-cache exec dev -- true",
+        "hats env --help",
+        "hats exec -h",
         "hats forget dev",
     ] {
         assert!(!Cli::names_a_hand_out(&args(line)), "{line}");
