@@ -80,22 +80,7 @@ fn relay(
     if is_org {
         count.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
-    let mut upstream = TcpStream::connect(("127.0.0.1", upstream))?;
-    let mut forwarded: String = head
-        .trim_end()
-        .lines()
-        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
-        .map(|l| format!("{l}\r\n"))
-        .collect();
-    forwarded.push_str("Connection: close\r\n\r\n");
-    upstream.write_all(forwarded.as_bytes())?;
-    upstream.write_all(&body)?;
-    // Read exactly one response: the server may keep the connection open.
-    let Some((response_head, response_body)) = read_message(&mut upstream)? else {
-        return Ok(());
-    };
-    client.write_all(response_head.as_bytes())?;
-    client.write_all(&response_body)
+    forward(client, upstream, &head, &body)
 }
 
 /// What [`FaultyEndpoint`] does with a request it intercepts.
@@ -293,6 +278,7 @@ fn forward(mut client: TcpStream, upstream: u16, head: &str, body: &[u8]) -> std
     forwarded.push_str("Connection: close\r\n\r\n");
     upstream.write_all(forwarded.as_bytes())?;
     upstream.write_all(body)?;
+    // Read exactly one response: the server may keep the connection open.
     let Some((response_head, response_body)) = read_message(&mut upstream)? else {
         return Ok(());
     };
