@@ -9,15 +9,20 @@ use crate::tui::state::{App, Overlay, Purpose, SsoSignIn};
 use crate::tui::update::{Effect, Msg, update};
 use crossterm::event::KeyCode;
 
-/// Enter on row 1, then the engine answers "signed out of corp".
-fn signed_out_handout() -> (App, u64) {
-    let mut app = app();
-    key(&mut app, KeyCode::Down);
-    let effects = key(&mut app, KeyCode::Enter);
+/// Enter on row 1: the hand-out's generation.
+fn enter_on_row_one(app: &mut App) -> u64 {
+    key(app, KeyCode::Down);
+    let effects = key(app, KeyCode::Enter);
     let Some(Effect::Resolve { generation, .. }) = effects.first() else {
         panic!("{effects:?}");
     };
-    let generation = *generation;
+    *generation
+}
+
+/// Enter on row 1, then the engine answers "signed out of corp".
+fn signed_out_handout() -> (App, u64) {
+    let mut app = app();
+    let generation = enter_on_row_one(&mut app);
     let effects = update(&mut app, needed(generation), now());
     assert_eq!(
         effects,
@@ -147,12 +152,7 @@ fn a_failed_sign_in_closes_the_modal_with_the_error() {
 #[test]
 fn a_signed_out_reply_for_a_superseded_request_opens_nothing() {
     let mut app = app();
-    key(&mut app, KeyCode::Down);
-    let first = key(&mut app, KeyCode::Enter);
-    let Some(Effect::Resolve { generation, .. }) = first.first() else {
-        panic!("{first:?}");
-    };
-    let generation = *generation;
+    let generation = enter_on_row_one(&mut app);
     key(&mut app, KeyCode::Char('e'));
     assert!(update(&mut app, needed(generation), now()).is_empty());
     assert_eq!(app.overlay, Overlay::None);
