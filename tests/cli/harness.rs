@@ -87,6 +87,37 @@ pub fn require(program: &str, package: &str) -> PathBuf {
     found.unwrap_or_else(|| panic!("`{program}` is missing: apt-get install {package} (or {INSTALL})"))
 }
 
+/// The AWS CLI (v1, from PyPI) that tests/run.sh installs into .venv-test.
+pub fn aws_cli() -> PathBuf {
+    let aws = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv-test/bin/aws");
+    assert!(
+        aws.is_file(),
+        "the AWS CLI is missing at {}: run `bash tests/run.sh` (or .venv-test/bin/pip install awscli)",
+        aws.display()
+    );
+    aws
+}
+
+/// `hats exec TARGET -- aws sts get-caller-identity`: the ARN the child sees.
+pub fn caller_arn(sb: &Sandbox, target: &str) -> String {
+    let aws = aws_cli();
+    let out = sb
+        .hats(&[
+            "exec",
+            target,
+            "--",
+            aws.to_str().unwrap(),
+            "sts",
+            "get-caller-identity",
+            "--query",
+            "Arn",
+            "--output",
+            "text",
+        ])
+        .ok();
+    out.trim().to_owned()
+}
+
 /// A throwaway HOME with AWS files, hats config, moto and a keyring.
 pub struct Sandbox {
     pub dir: tempfile::TempDir,

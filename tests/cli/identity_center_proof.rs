@@ -7,7 +7,6 @@ use crate::identity_center::{
     IdentityCenter, RequestLog, START_URL, now_epoch, rfc3339, seed, write_cli_cache,
 };
 use serde_json::{Value, json};
-use std::path::PathBuf;
 
 const PROD: &str = "111122223333";
 
@@ -21,41 +20,17 @@ fn standard_seed() -> Value {
     ])
 }
 
-/// An AWS CLI config with an `[sso-session corp]` and a profile on prod's Admin role.
-const SSO_CONFIG: &str = "\
-[sso-session corp]
-sso_start_url = https://corp.awsapps.com/start
-sso_region = us-east-1
-sso_registration_scopes = sso:account:access
-
-[profile prod-admin]
-sso_session = corp
-sso_account_id = 111122223333
-sso_role_name = Admin
-region = us-east-1
-";
-
-fn aws_cli() -> PathBuf {
-    let aws = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv-test/bin/aws");
-    assert!(
-        aws.is_file(),
-        "the AWS CLI is missing at {}: run `bash tests/run.sh` (or .venv-test/bin/pip install awscli)",
-        aws.display()
-    );
-    aws
-}
-
 /// A sandbox (moto, HOME) with the stand-in attached and the SSO config written.
 fn sandbox_with_standin() -> (Sandbox, IdentityCenter) {
     let mut sb = Sandbox::without_keyring();
     let ic = IdentityCenter::start(&sb.moto, &standard_seed());
     ic.attach(&mut sb);
-    sb.aws_config(SSO_CONFIG);
+    sb.aws_config(crate::sso::ONE_SSO_PROFILE);
     (sb, ic)
 }
 
 fn caller_identity(sb: &Sandbox) -> std::process::Output {
-    sb.command(aws_cli())
+    sb.command(crate::harness::aws_cli())
         .args([
             "sts",
             "get-caller-identity",

@@ -280,29 +280,8 @@ fn offered_roles_get_a_region_so_an_aws_child_needs_none_of_its_own() {
     sync.ok();
     let exports = crate::harness::parse_exports(&sb.hats(&["env", "acct-000/ReadOnly"]).ok());
     assert_eq!(exports["AWS_REGION"], "ap-south-1");
-    let aws = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv-test/bin/aws");
-    assert!(
-        aws.is_file(),
-        "the AWS CLI is missing at {}: run `bash tests/run.sh` (or .venv-test/bin/pip install awscli)",
-        aws.display()
-    );
-    let aws = aws.display().to_string();
-    let child = sb.hats(&[
-        "exec",
-        "acct-000/ReadOnly",
-        "--",
-        &aws,
-        "sts",
-        "get-caller-identity",
-        "--output",
-        "json",
-    ]);
-    assert!(
-        child.stdout().contains("assumed-role/ReadOnly"),
-        "{}{}",
-        child.stdout(),
-        child.stderr()
-    );
+    let arn = crate::harness::caller_arn(&sb, "acct-000/ReadOnly");
+    assert!(arn.contains("assumed-role/ReadOnly"), "{arn}");
     // The source profile's region comes before the sync's.
     sb.aws_config("[profile mgmt]\nregion = eu-central-1\n");
     let exports = crate::harness::parse_exports(&sb.hats(&["env", "acct-000/ReadOnly"]).ok());

@@ -212,7 +212,7 @@ fn the_aws_cli_uses_a_synced_profile_through_hats() {
     let sb = sandbox();
     sb.hats(&["profiles", "sync"]).ok();
     let out = sb
-        .command(crate::sso::aws_cli())
+        .command(crate::harness::aws_cli())
         .args(["sts", "get-caller-identity", "--output", "json"])
         .env("AWS_PROFILE", "hats-plain-role")
         // plain-role names no region, and the CLI wants one.

@@ -233,29 +233,9 @@ fn an_assertion_without_the_role_any_more_refreshes_the_list_and_says_so() {
 fn the_aws_cli_inside_hats_exec_sees_the_saml_role() {
     let sb = sandbox(false, &single_role());
     sb.hats(&["saml", "sync"]).ok();
-    let aws = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv-test/bin/aws");
-    assert!(
-        aws.is_file(),
-        "the AWS CLI is missing at {}: run `bash tests/run.sh` (or .venv-test/bin/pip install awscli)",
-        aws.display()
-    );
-    let aws = aws.display().to_string();
-    let out = sb
-        .hats(&[
-            "exec",
-            "123456789012/Admin",
-            "--",
-            &aws,
-            "sts",
-            "get-caller-identity",
-            "--output",
-            "json",
-        ])
-        .ok();
-    let identity: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
-        identity["Arn"], "arn:aws:sts::123456789012:assumed-role/Admin/alice@corp.example",
-        "{out}"
+        crate::harness::caller_arn(&sb, "123456789012/Admin"),
+        "arn:aws:sts::123456789012:assumed-role/Admin/alice@corp.example"
     );
 }
 
@@ -291,7 +271,7 @@ fn a_saml_hand_out_is_recorded_in_history_without_the_assertion() {
 fn a_served_child_gets_the_saml_role_through_the_endpoint() {
     let sb = sandbox(false, &single_role());
     sb.hats(&["saml", "sync"]).ok();
-    let aws = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv-test/bin/aws");
+    let aws = crate::harness::aws_cli();
     let script = r#"env | grep -c '^AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:'; "$0" sts get-caller-identity --query Arn --output text"#;
     let out = sb
         .hats(&[

@@ -2,13 +2,28 @@
 //! listing, hand-outs, the role-session cache, chaining from an SSO source, tokens
 //! from the AWS CLI's cache, silent refresh, refused tokens, and where tokens live.
 
-use crate::harness::Sandbox;
+use crate::harness::{Sandbox, caller_arn};
 use crate::identity_center::{IdentityCenter, now_epoch, rfc3339, seed, write_cli_cache};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 pub const PROD: &str = "111122223333";
 pub const STAGING: &str = "222233334444";
+
+/// One `[sso-session corp]` and one profile on prod's Admin role (the AWS CLI
+/// reads it as written; the switcher's header has room for its whole wording).
+pub const ONE_SSO_PROFILE: &str = "\
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+
+[profile prod-admin]
+sso_session = corp
+sso_account_id = 111122223333
+sso_role_name = Admin
+region = us-east-1
+";
 
 /// An `[sso-session corp]`, a profile on prod's Admin role, a legacy profile on
 /// staging, and a role chained from the SSO profile.
@@ -61,36 +76,6 @@ pub fn sso_sandbox(keyring: bool) -> (Sandbox, IdentityCenter) {
 pub fn cli_token(sb: &Sandbox, ic: &IdentityCenter, session: &str, secs: i64) -> PathBuf {
     let token = ic.issue_token(crate::identity_center::START_URL);
     write_cli_cache(&sb.home, session, &token, &rfc3339(now_epoch() + secs))
-}
-
-pub fn aws_cli() -> PathBuf {
-    let aws = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv-test/bin/aws");
-    assert!(
-        aws.is_file(),
-        "the AWS CLI is missing at {}: run `bash tests/run.sh`",
-        aws.display()
-    );
-    aws
-}
-
-/// `hats exec TARGET -- aws sts get-caller-identity`: the ARN the child sees.
-pub fn caller_arn(sb: &Sandbox, target: &str) -> String {
-    let aws = aws_cli();
-    let out = sb
-        .hats(&[
-            "exec",
-            target,
-            "--",
-            aws.to_str().unwrap(),
-            "sts",
-            "get-caller-identity",
-            "--query",
-            "Arn",
-            "--output",
-            "text",
-        ])
-        .ok();
-    out.trim().to_owned()
 }
 
 /// Every file under `dir` whose bytes contain `needle`.
@@ -290,7 +275,7 @@ fn sharing_writes_the_cli_cache_that_botocore_reads() {
     // The refreshed token is the only one the stand-in still accepts (refresh tokens
     // rotate): an unmodified botocore reads it and gets credentials.
     let out = sb
-        .command(aws_cli())
+        .command(crate::harness::aws_cli())
         .args([
             "sts",
             "get-caller-identity",
@@ -347,7 +332,7 @@ fn an_account_in_hats_config_may_name_an_sso_profile_as_its_source() {
 fn a_served_child_gets_the_sso_role_through_hats_endpoint() {
     let (sb, ic) = sso_sandbox(true);
     cli_token(&sb, &ic, "corp", 3600);
-    let aws = aws_cli();
+    let aws = crate::harness::aws_cli();
     let script = "import os; print('static' if 'AWS_ACCESS_KEY_ID' in os.environ else 'served'); \
                   import subprocess, sys; sys.stdout.flush(); \
                   subprocess.run([sys.argv[1], 'sts', 'get-caller-identity', '--query', 'Arn', '--output', 'text'], check=True)";

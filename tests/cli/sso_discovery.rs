@@ -3,11 +3,11 @@
 //! (hostile names, two sessions), rules and attaching, automatic discovery of a
 //! missing or stale inventory, and a hand-out through a discovered name.
 
-use crate::harness::Sandbox;
+use crate::harness::{Sandbox, caller_arn};
 use crate::identity_center::{
     IdentityCenter, START_URL, generated_seed, now_epoch, rfc3339, write_cli_cache,
 };
-use crate::sso::{PROD, STAGING, caller_arn, cli_token, files_containing, sso_sandbox};
+use crate::sso::{PROD, STAGING, cli_token, files_containing, sso_sandbox};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 

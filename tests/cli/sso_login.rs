@@ -21,7 +21,7 @@ fn login_with_a_browser_uses_pkce_and_a_loopback_redirect_and_the_token_works() 
     assert_eq!(log.count("Authorize"), 1, "{:?}", log.requests);
     assert_eq!(log.grant_types(), ["authorization_code"]);
     assert_eq!(log.count("StartDeviceAuthorization"), 0);
-    let arn = crate::sso::caller_arn(&sb, "prod-admin");
+    let arn = crate::harness::caller_arn(&sb, "prod-admin");
     assert!(arn.contains(":assumed-role/Admin/"), "{arn}");
     // Kept in the keyring only: no token anywhere on disk.
     for needle in ["standin-at-", "standin-rt-"] {

@@ -6,26 +6,12 @@
 use crate::harness::Sandbox;
 use crate::identity_center::IdentityCenter;
 use crate::pty::Terminal;
-use crate::sso::{cli_token, sso_sandbox};
-
-/// One sso-session and one profile: the header has room for the whole wording.
-const ONE_SESSION: &str = "\
-[sso-session corp]
-sso_start_url = https://corp.awsapps.com/start
-sso_region = us-east-1
-sso_registration_scopes = sso:account:access
-
-[profile prod-admin]
-sso_session = corp
-sso_account_id = 111122223333
-sso_role_name = Admin
-region = us-east-1
-";
+use crate::sso::{ONE_SSO_PROFILE, cli_token, sso_sandbox};
 
 /// The stand-in and a keyring, `/bin/sh` as the subshell with a known prompt.
 fn sandbox() -> (Sandbox, IdentityCenter) {
     let (mut sb, ic) = sso_sandbox(true);
-    sb.aws_config(ONE_SESSION);
+    sb.aws_config(ONE_SSO_PROFILE);
     sb.set_env("SHELL", "/bin/sh");
     sb.set_env("PS1", "sub$ ");
     (sb, ic)
@@ -181,7 +167,7 @@ fn an_sso_session_no_target_uses_is_not_in_the_header() {
     let (sb, _ic) = sandbox();
     sb.aws_config(&format!(
         "{}\n[profile plain-role]\nrole_arn = arn:aws:iam::222222222222:role/ReadOnly\nsource_profile = plain\n",
-        ONE_SESSION.split("[profile prod-admin]").next().unwrap()
+        ONE_SSO_PROFILE.split("[profile prod-admin]").next().unwrap()
     ));
     sb.credentials(crate::harness::CREDENTIALS);
     let mut term = Terminal::spawn(&sb, r#""$HATS""#);

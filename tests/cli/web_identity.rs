@@ -4,7 +4,7 @@
 //! profile is a source for chained roles; variables inherited from the
 //! environment are never a source; the AWS CLI in `hats exec` sees the role.
 
-use crate::harness::{HATS, Sandbox, parse_exports};
+use crate::harness::{Sandbox, parse_exports};
 use std::path::PathBuf;
 
 const TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjaS1ydW5uZXIifQ.first-token-sig";
@@ -231,29 +231,8 @@ fn web_identity_variables_inherited_from_the_environment_are_never_a_source() {
 #[test]
 fn the_aws_cli_inside_hats_exec_sees_the_web_identity_role() {
     let sb = sandbox(false);
-    let aws = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv-test/bin/aws");
-    assert!(
-        aws.is_file(),
-        "the AWS CLI is missing at {}: run `bash tests/run.sh` (or .venv-test/bin/pip install awscli)",
-        aws.display()
-    );
-    let aws = aws.display().to_string();
-    let out = sb
-        .hats(&[
-            "exec",
-            "oidc",
-            "--",
-            &aws,
-            "sts",
-            "get-caller-identity",
-            "--output",
-            "json",
-        ])
-        .ok();
-    let identity: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
-        identity["Arn"], "arn:aws:sts::123456789012:assumed-role/CiDeploy/hats-tester",
-        "{out}"
+        crate::harness::caller_arn(&sb, "oidc"),
+        "arn:aws:sts::123456789012:assumed-role/CiDeploy/hats-tester"
     );
-    let _ = HATS;
 }
