@@ -7,6 +7,9 @@ use clap::{Args, Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+/// What `hats env` prints without `--format`: the platform's usual shell.
+const DEFAULT_FORMAT: &str = if cfg!(windows) { "powershell" } else { "sh" };
+
 /// Switch between AWS accounts and IAM roles: MFA asked once, sessions cached in the OS keyring.
 #[derive(Debug, Parser)]
 #[command(name = "hats", version, about)]
@@ -91,7 +94,7 @@ pub enum Command {
         /// Output dialect: sh (bash, zsh), fish, powershell, json, dotenv.
         // The values are named in the help line itself: listed by clap with their
         // own help, they would switch this one command's help to another layout.
-        #[arg(long, short, value_enum, default_value = "sh", hide_possible_values = true)]
+        #[arg(long, short, value_enum, default_value = DEFAULT_FORMAT, hide_possible_values = true)]
         format: Format,
         /// Options for getting the session.
         #[command(flatten)]

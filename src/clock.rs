@@ -1,8 +1,8 @@
 //! The one place hats reads clocks, so tests can fix time.
 //!
 //! Two clocks: the wall clock (`now`), which the user or NTP may step at any
-//! moment, and on Linux the boot clock (`boot`), which counts real seconds since
-//! boot and is never stepped. Expiry decisions use the wall clock against the
+//! moment, and on Linux and macOS the boot clock (`boot`), which counts real
+//! seconds since boot, sleep included, and is never stepped. Expiry decisions use the wall clock against the
 //! expiration STS returned, and, within one boot, the boot clock to notice a wall
 //! clock that went back (see SECURITY.md, "Clock jumps"). Nothing here fakes
 //! time outside unit tests: end-to-end tests move the wall clock with libfaketime.
@@ -37,7 +37,7 @@ impl Clock {
         }
     }
 
-    /// The boot clock, where the platform has one (Linux); `None` for a fixed clock.
+    /// The boot clock, where the platform has one (Linux, macOS); `None` for a fixed clock.
     pub fn boot(self) -> Option<BootStamp> {
         match self {
             Clock::System => system_boot(),
@@ -63,7 +63,37 @@ fn system_boot() -> Option<BootStamp> {
     })
 }
 
-#[cfg(not(target_os = "linux"))]
+/// macOS: `kern.bootsessionuuid` names the boot; `CLOCK_MONOTONIC` counts from
+/// it and, unlike `CLOCK_UPTIME_RAW`, goes on while the machine sleeps.
+#[cfg(target_os = "macos")]
+fn system_boot() -> Option<BootStamp> {
+    let mut len: libc::size_t = 0;
+    let name = c"kern.bootsessionuuid";
+    // SAFETY: a size query: no buffer is written, len receives the size.
+    if unsafe { libc::sysctlbyname(name.as_ptr(), std::ptr::null_mut(), &raw mut len, std::ptr::null_mut(), 0) } != 0 {
+        return None;
+    }
+    let mut id = vec![0u8; len];
+    // SAFETY: id is writable for len bytes, and len says so.
+    if unsafe { libc::sysctlbyname(name.as_ptr(), id.as_mut_ptr().cast(), &raw mut len, std::ptr::null_mut(), 0) } != 0 {
+        return None;
+    }
+    id.truncate(len);
+    let id = String::from_utf8(id).ok()?.trim_end_matches('\0').to_owned();
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec.
+    if unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &raw mut ts) } != 0 || id.is_empty() {
+        return None;
+    }
+    Some(BootStamp { id, secs: ts.tv_sec })
+}
+
+/// Windows has no boot id to tell one boot's clock from the next: only the
+/// wall clock rule applies there.
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
 fn system_boot() -> Option<BootStamp> {
     None
 }
@@ -75,13 +105,13 @@ mod tests {
     #[test]
     fn the_boot_clock_moves_forward_within_one_boot() {
         let (a, b) = (Clock::System.boot(), Clock::System.boot());
-        if !cfg!(target_os = "linux") {
+        if cfg!(windows) {
             assert!(a.is_none());
             return;
         }
         let (a, b) = (
-            a.expect("Linux has a boot clock"),
-            b.expect("Linux has a boot clock"),
+            a.expect("Linux and macOS have a boot clock"),
+            b.expect("Linux and macOS have a boot clock"),
         );
         assert_eq!(a.id, b.id);
         assert!(b.secs >= a.secs);

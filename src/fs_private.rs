@@ -1,6 +1,11 @@
 //! Private files and directories: 0700 directories, 0600 files, written atomically.
+//! On Windows, the same through an access list that names only the current
+//! user (`owner_only.rs`), applied to what this module creates.
 //!
 //! Only non-secret data (the session index, locks) is ever written through here.
+
+#[cfg(windows)]
+mod owner_only;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -12,7 +17,14 @@ pub fn create_dir(dir: &Path) -> io::Result<()> {
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
+    #[cfg(windows)]
+    let existed = dir.is_dir();
+    builder.create(dir)?;
+    #[cfg(windows)]
+    if !existed {
+        owner_only::restrict(dir, true)?;
+    }
+    Ok(())
 }
 
 /// Opens (creating if needed) a file readable by the owner only.
@@ -21,7 +33,14 @@ pub fn open_rw(path: &Path) -> io::Result<File> {
     options.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
+    #[cfg(windows)]
+    let existed = path.exists();
+    let file = options.open(path)?;
+    #[cfg(windows)]
+    if !existed {
+        owner_only::restrict(path, false)?;
+    }
+    Ok(file)
 }
 
 /// Replaces `path` with `bytes` so readers see the old or the new file, never half of one.

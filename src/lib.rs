@@ -21,7 +21,8 @@ pub mod history;
 pub mod keyring;
 pub mod org;
 pub mod output;
-#[cfg(unix)]
+pub mod platform;
+pub mod process_group;
 pub mod serve;
 pub mod session;
 pub mod signin;

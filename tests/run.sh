@@ -4,11 +4,16 @@
 #     libsecret-tools (secret-tool, to plant corrupt keyring entries), faketime (libfaketime, to
 #     move the wall clock of one hats run), zsh and fish (shell completion is tested in real bash, zsh
 #     and fish), kubernetes-client (kubectl runs `hats eks token` as its exec plugin) and openssl
-#     (the stand-in Kubernetes API server's self-signed certificate)
+#     (the stand-in Kubernetes API server's self-signed certificate), man-db and bsdextrautils
+#     (the release check renders the man page)
 #   - moto (an AWS-compatible server) and the AWS CLI in a project-local venv, .venv-test/
 #     (its python also runs the IAM Identity Center stand-in, tests/standin/; the stand-in's
 #     browser script runs the system python3, which creating the venv already requires)
-# Then: cargo fmt --check, cargo clippy -D warnings, cargo test (unit + end-to-end).
+# Then: cargo fmt --check, cargo clippy -D warnings, the same clippy for macOS and Windows
+# from Linux (tests/cross/check.sh, which installs Debian's rustc-web, mingw-w64 and zig),
+# cargo test (unit + end-to-end), and the Windows binary run under Wine against moto
+# (tests/cross/wine_smoke.sh, which installs wine64), then what a release ships
+# (tests/release/check.sh: workflows, man pages, completions, packaging, cargo package).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +22,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 for pair in gnome-keyring-daemon:gnome-keyring dbus-daemon:dbus dbus-send:dbus keyctl:keyutils \
   secret-tool:libsecret-tools faketime:faketime zsh:zsh fish:fish kubectl:kubernetes-client \
-  openssl:openssl; do
+  openssl:openssl man:man-db col:bsdextrautils; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -37,4 +42,7 @@ fi
 
 cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings
+bash tests/cross/check.sh
 cargo test --all-targets
+bash tests/cross/wine_smoke.sh
+bash tests/release/check.sh

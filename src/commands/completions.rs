@@ -33,6 +33,21 @@ pub fn answer_completion_request() {
 /// # Errors
 /// Writing failed (a closed pipe among others, which `main` treats as success).
 pub fn completions(shell: clap_complete::Shell) -> Result<(), Error> {
+    // Built in memory first, then written once: a closed pipe is an error to
+    // return, not a panic.
+    let script = registration(shell, &this_program())?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(&script)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// The registration script for `shell` that calls hats back as `program`
+/// (release archives ship these with `hats`, found on `PATH`).
+///
+/// # Errors
+/// A shell without dynamic completion.
+pub fn registration(shell: clap_complete::Shell, program: &str) -> Result<Vec<u8>, Error> {
     let completer: &dyn EnvCompleter = match shell {
         clap_complete::Shell::Bash => &Bash,
         clap_complete::Shell::Fish => &Fish,
@@ -41,14 +56,9 @@ pub fn completions(shell: clap_complete::Shell) -> Result<(), Error> {
         clap_complete::Shell::Elvish => &Elvish,
         other => return Err(Error::Usage(format!("no completion for the shell \"{other}\""))),
     };
-    // Built in memory first, then written once: a closed pipe is an error to
-    // return, not a panic.
     let mut script = Vec::new();
-    completer.write_registration(COMPLETE_VAR, "hats", "hats", &this_program(), &mut script)?;
-    let mut out = std::io::stdout().lock();
-    out.write_all(&script)?;
-    out.flush()?;
-    Ok(())
+    completer.write_registration(COMPLETE_VAR, "hats", "hats", program, &mut script)?;
+    Ok(script)
 }
 
 /// How the script calls hats back: as it was called now (`hats` from `PATH`

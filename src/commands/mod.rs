@@ -21,7 +21,7 @@ mod sso;
 mod sso_sync;
 mod whoami;
 
-pub use completions::{answer_completion_request, completions, target_completer};
+pub use completions::{answer_completion_request, completions, registration, target_completer};
 pub use credential_process::credential_process;
 pub use eks::{eks_kubeconfig, eks_token};
 pub use env::env;

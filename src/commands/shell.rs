@@ -9,7 +9,7 @@ use crate::history::Handout;
 use crate::output::{SHELL_MARKER, ShellBanner, exports};
 use std::process::{Command, ExitCode};
 
-/// Starts `$SHELL` (or `/bin/sh`) with the credentials, after one line on stderr.
+/// Starts the user's shell with the credentials, after one line on stderr.
 pub async fn shell(ctx: &Context, target: &str, args: &SessionArgs, serve: bool) -> Result<ExitCode, Error> {
     let serve = serve_wanted(ctx, serve);
     let how = if serve { Handout::Serve } else { Handout::Shell };
@@ -37,41 +37,12 @@ pub async fn shell(ctx: &Context, target: &str, args: &SessionArgs, serve: bool)
     )
 }
 
-/// `$SHELL` when it names a program that can run, else `/bin/sh` (with a note):
-/// checked before the banner, so a broken `$SHELL` never prints "shell for …"
-/// and then fails.
+/// The shell to start (`platform::interactive_shell`), checked before the
+/// banner, so a broken `$SHELL` never prints "shell for …" and then fails.
 fn shell_program() -> std::ffi::OsString {
-    let Some(wanted) = std::env::var_os("SHELL").filter(|s| !s.is_empty()) else {
-        return "/bin/sh".into();
-    };
-    if runnable(std::path::Path::new(&wanted)) {
-        return wanted;
+    let (shell, note) = crate::platform::interactive_shell();
+    if let Some(note) = note {
+        eprintln!("hats: {note}");
     }
-    eprintln!(
-        "hats: $SHELL \"{}\" is not a program that can run; using /bin/sh",
-        wanted.to_string_lossy().escape_debug()
-    );
-    "/bin/sh".into()
-}
-
-/// A path to an executable file, or a bare name found on `PATH` (as execvp looks it up).
-fn runnable(program: &std::path::Path) -> bool {
-    let executable = |path: &std::path::Path| {
-        std::fs::metadata(path).is_ok_and(|m| {
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                m.is_file() && m.permissions().mode() & 0o111 != 0
-            }
-            #[cfg(not(unix))]
-            {
-                m.is_file()
-            }
-        })
-    };
-    if program.components().count() > 1 {
-        return executable(program);
-    }
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| executable(&dir.join(program))))
+    shell
 }

@@ -23,7 +23,7 @@ pub use mfa::{MfaCode, MfaSerial};
 pub use org_account::{Inventory, OrgAccount, clean_text, target_safe};
 pub use partition::Partition;
 pub use role_arn::RoleArn;
-pub use saml_assertion::{AssertionError, AssertionFacts, SamlRole, read_assertion};
+pub use saml_assertion::{AssertionError, AssertionFacts, MAX_ASSERTION_BYTES, SamlRole, read_assertion};
 pub use session_name::SessionName;
 pub use session_policy::{MAX_POLICY_ARNS, MAX_POLICY_CHARS, SessionPolicy};
 pub use session_tags::SessionTags;

@@ -3,19 +3,21 @@
 //! `DBUS_SESSION_BUS_ADDRESS` is inherited: `sudo -E`, `su` without `-`, or a
 //! container started from a login shell can point a process at another user's
 //! bus, and whoever runs that bus would then receive hats' sessions. So before
-//! libdbus connects, hats connects to the addresses of the list itself, in the
-//! order libdbus tries them, and asks the kernel who listens (`SO_PEERCRED`:
-//! the credentials the listener had when it called `listen`, for `unix:path=`
-//! and `unix:abstract=` sockets alike, where an abstract name has no file owner
-//! to look at). A listener of another uid gets no byte from hats. Addresses whose
-//! listener cannot be checked (`tcp:`, `autolaunch:`, ...) are refused.
+//! libdbus connects, hats connects to the address itself and asks the kernel
+//! who listens (`SO_PEERCRED`: the credentials the listener had when it called
+//! `listen`, for `unix:path=` and `unix:abstract=` sockets alike, where an
+//! abstract name has no file owner to look at). A listener of another uid gets
+//! no byte from hats. Addresses whose listener cannot be checked (`tcp:`,
+//! `autolaunch:`, ...) are refused, and so are lists of several addresses:
+//! libdbus walks a list again on its own and would move past the checked
+//! address to an unchecked one whenever the checked one fails to connect.
 //!
 //! The checking connection is closed without a byte written.
 //!
-//! What is left: libdbus connects again after this check, so a listener that
-//! replaced the checked one in between is not seen. Replacing a socket in the
-//! user's runtime directory takes the user or root; taking over an abstract
-//! name takes the real bus exiting first.
+//! What is left: libdbus connects again after this check, to the same single
+//! address, so a listener that replaced the checked one in between is not
+//! seen. Replacing a socket in the user's runtime directory takes the user or
+//! root; taking over an abstract name takes the real bus exiting first.
 
 use super::store::StoreError;
 use std::os::fd::AsRawFd;
@@ -28,52 +30,60 @@ const STORE: &str = "secret-service";
 pub fn check_session_bus() -> Result<String, StoreError> {
     // SAFETY: geteuid has no preconditions and cannot fail.
     let me = unsafe { libc::geteuid() };
-    let (listed, candidates) = match std::env::var("DBUS_SESSION_BUS_ADDRESS") {
-        Ok(text) if !text.is_empty() => (format!("DBUS_SESSION_BUS_ADDRESS \"{text}\""), parse(&text)?),
+    let (listed, candidate) = match std::env::var("DBUS_SESSION_BUS_ADDRESS") {
+        Ok(text) if !text.is_empty() => (format!("DBUS_SESSION_BUS_ADDRESS \"{text}\""), only_address(&text)?),
         _ => {
             let bus = runtime_dir_bus()?;
-            (format!("\"{}\"", shown(&bus)), vec![bus])
+            (format!("\"{}\"", shown(&bus)), bus)
         }
     };
-    for candidate in candidates {
-        let (addr, shown) = match candidate {
-            Candidate::Socket { addr, shown } => (addr, shown),
-            Candidate::Unchecked(text) => {
-                return Err(StoreError::unavailable(
-                    STORE,
-                    format!(
-                        "the session bus address \"{text}\" is not a unix socket, so hats cannot check \
-                         that it belongs to you"
-                    ),
-                ));
-            }
-        };
-        // libdbus moves on to the next address when one cannot be connected.
-        let Ok(stream) = UnixStream::connect_addr(&addr) else {
-            continue;
-        };
-        let owner = peer_uid(&stream).map_err(|e| {
-            StoreError::unavailable(
-                STORE,
-                format!("cannot tell who runs the session bus at \"{shown}\": {e}"),
-            )
-        })?;
-        if owner != me {
+    let (addr, shown) = match candidate {
+        Candidate::Socket { addr, shown } => (addr, shown),
+        Candidate::Unchecked(text) => {
             return Err(StoreError::unavailable(
                 STORE,
                 format!(
-                    "the session bus at \"{shown}\" is run by uid {owner}, not by you (uid {me}); hats sends \
-                     secrets only to your own bus: check DBUS_SESSION_BUS_ADDRESS"
+                    "the session bus address \"{text}\" is not a unix socket, so hats cannot check \
+                     that it belongs to you"
                 ),
             ));
         }
-        drop(stream);
-        return Ok(shown);
+    };
+    let stream = UnixStream::connect_addr(&addr).map_err(|_| {
+        StoreError::unavailable(STORE, format!("no session bus is listening at {listed}"))
+    })?;
+    let owner = peer_uid(&stream).map_err(|e| {
+        StoreError::unavailable(
+            STORE,
+            format!("cannot tell who runs the session bus at \"{shown}\": {e}"),
+        )
+    })?;
+    if owner != me {
+        return Err(StoreError::unavailable(
+            STORE,
+            format!(
+                "the session bus at \"{shown}\" is run by uid {owner}, not by you (uid {me}); hats sends \
+                 secrets only to your own bus: check DBUS_SESSION_BUS_ADDRESS"
+            ),
+        ));
     }
-    Err(StoreError::unavailable(
-        STORE,
-        format!("no session bus is listening at {listed}"),
-    ))
+    Ok(shown)
+}
+
+/// The one address of `text`; a list of several is refused (see the module doc).
+fn only_address(text: &str) -> Result<Candidate, StoreError> {
+    let mut found = parse(text)?;
+    if found.len() > 1 {
+        return Err(StoreError::unavailable(
+            STORE,
+            format!(
+                "DBUS_SESSION_BUS_ADDRESS \"{text}\" lists {} addresses; hats connects only to a single \
+                 address it has checked: set it to your session bus alone (e.g. unix:path=$XDG_RUNTIME_DIR/bus)",
+                found.len()
+            ),
+        ));
+    }
+    Ok(found.remove(0))
 }
 
 /// The uid of the process that listens on the other end of `stream`.
@@ -164,8 +174,8 @@ fn parse(text: &str) -> Result<Vec<Candidate>, StoreError> {
                 shown: String::from_utf8_lossy(&value).into_owned(),
             });
         }
-        // unix:tmpdir= and unix:runtime= are for servers; a client skips them.
-        found.extend(socket);
+        // unix:tmpdir= and unix:runtime= are for servers: not a bus to connect to.
+        found.push(socket.ok_or_else(malformed)?);
     }
     if found.is_empty() {
         return Err(malformed());
@@ -207,6 +217,13 @@ mod tests {
         for text in ["unix:path=%zz", "unix:tmpdir=/tmp", ""] {
             assert!(parse(text).is_err(), "{text}");
         }
+    }
+
+    #[test]
+    fn only_a_single_address_is_accepted() {
+        assert!(only_address("unix:path=/run/user/1000/bus,guid=1").is_ok());
+        let refused = only_address("unix:path=/run/user/1000/bus;unix:path=/tmp/other").err().unwrap();
+        assert!(refused.detail.contains("lists 2 addresses"), "{}", refused.detail);
     }
 
     #[test]

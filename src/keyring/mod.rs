@@ -4,11 +4,13 @@
 //! keys. `session::Cache` decides what goes in them. Linux: the Secret Service
 //! (`secret_service.rs`, after `bus_owner.rs` has checked the bus is the
 //! user's own) or the kernel keyutils keyring; macOS and Windows: the keyring
-//! family's native stores (Windows through `split.rs`). Every call blocks:
+//! family's native stores (macOS through `bundle.rs`, Windows through `split.rs`). Every call blocks:
 //! callers run them on `spawn_blocking` threads.
 
 #[cfg(target_os = "linux")]
 mod bus_owner;
+#[cfg_attr(not(target_os = "macos"), allow(dead_code))]
+mod bundle;
 #[cfg(target_os = "linux")]
 mod keyutils_keys;
 mod open;

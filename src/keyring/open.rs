@@ -179,8 +179,14 @@ fn keyutils() -> Result<Arc<dyn SecretStore>, StoreError> {
 fn auto() -> Result<Opened, StoreError> {
     let inner =
         apple_native_keyring_store::keychain::Store::new().map_err(|e| failed("macos-keychain", &e))?;
+    let store: Arc<dyn SecretStore> = Arc::new(KeyringStore::new("macos-keychain", inner));
+    // One Keychain item for every entry: an upgrade of hats asks once (keyring::bundle).
+    let lock = directories::ProjectDirs::from("", "", "hats")
+        .ok_or_else(|| StoreError::unavailable("macos-keychain", "no home directory for its lock file"))?
+        .cache_dir()
+        .join("keychain.lock");
     Ok(Opened {
-        store: Some(Arc::new(KeyringStore::new("macos-keychain", inner))),
+        store: Some(Arc::new(super::bundle::Bundle::new(store, lock))),
         fallback_notice: None,
     })
 }

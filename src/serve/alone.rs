@@ -64,16 +64,12 @@ pub async fn serve_alone(
         ctx.clock.now(),
         first.expiration,
     );
-    let stops = (super::signal(libc::SIGINT)?, super::signal(libc::SIGTERM)?);
+    let mut stops = super::os::Stops::listen()?;
     print_variables(&url, endpoint.token(), region.as_deref())?;
     notice(target, &endpoint)?;
     started();
-    let (mut interrupts, mut terminations) = stops;
     let stopped = async {
-        tokio::select! {
-            _ = interrupts.recv() => {}
-            _ = terminations.recv() => {}
-        }
+        stops.next().await;
     };
     super::serve_until(
         &endpoint,

@@ -14,7 +14,7 @@ use futures_util::stream::FuturesUnordered;
 use std::cell::Cell;
 use std::collections::VecDeque;
 use std::future::Future;
-use std::os::fd::RawFd;
+use super::os::RawSocket;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
 
@@ -39,7 +39,7 @@ impl Slot {
 /// and its socket.
 struct Sheddable {
     slot: Weak<Cell<bool>>,
-    socket: RawFd,
+    socket: RawSocket,
 }
 
 type Running<'a, T> = FuturesUnordered<Pin<Box<dyn Future<Output = T> + 'a>>>;
@@ -67,7 +67,7 @@ impl<'a, T> Connections<'a, T> {
     /// connection still waiting for its head is shut down (its peer sees the end
     /// at once, its handler ends on its next read); `None` (refuse the new one)
     /// when every open connection is already being answered.
-    pub fn admit(&mut self, socket: RawFd) -> Option<Slot> {
+    pub fn admit(&mut self, socket: RawSocket) -> Option<Slot> {
         self.admitted
             .retain(|c| c.slot.upgrade().is_some_and(|head_read| !head_read.get()));
         self.shed.retain(|slot| slot.strong_count() > 0);
@@ -76,8 +76,7 @@ impl<'a, T> Connections<'a, T> {
             // The handler that owns this socket is alive (its slot is), so the
             // descriptor is still that connection's. shutdown(2) leaves closing it
             // to the handler.
-            // SAFETY: a plain system call on a descriptor we own; no memory is involved.
-            unsafe { libc::shutdown(oldest.socket, libc::SHUT_RDWR) };
+            super::os::shut_down(oldest.socket);
             self.shed.push(oldest.slot);
         }
         let head_read = Rc::new(Cell::new(false));
@@ -103,7 +102,7 @@ impl<'a, T> Connections<'a, T> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use std::io::Read;

@@ -5,6 +5,7 @@
 mod alone;
 mod connections;
 mod endpoint;
+mod os;
 pub mod registry;
 
 pub use alone::{Bound, bind_alone, serve_alone};
@@ -18,7 +19,6 @@ use crate::session::{Cache, Engine, MfaError, MfaPrompter, Request, Session};
 use connections::{Connections, Slot};
 use endpoint::{Answer, Endpoint};
 use std::io::Write as _;
-use std::os::fd::AsRawFd as _;
 use std::process::ExitCode;
 
 /// Variables that would take precedence over the endpoint, or go stale.
@@ -77,8 +77,13 @@ pub async fn serve_command(
     let program_name = std::path::Path::new(&program)
         .file_name()
         .map_or_else(|| program.clone(), |n| n.to_string_lossy().into_owned());
+    // In hats' process group, so it keeps the terminal; on Windows in a Job
+    // Object, so what it starts ends with it.
+    crate::process_group::Tied::prepare(&mut command);
     let mut child = command
         .spawn()
+        .map_err(|source| Error::Spawn { program: program.clone(), source })?;
+    let group = crate::process_group::Tied::adopt(&mut child)
         .map_err(|source| Error::Spawn { program, source })?;
     started();
     let mut registration = registry::Registration::new(
@@ -89,26 +94,28 @@ pub async fn serve_command(
         first.expiration,
     );
     let renewer = renewal.renewer(ctx, target);
-    let status = serve_until_exit(&endpoint, &mut child, &renewer, &mut registration).await?;
-    Ok(exit_code(status))
+    let status = serve_until_exit(&endpoint, &mut child, &group, &renewer, &mut registration).await?;
+    Ok(os::exit_code(status))
 }
 
-/// Answers the endpoint's connections and forwards SIGTERM until the child ends.
+/// Answers the endpoint's connections and passes on a request to end until the child ends.
 async fn serve_until_exit(
     endpoint: &Endpoint,
     child: &mut tokio::process::Child,
+    group: &crate::process_group::Tied,
     renewer: &Renewer<'_>,
     registration: &mut registry::Registration,
 ) -> std::io::Result<std::process::ExitStatus> {
-    let mut interrupts = signal(libc::SIGINT)?;
-    let mut terminations = signal(libc::SIGTERM)?;
+    let mut stops = os::Stops::listen()?;
     let child_ends = async {
         loop {
             tokio::select! {
                 status = child.wait() => return status,
-                // Ctrl-C reaches the child through the terminal; hats itself waits.
-                _ = interrupts.recv() => {}
-                _ = terminations.recv() => forward_terminate(child),
+                stop = stops.next() => match stop {
+                    // Ctrl-C reaches the child through the terminal; hats itself waits.
+                    os::Stop::Interrupt => {}
+                    os::Stop::Terminate => os::terminate(child, group),
+                },
             }
         }
     };
@@ -132,7 +139,7 @@ async fn serve_until<T>(
             connection = endpoint.accept() => {
                 let Ok(stream) = connection else { continue };
                 // Refused (closed at once) only when every slot is being answered.
-                let Some(slot) = connections.admit(stream.as_raw_fd()) else { continue };
+                let Some(slot) = connections.admit(os::raw_socket(&stream)) else { continue };
                 connections.start(serve_one(endpoint, stream, slot, renewer));
             }
             handed_out = connections.finished() => {
@@ -262,25 +269,4 @@ fn container_json(session: &Session) -> String {
         "Expiration": session.expiration.to_string(),
     })
     .to_string()
-}
-
-fn signal(number: i32) -> std::io::Result<tokio::signal::unix::Signal> {
-    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::from_raw(number))
-}
-
-fn forward_terminate(child: &tokio::process::Child) {
-    if let Some(pid) = child.id().and_then(|p| i32::try_from(p).ok()) {
-        // SAFETY: kill(2) with a pid we spawned and still wait for.
-        unsafe { libc::kill(pid, libc::SIGTERM) };
-    }
-}
-
-/// The child's status as hats' exit code: its code, or 128 + the signal that ended it.
-fn exit_code(status: std::process::ExitStatus) -> ExitCode {
-    use std::os::unix::process::ExitStatusExt;
-    let code = status
-        .code()
-        .or_else(|| status.signal().map(|s| 128 + s))
-        .unwrap_or(1);
-    ExitCode::from(u8::try_from(code.clamp(0, 255)).unwrap_or(1))
 }

@@ -97,7 +97,7 @@ pub fn running(cache_dir: &Path) -> Vec<Served> {
             let record = std::fs::read(&path)
                 .ok()
                 .and_then(|bytes| serde_json::from_slice::<Served>(&bytes).ok())
-                .filter(|r| stem == r.pid.to_string() && alive(r.pid));
+                .filter(|r| stem == r.pid.to_string() && super::os::alive(r.pid));
             if record.is_none() {
                 let _ = std::fs::remove_file(&path);
             }
@@ -106,16 +106,6 @@ pub fn running(cache_dir: &Path) -> Vec<Served> {
         .collect();
     found.sort_by_key(|s| (s.target.clone(), s.started));
     found
-}
-
-fn alive(pid: u32) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
-        return false;
-    };
-    // Signal 0 checks existence; EPERM means it exists but belongs to someone else.
-    // SAFETY: kill with signal 0 sends nothing.
-    let result = unsafe { libc::kill(pid, 0) };
-    result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 #[cfg(test)]

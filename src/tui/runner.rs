@@ -92,6 +92,7 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Option<String>, Error> {
         discover_after_sign_in: false,
     };
     // Ctrl-C arrives as a key in raw mode; while a subshell runs, SIGINT must not end hats.
+    #[cfg(unix)]
     let _sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
     // Leaves raw mode and the alternate screen on every way out, `?` and panics included.
     let _restore = terminal::Restore;

@@ -117,7 +117,12 @@ pub fn hung_up(tty: &File) -> bool {
     poll_hang_up(tty, 0)
 }
 
+#[cfg(not(unix))]
+fn poll_hang_up(_tty: &File, _timeout_ms: i32) -> bool {
+    false
+}
 /// Polls `tty` for a hang-up for at most `timeout_ms` (-1: until it happens).
+#[cfg(unix)]
 fn poll_hang_up(tty: &File, timeout_ms: libc::c_int) -> bool {
     use std::os::fd::AsRawFd;
     let mut fd = libc::pollfd {

@@ -30,9 +30,12 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VENV = os.path.join(REPO, ".venv-test", "bin")
-HATS = os.path.join(REPO, "target", "release", "hats")
+RELEASE = os.path.join(os.environ.get("CARGO_TARGET_DIR") or os.path.join(REPO, "target"), "release")
+HATS = os.path.join(RELEASE, "hats")
 # The keyring's own calls with nothing of hats around them (tests/bench/keyring_floor.rs).
-FLOOR = os.path.join(REPO, "target", "release", "examples", "keyring_floor")
+FLOOR = os.path.join(RELEASE, "examples", "keyring_floor")
+# A Rust program that only prints a line, same profile (tests/bench/hello.rs).
+HELLO = os.path.join(RELEASE, "examples", "hello")
 RUNS = int(os.environ.get("HATS_BENCH_RUNS", "40"))
 MFA_CODE = "123456"
 OUS = ["Production", "Workloads", "Sandbox", "Security", "Data"]
@@ -410,6 +413,8 @@ def measure(bed):
     row("hats credential-process prod-admin (cached, under keyctl session -)",
         [HATS, "credential-process", "prod-admin"], target=4, prefix=anonymous)
     row(FLOOR_ROW, [FLOOR])
+    row(VERSION_ROW, [HATS, "--version"])
+    row(HELLO_ROW, [HELLO])
     # kubectl's exec plugin: the same cached hand-out plus one SigV4 presign; target: within 2 ms of env.
     row("hats eks token --cluster demo prod-admin (cached)", [HATS, "eks", "token", "--cluster", "demo", "prod-admin"])
     rows[-1]["within_of"] = ("hats env prod-admin (cached)", 2.0)
@@ -485,6 +490,33 @@ def hook_rows(bed, row):
 
 
 FLOOR_ROW = "keyring floor: connect, search, read one secret (no hats)"
+VERSION_ROW = "hats --version"
+HELLO_ROW = "hello-world Rust program (same profile)"
+
+
+def startup_lines(by_name):
+    """Start-up against its floors, in the same run: goals 1.5x each, and the
+    stripped binary's size against 15 MB."""
+    lines = []
+    floor, hello = by_name.get(FLOOR_ROW), by_name.get(HELLO_ROW)
+    if floor:
+        for name in ("hats env prod-admin (cached)", "hats credential-process prod-admin (cached)"):
+            r = by_name[name]
+            ratio = r["ms"] / floor["ms"]
+            lines.append(f"{name}: {r['ms']:.1f} ms, keyring floor {floor['ms']:.1f} ms: {ratio:.2f}× "
+                         f"({r['ms'] - floor['ms']:+.1f} ms; goal ≤ 1.5×) {'✓' if ratio <= 1.5 else '✗'}")
+    if hello and VERSION_ROW in by_name:
+        r = by_name[VERSION_ROW]
+        ratio = r["ms"] / hello["ms"]
+        lines.append(f"hats --version: {r['ms']:.2f} ms, hello-world {hello['ms']:.2f} ms: {ratio:.2f}× "
+                     f"(goal ≤ 1.5×) {'✓' if ratio <= 1.5 else '✗'}")
+    stripped = tempfile.mktemp()
+    subprocess.run(["strip", "-o", stripped, HATS], check=True)
+    size = os.path.getsize(stripped)
+    os.unlink(stripped)
+    lines.append(f"hats stripped: {size / 1e6:.1f} MB (goal ≤ 15 MB) {'✓' if size <= 15e6 else '✗'}; "
+                 f"as built: {os.path.getsize(HATS) / 1e6:.1f} MB")
+    return lines
 
 
 def report(rows):
@@ -530,12 +562,10 @@ def report(rows):
                 share = r["ms"] / awsume["ms"]
                 verdict = "✓" if share <= 0.02 else "✗"
                 print(f"{r['name']} / awsume: {share:.4f} (target ≤ 0.02) {verdict}")
-    floor = by_name.get(FLOOR_ROW)
-    if floor:
-        # What is left above the Secret Service's own round trips and a process start.
-        for name in ("hats env prod-admin (cached)", "hats credential-process prod-admin (cached)"):
-            r = by_name[name]
-            print(f"{name} / keyring floor: {r['ms'] / floor['ms']:.2f}× ({r['ms'] - floor['ms']:+.1f} ms)")
+    # What is left above the Secret Service's own round trips and a process start.
+    print("\nStart-up, each beside its floor:")
+    for line in startup_lines(by_name):
+        print(f"- {line}")
     for a, b, limit in [("hats ls --json, 15,000 targets (7,500 organization + 7,500 Identity Center)",
                          "hats ls --json, 15,000 targets", 1.10),
                         ("hats exec sso-dev -- true (cached, Identity Center)",

@@ -28,7 +28,7 @@ if [ ! -x .venv-test/bin/moto_server ] || [ ! -x .venv-test/bin/aws ] || [ ! -x 
 fi
 
 echo "bench: building hats (release)..." >&2
-cargo build --release --quiet --bin hats --example keyring_floor
+cargo build --release --quiet --bin hats --example keyring_floor --example hello
 status=0
 python3 tests/bench/bench.py || status=$?
 echo

@@ -43,8 +43,10 @@ pub fn closed_port() -> ClosedPort {
     // owns; the fd is checked before being wrapped, and the address structs are
     // sized as the calls are told.
     unsafe {
-        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
         assert!(fd >= 0, "socket: {}", std::io::Error::last_os_error());
+        // Not inherited by the hats processes the test starts (SOCK_CLOEXEC is Linux-only).
+        libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
         let socket = std::os::fd::OwnedFd::from_raw_fd(fd);
         let mut address: libc::sockaddr_in = std::mem::zeroed();
         address.sin_family = libc::AF_INET as libc::sa_family_t;

@@ -246,3 +246,46 @@ fn another_users_session_bus_is_refused_and_sent_nothing() {
     }
     assert!(sb.moto.take_actions().is_empty());
 }
+
+/// libdbus walks an address list on its own: when the address hats checked
+/// fails to connect by the time libdbus comes (a bus restarting, a socket
+/// replaced), it moves on to the next one, which nobody checked. So a list is
+/// refused before any connection, even when its first address is the user's own.
+#[test]
+fn a_bus_address_list_is_refused_before_anything_connects() {
+    // SAFETY: geteuid cannot fail.
+    assert_eq!(
+        unsafe { libc::geteuid() },
+        0,
+        "this test starts a listener as another user, which needs root"
+    );
+    let mut sb = Sandbox::standard(false);
+    let shared = sb.dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(sb.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let foreign_path = shared.join("foreign-bus");
+    let foreign = ForeignListener::start(&shared, foreign_path.to_str().unwrap(), "foreign");
+    // Ours, so it passes the owner check; it never answers.
+    let ours = sb.dir.path().join("our-bus");
+    let listener = std::os::unix::net::UnixListener::bind(&ours).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    sb.set_env("HATS_KEYRING", "secret-service");
+    sb.set_env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        &format!("unix:path={};unix:path={}", ours.display(), foreign_path.display()),
+    );
+    let err = one_line(&sb.hats(&["env", "plain-role"]).fails());
+    assert!(
+        err.contains("lists 2 addresses; hats connects only to a single address it has checked")
+            && err.contains("set HATS_KEYRING=keyutils or HATS_KEYRING=none"),
+        "{err}"
+    );
+    assert!(listener.accept().is_err(), "our own address was connected to");
+    assert!(
+        foreign.connections().is_empty(),
+        "the unchecked address was connected to: {:?}",
+        foreign.connections()
+    );
+    assert!(sb.moto.take_actions().is_empty());
+}

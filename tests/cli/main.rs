@@ -1,4 +1,10 @@
 //! End-to-end tests of the `hats` binary against moto and a real keyring.
+//!
+//! Unix by nature: the harness runs hats in its own session (`setsid`), drives
+//! it through pseudo-terminals, a Secret Service on a private D-Bus, the kernel
+//! keyring and real bash, zsh and fish. `tests/portable/` holds the end-to-end
+//! tests that run on every platform.
+#![cfg(unix)]
 
 mod harness;
 mod pty;
@@ -16,6 +22,7 @@ mod eks;
 mod errors;
 mod faults;
 mod forget;
+mod helper_commands;
 mod history;
 mod identity_center;
 mod identity_center_proof;

@@ -33,7 +33,6 @@ impl Runner {
             .stdout(tty.try_clone()?)
             .stderr(tty.try_clone()?)
             .env(crate::output::SHELL_MARKER, &target.name);
-        #[cfg(unix)]
         if self.ctx.settings.serve && !handoff.scoped {
             writeln!(tty, "{}", banner(target, &handoff.session, true, now))?;
             let args = crate::cli::SessionArgs {
