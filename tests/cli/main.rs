@@ -20,6 +20,7 @@ mod history;
 mod identity_center;
 mod identity_center_proof;
 mod identity_center_refusals;
+mod inventory_golden;
 mod keyring;
 mod listing;
 mod local_faults;
