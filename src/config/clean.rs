@@ -14,17 +14,7 @@ use std::sync::Arc;
 
 /// `target` with its descriptive values escaped, or why it cannot be used.
 pub(super) fn clean(mut target: Target) -> Result<Target, String> {
-    if let Some(region) = &target.region {
-        check_region(region)?;
-    }
-    match &target.spec {
-        Spec::Role(role) => check_role(role)?,
-        Spec::UserSession { profile, mfa, .. } => {
-            plain("source profile", profile)?;
-            plain("mfa_serial", mfa.serial.as_str())?;
-        }
-        Spec::Sso(sso) => check_sso(sso)?,
-    }
+    check(target.region.as_deref(), &target.spec)?;
     if let Some(name) = &mut target.account_name {
         escape(name);
     }
@@ -40,6 +30,22 @@ pub(super) fn clean(mut target: Target) -> Result<Target, String> {
         target.tags = Arc::new(tags);
     }
     Ok(target)
+}
+
+/// Why a target with `region` and `spec` cannot be used, if it cannot: a value
+/// that is sent somewhere holds control characters, or the region is no region.
+pub(super) fn check(region: Option<&str>, spec: &Spec) -> Result<(), String> {
+    if let Some(region) = region {
+        check_region(region)?;
+    }
+    match spec {
+        Spec::Role(role) => check_role(role),
+        Spec::UserSession { profile, mfa, .. } => {
+            plain("source profile", profile)?;
+            plain("mfa_serial", mfa.serial.as_str())
+        }
+        Spec::Sso(sso) => check_sso(sso),
+    }
 }
 
 /// Every hop of a role chain: the values it shows and sends.

@@ -98,7 +98,7 @@ impl Settings {
     }
 }
 
-fn wildcard_match(pattern: &str, text: &str) -> bool {
+pub(super) fn wildcard_match(pattern: &str, text: &str) -> bool {
     let mut parts = pattern.split('*');
     let first = parts.next().unwrap_or_default();
     let Some(mut rest) = text.strip_prefix(first) else {

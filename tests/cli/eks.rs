@@ -181,7 +181,7 @@ fn the_exec_credential_expires_within_15_minutes_and_never_after_the_session() {
         .unwrap()
         .parse()
         .unwrap();
-    let left = expires.duration_since(jiff::Timestamp::now());
+    let left = expires.duration_since(crate::harness::now());
     assert!(
         left > jiff::SignedDuration::from_mins(10) && left <= jiff::SignedDuration::from_mins(15),
         "{left:?}"

@@ -118,6 +118,13 @@ pub fn caller_arn(sb: &Sandbox, target: &str) -> String {
     out.trim().to_owned()
 }
 
+/// The real wall clock: what other processes (moto, the AWS CLI, hats itself)
+/// compare expiries with, so a test cannot use hats' `Clock`.
+#[allow(clippy::disallowed_methods)]
+pub fn now() -> jiff::Timestamp {
+    jiff::Timestamp::now()
+}
+
 /// A throwaway HOME with AWS files, hats config, moto and a keyring.
 pub struct Sandbox {
     pub dir: tempfile::TempDir,

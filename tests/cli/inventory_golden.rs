@@ -20,29 +20,7 @@ fn golden_dir() -> PathBuf {
 
 /// A timestamp an hour old: inventories this fresh are never synced again.
 fn fresh() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        - 3600;
-    // RFC 3339 by hand: days since the epoch to a civil date (Howard Hinnant's algorithm).
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    (crate::harness::now() - jiff::SignedDuration::from_hours(1)).to_string()
 }
 
 /// `identity-center-<sha1 of key>.json`, as hats names a sign-in's inventory.
@@ -198,7 +176,13 @@ roles = ["Admin", "Billing"]
 /// substitution, bidi and zero-width characters, a terminal escape).
 fn org_accounts() -> Vec<serde_json::Value> {
     vec![
-        account("100000000001", "payments", &["Production", "Payments"], &[("env", "prod")], &[]),
+        account(
+            "100000000001",
+            "payments",
+            &["Production", "Payments"],
+            &[("env", "prod")],
+            &[],
+        ),
         account("100000000002", "sandbox", &["Sandbox"], &[("env", "dev")], &[]),
         account("100000000003", "dup", &[], &[], &[]),
         account("100000000004", "dup", &[], &[], &[]),
@@ -208,7 +192,13 @@ fn org_accounts() -> Vec<serde_json::Value> {
         account("100000000008", "evil$(touch${IFS}pwned)", &[], &[], &[]),
         account("100000000009", "dev\u{202e}dorp", &[], &[], &[]),
         account("100000000010", "pr\u{200b}od", &[], &[], &[]),
-        account("100000000011", "red\u{1b}[31mtext", &[], &[("team", "a\u{1b}[0mb")], &[]),
+        account(
+            "100000000011",
+            "red\u{1b}[31mtext",
+            &[],
+            &[("team", "a\u{1b}[0mb")],
+            &[],
+        ),
         account("100000000012", "data", &[], &[], &[]),
         account("200000000003", "shared", &["Production"], &[("env", "prod")], &[]),
     ]
@@ -221,7 +211,13 @@ fn corp_accounts() -> Vec<serde_json::Value> {
     let roles = &["AdministratorAccess", "ReadOnlyAccess"][..];
     vec![
         account("200000000001", "sso-prod", &[], &[], roles),
-        account("200000000002", "sso-dev", &[], &[], &["Auditor", "Bad\u{1b}[31m", "a/b"]),
+        account(
+            "200000000002",
+            "sso-dev",
+            &[],
+            &[],
+            &["Auditor", "Bad\u{1b}[31m", "a/b"],
+        ),
         account("200000000003", "shared", &[], &[], roles),
         account("200000000004", "dup", &[], &[], roles),
         account("200000000005", "sso-sandbox", &[], &[], roles),
@@ -233,15 +229,19 @@ fn corp_accounts() -> Vec<serde_json::Value> {
 /// The `other` sign-in sees some of the same accounts and roles.
 fn other_accounts() -> Vec<serde_json::Value> {
     vec![
-        account("200000000001", "sso-prod", &[], &[], &["ReadOnlyAccess", "Billing"]),
+        account(
+            "200000000001",
+            "sso-prod",
+            &[],
+            &[],
+            &["ReadOnlyAccess", "Billing"],
+        ),
         account("200000000008", "sso-prod", &[], &[], &["ReadOnlyAccess"]),
     ]
 }
 
 fn saml_roles() -> String {
-    let role = |arn: &str, idp: &str| {
-        serde_json::json!({"role_arn": arn, "principal_arn": format!("arn:aws:iam::{idp}:saml-provider/corp")})
-    };
+    let role = |arn: &str, idp: &str| serde_json::json!({"role_arn": arn, "principal_arn": format!("arn:aws:iam::{idp}:saml-provider/corp")});
     serde_json::json!({
         "corp-idp": {"fetched_at": fresh(), "session_duration": 7200, "roles": [
             role("arn:aws:iam::100000000001:role/Admin", "100000000001"),
@@ -290,7 +290,9 @@ fn bench_sandbox(org_accounts: usize, sso_accounts: usize) -> Sandbox {
         .collect();
     sb.write(".cache/hats/organization.json", &inventory(org));
     if sso_accounts > 0 {
-        config.push_str("\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n");
+        config.push_str(
+            "\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n",
+        );
         hats.push_str("\n[identity_center]\nttl = \"30d\"\n");
         let sso: Vec<serde_json::Value> = (0..sso_accounts)
             .map(|i| {

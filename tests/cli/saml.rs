@@ -88,8 +88,8 @@ fn every_role_of_the_assertion_is_listed_without_running_the_command_again() {
     let listing = sb.hats(&["ls"]).ok();
     for name in [
         "123456789012/Admin",
-        "shop]0;pwned-prod/ReadOnly",
-        "shop]0;pwned-prod/Admin",
+        "shop-0-pwned-prod/ReadOnly",
+        "shop-0-pwned-prod/Admin",
         "333333333333/Billing",
     ] {
         assert!(

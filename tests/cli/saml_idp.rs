@@ -60,5 +60,5 @@ pub fn encode(text: &str) -> String {
 
 /// An hour from now, so the assertion is valid while the test runs.
 pub fn in_an_hour() -> String {
-    (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1)).to_string()
+    (crate::harness::now() + jiff::SignedDuration::from_hours(1)).to_string()
 }

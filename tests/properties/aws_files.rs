@@ -281,7 +281,7 @@ proptest! {
         // header): then the file is refused, which is fine too.
         if let Ok(profiles) = parse_aws(&config, credentials) {
             let file = hats::config::HatsFile::parse(&hats).expect("TOML escapes any character");
-            let set = hats::config::build_targets(&profiles, &file);
+            let set = hats::config::build_targets(&profiles, &file, hats::config::Discovered::default());
             prop_assert!(set.targets.iter().all(|t| !t.name.chars().any(char::is_control)));
             prop_assert!(set.find("base").is_some());
             let shown = format!("{}/Admin", name.escape_debug());

@@ -1,27 +1,27 @@
-//! Turns AWS profiles and hats accounts into targets.
+//! AWS profiles as targets: each profile with `role_arn`, an IAM user's MFA
+//! session, or an Identity Center role, named by its profile name; and the
+//! sources (`source_profile` chains) that `[[account]]`s and the organization name.
 //!
-//! A profile or account that cannot be used is recorded as broken with its
-//! reason, so one bad entry never hides the good ones.
+//! A profile that cannot be used is recorded as broken with its reason, so one
+//! bad entry never hides the good ones.
 
-use super::hats_file::AccountEntry;
-use super::profile_names::{real_name, sdk_name, skipped_header};
-use super::target::{MfaDevice, Origin, RoleSpec, Source, Spec, Target, TargetSet};
-use super::{ConfigError, HatsFile};
-use crate::domain::{AccountId, MfaSerial, Partition, RoleArn, SessionDuration, SessionTags, SourceIdentity};
+use super::super::profile_names::{real_name, sdk_name, skipped_header};
+use super::super::target::{MfaDevice, Origin, RoleSpec, Source, Spec, Target, TargetSet};
+use super::super::{ConfigError, clean, printable};
+use crate::domain::{MfaSerial, RoleArn, SessionDuration, SessionTags, SourceIdentity};
 use aws_config::profile::{Profile, ProfileSet};
 use std::borrow::Cow;
-use std::collections::HashSet;
 
 /// The most role profiles one `source_profile` chain may hold.
 const MAX_CHAIN: usize = 32;
 
-/// Builds every target: AWS profiles first, then hats accounts.
-pub fn build_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
+/// The targets of every profile, sorted by name, and the profiles that cannot be used.
+pub(super) fn targets(profiles: &ProfileSet) -> TargetSet {
     let mut set = TargetSet {
         default_region: profiles
             .get_profile("default")
             .and_then(|p| p.get("region"))
-            .filter(|r| super::check_region(r).is_ok())
+            .filter(|r| super::super::check_region(r).is_ok())
             .map(str::to_owned),
         ..TargetSet::default()
     };
@@ -34,15 +34,7 @@ pub fn build_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
             continue;
         };
         if let Some(header) = skipped_header(key) {
-            set.broken.push((
-                super::printable(&header).into_owned(),
-                ConfigError::Entry {
-                    place: format!("[{}] in the AWS config", super::printable(&header)),
-                    message: "skipped (by the AWS CLI too): a profile name with spaces needs quotes, \
-                              e.g. [profile \"my prod\"]"
-                        .into(),
-                },
-            ));
+            set.broken.push(skipped(&header));
             continue;
         }
         let name = name.as_ref();
@@ -50,77 +42,46 @@ pub fn build_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
             role_spec(profiles, name, &mut Vec::new()).map(|spec| profile_target(profile, Spec::Role(spec)))
         } else if profile.get("mfa_serial").is_some() && profile.get("aws_access_key_id").is_some() {
             user_session(profile).map(|spec| profile_target(profile, spec))
-        } else if super::sso::is_sso(profile) {
-            super::sso::sso_role(profiles, profile).map(|sso| profile_target(profile, Spec::Sso(sso)))
+        } else if super::super::sso::is_sso(profile) {
+            super::super::sso::sso_role(profiles, profile).map(|sso| profile_target(profile, Spec::Sso(sso)))
         } else {
             continue;
         };
-        let cleaned = built.and_then(|t| super::clean::clean(t).map_err(|e| ConfigError::profile(name, e)));
+        let cleaned = built.and_then(|t| clean::clean(t).map_err(|e| ConfigError::profile(name, e)));
         match cleaned {
+            // A name with control characters would put terminal escape sequences
+            // on the screen of whoever lists targets.
+            Ok(target) if target.name.chars().any(char::is_control) => set.broken.push((
+                target.name.escape_debug().to_string(),
+                ConfigError::Entry {
+                    place: "target name".into(),
+                    message: "contains control characters (terminal escape sequences); rename it".into(),
+                },
+            )),
             Ok(target) => set.targets.push(target),
             // Real names may hold anything (see profile_names): shown escaped.
-            Err(e) => set.broken.push((super::printable(name).into_owned(), e)),
+            Err(e) => set.broken.push((printable(name).into_owned(), e)),
         }
-    }
-    // Profile names are unique (the SDK merges sections of one name); an account's
-    // `NAME/ROLE` may repeat one of them or another account's, and `hats env NAME`
-    // would then silently pick the first. The later target is refused instead.
-    let mut taken: HashSet<String> = set.targets.iter().map(|t| t.name.clone()).collect();
-    for account in &file.accounts {
-        match account_targets(profiles, account) {
-            Ok(targets) => {
-                for mut target in targets {
-                    if !taken.insert(target.name.clone()) {
-                        set.broken.push((
-                            super::printable(&target.name).into_owned(),
-                            name_taken(&target.name),
-                        ));
-                        continue;
-                    }
-                    // The same account listed twice keeps its `ID/ROLE` for the first entry.
-                    if target.alias.as_ref().is_some_and(|alias| taken.contains(alias)) {
-                        target.alias = None;
-                    }
-                    taken.extend(target.alias.clone());
-                    set.targets.push(target);
-                }
-            }
-            // The name is listed as it was written: control characters must not reach a terminal.
-            Err(e) => set.broken.push((
-                super::printable(account.name.as_deref().unwrap_or(&account.id)).into_owned(),
-                e,
-            )),
-        }
-    }
-    // A name with control characters would put terminal escape sequences on
-    // the screen of whoever lists targets.
-    let (unsafe_names, targets) = std::mem::take(&mut set.targets)
-        .into_iter()
-        .partition(|t: &Target| t.name.chars().any(char::is_control));
-    set.targets = targets;
-    for target in unsafe_names {
-        set.broken.push((
-            target.name.escape_debug().to_string(),
-            ConfigError::Entry {
-                place: "target name".into(),
-                message: "contains control characters (terminal escape sequences); rename it".into(),
-            },
-        ));
     }
     set
+}
+
+/// A header the AWS CLI skips too, reported as such.
+fn skipped(header: &str) -> (String, ConfigError) {
+    (
+        printable(header).into_owned(),
+        ConfigError::Entry {
+            place: format!("[{}] in the AWS config", printable(header)),
+            message: "skipped (by the AWS CLI too): a profile name with spaces needs quotes, \
+                      e.g. [profile \"my prod\"]"
+                .into(),
+        },
+    )
 }
 
 /// The profile whose real name is `name`.
 fn lookup<'p>(profiles: &'p ProfileSet, name: &str) -> Option<&'p Profile> {
     profiles.get_profile(&sdk_name(name))
-}
-
-fn name_taken(name: &str) -> ConfigError {
-    ConfigError::Entry {
-        place: format!("target \"{name}\" of an [[account]] in hats config"),
-        message: "an earlier profile or account already has this name; rename the account (name = ...)"
-            .into(),
-    }
 }
 
 fn profile_target(profile: &Profile, spec: Spec) -> Target {
@@ -159,7 +120,7 @@ fn role_spec(profiles: &ProfileSet, name: &str, chain: &mut Vec<String>) -> Resu
     let role_arn = RoleArn::parse(profile.get("role_arn").unwrap_or_default())
         .map_err(|e| ConfigError::profile(name, e.to_string()))?;
     let source = match (profile.get("source_profile"), profile.get("credential_source")) {
-        _ if super::web_identity::declared(profile) => super::web_identity::source(profile)?,
+        _ if super::super::web_identity::declared(profile) => super::super::web_identity::source(profile)?,
         (Some(_), Some(_)) => {
             return Err(ConfigError::profile(
                 name,
@@ -216,8 +177,11 @@ fn profile_source(
     };
     // A profile may name itself as source when it also holds the keys.
     let self_with_keys = source == name && source_profile.get("aws_access_key_id").is_some();
-    if !self_with_keys && source_profile.get("role_arn").is_none() && super::sso::is_sso(source_profile) {
-        return Ok(Source::Sso(Box::new(super::sso::sso_role(
+    if !self_with_keys
+        && source_profile.get("role_arn").is_none()
+        && super::super::sso::is_sso(source_profile)
+    {
+        return Ok(Source::Sso(Box::new(super::super::sso::sso_role(
             profiles,
             source_profile,
         )?)));
@@ -289,97 +253,28 @@ fn duration_seconds(profile: &Profile) -> Result<Option<SessionDuration>, Config
 
 /// The source a hats account or organization offer names: a plain profile, or a
 /// role profile (chaining); with the profile's own MFA device for plain profiles.
-pub(super) fn source_of(profiles: &ProfileSet, name: &str) -> Result<(Source, Option<MfaDevice>), String> {
+pub(in crate::config) fn source_of(
+    profiles: &ProfileSet,
+    name: &str,
+) -> Result<(Source, Option<MfaDevice>), String> {
     let profile = lookup(profiles, name)
         .ok_or_else(|| format!("source \"{name}\" is not a profile in the AWS config or credentials file"))?;
     if profile.get("role_arn").is_some() {
         let spec = role_spec(profiles, name, &mut Vec::new()).map_err(|e| e.to_string())?;
         return Ok((Source::Role(Box::new(spec)), None));
     }
-    if super::sso::is_sso(profile) {
-        let sso = super::sso::sso_role(profiles, profile).map_err(|e| e.to_string())?;
+    if super::super::sso::is_sso(profile) {
+        let sso = super::super::sso::sso_role(profiles, profile).map_err(|e| e.to_string())?;
         return Ok((Source::Sso(Box::new(sso)), None));
     }
     let mfa = mfa_device(profile).map_err(|e| e.to_string())?;
     Ok((Source::Profile(name.to_owned()), mfa))
 }
 
-/// The partition of a hats `[[account]]`'s roles: its region's, else its
-/// source's (a role ARN, an Identity Center region), else its MFA device's.
-fn account_partition(account: &AccountEntry, source: &Source, mfa: Option<&MfaDevice>) -> Partition {
-    account
-        .region
-        .as_deref()
-        .map(Partition::of_region)
-        .or_else(|| source.partition())
-        .or_else(|| mfa.and_then(|m| m.serial.partition()))
-        .unwrap_or_default()
-}
-
-fn account_targets(profiles: &ProfileSet, account: &AccountEntry) -> Result<Vec<Target>, ConfigError> {
-    let label = account.name.clone().unwrap_or_else(|| account.id.clone());
-    let entry_error = |message: String| ConfigError::Entry {
-        place: format!("account \"{label}\" in hats config"),
-        message,
-    };
-    let id = AccountId::parse(&account.id).map_err(|e| entry_error(e.to_string()))?;
-    let (source, source_mfa) = source_of(profiles, &account.source).map_err(entry_error)?;
-    let mfa = match &account.mfa_serial {
-        Some(serial) => Some(MfaDevice {
-            serial: MfaSerial::parse(serial).map_err(|e| entry_error(e.to_string()))?,
-            process: account.mfa_process.clone(),
-        }),
-        None => source_mfa,
-    };
-    let source_identity = account
-        .source_identity
-        .as_deref()
-        .map(SourceIdentity::parse)
-        .transpose()
-        .map_err(|e| entry_error(e.to_string()))?;
-    let tags = SessionTags::new(
-        account.session_tags.clone().into_iter().collect(),
-        account.transitive_tag_keys.clone(),
-    )
-    .map_err(|e| entry_error(e.to_string()))?;
-    let partition = account_partition(account, &source, mfa.as_ref());
-    account
-        .roles
-        .iter()
-        .map(|role| {
-            let role_arn = RoleArn::from_parts(partition, &id, role)
-                .map_err(|_| entry_error(format!("role \"{role}\" is not a valid IAM role name")))?;
-            let target = Target {
-                name: format!("{label}/{role}"),
-                alias: account.name.is_some().then(|| format!("{id}/{role}")),
-                origin: Origin::HatsConfig,
-                account_id: Some(id.clone()),
-                account_name: account.name.clone(),
-                region: account.region.clone(),
-                production: account.production,
-                tags: std::sync::Arc::new(account.tags.clone()),
-                ou_path: None,
-                spec: Spec::Role(RoleSpec {
-                    profile: None,
-                    role_arn,
-                    source: source.clone(),
-                    mfa: mfa.clone(),
-                    external_id: account.external_id.clone(),
-                    session_name: None,
-                    duration: account.duration,
-                    source_identity: source_identity.clone(),
-                    tags: tags.clone(),
-                }),
-            };
-            super::clean::clean(target).map_err(entry_error)
-        })
-        .collect()
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::config::{AwsFile, AwsFileKind, parse_profiles};
+    use crate::config::{AwsFile, AwsFileKind, Discovered, HatsFile, build_targets, parse_profiles};
 
     /// The targets of an AWS config and credentials file pair, without hats' config (for unit tests).
     pub(crate) fn targets_of(config: &str, credentials: &str) -> TargetSet {
@@ -393,10 +288,10 @@ pub(crate) mod tests {
             ),
         )
         .unwrap();
-        build_targets(&profiles, &HatsFile::default())
+        build_targets(&profiles, &HatsFile::default(), Discovered::default())
     }
 
-    fn targets(config: &str) -> TargetSet {
+    fn targets_in(config: &str) -> TargetSet {
         targets_of(
             config,
             "[base]\naws_access_key_id = K\naws_secret_access_key = S\n",
@@ -436,7 +331,7 @@ pub(crate) mod tests {
              [[account]]\nid = \"222222222222\"\nname = \"ops\"\nsource = \"base\"\nroles = [\"Read\"]\n",
         )
         .unwrap();
-        let set = build_targets(&profiles, &file);
+        let set = build_targets(&profiles, &file, Discovered::default());
         assert_eq!(set.find("ops/Admin").map(|t| t.origin), Some(Origin::AwsProfile));
         assert_eq!(
             set.find("ops/Read")
@@ -468,7 +363,7 @@ pub(crate) mod tests {
 
     #[test]
     fn chains_up_to_the_limit_are_followed() {
-        let set = targets(&chain(MAX_CHAIN));
+        let set = targets_in(&chain(MAX_CHAIN));
         assert!(set.broken.is_empty(), "{:?}", set.broken);
         assert_eq!(set.targets.len(), MAX_CHAIN);
     }
@@ -477,7 +372,7 @@ pub(crate) mod tests {
     fn a_chain_of_thousands_is_refused_not_followed_off_the_stack() {
         // Found by reasoning about the fuzz targets' recursion: before the limit,
         // 5,000 chained profiles overflowed a test thread's stack (an abort, not an error).
-        let set = targets(&chain(5_000));
+        let set = targets_in(&chain(5_000));
         let (name, problem) = &set.broken[0];
         assert_eq!(name, "p0");
         assert!(
