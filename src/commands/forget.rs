@@ -2,8 +2,7 @@
 
 use crate::context::Context;
 use crate::error::Error;
-use crate::keyring::open_every;
-use crate::session::{KeyringChoice, Opening, SessionError, forget_everywhere, forgets};
+use crate::session::{ForgottenEverywhere, KeyringChoice, forget_in_every_store, forgets};
 
 /// Forgets the sessions of `target`, or every session with `all`, in the store
 /// `HATS_KEYRING` chooses and in every other store that opens.
@@ -12,30 +11,18 @@ pub async fn forget(ctx: &Context, target: Option<&str>, all: bool) -> Result<()
         Some(name) if !all => Some(ctx.target(name)?.clone()),
         _ => None,
     };
-    let choice = KeyringChoice::from_env().map_err(Error::Usage)?;
-    if choice == KeyringChoice::None {
-        eprintln!("hats: caching is off (HATS_KEYRING=none); nothing to forget");
-        return Ok(());
-    }
-    let index = ctx.index();
     let what = target
         .as_ref()
         .map_or_else(|| "all targets".to_owned(), |t| format!("\"{}\"", t.name));
-    let opened = Opening::start(choice)
-        .finish()
-        .await
-        .map_err(SessionError::Store)?;
-    let fallback_notice = opened.fallback_notice;
-    let forgotten = match opened.store {
-        None => crate::session::Forgotten::default(),
-        Some(chosen) => {
-            let every = open_every().await;
-            tokio::task::spawn_blocking(move || {
-                forget_everywhere(&chosen, &every, &index, &forgets(target.as_ref()))
-            })
-            .await
-            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?
-        }
+    let choice = KeyringChoice::from_env().map_err(Error::Usage)?;
+    let belongs = move |key: &str| forgets(target.as_ref())(key);
+    let Some(ForgottenEverywhere {
+        forgotten,
+        fallback_notice,
+    }) = forget_in_every_store(choice, ctx.index(), belongs).await?
+    else {
+        eprintln!("hats: caching is off (HATS_KEYRING=none); nothing to forget");
+        return Ok(());
     };
     // Said as every other command says it: the store `HATS_KEYRING` chose is not the usual one.
     if let Some(notice) = fallback_notice {

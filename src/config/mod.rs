@@ -24,7 +24,7 @@ mod target;
 mod web_identity;
 
 pub use aws_profiles::{
-    AwsFile, AwsFileKind, aws_config_path, load_profiles, parse_profiles, sdk_profile_files,
+    AwsFile, AwsFileKind, aws_config_path, load_profiles, parse_profiles, profile_sets, sdk_profile_files,
 };
 pub use hats_file::{
     AccountEntry, HatsFile, IdentityCenterEntry, IdentityDefault, OrgRule, OrganizationEntry, PresetEntry,
@@ -35,6 +35,8 @@ pub use inventory::files::{
 };
 pub use paths::Paths;
 pub(crate) use profile_names::sdk_name;
+#[cfg(test)]
+pub(crate) use providers::targets_of;
 pub use providers::{Discovered, build_targets};
 pub use region::check_region;
 pub use saml::{
@@ -45,7 +47,10 @@ pub use scope::{Presets, Scope, ScopeRequest};
 pub use settings::Settings;
 pub use sso::sso_sessions;
 pub use target::NO_TARGETS_HINT;
-pub use target::{MfaDevice, Mode, Origin, RoleSpec, Source, Spec, SsoRole, SsoSession, Target, TargetSet};
+pub use target::{
+    Below, Chain, MfaDevice, Mode, Origin, RoleSpec, Source, Spec, SsoRole, SsoSession, Target, TargetSet,
+    Via,
+};
 pub use web_identity::TokenSource;
 
 use std::path::PathBuf;

@@ -32,7 +32,7 @@ fn targets_with(config: &str, hats: &str, inventory: Option<&Inventory>) -> Targ
 
 fn arn_of<'a>(set: &'a TargetSet, name: &str) -> &'a str {
     match &set.find(name).unwrap_or_else(|| panic!("no target {name}")).spec {
-        super::Spec::Role(r) => r.role_arn.as_str(),
+        super::Spec::Role(chain) => chain.role.role_arn.as_str(),
         other => panic!("{name} is not a role: {other:?}"),
     }
 }

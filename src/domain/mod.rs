@@ -4,6 +4,7 @@
 //! reads no clock and depends on nothing else in the crate.
 
 mod account_id;
+mod credential_source;
 mod credentials;
 mod duration;
 mod mfa;
@@ -18,7 +19,8 @@ mod session_tags;
 mod source_identity;
 
 pub use account_id::AccountId;
-pub use credentials::Credentials;
+pub use credential_source::CredentialSource;
+pub use credentials::{Credentials, CredentialsView};
 pub use duration::{SessionDuration, format_remaining};
 pub use mfa::{MfaCode, MfaSerial};
 pub use names::{discovered_label, is_invisible, is_plain_name, latin_ascii, name_char, printable};

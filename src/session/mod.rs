@@ -4,8 +4,10 @@
 //! lookup, cross-process lock, MFA code, STS calls, cache write. Only the MFA
 //! prompter differs between callers. Secrets stay in memory and the keyring.
 
+mod base_source;
 mod cache;
 mod forget;
+mod forget_stores;
 mod helper_command;
 mod index;
 mod keys;
@@ -18,8 +20,10 @@ pub mod saml_assertion;
 mod sso_token;
 mod web_identity_token;
 
+pub use base_source::{base_credentials, runs_a_command};
 pub use cache::Cache;
 pub use forget::{Forgotten, forget_everywhere};
+pub use forget_stores::{ForgottenEverywhere, forget_in_every_store};
 pub use helper_command::{HelperEvent, HelperWatch, StderrCapture, capture_stderr};
 pub use index::{Index, IndexEntry, IndexFile};
 pub use keys::{
@@ -27,7 +31,7 @@ pub use keys::{
     target_key, target_mfa_key,
 };
 pub use mfa_process::{DEFAULT_TIMEOUT as MFA_PROCESS_TIMEOUT, run_mfa_process};
-pub use plan::{Plan, plan_role, target_mode};
+pub use plan::{Plan, plan_hop, plan_role, target_mode};
 pub use prompt::{MfaError, MfaPrompter, TerminalPrompter};
 pub use resolve::{Engine, Request, find_sso_token, keep_sso_token};
 pub use sso_token::{
@@ -53,6 +57,16 @@ pub struct Session {
     pub assumed_arn: Option<String>,
     /// Whether they came from the cache.
     pub from_cache: bool,
+}
+
+impl<'a> From<&'a Session> for crate::domain::CredentialsView<'a> {
+    fn from(session: &'a Session) -> Self {
+        Self {
+            credentials: &session.credentials,
+            expiration: session.expiration,
+            assumed_arn: session.assumed_arn.as_deref(),
+        }
+    }
 }
 
 /// Why no session could be had.

@@ -223,7 +223,7 @@ fn shown(
 /// The role (or permission set) a spec hands out.
 fn role_name(spec: &Spec) -> &str {
     match spec {
-        Spec::Role(role) => role.role_arn.name(),
+        Spec::Role(chain) => chain.role.role_arn.name(),
         Spec::Sso(sso) => &sso.role_name,
         Spec::UserSession { .. } => "",
     }

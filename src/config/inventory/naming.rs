@@ -71,8 +71,8 @@ impl Names {
                 .insert_unique(hash, slot, |&s| hasher.hash_one(slot_name(targets, s)));
         }
         match (&target.spec, target.origin) {
-            (Spec::Role(role), Origin::AwsProfile | Origin::HatsConfig) => {
-                self.roles.entry(role.role_arn.to_string()).or_insert(index);
+            (Spec::Role(chain), Origin::AwsProfile | Origin::HatsConfig) => {
+                self.roles.entry(chain.role.role_arn.to_string()).or_insert(index);
             }
             (Spec::Sso(sso), Origin::AwsProfile) => {
                 let roles = self.sso_roles.entry(sso.account_id.clone()).or_default();
@@ -102,8 +102,8 @@ impl Names {
     /// same role assumed from AWS credentials, or the same Identity Center role of the same sign-in.
     pub(super) fn covering(&self, spec: &Spec) -> Option<usize> {
         match spec {
-            Spec::Role(role) if matches!(role.source, Source::Saml(_) | Source::WebIdentity(_)) => None,
-            Spec::Role(role) => self.roles.get(role.role_arn.as_str()).copied(),
+            Spec::Role(chain) if matches!(chain.base, Source::Saml(_) | Source::WebIdentity(_)) => None,
+            Spec::Role(chain) => self.roles.get(chain.role.role_arn.as_str()).copied(),
             Spec::Sso(sso) => self
                 .sso_roles
                 .get(&sso.account_id)?

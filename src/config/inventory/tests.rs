@@ -4,7 +4,7 @@ use super::{AccountFacts, Batch, Naming, stage};
 use crate::config::OrgRule;
 use crate::config::saml::SamlSource;
 use crate::config::sso::{SsoRole, SsoSession};
-use crate::config::target::{Origin, RoleSpec, Source, Spec, Target, TargetSet};
+use crate::config::target::{Chain, Origin, RoleSpec, Source, Spec, Target, TargetSet};
 use crate::domain::{AccountId, RoleArn};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -86,17 +86,21 @@ fn session(key: &str) -> Arc<SsoSession> {
     })
 }
 
-fn role(arn: RoleArn, source: Source) -> RoleSpec {
-    RoleSpec {
+fn role(arn: RoleArn, source: Source) -> Chain {
+    let role = RoleSpec {
         profile: None,
         role_arn: arn,
-        source,
         mfa: None,
         external_id: None,
         session_name: None,
         duration: None,
         source_identity: None,
         tags: Default::default(),
+    };
+    Chain {
+        base: source,
+        via: Vec::new(),
+        role,
     }
 }
 
@@ -120,7 +124,7 @@ fn spec(way: &str, account: &AccountId, role_name: &str, qualifier: &str) -> Spe
             }));
             Spec::Role(role(arn().unwrap(), source))
         }
-        _ => Spec::Role(role(arn().unwrap(), Source::Profile("base".into()))),
+        _ => Spec::Role(role(arn().unwrap(), Source::profile("base"))),
     }
 }
 

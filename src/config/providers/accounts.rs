@@ -4,7 +4,7 @@
 
 use super::super::hats_file::AccountEntry;
 use super::super::inventory::{AccountFacts, Batch, Naming};
-use super::super::target::{MfaDevice, Origin, RoleSpec, Source, Spec};
+use super::super::target::{MfaDevice, Origin, RoleSpec, Spec, Via};
 use super::super::{ConfigError, clean};
 use super::source_of;
 use crate::domain::{AccountId, MfaSerial, Partition, RoleArn, SessionTags, SourceIdentity};
@@ -29,7 +29,7 @@ pub(super) fn batch<'a>(
         )
     };
     let id = AccountId::parse(&account.id).map_err(|e| broken(e.to_string()))?;
-    let (source, source_mfa) = source_of(profiles, &account.source).map_err(broken)?;
+    let (way, source_mfa) = source_of(profiles, &account.source).map_err(broken)?;
     let mfa = match &account.mfa_serial {
         Some(serial) => Some(MfaDevice {
             serial: MfaSerial::parse(serial).map_err(|e| broken(e.to_string()))?,
@@ -48,24 +48,23 @@ pub(super) fn batch<'a>(
         account.transitive_tag_keys.clone(),
     )
     .map_err(|e| broken(e.to_string()))?;
-    let partition = partition(account, &source, mfa.as_ref());
+    let partition = partition(account, &way, mfa.as_ref());
     let roles = account
         .roles
         .iter()
         .map(|role| {
             let role_arn = RoleArn::from_parts(partition, &id, role)
                 .map_err(|_| broken(format!("role \"{role}\" is not a valid IAM role name")))?;
-            let spec = Spec::Role(RoleSpec {
+            let spec = Spec::Role(way.to(RoleSpec {
                 profile: None,
                 role_arn,
-                source: source.clone(),
                 mfa: mfa.clone(),
                 external_id: account.external_id.clone(),
                 session_name: None,
                 duration: account.duration,
                 source_identity: source_identity.clone(),
                 tags: tags.clone(),
-            });
+            }));
             clean::check(account.region.as_deref(), &spec).map_err(&broken)?;
             Ok(spec)
         })
@@ -91,12 +90,12 @@ pub(super) fn batch<'a>(
 
 /// The partition of an `[[account]]`'s roles: its region's, else its
 /// source's (a role ARN, an Identity Center region), else its MFA device's.
-fn partition(account: &AccountEntry, source: &Source, mfa: Option<&MfaDevice>) -> Partition {
+fn partition(account: &AccountEntry, way: &Via, mfa: Option<&MfaDevice>) -> Partition {
     account
         .region
         .as_deref()
         .map(Partition::of_region)
-        .or_else(|| source.partition())
+        .or_else(|| way.partition())
         .or_else(|| mfa.and_then(|m| m.serial.partition()))
         .unwrap_or_default()
 }

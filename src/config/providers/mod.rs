@@ -4,12 +4,13 @@
 //! sources. Providers read and check their own entries; none names a target.
 
 mod accounts;
+mod chains;
 mod identity_center;
 mod organization;
 mod profiles;
 mod saml;
 
-pub(super) use profiles::source_of;
+pub(super) use chains::source_of;
 #[cfg(test)]
 pub(crate) use profiles::tests::targets_of;
 

@@ -7,7 +7,7 @@ use super::super::ConfigError;
 use super::super::hats_file::OrganizationEntry;
 use super::super::inventory::{AccountFacts, Batch, Naming, Verdict, offered_roles};
 use super::super::profile_names::sdk_name;
-use super::super::target::{MfaDevice, Origin, RoleSpec, Source, Spec, TargetSet};
+use super::super::target::{MfaDevice, Origin, RoleSpec, Spec, TargetSet};
 use super::source_of;
 use crate::domain::{AccountId, Inventory, MfaSerial, Partition, RoleArn};
 use aws_config::profile::ProfileSet;
@@ -30,7 +30,7 @@ pub(super) fn batch<'a>(
         ));
     };
     let via = org.via.as_deref().unwrap_or(&org.source);
-    let (source, via_mfa) = source_of(profiles, via).map_err(&mut broken).ok()?;
+    let (way, via_mfa) = source_of(profiles, via).map_err(&mut broken).ok()?;
     let mfa = match &org.mfa_serial {
         Some(serial) => Some(MfaDevice {
             serial: MfaSerial::parse(serial).map_err(|e| broken(e.to_string())).ok()?,
@@ -65,7 +65,7 @@ pub(super) fn batch<'a>(
             match RoleArn::from_parts(inventory.partition, &facts.id, role) {
                 Ok(role_arn) => facts
                     .roles
-                    .push(Spec::Role(offer(role_arn, &source, mfa.as_ref()))),
+                    .push(Spec::Role(way.to(offer(role_arn, mfa.as_ref())))),
                 Err(_) => broken(format!("role \"{role}\" is not a valid IAM role name")),
             }
         }
@@ -84,11 +84,10 @@ pub(super) fn batch<'a>(
     })
 }
 
-fn offer(role_arn: RoleArn, source: &Source, mfa: Option<&MfaDevice>) -> RoleSpec {
+fn offer(role_arn: RoleArn, mfa: Option<&MfaDevice>) -> RoleSpec {
     RoleSpec {
         profile: None,
         role_arn,
-        source: source.clone(),
         mfa: mfa.cloned(),
         external_id: None,
         session_name: None,

@@ -1,19 +1,16 @@
-//! AWS profiles as targets: each profile with `role_arn`, an IAM user's MFA
-//! session, or an Identity Center role, named by its profile name; and the
-//! sources (`source_profile` chains) that `[[account]]`s and the organization name.
+//! AWS profiles as targets: each profile with `role_arn` (its chain is
+//! `chains.rs`'s), an IAM user's MFA session, or an Identity Center role, named
+//! by its profile name.
 //!
 //! A profile that cannot be used is recorded as broken with its reason, so one
 //! bad entry never hides the good ones.
 
 use super::super::profile_names::{real_name, sdk_name, skipped_header};
-use super::super::target::{MfaDevice, Origin, RoleSpec, Source, Spec, Target, TargetSet};
+use super::super::target::{MfaDevice, Origin, Spec, Target, TargetSet};
 use super::super::{ConfigError, clean, printable};
-use crate::domain::{MfaSerial, RoleArn, SessionDuration, SessionTags, SourceIdentity};
+use crate::domain::{MfaSerial, SessionDuration};
 use aws_config::profile::{Profile, ProfileSet};
 use std::borrow::Cow;
-
-/// The most role profiles one `source_profile` chain may hold.
-const MAX_CHAIN: usize = 32;
 
 /// The targets of every profile, sorted by name, and the profiles that cannot be used.
 pub(super) fn targets(profiles: &ProfileSet) -> TargetSet {
@@ -39,7 +36,7 @@ pub(super) fn targets(profiles: &ProfileSet) -> TargetSet {
         }
         let name = name.as_ref();
         let built = if profile.get("role_arn").is_some() {
-            role_spec(profiles, name, &mut Vec::new()).map(|spec| profile_target(profile, Spec::Role(spec)))
+            super::chains::chain_of(profiles, name).map(|chain| profile_target(profile, Spec::Role(chain)))
         } else if profile.get("mfa_serial").is_some() && profile.get("aws_access_key_id").is_some() {
             user_session(profile).map(|spec| profile_target(profile, spec))
         } else if super::super::sso::is_sso(profile) {
@@ -80,13 +77,13 @@ fn skipped(header: &str) -> (String, ConfigError) {
 }
 
 /// The profile whose real name is `name`.
-fn lookup<'p>(profiles: &'p ProfileSet, name: &str) -> Option<&'p Profile> {
+pub(super) fn lookup<'p>(profiles: &'p ProfileSet, name: &str) -> Option<&'p Profile> {
     profiles.get_profile(&sdk_name(name))
 }
 
 fn profile_target(profile: &Profile, spec: Spec) -> Target {
     let account_id = match &spec {
-        Spec::Role(r) => Some(r.role_arn.account().clone()),
+        Spec::Role(chain) => Some(chain.role.role_arn.account().clone()),
         Spec::UserSession { mfa, .. } => mfa.serial.account(),
         Spec::Sso(sso) => Some(sso.account_id.clone()),
     };
@@ -113,118 +110,7 @@ fn user_session(profile: &Profile) -> Result<Spec, ConfigError> {
     })
 }
 
-/// Builds the role of profile `name`, following `source_profile` chains.
-fn role_spec(profiles: &ProfileSet, name: &str, chain: &mut Vec<String>) -> Result<RoleSpec, ConfigError> {
-    let profile = lookup(profiles, name).ok_or_else(|| ConfigError::profile(name, "does not exist"))?;
-    chain.push(name.to_owned());
-    let role_arn = RoleArn::parse(profile.get("role_arn").unwrap_or_default())
-        .map_err(|e| ConfigError::profile(name, e.to_string()))?;
-    let source = match (profile.get("source_profile"), profile.get("credential_source")) {
-        _ if super::super::web_identity::declared(profile) => super::super::web_identity::source(profile)?,
-        (Some(_), Some(_)) => {
-            return Err(ConfigError::profile(
-                name,
-                "sets both source_profile and credential_source; keep one",
-            ));
-        }
-        (Some(source), None) => profile_source(profiles, name, source, chain)?,
-        (None, Some(kind)) => credential_source(name, kind)?,
-        (None, None) => {
-            return Err(ConfigError::profile(
-                name,
-                "has role_arn but neither source_profile nor credential_source; add source_profile = NAME \
-                 (or web_identity_token_file = PATH for an OIDC token)",
-            ));
-        }
-    };
-    let mut mfa = mfa_device(profile)?;
-    if mfa.is_none()
-        && let Source::Profile(source_name) = &source
-        && let Some(source_profile) = lookup(profiles, source_name)
-    {
-        // An IAM user that declares an MFA device uses it for every role it assumes.
-        mfa = mfa_device(source_profile)?;
-    }
-    Ok(RoleSpec {
-        profile: Some(name.to_owned()),
-        role_arn,
-        source,
-        mfa,
-        external_id: profile.get("external_id").map(str::to_owned),
-        session_name: profile.get("role_session_name").map(str::to_owned),
-        duration: duration_seconds(profile)?,
-        source_identity: profile
-            .get("source_identity")
-            .map(SourceIdentity::parse)
-            .transpose()
-            .map_err(|e| ConfigError::profile(name, e.to_string()))?,
-        tags: SessionTags::parse(profile.get("session_tags"), profile.get("transitive_tag_keys"))
-            .map_err(|e| ConfigError::profile(name, e.to_string()))?,
-    })
-}
-
-fn profile_source(
-    profiles: &ProfileSet,
-    name: &str,
-    source: &str,
-    chain: &mut Vec<String>,
-) -> Result<Source, ConfigError> {
-    let Some(source_profile) = lookup(profiles, source) else {
-        return Err(ConfigError::profile(
-            name,
-            format!("source_profile \"{source}\" does not exist in the AWS config or credentials file"),
-        ));
-    };
-    // A profile may name itself as source when it also holds the keys.
-    let self_with_keys = source == name && source_profile.get("aws_access_key_id").is_some();
-    if !self_with_keys
-        && source_profile.get("role_arn").is_none()
-        && super::super::sso::is_sso(source_profile)
-    {
-        return Ok(Source::Sso(Box::new(super::super::sso::sso_role(
-            profiles,
-            source_profile,
-        )?)));
-    }
-    if self_with_keys || source_profile.get("role_arn").is_none() {
-        return Ok(Source::Profile(source.to_owned()));
-    }
-    if chain.iter().any(|seen| seen == source) {
-        chain.push(source.to_owned());
-        return Err(ConfigError::profile(
-            name,
-            format!("source_profile loop: {}; break the cycle", chain.join(" -> ")),
-        ));
-    }
-    if chain.len() >= MAX_CHAIN {
-        // Each hop is a recursive call and a real AssumeRole: a chain this long is a
-        // generated or broken file, and following it further could exhaust the stack.
-        return Err(ConfigError::profile(
-            name,
-            format!(
-                "source_profile chain {} -> ... -> {source} is longer than {MAX_CHAIN} roles; shorten it",
-                chain[0]
-            ),
-        ));
-    }
-    Ok(Source::Role(Box::new(role_spec(profiles, source, chain)?)))
-}
-
-fn credential_source(name: &str, kind: &str) -> Result<Source, ConfigError> {
-    match kind {
-        "Environment" => Ok(Source::Environment),
-        "Ec2InstanceMetadata" => Ok(Source::InstanceMetadata),
-        "EcsContainer" => Ok(Source::EcsContainer),
-        other => Err(ConfigError::profile(
-            name,
-            format!(
-                "credential_source \"{other}\" is not one of Environment, Ec2InstanceMetadata, EcsContainer"
-            ),
-        )),
-    }
-}
-
-fn mfa_device(profile: &Profile) -> Result<Option<MfaDevice>, ConfigError> {
+pub(super) fn mfa_device(profile: &Profile) -> Result<Option<MfaDevice>, ConfigError> {
     let Some(serial) = profile.get("mfa_serial") else {
         return Ok(None);
     };
@@ -236,7 +122,7 @@ fn mfa_device(profile: &Profile) -> Result<Option<MfaDevice>, ConfigError> {
     }))
 }
 
-fn duration_seconds(profile: &Profile) -> Result<Option<SessionDuration>, ConfigError> {
+pub(super) fn duration_seconds(profile: &Profile) -> Result<Option<SessionDuration>, ConfigError> {
     let Some(raw) = profile.get("duration_seconds") else {
         return Ok(None);
     };
@@ -249,26 +135,6 @@ fn duration_seconds(profile: &Profile) -> Result<Option<SessionDuration>, Config
                 format!("duration_seconds \"{raw}\" is not a whole number of seconds (e.g. 3600)"),
             )
         })
-}
-
-/// The source a hats account or organization offer names: a plain profile, or a
-/// role profile (chaining); with the profile's own MFA device for plain profiles.
-pub(in crate::config) fn source_of(
-    profiles: &ProfileSet,
-    name: &str,
-) -> Result<(Source, Option<MfaDevice>), String> {
-    let profile = lookup(profiles, name)
-        .ok_or_else(|| format!("source \"{name}\" is not a profile in the AWS config or credentials file"))?;
-    if profile.get("role_arn").is_some() {
-        let spec = role_spec(profiles, name, &mut Vec::new()).map_err(|e| e.to_string())?;
-        return Ok((Source::Role(Box::new(spec)), None));
-    }
-    if super::super::sso::is_sso(profile) {
-        let sso = super::super::sso::sso_role(profiles, profile).map_err(|e| e.to_string())?;
-        return Ok((Source::Sso(Box::new(sso)), None));
-    }
-    let mfa = mfa_device(profile).map_err(|e| e.to_string())?;
-    Ok((Source::Profile(name.to_owned()), mfa))
 }
 
 #[cfg(test)]
@@ -289,23 +155,6 @@ pub(crate) mod tests {
         )
         .unwrap();
         build_targets(&profiles, &HatsFile::default(), Discovered::default())
-    }
-
-    fn targets_in(config: &str) -> TargetSet {
-        targets_of(
-            config,
-            "[base]\naws_access_key_id = K\naws_secret_access_key = S\n",
-        )
-    }
-
-    /// `p0 -> p1 -> ... -> base`: `hops` role profiles, each assumed with the next one's credentials.
-    fn chain(hops: usize) -> String {
-        (0..hops)
-            .map(|i| {
-                let source = if i + 1 == hops { "base".to_owned() } else { format!("p{}", i + 1) };
-                format!("[profile p{i}]\nrole_arn = arn:aws:iam::123456789012:role/R{i}\nsource_profile = {source}\n")
-            })
-            .collect()
     }
 
     #[test]
@@ -359,27 +208,5 @@ pub(crate) mod tests {
             refused[1].contains("already has this name; rename the account"),
             "{refused:?}"
         );
-    }
-
-    #[test]
-    fn chains_up_to_the_limit_are_followed() {
-        let set = targets_in(&chain(MAX_CHAIN));
-        assert!(set.broken.is_empty(), "{:?}", set.broken);
-        assert_eq!(set.targets.len(), MAX_CHAIN);
-    }
-
-    #[test]
-    fn a_chain_of_thousands_is_refused_not_followed_off_the_stack() {
-        // Found by reasoning about the fuzz targets' recursion: before the limit,
-        // 5,000 chained profiles overflowed a test thread's stack (an abort, not an error).
-        let set = targets_in(&chain(5_000));
-        let (name, problem) = &set.broken[0];
-        assert_eq!(name, "p0");
-        assert!(
-            problem.to_string().contains("is longer than 32 roles"),
-            "{problem}"
-        );
-        // The tail of the chain is short enough to use.
-        assert!(set.find("p4999").is_some());
     }
 }

@@ -8,7 +8,7 @@ use super::super::ConfigError;
 use super::super::hats_file::HatsFile;
 use super::super::inventory::{AccountFacts, Batch, Naming};
 use super::super::saml::{DiscoveredRoles, SamlSource, saml_command};
-use super::super::target::{Origin, RoleSpec, Source, Spec, TargetSet};
+use super::super::target::{Chain, Origin, RoleSpec, Source, Spec, TargetSet};
 use crate::domain::{Inventory, OrgAccount, RoleArn, SessionTags};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -67,16 +67,19 @@ pub(super) fn batches<'a>(
                 cache_dir: cache_dir.to_owned(),
             };
             let id = role_arn.account().clone();
-            let spec = Spec::Role(RoleSpec {
-                profile: None,
-                role_arn,
-                source: Source::Saml(Box::new(source)),
-                mfa: None,
-                external_id: None,
-                session_name: None,
-                duration: entry.duration,
-                source_identity: None,
-                tags: SessionTags::default(),
+            let spec = Spec::Role(Chain {
+                base: Source::Saml(Box::new(source)),
+                via: Vec::new(),
+                role: RoleSpec {
+                    profile: None,
+                    role_arn,
+                    mfa: None,
+                    external_id: None,
+                    session_name: None,
+                    duration: entry.duration,
+                    source_identity: None,
+                    tags: SessionTags::default(),
+                },
             });
             let known = book.get(id.as_str()).copied();
             accounts.push(AccountFacts {

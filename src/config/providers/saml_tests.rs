@@ -109,7 +109,7 @@ fn every_granted_role_is_a_target_named_by_the_organization_or_by_id() {
     let Spec::Role(spec) = &set.targets[0].spec else {
         panic!("a role")
     };
-    let Source::Saml(saml) = &spec.source else {
+    let Source::Saml(saml) = &spec.base else {
         panic!("a SAML source")
     };
     assert_eq!(saml.principal_arn, PROVIDER);
