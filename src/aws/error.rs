@@ -240,26 +240,23 @@ impl Call<'_> {
     }
 }
 
-/// Classifies an SDK error from `call`.
+/// Classifies an SDK error from `call`. An endpoint that is not a URL is
+/// the cause whatever the SDK says (it fails such a request in many ways,
+/// some with debug text), and then nothing was sent.
 pub(super) fn classify<E>(err: SdkError<E, HttpResponse>, call: Call<'_>) -> AwsError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    bad_endpoint(call).unwrap_or_else(|| classify_sent(err, call))
+}
+
+/// [`classify`] for a call to an endpoint that is a URL.
+fn classify_sent<E>(err: SdkError<E, HttpResponse>, call: Call<'_>) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     let endpoint = call.endpoint.to_owned();
     let (service, action) = (call.service, call.action);
-    // The SDK fails such a request in many ways (some with debug text); the cause is the URL.
-    if let Err(reason) = check_endpoint_url(&endpoint) {
-        return AwsError::BadEndpoint {
-            service,
-            endpoint: Call::quote(&endpoint),
-            reason,
-            then: if call.one_time_code {
-                ", and the MFA code was not used".into()
-            } else {
-                String::new()
-            },
-        };
-    }
     let timed_out = || AwsError::TimedOut {
         service,
         endpoint: endpoint.clone(),
@@ -340,6 +337,21 @@ where
             detail: Call::quote(&describe(&err)),
         },
     }
+}
+
+/// The error for a call whose endpoint is not a URL, if it is not.
+fn bad_endpoint(call: Call<'_>) -> Option<AwsError> {
+    let reason = check_endpoint_url(call.endpoint).err()?;
+    Some(AwsError::BadEndpoint {
+        service: call.service,
+        endpoint: Call::quote(call.endpoint),
+        reason,
+        then: if call.one_time_code {
+            ", and the MFA code was not used".into()
+        } else {
+            String::new()
+        },
+    })
 }
 
 /// Whether `url` can be an endpoint: `http://` or `https://`, then a host.

@@ -20,7 +20,15 @@ pub fn refuse_if_others_can_change(path: &Path) -> Result<(), ConfigError> {
     };
     // SAFETY: geteuid has no preconditions and cannot fail.
     let me = unsafe { libc::geteuid() };
-    let foreign = |uid: u32| uid != me && uid != 0;
+    // Another user's (root can change anything anyway), with what it is said of.
+    let not_yours = |uid: u32, what: &'static str| {
+        (uid != me && uid != 0).then(|| ConfigError::HatsNotYours {
+            path: path.to_owned(),
+            what,
+            owner: uid,
+            me,
+        })
+    };
     let mode = meta.permissions().mode();
     if mode & 0o022 != 0 {
         return Err(ConfigError::HatsWritableByOthers {
@@ -28,13 +36,8 @@ pub fn refuse_if_others_can_change(path: &Path) -> Result<(), ConfigError> {
             mode: mode & 0o777,
         });
     }
-    if foreign(meta.uid()) {
-        return Err(ConfigError::HatsNotYours {
-            path: path.to_owned(),
-            what: "it belongs to",
-            owner: meta.uid(),
-            me,
-        });
+    if let Some(e) = not_yours(meta.uid(), "it belongs to") {
+        return Err(e);
     }
     let dir = std::fs::canonicalize(path)
         .ok()
@@ -50,15 +53,7 @@ pub fn refuse_if_others_can_change(path: &Path) -> Result<(), ConfigError> {
             mode: dir_mode & 0o777,
         });
     }
-    if foreign(dir_meta.uid()) {
-        return Err(ConfigError::HatsNotYours {
-            path: path.to_owned(),
-            what: "its directory belongs to",
-            owner: dir_meta.uid(),
-            me,
-        });
-    }
-    Ok(())
+    not_yours(dir_meta.uid(), "its directory belongs to").map_or(Ok(()), Err)
 }
 
 /// Windows keeps files private through ACLs hats does not inspect.

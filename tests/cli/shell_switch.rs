@@ -190,12 +190,6 @@ fn init_and_profiles_name_hats_as_invoked_so_a_package_upgrade_keeps_them_workin
         String::from_utf8_lossy(&out.stderr)
     );
     // And the AWS CLI still reaches hats through the synced profile.
-    let out = sb
-        .command(crate::harness::aws_cli())
-        .args(["sts", "get-caller-identity", "--query", "Arn", "--output", "text"])
-        .env("AWS_PROFILE", "hats-plain-role")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("assumed-role/ReadOnly/ci-runner"));
+    let arn = crate::harness::profile_arn(&sb, "hats-plain-role");
+    assert!(arn.ends_with(":assumed-role/ReadOnly/ci-runner"), "{arn}");
 }

@@ -272,15 +272,8 @@ fn a_web_identity_section_of_hats_config_is_a_target_the_aws_cli_reaches_through
     assert_eq!(calls[0].param("RoleSessionName"), Some("deployer"));
     // Other tools get it through the profile `hats profiles sync` writes.
     sb.hats(&["profiles", "sync"]).ok();
-    let out = sb
-        .command(crate::harness::aws_cli())
-        .args(["sts", "get-caller-identity", "--query", "Arn", "--output", "text"])
-        .env("AWS_PROFILE", "hats-ci-cli")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
+        crate::harness::profile_arn(&sb, "hats-ci-cli"),
         "arn:aws:sts::123456789012:assumed-role/CiDeploy/deployer"
     );
 }
