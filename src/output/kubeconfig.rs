@@ -18,7 +18,7 @@ pub struct KubeEntry<'a> {
     pub ca_pem: Option<&'a str>,
     /// The hats target whose credentials sign the tokens.
     pub target: &'a str,
-    /// hats' absolute path, for the exec plugin.
+    /// hats' absolute path as invoked (links kept), for the exec plugin.
     pub hats: &'a str,
 }
 

@@ -49,8 +49,9 @@ pub fn function_dialect(value: &str) -> Option<Format> {
     }
 }
 
-/// The snippet for `shell`; `hats` is the binary's absolute path, so the
-/// function and hook call this very program whatever `PATH` holds later.
+/// The snippet for `shell`; `hats` is the absolute path hats was invoked by
+/// (links kept), so the function and hook call this program whatever `PATH`
+/// holds later, and still after a package upgrade moves the file behind the link.
 pub fn snippet(shell: InitShell, hats: &str, hook: bool) -> String {
     let mut out = match shell {
         InitShell::Bash | InitShell::Zsh => posix_function(&sh_quote(hats)),
