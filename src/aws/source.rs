@@ -10,6 +10,7 @@ use super::AwsError;
 use crate::domain::{CredentialSource, Credentials};
 use crate::error_text::describe;
 use aws_credential_types::provider::ProvideCredentials;
+use aws_credential_types::provider::error::CredentialsError;
 use aws_runtime::env_config::file::EnvConfigFiles as ProfileFiles;
 
 /// Loads the credentials of a base source. `files` are the AWS files as the
@@ -18,7 +19,7 @@ use aws_runtime::env_config::file::EnvConfigFiles as ProfileFiles;
 pub async fn source_credentials(
     source: &CredentialSource,
     files: Option<(ProfileFiles, String)>,
-) -> Result<Credentials, AwsError> {
+) -> Result<Credentials, SourceError> {
     let loaded = match source {
         CredentialSource::Profile(profile) => {
             let mut provider =
@@ -28,7 +29,7 @@ pub async fn source_credentials(
             }
             provider.build().provide_credentials().await
         }
-        CredentialSource::Environment => return environment(),
+        CredentialSource::Environment => return environment().map_err(SourceError::Failed),
         CredentialSource::InstanceMetadata => {
             aws_config::imds::credentials::ImdsCredentialsProvider::builder()
                 .build()
@@ -42,11 +43,27 @@ pub async fn source_credentials(
                 .await
         }
     };
-    let creds = loaded.map_err(|e| AwsError::SourceCredentials {
-        source_name: format!("profile \"{}\"", source.describe()),
-        detail: describe(&e),
-    })?;
-    Ok(from_sdk(&creds))
+    match loaded {
+        Ok(creds) => Ok(from_sdk(&creds)),
+        // The SDK's "the credential provider was not enabled": the profile names no keys.
+        Err(CredentialsError::CredentialsNotLoaded(_)) if matches!(source, CredentialSource::Profile(_)) => {
+            Err(SourceError::NoKeys)
+        }
+        Err(e) => Err(SourceError::Failed(AwsError::SourceCredentials {
+            source_name: format!("profile \"{}\"", source.describe()),
+            detail: describe(&e),
+        })),
+    }
+}
+
+/// Why a base source gave no credentials.
+#[derive(Debug)]
+pub enum SourceError {
+    /// A profile that names no credentials at all (where they were looked
+    /// for is the configuration's business to say).
+    NoKeys,
+    /// Anything else, as users see it.
+    Failed(AwsError),
 }
 
 /// The credentials AWS tools would use here (environment, `AWS_PROFILE`, SSO,

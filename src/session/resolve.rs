@@ -7,7 +7,6 @@ pub use sso::{find_sso_token, keep_sso_token};
 
 use super::base_source::{base_credentials, runs_a_command};
 use super::keys::mfa_key;
-use super::mfa_process::{run_mfa_process, timeout_from_env};
 use super::prompt::MfaPrompter;
 use super::{Cache, Session, SessionError};
 use crate::aws::{Issued, Sts};
@@ -21,6 +20,7 @@ use std::sync::Mutex;
 mod cached;
 mod chain;
 mod federated;
+mod mfa_code;
 
 /// What the caller asks for beyond the target itself.
 #[derive(Debug, Clone, Default)]
@@ -52,6 +52,9 @@ pub struct Engine<'a, P> {
     duration_is_minimum: bool,
     /// Renew only from what is cached or read silently (see [`Engine::quiet`]).
     quiet: bool,
+    /// Whether role and Identity Center sessions go through the cache (see
+    /// [`Engine::keeping_sessions`]); MFA sessions always do.
+    keeps_sessions: bool,
 }
 
 /// How far short of an explicit `--duration` a cached session may fall and still
@@ -102,7 +105,17 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
             log,
             duration_is_minimum: true,
             quiet: false,
+            keeps_sessions: true,
         }
+    }
+
+    /// With `false` (`--no-cache`), role and Identity Center sessions are made
+    /// new and not stored; an MFA session is still reused from the cache (and
+    /// a new one stored), so the role session is new without a new MFA code.
+    #[must_use]
+    pub fn keeping_sessions(mut self, keep: bool) -> Self {
+        self.keeps_sessions = keep;
+        self
     }
 
     /// For the prompt hook, which must never ask for anything: no MFA prompt
@@ -140,15 +153,6 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
     #[must_use]
     pub fn renewing(mut self) -> Self {
         self.duration_is_minimum = false;
-        self
-    }
-
-    /// Keeps Identity Center tokens in `tokens` even when sessions are not cached.
-    #[must_use]
-    pub fn with_token_store(mut self, tokens: Option<&'a Cache>) -> Self {
-        if tokens.is_some() {
-            self.tokens = tokens;
-        }
         self
     }
 
@@ -220,38 +224,16 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                 source.describe(),
                 mfa.serial
             ));
+            let sts = self.sts(&base);
             let issued = self
-                .sts(&base)
-                .get_session_token(duration, &mfa.serial, &code)
+                .with_code(mfa, code, |code| {
+                    let sts = &sts;
+                    async move { sts.get_session_token(duration, &mfa.serial, &code).await }
+                })
                 .await?;
             Ok(new_session(issued))
         })
         .await
-    }
-
-    /// The MFA code: `--mfa-code` (once), else `mfa_process`, else the prompter.
-    async fn code(&self, mfa: &MfaDevice) -> Result<MfaCode, SessionError> {
-        let given = self
-            .given_code
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
-        if let Some(code) = given {
-            return Ok(code);
-        }
-        self.may_run(|| match &mfa.process {
-            Some(command) => format!(
-                "an MFA code for \"{}\" from mfa_process \"{command}\"",
-                mfa.serial
-            ),
-            None => format!("an MFA code for \"{}\"", mfa.serial),
-        })?;
-        if let Some(command) = &mfa.process {
-            self.note(&format!("running mfa_process for {}", mfa.serial));
-            let limit = timeout_from_env()?;
-            return Ok(run_mfa_process(command, &mfa.serial, limit).await?);
-        }
-        Ok(self.prompter.ask(&mfa.serial).await?)
     }
 
     /// The refresh window in seconds.

@@ -35,10 +35,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// How a batch's targets are named.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Naming {
     /// Names from the user's own config, kept as written; a name already taken is refused.
     Configured,
+    /// One target named as a whole by its section (`[web_identity.NAME]`);
+    /// a name already taken is refused.
+    Entry(String),
     /// Names from an API: the charset, and fallbacks to `ID/ROLE` and `ID/ROLE@QUALIFIER`.
     Discovered,
 }
@@ -129,14 +132,14 @@ fn add_batch(set: &mut TargetSet, names: &mut Names, batch: Batch<'_>) {
         if !verdict.offered {
             continue;
         }
-        let shown = shown(&account, naming, &tags, production || verdict.production);
+        let shown = shown(&account, &naming, &tags, production || verdict.production);
         for &i in names.profiles_in(&account.id) {
             attach(&mut set.targets[i], &shown, account.tags);
         }
-        let label = match naming {
+        let label = match &naming {
             Naming::Configured if !account.name.is_empty() => account.name.to_owned(),
             Naming::Discovered => crate::domain::discovered_label(account.name),
-            Naming::Configured => String::new(),
+            Naming::Configured | Naming::Entry(_) => String::new(),
         };
         let label = if label.is_empty() {
             account.id.to_string()
@@ -162,7 +165,8 @@ fn add_batch(set: &mut TargetSet, names: &mut Names, batch: Batch<'_>) {
                 }
                 continue;
             }
-            let named = match naming {
+            let named = match &naming {
+                Naming::Entry(name) => names.entry(set, name, &place),
                 Naming::Configured => names.configured(set, primary, by_id),
                 Naming::Discovered => {
                     names.discovered(set, label_is_ours, primary, by_id, &qualifier, &place)
@@ -202,14 +206,14 @@ fn push(set: &mut TargetSet, names: &mut Names, target: Target, place: &str) {
 /// configured one is escaped, with every other value, when its target is checked.
 fn shown(
     account: &AccountFacts<'_>,
-    naming: Naming,
+    naming: &Naming,
     extra_tags: &BTreeMap<String, String>,
     production: bool,
 ) -> Shown {
     let mut tags = account.tags.cloned().unwrap_or_default();
     tags.extend(extra_tags.iter().map(|(k, v)| (k.clone(), v.clone())));
     let name = match naming {
-        Naming::Configured => account.name.to_owned(),
+        Naming::Configured | Naming::Entry(_) => account.name.to_owned(),
         Naming::Discovered => crate::domain::clean_text(account.name),
     };
     Shown {

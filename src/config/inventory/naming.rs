@@ -157,6 +157,25 @@ impl Names {
         Ok((primary, alias))
     }
 
+    /// The name of a section that is one target (`[web_identity.NAME]`), refused when taken.
+    pub(super) fn entry(
+        &self,
+        set: &TargetSet,
+        name: &str,
+        place: &str,
+    ) -> Result<(String, Option<String>), (String, ConfigError)> {
+        if self.is_taken(set, name) {
+            return Err((
+                super::super::printable(name).into_owned(),
+                ConfigError::Entry {
+                    place: place.to_owned(),
+                    message: "an earlier profile or account already has this name; rename the section".into(),
+                },
+            ));
+        }
+        Ok((name.to_owned(), None))
+    }
+
     /// A discovered name: `LABEL/ROLE` while the label is this account's and
     /// the name free (with `ID/ROLE` as alias when that is free), else
     /// `ID/ROLE`, else `ID/ROLE@QUALIFIER`; refused when all three are taken.

@@ -9,6 +9,7 @@ mod identity_center;
 mod organization;
 mod profiles;
 mod saml;
+mod web_identity;
 
 pub(super) use chains::source_of;
 #[cfg(test)]
@@ -51,13 +52,20 @@ impl Default for Discovered<'_> {
     }
 }
 
-/// Every target: AWS profiles first (sorted by name), then hats' accounts, the
-/// organization's offers, Identity Center roles (sign-ins by key) and SAML roles.
+/// Every target: AWS profiles first (sorted by name), then hats' accounts and
+/// `[web_identity.NAME]` roles, the organization's offers, Identity Center
+/// roles (sign-ins by key) and SAML roles.
 pub fn build_targets(profiles: &ProfileSet, file: &HatsFile, discovered: Discovered<'_>) -> TargetSet {
     let mut set = profiles::targets(profiles);
     let mut batches: Vec<Batch<'_>> = Vec::new();
     for account in &file.accounts {
         match accounts::batch(profiles, account) {
+            Ok(batch) => batches.push(batch),
+            Err(broken) => set.broken.push(broken),
+        }
+    }
+    for (name, entry) in &file.web_identity {
+        match web_identity::batch(name, entry) {
             Ok(batch) => batches.push(batch),
             Err(broken) => set.broken.push(broken),
         }

@@ -5,10 +5,11 @@
 //! hops below it renew, and a failed renewal below can still fall back on the
 //! hop's own session while it works.
 
+use super::mfa_code::Code;
 use super::{Engine, Pending, Want, new_session};
 use crate::aws::AssumeRoleInput;
 use crate::config::{Below, Chain, Mode, RoleSpec, Source};
-use crate::domain::{CredentialSource, Credentials, MfaCode, MfaSerial, SessionPolicy, SourceIdentity};
+use crate::domain::{CredentialSource, Credentials, MfaSerial, SessionPolicy, SourceIdentity};
 use crate::session::keys::{Shape, role_key, session_name, source_identity};
 use crate::session::plan::{Plan, plan_hop};
 use crate::session::prompt::MfaPrompter;
@@ -98,7 +99,7 @@ impl<P: MfaPrompter> Engine<'_, P> {
         &self,
         hop: &Hop<'_>,
         plan: Plan,
-        mut input: AssumeRoleInput<'_>,
+        input: AssumeRoleInput<'_>,
         below: Option<Pending<'_>>,
     ) -> Result<Session, SessionError> {
         let label = hop.label.as_str();
@@ -127,9 +128,6 @@ impl<P: MfaPrompter> Engine<'_, P> {
             Below::Base(Source::Credentials(source)) => self.signing(label, spec, plan, source).await?,
         };
         let code = self.code_for_assume_role(hop, spec, plan.mode).await?;
-        if let (Some(code), Some(mfa)) = (&code, &spec.mfa) {
-            input.mfa = Some((&mfa.serial, code));
-        }
         self.note(&format!(
             "{label}: AssumeRole {} for {}",
             spec.role_arn, plan.duration
@@ -137,7 +135,9 @@ impl<P: MfaPrompter> Engine<'_, P> {
         if input.policy.is_some() {
             self.note(&format!("{label}: scoped down by a session policy"));
         }
-        let issued = self.sts(&signing).assume_role(&input).await?;
+        let issued = self
+            .assume_role_with(&signing, &input, code, spec.mfa.as_ref())
+            .await?;
         Ok(new_session(issued))
     }
 
@@ -176,7 +176,7 @@ impl<P: MfaPrompter> Engine<'_, P> {
         hop: &Hop<'_>,
         spec: &RoleSpec,
         mode: Mode,
-    ) -> Result<Option<MfaCode>, SessionError> {
+    ) -> Result<Option<Code>, SessionError> {
         match (mode, &spec.mfa) {
             (Mode::Chained, Some(mfa)) if authenticated_below(hop.chain, hop.index, &mfa.serial) => {
                 let (_, under) = hop.chain.hop(hop.index);
