@@ -44,6 +44,8 @@ mod switcher_faults;
 mod tui;
 mod tui_filter;
 mod tui_helper;
+mod tui_selection;
 mod tui_sso;
+mod tui_stale;
 mod usage;
 mod web_identity;
