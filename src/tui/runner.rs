@@ -36,7 +36,6 @@ use crate::error::Error;
 use crate::history::Handout;
 use crate::output::{Format, exports, render};
 use crate::session::{Cache, Session};
-use futures_util::StreamExt;
 use screen::{Input, Screen};
 use std::collections::HashMap;
 use std::io::Write;
@@ -245,7 +244,7 @@ impl Runner {
     ) -> Result<Option<Msg>, Error> {
         tokio::select! {
             biased;
-            event = screen.events.next() => match screen.on_event(event)? {
+            event = screen.event() => match screen.on_event(event)? {
                 Input::Msg(msg) => Ok(Some(msg)),
                 Input::Focus => {
                     self.reread();

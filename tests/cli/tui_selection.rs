@@ -50,10 +50,23 @@ fn sandbox() -> (Sandbox, FaultyEndpoint) {
     held_staging(sb)
 }
 
-/// Presses `key` on staging-009 (the last row) and waits until its request is held at STS.
+/// Moves the cursor to `name` with `g` and `j` (moving cancels nothing).
+fn select(term: &mut Terminal, name: &str) {
+    // The list is the left part of each line (the detail pane may be on the right).
+    let screen = term.screen();
+    let row = screen
+        .lines()
+        .skip(2)
+        .map(|line| line.split('│').next().unwrap_or_default())
+        .position(|list| list.contains(&format!(" {name} ")))
+        .unwrap_or_else(|| panic!("{name} is not listed:\n{screen}"));
+    term.keys(&format!("g{}", "j".repeat(row)));
+    term.wait_highlighted(name);
+}
+
+/// Presses `key` on staging-009 and waits until its request is held at STS.
 fn hold_staging(term: &mut Terminal, sts: &FaultyEndpoint, key: &str) {
-    term.keys("G");
-    term.wait_highlighted("staging-009");
+    select(term, "staging-009");
     term.keys(key);
     sts.wait_for_requests(1);
     term.wait_for("getting credentials for staging-009");
@@ -82,8 +95,7 @@ fn enter_then_enter_on_a_production_row_opens_only_the_confirmed_production_shel
     term.wait_for("targets (3)");
     hold_staging(&mut term, &sts, "\r");
     // Moving is free; Enter on the production row opens its box and cancels staging's hand-out.
-    term.keys("g");
-    term.wait_highlighted("production-008");
+    select(&mut term, "production-008");
     term.keys("\r");
     term.wait_for("production-008 is production");
     release(&term, &sts);
@@ -122,7 +134,10 @@ fn e_with_stdout_redirected_prints_only_what_the_production_box_confirmed() {
     term.wait_for("getting credentials for staging-009");
     term.keys("\x1b");
     term.wait_for("stopped getting credentials for staging-009");
-    term.keys("\x1b/production-008 admin\r");
+    // Esc alone (an Esc followed at once by a key reads as Alt and that key).
+    term.keys("\x1b");
+    term.wait_for("targets (3)");
+    term.keys("/production-008 admin\te");
     term.wait_for("production-008 is production");
     release(&term, &sts);
     assert!(term.running(), "hats did not quit on its own:\n{}", term.screen());
@@ -145,8 +160,7 @@ fn c_then_r_on_another_row_copies_nothing_and_refreshes_that_row() {
     let mut term = Terminal::spawn(&sb, r#"exec "$HATS""#);
     term.wait_for("targets (3)");
     hold_staging(&mut term, &sts, "c");
-    term.keys("g");
-    term.wait_highlighted("production-008");
+    select(&mut term, "production-008");
     term.keys("r");
     term.wait_for("refreshed production-008");
     release(&term, &sts);
@@ -175,7 +189,9 @@ fn o_then_the_filter_box_opens_no_console() {
         term.screen().contains("/sand"),
         "the filter box keeps what was typed"
     );
-    term.keys("\x1bq");
+    term.keys("\x1b");
+    term.wait_for("targets (3)");
+    term.keys("q");
     assert_eq!(term.wait_exit(), 0);
     assert!(handed_out(&sb).is_empty(), "{:?}", handed_out(&sb));
 }
@@ -190,9 +206,8 @@ fn a_sign_in_modal_opened_by_r_on_another_row_hands_out_nothing_under_it() {
     let mut term = Terminal::spawn(&sb, r#"exec "$HATS""#);
     term.wait_for("targets (4)");
     hold_staging(&mut term, &sts, "\r");
-    // `r` on the Identity Center row (the first), which is signed out: the sign-in modal opens.
-    term.keys("g");
-    term.wait_highlighted("prod-admin");
+    // `r` on the Identity Center row, which is signed out: the sign-in modal opens.
+    select(&mut term, "prod-admin");
     term.keys("r");
     term.wait_for("waiting for approval");
     release(&term, &sts);

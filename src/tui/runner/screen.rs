@@ -8,6 +8,7 @@ use crate::session::StderrCapture;
 use crate::tui::terminal::{self, Tty};
 use crate::tui::update::Msg;
 use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures_util::StreamExt;
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -26,7 +27,10 @@ pub(super) struct Screen {
     pub(super) tty: Tty,
     /// A handle of our own to watch for a hang-up, whatever happens to `tty`.
     pub(super) watched: std::fs::File,
-    pub(super) events: EventStream,
+    /// `None` while a subshell has the terminal. (An `EventStream` is made only
+    /// after the previous one is dropped: making one takes crossterm's reader
+    /// lock, which the previous one's thread may hold while it waits for input.)
+    events: Option<EventStream>,
     /// A helper command's stderr would tear the screen: it goes to a panel instead.
     capture: Option<StderrCapture>,
     replies: UnboundedSender<Reply>,
@@ -42,10 +46,18 @@ impl Screen {
         Ok(Self {
             tty,
             watched,
-            events: EventStream::new(),
+            events: Some(EventStream::new()),
             capture,
             replies,
         })
+    }
+
+    /// The next terminal event (never, while a subshell has the terminal).
+    pub(super) async fn event(&mut self) -> Option<std::io::Result<Event>> {
+        match &mut self.events {
+            Some(events) => events.next().await,
+            None => std::future::pending().await,
+        }
     }
 
     /// Turns a terminal event into input; an error when the terminal went away.
@@ -86,7 +98,7 @@ impl Screen {
     /// readers of one terminal fight), drop what was typed for the switcher and
     /// not read yet, and let helper commands talk to the user there.
     pub(super) fn suspend(&mut self) {
-        self.events = EventStream::new();
+        self.events = None;
         terminal::discard_typeahead();
         terminal::leave();
         self.capture = None;
@@ -96,7 +108,7 @@ impl Screen {
     pub(super) fn resume(&mut self) -> Result<(), Error> {
         self.capture = Some(capture_helpers(&self.replies));
         self.tty = terminal::enter()?;
-        self.events = EventStream::new();
+        self.events = Some(EventStream::new());
         Ok(())
     }
 
