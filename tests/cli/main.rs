@@ -44,6 +44,7 @@ mod switcher_faults;
 mod tui;
 mod tui_filter;
 mod tui_helper;
+mod tui_notices;
 mod tui_selection;
 mod tui_sso;
 mod tui_stale;

@@ -5,6 +5,7 @@
 
 use crate::harness::Sandbox;
 use crate::pty::Terminal;
+use crate::tui_sso::header;
 use std::time::{Duration, Instant};
 
 /// Upper bound for the switcher to notice (it looks every 2 s); not a measurement.
@@ -55,10 +56,6 @@ fn signed_in() -> (
     sb.set_env("BROWSER", "/nonexistent/browser");
     let cache = crate::sso::cli_token(&sb, &ic, "corp", 8 * 3600);
     (sb, ic, cache)
-}
-
-fn header(term: &Terminal) -> String {
-    term.screen().lines().next().unwrap_or_default().to_owned()
 }
 
 #[test]
