@@ -271,6 +271,8 @@ pub struct App {
     pub queued: Vec<MfaModal>,
     /// Under `hats use`: Enter hands the exports to the shell function.
     pub use_mode: bool,
+    /// Entries of the configuration left out as unusable (`hats ls` says why).
+    pub skipped: usize,
     /// Set when the loop should end.
     pub quit: bool,
     /// The user quit with Ctrl-C (exit status 130).
@@ -319,6 +321,7 @@ impl App {
             handout: None,
             queued: Vec::new(),
             use_mode: false,
+            skipped: 0,
             quit: false,
             interrupted: false,
             tz: jiff::tz::TimeZone::system(),

@@ -300,8 +300,10 @@ use rows::{mark_recent, mark_served, on_mouse, prefs};
 pub use sync::sync;
 
 /// Says at start that entries of the configuration were left out, and why
-/// (`m` shows the whole list): a missing row is never silent.
+/// (`m` shows the whole list; the list's title keeps the count): a missing
+/// row is never silent.
 pub fn skipped<E: std::fmt::Display>(app: &mut App, broken: &[(String, E)]) {
+    app.skipped = broken.len();
     if broken.is_empty() {
         return;
     }

@@ -155,6 +155,7 @@ fn skipped_configuration_is_announced_with_every_reason() {
         ("other".to_owned(), "source_profile loops".to_owned()),
     ];
     skipped(&mut app, &broken);
+    assert_eq!(app.skipped, 2);
     let status = app.status.clone().unwrap();
     assert!(status.error);
     assert!(
