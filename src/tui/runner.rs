@@ -151,6 +151,7 @@ impl Runner {
         let (question_tx, questions) = mpsc::unbounded_channel::<MfaQuestion>();
         let mut ticker = tokio::time::interval(Duration::from_millis(250));
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let index = IndexPoll::new(&ctx);
         let runner = Self {
             ctx: Arc::new(ctx),
             cache: Arc::new(OnceCell::new()),
@@ -167,7 +168,7 @@ impl Runner {
             signing_in: None,
             discover_after_sign_in: false,
             served: ServedPoll::default(),
-            index: IndexPoll::default(),
+            index,
         };
         let inbox = Inbox {
             replies,

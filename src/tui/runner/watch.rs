@@ -58,7 +58,6 @@ fn served_now(_ctx: &Context) -> Vec<ServedCommand> {
 }
 
 /// Notices when the session index file changes.
-#[derive(Default)]
 pub(super) struct IndexPoll {
     checked_at: i64,
     /// Modification time and length when last looked at.
@@ -66,21 +65,33 @@ pub(super) struct IndexPoll {
 }
 
 impl IndexPoll {
+    /// Starts from the index as it is now: the first rows were made from it.
+    pub(super) fn new(ctx: &Context) -> Self {
+        Self {
+            checked_at: ctx.clock.now().as_second(),
+            stamp: stamp(ctx),
+        }
+    }
+
     /// Whether the index changed since the last look (at most every few seconds).
     pub(super) fn changed(&mut self, ctx: &Context, second: i64) -> bool {
         if second - self.checked_at < EVERY_SECS {
             return false;
         }
         self.checked_at = second;
-        let stamp = std::fs::metadata(ctx.index().path())
-            .ok()
-            .and_then(|m| Some((m.modified().ok()?, m.len())));
-        if stamp == self.stamp {
+        let now = stamp(ctx);
+        if now == self.stamp {
             return false;
         }
-        self.stamp = stamp;
+        self.stamp = now;
         true
     }
+}
+
+/// The index file's modification time and length, if it exists.
+fn stamp(ctx: &Context) -> Option<(SystemTime, u64)> {
+    let meta = std::fs::metadata(ctx.index().path()).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
 }
 
 impl Runner {
