@@ -105,6 +105,8 @@ pub enum Fault {
     /// Holds the request until the test sets another fault, then forwards it:
     /// an STS as slow as the test needs, with no timing in the test.
     Hold,
+    /// HTTP 403 with STS's `AccessDenied`, as AWS answers a wrong MFA code.
+    AccessDenied,
 }
 
 /// Text a malformed answer carries where a secret would be; must never reach output.
@@ -271,6 +273,14 @@ fn serve_one(
             }
             return forward(client, upstream, &head, &body);
         }
+        Fault::AccessDenied => respond(
+            &mut client,
+            "403 Forbidden",
+            "text/xml",
+            "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
+             <Code>AccessDenied</Code><Message>MultiFactorAuthentication failed with invalid MFA one time \
+             pass code.</Message></Error><RequestId>c0ffee</RequestId></ErrorResponse>",
+        )?,
     }
     Ok(())
 }
