@@ -176,7 +176,7 @@ fn the_switchers_region_picker_offers_a_govcloud_target_only_govcloud_regions() 
     term.keys("east");
     term.wait_for("/east▏");
     term.keys("\r");
-    term.wait_for("gov-no-region now uses region us-gov-east-1");
+    term.wait_for("gov-no-region uses region us-gov-east-1 in this switcher");
     term.keys("e");
     assert_eq!(term.wait_exit(), 0);
     let exports = parse_exports(&std::fs::read_to_string(sb.home.join("exports.sh")).unwrap());

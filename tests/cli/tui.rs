@@ -294,7 +294,7 @@ fn the_region_picker_filters_as_you_type_and_e_exports_the_picked_region() {
     term.wait_for("/zur▏");
     term.wait_for("> eu-central-2");
     term.keys("\r");
-    term.wait_for("plain-role now uses region eu-central-2");
+    term.wait_for("plain-role uses region eu-central-2 in this switcher");
     term.keys("e");
     assert_eq!(term.wait_exit(), 0);
     let exports =

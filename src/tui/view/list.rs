@@ -35,6 +35,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
     let with_region = area.width >= 100;
     let title = if app.filtering || !app.filter.text.is_empty() {
         format!(" /{}{} ", app.filter.text, if app.filtering { "▏" } else { "" })
+    } else if app.skipped > 0 {
+        format!(
+            " targets ({}; {} skipped, see hats ls) ",
+            app.entries.len(),
+            app.skipped
+        )
     } else {
         format!(" targets ({}) ", app.entries.len())
     };
