@@ -171,10 +171,24 @@ async fn run(cli: Cli, early: Option<Opening>) -> Result<ExitCode, Error> {
         Command::Login {
             target,
             print,
+            launcher,
             service,
+            destination,
+            sign_out,
             session,
         } => {
-            commands::login(&ctx, target, *print, service, session).await?;
+            let landing = match (service, destination) {
+                (_, Some(path)) => hats::console::Landing::Destination(path.clone()),
+                (Some(name), None) => hats::console::Landing::Service(name.clone()),
+                (None, None) => hats::console::Landing::Home,
+            };
+            let options = commands::LoginOptions {
+                print: *print,
+                launcher: *launcher,
+                landing,
+                sign_out: *sign_out,
+            };
+            commands::login(&ctx, target, &options, session).await?;
         }
         Command::Org {
             command: OrgCommand::Sync { session },

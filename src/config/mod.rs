@@ -5,6 +5,7 @@
 
 mod aws_profiles;
 mod clean;
+mod console;
 mod duplicate_keys;
 mod hats_file;
 mod inventory;
@@ -28,6 +29,9 @@ mod web_identity;
 
 pub use aws_profiles::{
     AwsFile, AwsFileKind, aws_config_path, load_profiles, parse_profiles, sdk_profile_files,
+};
+pub use console::{
+    ConsoleConfig, ConsoleEntry, ContainerAddon, ContainerColor, ContainerIcon, LauncherKind, SignOut,
 };
 pub use hats_file::{
     AccountEntry, HatsFile, IdentityCenterEntry, IdentityDefault, OrgRule, OrganizationEntry, PresetEntry,

@@ -43,6 +43,13 @@ pub enum Msg {
         /// MFA session expiry per device after the request.
         mfa_sessions: Vec<(String, Option<Timestamp>)>,
     },
+    /// The console opened for a target: the row is marked for this run.
+    ConsoleOpened {
+        /// The target's name.
+        target: String,
+        /// The status line.
+        text: String,
+    },
     /// A line for the status bar from a background task.
     Notice {
         /// The text.
@@ -174,6 +181,11 @@ pub fn update(app: &mut App, msg: Msg, now: Timestamp) -> Vec<Effect> {
         Msg::Mouse(mouse) => on_mouse(app, mouse, now),
         Msg::Notice { text, error } => {
             set_status(app, text, error);
+            Vec::new()
+        }
+        Msg::ConsoleOpened { target, text } => {
+            app.consoles_opened.insert(target);
+            set_status(app, text, false);
             Vec::new()
         }
         Msg::SyncProgress(text) => {

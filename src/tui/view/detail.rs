@@ -104,6 +104,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
             push_identity(&mut lines);
         }
     }
+    if let Some(console) = e.detail.as_ref().and_then(|d| d.console.as_ref()) {
+        lines.push(field("console", console.clone()));
+    }
     if let Some(ou) = &e.ou {
         lines.push(field("ou", ou.clone()));
     }

@@ -191,7 +191,7 @@ fn help_lines() -> Vec<Line<'static>> {
         "?           this help",
         "q Ctrl-C    quit",
         "",
-        "! production (asks for confirmation)   * favourite",
+        "! production (asks for confirmation)   * favourite   ◰ console",
     ]
     .into_iter()
     .map(Line::raw)
