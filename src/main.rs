@@ -177,17 +177,7 @@ async fn run(cli: Cli, early: Option<Opening>) -> Result<ExitCode, Error> {
             sign_out,
             session,
         } => {
-            let landing = match (service, destination) {
-                (_, Some(path)) => hats::console::Landing::Destination(path.clone()),
-                (Some(name), None) => hats::console::Landing::Service(name.clone()),
-                (None, None) => hats::console::Landing::Home,
-            };
-            let options = commands::LoginOptions {
-                print: *print,
-                launcher: *launcher,
-                landing,
-                sign_out: *sign_out,
-            };
+            let options = commands::LoginOptions::new(*print, *launcher, service, destination, *sign_out);
             commands::login(&ctx, target, &options, session).await?;
         }
         Command::Org {

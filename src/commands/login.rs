@@ -22,6 +22,29 @@ pub struct LoginOptions {
     pub sign_out: bool,
 }
 
+impl LoginOptions {
+    /// The options from `hats login`'s flags (`--destination` wins over `--service`).
+    pub fn new(
+        print: bool,
+        launcher: Option<LauncherKind>,
+        service: &Option<String>,
+        destination: &Option<String>,
+        sign_out: bool,
+    ) -> Self {
+        let landing = match (service, destination) {
+            (_, Some(path)) => Landing::Destination(path.clone()),
+            (Some(name), None) => Landing::Service(name.clone()),
+            (None, None) => Landing::Home,
+        };
+        Self {
+            print,
+            launcher,
+            landing,
+            sign_out,
+        }
+    }
+}
+
 /// Builds the sign-in URL and opens it with the target's launcher (or prints it).
 pub async fn login(
     ctx: &Context,
