@@ -11,6 +11,7 @@ mod commands;
 mod completion;
 mod console;
 mod console_chromium;
+mod console_sessions;
 mod containers;
 mod corpus;
 mod duration;
