@@ -118,7 +118,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Open the AWS console signed in as the target, with its launcher (browser, Firefox container, Chrome profile, command).
+    /// Open the AWS console signed in as the target, with its launcher (browser, container, profile).
     Login {
         /// Target name (see `hats ls`); must be a role.
         #[arg(add = crate::commands::target_completer())]
