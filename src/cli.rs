@@ -118,17 +118,26 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Open the AWS console signed in as the target (federation sign-in URL).
+    /// Open the AWS console signed in as the target, with its launcher (browser, container, profile).
     Login {
         /// Target name (see `hats ls`); must be a role.
         #[arg(add = crate::commands::target_completer())]
         target: String,
-        /// Print the URL instead of opening a browser.
+        /// Print the URL instead of opening a browser (with --launcher: the command that would run).
         #[arg(long)]
         print: bool,
-        /// Console page to land on, e.g. s3, ec2, iam.
-        #[arg(long, default_value = "console")]
-        service: String,
+        /// How to open it: default, firefox-container, chrome-profile, command (default: from hats' config).
+        #[arg(long, value_name = "LAUNCHER", value_parser = parse_launcher)]
+        launcher: Option<crate::config::LauncherKind>,
+        /// Console page to land on by short name: s3, ec2, iam, lambda, logs, ...
+        #[arg(long, value_name = "NAME", conflicts_with = "destination")]
+        service: Option<String>,
+        /// Console page to land on: a path (/s3/buckets?region=eu-west-1) or a console URL.
+        #[arg(long, value_name = "PATH_OR_URL")]
+        destination: Option<String>,
+        /// Sign the browser out of the console first, whatever the configuration says.
+        #[arg(long)]
+        sign_out: bool,
         /// Options for getting the session (--region picks the console region).
         #[command(flatten)]
         session: SessionArgs,
@@ -454,6 +463,10 @@ fn parse_listen(raw: &str) -> Result<std::net::SocketAddr, String> {
 
 fn parse_region(raw: &str) -> Result<String, String> {
     crate::config::check_region(raw).map(|()| raw.to_owned())
+}
+
+fn parse_launcher(s: &str) -> Result<crate::config::LauncherKind, String> {
+    s.parse()
 }
 
 fn parse_duration(raw: &str) -> Result<SessionDuration, String> {

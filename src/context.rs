@@ -63,7 +63,8 @@ impl Context {
     pub async fn load_for(verbose: bool, wanted: Wanted<'_>) -> Result<Self, Error> {
         let paths = Paths::from_env().map_err(Error::Usage)?;
         let file = HatsFile::load(&paths.config_file)?;
-        let settings = Settings::from_defaults(&file.defaults)?;
+        let mut settings = Settings::from_defaults(&file.defaults)?;
+        settings.console = config::ConsoleConfig::new(&file.defaults.console, &file.console)?;
         let profiles = config::load_profiles(
             &aws_types::os_shim_internal::Fs::real(),
             &aws_types::os_shim_internal::Env::real(),

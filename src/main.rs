@@ -171,10 +171,14 @@ async fn run(cli: Cli, early: Option<Opening>) -> Result<ExitCode, Error> {
         Command::Login {
             target,
             print,
+            launcher,
             service,
+            destination,
+            sign_out,
             session,
         } => {
-            commands::login(&ctx, target, *print, service, session).await?;
+            let options = commands::LoginOptions::new(*print, *launcher, service, destination, *sign_out);
+            commands::login(&ctx, target, &options, session).await?;
         }
         Command::Org {
             command: OrgCommand::Sync { session },

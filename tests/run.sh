@@ -3,8 +3,10 @@
 #   - Debian packages: gnome-keyring, dbus, keyutils (a real Secret Service and kernel keyring),
 #     libsecret-tools (secret-tool, to plant corrupt keyring entries), faketime (libfaketime, to
 #     move the wall clock of one hats run), zsh and fish (shell completion is tested in real bash, zsh
-#     and fish), kubernetes-client (kubectl runs `hats eks token` as its exec plugin) and openssl
-#     (the stand-in Kubernetes API server's self-signed certificate)
+#     and fish), kubernetes-client (kubectl runs `hats eks token` as its exec plugin), openssl
+#     (the stand-in Kubernetes API server's self-signed certificate), chromium (a real headless
+#     browser opened by the console's chrome-profile launcher) and nodejs (parses container
+#     URLs with URLSearchParams, as the Firefox container add-ons do)
 #   - moto (an AWS-compatible server) and the AWS CLI in a project-local venv, .venv-test/
 #     (its python also runs the IAM Identity Center stand-in, tests/standin/; the stand-in's
 #     browser script runs the system python3, which creating the venv already requires)
@@ -17,7 +19,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 for pair in gnome-keyring-daemon:gnome-keyring dbus-daemon:dbus dbus-send:dbus keyctl:keyutils \
   secret-tool:libsecret-tools faketime:faketime zsh:zsh fish:fish kubectl:kubernetes-client \
-  openssl:openssl; do
+  openssl:openssl chromium:chromium node:nodejs; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

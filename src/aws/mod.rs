@@ -17,7 +17,7 @@ mod sts;
 mod timeouts;
 mod web_identity;
 
-pub use console::{encode as percent_encode, signin_url};
+pub use console::{encode as percent_encode, login_url, signin_token, signout_then};
 pub use eks_token::{EksTokenError, sts_endpoint as eks_sts_endpoint, token as eks_token};
 pub use error::AwsError;
 pub use organizations::{Progress, discover};

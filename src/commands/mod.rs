@@ -29,7 +29,7 @@ pub use env::env;
 pub use exec::exec;
 pub use forget::forget;
 pub use history::history;
-pub use login::{federation_endpoint, login, open_browser_quietly};
+pub use login::{LoginOptions, federation_endpoint, login};
 pub use ls::ls;
 pub use org_sync::org_sync;
 pub use profiles::{profiles_print, profiles_sync};

@@ -5,6 +5,7 @@
 
 mod aws_profiles;
 mod clean;
+mod console;
 mod duplicate_keys;
 mod hats_file;
 mod inventory;
@@ -27,6 +28,9 @@ mod web_identity;
 pub use aws_profiles::{
     AwsFile, AwsFileKind, aws_config_path, aws_credentials_path, load_profiles, parse_profiles, profile_sets,
     sdk_profile_files,
+};
+pub use console::{
+    ConsoleConfig, ConsoleEntry, ContainerAddon, ContainerColor, ContainerIcon, LauncherKind, SignOut,
 };
 pub use hats_file::{
     AccountEntry, HatsFile, IdentityCenterEntry, IdentityDefault, OrgRule, OrganizationEntry, PresetEntry,

@@ -189,38 +189,9 @@ fn refused(session: &SsoSession, e: OidcError) -> SignInError {
     }
 }
 
-/// `$BROWSER`, else the platform's opener.
-pub fn browser_program() -> String {
-    std::env::var("BROWSER")
-        .ok()
-        .filter(|b| !b.is_empty())
-        .unwrap_or_else(|| {
-            if cfg!(target_os = "macos") {
-                "open".into()
-            } else if cfg!(windows) {
-                "explorer".into()
-            } else {
-                "xdg-open".into()
-            }
-        })
-}
-
-/// Opens `url` in `$BROWSER`, else the platform's opener, without waiting for it
-/// (a browser may run as long as the user keeps it). Whether it could be started.
+/// Opens `url` in the user's browser (`crate::browser`: each `$BROWSER`
+/// entry, else the platform's opener) without waiting for it: the browser comes
+/// straight back to hats' loopback listener. Whether one could be started.
 pub fn open_browser(url: &str) -> bool {
-    let opener = browser_program();
-    let started = std::process::Command::new(&opener)
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    match started {
-        Ok(mut child) => {
-            // Reap it in the background so it never lingers as a zombie.
-            std::thread::spawn(move || child.wait());
-            true
-        }
-        Err(_) => false,
-    }
+    crate::browser::open(url, crate::browser::Wait::Started).is_ok()
 }

@@ -218,6 +218,7 @@ fn detail(ctx: &Context, target: &Target) -> Detail {
         mode: target_mode(target, &ctx.settings),
         duration,
         source_identity,
+        console: crate::console::describe(ctx, target),
     }
 }
 

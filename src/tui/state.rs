@@ -70,6 +70,8 @@ pub struct Detail {
     pub duration: String,
     /// `SourceIdentity` sent when assuming the role.
     pub source_identity: Option<String>,
+    /// How `o` opens the console (launcher, container or profile); `None` for user sessions.
+    pub console: Option<String>,
 }
 
 /// A command running under `hats exec/shell --serve`, from the serve registry.
@@ -293,6 +295,8 @@ pub struct App {
     pub presets: Vec<String>,
     /// Served commands running now, in any terminal.
     pub served: Vec<ServedCommand>,
+    /// Targets whose console was opened this run (marked in the list).
+    pub consoles_opened: std::collections::BTreeSet<String>,
 }
 
 impl App {
@@ -332,6 +336,7 @@ impl App {
             syncing: false,
             presets: Vec::new(),
             served: Vec::new(),
+            consoles_opened: std::collections::BTreeSet::new(),
         }
     }
 

@@ -52,6 +52,13 @@ pub enum Msg {
         /// Drawn as an error.
         error: bool,
     },
+    /// The console opened for a target: the row is marked for this run.
+    ConsoleOpened {
+        /// The target's name.
+        target: String,
+        /// The status line.
+        text: String,
+    },
     /// Organization sync progress, for the status line.
     SyncProgress(String),
     /// The organization sync failed; the old list stays.
@@ -254,6 +261,10 @@ pub fn update(app: &mut App, msg: Msg, now: Timestamp) -> Vec<Effect> {
 fn background(app: &mut App, msg: Msg) {
     match msg {
         Msg::Notice { text, error } => set_status(app, text, error),
+        Msg::ConsoleOpened { target, text } => {
+            app.consoles_opened.insert(target);
+            set_status(app, text, false);
+        }
         Msg::SyncProgress(text) => set_status(app, text, false),
         Msg::SyncFailed(error) => sync::failed(app, &error),
         Msg::Served(served) => {

@@ -237,6 +237,29 @@ impl Sandbox {
     }
 }
 
+/// Waits for a stand-in server started as `child` to write its port to
+/// `port_file`; fails with the server's stderr (in `stderr`) if it exits first.
+pub fn port_from_file(child: &mut Child, port_file: &Path, stderr: &Path, what: &str) -> u16 {
+    let started = Instant::now();
+    loop {
+        if let Some(port) = std::fs::read_to_string(port_file)
+            .ok()
+            .and_then(|t| t.trim().parse::<u16>().ok())
+        {
+            return port;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            let err = std::fs::read_to_string(stderr).unwrap_or_default();
+            panic!("the {what} exited early with {status}: {err}");
+        }
+        assert!(
+            started.elapsed() < START_TIMEOUT,
+            "the {what} did not start within {START_TIMEOUT:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// A finished run with helpers for assertions.
 pub struct Run(pub Output);
 

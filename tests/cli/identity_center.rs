@@ -127,24 +127,9 @@ impl IdentityCenter {
             .stderr(std::fs::File::create(dir.path().join("stderr")).unwrap())
             .spawn()
             .expect("start the Identity Center stand-in");
-        let started = Instant::now();
-        let port = loop {
-            if let Some(port) = std::fs::read_to_string(&port_file)
-                .ok()
-                .and_then(|t| t.trim().parse::<u16>().ok())
-            {
-                break port;
-            }
-            if let Some(status) = child.try_wait().unwrap() {
-                let err = std::fs::read_to_string(dir.path().join("stderr")).unwrap_or_default();
-                panic!("the Identity Center stand-in exited early with {status}: {err}");
-            }
-            assert!(
-                started.elapsed() < START_TIMEOUT,
-                "the Identity Center stand-in did not start within {START_TIMEOUT:?}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        };
+        let stderr = dir.path().join("stderr");
+        let port =
+            crate::harness::port_from_file(&mut child, &port_file, &stderr, "Identity Center stand-in");
         Self { child, port, dir }
     }
 

@@ -10,8 +10,8 @@
 //! the request was signed for. It cannot show which host the SDK would have
 //! called without the override; the unit tests of `domain::partition` pin those.
 
+use crate::federation::Federation;
 use crate::harness::{Sandbox, parse_exports, url_decode};
-use crate::login::federation_stand_in;
 
 const GOV_CREDENTIALS: &str = "\
 [gov-base]
@@ -87,8 +87,8 @@ fn a_govcloud_role_without_a_region_is_assumed_in_govcloud_not_us_east_1() {
 #[test]
 fn console_sign_in_for_a_govcloud_role_lands_on_the_govcloud_console() {
     let mut sb = gov_sandbox();
-    let (endpoint, seen) = federation_stand_in();
-    sb.set_env("HATS_FEDERATION_ENDPOINT", &endpoint);
+    let fed = Federation::start(&sb.moto);
+    fed.attach(&mut sb);
     let url = sb.hats(&["login", "gov", "--print", "--service", "ec2"]).ok();
     let destination = url
         .trim()
@@ -98,11 +98,15 @@ fn console_sign_in_for_a_govcloud_role_lands_on_the_govcloud_console() {
         .unwrap_or_else(|| panic!("no destination in {url}"));
     assert_eq!(
         destination,
-        "https://console.amazonaws-us-gov.com/ec2/home?region=us-gov-west-1"
+        "https://console.amazonaws-us-gov.com/ec2/home?region=us-gov-west-1#Instances:"
     );
+    let asked = fed.last_session().expect("the federation endpoint was asked");
     assert!(
-        seen.lock().unwrap().is_some(),
-        "the federation endpoint was not asked"
+        asked["arn"]
+            .as_str()
+            .unwrap()
+            .starts_with("arn:aws-us-gov:sts::123456789012:assumed-role/Admin/"),
+        "{asked}"
     );
 }
 

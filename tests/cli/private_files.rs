@@ -75,8 +75,8 @@ fn every_command_run_first_on_a_fresh_home_creates_only_private_files() {
         "{}\n[organization]\nsource = \"base\"\nroles = [\"ReadOnly\"]\n",
         crate::harness::HATS_CONFIG
     ));
-    let (federation, _) = crate::login::federation_stand_in();
-    sb.set_env("HATS_FEDERATION_ENDPOINT", &federation);
+    let fed = crate::federation::Federation::start(&sb.moto);
+    fed.attach(&mut sb);
     let runs: &[(&str, &[&str])] = &[
         ("ls", &["ls"]),
         ("env", &["env", "prod", "--mfa-code", "123456"]),

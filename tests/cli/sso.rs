@@ -300,14 +300,17 @@ fn sharing_writes_the_cli_cache_that_botocore_reads() {
 fn console_login_federates_from_the_sso_role_session() {
     let (mut sb, ic) = sso_sandbox(true);
     cli_token(&sb, &ic, "corp", 3600);
-    let (endpoint, seen) = crate::login::federation_stand_in();
-    sb.set_env("HATS_FEDERATION_ENDPOINT", &endpoint);
+    let fed = crate::federation::Federation::start(&sb.moto);
+    fed.attach(&mut sb);
     let exports = crate::harness::parse_exports(&sb.hats(&["env", "prod-admin"]).ok());
     let url = sb.hats(&["login", "prod-admin", "--print"]).ok();
-    assert!(url.contains("SigninToken=signin-token-42"), "{url}");
-    let session = seen.lock().unwrap().clone().expect("a token was asked for");
+    let session = fed.last_session().expect("a token was asked for");
+    assert!(
+        url.contains(&format!("SigninToken={}", session["token"].as_str().unwrap())),
+        "{url}"
+    );
     assert_eq!(
-        session["sessionId"], exports["AWS_ACCESS_KEY_ID"],
+        session["session_id"], exports["AWS_ACCESS_KEY_ID"],
         "the cached SSO role session"
     );
     assert_eq!(ic.log().count("GetRoleCredentials"), 1);

@@ -108,26 +108,36 @@ impl Runner {
         });
     }
 
-    /// Builds the sign-in URL and opens the browser off the UI loop.
+    /// Builds the sign-in URL and opens it with the target's launcher, off the UI loop.
     pub(super) fn spawn_console(
         &self,
         target: &crate::config::Target,
         session: Session,
         region: Option<&str>,
     ) {
+        use crate::console::{Console, Landing};
         let (ctx, replies, name) = (self.ctx.clone(), self.replies.clone(), target.name.clone());
-        let region = sts_region(target, region);
-        let partition = target.partition();
+        let console = Console::new(&ctx, target, None, &Landing::Home, &sts_region(target, region));
         let task = tokio::task::spawn_blocking(move || {
-            let endpoint = crate::commands::federation_endpoint(&ctx, partition);
-            let opened =
-                crate::aws::signin_url(&session.credentials, &endpoint, partition, "console", &region)
-                    .map_err(|e| e.to_string())
-                    .and_then(|url| crate::commands::open_browser_quietly(&url));
+            let opened = console.and_then(|console| {
+                let url = match console.portal_url() {
+                    Some(portal) => portal.to_owned(),
+                    None => {
+                        let endpoint = crate::commands::federation_endpoint(&ctx, console.partition);
+                        let sign_out = console.should_sign_out(&ctx, false);
+                        console
+                            .signin_url(&session.credentials, &endpoint, sign_out)
+                            .map_err(|e| e.to_string())?
+                    }
+                };
+                console.open(&url)?;
+                console.remember(&ctx, session.expiration);
+                Ok(console.describe())
+            });
             let msg = match opened {
-                Ok(()) => Msg::Notice {
-                    text: format!("opened the AWS console for {name}"),
-                    error: false,
+                Ok(how) => Msg::ConsoleOpened {
+                    text: format!("opened the AWS console for {name} ({how})"),
+                    target: name,
                 },
                 Err(e) => Msg::Notice {
                     text: format!("console sign-in failed: {e}"),

@@ -5,7 +5,7 @@
 //! role / served / scope / chain / mfa      what the target is    (target_lines)
 //! region / duration
 //! expires / identity / session             its cached session    (session_lines)
-//! ou / tags / production                   where it sits         (place_lines)
+//! console / ou / tags / production         where it sits         (place_lines)
 //! ```
 
 use super::{Theme, countdown};
@@ -132,6 +132,9 @@ fn expiry_time(t: Timestamp, tz: &jiff::tz::TimeZone) -> String {
 /// Where the target sits: OU, tags, the production mark.
 fn place_lines(e: &Entry, theme: Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
+    if let Some(console) = e.detail.as_ref().and_then(|d| d.console.as_ref()) {
+        lines.push(field("console", console.clone(), theme));
+    }
     if let Some(ou) = &e.ou {
         lines.push(field("ou", ou.clone(), theme));
     }

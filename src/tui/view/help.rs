@@ -75,7 +75,7 @@ pub(super) fn help_lines(use_mode: bool) -> Vec<Line<'static>> {
         "?           this help",
         "q Ctrl-C    quit",
         "",
-        "! production (asks for confirmation)   * favourite",
+        "! production (asks for confirmation)   * favourite   ◰ console",
     ]
     .into_iter()
     .map(Line::raw)
