@@ -46,6 +46,9 @@ pub enum Error {
         /// Why.
         source: std::io::Error,
     },
+    /// The user pressed Ctrl-C; the process exits 130, as a shell reports SIGINT.
+    #[error("{0}")]
+    Interrupted(String),
     /// Writing output failed.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),

@@ -378,3 +378,20 @@ fn a_shell_on_an_sso_target_says_which_role_account_and_sign_in_it_holds() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_sso_hand_out_names_its_role_in_hats_role_arn_as_every_target_does() {
+    let (sb, ic) = sso_sandbox(false);
+    cli_token(&sb, &ic, "corp", 3600);
+    let exports = crate::harness::parse_exports(&sb.hats(&["env", "prod-admin"]).ok());
+    assert_eq!(
+        exports["HATS_ROLE_ARN"],
+        format!("arn:aws:iam::{PROD}:role/Admin")
+    );
+    assert_eq!(exports["HATS_ACCOUNT_ID"], PROD);
+    let exports = crate::harness::parse_exports(&sb.hats(&["env", "deploy"]).ok());
+    assert_eq!(
+        exports["HATS_ROLE_ARN"],
+        format!("arn:aws:iam::{STAGING}:role/Deploy")
+    );
+}

@@ -59,10 +59,11 @@ impl Runner {
                     .find(|s| s.key() == name)
                     .ok_or_else(|| format!("no sso-session \"{name}\" in the AWS config"))?;
                 let mut report = ToModal(replies.clone());
-                let token = sign_in_with(&session, Options::default(), ctx.clock.now(), &mut report)
+                let cache = open(&ctx, &cache).await.map_err(|e| e.to_string())?;
+                let now = ctx.clock.now();
+                let token = sign_in_with(&session, Options::default(), now, cache, &mut report)
                     .await
                     .map_err(|e| e.to_string())?;
-                let cache = open(&ctx, &cache).await.map_err(|e| e.to_string())?;
                 keep_sso_token(cache, &ctx.settings, &session, &token)
                     .await
                     .map_err(|e| e.to_string())
@@ -100,7 +101,7 @@ async fn status(ctx: &Context, cache: Option<&Cache>, session: &SsoSession) -> S
             .and_then(|s| SsoToken::from_json(s.expose_secret())),
         None => None,
     };
-    let theirs = read_cli_cache_async(session).await;
+    let theirs = read_cli_cache_async(session).await.token;
     let now = ctx.clock.now();
     let tokens: Vec<SsoToken> = ours
         .into_iter()
