@@ -12,7 +12,8 @@ use crate::config::SsoSession;
 use crate::context::Context;
 use crate::error::Error;
 use crate::session::{
-    Cache, Forgotten, ItemKind, SsoToken, read_cli_cache_async, remove_cli_cache, role_key_label, token_key,
+    Cache, Forgotten, ItemKind, SsoToken, kept_token, read_cli_cache_async, remove_cli_cache, role_key_label,
+    token_key,
 };
 use secrecy::ExposeSecret;
 use std::collections::HashSet;
@@ -45,10 +46,7 @@ pub async fn sso_logout(ctx: &Context, name: Option<&str>) -> Result<(), Error> 
 /// CLI's, each once. A token that cannot be read is of no use to the portal.
 async fn sign_in_tokens(cache: Option<&Cache>, session: &SsoSession) -> Vec<SsoToken> {
     let mut tokens = Vec::new();
-    if let Some(cache) = cache
-        && let Ok(Some(secret)) = cache.secret(&token_key(session)).await
-        && let Some(token) = SsoToken::from_json(secret.expose_secret())
-    {
+    if let Ok(Some(token)) = kept_token(cache, session).await {
         tokens.push(token);
     }
     if let Some(theirs) = read_cli_cache_async(session).await.token

@@ -7,7 +7,7 @@ use crate::config::SsoSession;
 use crate::context::Context;
 use crate::domain::format_remaining;
 use crate::error::Error;
-use crate::session::{Cache, SsoToken, read_cli_cache_async, token_key};
+use crate::session::{Cache, SsoToken, kept_token, read_cli_cache_async};
 use jiff::Timestamp;
 use secrecy::ExposeSecret;
 use serde::Serialize;
@@ -73,14 +73,7 @@ pub async fn sso_status(ctx: &Context, json: bool) -> Result<(), Error> {
 /// `session`'s sign-in from the keyring and the AWS CLI's cache, as the engine
 /// would choose between them: hats' own while it is usable, else the CLI's.
 async fn status(cache: Option<&Cache>, session: &SsoSession, now: Timestamp) -> Result<Status, Error> {
-    let ours = match cache {
-        Some(cache) => cache
-            .secret(&token_key(session))
-            .await?
-            .and_then(|s| SsoToken::from_json(s.expose_secret()))
-            .filter(|t| t.start_url == session.start_url),
-        None => None,
-    };
+    let ours = kept_token(cache, session).await?;
     let theirs = read_cli_cache_async(session).await;
     let usable = |t: &SsoToken| t.left(now) > USABLE_SECS || t.refreshable(now);
     let chosen = match (&ours, &theirs.token) {

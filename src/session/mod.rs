@@ -29,7 +29,7 @@ pub use keys::{
 pub use mfa_process::{DEFAULT_TIMEOUT as MFA_PROCESS_TIMEOUT, run_mfa_process};
 pub use plan::{Plan, plan_role, target_mode};
 pub use prompt::{MfaError, MfaPrompter, TerminalPrompter, open_terminal};
-pub use resolve::{Engine, Request, keep_sso_token};
+pub use resolve::{Engine, Request, keep_sso_token, kept_token};
 pub use sso_token::{
     CliCache, SsoToken, cli_cache_file, read_cli_cache, read_cli_cache_async, remove_cli_cache, token_key,
 };

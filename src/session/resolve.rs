@@ -3,7 +3,7 @@
 
 mod sso;
 
-pub use sso::keep_sso_token;
+pub use sso::{keep_sso_token, kept_token};
 
 use super::keys::{Shape, mfa_key, role_key, session_name, source_identity};
 use super::mfa_process::{run_mfa_process, timeout_from_env};

@@ -107,14 +107,7 @@ impl<P: MfaPrompter> Engine<'_, P> {
         session: &SsoSession,
     ) -> Result<(Option<SsoToken>, Option<String>), SessionError> {
         let now = self.clock.now();
-        let ours = match self.tokens {
-            Some(cache) => cache
-                .secret(&token_key(session))
-                .await?
-                .and_then(|s| SsoToken::from_json(s.expose_secret()))
-                .filter(|t| t.start_url == session.start_url),
-            None => None,
-        };
+        let ours = kept_token(self.tokens, session).await?;
         if ours
             .as_ref()
             .is_some_and(|t| t.left(now) > USABLE_SECS || t.refreshable(now))
@@ -237,6 +230,22 @@ pub async fn keep_sso_token(
             .map_err(|e| SessionError::CacheIo(format!("the AWS CLI's token cache: {e}")))?;
     }
     Ok(())
+}
+
+/// The token the keyring keeps for `session` (`sso/<session>`), if it is one
+/// for the session's start URL.
+pub async fn kept_token(
+    cache: Option<&Cache>,
+    session: &SsoSession,
+) -> Result<Option<SsoToken>, SessionError> {
+    let Some(cache) = cache else {
+        return Ok(None);
+    };
+    Ok(cache
+        .secret(&token_key(session))
+        .await?
+        .and_then(|s| SsoToken::from_json(s.expose_secret()))
+        .filter(|t| t.start_url == session.start_url))
 }
 
 fn signed_out(session: &SsoSession, why: impl Into<String>) -> SessionError {
