@@ -163,7 +163,7 @@ pub enum Command {
         #[command(subcommand)]
         command: SamlCommand,
     },
-    /// IAM Identity Center: sign in to an sso-session, see every sign-in, discover its accounts, or sign out.
+    /// IAM Identity Center: sign in, see every sign-in, discover its accounts, or sign out.
     Sso {
         /// What to do.
         #[command(subcommand)]
@@ -284,7 +284,7 @@ pub enum SsoCommand {
         #[arg(long)]
         use_device_code: bool,
     },
-    /// Sign out: remove the token, its AWS CLI cache file and the role sessions made with it, then tell the portal.
+    /// Sign out: remove the token, its AWS CLI copy and its role sessions, then tell the portal.
     Logout {
         /// The sso-session's name, or a profile that signs in through one; the only one when omitted.
         session: Option<String>,

@@ -54,6 +54,16 @@ pub enum Error {
     Output(#[from] std::io::Error),
 }
 
+/// A sign-in that did not happen: Ctrl-C is [`Error::Interrupted`] (exit 130).
+impl From<crate::signin::SignInError> for Error {
+    fn from(e: crate::signin::SignInError) -> Self {
+        match e {
+            crate::signin::SignInError::Cancelled => Self::Interrupted(e.to_string()),
+            other => Self::Usage(other.to_string()),
+        }
+    }
+}
+
 fn did_you_mean(suggestions: &[String]) -> String {
     match suggestions {
         [] => String::new(),

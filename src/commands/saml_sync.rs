@@ -35,10 +35,10 @@ pub async fn saml_sync(ctx: &Context, only: Option<&str>) -> Result<(), Error> {
     let mut failed = Vec::new();
     for (name, entry) in &chosen {
         let outcome = sync_one(ctx, name, entry).await;
-        // One source named: its error is the command's. Several: each is
-        // reported and the others still run.
+        // One source: its error is the command's. Several: each is reported
+        // and the others still run.
         match outcome {
-            Err(e) if only.is_some() => return Err(e),
+            Err(e) if chosen.len() == 1 => return Err(e),
             Err(e) => {
                 let _ = writeln!(std::io::stderr(), "hats: [saml.{name}]: {e}");
                 failed.push(name.as_str());

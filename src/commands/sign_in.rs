@@ -8,7 +8,7 @@ use crate::config::Target;
 use crate::context::Context;
 use crate::error::Error;
 use crate::session::{Cache, SessionError, keep_sso_token};
-use crate::signin::{Lines, Options, SignInError, sign_in};
+use crate::signin::{Lines, Options, sign_in};
 
 /// Answers the engine's `error` for `target`: signs in to the sso-session it
 /// names and keeps the token in `store` (so resolving again finds it), or
@@ -36,12 +36,7 @@ pub(super) async fn sign_in_for(
         "hats: not signed in to Identity Center \"{key}\" ({why}); signing in for \"{}\"",
         target.name
     ));
-    let token = sign_in(session, Options::default(), ctx.clock.now(), store, &mut lines)
-        .await
-        .map_err(|e| match e {
-            SignInError::Cancelled => Error::Interrupted(e.to_string()),
-            other => Error::Usage(other.to_string()),
-        })?;
+    let token = sign_in(session, Options::default(), ctx.clock.now(), store, &mut lines).await?;
     keep_sso_token(store, &ctx.settings, session, &token).await?;
     lines.say(&format!(
         "hats: signed in to \"{key}\" until {}",

@@ -6,7 +6,7 @@ use crate::config::SsoSession;
 use crate::context::Context;
 use crate::error::Error;
 use crate::session::keep_sso_token;
-use crate::signin::{Lines, Options, SignInError, sign_in};
+use crate::signin::{Lines, Options, sign_in};
 
 /// Signs in to `name` (an sso-session, or a profile that uses one; the only
 /// sso-session when `None`) or to `profile`'s, keeps the token and discovers
@@ -31,11 +31,7 @@ pub async fn sso_login(
         cache.as_ref(),
         &mut Lines::stderr(),
     )
-    .await
-    .map_err(|e| match e {
-        SignInError::Cancelled => Error::Interrupted(e.to_string()),
-        other => Error::Usage(other.to_string()),
-    })?;
+    .await?;
     keep_sso_token(cache.as_ref(), &ctx.settings, &session, &token).await?;
     let kept = match (&cache, ctx.settings.sso_share_with_aws_cli) {
         (Some(c), false) => format!("the {} keyring", c.store_name()),
