@@ -39,7 +39,7 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     /// Starting a child program failed.
-    #[error("cannot run \"{program}\": {source}")]
+    #[error("{}", spawn_failure(program, source))]
     Spawn {
         /// The program.
         program: String,
@@ -61,6 +61,17 @@ impl From<crate::signin::SignInError> for Error {
             crate::signin::SignInError::Cancelled => Self::Interrupted(e.to_string()),
             other => Self::Usage(other.to_string()),
         }
+    }
+}
+
+/// What a shell would say: the program is missing, or is no program at all.
+fn spawn_failure(program: &str, source: &std::io::Error) -> String {
+    match source.kind() {
+        std::io::ErrorKind::NotFound => format!("command not found: {program}"),
+        std::io::ErrorKind::PermissionDenied => {
+            format!("cannot run \"{program}\": permission denied (it is not an executable file)")
+        }
+        _ => format!("cannot run \"{program}\": {source}"),
     }
 }
 
