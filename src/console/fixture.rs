@@ -1,6 +1,6 @@
 //! Targets for the console module's unit tests.
 
-use crate::config::{Origin, RoleSpec, Source, Spec, SsoRole, SsoSession, Target};
+use crate::config::{Chain, Origin, RoleSpec, Source, Spec, SsoRole, SsoSession, Target};
 use crate::domain::{AccountId, RoleArn, SessionTags};
 use std::sync::Arc;
 
@@ -17,16 +17,19 @@ pub fn role(name: &str, arn: &str) -> Target {
         production: false,
         tags: Arc::default(),
         ou_path: None,
-        spec: Spec::Role(RoleSpec {
-            profile: None,
-            role_arn,
-            source: Source::Profile("base".into()),
-            mfa: None,
-            external_id: None,
-            session_name: None,
-            duration: None,
-            source_identity: None,
-            tags: SessionTags::default(),
+        spec: Spec::Role(Chain {
+            base: Source::profile("base"),
+            via: Vec::new(),
+            role: RoleSpec {
+                profile: None,
+                role_arn,
+                mfa: None,
+                external_id: None,
+                session_name: None,
+                duration: None,
+                source_identity: None,
+                tags: SessionTags::default(),
+            },
         }),
     }
 }

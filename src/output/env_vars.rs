@@ -80,8 +80,17 @@ pub fn exports<'a>(
     if let Some(account) = &target.account_id {
         vars.push(("HATS_ACCOUNT_ID", account.to_string()));
     }
-    if let Spec::Role(chain) = &target.spec {
-        vars.push(("HATS_ROLE_ARN", chain.role.role_arn.to_string()));
+    match &target.spec {
+        Spec::Role(chain) => vars.push(("HATS_ROLE_ARN", chain.role.role_arn.to_string())),
+        // The portal names the permission set, not the IAM role AWS made for it
+        // (`AWSReservedSSO_NAME_…`): the ARN is the one the permission set's name gives.
+        Spec::Sso(sso) => {
+            let partition = crate::domain::Partition::of_region(&sso.session.region);
+            if let Ok(arn) = crate::domain::RoleArn::from_parts(partition, &sso.account_id, &sso.role_name) {
+                vars.push(("HATS_ROLE_ARN", arn.to_string()));
+            }
+        }
+        Spec::UserSession { .. } => {}
     }
     Exports { vars }
 }

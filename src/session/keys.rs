@@ -175,14 +175,15 @@ fn fingerprint(chain: &Chain, index: usize, out: &mut String) {
 }
 
 /// The label of a role key `role/{label}/{mode}/{fingerprint}`; labels may contain `/`.
-fn role_key_label(key: &str) -> Option<&str> {
+pub fn role_key_label(key: &str) -> Option<&str> {
     let mut parts = key.rsplitn(3, '/');
     let (_fingerprint, _mode, rest) = (parts.next()?, parts.next()?, parts.next()?);
     rest.strip_prefix("role/")
 }
 
 /// Whether `forget` removes `key`: every role session of `target` (in any mode
-/// or shape), its MFA session if the target is a user session; every key for `None`.
+/// or shape), its MFA session if the target is a user session; every role and
+/// MFA session for `None` (never a sign-in: see [`super::forget::ItemKind`]).
 pub fn forgets(target: Option<&Target>) -> impl Fn(&str) -> bool + Send + Sync + '_ {
     let mfa = match target.map(|t| &t.spec) {
         Some(Spec::UserSession { profile, mfa, .. }) => {
@@ -191,7 +192,7 @@ pub fn forgets(target: Option<&Target>) -> impl Fn(&str) -> bool + Send + Sync +
         _ => None,
     };
     move |key: &str| match target {
-        None => true,
+        None => super::forget::ItemKind::of(key).forgotten(),
         Some(_) if mfa.is_some() => mfa.as_deref() == Some(key),
         Some(t) => role_key_label(key) == Some(t.name.as_str()),
     }

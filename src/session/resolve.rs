@@ -3,7 +3,7 @@
 
 mod sso;
 
-pub use sso::{find_sso_token, keep_sso_token};
+pub use sso::{keep_sso_token, kept_token};
 
 use super::base_source::{base_credentials, runs_a_command};
 use super::keys::mfa_key;

@@ -89,7 +89,7 @@ fn forget_removes_one_target_or_all() {
     let out = sb.hats(&["forget", "prod"]);
     out.ok();
     assert!(
-        out.stderr().contains("forgot 1 cached session for \"prod\""),
+        out.stderr().contains("forgot 1 role session for \"prod\""),
         "{}",
         out.stderr()
     );

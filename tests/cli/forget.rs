@@ -18,7 +18,7 @@ fn forget_finds_sessions_the_index_no_longer_lists() {
     out.ok();
     assert_eq!(
         out.stderr(),
-        "hats: forgot 1 cached session for \"prod\"\n",
+        "hats: forgot 1 role session for \"prod\"\n",
         "one line, no notice about the other stores"
     );
     sb.hats(&["env", "prod"]).ok();
@@ -33,7 +33,8 @@ fn forget_finds_sessions_the_index_no_longer_lists() {
     delete_index(&sb);
     let out = forget_all(&sb);
     assert!(
-        out.stderr().contains("forgot 3 cached sessions for all targets"),
+        out.stderr()
+            .contains("forgot 2 role sessions and 1 MFA session for all targets"),
         "{}",
         out.stderr()
     );
@@ -117,7 +118,7 @@ fn forget_removes_sessions_written_under_another_keyring() {
            HATS_KEYRING=secret-service "$0" env "$1" -v >/dev/null"#,
     );
     assert_eq!(
-        said.matches(&format!("forgot 1 cached session for \"{target}\""))
+        said.matches(&format!("forgot 1 role session for \"{target}\""))
             .count(),
         2,
         "{said}"

@@ -251,6 +251,11 @@ impl IdentityCenter {
         self.control("POST", "hold", json!({"hold": hold}));
     }
 
+    /// Parks only the requests of `operations` (e.g. `ListAccounts`) until [`Self::hold`]`(false)`.
+    pub fn hold_only(&self, operations: &[&str]) {
+        self.control("POST", "hold", json!({"hold": true, "operations": operations}));
+    }
+
     /// Waits until `n` AWS requests are parked by [`Self::hold`].
     pub fn wait_in_flight(&self, n: u64) {
         let started = Instant::now();

@@ -47,6 +47,8 @@ mod shell_use;
 mod sso;
 mod sso_discovery;
 mod sso_login;
+mod sso_signin;
+mod sso_signout;
 mod switcher_faults;
 mod tui;
 mod tui_filter;

@@ -274,26 +274,25 @@ fn sharing_writes_the_cli_cache_that_botocore_reads() {
     }
     // The refreshed token is the only one the stand-in still accepts (refresh tokens
     // rotate): an unmodified botocore reads it and gets credentials.
+    let arn = aws_cli_arn(&sb, "prod-admin");
+    assert!(arn.contains(&format!("{PROD}:assumed-role/Admin/")), "{arn}");
+}
+
+/// The ARN the AWS CLI (botocore, reading the profile and its SSO cache itself,
+/// without hats) gets for `profile`; panics with its stderr when it fails.
+pub fn aws_cli_arn(sb: &Sandbox, profile: &str) -> String {
     let out = sb
         .command(crate::harness::aws_cli())
-        .args([
-            "sts",
-            "get-caller-identity",
-            "--profile",
-            "prod-admin",
-            "--query",
-            "Arn",
-            "--output",
-            "text",
-        ])
+        .args(["sts", "get-caller-identity", "--profile", profile])
+        .args(["--query", "Arn", "--output", "text"])
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        out.status.success() && stdout.contains(&format!("{PROD}:assumed-role/Admin/")),
-        "{stdout}{}",
+        out.status.success(),
+        "the AWS CLI failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
 #[test]
@@ -379,5 +378,22 @@ fn a_shell_on_an_sso_target_says_which_role_account_and_sign_in_it_holds() {
             "shell for \"prod-admin\" (Admin in {PROD} through Identity Center \"corp\")"
         )),
         "{stderr}"
+    );
+}
+
+#[test]
+fn an_sso_hand_out_names_its_role_in_hats_role_arn_as_every_target_does() {
+    let (sb, ic) = sso_sandbox(false);
+    cli_token(&sb, &ic, "corp", 3600);
+    let exports = crate::harness::parse_exports(&sb.hats(&["env", "prod-admin"]).ok());
+    assert_eq!(
+        exports["HATS_ROLE_ARN"],
+        format!("arn:aws:iam::{PROD}:role/Admin")
+    );
+    assert_eq!(exports["HATS_ACCOUNT_ID"], PROD);
+    let exports = crate::harness::parse_exports(&sb.hats(&["env", "deploy"]).ok());
+    assert_eq!(
+        exports["HATS_ROLE_ARN"],
+        format!("arn:aws:iam::{STAGING}:role/Deploy")
     );
 }

@@ -80,7 +80,8 @@ TEST CONTROLS (under /standin/, JSON in and out; not part of AWS)
     POST /standin/latency     {"ms": N} hold every AWS request N ms before answering
     POST /standin/hold        {"hold": true} park every AWS request before it is answered until
                               {"hold": false}; GET /standin/log's "inFlight" counts the parked
-                              ones, so concurrency is observed without timing anything
+                              ones, so concurrency is observed without timing anything;
+                              {"hold": true, "operations": ["ListAccounts"]} parks only those
     POST /standin/deny        {"deny": true} the verification page and /authorize deny
     POST /standin/approve     {"userCode": "ABCD-EFGH"} approve as the page does
     POST /standin/token       {"startUrl"?, "scopes"?} a signed-in token without a flow:
@@ -140,6 +141,7 @@ class Traffic:
         self.latency = 0.0
         self.released = threading.Event()  # cleared while /standin/hold parks requests
         self.released.set()
+        self.held = None  # the operations /standin/hold parks; None: every one
 
     def enter(self):
         self.in_flight += 1
@@ -243,7 +245,8 @@ class Handler(BaseHTTPRequestHandler):
         # answer, and the test that then reads the log, must find the request there.
         self.unlogged = (traffic, entry)
         try:
-            traffic.released.wait()
+            if traffic.held is None or op in traffic.held:
+                traffic.released.wait()
             time.sleep(traffic.latency)
             self.answer(op, query, body, entry)
         finally:
@@ -350,6 +353,7 @@ class Handler(BaseHTTPRequestHandler):
             elif (method, path) == ("POST", "/standin/latency"):
                 tr.latency = float(body.get("ms", 0)) / 1000.0
             elif (method, path) == ("POST", "/standin/hold"):
+                tr.held = body.get("operations")
                 (tr.released.clear if body.get("hold", True) else tr.released.set)()
             elif (method, path) == ("POST", "/standin/deny"):
                 st.deny_approvals = bool(body.get("deny", True))
