@@ -25,4 +25,6 @@ pub mod output;
 pub mod serve;
 pub mod session;
 pub mod signin;
+#[doc(hidden)]
+pub mod test_hooks;
 pub mod tui;

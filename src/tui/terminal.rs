@@ -29,14 +29,16 @@ pub fn open_tty() -> io::Result<File> {
         .open("/dev/tty")
 }
 
-/// Enters raw mode and the alternate screen and returns a ratatui terminal.
+/// Enters raw mode and the alternate screen, asks the terminal to report the
+/// mouse (wheel, clicks), and returns a ratatui terminal.
 pub fn enter() -> io::Result<Tty> {
     let mut tty = open_tty()?;
     crossterm::terminal::enable_raw_mode()?;
     crossterm::execute!(
         tty,
         crossterm::terminal::EnterAlternateScreen,
-        crossterm::cursor::Hide
+        crossterm::cursor::Hide,
+        crossterm::event::EnableMouseCapture
     )?;
     fresh()
 }
@@ -66,11 +68,13 @@ pub fn window() -> io::Result<Rect> {
     Ok(Rect::new(0, 0, width, height))
 }
 
-/// Leaves the alternate screen and raw mode and shows the cursor. Safe to call twice.
+/// Stops the mouse reports, leaves the alternate screen and raw mode and shows
+/// the cursor. Safe to call twice.
 pub fn leave() {
     if let Ok(mut tty) = open_tty() {
         let _ = crossterm::execute!(
             tty,
+            crossterm::event::DisableMouseCapture,
             crossterm::terminal::LeaveAlternateScreen,
             crossterm::cursor::Show
         );
