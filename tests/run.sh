@@ -113,7 +113,14 @@ part "python tools" install_python_tools
 part fmt cargo fmt --all -- --check
 part clippy cargo clippy --locked --all-targets --quiet -- -D warnings
 # --- tests: the fuzz crate (a workspace of its own, with its own lock file) still compiles ---
-part "fuzz crate" cargo check --locked --quiet --manifest-path fuzz/Cargo.toml
+# In the main target directory, so the dependencies checked for clippy are reused. A stale
+# fuzz/Cargo.lock (a dependency added to hats) fails here: refresh it with
+#   cp Cargo.lock fuzz/Cargo.lock && cargo metadata --manifest-path fuzz/Cargo.toml >/dev/null
+check_fuzz_crate() {
+  CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}" \
+    cargo check --locked --quiet --manifest-path fuzz/Cargo.toml
+}
+part "fuzz crate" check_fuzz_crate
 # --- end tests: fuzz crate ---
 part build cargo test --locked --all-targets --no-run --quiet
 part "unit tests" cargo test --locked --lib --bins

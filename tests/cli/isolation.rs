@@ -1,25 +1,28 @@
 //! The suite never touches the keyrings of the person running it: a session
-//! planted in the test process's own (outer) kernel keyring under the very key
-//! a sandboxed hats uses is neither handed out nor forgotten by it.
+//! planted in their persistent kernel keyring (outside every test namespace),
+//! under the very key a sandboxed hats uses, is neither handed out nor
+//! forgotten by it, `forget --all` included.
 
 use crate::harness::{Sandbox, parse_exports, require};
 use std::process::{Command, Stdio};
 
-/// A key in the outer persistent keyring, invalidated when the test ends.
+/// A key in the outer persistent keyring (the one of this user outside any
+/// test namespace), invalidated when the test ends.
 struct Planted {
     keyctl: std::path::PathBuf,
     id: String,
 }
 
 impl Planted {
-    /// Adds `description` with `payload` to the outer persistent keyring, where
-    /// hats' keyutils store keeps a user's sessions.
+    /// Adds `description` with `payload` to the outer persistent keyring, as
+    /// hats' keyutils store keeps a user's sessions: added to a session keyring
+    /// and linked into the persistent one, which outlives the session.
     fn new(description: &str, payload: &str) -> Self {
         let keyctl = require("keyctl", "keyutils");
-        let persistent = keyctl_out(&keyctl, &["get_persistent", "@s"], None);
-        let id = keyctl_out(
+        let id = in_a_login_session(
             &keyctl,
-            &["padd", "user", description, persistent.trim()],
+            r#"id=$(keyctl padd user "$1" @s) && keyctl link "$id" "$persistent" && echo "$id""#,
+            description,
             Some(payload),
         );
         Self {
@@ -30,8 +33,7 @@ impl Planted {
 
     /// The payload, if the key is still there and valid.
     fn payload(&self) -> Option<String> {
-        let out = Command::new(&self.keyctl)
-            .args(["pipe", &self.id])
+        let out = login_session_command(&self.keyctl, r#"keyctl pipe "$1""#, &self.id)
             .output()
             .unwrap();
         out.status
@@ -42,13 +44,28 @@ impl Planted {
 
 impl Drop for Planted {
     fn drop(&mut self) {
-        let _ = Command::new(&self.keyctl).args(["invalidate", &self.id]).output();
+        let _ = login_session_command(&self.keyctl, r#"keyctl invalidate "$1""#, &self.id).output();
     }
 }
 
-fn keyctl_out(keyctl: &std::path::Path, args: &[&str], stdin: Option<&str>) -> String {
-    let mut child = Command::new(keyctl)
-        .args(args)
+/// `script` in a new session keyring of the outer user, with that user's
+/// persistent keyring linked in (`$persistent`), as a login session has it.
+fn login_session_command(keyctl: &std::path::Path, script: &str, arg: &str) -> Command {
+    let mut command = Command::new(keyctl);
+    command.args([
+        "session",
+        "-",
+        "sh",
+        "-c",
+        &format!("persistent=$(keyctl get_persistent @s) && {script}"),
+        "sh",
+        arg,
+    ]);
+    command
+}
+
+fn in_a_login_session(keyctl: &std::path::Path, script: &str, arg: &str, stdin: Option<&str>) -> String {
+    let mut child = login_session_command(keyctl, script, arg)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -60,7 +77,7 @@ fn keyctl_out(keyctl: &std::path::Path, args: &[&str], stdin: Option<&str>) -> S
     let out = child.wait_with_output().unwrap();
     assert!(
         out.status.success(),
-        "keyctl {args:?}: {}",
+        "keyctl: {script}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()

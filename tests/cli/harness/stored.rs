@@ -22,16 +22,20 @@ impl Sandbox {
         let secret_tool = require("secret-tool", "libsecret-tools");
         let mut search = self.command(secret_tool);
         search.args(["search", "--all", "service", "hats"]);
-        // No secret reaches a message: only the key attribute is kept.
         let out = search.output().expect("run secret-tool");
-        // Nothing found is a failure without a word; anything said is a real one.
+        // secret-tool prints each item's label and secret on stdout and its
+        // attributes on stderr: only the key attribute is read, so no secret
+        // reaches a message.
+        let said = String::from_utf8_lossy(&out.stderr);
         assert!(
-            out.status.success() || out.stderr.is_empty(),
-            "secret-tool search: {}",
-            String::from_utf8_lossy(&out.stderr)
+            out.status.success(),
+            "secret-tool search failed: {}",
+            said.lines()
+                .filter(|l| !l.starts_with("attribute."))
+                .collect::<Vec<_>>()
+                .join(" ")
         );
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
+        said.lines()
             .filter_map(|l| l.strip_prefix("attribute.username = "))
             .map(str::to_owned)
             .collect()
