@@ -14,7 +14,7 @@ pub enum Format {
     Powershell,
     /// One JSON object.
     Json,
-    /// `.env` file lines: `K="v"`.
+    /// `.env` file lines: `K="v"`, read the same by shells and docker compose.
     Dotenv,
 }
 
@@ -55,12 +55,7 @@ pub fn render(exports: &Exports, format: Format) -> String {
         }
         Format::Dotenv => {
             for (k, v) in &exports.vars {
-                let escaped = v
-                    .replace('\\', "\\\\")
-                    .replace('"', "\\\"")
-                    .replace('$', "\\$")
-                    .replace('\n', "\\n");
-                let _ = writeln!(out, "{k}=\"{escaped}\"");
+                let _ = writeln!(out, "{k}={}", dotenv_quote(v));
             }
         }
     }
@@ -70,6 +65,23 @@ pub fn render(exports: &Exports, format: Format) -> String {
 /// Single quotes; an embedded `'` becomes `'\''`.
 fn sh_quote(value: &str) -> String {
     format!("'{}'", value.replace('\'', r"'\''"))
+}
+
+/// Double quotes as shells read them (`set -a; . ./.env`) and as docker
+/// compose's dotenv does: `\`, `"`, `$` and `` ` `` are escaped, so nothing
+/// expands or runs; a newline stays a newline inside the quotes (a `\n` would
+/// reach a shell as two characters).
+fn dotenv_quote(value: &str) -> String {
+    let mut quoted = String::with_capacity(value.len() + 2);
+    quoted.push('"');
+    for c in value.chars() {
+        if matches!(c, '\\' | '"' | '$' | '`') {
+            quoted.push('\\');
+        }
+        quoted.push(c);
+    }
+    quoted.push('"');
+    quoted
 }
 
 /// fish single quotes: only `\` and `'` are escaped.
@@ -95,6 +107,17 @@ mod tests {
         assert!(render(&sample(), Format::Dotenv).contains(r#"HATS_TARGET="it's \$HOME \"x\" \\n""#));
         let json: serde_json::Value = serde_json::from_str(&render(&sample(), Format::Json)).unwrap();
         assert_eq!(json["HATS_TARGET"], r#"it's $HOME "x" \n"#);
+    }
+
+    #[test]
+    fn dotenv_values_neither_run_nor_expand_when_a_shell_sources_them() {
+        let exports = Exports {
+            vars: vec![("HATS_TARGET", "a`id`$(id)\nb".to_owned())],
+        };
+        assert_eq!(
+            render(&exports, Format::Dotenv),
+            "HATS_TARGET=\"a\\`id\\`\\$(id)\nb\"\n"
+        );
     }
 
     #[test]

@@ -111,7 +111,7 @@ fn fish_completes_target_names() {
     target_names_complete_in("fish");
 }
 
-/// What elvish's completer for `hats` offers for `words`, joined by `|`.
+/// What elvish's completer for `hats` offers for `words`, sorted, joined by `|`.
 fn elvish_candidates(term: &mut Terminal, words: &str, marker: &str) -> String {
     term.type_line(&format!(
         "echo '{marker}:'(str:join '|' [($edit:completion:arg-completer[hats] {words})])"
@@ -120,7 +120,9 @@ fn elvish_candidates(term: &mut Terminal, words: &str, marker: &str) -> String {
     let started = std::time::Instant::now();
     loop {
         if let Some(line) = term.screen().lines().find(|l| l.starts_with(&prefix)) {
-            return line[prefix.len()..].trim_end().to_owned();
+            let mut candidates: Vec<&str> = line[prefix.len()..].trim_end().split('|').collect();
+            candidates.sort_unstable();
+            return candidates.join("|");
         }
         assert!(
             started.elapsed() < std::time::Duration::from_secs(30),

@@ -5,21 +5,12 @@
 use crate::containers::serve;
 use crate::harness::{AWS_CONFIG, Sandbox, caller_arn, parse_exports};
 
-/// The access key id in a SigV4 `Authorization` header.
-fn signing_key(authorization: &str) -> &str {
-    authorization
-        .split("Credential=")
-        .nth(1)
-        .and_then(|scope| scope.split('/').next())
-        .unwrap_or_else(|| panic!("no credential in {authorization:?}"))
-}
-
 #[test]
 fn credential_source_environment_signs_with_the_keys_in_the_environment() {
     let mut sb = Sandbox::standard(true);
     sb.aws_config(&format!(
         "{AWS_CONFIG}\n[profile from-env]\nrole_arn = arn:aws:iam::333333333333:role/FromEnv\n\
-         credential_source = Environment\n"
+         credential_source = Environment\nregion = us-east-1\n"
     ));
     let err = sb.hats(&["env", "from-env"]).fails();
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -35,10 +26,8 @@ fn credential_source_environment_signs_with_the_keys_in_the_environment() {
         caller_arn(&sb, "from-env"),
         "arn:aws:sts::333333333333:assumed-role/FromEnv/hats-tester"
     );
-    let calls = sb.moto.take_sts_calls();
-    let assume: Vec<_> = calls.iter().filter(|c| c.action() == "AssumeRole").collect();
-    assert_eq!(assume.len(), 1, "{calls:?}");
-    assert_eq!(signing_key(&assume[0].authorization), "AKIAENVIRONMENT00001");
+    let assume = sb.moto.take_one("AssumeRole");
+    assert_eq!(assume.signed_by().0, "AKIAENVIRONMENT00001");
 }
 
 #[test]
@@ -46,7 +35,7 @@ fn credential_source_ecs_container_takes_the_keys_hats_serve_hands_out() {
     let mut sb = Sandbox::standard(true);
     sb.aws_config(&format!(
         "{AWS_CONFIG}\n[profile via-container]\nrole_arn = arn:aws:iam::333333333333:role/FromContainer\n\
-         credential_source = EcsContainer\n"
+         credential_source = EcsContainer\nregion = us-east-1\n"
     ));
     let served = serve(&sb, &["plain-role"]);
     let plain = parse_exports(&sb.hats(&["env", "plain-role"]).ok());
@@ -57,19 +46,14 @@ fn credential_source_ecs_container_takes_the_keys_hats_serve_hands_out() {
         caller_arn(&sb, "via-container"),
         "arn:aws:sts::333333333333:assumed-role/FromContainer/hats-tester"
     );
-    let calls = sb.moto.take_sts_calls();
-    let assume: Vec<_> = calls.iter().filter(|c| c.action() == "AssumeRole").collect();
+    // The served session came from the cache: one AssumeRole, the target's.
+    let assume = sb.moto.take_one("AssumeRole");
     assert_eq!(
-        assume.len(),
-        1,
-        "served from the cache, then one AssumeRole: {calls:?}"
-    );
-    assert_eq!(
-        assume[0].param("RoleArn"),
+        assume.param("RoleArn"),
         Some("arn:aws:iam::333333333333:role/FromContainer")
     );
     assert_eq!(
-        signing_key(&assume[0].authorization),
+        assume.signed_by().0,
         plain["AWS_ACCESS_KEY_ID"],
         "signed with the session the endpoint served"
     );

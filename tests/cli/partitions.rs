@@ -41,30 +41,17 @@ fn gov_sandbox() -> Sandbox {
     sb
 }
 
-/// The region of a SigV4 `Authorization` header's credential scope.
-fn signed_region(authorization: &str) -> &str {
-    let scope = authorization
-        .split("Credential=")
-        .nth(1)
-        .unwrap_or_else(|| panic!("no credential scope in {authorization:?}"));
-    scope.split('/').nth(2).unwrap()
-}
-
 #[test]
 fn a_govcloud_profile_assumes_its_role_signed_for_its_govcloud_region() {
     let sb = gov_sandbox();
     let exports = parse_exports(&sb.hats(&["env", "gov"]).ok());
     assert_eq!(exports["AWS_REGION"], "us-gov-west-1");
-    let calls = sb.moto.take_sts_calls();
-    let assume = calls
-        .iter()
-        .find(|c| c.action() == "AssumeRole")
-        .unwrap_or_else(|| panic!("no AssumeRole in {calls:?}"));
+    let assume = sb.moto.take_one("AssumeRole");
     assert_eq!(
         assume.param("RoleArn"),
         Some("arn:aws-us-gov:iam::123456789012:role/Admin")
     );
-    assert_eq!(signed_region(&assume.authorization), "us-gov-west-1");
+    assert_eq!(assume.signed_by().1, "us-gov-west-1");
     // moto answers in the role's partition; hats reports what STS said.
     let who = sb.hats(&["whoami", "gov"]).ok();
     assert!(
@@ -77,12 +64,8 @@ fn a_govcloud_profile_assumes_its_role_signed_for_its_govcloud_region() {
 fn a_govcloud_role_without_a_region_is_assumed_in_govcloud_not_us_east_1() {
     let sb = gov_sandbox();
     sb.hats(&["env", "gov-no-region"]).ok();
-    let calls = sb.moto.take_sts_calls();
-    let assume = calls
-        .iter()
-        .find(|c| c.action() == "AssumeRole")
-        .unwrap_or_else(|| panic!("no AssumeRole in {calls:?}"));
-    assert_eq!(signed_region(&assume.authorization), "us-gov-west-1");
+    let assume = sb.moto.take_one("AssumeRole");
+    assert_eq!(assume.signed_by().1, "us-gov-west-1");
 }
 
 #[test]
@@ -219,16 +202,12 @@ fn a_china_profile_assumes_its_aws_cn_role_signed_for_its_china_region() {
     let sb = china_sandbox();
     let exports = parse_exports(&sb.hats(&["env", "cn"]).ok());
     assert_eq!(exports["AWS_REGION"], "cn-northwest-1");
-    let calls = sb.moto.take_sts_calls();
-    let assume = calls
-        .iter()
-        .find(|c| c.action() == "AssumeRole")
-        .unwrap_or_else(|| panic!("no AssumeRole in {calls:?}"));
+    let assume = sb.moto.take_one("AssumeRole");
     assert_eq!(
         assume.param("RoleArn"),
         Some("arn:aws-cn:iam::123456789012:role/Admin")
     );
-    assert_eq!(signed_region(&assume.authorization), "cn-northwest-1");
+    assert_eq!(assume.signed_by().1, "cn-northwest-1");
     let who = sb.hats(&["whoami", "cn"]).ok();
     assert!(
         who.contains("arn:aws-cn:sts::123456789012:assumed-role/Admin/"),
@@ -241,12 +220,8 @@ fn a_china_role_without_a_region_is_assumed_in_cn_north_1_and_other_partitions_a
     let sb = china_sandbox();
     let exports = parse_exports(&sb.hats(&["env", "cn-no-region"]).ok());
     assert_eq!(exports.get("AWS_REGION").map(String::as_str), None, "{exports:?}");
-    let calls = sb.moto.take_sts_calls();
-    let assume = calls
-        .iter()
-        .find(|c| c.action() == "AssumeRole")
-        .unwrap_or_else(|| panic!("no AssumeRole in {calls:?}"));
-    assert_eq!(signed_region(&assume.authorization), "cn-north-1");
+    let assume = sb.moto.take_one("AssumeRole");
+    assert_eq!(assume.signed_by().1, "cn-north-1");
     let err = sb.hats(&["env", "cn", "--region", "us-east-1"]).fails();
     assert!(
         err.contains("region \"us-east-1\" is in the aws partition but \"cn\" lives in aws-cn"),

@@ -11,6 +11,16 @@ use base64::Engine as _;
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/Admin";
 
+/// One Admin role for alice, valid for an hour, sessions of `seconds`.
+fn grant(until: &str, seconds: u32) -> Grant<'_> {
+    Grant {
+        role: ROLE,
+        session_name: "alice@corp.example",
+        session_duration: seconds,
+        not_on_or_after: until,
+    }
+}
+
 /// A sandbox whose `[saml.corp]` command prints `xml` (base64).
 fn sandbox_sending(xml: &str) -> Sandbox {
     let sb = sandbox(true, &single_role());
@@ -20,12 +30,7 @@ fn sandbox_sending(xml: &str) -> Sandbox {
 
 fn signed_shape_is_assumed_and_reaches_sts_with_its_signature_intact(shape: Shape) {
     let until = in_an_hour();
-    let grant = Grant {
-        role: ROLE,
-        session_name: "alice@corp.example",
-        session_duration: 1800,
-        not_on_or_after: &until,
-    };
+    let grant = grant(&until, 1800);
     let sandbox_dir = tempfile::tempdir().unwrap();
     let signer = Signer::new(sandbox_dir.path());
     let signed = signer.sign(&grant.unsigned_xml(shape));
@@ -85,15 +90,11 @@ fn an_entra_response_with_a_default_namespace_assertion_is_assumed_unchanged() {
 #[test]
 fn an_encrypted_assertion_is_refused_with_one_clear_line_and_no_call() {
     let until = in_an_hour();
-    let grant = Grant {
-        role: ROLE,
-        session_name: "alice@corp.example",
-        session_duration: 3600,
-        not_on_or_after: &until,
-    };
-    let sb = sandbox_sending(&grant.unsigned_xml(Shape::Encrypted));
+    let sb = sandbox_sending(&grant(&until, 3600).unsigned_xml(Shape::Encrypted));
     let err = sb.hats(&["saml", "sync", "corp"]).fails();
-    assert_eq!(err.lines().count(), 1, "{err}");
+    // The identity provider's command says its own line first ("signing in to corp").
+    let said: Vec<&str> = err.lines().filter(|l| l.starts_with("hats:")).collect();
+    assert_eq!(said.len(), 1, "{err}");
     assert!(
         err.contains("is encrypted (an EncryptedAssertion), so hats cannot read the roles it grants")
             && err.contains("unencrypted"),
