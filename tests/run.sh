@@ -6,7 +6,8 @@
 #     fish and elvish (shell completion and exports are run by the real shells),
 #     kubernetes-client (kubectl runs `hats eks token` as its exec plugin), openssl (the
 #     stand-in Kubernetes API server's self-signed certificate, the stand-in IdP's signing key)
-#     and xmlsec1 (signs SAML responses as identity providers do, and checks what STS received)
+#     xmlsec1 (signs SAML responses as identity providers do, and checks what STS received) and
+#     g++ (libfuzzer-sys compiles libFuzzer when the fuzz crate is checked)
 #   - the Python test tools at the exact versions of tests/requirements.txt (moto, an
 #     AWS-compatible server; the AWS CLI; boto3; awsume) in a project-local venv, .venv-test/
 #     (its python also runs the IAM Identity Center stand-in, tests/standin/; the stand-in's
@@ -52,7 +53,7 @@ install_debian_packages() {
   local missing=()
   for pair in gnome-keyring-daemon:gnome-keyring dbus-daemon:dbus dbus-send:dbus keyctl:keyutils \
     secret-tool:libsecret-tools faketime:faketime zsh:zsh fish:fish elvish:elvish \
-    kubectl:kubernetes-client openssl:openssl xmlsec1:xmlsec1; do
+    kubectl:kubernetes-client openssl:openssl xmlsec1:xmlsec1 c++:g++; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
   done
   if [ "${#missing[@]}" -gt 0 ]; then
