@@ -27,4 +27,6 @@ pub mod output;
 pub mod serve;
 pub mod session;
 pub mod signin;
+#[doc(hidden)]
+pub mod test_hooks;
 pub mod tui;

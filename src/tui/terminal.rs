@@ -28,9 +28,10 @@ pub fn open_tty() -> io::Result<File> {
     std::fs::OpenOptions::new().read(true).write(true).open(TERMINAL)
 }
 
-/// Enters raw mode and the alternate screen and returns a ratatui terminal.
-/// Focus changes are reported: regaining it means another window may have
-/// changed sessions (`runner` reads them again).
+/// Enters raw mode and the alternate screen, asks the terminal to report the
+/// mouse (wheel, clicks) and focus changes, and returns a ratatui terminal.
+/// Regaining focus means another window may have changed sessions (`runner`
+/// reads them again).
 pub fn enter() -> io::Result<Tty> {
     let mut tty = open_tty()?;
     crossterm::terminal::enable_raw_mode()?;
@@ -38,7 +39,8 @@ pub fn enter() -> io::Result<Tty> {
         tty,
         crossterm::terminal::EnterAlternateScreen,
         crossterm::cursor::Hide,
-        crossterm::event::EnableFocusChange
+        crossterm::event::EnableFocusChange,
+        crossterm::event::EnableMouseCapture
     )?;
     fresh()
 }
@@ -68,12 +70,14 @@ pub fn window() -> io::Result<Rect> {
     Ok(Rect::new(0, 0, width, height))
 }
 
-/// Leaves the alternate screen and raw mode and shows the cursor. Safe to call twice.
+/// Stops the mouse reports, leaves the alternate screen and raw mode and shows
+/// the cursor. Safe to call twice.
 pub fn leave() {
     if let Ok(mut tty) = open_tty() {
         let _ = crossterm::execute!(
             tty,
             crossterm::event::DisableFocusChange,
+            crossterm::event::DisableMouseCapture,
             crossterm::terminal::LeaveAlternateScreen,
             crossterm::cursor::Show
         );

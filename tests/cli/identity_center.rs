@@ -8,8 +8,6 @@
 //! drive the controls: request log, revoke, expire, lifetimes, throttling, hold, deny.
 //! A missing python3 or test venv fails the test with the command that installs it.
 
-#![allow(dead_code)]
-
 use crate::harness::{Moto, Sandbox};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -69,7 +67,8 @@ pub fn generated_seed(accounts: usize, roles: &[&str]) -> Value {
 pub struct IdentityCenter {
     child: Child,
     pub port: u16,
-    dir: tempfile::TempDir,
+    /// Holds the stand-in's working files until the server is dropped.
+    _dir: tempfile::TempDir,
 }
 
 /// What `GET /standin/log` reports.
@@ -130,7 +129,11 @@ impl IdentityCenter {
         let stderr = dir.path().join("stderr");
         let port =
             crate::harness::port_from_file(&mut child, &port_file, &stderr, "Identity Center stand-in");
-        Self { child, port, dir }
+        Self {
+            child,
+            port,
+            _dir: dir,
+        }
     }
 
     pub fn endpoint(&self) -> String {
@@ -232,18 +235,8 @@ impl IdentityCenter {
         self.control("POST", "throttle", json!({"every": every}));
     }
 
-    /// Answers portal requests above `per_second` a second with 429.
-    pub fn throttle_per_second(&self, per_second: u32) {
-        self.control("POST", "throttle", json!({"perSecond": per_second}));
-    }
-
     pub fn no_throttle(&self) {
         self.control("POST", "throttle", json!({}));
-    }
-
-    /// Delays every AWS request by `ms` before answering.
-    pub fn latency_ms(&self, ms: u64) {
-        self.control("POST", "latency", json!({"ms": ms}));
     }
 
     /// Parks (`true`) or releases (`false`) every AWS request before it is answered.

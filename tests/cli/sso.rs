@@ -221,6 +221,22 @@ fn a_revoked_token_is_refused_once_and_leads_to_one_request_to_sign_in() {
 }
 
 #[test]
+fn a_revoked_access_token_is_renewed_with_its_refresh_token_without_a_sign_in() {
+    let (sb, ic) = sso_sandbox(false);
+    cli_token(&sb, &ic, "corp", 3600);
+    ic.revoke_access_tokens();
+    let arn = caller_arn(&sb, "prod-admin");
+    assert!(arn.contains(":assumed-role/Admin/"), "{arn}");
+    let log = ic.log();
+    assert_eq!(
+        log.errors("GetRoleCredentials", "UnauthorizedException"),
+        1,
+        "refused once"
+    );
+    assert_eq!(log.grant_types(), ["refresh_token"], "then renewed, no sign-in");
+}
+
+#[test]
 fn a_token_close_to_expiry_is_refreshed_silently_and_kept_in_the_keyring_only() {
     let (sb, ic) = sso_sandbox(true);
     let planted = cli_token(&sb, &ic, "corp", 600);

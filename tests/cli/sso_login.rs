@@ -145,6 +145,20 @@ fn a_revoked_sign_in_takes_exactly_one_new_sign_in() {
 }
 
 #[test]
+fn a_sign_in_the_user_denies_ends_with_a_message_and_keeps_no_token() {
+    let (sb, ic) = sso_sandbox(true);
+    ic.deny_approvals(true);
+    let (code, screen) = login_in_terminal(&sb, "corp");
+    assert_ne!(code, 0, "{screen}");
+    assert!(screen.contains("denied"), "{screen}");
+    assert_eq!(ic.log().count("Authorize"), 1);
+    assert_eq!(sb.stored_keys(), Vec::<String>::new(), "no token is kept");
+    ic.deny_approvals(false);
+    assert_eq!(login_in_terminal(&sb, "corp").0, 0, "approved the next time");
+    sb.hats(&["env", "prod-admin"]).ok();
+}
+
+#[test]
 fn ctrl_c_cancels_a_sign_in_that_waits_for_approval_and_exits_130() {
     let (sb, ic) = sso_sandbox(true);
     let mut term = Terminal::spawn(&sb, r#"exec "$HATS" sso login corp --no-browser"#);
