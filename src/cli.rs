@@ -121,17 +121,26 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Open the AWS console signed in as the target (federation sign-in URL).
+    /// Open the AWS console signed in as the target, with its launcher (browser, container, profile).
     Login {
         /// Target name (see `hats ls`); must be a role.
         #[arg(add = crate::commands::target_completer())]
         target: String,
-        /// Print the URL instead of opening a browser.
+        /// Print the URL instead of opening a browser (with --launcher: the command that would run).
         #[arg(long)]
         print: bool,
-        /// Console page to land on, e.g. s3, ec2, iam.
-        #[arg(long, default_value = "console")]
-        service: String,
+        /// How to open it: default, firefox-container, chrome-profile, command (default: from hats' config).
+        #[arg(long, value_name = "LAUNCHER", value_parser = parse_launcher)]
+        launcher: Option<crate::config::LauncherKind>,
+        /// Console page to land on by short name: s3, ec2, iam, lambda, logs, ...
+        #[arg(long, value_name = "NAME", conflicts_with = "destination")]
+        service: Option<String>,
+        /// Console page to land on: a path (/s3/buckets?region=eu-west-1) or a console URL.
+        #[arg(long, value_name = "PATH_OR_URL")]
+        destination: Option<String>,
+        /// Sign the browser out of the console first, whatever the configuration says.
+        #[arg(long)]
+        sign_out: bool,
         /// Options for getting the session (--region picks the console region).
         #[command(flatten)]
         session: SessionArgs,
@@ -145,12 +154,12 @@ pub enum Command {
         #[arg(long, value_name = "AGE", value_parser = parse_duration)]
         since: Option<SessionDuration>,
     },
-    /// Remove cached sessions from the keyring.
+    /// Remove cached role and MFA sessions from the keyring (sign-ins stay: hats sso logout).
     Forget {
         /// Target whose sessions to remove.
         #[arg(required_unless_present = "all", conflicts_with = "all", add = crate::commands::target_completer())]
         target: Option<String>,
-        /// Remove every cached session, MFA sessions included.
+        /// Remove every cached role and MFA session.
         #[arg(long)]
         all: bool,
     },
@@ -166,7 +175,7 @@ pub enum Command {
         #[command(subcommand)]
         command: SamlCommand,
     },
-    /// IAM Identity Center: sign in to an sso-session, discover its accounts, or sign out.
+    /// IAM Identity Center: sign in, see every sign-in, discover its accounts, or sign out.
     Sso {
         /// What to do.
         #[command(subcommand)]
@@ -275,8 +284,11 @@ pub enum EksCommand {
 pub enum SsoCommand {
     /// Sign in (browser with PKCE, or a device code) and keep the token in the keyring.
     Login {
-        /// The sso-session's name (for legacy profiles: the start URL); the only one when omitted.
+        /// The sso-session's name, or a profile that signs in through one; the only one when omitted.
         session: Option<String>,
+        /// The profile whose sso-session to sign in to.
+        #[arg(long, value_name = "NAME", conflicts_with = "session", add = crate::commands::target_completer())]
+        profile: Option<String>,
         /// Print the URL instead of opening a browser (uses the device code flow).
         #[arg(long)]
         no_browser: bool,
@@ -284,14 +296,21 @@ pub enum SsoCommand {
         #[arg(long)]
         use_device_code: bool,
     },
-    /// Sign out: the portal's Logout, then remove the token and the role sessions made with it.
+    /// Sign out: remove the token, its AWS CLI copy and its role sessions, then tell the portal.
     Logout {
-        /// The sso-session's name; the only one when omitted.
+        /// The sso-session's name, or a profile that signs in through one; the only one when omitted.
         session: Option<String>,
+    },
+    /// Every sso-session: signed in or not, time left, whether the AWS CLI shares the sign-in.
+    #[command(visible_alias = "list")]
+    Status {
+        /// Print a JSON array for scripts.
+        #[arg(long)]
+        json: bool,
     },
     /// Discover every account and role assigned to you now (also runs after login and when stale).
     Sync {
-        /// The sso-session's name; the only one when omitted.
+        /// The sso-session's name, or a profile that signs in through one; the only one when omitted.
         session: Option<String>,
     },
 }
@@ -341,7 +360,7 @@ pub struct SessionArgs {
     /// Region for the exports and the STS endpoint.
     #[arg(long, value_name = "REGION", value_parser = parse_region)]
     pub region: Option<String>,
-    /// Neither read nor write the session cache for this call.
+    /// A new session, neither read from the cache nor kept (a cached MFA session is still used).
     #[arg(long)]
     pub no_cache: bool,
     /// Scope the role session down with this inline policy (a JSON file).
@@ -369,10 +388,8 @@ impl Cli {
             .iter()
             .skip(1)
             .find(|a| !a.as_encoded_bytes().starts_with(b"-"));
-        // `--help` prints and exits; `--no-cache` never opens the keyring.
-        let opted_out = args
-            .iter()
-            .any(|a| ["--no-cache", "--help", "-h"].iter().any(|o| a == o));
+        // `--help` prints and exits.
+        let opted_out = args.iter().any(|a| ["--help", "-h"].iter().any(|o| a == o));
         command.is_some_and(|c| HAND_OUTS.iter().any(|h| c == h)) && !opted_out
     }
 }
@@ -382,21 +399,18 @@ impl Command {
     /// the keyring can be opening while the configuration loads.
     pub fn opens_keyring(&self) -> bool {
         match self {
-            Self::Exec { session, .. }
-            | Self::Shell { session, .. }
-            | Self::Env { session, .. }
-            | Self::CredentialProcess { session, .. }
-            | Self::Login { session, .. }
-            | Self::Serve { session, .. }
+            // `--no-cache` opens it too: a cached MFA session is still reused.
+            Self::Exec { .. }
+            | Self::Shell { .. }
+            | Self::Env { .. }
+            | Self::CredentialProcess { .. }
+            | Self::Login { .. }
+            | Self::Serve { .. }
             | Self::Eks {
-                command: EksCommand::Token { session, .. },
+                command: EksCommand::Token { .. },
             }
-            | Self::Use {
-                target: Some(_),
-                session,
-                ..
-            } => !session.no_cache,
-            Self::Whoami { target, session, .. } => target.is_some() && !session.no_cache,
+            | Self::Use { target: Some(_), .. } => true,
+            Self::Whoami { target, .. } => target.is_some(),
             _ => false,
         }
     }
@@ -462,6 +476,10 @@ fn parse_listen(raw: &str) -> Result<std::net::SocketAddr, String> {
 
 fn parse_region(raw: &str) -> Result<String, String> {
     crate::config::check_region(raw).map(|()| raw.to_owned())
+}
+
+fn parse_launcher(s: &str) -> Result<crate::config::LauncherKind, String> {
+    s.parse()
 }
 
 fn parse_duration(raw: &str) -> Result<SessionDuration, String> {

@@ -39,16 +39,40 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     /// Starting a child program failed.
-    #[error("cannot run \"{program}\": {source}")]
+    #[error("{}", spawn_failure(program, source))]
     Spawn {
         /// The program.
         program: String,
         /// Why.
         source: std::io::Error,
     },
+    /// The user pressed Ctrl-C; the process exits 130, as a shell reports SIGINT.
+    #[error("{0}")]
+    Interrupted(String),
     /// Writing output failed.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+}
+
+/// A sign-in that did not happen: Ctrl-C is [`Error::Interrupted`] (exit 130).
+impl From<crate::signin::SignInError> for Error {
+    fn from(e: crate::signin::SignInError) -> Self {
+        match e {
+            crate::signin::SignInError::Cancelled => Self::Interrupted(e.to_string()),
+            other => Self::Usage(other.to_string()),
+        }
+    }
+}
+
+/// What a shell would say: the program is missing, or is no program at all.
+fn spawn_failure(program: &str, source: &std::io::Error) -> String {
+    match source.kind() {
+        std::io::ErrorKind::NotFound => format!("command not found: {program}"),
+        std::io::ErrorKind::PermissionDenied => {
+            format!("cannot run \"{program}\": permission denied (it is not an executable file)")
+        }
+        _ => format!("cannot run \"{program}\": {source}"),
+    }
 }
 
 fn did_you_mean(suggestions: &[String]) -> String {

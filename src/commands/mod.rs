@@ -11,13 +11,17 @@ mod history;
 mod login;
 mod ls;
 mod org_sync;
+mod own_path;
 mod profiles;
 mod progress;
 mod saml_sync;
 mod serve;
 mod shell;
 mod shell_use;
+mod sign_in;
 mod sso;
+mod sso_logout;
+mod sso_status;
 mod sso_sync;
 mod whoami;
 
@@ -28,16 +32,18 @@ pub use env::env;
 pub use exec::exec;
 pub use forget::forget;
 pub use history::history;
-pub use login::{federation_endpoint, login, open_browser_quietly};
+pub use login::{LoginOptions, federation_endpoint, login};
 pub use ls::ls;
 pub use org_sync::org_sync;
 pub use profiles::{profiles_print, profiles_sync};
 pub use saml_sync::saml_sync;
 pub use serve::serve;
 pub use shell::shell;
-pub use shell_use::{dialect as use_dialect, init, prompt, use_hook, use_target, use_unset};
-pub use sso::{sso_login, sso_logout};
-pub use sso_sync::{sso_sync, sync_stale};
+pub use shell_use::{dialect as use_dialect, init, prompt, use_exports, use_hook, use_target, use_unset};
+pub use sso::sso_login;
+pub use sso_logout::sso_logout;
+pub use sso_status::sso_status;
+pub use sso_sync::{note_unsynced, sso_sync, sync_stale};
 pub use whoami::whoami;
 
 use crate::cli::SessionArgs;
@@ -87,16 +93,16 @@ pub async fn obtain_with<'c, P: crate::session::MfaPrompter>(
     if asker == Asker::Command {
         note_outer_credentials();
     }
-    let cache = if args.no_cache {
-        None
-    } else {
-        ctx.open_cache().await?
-    };
-    // --no-cache skips cached sessions, not the Identity Center sign-in.
-    let tokens = if args.no_cache && target.sso_session().is_some() {
-        ctx.open_cache().await?
-    } else {
-        None
+    // --no-cache makes a new session that is neither read from the cache nor
+    // written to it; what sits below it (an MFA session, the Identity Center
+    // sign-in) is still reused, so it never asks for a code or a sign-in again.
+    // It worked without a keyring before, and still does when none opens.
+    let cache = match ctx.open_cache().await {
+        Err(e) if args.no_cache => {
+            ctx.log(&format!("--no-cache: no keyring ({e}); every step is new"));
+            None
+        }
+        opened => opened?,
     };
     let request = Request {
         duration: args.duration,
@@ -106,14 +112,21 @@ pub async fn obtain_with<'c, P: crate::session::MfaPrompter>(
     };
     let log = |line: &str| ctx.log(line);
     let engine = Engine::new(&ctx.settings, ctx.clock, cache.as_ref(), prompter, request, &log)
-        .with_token_store(tokens.as_ref())
+        .keeping_sessions(!args.no_cache)
         .with_policy(scope.as_ref().map(|s| s.policy.clone()));
     let engine = if asker == Asker::Hook {
         engine.quiet()
     } else {
         engine
     };
-    let session = engine.resolve(target).await?;
+    let session = match engine.resolve(target).await {
+        // The prompt hook never asks anything, a sign-in least of all.
+        Err(e @ crate::session::SessionError::SsoSignIn { .. }) if asker != Asker::Hook => {
+            sign_in::sign_in_for(ctx, target, cache.as_ref(), e).await?;
+            engine.resolve(target).await?
+        }
+        resolved => resolved?,
+    };
     if !session.from_cache {
         ctx.log(&format!(
             "{}: new session until {}",

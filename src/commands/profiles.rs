@@ -6,7 +6,7 @@
 //! reads and atomically replaces the file. It never touches sessions.
 
 use crate::config::profile_block::{self, BlockError, ProfileEntry, Split};
-use crate::context::Context;
+use crate::context::{Context, profile_region};
 use crate::error::Error;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -20,41 +20,58 @@ pub fn profiles_print(ctx: &Context, prefix: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// How often a sync reads the file again when it changed while being written.
+const ATTEMPTS: usize = 5;
+
 /// Writes the block into the AWS config (or prints the diff with `dry_run`).
+/// The file is replaced only if it still holds what was read: a profile
+/// another program added meanwhile is read in and kept, never overwritten.
 pub fn profiles_sync(ctx: &Context, prefix: &str, dry_run: bool) -> Result<(), Error> {
     let (entries, block) = block_for(ctx, prefix)?;
     let path = config_path()?;
     let shown = path.display().to_string();
-    let old = match std::fs::read(&path) {
+    for _ in 0..ATTEMPTS {
+        let old = read_config(&path, &shown)?;
+        let parts = profile_block::split(&old).map_err(|e| in_file(&shown, &e))?;
+        // `entries` is sorted by name: no set of 15,000 names to build.
+        let generated = |name: &str| entries.binary_search_by(|e| e.name.as_str().cmp(name)).is_ok();
+        profile_block::clash(parts, generated).map_err(|e| in_file(&shown, &e))?;
+        let new = profile_block::splice(parts, &block);
+        let counts = || Counts::between(parts, &block, entries.len());
+        if dry_run {
+            print_diff(&old, &new, &shown)?;
+            eprintln!("hats: dry run, \"{shown}\" not changed: {}", counts());
+            return Ok(());
+        }
+        if new == old {
+            // Not rewritten: no new mtime for editors and file watchers to react to.
+            eprintln!("hats: {} profiles in \"{shown}\" are up to date", entries.len());
+            return Ok(());
+        }
+        let replaced = replace_if_unchanged(&path, old.as_bytes(), new.as_bytes()).map_err(|e| {
+            Error::Usage(format!(
+                "cannot write \"{shown}\": {e}; check the directory's permissions"
+            ))
+        })?;
+        if replaced {
+            eprintln!("hats: \"{shown}\": {}", counts());
+            return Ok(());
+        }
+    }
+    Err(Error::Usage(format!(
+        "\"{shown}\" changed each time hats was about to write it ({ATTEMPTS} tries), so it was left as it is; \
+         run `hats profiles sync` again once whatever is editing it has finished"
+    )))
+}
+
+/// The AWS config's text; a missing file is empty.
+fn read_config(path: &Path, shown: &str) -> Result<String, Error> {
+    match std::fs::read(path) {
         Ok(bytes) => String::from_utf8(bytes)
-            .map_err(|_| Error::Usage(format!("\"{shown}\" is not UTF-8 text; save it as UTF-8 first")))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(Error::Usage(format!("cannot read \"{shown}\": {e}"))),
-    };
-    let parts = profile_block::split(&old).map_err(|e| in_file(&shown, &e))?;
-    // `entries` is sorted by name: no set of 15,000 names to build.
-    let generated = |name: &str| entries.binary_search_by(|e| e.name.as_str().cmp(name)).is_ok();
-    profile_block::clash(parts, generated).map_err(|e| in_file(&shown, &e))?;
-    let new = profile_block::splice(parts, &block);
-    if dry_run {
-        print_diff(&old, &new, &shown)?;
-        let counts = Counts::between(parts, &block, entries.len());
-        eprintln!("hats: dry run, \"{shown}\" not changed: {counts}");
-        return Ok(());
+            .map_err(|_| Error::Usage(format!("\"{shown}\" is not UTF-8 text; save it as UTF-8 first"))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(e) => Err(Error::Usage(format!("cannot read \"{shown}\": {e}"))),
     }
-    if new == old {
-        // Not rewritten: no new mtime for editors and file watchers to react to.
-        eprintln!("hats: {} profiles in \"{shown}\" are up to date", entries.len());
-        return Ok(());
-    }
-    replace_atomically(&path, new.as_bytes()).map_err(|e| {
-        Error::Usage(format!(
-            "cannot write \"{shown}\": {e}; check the directory's permissions"
-        ))
-    })?;
-    let counts = Counts::between(parts, &block, entries.len());
-    eprintln!("hats: \"{shown}\": {counts}");
-    Ok(())
 }
 
 /// The entries and rendered block for every target.
@@ -63,22 +80,24 @@ fn block_for(ctx: &Context, prefix: &str) -> Result<(Vec<ProfileEntry>, String),
     for (name, problem) in &ctx.targets.broken {
         eprintln!("hats: skipping \"{name}\": {problem}");
     }
+    // Every profile names a region: the AWS CLI and SDKs refuse a call
+    // without one, and a profile's region is all they read.
+    let default = ctx.targets.default_region.as_deref();
+    let regions: Vec<String> = ctx
+        .targets
+        .targets
+        .iter()
+        .map(|t| profile_region(t, default))
+        .collect();
     let targets = ctx
         .targets
         .targets
         .iter()
-        .map(|t| (t.name.as_str(), t.region.as_deref()));
+        .zip(&regions)
+        .map(|(t, region)| (t.name.as_str(), Some(region.as_str())));
     let entries = profile_block::entries(prefix, targets);
-    let hats = std::env::current_exe()
-        .and_then(std::fs::canonicalize)
-        .map_err(|e| Error::Usage(format!("cannot find hats' own path for credential_process: {e}")))?;
-    let hats = hats.to_str().ok_or_else(|| {
-        Error::Usage(format!(
-            "hats' path \"{}\" is not UTF-8, so the AWS config cannot name it; move hats elsewhere",
-            hats.display()
-        ))
-    })?;
-    let block = profile_block::render(&entries, hats);
+    let hats = super::own_path::invoked_text("credential_process in the AWS config")?;
+    let block = profile_block::render(&entries, &hats);
     Ok((entries, block))
 }
 
@@ -97,9 +116,11 @@ fn config_path() -> Result<PathBuf, Error> {
 }
 
 /// Writes a sibling temporary file with the old file's mode (0600 for a new
-/// file), flushes it to disk and renames it over `path`: a reader sees the old
-/// file or the new one, never half of it.
-fn replace_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// file), flushes it to disk and renames it over `path` if `path` still holds
+/// `old` (`Ok(false)`, nothing changed, when it does not): a reader sees the
+/// old file or the new one, never half of it, and a write by another program
+/// between hats' read and its rename is not lost.
+fn replace_if_unchanged(path: &Path, old: &[u8], bytes: &[u8]) -> std::io::Result<bool> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -109,32 +130,67 @@ fn replace_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .file_name()
         .map_or_else(|| "config".into(), |n| n.to_string_lossy().into_owned());
     let temp = dir.join(format!(".{name}.hats-{}.tmp", std::process::id()));
-    let written = (|| {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-            let mode = std::fs::metadata(path).map_or(0o600, |m| m.permissions().mode() & 0o7777);
-            options.mode(mode);
-            let mut file = options.open(&temp)?;
-            // The umask may have narrowed the mode given to open.
-            file.set_permissions(std::fs::Permissions::from_mode(mode))?;
-            file.write_all(bytes)?;
-            file.sync_all()
+    let replaced = write_new(path, &temp, bytes).and_then(|()| {
+        test_hook_append(path);
+        let now = match std::fs::read(path) {
+            Ok(now) => now,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        if now != old {
+            return Ok(false);
         }
-        #[cfg(not(unix))]
-        {
-            let mut file = options.open(&temp)?;
-            file.write_all(bytes)?;
-            file.sync_all()
-        }
-    })();
-    let renamed = written.and_then(|()| std::fs::rename(&temp, path));
-    if renamed.is_err() {
+        std::fs::rename(&temp, path).map(|()| true)
+    });
+    if !matches!(replaced, Ok(true)) {
         let _ = std::fs::remove_file(&temp);
     }
-    renamed
+    replaced
+}
+
+/// Creates `temp` with `path`'s mode (0600 when `path` is new) holding `bytes`, on disk.
+fn write_new(path: &Path, temp: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let mode = std::fs::metadata(path).map_or(0o600, |m| m.permissions().mode() & 0o7777);
+        options.mode(mode);
+        let mut file = options.open(temp)?;
+        // The umask may have narrowed the mode given to open.
+        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        file.write_all(bytes)?;
+        file.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        let mut file = options.open(temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()
+    }
+}
+
+/// Debug builds only, for the test that another program's write between the
+/// read and the rename is kept: `HATS_TEST_APPEND_BEFORE_REPLACE=TEXT` appends
+/// TEXT to the file once, at that moment.
+fn test_hook_append(path: &Path) {
+    #[cfg(debug_assertions)]
+    {
+        static DONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        if let Some(text) = std::env::var_os("HATS_TEST_APPEND_BEFORE_REPLACE")
+            && !DONE.swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            // A failure shows in the test: the text it looks for is missing.
+            let _ = std::fs::OpenOptions::new()
+                .append(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(text.as_encoded_bytes()));
+        }
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = path;
 }
 
 fn print_diff(old: &str, new: &str, shown: &str) -> Result<(), Error> {

@@ -5,54 +5,60 @@
 
 mod aws_profiles;
 mod clean;
+mod console;
 mod duplicate_keys;
 mod hats_file;
 mod inventory;
 mod local_user;
-mod org_offers;
 #[cfg(test)]
 mod partition_tests;
 mod paths;
 pub mod profile_block;
 mod profile_names;
+mod providers;
 mod region;
 mod saml;
 mod scope;
 mod settings;
 mod sso;
-mod sso_inventory;
-mod sso_offers;
 mod target;
-mod targets_from;
+mod trusted_file;
 mod web_identity;
 
 pub use aws_profiles::{
-    AwsFile, AwsFileKind, aws_config_path, load_profiles, parse_profiles, sdk_profile_files,
+    AwsFile, AwsFileKind, aws_config_path, aws_credentials_path, load_profiles, parse_profiles, profile_sets,
+    sdk_profile_files,
+};
+pub use console::{
+    ConsoleConfig, ConsoleEntry, ContainerAddon, ContainerColor, ContainerIcon, LauncherKind, SignOut,
 };
 pub use hats_file::{
     AccountEntry, HatsFile, IdentityCenterEntry, IdentityDefault, OrgRule, OrganizationEntry, PresetEntry,
     SamlEntry,
 };
-pub use inventory::{DEFAULT_TTL, inventory_path, is_stale, load_inventory};
-pub use org_offers::add_organization;
+pub use inventory::files::{
+    DEFAULT_TTL, inventory_path, is_stale, load_inventory, load_sso_inventory, sso_inventory_path,
+};
 pub use paths::Paths;
 pub(crate) use profile_names::sdk_name;
+#[cfg(test)]
+pub(crate) use providers::targets_of;
+pub use providers::{Discovered, build_targets};
 pub use region::check_region;
 pub use saml::{
-    DiscoveredRole, DiscoveredRoles, DiscoveredSource, SamlSource, add_saml, load_saml_roles, saml_command,
+    DiscoveredRole, DiscoveredRoles, DiscoveredSource, SamlSource, load_saml_roles, saml_command,
     saml_roles_path,
 };
 pub use scope::{Presets, Scope, ScopeRequest};
 pub use settings::Settings;
 pub use sso::sso_sessions;
-pub use sso_inventory::{load_sso_inventory, sso_inventory_path};
-pub use sso_offers::add_identity_center;
 pub use target::NO_TARGETS_HINT;
-pub use target::{MfaDevice, Mode, Origin, RoleSpec, Source, Spec, SsoRole, SsoSession, Target, TargetSet};
-pub use targets_from::build_targets;
+pub use target::{
+    Below, Chain, MfaDevice, Mode, Origin, RoleSpec, Source, Spec, SsoRole, SsoSession, Target, TargetSet,
+    Via,
+};
 pub use web_identity::TokenSource;
 
-use std::borrow::Cow;
 use std::path::PathBuf;
 
 /// A configuration file that hats cannot use, with where and why.
@@ -60,10 +66,17 @@ use std::path::PathBuf;
 pub enum ConfigError {
     /// An AWS config or credentials file could not be read or parsed.
     #[error(
-        "cannot read the AWS config: {}; fix the file or point AWS_CONFIG_FILE elsewhere",
-        printable(.0)
+        "cannot read the AWS {what}: {}; fix the file or point {variable} elsewhere",
+        printable(.detail)
     )]
-    AwsFile(String),
+    AwsFile {
+        /// `config` or `credentials file`.
+        what: &'static str,
+        /// The variable that moves that file.
+        variable: &'static str,
+        /// What is wrong, where.
+        detail: String,
+    },
     /// An AWS file exists but could not be read (permissions, a directory, ...).
     #[error("cannot read \"{path}\": {source}; fix it or point {variable} elsewhere")]
     AwsRead {
@@ -126,6 +139,36 @@ pub enum ConfigError {
         /// Its permission bits.
         mode: u32,
     },
+    /// hats' own config file, or its directory, belongs to another user, who
+    /// could change it (or replace it) and so what hats runs.
+    #[error(
+        "hats config \"{path}\" is not read: {what} another user (uid {owner}), who could change which roles \
+         hats assumes or which commands it runs (mfa_process, assertion_process); make it yours: \
+         sudo chown {me} \"{path}\" (and its directory), or point HATS_CONFIG at a file of yours"
+    )]
+    HatsNotYours {
+        /// The config file.
+        path: PathBuf,
+        /// `it belongs to` or `its directory belongs to`.
+        what: &'static str,
+        /// The other user's id.
+        owner: u32,
+        /// This user's id.
+        me: u32,
+    },
+    /// The directory holding hats' own config file lets other users replace it.
+    #[error(
+        "hats config \"{path}\" is not read: its directory \"{dir}\" is writable by other users (mode {mode:03o}), \
+         so anyone on this machine could put another config in its place; fix it with: chmod go-w \"{dir}\""
+    )]
+    HatsDirWritableByOthers {
+        /// The config file.
+        path: PathBuf,
+        /// Its directory.
+        dir: PathBuf,
+        /// The directory's permission bits.
+        mode: u32,
+    },
     /// A config file far larger than any real one: probably the wrong file, and
     /// parsing it would take seconds and hundreds of megabytes.
     #[error("\"{path}\" is {mib} MiB; hats reads config files up to {limit} MiB: is it the right file?")]
@@ -164,24 +207,8 @@ impl ConfigError {
     }
 }
 
-/// Text from a config file made safe to print: control characters (terminal
-/// escape sequences among them) are shown escaped, as `\u{1b}`; everything else,
-/// non-ASCII letters included, as it is. Messages quote values from the files,
-/// and the files may hold anything.
-pub(crate) fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return Cow::Borrowed(text);
-    }
-    let mut shown = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if c.is_control() {
-            shown.extend(c.escape_debug());
-        } else {
-            shown.push(c);
-        }
-    }
-    Cow::Owned(shown)
-}
+/// Text from a config file made safe to print (see [`crate::domain::printable`]).
+pub(crate) use crate::domain::printable;
 
 /// Config files larger than this are refused before parsing.
 pub const MAX_CONFIG_MIB: u64 = 8;

@@ -1,8 +1,9 @@
 //! Web identity (OIDC) sources: a profile with `role_arn` and
-//! `web_identity_token_file` (or hats' `web_identity_token_process`) is assumed
-//! with `AssumeRoleWithWebIdentity`.
+//! `web_identity_token_file` (or hats' `web_identity_token_process`), or a
+//! `[web_identity.NAME]` section of hats' config, is assumed with
+//! `AssumeRoleWithWebIdentity`.
 //!
-//! This module only reads and checks the profile's keys. The token itself is a
+//! This module only reads and checks the keys. The token itself is a
 //! secret read at call time by the session engine, never here.
 
 use super::ConfigError;
@@ -61,39 +62,11 @@ pub(super) fn declared(profile: &Profile) -> bool {
 /// The web identity source of a profile that [`declared`] one, or why it cannot be used.
 pub(super) fn source(profile: &Profile) -> Result<Source, ConfigError> {
     let name = profile.name();
-    let file = profile.get("web_identity_token_file");
-    let process = profile.get("web_identity_token_process");
-    let token = match (file, process) {
-        (Some(_), Some(_)) => {
-            return Err(ConfigError::profile(
-                name,
-                "sets both web_identity_token_file and web_identity_token_process; keep one",
-            ));
-        }
-        (Some(path), None) if path.trim().is_empty() => {
-            return Err(ConfigError::profile(
-                name,
-                "web_identity_token_file is empty; set it to the path of the token file",
-            ));
-        }
-        (Some(path), None) => TokenSource::File(path.trim().to_owned()),
-        (None, Some(command)) => TokenSource::Process(command_words(command).ok_or_else(|| {
-            ConfigError::profile(
-                name,
-                format!(
-                    "web_identity_token_process \"{}\" is not a command line (empty, or a quote left open); \
-                     write the program and its arguments, e.g. idp-cli token --audience sts",
-                    super::printable(command)
-                ),
-            )
-        })?),
-        (None, None) => {
-            return Err(ConfigError::profile(
-                name,
-                "has no web_identity_token_file or web_identity_token_process",
-            ));
-        }
-    };
+    let token = token_source(
+        profile.get("web_identity_token_file"),
+        profile.get("web_identity_token_process"),
+    )
+    .map_err(|message| ConfigError::profile(name, message))?;
     if let Some(key) = NOT_ACCEPTED.iter().find(|key| profile.get(key).is_some()) {
         return Err(ConfigError::profile(
             name,
@@ -105,6 +78,27 @@ pub(super) fn source(profile: &Profile) -> Result<Source, ConfigError> {
         ));
     }
     Ok(Source::WebIdentity(Box::new(token)))
+}
+
+/// The token source the two keys name, or what is wrong with them.
+pub(super) fn token_source(file: Option<&str>, process: Option<&str>) -> Result<TokenSource, String> {
+    match (file, process) {
+        (Some(_), Some(_)) => {
+            Err("sets both web_identity_token_file and web_identity_token_process; keep one".into())
+        }
+        (Some(path), None) if path.trim().is_empty() => {
+            Err("web_identity_token_file is empty; set it to the path of the token file".into())
+        }
+        (Some(path), None) => Ok(TokenSource::File(path.trim().to_owned())),
+        (None, Some(command)) => command_words(command).map(TokenSource::Process).ok_or_else(|| {
+            format!(
+                "web_identity_token_process \"{}\" is not a command line (empty, or a quote left open); \
+                 write the program and its arguments, e.g. idp-cli token --audience sts",
+                super::printable(command)
+            )
+        }),
+        (None, None) => Err("has no web_identity_token_file or web_identity_token_process".into()),
+    }
 }
 
 /// The program and its arguments, split as a POSIX shell would split words

@@ -54,6 +54,15 @@ pub enum MfaError {
 pub trait MfaPrompter: Sync {
     /// Returns a validated code for `device`.
     fn ask(&self, device: &MfaSerial) -> impl Future<Output = Result<MfaCode, MfaError>> + Send;
+
+    /// Whether the engine may ask again, in the same run, when AWS refuses a
+    /// code this prompter gave (the switcher shows a refusal its own way).
+    fn asks_again(&self) -> bool {
+        false
+    }
+
+    /// Tells the person AWS refused their code for `device`, before asking again.
+    fn refused(&self, _device: &MfaSerial) {}
 }
 
 /// Prompts on the controlling terminal.
@@ -66,6 +75,19 @@ impl MfaPrompter for TerminalPrompter {
         tokio::task::spawn_blocking(move || prompt_on_terminal(&device))
             .await
             .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+    }
+
+    fn asks_again(&self) -> bool {
+        true
+    }
+
+    fn refused(&self, device: &MfaSerial) {
+        if let Ok((_, mut output)) = open_terminal() {
+            let _ = writeln!(
+                output,
+                "hats: AWS refused that code for {device} (wrong, or already used); enter the next code"
+            );
+        }
     }
 }
 
@@ -96,8 +118,9 @@ fn prompt_on_terminal(device: &MfaSerial) -> Result<MfaCode, MfaError> {
     Err(MfaError::NoCode { serial })
 }
 
+/// The controlling terminal: (input, output). Fails when there is none.
 #[cfg(unix)]
-fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
+pub fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
     let tty = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -105,8 +128,9 @@ fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
     Ok((tty.try_clone()?, tty))
 }
 
+/// The console: (input, output). Fails when there is none.
 #[cfg(windows)]
-fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
+pub fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
     let input = std::fs::OpenOptions::new()
         .read(true)
         .write(true)

@@ -6,15 +6,15 @@ use crate::serve::{KillGroupOnDrop, next, stdout_lines, venv_bin, wait_bounded};
 use std::process::Stdio;
 
 /// A running `hats serve` and what it printed.
-struct Served {
+pub(crate) struct Served {
     hats: std::process::Child,
     cleanup: KillGroupOnDrop,
-    url: String,
-    token: String,
+    pub(crate) url: String,
+    pub(crate) token: String,
     docker: String,
 }
 
-fn serve(sb: &Sandbox, args: &[&str]) -> Served {
+pub(crate) fn serve(sb: &Sandbox, args: &[&str]) -> Served {
     let mut hats = sb
         .command(HATS)
         .arg("serve")
@@ -44,7 +44,7 @@ fn serve(sb: &Sandbox, args: &[&str]) -> Served {
 
 impl Served {
     /// Stops hats with `signal`; returns its exit code and stderr.
-    fn stop(mut self, signal: i32) -> (Option<i32>, String) {
+    pub(crate) fn stop(mut self, signal: i32) -> (Option<i32>, String) {
         // SAFETY: kill(2) on the hats this test started.
         unsafe { libc::kill(libc::pid_t::try_from(self.hats.id()).unwrap(), signal) };
         let status = wait_bounded(&mut self.hats);
@@ -300,4 +300,32 @@ fn a_taken_port_fails_before_any_mfa_code_or_sts_call() {
     );
     let (code, _) = served.stop(libc::SIGTERM);
     assert_eq!(code, Some(0));
+}
+
+#[test]
+fn an_unspecified_listen_address_is_warned_about_and_the_bound_address_named() {
+    let sb = Sandbox::standard(true);
+    for (listen, bound) in [("0.0.0.0:0", "0.0.0.0:"), ("[::]:0", "[::]:")] {
+        let served = serve(&sb, &["plain-role", "--listen", listen]);
+        let loopback = if listen.starts_with('[') {
+            "http://[::1]:"
+        } else {
+            "http://127.0.0.1:"
+        };
+        assert!(served.url.starts_with(loopback), "{}", served.url);
+        let port = served
+            .url
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .trim_end_matches("/credentials")
+            .to_owned();
+        let (code, err) = served.stop(libc::SIGTERM);
+        assert_eq!(code, Some(0));
+        assert!(err.contains(&format!("on {bound}{port} until Ctrl-C")), "{err}");
+        assert!(
+            err.contains("is every address of this machine: anyone who can reach port"),
+            "no warning for {listen}: {err}"
+        );
+    }
 }
