@@ -39,8 +39,15 @@ fn write_all(out: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let completions = out.join("completions");
     std::fs::create_dir_all(&completions)?;
     for (shell, name) in SCRIPTS {
-        std::fs::write(completions.join(name), hats::commands::registration(shell, "hats")?)?;
+        std::fs::write(
+            completions.join(name),
+            hats::commands::registration(shell, "hats")?,
+        )?;
     }
-    println!("dist-assets: wrote {} and {}", man.display(), completions.display());
+    println!(
+        "dist-assets: wrote {} and {}",
+        man.display(),
+        completions.display()
+    );
     Ok(())
 }

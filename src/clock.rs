@@ -71,12 +71,30 @@ fn system_boot() -> Option<BootStamp> {
     let mut len: libc::size_t = 0;
     let name = c"kern.bootsessionuuid";
     // SAFETY: a size query: no buffer is written, len receives the size.
-    if unsafe { libc::sysctlbyname(name.as_ptr(), std::ptr::null_mut(), &raw mut len, std::ptr::null_mut(), 0) } != 0 {
+    if unsafe {
+        libc::sysctlbyname(
+            name.as_ptr(),
+            std::ptr::null_mut(),
+            &raw mut len,
+            std::ptr::null_mut(),
+            0,
+        )
+    } != 0
+    {
         return None;
     }
     let mut id = vec![0u8; len];
     // SAFETY: id is writable for len bytes, and len says so.
-    if unsafe { libc::sysctlbyname(name.as_ptr(), id.as_mut_ptr().cast(), &raw mut len, std::ptr::null_mut(), 0) } != 0 {
+    if unsafe {
+        libc::sysctlbyname(
+            name.as_ptr(),
+            id.as_mut_ptr().cast(),
+            &raw mut len,
+            std::ptr::null_mut(),
+            0,
+        )
+    } != 0
+    {
         return None;
     }
     id.truncate(len);

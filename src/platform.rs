@@ -177,7 +177,9 @@ mod tests {
     fn a_program_is_found_on_path_or_as_a_path() {
         assert!(find_program(OsStr::new("sh")).is_ok_and(|p| p.is_absolute()));
         assert_eq!(
-            find_program(OsStr::new("hats-no-such-program")).unwrap_err().kind(),
+            find_program(OsStr::new("hats-no-such-program"))
+                .unwrap_err()
+                .kind(),
             io::ErrorKind::NotFound
         );
         let dir = tempfile::tempdir().unwrap();

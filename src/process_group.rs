@@ -41,7 +41,9 @@ impl Group {
     pub fn adopt(child: &mut tokio::process::Child) -> io::Result<Self> {
         #[cfg(unix)]
         {
-            let pid = child.id().ok_or_else(|| io::Error::other("the command has already ended"))?;
+            let pid = child
+                .id()
+                .ok_or_else(|| io::Error::other("the command has already ended"))?;
             let pgid = libc::pid_t::try_from(pid).map_err(io::Error::other)?;
             Ok(Self { pgid })
         }

@@ -48,7 +48,9 @@ fn apply(path: &Path, descriptor: PSECURITY_DESCRIPTOR) -> io::Result<()> {
     let (mut present, mut defaulted) = (0, 0);
     let mut dacl: *mut ACL = std::ptr::null_mut();
     // SAFETY: descriptor is valid; the outputs are writable locals.
-    if unsafe { GetSecurityDescriptorDacl(descriptor, &raw mut present, &raw mut dacl, &raw mut defaulted) } == 0 {
+    if unsafe { GetSecurityDescriptorDacl(descriptor, &raw mut present, &raw mut dacl, &raw mut defaulted) }
+        == 0
+    {
         return Err(io::Error::last_os_error());
     }
     let name: Vec<u16> = path.as_os_str().encode_wide().chain(Some(0)).collect();
@@ -65,7 +67,9 @@ fn apply(path: &Path, descriptor: PSECURITY_DESCRIPTOR) -> io::Result<()> {
         )
     };
     if status != 0 {
-        return Err(io::Error::from_raw_os_error(i32::try_from(status).unwrap_or(i32::MAX)));
+        return Err(io::Error::from_raw_os_error(
+            i32::try_from(status).unwrap_or(i32::MAX),
+        ));
     }
     Ok(())
 }
@@ -90,7 +94,16 @@ fn current_user_sid() -> io::Result<String> {
     let mut needed = 0u32;
     let size = u32::try_from(std::mem::size_of_val(&buffer)).map_err(io::Error::other)?;
     // SAFETY: buffer is writable for `size` bytes.
-    if unsafe { GetTokenInformation(token.0, TokenUser, buffer.as_mut_ptr().cast(), size, &raw mut needed) } == 0 {
+    if unsafe {
+        GetTokenInformation(
+            token.0,
+            TokenUser,
+            buffer.as_mut_ptr().cast(),
+            size,
+            &raw mut needed,
+        )
+    } == 0
+    {
         return Err(io::Error::last_os_error());
     }
     // SAFETY: GetTokenInformation(TokenUser) filled the buffer with a TOKEN_USER.

@@ -135,7 +135,10 @@ mod tests {
         store.delete("role/a").unwrap();
         assert!(store.get("role/a").unwrap().is_none());
         store.delete("mfa/b").unwrap();
-        assert!(inner.keys().unwrap().is_empty(), "the item goes with its last entry");
+        assert!(
+            inner.keys().unwrap().is_empty(),
+            "the item goes with its last entry"
+        );
     }
 
     #[test]

@@ -31,7 +31,10 @@ pub fn check_session_bus() -> Result<String, StoreError> {
     // SAFETY: geteuid has no preconditions and cannot fail.
     let me = unsafe { libc::geteuid() };
     let (listed, candidate) = match std::env::var("DBUS_SESSION_BUS_ADDRESS") {
-        Ok(text) if !text.is_empty() => (format!("DBUS_SESSION_BUS_ADDRESS \"{text}\""), only_address(&text)?),
+        Ok(text) if !text.is_empty() => (
+            format!("DBUS_SESSION_BUS_ADDRESS \"{text}\""),
+            only_address(&text)?,
+        ),
         _ => {
             let bus = runtime_dir_bus()?;
             (format!("\"{}\"", shown(&bus)), bus)
@@ -49,9 +52,8 @@ pub fn check_session_bus() -> Result<String, StoreError> {
             ));
         }
     };
-    let stream = UnixStream::connect_addr(&addr).map_err(|_| {
-        StoreError::unavailable(STORE, format!("no session bus is listening at {listed}"))
-    })?;
+    let stream = UnixStream::connect_addr(&addr)
+        .map_err(|_| StoreError::unavailable(STORE, format!("no session bus is listening at {listed}")))?;
     let owner = peer_uid(&stream).map_err(|e| {
         StoreError::unavailable(
             STORE,
@@ -222,7 +224,9 @@ mod tests {
     #[test]
     fn only_a_single_address_is_accepted() {
         assert!(only_address("unix:path=/run/user/1000/bus,guid=1").is_ok());
-        let refused = only_address("unix:path=/run/user/1000/bus;unix:path=/tmp/other").err().unwrap();
+        let refused = only_address("unix:path=/run/user/1000/bus;unix:path=/tmp/other")
+            .err()
+            .unwrap();
         assert!(refused.detail.contains("lists 2 addresses"), "{}", refused.detail);
     }
 

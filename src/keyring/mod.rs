@@ -7,10 +7,10 @@
 //! family's native stores (macOS through `bundle.rs`, Windows through `split.rs`). Every call blocks:
 //! callers run them on `spawn_blocking` threads.
 
-#[cfg(target_os = "linux")]
-mod bus_owner;
 #[cfg_attr(not(target_os = "macos"), allow(dead_code))]
 mod bundle;
+#[cfg(target_os = "linux")]
+mod bus_owner;
 #[cfg(target_os = "linux")]
 mod keyutils_keys;
 mod open;

@@ -9,12 +9,12 @@
 //! waiting for its request head is shut down at once to make room: a real
 //! client sends its head immediately, so only idle connections are ever shed.
 
+use super::os::RawSocket;
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use std::cell::Cell;
 use std::collections::VecDeque;
 use std::future::Future;
-use super::os::RawSocket;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
 

@@ -80,11 +80,12 @@ pub async fn serve_command(
     // In hats' process group, so it keeps the terminal; on Windows in a Job
     // Object, so what it starts ends with it.
     crate::process_group::Tied::prepare(&mut command);
-    let mut child = command
-        .spawn()
-        .map_err(|source| Error::Spawn { program: program.clone(), source })?;
-    let group = crate::process_group::Tied::adopt(&mut child)
-        .map_err(|source| Error::Spawn { program, source })?;
+    let mut child = command.spawn().map_err(|source| Error::Spawn {
+        program: program.clone(),
+        source,
+    })?;
+    let group =
+        crate::process_group::Tied::adopt(&mut child).map_err(|source| Error::Spawn { program, source })?;
     started();
     let mut registration = registry::Registration::new(
         &ctx.paths.cache_dir,

@@ -178,10 +178,7 @@ pub async fn run_bounded(
     let group = crate::process_group::Group::adopt(&mut child).map_err(HelperFailure::Start)?;
     // Declared after `child`, so dropped first: a run abandoned half way (the
     // switcher cancels a hand-out) stops the group before the child is reaped.
-    let mut running = Running {
-        group,
-        done: false,
-    };
+    let mut running = Running { group, done: false };
     // Under the switcher the terminal is the UI's, and the command's stderr is captured.
     let lent = if watch.is_none() {
         running.group.lend_terminal()

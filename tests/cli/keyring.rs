@@ -277,7 +277,11 @@ fn a_bus_address_list_is_refused_before_anything_connects() {
     sb.set_env("HATS_KEYRING", "secret-service");
     sb.set_env(
         "DBUS_SESSION_BUS_ADDRESS",
-        &format!("unix:path={};unix:path={}", ours.display(), foreign_path.display()),
+        &format!(
+            "unix:path={};unix:path={}",
+            ours.display(),
+            foreign_path.display()
+        ),
     );
     let err = one_line(&sb.hats(&["env", "plain-role"]).fails());
     assert!(

@@ -197,7 +197,12 @@ fn exec_ends_with_the_commands_exit_code() {
     let mut args = vec!["exec", "plain-role", "--"];
     args.extend_from_slice(command);
     let out = sb.hats(&args);
-    assert_eq!(out.status.code(), Some(7), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(7),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// The platform's own keyring (Keychain, Credential Manager) keeps a session
