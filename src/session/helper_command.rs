@@ -244,19 +244,30 @@ async fn wait_bounded(
     let mut stdout = child.stdout.take();
     let stderr = child.stderr.take();
     let finished = async {
-        let mut out = Vec::new();
         let read = async {
+            let mut out = Vec::new();
             if let Some(pipe) = stdout.as_mut() {
                 // One byte past the cap tells "too long" from "exactly full".
                 let cap = u64::try_from(max_out).unwrap_or(u64::MAX).saturating_add(1);
                 pipe.take(cap).read_to_end(&mut out).await?;
             }
-            Ok::<_, std::io::Error>(())
+            Ok::<_, std::io::Error>(out)
         };
-        let (read, ()) = tokio::join!(read, relay(stderr, watched));
-        read?;
+        let relayed = relay(stderr, watched);
+        tokio::pin!(read, relayed);
+        let mut relay_done = false;
+        let out = loop {
+            tokio::select! {
+                out = &mut read => break out?,
+                () = &mut relayed, if !relay_done => relay_done = true,
+            }
+        };
+        // At once, not after the relay: a command over the cap keeps its stderr open.
         if out.len() > max_out {
             return Ok(None);
+        }
+        if !relay_done {
+            relayed.await;
         }
         Ok::<_, std::io::Error>(Some((child.wait().await?, out)))
     };
@@ -291,8 +302,12 @@ async fn wait_bounded(
 mod tests {
     use super::*;
 
+    /// The capture is process-wide: tests that set it take turns.
+    static CAPTURE_TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
     #[tokio::test]
     async fn captured_stderr_arrives_as_clean_lines_between_started_and_finished() {
+        let _turn = CAPTURE_TURN.lock().await;
         let events = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&events);
         let capture = capture_stderr(Arc::new(move |e| sink.lock().unwrap().push(e)));
@@ -333,5 +348,19 @@ mod tests {
             ],
             "no escape character reaches the UI"
         );
+    }
+
+    #[tokio::test]
+    async fn under_the_switcher_a_command_over_the_cap_is_stopped_at_once() {
+        // The switcher captures stderr, which such a command keeps open: the
+        // cap must not wait for it to close.
+        let _turn = CAPTURE_TURN.lock().await;
+        let capture = capture_stderr(Arc::new(|_| {}));
+        let mut command = tokio::process::Command::new("sh");
+        command.args(["-c", "echo working >&2; yes 16180339"]);
+        let bound = Duration::from_secs(600);
+        let result = run_bounded(command, "cap-under-switcher-test", bound, 1024).await;
+        drop(capture);
+        assert!(matches!(result, Err(HelperFailure::TooLong(1024))), "{result:?}");
     }
 }

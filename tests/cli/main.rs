@@ -1,10 +1,11 @@
 //! End-to-end tests of the `hats` binary against moto and a real keyring.
 //!
-//! Unix by nature: the harness runs hats in its own session (`setsid`), drives
-//! it through pseudo-terminals, a Secret Service on a private D-Bus, the kernel
-//! keyring and real bash, zsh and fish. `tests/portable/` holds the end-to-end
+//! Linux by nature: the harness runs every hats in a user namespace of its own,
+//! in its own session (`setsid`), drives it through pseudo-terminals, a Secret
+//! Service on a private D-Bus, the kernel keyring, `/proc` and real bash, zsh
+//! and fish. `tests/portable/` holds the end-to-end
 //! tests that run on every platform.
-#![cfg(unix)]
+#![cfg(target_os = "linux")]
 
 mod harness;
 mod pty;

@@ -2,7 +2,7 @@
 # Type-checks and lints hats for macOS and Windows from Linux, on every run of
 # tests/run.sh: `cargo clippy -D warnings` (which type-checks first) of the
 # library, binary, tests, benches and examples for each target below. Nothing is
-# linked or run here (tests/cross/wine_smoke.sh links and runs a Windows binary).
+# linked or run here.
 # The toolchain and how it is installed: tests/cross/env.sh.
 #
 # A failure names its target; every target is checked either way.

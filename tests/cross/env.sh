@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sourced by tests/cross/check.sh and tests/cross/wine_smoke.sh: installs the
+# Sourced by tests/cross/check.sh (and run alone by tests/run.sh): installs the
 # toolchain that builds hats for macOS and Windows from Linux, and points cargo
 # at it.
 #
