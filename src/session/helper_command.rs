@@ -358,7 +358,7 @@ mod tests {
         let capture = capture_stderr(Arc::new(|_| {}));
         let mut command = tokio::process::Command::new("sh");
         command.args(["-c", "echo working >&2; yes 16180339"]);
-        let bound = Duration::from_secs(600);
+        let bound = Duration::from_secs(60);
         let result = run_bounded(command, "cap-under-switcher-test", bound, 1024).await;
         drop(capture);
         assert!(matches!(result, Err(HelperFailure::TooLong(1024))), "{result:?}");
