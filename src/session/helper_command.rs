@@ -129,8 +129,6 @@ pub enum HelperFailure {
     Read(std::io::Error),
     /// It did not finish within the bound and was stopped.
     TimedOut,
-    /// It printed more than this many bytes and was stopped.
-    TooLong(usize),
 }
 
 impl HelperFailure {
@@ -145,26 +143,18 @@ impl HelperFailure {
                  or set HATS_MFA_PROCESS_TIMEOUT to wait longer",
                 limit.as_secs()
             ),
-            Self::TooLong(max) => format!(
-                "printed more than {max} bytes, more than {value} can be, and was stopped; \
-                 check that it prints only {value}"
-            ),
         }
     }
 }
 
-/// Runs `command` in a process group of its own; `waiting` completes "hats:
-/// waiting for ..." on stderr when it takes more than a moment. Returns its
-/// exit status and stdout, at most `max_out` bytes of it: a command that goes
-/// over, or past `limit`, is stopped with everything it started.
+/// Runs `command`; `waiting` completes "hats: waiting for ..." on stderr when
+/// it takes more than a moment. Returns its exit status and stdout.
 pub async fn run_bounded(
     mut command: tokio::process::Command,
     waiting: &str,
     limit: Duration,
-    max_out: usize,
 ) -> Result<(ExitStatus, Vec<u8>), HelperFailure> {
     let watch = watcher();
-    crate::process_group::prepare(&mut command);
     let mut child = command
         .stdout(std::process::Stdio::piped())
         .stderr(if watch.is_some() {
@@ -175,16 +165,6 @@ pub async fn run_bounded(
         .kill_on_drop(true)
         .spawn()
         .map_err(HelperFailure::Start)?;
-    let group = crate::process_group::Group::adopt(&mut child).map_err(HelperFailure::Start)?;
-    // Declared after `child`, so dropped first: a run abandoned half way (the
-    // switcher cancels a hand-out) stops the group before the child is reaped.
-    let mut running = Running { group, done: false };
-    // Under the switcher the terminal is the UI's, and the command's stderr is captured.
-    let lent = if watch.is_none() {
-        running.group.lend_terminal()
-    } else {
-        None
-    };
     let mut watched = watch.map(|watch| {
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         watch(HelperEvent::Started {
@@ -193,128 +173,120 @@ pub async fn run_bounded(
         });
         Watched { watch, id, ok: false }
     });
-    let outcome = wait_bounded(&mut child, waiting, limit, max_out, watched.as_ref()).await;
-    let ended = match &outcome {
-        Ok(Ok((status, _))) => Some(*status),
-        _ => None,
+    let pid = child.id();
+    let mut stdout = child.stdout.take();
+    let stderr = child.stderr.take();
+    let result = {
+        let finished = async {
+            let mut out = Vec::new();
+            let read = async {
+                if let Some(pipe) = stdout.as_mut() {
+                    pipe.read_to_end(&mut out).await?;
+                }
+                Ok::<_, std::io::Error>(())
+            };
+            let (read, ()) = tokio::join!(read, relay(stderr, watched.as_ref()));
+            read?;
+            Ok::<_, std::io::Error>((child.wait().await?, out))
+        };
+        let notice = tokio::time::sleep(NOTICE_AFTER.min(limit / 2));
+        let deadline = tokio::time::sleep(limit);
+        tokio::pin!(finished, notice, deadline);
+        let mut noticed = false;
+        loop {
+            tokio::select! {
+                result = &mut finished => break Some(result),
+                () = &mut notice, if !noticed => {
+                    noticed = true;
+                    let text = format!("hats: waiting for {waiting} (up to {}s)", limit.as_secs());
+                    match &watched {
+                        Some(watched) => watched.line(text),
+                        // Not eprintln!, which panics when stderr is closed.
+                        None => {
+                            let _ = writeln!(std::io::stderr(), "{text}");
+                        }
+                    }
+                }
+                () = &mut deadline => break None,
+            }
+        }
     };
-    if ended.is_none() {
-        // Before the terminal is taken back: nothing of the group may read it after.
-        running.group.kill();
-    }
-    if let Some(lent) = lent {
-        lent.give_back(ended);
-    }
-    if ended.is_none() {
+    let Some(result) = result else {
+        if let Some(pid) = pid {
+            stop_tree(pid);
+        }
         let _ = child.kill().await;
-    }
-    running.done = true;
-    let result = outcome?;
+        return Err(HelperFailure::TimedOut);
+    };
     if let (Some(watched), Ok((status, _))) = (watched.as_mut(), &result) {
         watched.ok = status.success();
     }
     result.map_err(HelperFailure::Read)
 }
 
-/// A started command's group: stopped when dropped before its run was done.
-struct Running {
-    group: crate::process_group::Group,
-    done: bool,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if !self.done {
-            self.group.kill();
+/// Kills every process `pid` started (found through `/proc`), then `pid`:
+/// a shell forks the configured command, which would outlive the shell.
+#[cfg(target_os = "linux")]
+fn stop_tree(pid: u32) {
+    let mut tree = vec![pid];
+    let parents = parent_links();
+    let mut i = 0;
+    while i < tree.len() {
+        let parent = tree[i];
+        tree.extend(parents.iter().filter(|(_, p)| *p == parent).map(|(c, _)| *c));
+        i += 1;
+    }
+    for pid in tree {
+        if let Ok(pid) = libc::pid_t::try_from(pid) {
+            // SAFETY: kill has no memory effects; a pid that has gone is reported, not harmful.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
         }
     }
 }
 
-type Finished = std::io::Result<(ExitStatus, Vec<u8>)>;
-
-/// Reads `child`'s stdout (and relays its stderr) until it ends; `Err` when
-/// it runs past `limit` or prints more than `max_out` bytes.
-async fn wait_bounded(
-    child: &mut tokio::process::Child,
-    waiting: &str,
-    limit: Duration,
-    max_out: usize,
-    watched: Option<&Watched>,
-) -> Result<Finished, HelperFailure> {
-    let mut stdout = child.stdout.take();
-    let stderr = child.stderr.take();
-    let finished = async {
-        let read = async {
-            let mut out = Vec::new();
-            if let Some(pipe) = stdout.as_mut() {
-                // One byte past the cap tells "too long" from "exactly full".
-                let cap = u64::try_from(max_out).unwrap_or(u64::MAX).saturating_add(1);
-                pipe.take(cap).read_to_end(&mut out).await?;
-            }
-            Ok::<_, std::io::Error>(out)
-        };
-        let relayed = relay(stderr, watched);
-        tokio::pin!(read, relayed);
-        let mut relay_done = false;
-        let out = loop {
-            tokio::select! {
-                out = &mut read => break out?,
-                () = &mut relayed, if !relay_done => relay_done = true,
-            }
-        };
-        // At once, not after the relay: a command over the cap keeps its stderr open.
-        if out.len() > max_out {
-            return Ok(None);
-        }
-        if !relay_done {
-            relayed.await;
-        }
-        Ok::<_, std::io::Error>(Some((child.wait().await?, out)))
+/// (pid, parent pid) of every process in `/proc`.
+#[cfg(target_os = "linux")]
+fn parent_links() -> Vec<(u32, u32)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
     };
-    let notice = tokio::time::sleep(NOTICE_AFTER.min(limit / 2));
-    let deadline = tokio::time::sleep(limit);
-    tokio::pin!(finished, notice, deadline);
-    let mut noticed = false;
-    loop {
-        tokio::select! {
-            result = &mut finished => return match result {
-                Ok(Some(done)) => Ok(Ok(done)),
-                Ok(None) => Err(HelperFailure::TooLong(max_out)),
-                Err(e) => Ok(Err(e)),
-            },
-            () = &mut notice, if !noticed => {
-                noticed = true;
-                let text = format!("hats: waiting for {waiting} (up to {}s)", limit.as_secs());
-                match watched {
-                    Some(watched) => watched.line(text),
-                    // Not eprintln!, which panics when stderr is closed.
-                    None => {
-                        let _ = writeln!(std::io::stderr(), "{text}");
-                    }
-                }
-            }
-            () = &mut deadline => return Err(HelperFailure::TimedOut),
-        }
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+            let after = &stat[stat.rfind(')')? + 1..];
+            let ppid = after.split_whitespace().nth(1)?.parse().ok()?;
+            Some((pid, ppid))
+        })
+        .collect()
+}
+
+#[cfg(all(unix, not(target_os = "linux")))]
+fn stop_tree(pid: u32) {
+    if let Ok(pid) = libc::pid_t::try_from(pid) {
+        // SAFETY: as above.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
     }
 }
+
+#[cfg(windows)]
+fn stop_tree(_pid: u32) {}
 
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
 
-    /// The capture is process-wide: tests that set it take turns.
-    static CAPTURE_TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
     #[tokio::test]
     async fn captured_stderr_arrives_as_clean_lines_between_started_and_finished() {
-        let _turn = CAPTURE_TURN.lock().await;
         let events = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&events);
         let capture = capture_stderr(Arc::new(move |e| sink.lock().unwrap().push(e)));
         let mut command = tokio::process::Command::new("sh");
         command.args(["-c", "printf 'touch \\033[2Jkey\\n' >&2; echo 123456"]);
         let label = "captured-stderr-test";
-        let (status, out) = run_bounded(command, label, Duration::from_secs(30), 1024)
+        let (status, out) = run_bounded(command, label, Duration::from_secs(30))
             .await
             .unwrap();
         drop(capture);
@@ -348,19 +320,5 @@ mod tests {
             ],
             "no escape character reaches the UI"
         );
-    }
-
-    #[tokio::test]
-    async fn under_the_switcher_a_command_over_the_cap_is_stopped_at_once() {
-        // The switcher captures stderr, which such a command keeps open: the
-        // cap must not wait for it to close.
-        let _turn = CAPTURE_TURN.lock().await;
-        let capture = capture_stderr(Arc::new(|_| {}));
-        let mut command = tokio::process::Command::new("sh");
-        command.args(["-c", "echo working >&2; yes 16180339"]);
-        let bound = Duration::from_secs(60);
-        let result = run_bounded(command, "cap-under-switcher-test", bound, 1024).await;
-        drop(capture);
-        assert!(matches!(result, Err(HelperFailure::TooLong(1024))), "{result:?}");
     }
 }

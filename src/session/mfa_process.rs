@@ -15,9 +15,6 @@ use std::time::Duration;
 /// How long an `mfa_process` may take when `HATS_MFA_PROCESS_TIMEOUT` is unset.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Most an `mfa_process` may print: a code and a few words around it fit many times.
-const MAX_OUTPUT: usize = 64 * 1024;
-
 /// The bound from `HATS_MFA_PROCESS_TIMEOUT` (`90`, `30s`, `2m`), else the default.
 pub fn timeout_from_env() -> Result<Duration, MfaError> {
     let Some(raw) = std::env::var("HATS_MFA_PROCESS_TIMEOUT")
@@ -59,7 +56,7 @@ pub async fn run_mfa_process(
     };
     shell.arg(command);
     let waiting = format!("mfa_process \"{command}\" to print the code for \"{serial}\"");
-    let (status, out) = run_bounded(shell, &waiting, limit, MAX_OUTPUT)
+    let (status, out) = run_bounded(shell, &waiting, limit)
         .await
         .map_err(|e| failed(e.explain("a code", limit)))?;
     if !status.success() {

@@ -10,7 +10,7 @@
 use super::SessionError;
 use super::helper_command::run_bounded;
 use crate::config::{DiscoveredRole, DiscoveredSource, SamlSource, load_saml_roles};
-use crate::domain::{AssertionFacts, MAX_ASSERTION_BYTES, read_assertion};
+use crate::domain::{AssertionFacts, read_assertion};
 use crate::fs_private::{create_dir, write_atomic};
 use jiff::Timestamp;
 use secrecy::SecretString;
@@ -103,9 +103,7 @@ async fn run(source: &SamlSource, now: Timestamp) -> Result<Assertion, SessionEr
     let mut command = tokio::process::Command::new(program);
     command.args(args);
     let waiting = format!("{shown} to print the SAML assertion");
-    // The largest assertion in base64, with room for line breaks.
-    let max_out = MAX_ASSERTION_BYTES * 2;
-    let (status, out) = run_bounded(command, &waiting, limit, max_out)
+    let (status, out) = run_bounded(command, &waiting, limit)
         .await
         .map_err(|e| fail(e.explain("an assertion", limit)))?;
     if !status.success() {

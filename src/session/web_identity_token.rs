@@ -91,11 +91,7 @@ async fn run_process(source: &TokenSource, words: &[String]) -> Result<Vec<u8>, 
     let mut command = tokio::process::Command::new(program);
     command.args(args);
     let waiting = format!("{} to print the token", quoted(source));
-    // Room for a token of the largest size and whitespace around it.
-    let max_out = usize::try_from(MAX_TOKEN_BYTES)
-        .unwrap_or(usize::MAX)
-        .saturating_add(1024);
-    let (status, out) = run_bounded(command, &waiting, limit, max_out)
+    let (status, out) = run_bounded(command, &waiting, limit)
         .await
         .map_err(|e| fail(e.explain("a token", limit)))?;
     if !status.success() {

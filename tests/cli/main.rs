@@ -29,7 +29,6 @@ mod errors;
 mod faults;
 mod federation;
 mod forget;
-mod helper_commands;
 mod history;
 mod identity_center;
 mod identity_center_proof;
