@@ -61,7 +61,8 @@ impl Context {
     /// from the AWS files or hats' own config.
     pub async fn load_for(verbose: bool, wanted: Wanted<'_>) -> Result<Self, Error> {
         let paths = Paths::from_env().map_err(Error::Usage)?;
-        let file = HatsFile::load(&paths.config_file)?;
+        let mut file = HatsFile::load(&paths.config_file)?;
+        file.keyring_profiles = config::keyring_profiles::load(&paths.keyring_profiles)?;
         let settings = Settings::from_defaults(&file.defaults)?;
         let profiles = config::load_profiles(
             &aws_types::os_shim_internal::Fs::real(),

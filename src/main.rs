@@ -1,7 +1,9 @@
 //! The `hats` binary: parse arguments, run one command, map the result to an exit code.
 
 use clap::Parser;
-use hats::cli::{Cli, Command, EksCommand, OrgCommand, ProfilesCommand, SamlCommand, SsoCommand};
+use hats::cli::{
+    Cli, Command, EksCommand, KeysCommand, OrgCommand, ProfilesCommand, SamlCommand, SsoCommand,
+};
 use hats::commands;
 use hats::context::{Context, Wanted};
 use hats::error::Error;
@@ -176,6 +178,7 @@ async fn run(cli: Cli, early: Option<Opening>) -> Result<ExitCode, Error> {
         } => {
             commands::login(&ctx, target, *print, service, session).await?;
         }
+        Command::Keys { command } => keys(&ctx, command).await?,
         Command::Org {
             command: OrgCommand::Sync { session },
         } => commands::org_sync(&ctx, session).await?,
@@ -226,6 +229,18 @@ async fn eks(ctx: &Context, command: &EksCommand) -> Result<(), Error> {
             ca_file,
             target,
         } => commands::eks_kubeconfig(ctx, target, cluster, server, ca_file.as_deref()),
+    }
+}
+
+async fn keys(ctx: &Context, command: &KeysCommand) -> Result<(), Error> {
+    match command {
+        KeysCommand::Add { profile, env } => commands::keys_add(ctx, profile, *env).await,
+        KeysCommand::Import { profile, all } => commands::keys_import(ctx, profile.as_deref(), *all).await,
+        KeysCommand::Ls { json } => commands::keys_ls(ctx, *json).await,
+        KeysCommand::Rotate { profile, mfa_code } => {
+            commands::keys_rotate(ctx, profile, mfa_code.clone()).await
+        }
+        KeysCommand::Remove { profile, yes } => commands::keys_remove(ctx, profile, *yes).await,
     }
 }
 

@@ -1,5 +1,5 @@
 //! Calls to AWS: STS (`AssumeRole`, `AssumeRoleWithWebIdentity`, `GetSessionToken`,
-//! `GetCallerIdentity`) and
+//! `GetCallerIdentity`), IAM (a user's own access keys) and
 //! the source credentials that sign them.
 //!
 //! This module knows the SDK; it knows nothing of caching, prompting or output.
@@ -7,6 +7,7 @@
 mod console;
 mod eks_token;
 mod error;
+mod iam;
 mod organizations;
 mod saml;
 mod source;
@@ -20,6 +21,7 @@ mod web_identity;
 pub use console::{encode as percent_encode, signin_url};
 pub use eks_token::{EksTokenError, sts_endpoint as eks_sts_endpoint, token as eks_token};
 pub use error::AwsError;
+pub use iam::{Iam, KeyListing};
 pub use organizations::{Progress, discover};
 pub use source::{ambient_credentials, runs_a_command, source_credentials};
 pub use sso::Portal;

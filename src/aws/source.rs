@@ -40,10 +40,10 @@ pub async fn source_credentials(source: &Source) -> Result<Credentials, AwsError
                 .provide_credentials()
                 .await
         }
-        Source::Role(_) | Source::Sso(_) | Source::WebIdentity(_) | Source::Saml(_) => {
+        Source::Role(_) | Source::Sso(_) | Source::WebIdentity(_) | Source::Saml(_) | Source::Keyring(_) => {
             return Err(AwsError::SourceCredentials {
                 source_name: name,
-                detail: "a role or Identity Center source is resolved by the engine".into(),
+                detail: "a role, Identity Center or keyring source is resolved by the engine".into(),
             });
         }
     };

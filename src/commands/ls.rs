@@ -31,6 +31,9 @@ pub fn ls(ctx: &Context, as_json: bool) -> Result<(), Error> {
         );
         eprintln!("hats: the organization {state}; run `hats org sync` to refresh it");
     }
+    if let Some(warning) = super::plaintext_warning(&ctx.targets) {
+        eprintln!("hats: {warning}");
+    }
     let index = ctx.index().read();
     let now = ctx.clock.now();
     let indexed = IndexedNames::of(&index);

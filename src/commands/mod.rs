@@ -8,6 +8,7 @@ mod env;
 mod exec;
 mod forget;
 mod history;
+mod keys;
 mod login;
 mod ls;
 mod org_sync;
@@ -28,6 +29,7 @@ pub use env::env;
 pub use exec::exec;
 pub use forget::forget;
 pub use history::history;
+pub use keys::{keys_add, keys_import, keys_ls, keys_remove, keys_rotate, plaintext_warning};
 pub use login::{federation_endpoint, login, open_browser_quietly};
 pub use ls::ls;
 pub use org_sync::org_sync;
@@ -41,7 +43,7 @@ pub use sso_sync::{sso_sync, sync_stale};
 pub use whoami::whoami;
 
 use crate::cli::SessionArgs;
-use crate::config::{Scope, Target};
+use crate::config::{KeysAt, Scope, Target};
 use crate::context::Context;
 use crate::error::Error;
 use crate::history::Handout;
@@ -92,8 +94,10 @@ pub async fn obtain_with<'c, P: crate::session::MfaPrompter>(
     } else {
         ctx.open_cache().await?
     };
-    // --no-cache skips cached sessions, not the Identity Center sign-in.
-    let tokens = if args.no_cache && target.sso_session().is_some() {
+    // --no-cache skips cached sessions, not the Identity Center sign-in nor a
+    // long-term key kept in the keyring.
+    let in_keyring = target.key_profile().is_some_and(|(_, at)| at == KeysAt::Keyring);
+    let tokens = if args.no_cache && (target.sso_session().is_some() || in_keyring) {
         ctx.open_cache().await?
     } else {
         None

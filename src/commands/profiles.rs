@@ -9,7 +9,7 @@ use crate::config::profile_block::{self, BlockError, ProfileEntry, Split};
 use crate::context::Context;
 use crate::error::Error;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Prints the block `sync` would write.
 pub fn profiles_print(ctx: &Context, prefix: &str) -> Result<(), Error> {
@@ -47,7 +47,7 @@ pub fn profiles_sync(ctx: &Context, prefix: &str, dry_run: bool) -> Result<(), E
         eprintln!("hats: {} profiles in \"{shown}\" are up to date", entries.len());
         return Ok(());
     }
-    replace_atomically(&path, new.as_bytes()).map_err(|e| {
+    crate::fs_private::replace_keeping_mode(&path, new.as_bytes()).map_err(|e| {
         Error::Usage(format!(
             "cannot write \"{shown}\": {e}; check the directory's permissions"
         ))
@@ -94,47 +94,6 @@ fn config_path() -> Result<PathBuf, Error> {
         )
     })?;
     Ok(std::fs::canonicalize(&path).unwrap_or(path))
-}
-
-/// Writes a sibling temporary file with the old file's mode (0600 for a new
-/// file), flushes it to disk and renames it over `path`: a reader sees the old
-/// file or the new one, never half of it.
-fn replace_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map_or_else(|| "config".into(), |n| n.to_string_lossy().into_owned());
-    let temp = dir.join(format!(".{name}.hats-{}.tmp", std::process::id()));
-    let written = (|| {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-            let mode = std::fs::metadata(path).map_or(0o600, |m| m.permissions().mode() & 0o7777);
-            options.mode(mode);
-            let mut file = options.open(&temp)?;
-            // The umask may have narrowed the mode given to open.
-            file.set_permissions(std::fs::Permissions::from_mode(mode))?;
-            file.write_all(bytes)?;
-            file.sync_all()
-        }
-        #[cfg(not(unix))]
-        {
-            let mut file = options.open(&temp)?;
-            file.write_all(bytes)?;
-            file.sync_all()
-        }
-    })();
-    let renamed = written.and_then(|()| std::fs::rename(&temp, path));
-    if renamed.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    renamed
 }
 
 fn print_diff(old: &str, new: &str, shown: &str) -> Result<(), Error> {

@@ -193,6 +193,12 @@ pub fn aws_config_path() -> Option<PathBuf> {
     file_path(&Env::real(), AwsFileKind::Config)
 }
 
+/// The AWS file of `kind` the SDK would read; `None` when its variable is set
+/// empty or there is no home directory.
+pub fn aws_file_path(kind: AwsFileKind) -> Option<PathBuf> {
+    file_path(&Env::real(), kind)
+}
+
 /// Where the SDK would look for this file: the variable (with `~/` expanded) or `~/.aws/NAME`.
 fn file_path(env: &Env, kind: AwsFileKind) -> Option<PathBuf> {
     let home = env

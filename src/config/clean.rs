@@ -21,7 +21,9 @@ pub(super) fn clean(mut target: Target) -> Result<Target, String> {
         Spec::Role(role) => check_role(role)?,
         Spec::UserSession { profile, mfa, .. } => {
             plain("source profile", profile)?;
-            plain("mfa_serial", mfa.serial.as_str())?;
+            if let Some(mfa) = mfa {
+                plain("mfa_serial", mfa.serial.as_str())?;
+            }
         }
         Spec::Sso(sso) => check_sso(sso)?,
     }
@@ -63,7 +65,7 @@ fn check_role(role: &RoleSpec) -> Result<(), String> {
         }
         match &hop.source {
             Source::Role(next) => hop = next,
-            Source::Profile(name) => return plain("source profile", name),
+            Source::Profile(name) | Source::Keyring(name) => return plain("source profile", name),
             Source::Sso(sso) => return check_sso(sso),
             Source::WebIdentity(token) => return plain(token.key(), &token.value()),
             Source::Saml(saml) => return plain("saml source", &saml.name),

@@ -28,6 +28,10 @@ pub struct HatsFile {
     /// SAML sources: `[saml.corp]`, each a command printing a SAMLResponse.
     #[serde(default)]
     pub saml: BTreeMap<String, SamlEntry>,
+    /// Profiles whose long-term keys are in the OS keyring: not written in this
+    /// file but in `hats keys`' own record, which the loader adds here.
+    #[serde(skip)]
+    pub keyring_profiles: std::collections::BTreeSet<String>,
 }
 
 /// `[saml.NAME]`: an identity provider command whose assertion's roles become targets.

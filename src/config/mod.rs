@@ -8,6 +8,8 @@ mod clean;
 mod duplicate_keys;
 mod hats_file;
 mod inventory;
+pub mod key_lines;
+pub mod keyring_profiles;
 mod local_user;
 mod org_offers;
 #[cfg(test)]
@@ -27,7 +29,7 @@ mod targets_from;
 mod web_identity;
 
 pub use aws_profiles::{
-    AwsFile, AwsFileKind, aws_config_path, load_profiles, parse_profiles, sdk_profile_files,
+    AwsFile, AwsFileKind, aws_config_path, aws_file_path, load_profiles, parse_profiles, sdk_profile_files,
 };
 pub use hats_file::{
     AccountEntry, HatsFile, IdentityCenterEntry, IdentityDefault, OrgRule, OrganizationEntry, PresetEntry,
@@ -48,7 +50,9 @@ pub use sso::sso_sessions;
 pub use sso_inventory::{load_sso_inventory, sso_inventory_path};
 pub use sso_offers::add_identity_center;
 pub use target::NO_TARGETS_HINT;
-pub use target::{MfaDevice, Mode, Origin, RoleSpec, Source, Spec, SsoRole, SsoSession, Target, TargetSet};
+pub use target::{
+    KeysAt, MfaDevice, Mode, Origin, RoleSpec, Source, Spec, SsoRole, SsoSession, Target, TargetSet,
+};
 pub use targets_from::build_targets;
 pub use web_identity::TokenSource;
 

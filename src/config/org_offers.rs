@@ -29,7 +29,8 @@ pub fn add_organization(
         )
     };
     let via = org.via.as_deref().unwrap_or(&org.source);
-    let (source, via_mfa) = match source_of(profiles, via) {
+    let keyring = std::sync::Arc::clone(&set.keyring_profiles);
+    let (source, via_mfa) = match source_of(profiles, &keyring, via) {
         Ok(found) => found,
         Err(message) => return set.broken.push(broken(message)),
     };

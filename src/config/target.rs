@@ -2,7 +2,7 @@
 
 pub use super::sso::{SsoRole, SsoSession};
 use crate::domain::{AccountId, MfaSerial, Partition, RoleArn, SessionDuration, SessionTags, SourceIdentity};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// Where a target was defined.
@@ -48,13 +48,17 @@ pub enum Source {
     WebIdentity(Box<super::web_identity::TokenSource>),
     /// A SAML identity provider's assertion: `AssumeRoleWithSAML`.
     Saml(Box<super::saml::SamlSource>),
+    /// A profile whose long-term access key hats keeps in the OS keyring (`hats keys`).
+    Keyring(String),
 }
 
 impl Source {
     /// A short description for listings: the profile name or the credential source.
     pub fn describe(&self) -> String {
         match self {
-            Source::Profile(name) => name.clone(),
+            // The same as for keys in the AWS files: moving a key into the
+            // keyring keeps the sessions made with it.
+            Source::Profile(name) | Source::Keyring(name) => name.clone(),
             Source::Environment => "(environment)".into(),
             Source::InstanceMetadata => "(instance metadata)".into(),
             Source::EcsContainer => "(ECS container)".into(),
@@ -100,17 +104,44 @@ pub struct RoleSpec {
     pub tags: SessionTags,
 }
 
+/// Where an IAM user's long-term access key is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeysAt {
+    /// In plaintext in the AWS config or credentials file.
+    AwsFiles,
+    /// In the OS keyring (`hats keys`).
+    Keyring,
+}
+
+impl KeysAt {
+    /// The source that signs with these keys: the profile, read from where the keys are.
+    pub fn source(self, profile: &str) -> Source {
+        match self {
+            KeysAt::AwsFiles => Source::Profile(profile.to_owned()),
+            KeysAt::Keyring => Source::Keyring(profile.to_owned()),
+        }
+    }
+}
+
 /// What kind of credentials a target hands out.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "roles are nearly every target (thousands with an organization): boxing them would cost an \
+              allocation each to make the few user sessions and Identity Center roles smaller"
+)]
 pub enum Spec {
     /// Assume a role.
     Role(RoleSpec),
-    /// An MFA-authenticated `GetSessionToken` session for an IAM user's own keys.
+    /// A `GetSessionToken` session for an IAM user's own keys: MFA-authenticated
+    /// when the user has a device (always, for keys in the AWS files).
     UserSession {
         /// The profile holding the user's keys.
         profile: String,
+        /// Where those keys are.
+        keys: KeysAt,
         /// The user's MFA device.
-        mfa: MfaDevice,
+        mfa: Option<MfaDevice>,
         /// Requested session length.
         duration: Option<SessionDuration>,
     },
@@ -197,7 +228,11 @@ impl Target {
         match &self.spec {
             Spec::Role(r) => r.role_arn.partition(),
             Spec::Sso(sso) => Partition::of_region(&sso.session.region),
-            Spec::UserSession { mfa, .. } => mfa.serial.partition().or_else(from_region).unwrap_or_default(),
+            Spec::UserSession { mfa, .. } => mfa
+                .as_ref()
+                .and_then(|m| m.serial.partition())
+                .or_else(from_region)
+                .unwrap_or_default(),
         }
     }
 
@@ -228,10 +263,30 @@ impl Target {
         }
     }
 
+    /// The profile whose long-term keys start this target's chain, and where
+    /// they are kept; `None` for chains that start elsewhere (Identity Center,
+    /// web identity, SAML, the environment) or at a profile whose credentials
+    /// aws-config reads (its keys may be in the files, or it may run a command).
+    pub fn key_profile(&self) -> Option<(&str, KeysAt)> {
+        let mut source = match &self.spec {
+            Spec::UserSession { profile, keys, .. } => return Some((profile, *keys)),
+            Spec::Sso(_) => return None,
+            Spec::Role(spec) => &spec.source,
+        };
+        loop {
+            match source {
+                Source::Role(inner) => source = &inner.source,
+                Source::Keyring(profile) => return Some((profile, KeysAt::Keyring)),
+                Source::Profile(profile) => return Some((profile, KeysAt::AwsFiles)),
+                _ => return None,
+            }
+        }
+    }
+
     /// The MFA device used anywhere on the way to this target's credentials.
     pub fn mfa_device(&self) -> Option<&MfaDevice> {
         match &self.spec {
-            Spec::UserSession { mfa, .. } => Some(mfa),
+            Spec::UserSession { mfa, .. } => mfa.as_ref(),
             Spec::Sso(_) => None,
             Spec::Role(r) => {
                 let mut spec = r;
@@ -267,6 +322,10 @@ pub struct TargetSet {
     /// profile on a discovered account's role keeps the discovered `ACCOUNT/ROLE`
     /// (and `ID/ROLE`) working. Name → index in `targets`.
     pub extra_names: HashMap<String, usize>,
+    /// Profiles whose long-term keys hats keeps in the OS keyring (`hats keys`).
+    pub keyring_profiles: Arc<BTreeSet<String>>,
+    /// Profiles with a long-term key in plaintext in the AWS files (sorted).
+    pub plaintext_keys: Vec<String>,
 }
 
 impl TargetSet {
@@ -277,6 +336,19 @@ impl TargetSet {
             .find(|t| t.name == name)
             .or_else(|| self.targets.iter().find(|t| t.alias.as_deref() == Some(name)))
             .or_else(|| self.extra_names.get(name).and_then(|&i| self.targets.get(i)))
+    }
+
+    /// Where the long-term keys at the start of `target`'s chain are kept, when
+    /// hats knows: in the keyring, or in plaintext in the AWS files (a source
+    /// profile whose credentials aws-config reads otherwise gives `None`).
+    pub fn keys_of<'t>(&self, target: &'t Target) -> Option<(&'t str, KeysAt)> {
+        let (profile, at) = target.key_profile()?;
+        let known = at == KeysAt::Keyring
+            || self
+                .plaintext_keys
+                .binary_search_by(|p| p.as_str().cmp(profile))
+                .is_ok();
+        known.then_some((profile, at))
     }
 
     /// Up to three names close to `name`, closest first, for "did you mean".

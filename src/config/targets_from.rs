@@ -5,12 +5,13 @@
 
 use super::hats_file::AccountEntry;
 use super::profile_names::{real_name, sdk_name, skipped_header};
-use super::target::{MfaDevice, Origin, RoleSpec, Source, Spec, Target, TargetSet};
+use super::target::{KeysAt, MfaDevice, Origin, RoleSpec, Source, Spec, Target, TargetSet};
 use super::{ConfigError, HatsFile};
 use crate::domain::{AccountId, MfaSerial, Partition, RoleArn, SessionDuration, SessionTags, SourceIdentity};
 use aws_config::profile::{Profile, ProfileSet};
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
 
 /// The most role profiles one `source_profile` chain may hold.
 const MAX_CHAIN: usize = 32;
@@ -25,6 +26,8 @@ pub fn build_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
             .map(str::to_owned),
         ..TargetSet::default()
     };
+    let keyring = Arc::new(file.keyring_profiles.clone());
+    set.keyring_profiles = Arc::clone(&keyring);
     // The SDK's names of profiles whose real name it could not hold are escaped
     // (see profile_names): targets and messages use the real names.
     let mut names: Vec<(Cow<'_, str>, &str)> = profiles.profiles().map(|key| (real_name(key), key)).collect();
@@ -46,10 +49,16 @@ pub fn build_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
             continue;
         }
         let name = name.as_ref();
+        if profile.get("aws_access_key_id").is_some() && profile.get("aws_session_token").is_none() {
+            set.plaintext_keys.push(name.to_owned());
+        }
         let built = if profile.get("role_arn").is_some() {
-            role_spec(profiles, name, &mut Vec::new()).map(|spec| profile_target(profile, Spec::Role(spec)))
+            role_spec(profiles, &keyring, name, &mut Vec::new())
+                .map(|spec| profile_target(profile, Spec::Role(spec)))
+        } else if keyring.contains(name) {
+            user_session(profile, KeysAt::Keyring).map(|spec| profile_target(profile, spec))
         } else if profile.get("mfa_serial").is_some() && profile.get("aws_access_key_id").is_some() {
-            user_session(profile).map(|spec| profile_target(profile, spec))
+            user_session(profile, KeysAt::AwsFiles).map(|spec| profile_target(profile, spec))
         } else if super::sso::is_sso(profile) {
             super::sso::sso_role(profiles, profile).map(|sso| profile_target(profile, Spec::Sso(sso)))
         } else {
@@ -62,12 +71,13 @@ pub fn build_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
             Err(e) => set.broken.push((super::printable(name).into_owned(), e)),
         }
     }
+    set.targets.extend(keyring_only(profiles, &keyring));
     // Profile names are unique (the SDK merges sections of one name); an account's
     // `NAME/ROLE` may repeat one of them or another account's, and `hats env NAME`
     // would then silently pick the first. The later target is refused instead.
     let mut taken: HashSet<String> = set.targets.iter().map(|t| t.name.clone()).collect();
     for account in &file.accounts {
-        match account_targets(profiles, account) {
+        match account_targets(profiles, &keyring, account) {
             Ok(targets) => {
                 for mut target in targets {
                     if !taken.insert(target.name.clone()) {
@@ -126,7 +136,7 @@ fn name_taken(name: &str) -> ConfigError {
 fn profile_target(profile: &Profile, spec: Spec) -> Target {
     let account_id = match &spec {
         Spec::Role(r) => Some(r.role_arn.account().clone()),
-        Spec::UserSession { mfa, .. } => mfa.serial.account(),
+        Spec::UserSession { mfa, .. } => mfa.as_ref().and_then(|m| m.serial.account()),
         Spec::Sso(sso) => Some(sso.account_id.clone()),
     };
     Target {
@@ -143,17 +153,52 @@ fn profile_target(profile: &Profile, spec: Spec) -> Target {
     }
 }
 
-fn user_session(profile: &Profile) -> Result<Spec, ConfigError> {
+/// The user session of a profile that holds keys (in the files, with an MFA
+/// device; or in the keyring, with or without one).
+fn user_session(profile: &Profile, keys: KeysAt) -> Result<Spec, ConfigError> {
     let name = real_name(profile.name());
     Ok(Spec::UserSession {
         profile: name.into_owned(),
-        mfa: mfa_device(profile)?.expect("caller checked mfa_serial"),
+        keys,
+        mfa: mfa_device(profile)?,
         duration: duration_seconds(profile)?,
     })
 }
 
-/// Builds the role of profile `name`, following `source_profile` chains.
-fn role_spec(profiles: &ProfileSet, name: &str, chain: &mut Vec<String>) -> Result<RoleSpec, ConfigError> {
+/// User sessions for keyring profiles with no section in the AWS files (added
+/// with `hats keys add` alone): no MFA device, no region.
+fn keyring_only(profiles: &ProfileSet, keyring: &BTreeSet<String>) -> Vec<Target> {
+    keyring
+        .iter()
+        .filter(|name| lookup(profiles, name).is_none())
+        .map(|name| Target {
+            name: name.clone(),
+            alias: None,
+            origin: Origin::AwsProfile,
+            account_id: None,
+            account_name: None,
+            region: None,
+            production: false,
+            tags: Default::default(),
+            ou_path: None,
+            spec: Spec::UserSession {
+                profile: name.clone(),
+                keys: KeysAt::Keyring,
+                mfa: None,
+                duration: None,
+            },
+        })
+        .collect()
+}
+
+/// Builds the role of profile `name`, following `source_profile` chains;
+/// `keyring` names the profiles whose keys are in the OS keyring.
+fn role_spec(
+    profiles: &ProfileSet,
+    keyring: &BTreeSet<String>,
+    name: &str,
+    chain: &mut Vec<String>,
+) -> Result<RoleSpec, ConfigError> {
     let profile = lookup(profiles, name).ok_or_else(|| ConfigError::profile(name, "does not exist"))?;
     chain.push(name.to_owned());
     let role_arn = RoleArn::parse(profile.get("role_arn").unwrap_or_default())
@@ -166,7 +211,7 @@ fn role_spec(profiles: &ProfileSet, name: &str, chain: &mut Vec<String>) -> Resu
                 "sets both source_profile and credential_source; keep one",
             ));
         }
-        (Some(source), None) => profile_source(profiles, name, source, chain)?,
+        (Some(source), None) => profile_source(profiles, keyring, name, source, chain)?,
         (None, Some(kind)) => credential_source(name, kind)?,
         (None, None) => {
             return Err(ConfigError::profile(
@@ -178,7 +223,7 @@ fn role_spec(profiles: &ProfileSet, name: &str, chain: &mut Vec<String>) -> Resu
     };
     let mut mfa = mfa_device(profile)?;
     if mfa.is_none()
-        && let Source::Profile(source_name) = &source
+        && let Source::Profile(source_name) | Source::Keyring(source_name) = &source
         && let Some(source_profile) = lookup(profiles, source_name)
     {
         // An IAM user that declares an MFA device uses it for every role it assumes.
@@ -204,18 +249,26 @@ fn role_spec(profiles: &ProfileSet, name: &str, chain: &mut Vec<String>) -> Resu
 
 fn profile_source(
     profiles: &ProfileSet,
+    keyring: &BTreeSet<String>,
     name: &str,
     source: &str,
     chain: &mut Vec<String>,
 ) -> Result<Source, ConfigError> {
+    let in_keyring = keyring.contains(source);
     let Some(source_profile) = lookup(profiles, source) else {
+        if in_keyring {
+            return Ok(Source::Keyring(source.to_owned()));
+        }
         return Err(ConfigError::profile(
             name,
             format!("source_profile \"{source}\" does not exist in the AWS config or credentials file"),
         ));
     };
     // A profile may name itself as source when it also holds the keys.
-    let self_with_keys = source == name && source_profile.get("aws_access_key_id").is_some();
+    let self_with_keys = source == name && (in_keyring || source_profile.get("aws_access_key_id").is_some());
+    if in_keyring && (self_with_keys || source_profile.get("role_arn").is_none()) {
+        return Ok(Source::Keyring(source.to_owned()));
+    }
     if !self_with_keys && source_profile.get("role_arn").is_none() && super::sso::is_sso(source_profile) {
         return Ok(Source::Sso(Box::new(super::sso::sso_role(
             profiles,
@@ -243,7 +296,9 @@ fn profile_source(
             ),
         ));
     }
-    Ok(Source::Role(Box::new(role_spec(profiles, source, chain)?)))
+    Ok(Source::Role(Box::new(role_spec(
+        profiles, keyring, source, chain,
+    )?)))
 }
 
 fn credential_source(name: &str, kind: &str) -> Result<Source, ConfigError> {
@@ -289,12 +344,26 @@ fn duration_seconds(profile: &Profile) -> Result<Option<SessionDuration>, Config
 
 /// The source a hats account or organization offer names: a plain profile, or a
 /// role profile (chaining); with the profile's own MFA device for plain profiles.
-pub(super) fn source_of(profiles: &ProfileSet, name: &str) -> Result<(Source, Option<MfaDevice>), String> {
-    let profile = lookup(profiles, name)
-        .ok_or_else(|| format!("source \"{name}\" is not a profile in the AWS config or credentials file"))?;
+pub(super) fn source_of(
+    profiles: &ProfileSet,
+    keyring: &BTreeSet<String>,
+    name: &str,
+) -> Result<(Source, Option<MfaDevice>), String> {
+    let Some(profile) = lookup(profiles, name) else {
+        if keyring.contains(name) {
+            return Ok((Source::Keyring(name.to_owned()), None));
+        }
+        return Err(format!(
+            "source \"{name}\" is not a profile in the AWS config or credentials file"
+        ));
+    };
     if profile.get("role_arn").is_some() {
-        let spec = role_spec(profiles, name, &mut Vec::new()).map_err(|e| e.to_string())?;
+        let spec = role_spec(profiles, keyring, name, &mut Vec::new()).map_err(|e| e.to_string())?;
         return Ok((Source::Role(Box::new(spec)), None));
+    }
+    if keyring.contains(name) {
+        let mfa = mfa_device(profile).map_err(|e| e.to_string())?;
+        return Ok((Source::Keyring(name.to_owned()), mfa));
     }
     if super::sso::is_sso(profile) {
         let sso = super::sso::sso_role(profiles, profile).map_err(|e| e.to_string())?;
@@ -316,14 +385,18 @@ fn account_partition(account: &AccountEntry, source: &Source, mfa: Option<&MfaDe
         .unwrap_or_default()
 }
 
-fn account_targets(profiles: &ProfileSet, account: &AccountEntry) -> Result<Vec<Target>, ConfigError> {
+fn account_targets(
+    profiles: &ProfileSet,
+    keyring: &BTreeSet<String>,
+    account: &AccountEntry,
+) -> Result<Vec<Target>, ConfigError> {
     let label = account.name.clone().unwrap_or_else(|| account.id.clone());
     let entry_error = |message: String| ConfigError::Entry {
         place: format!("account \"{label}\" in hats config"),
         message,
     };
     let id = AccountId::parse(&account.id).map_err(|e| entry_error(e.to_string()))?;
-    let (source, source_mfa) = source_of(profiles, &account.source).map_err(entry_error)?;
+    let (source, source_mfa) = source_of(profiles, keyring, &account.source).map_err(entry_error)?;
     let mfa = match &account.mfa_serial {
         Some(serial) => Some(MfaDevice {
             serial: MfaSerial::parse(serial).map_err(|e| entry_error(e.to_string()))?,

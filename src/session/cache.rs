@@ -110,6 +110,11 @@ impl Cache {
         self.store.name()
     }
 
+    /// The keyring the sessions are kept in (long-term keys are filed beside them).
+    pub fn store(&self) -> &Arc<dyn SecretStore> {
+        &self.store
+    }
+
     /// The session stored under `key` and its trusted life left; a corrupt entry
     /// is deleted, reported, and treated as absent.
     pub async fn get(&self, key: &str, clock: Clock) -> Result<Option<Lookup>, SessionError> {

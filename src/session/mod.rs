@@ -10,6 +10,7 @@ mod helper_command;
 mod index;
 mod keys;
 mod lock;
+mod long_term;
 mod mfa_process;
 mod plan;
 mod prompt;
@@ -26,9 +27,10 @@ pub use keys::{
     IndexedNames, Shape, forgets, keys_to_forget, mfa_key, role_key, session_name, source_identity, sso_key,
     target_key, target_mfa_key,
 };
+pub use long_term::{KeyStore, KeyringKeyError, StoredKey};
 pub use mfa_process::{DEFAULT_TIMEOUT as MFA_PROCESS_TIMEOUT, run_mfa_process};
 pub use plan::{Plan, plan_role, target_mode};
-pub use prompt::{MfaError, MfaPrompter, TerminalPrompter};
+pub use prompt::{MfaError, MfaPrompter, TerminalPrompter, terminal_output};
 pub use resolve::{Engine, Request, find_sso_token, keep_sso_token};
 pub use sso_token::{
     SsoToken, cli_cache_file, read_cli_cache, read_cli_cache_async, remove_cli_cache, token_key,
@@ -78,6 +80,9 @@ pub enum SessionError {
     /// The keyring failed.
     #[error("{0}")]
     Store(StoreError),
+    /// A long-term key in the keyring could not be had.
+    #[error("{0}")]
+    Keys(#[from] KeyringKeyError),
     /// A scope-down policy was asked for a target that is not a role.
     #[error(
         "\"{target}\" is an MFA user session (GetSessionToken), which cannot be scoped down; \

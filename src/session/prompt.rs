@@ -96,6 +96,11 @@ fn prompt_on_terminal(device: &MfaSerial) -> Result<MfaCode, MfaError> {
     Err(MfaError::NoCode { serial })
 }
 
+/// The controlling terminal, for writing a question (`/dev/tty`; the console on Windows).
+pub fn terminal_output() -> std::io::Result<std::fs::File> {
+    open_terminal().map(|(_, output)| output)
+}
+
 #[cfg(unix)]
 fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
     let tty = std::fs::OpenOptions::new()

@@ -5,7 +5,8 @@ mod sso;
 
 pub use sso::{find_sso_token, keep_sso_token};
 
-use super::keys::{Shape, mfa_key, role_key, session_name, source_identity};
+use super::keys::{Shape, role_key, session_name, source_identity, user_key};
+use super::long_term::{KeyStore, KeyringKeyError};
 use super::mfa_process::{run_mfa_process, timeout_from_env};
 use super::plan::plan_role;
 use super::prompt::MfaPrompter;
@@ -127,10 +128,28 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
     /// The credentials of a non-role source. A quiet engine refuses a source
     /// profile whose `credential_process` aws-config would run.
     async fn source_credentials(&self, source: &Source) -> Result<Credentials, SessionError> {
+        if let Source::Keyring(profile) = source {
+            return self.long_term_key(profile).await;
+        }
         if self.quiet && runs_a_command(source).await {
             self.may_run(|| format!("the credential_process of profile \"{}\"", source.describe()))?;
         }
         Ok(source_credentials(source).await?)
+    }
+
+    /// The long-term key of a keyring profile, from the keyring the cache (or,
+    /// under `--no-cache`, the token store) opened. It only signs hats' own
+    /// calls: no hand-out ever carries it.
+    async fn long_term_key(&self, profile: &str) -> Result<Credentials, SessionError> {
+        let store = self.tokens.ok_or_else(|| KeyringKeyError::NoKeyring {
+            profile: profile.to_owned(),
+        })?;
+        let keys = KeyStore::beside(store.store())?;
+        self.note(&format!(
+            "{profile}: signing with its long-term key from the {} keyring",
+            keys.name()
+        ));
+        Ok(keys.require(profile).await?.key.credentials())
     }
 
     /// For renewals of a served command: `--duration` only sets the length of
@@ -183,6 +202,7 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
             Spec::Sso(sso) => self.sso_role(sso, &target.name, self.request.refresh).await,
             Spec::UserSession {
                 profile,
+                keys,
                 mfa,
                 duration,
             } => {
@@ -200,7 +220,7 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                     refresh: self.request.refresh,
                     at_least: self.minimum(self.request.duration.map(|_| wanted)),
                 };
-                self.mfa_session(&Source::Profile(profile.clone()), mfa, wanted, want)
+                self.mfa_session(&keys.source(profile), mfa.as_ref(), wanted, want)
                     .await
             }
         }
@@ -261,7 +281,7 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                             spec.role_arn, plan.duration
                         ));
                         let wanted = self.settings.mfa_session_duration;
-                        self.mfa_session(source, mfa, wanted, Want::default()).await?.credentials
+                        self.mfa_session(source, Some(mfa), wanted, Want::default()).await?.credentials
                     }
                     (Mode::Chained, Source::Role(inner), _) => {
                         let inner_label = inner.profile.clone().unwrap_or_else(|| inner.role_arn.to_string());
@@ -315,25 +335,33 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
         }
     }
 
+    /// The `GetSessionToken` session of `source`: authenticated by `mfa` when
+    /// given (an MFA session, shared by every role of that source and device).
     async fn mfa_session(
         &self,
         source: &Source,
-        mfa: &MfaDevice,
+        mfa: Option<&MfaDevice>,
         duration: SessionDuration,
         want: Want,
     ) -> Result<Session, SessionError> {
-        let key = mfa_key(source, &mfa.serial);
-        self.cached(&key, &source.describe(), "mfa", want, async {
+        let key = user_key(source, mfa.map(|m| &m.serial));
+        let kind = if mfa.is_some() { "mfa" } else { "user" };
+        self.cached(&key, &source.describe(), kind, want, async {
             let base = self.source_credentials(source).await?;
-            let code = self.code(mfa).await?;
+            let device = match mfa {
+                Some(mfa) => Some((&mfa.serial, self.code(mfa).await?)),
+                None => None,
+            };
+            let with = device
+                .as_ref()
+                .map_or_else(|| "no MFA device".to_owned(), |(s, _)| s.to_string());
             self.note(&format!(
-                "GetSessionToken for {} with {} for {duration}",
-                source.describe(),
-                mfa.serial
+                "GetSessionToken for {} with {with} for {duration}",
+                source.describe()
             ));
             let issued = self
                 .sts(&base)
-                .get_session_token(duration, &mfa.serial, &code)
+                .get_session_token(duration, device.as_ref().map(|(s, c)| (*s, c)))
                 .await?;
             Ok(new_session(issued))
         })

@@ -2,7 +2,7 @@
 //! index: a file read, no keyring, no network, so the first frame is instant.
 
 use super::state::{App, Detail, Entry, SsoSignIn};
-use crate::config::{RoleSpec, Source, Spec, SsoSession, Target};
+use crate::config::{KeysAt, RoleSpec, Source, Spec, SsoSession, Target};
 use crate::context::Context;
 use crate::session::{Index, IndexedNames, KeyringChoice, plan_role, source_identity, target_mode};
 use jiff::Timestamp;
@@ -45,7 +45,14 @@ pub fn initial_app(ctx: &Context, now: Timestamp) -> App {
     for target in &ctx.targets.targets {
         // An organization's roles share one source: described once, not once per role.
         if previous.is_none_or(|p| !same_source(p, target)) {
-            sources.insert(target.source_description());
+            let mut source = target.source_description();
+            // Where the keys live, for sources that start with an IAM user's keys.
+            match ctx.targets.keys_of(target) {
+                Some((_, KeysAt::Keyring)) => source.push_str(" (keyring)"),
+                Some((_, KeysAt::AwsFiles)) => source.push_str(" (plaintext keys)"),
+                None => {}
+            }
+            sources.insert(source);
         }
         previous = Some(target);
     }
@@ -213,6 +220,12 @@ fn detail(ctx: &Context, target: &Target) -> Detail {
     };
     Detail {
         role_arn,
+        keys: ctx.targets.keys_of(target).map(|(profile, at)| match at {
+            KeysAt::Keyring => format!("{profile}: in the OS keyring"),
+            KeysAt::AwsFiles => {
+                format!("{profile}: plaintext in the AWS files (hats keys import {profile})")
+            }
+        }),
         chain: chain(target),
         mfa_serial: target.mfa_device().map(|m| m.serial.to_string()),
         mode: target_mode(target, &ctx.settings),

@@ -6,10 +6,12 @@
 
 #![allow(dead_code)]
 
+mod iam;
 mod keyring;
 mod moto;
 mod proxies;
 
+pub use iam::*;
 pub use keyring::*;
 pub use moto::*;
 pub use proxies::*;
@@ -132,6 +134,14 @@ impl Sandbox {
     pub fn new() -> Self {
         let mut sandbox = Self::without_keyring();
         sandbox.keyring = Some(Keyring::start(sandbox.dir.path(), &sandbox.home));
+        sandbox
+    }
+
+    /// moto plus a real Secret Service on a bus that can be made to refuse
+    /// keyring writes ([`Keyring::refuse_writes`]).
+    pub fn with_refusable_keyring() -> Self {
+        let mut sandbox = Self::without_keyring();
+        sandbox.keyring = Some(Keyring::start_refusable(sandbox.dir.path(), &sandbox.home));
         sandbox
     }
 

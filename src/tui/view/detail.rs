@@ -36,6 +36,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
                 .unwrap_or_else(|| "(MFA session of the user)".into()),
         ));
         lines.push(field("chain", d.chain.clone()));
+        if let Some(keys) = &d.keys {
+            lines.push(field("keys", keys.clone()));
+        }
         lines.push(field(
             "mfa",
             d.mfa_serial
