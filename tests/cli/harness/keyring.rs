@@ -35,14 +35,32 @@ fn start_keyring_daemon(dir: &Path, address: &str, runtime_dir: &Path, home: &Pa
     daemon
 }
 
-/// A session bus configuration like the system's, plus one file of refusals
-/// (`refusals.conf` beside it) that [`Keyring::refuse_writes`] fills and the
-/// bus reloads: a real keyring daemon whose writes the real bus refuses.
+/// The head of a D-Bus configuration file.
+const BUS_DOCTYPE: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">"#;
+
+/// A session bus configuration like the system's (everything allowed), plus
+/// one file of refusals (`refusals.conf` beside it) that
+/// [`Keyring::refuse_writes`] fills and the bus reloads: a real keyring daemon
+/// whose writes the real bus refuses.
 fn refusable_bus_config(dir: &Path) -> PathBuf {
     let config = dir.join("bus.conf");
     let text = format!(
-        "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n          \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n<busconfig>\n  <type>session</type>\n           <auth>EXTERNAL</auth>\n  <policy context=\"default\">\n    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n             <allow eavesdrop=\"true\"/>\n    <allow own=\"*\"/>\n  </policy>\n           <include ignore_missing=\"yes\">{}</include>\n</busconfig>\n",
-        dir.join("refusals.conf").display()
+        r#"{BUS_DOCTYPE}
+<busconfig>
+  <type>session</type>
+  <listen>unix:path={bus}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+  <include ignore_missing="yes">{refusals}</include>
+</busconfig>
+"#,
+        bus = dir.join("bus").display(),
+        refusals = dir.join("refusals.conf").display()
     );
     std::fs::write(&config, text).unwrap();
     config
@@ -64,16 +82,13 @@ impl Keyring {
     /// confined desktop's policy would; reads and deletes still pass.
     pub fn refuse_writes(&self, refuse: bool) {
         let rule = if refuse {
-            "<policy context=\"default\"><deny send_interface=\"org.freedesktop.Secret.Collection\" \
-             send_member=\"CreateItem\"/></policy>"
+            r#"<policy context="default"><deny send_interface="org.freedesktop.Secret.Collection" send_member="CreateItem"/></policy>"#
         } else {
             ""
         };
         std::fs::write(
             self.dir.join("refusals.conf"),
-            format!(
-                "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n                  \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n<busconfig>{rule}</busconfig>\n"
-            ),
+            format!("{BUS_DOCTYPE}\n<busconfig>{rule}</busconfig>\n"),
         )
         .unwrap();
         let out = Command::new("dbus-send")
