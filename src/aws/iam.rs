@@ -37,18 +37,6 @@ pub struct Iam {
     endpoint: String,
 }
 
-/// `AWS_ENDPOINT_URL_IAM`, else `AWS_ENDPOINT_URL`, unless configured endpoints are ignored.
-fn endpoint_override() -> Option<String> {
-    let ignore =
-        std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_ok_and(|v| v.eq_ignore_ascii_case("true"));
-    if ignore {
-        return None;
-    }
-    ["AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-}
-
 impl Iam {
     /// A client for `partition`'s IAM endpoint (one per partition), or the configured override.
     pub fn new(signing: &Credentials, partition: Partition) -> Self {
@@ -58,7 +46,7 @@ impl Iam {
             .credentials_provider(super::sdk_credentials(signing))
             .timeout_config(super::timeouts::sdk_timeouts())
             .retry_config(RetryConfig::standard().with_max_attempts(ATTEMPTS));
-        let endpoint = match endpoint_override() {
+        let endpoint = match super::configured_endpoint("AWS_ENDPOINT_URL_IAM") {
             Some(url) => {
                 config = config.endpoint_url(&url);
                 url

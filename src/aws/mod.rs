@@ -29,6 +29,20 @@ pub use sso_discovery::{SsoProgress, discover_assignments};
 pub use sso_oidc::{DeviceAuthorization, Grant, Oidc, OidcError, Registration, TokenGrant};
 pub use sts::{AssumeRoleInput, CallerIdentity, Issued, Sts, endpoint_override};
 
+/// The endpoint the environment configures for one service: its own variable
+/// (`AWS_ENDPOINT_URL_STS`), else `AWS_ENDPOINT_URL`, unless
+/// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`; as the SDKs read them.
+fn configured_endpoint(service_variable: &str) -> Option<String> {
+    let ignore =
+        std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_ok_and(|v| v.eq_ignore_ascii_case("true"));
+    if ignore {
+        return None;
+    }
+    [service_variable, "AWS_ENDPOINT_URL"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+}
+
 /// The SDK's form of credentials that sign a request.
 fn sdk_credentials(signing: &crate::domain::Credentials) -> aws_credential_types::Credentials {
     aws_credential_types::Credentials::new(

@@ -74,14 +74,7 @@ pub struct Sts {
 
 /// `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`, unless configured endpoints are ignored.
 pub fn endpoint_override() -> Option<String> {
-    let ignore =
-        std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_ok_and(|v| v.eq_ignore_ascii_case("true"));
-    if ignore {
-        return None;
-    }
-    ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    super::configured_endpoint("AWS_ENDPOINT_URL_STS")
 }
 
 impl Sts {

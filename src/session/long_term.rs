@@ -7,6 +7,7 @@
 //! keyutils keyring empties at logout and reboot), and checks every write by
 //! reading it back. It knows nothing of IAM or of the AWS files.
 
+use super::cache::off_thread;
 use crate::domain::{AccessKey, AccessKeyId};
 use crate::keyring::{LONG_TERM_KEYS, SecretStore, StoreError};
 use jiff::Timestamp;
@@ -126,7 +127,7 @@ impl KeyStore {
     /// The key of `profile`, or `None` when the keyring holds none.
     pub async fn get(&self, profile: &str) -> Result<Option<StoredKey>, KeyringKeyError> {
         let (store, owned) = (Arc::clone(&self.store), profile.to_owned());
-        let Some(secret) = blocking(move || store.get(&owned)).await? else {
+        let Some(secret) = off_thread(move || store.get(&owned)).await? else {
             return Ok(None);
         };
         decode(&secret).map(Some).map_err(|why| KeyringKeyError::Corrupt {
@@ -149,7 +150,7 @@ impl KeyStore {
     pub async fn put(&self, profile: &str, key: &StoredKey) -> Result<(), KeyringKeyError> {
         let secret = encode(key);
         let (store, owned) = (Arc::clone(&self.store), profile.to_owned());
-        blocking(move || store.set(&owned, &secret)).await?;
+        off_thread(move || store.set(&owned, &secret)).await?;
         let kept = self.get(profile).await?;
         let same = kept.is_some_and(|k| {
             k.key.id == key.key.id && k.key.secret().expose_secret() == key.key.secret().expose_secret()
@@ -167,7 +168,7 @@ impl KeyStore {
     /// Removes the key of `profile`, if any.
     pub async fn delete(&self, profile: &str) -> Result<(), KeyringKeyError> {
         let (store, owned) = (Arc::clone(&self.store), profile.to_owned());
-        Ok(blocking(move || store.delete(&owned)).await?)
+        Ok(off_thread(move || store.delete(&owned)).await?)
     }
 }
 
@@ -194,14 +195,6 @@ fn decode(secret: &SecretString) -> Result<StoredKey, String> {
         user_arn: payload.user_arn,
         stored_at: payload.stored_at,
     })
-}
-
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
 }
 
 #[cfg(test)]

@@ -102,22 +102,17 @@ pub fn aws_cli() -> PathBuf {
 
 /// `hats exec TARGET -- aws sts get-caller-identity`: the ARN the child sees.
 pub fn caller_arn(sb: &Sandbox, target: &str) -> String {
+    caller_arn_with(sb, target, &[])
+}
+
+/// [`caller_arn`] with `options` for `hats exec` (`--mfa-code`, `--no-cache`).
+pub fn caller_arn_with(sb: &Sandbox, target: &str, options: &[&str]) -> String {
     let aws = aws_cli();
-    let out = sb
-        .hats(&[
-            "exec",
-            target,
-            "--",
-            aws.to_str().unwrap(),
-            "sts",
-            "get-caller-identity",
-            "--query",
-            "Arn",
-            "--output",
-            "text",
-        ])
-        .ok();
-    out.trim().to_owned()
+    let mut args = vec!["exec", target];
+    args.extend_from_slice(options);
+    let query = ["sts", "get-caller-identity", "--query", "Arn", "--output", "text"];
+    args.extend(["--", aws.to_str().unwrap()].iter().chain(&query));
+    sb.hats(&args).ok().trim().to_owned()
 }
 
 /// A throwaway HOME with AWS files, hats config, moto and a keyring.

@@ -2,7 +2,7 @@
 //! against moto's IAM and STS, used by the engine as a source, listed, kept out
 //! of `forget`, and removed only after a confirmation on a real terminal.
 
-use crate::harness::{HATS, MotoKey, Run, Sandbox, StsCall, aws_cli, forget_all, require, user_arn};
+use crate::harness::{HATS, MotoKey, Run, Sandbox, StsCall, caller_arn_with, forget_all, require, user_arn};
 use crate::pty::Terminal;
 
 /// An IAM user `alice` with an MFA device, a role behind her and a role chained
@@ -65,22 +65,11 @@ pub fn signer(call: &StsCall) -> &str {
         .unwrap_or_default()
 }
 
-/// `hats exec TARGET --mfa-code 123456 -- aws sts get-caller-identity`: the ARN the child sees.
+/// `hats exec TARGET --mfa-code 123456 [EXTRA] -- aws sts get-caller-identity`: the ARN the child sees.
 pub fn arn_through(sb: &Sandbox, target: &str, extra: &[&str]) -> String {
-    let aws = aws_cli();
-    let mut args = vec!["exec", target, "--mfa-code", "123456"];
-    args.extend_from_slice(extra);
-    args.extend([
-        "--",
-        aws.to_str().unwrap(),
-        "sts",
-        "get-caller-identity",
-        "--query",
-        "Arn",
-        "--output",
-        "text",
-    ]);
-    sb.hats(&args).ok().trim().to_owned()
+    let mut options = vec!["--mfa-code", "123456"];
+    options.extend_from_slice(extra);
+    caller_arn_with(sb, target, &options)
 }
 
 #[test]

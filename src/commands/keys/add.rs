@@ -3,7 +3,7 @@
 //! `GetCallerIdentity`, stored in the keyring.
 
 use super::terminal::{Unanswered, ask_line, ask_secret};
-use super::{files, identify, key_store, record, region_of, tools_hint};
+use super::{check, files, key_store, record, region_of, tools_hint};
 use crate::context::Context;
 use crate::domain::{AccessKey, AccessKeyId};
 use crate::error::Error;
@@ -20,12 +20,7 @@ pub async fn keys_add(ctx: &Context, profile: &str, from_env: bool) -> Result<()
         from_terminal(profile)?
     };
     let region = region_of(ctx, profile);
-    let identity = identify(&key, &region).await.map_err(|e| {
-        Error::Usage(format!(
-            "the access key {} does not work ({e}); nothing was stored",
-            key.id.masked()
-        ))
-    })?;
+    let identity = check(&key, &region, "nothing was stored").await?;
     let stored = StoredKey {
         key,
         user_arn: identity.arn.clone(),

@@ -4,7 +4,7 @@
 //! where it was. The files are rewritten once, in place, at the end.
 
 use super::files::{self, AwsText};
-use super::{identify, key_store, record, region_of, tools_hint};
+use super::{check, key_store, record, region_of, tools_hint};
 use crate::config::printable;
 use crate::context::Context;
 use crate::domain::{AccessKey, AccessKeyId};
@@ -93,12 +93,7 @@ fn every_long_term_key(files: &[AwsText]) -> Vec<String> {
 async fn import_one(ctx: &Context, store: &KeyStore, files: &[AwsText], name: &str) -> Result<(), Error> {
     let key = key_in_files(files, name)?;
     let region = region_of(ctx, name);
-    let identity = identify(&key, &region).await.map_err(|e| {
-        Error::Usage(format!(
-            "the access key {} does not work ({e}); it stays in the file",
-            key.id.masked()
-        ))
-    })?;
+    let identity = check(&key, &region, "it stays in the file").await?;
     let replaced = store
         .get(name)
         .await

@@ -80,6 +80,17 @@ async fn identify(key: &AccessKey, region: &str) -> Result<CallerIdentity, crate
     Sts::new(&key.credentials(), region).caller_identity().await
 }
 
+/// [`identify`], its failure said as "the key does not work", then `then`
+/// (what became of it).
+async fn check(key: &AccessKey, region: &str, then: &str) -> Result<CallerIdentity, Error> {
+    identify(key, region).await.map_err(|e| {
+        Error::Usage(format!(
+            "the access key {} does not work ({e}); {then}",
+            key.id.masked()
+        ))
+    })
+}
+
 /// The partition and user name of an IAM user's ARN
 /// (`arn:PARTITION:iam::ACCOUNT:user/PATH/NAME`).
 fn iam_user(arn: &str) -> Option<(Partition, &str)> {

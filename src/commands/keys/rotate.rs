@@ -10,7 +10,7 @@
 //! manages (one code, none when cached) when the user has a device: policies
 //! commonly demand MFA for managing one's keys.
 
-use super::{iam_user, identify, key_store, region_of};
+use super::{check, iam_user, identify, key_store, region_of};
 use crate::aws::{AwsError, Iam};
 use crate::cli::SessionArgs;
 use crate::commands::obtain;
@@ -50,12 +50,12 @@ pub async fn keys_rotate(ctx: &Context, profile: &str, mfa_code: Option<MfaCode>
         .await
         .map_err(|e| Error::Session(e.into()))?;
     let region = region_of(ctx, profile);
-    let identity = identify(&old.key, &region).await.map_err(|e| {
-        Error::Usage(format!(
-            "the key {} in the keyring does not work ({e}); nothing was changed",
-            old.key.id
-        ))
-    })?;
+    let identity = check(
+        &old.key,
+        &region,
+        "it is the key in the keyring; nothing was changed",
+    )
+    .await?;
     let (partition, user) = iam_user(&identity.arn).ok_or_else(|| {
         Error::Usage(format!(
             "\"{}\" is not an IAM user; hats rotates IAM users' keys only",
