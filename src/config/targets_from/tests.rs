@@ -1,7 +1,7 @@
 //! Unit tests of target building: names, chains and their limits.
 
 use super::*;
-use crate::config::{AwsFile, AwsFileKind, KeysAt, parse_profiles};
+use crate::config::{AwsFile, AwsFileKind, parse_profiles};
 
 /// The targets of an AWS config and credentials file pair, without hats' config (for unit tests).
 pub(crate) fn targets_of(config: &str, credentials: &str) -> TargetSet {
