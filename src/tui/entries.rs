@@ -46,11 +46,12 @@ pub fn initial_app(ctx: &Context, now: Timestamp) -> App {
         // An organization's roles share one source: described once, not once per role.
         if previous.is_none_or(|p| !same_source(p, target)) {
             let mut source = target.source_description();
-            // Where the keys live, for sources that start with an IAM user's keys.
+            // Where an IAM user's keys live, said of the user's profile (not of a
+            // role chained behind it).
             match ctx.targets.keys_of(target) {
-                Some((_, KeysAt::Keyring)) => source.push_str(" (keyring)"),
-                Some((_, KeysAt::AwsFiles)) => source.push_str(" (plaintext keys)"),
-                None => {}
+                Some((user, KeysAt::Keyring)) if user == source => source.push_str(" (keyring)"),
+                Some((user, KeysAt::AwsFiles)) if user == source => source.push_str(" (plaintext keys)"),
+                _ => {}
             }
             sources.insert(source);
         }

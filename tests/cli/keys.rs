@@ -301,3 +301,22 @@ fn remove_asks_for_the_profile_name_on_the_terminal() {
         "without the key alice is no source: {err}"
     );
 }
+
+#[test]
+fn the_switcher_says_where_each_sources_keys_live() {
+    let (sb, key) = alice_sandbox();
+    with_key_in_env(&sb, &key, &["keys", "add", "alice", "--env"]).ok();
+    sb.aws_config(&format!(
+        "{KEYS_CONFIG}\n[profile carol]\nmfa_serial = arn:aws:iam::123456789012:mfa/carol\n\
+         [profile lab]\nrole_arn = arn:aws:iam::555555555555:role/Lab\nsource_profile = carol\n"
+    ));
+    sb.credentials("[carol]\naws_access_key_id = AKIACAROLCAROLCAROL1\naws_secret_access_key = carolcarolcarolcarolcarolcarolcarolcarol\n");
+    let mut term = Terminal::spawn_sized(&sb, r#"exec "$HATS""#, 140, 30);
+    term.wait_for("source: alice (keyring), carol (plaintext keys), prod  MFA");
+    term.keys("/deep");
+    term.wait_for("alice -> prod -> deep");
+    term.wait_for("alice: in the OS keyring");
+    term.keys("\x15lab");
+    term.wait_for("carol -> lab");
+    term.wait_for("carol: plaintext in the AWS files (hats keys");
+}
