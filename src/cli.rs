@@ -344,7 +344,7 @@ pub struct SessionArgs {
     /// Region for the exports and the STS endpoint.
     #[arg(long, value_name = "REGION", value_parser = parse_region)]
     pub region: Option<String>,
-    /// Neither read nor write the session cache for this call.
+    /// A new session, neither read from the cache nor kept (a cached MFA session is still used).
     #[arg(long)]
     pub no_cache: bool,
     /// Scope the role session down with this inline policy (a JSON file).
@@ -372,10 +372,8 @@ impl Cli {
             .iter()
             .skip(1)
             .find(|a| !a.as_encoded_bytes().starts_with(b"-"));
-        // `--help` prints and exits; `--no-cache` never opens the keyring.
-        let opted_out = args
-            .iter()
-            .any(|a| ["--no-cache", "--help", "-h"].iter().any(|o| a == o));
+        // `--help` prints and exits.
+        let opted_out = args.iter().any(|a| ["--help", "-h"].iter().any(|o| a == o));
         command.is_some_and(|c| HAND_OUTS.iter().any(|h| c == h)) && !opted_out
     }
 }
@@ -385,21 +383,18 @@ impl Command {
     /// the keyring can be opening while the configuration loads.
     pub fn opens_keyring(&self) -> bool {
         match self {
-            Self::Exec { session, .. }
-            | Self::Shell { session, .. }
-            | Self::Env { session, .. }
-            | Self::CredentialProcess { session, .. }
-            | Self::Login { session, .. }
-            | Self::Serve { session, .. }
+            // `--no-cache` opens it too: a cached MFA session is still reused.
+            Self::Exec { .. }
+            | Self::Shell { .. }
+            | Self::Env { .. }
+            | Self::CredentialProcess { .. }
+            | Self::Login { .. }
+            | Self::Serve { .. }
             | Self::Eks {
-                command: EksCommand::Token { session, .. },
+                command: EksCommand::Token { .. },
             }
-            | Self::Use {
-                target: Some(_),
-                session,
-                ..
-            } => !session.no_cache,
-            Self::Whoami { target, session, .. } => target.is_some() && !session.no_cache,
+            | Self::Use { target: Some(_), .. } => true,
+            Self::Whoami { target, .. } => target.is_some(),
             _ => false,
         }
     }

@@ -19,6 +19,7 @@ pub fn add_tips(
 ) -> clap::Error {
     let tips = match error.kind() {
         ErrorKind::UnknownArgument => command_after_dashes(&error, args).into_iter().collect(),
+        ErrorKind::MissingRequiredArgument => forget_all(args).into_iter().collect(),
         ErrorKind::InvalidSubcommand => match (invalid(&error, ContextKind::InvalidSubcommand), targets()) {
             (Some(word), Some(targets)) => target_tips(&word, &targets),
             _ => Vec::new(),
@@ -66,6 +67,19 @@ fn command_after_dashes(error: &clap::Error, args: &[OsString]) -> Option<String
     line.push("--".into());
     line.extend(words[at..].iter().cloned());
     Some(format!("the command to run goes after '--': '{}'", shown(&line)))
+}
+
+/// `hats forget` with nothing to forget named: clap's usage line shows only
+/// `<TARGET>`, so the other way is said.
+fn forget_all(args: &[OsString]) -> Option<String> {
+    let command = args
+        .iter()
+        .skip(1)
+        .find(|a| !a.as_encoded_bytes().starts_with(b"-"))?;
+    (command == "forget").then(|| {
+        "'hats forget TARGET' forgets one target's sessions, 'hats forget --all' every cached session"
+            .to_owned()
+    })
 }
 
 /// `hats dev`: when `dev` is a target (or close to one), how to use it.
@@ -148,6 +162,18 @@ mod tests {
             text.contains("'hats -v exec --region eu-west-1 dev -- ls'"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn forget_without_a_target_mentions_all() {
+        let text = rendered("hats forget");
+        assert!(
+            text.contains(
+                "tip: 'hats forget TARGET' forgets one target's sessions, 'hats forget --all' every"
+            ),
+            "{text}"
+        );
+        assert!(!rendered("hats exec").contains("--all"));
     }
 
     #[test]

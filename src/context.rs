@@ -229,12 +229,46 @@ impl Context {
 /// The region for STS calls: `--region`, the target's, the environment's, or
 /// the default region of the target's partition (us-east-1, us-gov-west-1, cn-north-1).
 pub fn sts_region(target: &Target, region_override: Option<&str>) -> String {
-    let environment = || {
-        ["AWS_REGION", "AWS_DEFAULT_REGION"]
-            .iter()
-            .find_map(|k| std::env::var(k).ok().filter(|r| !r.is_empty()))
-    };
+    region_with(target, region_override, environment_region)
+}
+
+/// The region hats hands out with `target`'s credentials (`hats use`): like
+/// [`sts_region`], but before the partition's default comes the AWS config's
+/// `[default]` region (`config_default`, when it is of the target's partition),
+/// which is what a program would have used without hats.
+pub fn handout_region(
+    target: &Target,
+    region_override: Option<&str>,
+    config_default: Option<&str>,
+) -> String {
+    let environment = || environment_region().or_else(|| same_partition(target, config_default));
     region_with(target, region_override, environment)
+}
+
+/// The region a profile `hats profiles sync` writes names: the target's, else
+/// the AWS config's `[default]` region (of the target's partition), else the
+/// partition's default. The environment of one run is not written down.
+pub fn profile_region(target: &Target, config_default: Option<&str>) -> String {
+    region_with(target, None, || same_partition(target, config_default))
+}
+
+fn same_partition(target: &Target, region: Option<&str>) -> Option<String> {
+    region
+        .filter(|r| crate::domain::Partition::of_region(r) == target.partition())
+        .map(str::to_owned)
+}
+
+/// The shell's own region: `AWS_REGION`, else `AWS_DEFAULT_REGION`. In a shell
+/// `hats use` switched, those hold the last target's region, so the values
+/// saved before the first switch are the shell's own.
+fn environment_region() -> Option<String> {
+    let var = |name: &str| std::env::var(name).ok();
+    if let Some(saved) = crate::output::SavedRegion::saved(var) {
+        return saved.users_region().map(str::to_owned);
+    }
+    ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .iter()
+        .find_map(|k| var(k).filter(|r| !r.is_empty()))
 }
 
 /// Refuses a region of another partition than the target's: credentials of one

@@ -39,7 +39,7 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     /// Starting a child program failed.
-    #[error("cannot run \"{program}\": {source}")]
+    #[error("{}", spawn_failure(program, source))]
     Spawn {
         /// The program.
         program: String,
@@ -49,6 +49,17 @@ pub enum Error {
     /// Writing output failed.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+}
+
+/// What a shell would say: the program is missing, or is no program at all.
+fn spawn_failure(program: &str, source: &std::io::Error) -> String {
+    match source.kind() {
+        std::io::ErrorKind::NotFound => format!("command not found: {program}"),
+        std::io::ErrorKind::PermissionDenied => {
+            format!("cannot run \"{program}\": permission denied (it is not an executable file)")
+        }
+        _ => format!("cannot run \"{program}\": {source}"),
+    }
 }
 
 fn did_you_mean(suggestions: &[String]) -> String {

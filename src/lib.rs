@@ -26,3 +26,4 @@ pub mod serve;
 pub mod session;
 pub mod signin;
 pub mod tui;
+pub mod user_file;

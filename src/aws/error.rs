@@ -14,15 +14,14 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 pub enum AwsError {
     /// STS refused the request.
-    #[error(
-        "AccessDenied from STS for {action}{role}: the role's trust policy may not allow your identity, \
-         your identity may lack sts:AssumeRole, or the MFA code was wrong or already used ({detail})"
-    )]
+    #[error("AccessDenied from STS for {action}{role}: {hint} ({detail})")]
     AccessDenied {
         /// The STS action.
         action: &'static str,
         /// ` of "ARN"` when a role was involved.
         role: String,
+        /// What may be wrong, for this action.
+        hint: &'static str,
         /// What AWS said.
         detail: String,
     },
@@ -94,6 +93,22 @@ pub enum AwsError {
         /// What failed.
         detail: String,
         /// What to do next (about the MFA code), or empty.
+        then: String,
+    },
+    /// The endpoint hats was told to use is not a URL: nothing was sent.
+    #[error(
+        "the {service} endpoint \"{endpoint}\" is not a URL ({reason}), so nothing was sent{then}; \
+         set AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_<SERVICE>) to one such as https://sts.eu-west-1.amazonaws.com \
+         or http://127.0.0.1:5000, or unset it"
+    )]
+    BadEndpoint {
+        /// `STS`, `Organizations`, ...
+        service: &'static str,
+        /// The endpoint as configured.
+        endpoint: String,
+        /// What is wrong with it.
+        reason: &'static str,
+        /// What it means for an MFA code, or empty.
         then: String,
     },
     /// The endpoint took the request but did not answer in time.
@@ -225,8 +240,18 @@ impl Call<'_> {
     }
 }
 
-/// Classifies an SDK error from `call`.
+/// Classifies an SDK error from `call`. An endpoint that is not a URL is
+/// the cause whatever the SDK says (it fails such a request in many ways,
+/// some with debug text), and then nothing was sent.
 pub(super) fn classify<E>(err: SdkError<E, HttpResponse>, call: Call<'_>) -> AwsError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    bad_endpoint(call).unwrap_or_else(|| classify_sent(err, call))
+}
+
+/// [`classify`] for a call to an endpoint that is a URL.
+fn classify_sent<E>(err: SdkError<E, HttpResponse>, call: Call<'_>) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
@@ -314,6 +339,41 @@ where
     }
 }
 
+/// The error for a call whose endpoint is not a URL, if it is not.
+fn bad_endpoint(call: Call<'_>) -> Option<AwsError> {
+    let reason = check_endpoint_url(call.endpoint).err()?;
+    Some(AwsError::BadEndpoint {
+        service: call.service,
+        endpoint: Call::quote(call.endpoint),
+        reason,
+        then: if call.one_time_code {
+            ", and the MFA code was not used".into()
+        } else {
+            String::new()
+        },
+    })
+}
+
+/// Whether `url` can be an endpoint: `http://` or `https://`, then a host.
+fn check_endpoint_url(url: &str) -> Result<(), &'static str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or("it does not start with https:// or http://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    if host.is_empty() {
+        return Err("it names no host");
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("it holds spaces or control characters");
+    }
+    Ok(())
+}
+
 /// Whether the connection was never made (name lookup, refused, TLS
 /// handshake): then the request, and any MFA code in it, never left hats.
 fn never_connected<E: std::error::Error + 'static>(err: &E) -> bool {
@@ -373,6 +433,7 @@ fn from_code(code: &str, status: Option<u16>, message: String, call: Call<'_>) -
     let denied = |detail| AwsError::AccessDenied {
         action: call.action,
         role: call.role.map(|r| format!(" of \"{r}\"")).unwrap_or_default(),
+        hint: denied_hint(call.action),
         detail,
     };
     // A federated call is signed by nothing: an expired token there is the
@@ -410,6 +471,21 @@ fn from_code(code: &str, status: Option<u16>, message: String, call: Call<'_>) -
             },
             detail,
         },
+    }
+}
+
+/// What an AccessDenied from STS may mean for `action`: a GetSessionToken
+/// involves no role and no trust policy, only the user, its MFA device and code.
+fn denied_hint(action: &str) -> &'static str {
+    match action {
+        "GetSessionToken" => {
+            "the MFA code was wrong or already used, the MFA device (mfa_serial) is not this IAM user's, \
+             or a policy denies the user sts:GetSessionToken"
+        }
+        _ => {
+            "the role's trust policy may not allow your identity, your identity may lack sts:AssumeRole, \
+             or the MFA code was wrong or already used"
+        }
     }
 }
 

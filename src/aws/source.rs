@@ -9,6 +9,7 @@ use crate::config::Source;
 use crate::domain::Credentials;
 use crate::error_text::describe;
 use aws_credential_types::provider::ProvideCredentials;
+use aws_credential_types::provider::error::CredentialsError;
 
 /// Loads the credentials of a non-role source.
 ///
@@ -49,6 +50,13 @@ pub async fn source_credentials(source: &Source) -> Result<Credentials, AwsError
     };
     let creds = match loaded {
         Ok(creds) => creds,
+        // The SDK's "the credential provider was not enabled": the profile names no keys.
+        Err(CredentialsError::CredentialsNotLoaded(_)) if matches!(source, Source::Profile(_)) => {
+            return Err(AwsError::SourceCredentials {
+                source_name: format!("profile \"{name}\""),
+                detail: no_keys_detail(&name),
+            });
+        }
         Err(e) => {
             let mut detail = describe(&e);
             if let Source::Profile(profile) = source
@@ -65,6 +73,24 @@ pub async fn source_credentials(source: &Source) -> Result<Credentials, AwsError
         }
     };
     Ok(from_sdk(&creds))
+}
+
+/// What to say of a source profile without keys: where they were looked for.
+fn no_keys_detail(profile: &str) -> String {
+    let file = crate::config::aws_credentials_path();
+    let shown = file.as_ref().map_or_else(
+        || "no credentials file".to_owned(),
+        |f| format!("\"{}\"", f.display()),
+    );
+    let missing = if file.is_some_and(|f| !f.exists()) {
+        ", which does not exist"
+    } else {
+        ""
+    };
+    format!(
+        "it has no aws_access_key_id, neither in the AWS config nor in the credentials file {shown}{missing}; \
+         add its keys (aws configure --profile {profile}), or point AWS_SHARED_CREDENTIALS_FILE at the file that has them"
+    )
 }
 
 /// Whether `profile` is an `aws login` profile (`login_session`), read again

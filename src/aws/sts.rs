@@ -35,7 +35,7 @@ pub struct Issued {
 }
 
 /// What `AssumeRole` needs besides the signing credentials.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct AssumeRoleInput<'a> {
     /// The role.
     pub role_arn: &'a str,

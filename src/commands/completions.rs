@@ -11,9 +11,16 @@ use crate::context::Context;
 use crate::error::Error;
 use clap::CommandFactory;
 use clap_complete::CompletionCandidate;
-use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
+use clap_complete::env::{Elvish, EnvCompleter, Fish, Powershell, Shells, Zsh};
 use std::ffi::OsStr;
 use std::io::Write;
+
+mod bash;
+use bash::QuotingBash;
+
+/// The shells hats completes for; bash through [`QuotingBash`], which escapes
+/// candidates (the others quote them themselves).
+const SHELLS: Shells<'static> = Shells(&[&QuotingBash, &Elvish, &Fish, &Powershell, &Zsh]);
 
 /// The variable that switches hats into answering a completion request (the
 /// scripts set it). Named for hats: a `COMPLETE` meant for another program
@@ -25,6 +32,7 @@ pub const COMPLETE_VAR: &str = "HATS_COMPLETE";
 pub fn answer_completion_request() {
     clap_complete::CompleteEnv::with_factory(Cli::command)
         .var(COMPLETE_VAR)
+        .shells(SHELLS)
         .complete();
 }
 
@@ -34,7 +42,7 @@ pub fn answer_completion_request() {
 /// Writing failed (a closed pipe among others, which `main` treats as success).
 pub fn completions(shell: clap_complete::Shell) -> Result<(), Error> {
     let completer: &dyn EnvCompleter = match shell {
-        clap_complete::Shell::Bash => &Bash,
+        clap_complete::Shell::Bash => &QuotingBash,
         clap_complete::Shell::Fish => &Fish,
         clap_complete::Shell::Zsh => &Zsh,
         clap_complete::Shell::PowerShell => &Powershell,
@@ -54,15 +62,7 @@ pub fn completions(shell: clap_complete::Shell) -> Result<(), Error> {
 /// How the script calls hats back: as it was called now (`hats` from `PATH`
 /// stays `hats`; a relative path is made absolute, the script runs elsewhere).
 fn this_program() -> String {
-    let called = std::env::args_os()
-        .next()
-        .map_or_else(|| "hats".into(), std::path::PathBuf::from);
-    let program = if called.components().count() > 1 && called.is_relative() {
-        std::env::current_dir().map_or(called.clone(), |dir| dir.join(&called))
-    } else {
-        called
-    };
-    program.to_string_lossy().into_owned()
+    super::own_path::as_called().to_string_lossy().into_owned()
 }
 
 /// Target names (and, for a word starting with a digit, `ACCOUNT-ID/ROLE`

@@ -57,13 +57,13 @@ pub fn eks_kubeconfig(
         )));
     }
     let ca_pem = ca_file.map(read_ca).transpose()?;
-    let hats = std::env::current_exe()?;
+    let hats = super::own_path::invoked_text("the kubeconfig's exec plugin")?;
     let entry = KubeEntry {
         cluster,
         server,
         ca_pem: ca_pem.as_deref(),
         target: &target.name,
-        hats: &hats.to_string_lossy(),
+        hats: &hats,
     };
     let home = std::env::var_os("HOME")
         .map(std::path::PathBuf::from)

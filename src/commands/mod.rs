@@ -12,6 +12,7 @@ mod keys;
 mod login;
 mod ls;
 mod org_sync;
+mod own_path;
 mod profiles;
 mod progress;
 mod saml_sync;
@@ -37,13 +38,13 @@ pub use profiles::{profiles_print, profiles_sync};
 pub use saml_sync::saml_sync;
 pub use serve::serve;
 pub use shell::shell;
-pub use shell_use::{dialect as use_dialect, init, prompt, use_hook, use_target, use_unset};
+pub use shell_use::{dialect as use_dialect, init, prompt, use_exports, use_hook, use_target, use_unset};
 pub use sso::{sso_login, sso_logout};
 pub use sso_sync::{sso_sync, sync_stale};
 pub use whoami::whoami;
 
 use crate::cli::SessionArgs;
-use crate::config::{KeysAt, Scope, Target};
+use crate::config::{Scope, Target};
 use crate::context::Context;
 use crate::error::Error;
 use crate::history::Handout;
@@ -89,18 +90,16 @@ pub async fn obtain_with<'c, P: crate::session::MfaPrompter>(
     if asker == Asker::Command {
         note_outer_credentials();
     }
-    let cache = if args.no_cache {
-        None
-    } else {
-        ctx.open_cache().await?
-    };
-    // --no-cache skips cached sessions, not the Identity Center sign-in nor a
-    // long-term key kept in the keyring.
-    let in_keyring = target.key_profile().is_some_and(|(_, at)| at == KeysAt::Keyring);
-    let tokens = if args.no_cache && (target.sso_session().is_some() || in_keyring) {
-        ctx.open_cache().await?
-    } else {
-        None
+    // --no-cache makes a new session that is neither read from the cache nor
+    // written to it; what sits below it (an MFA session, the Identity Center
+    // sign-in) is still reused, so it never asks for a code or a sign-in again.
+    // It worked without a keyring before, and still does when none opens.
+    let cache = match ctx.open_cache().await {
+        Err(e) if args.no_cache => {
+            ctx.log(&format!("--no-cache: no keyring ({e}); every step is new"));
+            None
+        }
+        opened => opened?,
     };
     let request = Request {
         duration: args.duration,
@@ -110,7 +109,7 @@ pub async fn obtain_with<'c, P: crate::session::MfaPrompter>(
     };
     let log = |line: &str| ctx.log(line);
     let engine = Engine::new(&ctx.settings, ctx.clock, cache.as_ref(), prompter, request, &log)
-        .with_token_store(tokens.as_ref())
+        .keeping_sessions(!args.no_cache)
         .with_policy(scope.as_ref().map(|s| s.policy.clone()));
     let engine = if asker == Asker::Hook {
         engine.quiet()

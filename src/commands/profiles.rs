@@ -6,10 +6,10 @@
 //! reads and atomically replaces the file. It never touches sessions.
 
 use crate::config::profile_block::{self, BlockError, ProfileEntry, Split};
-use crate::context::Context;
+use crate::context::{Context, profile_region};
 use crate::error::Error;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Prints the block `sync` would write.
 pub fn profiles_print(ctx: &Context, prefix: &str) -> Result<(), Error> {
@@ -20,41 +20,59 @@ pub fn profiles_print(ctx: &Context, prefix: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// How often a sync reads the file again when it changed while being written.
+const ATTEMPTS: usize = 5;
+
 /// Writes the block into the AWS config (or prints the diff with `dry_run`).
+/// The file is replaced only if it still holds what was read: a profile
+/// another program added meanwhile is read in and kept, never overwritten.
 pub fn profiles_sync(ctx: &Context, prefix: &str, dry_run: bool) -> Result<(), Error> {
     let (entries, block) = block_for(ctx, prefix)?;
     let path = config_path()?;
     let shown = path.display().to_string();
-    let old = match std::fs::read(&path) {
+    for _ in 0..ATTEMPTS {
+        let old = read_config(&path, &shown)?;
+        let parts = profile_block::split(&old).map_err(|e| in_file(&shown, &e))?;
+        // `entries` is sorted by name: no set of 15,000 names to build.
+        let generated = |name: &str| entries.binary_search_by(|e| e.name.as_str().cmp(name)).is_ok();
+        profile_block::clash(parts, generated).map_err(|e| in_file(&shown, &e))?;
+        let new = profile_block::splice(parts, &block);
+        let counts = || Counts::between(parts, &block, entries.len());
+        if dry_run {
+            print_diff(&old, &new, &shown)?;
+            eprintln!("hats: dry run, \"{shown}\" not changed: {}", counts());
+            return Ok(());
+        }
+        if new == old {
+            // Not rewritten: no new mtime for editors and file watchers to react to.
+            eprintln!("hats: {} profiles in \"{shown}\" are up to date", entries.len());
+            return Ok(());
+        }
+        let replaced = crate::user_file::replace_if_unchanged(&path, old.as_bytes(), new.as_bytes())
+            .map_err(|e| {
+                Error::Usage(format!(
+                    "cannot write \"{shown}\": {e}; check the directory's permissions"
+                ))
+            })?;
+        if replaced {
+            eprintln!("hats: \"{shown}\": {}", counts());
+            return Ok(());
+        }
+    }
+    Err(Error::Usage(format!(
+        "\"{shown}\" changed each time hats was about to write it ({ATTEMPTS} tries), so it was left as it is; \
+         run `hats profiles sync` again once whatever is editing it has finished"
+    )))
+}
+
+/// The AWS config's text; a missing file is empty.
+fn read_config(path: &Path, shown: &str) -> Result<String, Error> {
+    match std::fs::read(path) {
         Ok(bytes) => String::from_utf8(bytes)
-            .map_err(|_| Error::Usage(format!("\"{shown}\" is not UTF-8 text; save it as UTF-8 first")))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(Error::Usage(format!("cannot read \"{shown}\": {e}"))),
-    };
-    let parts = profile_block::split(&old).map_err(|e| in_file(&shown, &e))?;
-    // `entries` is sorted by name: no set of 15,000 names to build.
-    let generated = |name: &str| entries.binary_search_by(|e| e.name.as_str().cmp(name)).is_ok();
-    profile_block::clash(parts, generated).map_err(|e| in_file(&shown, &e))?;
-    let new = profile_block::splice(parts, &block);
-    if dry_run {
-        print_diff(&old, &new, &shown)?;
-        let counts = Counts::between(parts, &block, entries.len());
-        eprintln!("hats: dry run, \"{shown}\" not changed: {counts}");
-        return Ok(());
+            .map_err(|_| Error::Usage(format!("\"{shown}\" is not UTF-8 text; save it as UTF-8 first"))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(e) => Err(Error::Usage(format!("cannot read \"{shown}\": {e}"))),
     }
-    if new == old {
-        // Not rewritten: no new mtime for editors and file watchers to react to.
-        eprintln!("hats: {} profiles in \"{shown}\" are up to date", entries.len());
-        return Ok(());
-    }
-    crate::fs_private::replace_keeping_mode(&path, new.as_bytes()).map_err(|e| {
-        Error::Usage(format!(
-            "cannot write \"{shown}\": {e}; check the directory's permissions"
-        ))
-    })?;
-    let counts = Counts::between(parts, &block, entries.len());
-    eprintln!("hats: \"{shown}\": {counts}");
-    Ok(())
 }
 
 /// The entries and rendered block for every target.
@@ -63,22 +81,24 @@ fn block_for(ctx: &Context, prefix: &str) -> Result<(Vec<ProfileEntry>, String),
     for (name, problem) in &ctx.targets.broken {
         eprintln!("hats: skipping \"{name}\": {problem}");
     }
+    // Every profile names a region: the AWS CLI and SDKs refuse a call
+    // without one, and a profile's region is all they read.
+    let default = ctx.targets.default_region.as_deref();
+    let regions: Vec<String> = ctx
+        .targets
+        .targets
+        .iter()
+        .map(|t| profile_region(t, default))
+        .collect();
     let targets = ctx
         .targets
         .targets
         .iter()
-        .map(|t| (t.name.as_str(), t.region.as_deref()));
+        .zip(&regions)
+        .map(|(t, region)| (t.name.as_str(), Some(region.as_str())));
     let entries = profile_block::entries(prefix, targets);
-    let hats = std::env::current_exe()
-        .and_then(std::fs::canonicalize)
-        .map_err(|e| Error::Usage(format!("cannot find hats' own path for credential_process: {e}")))?;
-    let hats = hats.to_str().ok_or_else(|| {
-        Error::Usage(format!(
-            "hats' path \"{}\" is not UTF-8, so the AWS config cannot name it; move hats elsewhere",
-            hats.display()
-        ))
-    })?;
-    let block = profile_block::render(&entries, hats);
+    let hats = super::own_path::invoked_text("credential_process in the AWS config")?;
+    let block = profile_block::render(&entries, &hats);
     Ok((entries, block))
 }
 

@@ -8,25 +8,18 @@
 
 use super::{Asker, obtain_with};
 use crate::cli::SessionArgs;
-use crate::context::{Context, Wanted};
+use crate::config::Target;
+use crate::context::{Context, Wanted, handout_region};
 use crate::domain::{MfaCode, MfaSerial, format_remaining};
 use crate::error::Error;
-use crate::output::{FUNCTION_MARKER, Format, InitShell};
-use crate::session::{MfaError, MfaPrompter, TerminalPrompter};
+use crate::output::{Exports, FUNCTION_MARKER, Format, InitShell, SAVED_REGION, SavedRegion};
+use crate::session::{MfaError, MfaPrompter, Session, TerminalPrompter};
 use std::io::Write;
 
 /// Prints the rc snippet for `shell`.
 pub fn init(shell: InitShell, hook: bool) -> Result<(), Error> {
-    let hats = std::env::current_exe()
-        .and_then(std::fs::canonicalize)
-        .map_err(|e| Error::Usage(format!("cannot find hats' own path for the shell function: {e}")))?;
-    let hats = hats.to_str().ok_or_else(|| {
-        Error::Usage(format!(
-            "hats' path \"{}\" is not UTF-8, so a shell function cannot name it; move hats elsewhere",
-            hats.display()
-        ))
-    })?;
-    write_out(&crate::output::snippet(shell, hats, hook))
+    let hats = super::own_path::invoked_text("the shell function")?;
+    write_out(&crate::output::snippet(shell, &hats, hook))
 }
 
 /// The dialect the shell function evals, or how to load the function.
@@ -53,15 +46,29 @@ pub fn dialect() -> Result<Format, Error> {
 pub async fn use_target(ctx: &Context, name: &str, args: &SessionArgs) -> Result<(), Error> {
     let format = dialect()?;
     let (target, session, receipt) = obtain_with(ctx, name, args, &TerminalPrompter, Asker::Use).await?;
-    let vars = crate::output::exports(target, &session, args.region.as_deref());
+    let vars = use_exports(ctx, target, &session, args.region.as_deref());
     write_out(&crate::output::render(&vars, format))?;
     receipt.record(ctx, target, crate::history::Handout::Use);
     Ok(())
 }
 
-/// `hats use --unset`: removes what `hats use` set.
+/// What `hats use` (and the switcher's Enter under it) exports: the target's
+/// credentials, the region hats uses for it (`--region`, the target's, the
+/// shell's own, the AWS config's default, the partition's default: never the
+/// previous target's), and the shell's own region settings, saved for `--unset`.
+pub fn use_exports(ctx: &Context, target: &Target, session: &Session, region: Option<&str>) -> Exports {
+    let saved = SavedRegion::before_switch(|name| std::env::var(name).ok());
+    let region = handout_region(target, region, ctx.targets.default_region.as_deref());
+    let mut vars = crate::output::exports(target, session, Some(&region));
+    vars.vars.push((SAVED_REGION, saved.encode()));
+    vars
+}
+
+/// `hats use --unset`: removes what `hats use` set and puts the shell's own
+/// region settings back.
 pub fn use_unset() -> Result<(), Error> {
-    write_out(&crate::output::unset_lines(dialect()?))
+    let saved = SavedRegion::saved(|name| std::env::var(name).ok());
+    write_out(&crate::output::unset_lines(dialect()?, saved.as_ref()))
 }
 
 /// `hats use --hook`, run by the prompt hook: renews the exported session once
@@ -87,7 +94,9 @@ pub async fn use_hook(verbose: bool) -> Result<(), Error> {
             format!("could not renew \"{name}\" before it expires; run `hats use {name}`")
         }
         Ok((target, session, receipt)) => {
-            let vars = crate::output::exports(target, &session, None);
+            // Renewing keeps the region the shell has now, whatever set it.
+            let region = std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty());
+            let vars = crate::output::exports(target, &session, region.as_deref());
             write_out(&crate::output::render(&vars, format))?;
             receipt.record(&ctx, target, crate::history::Handout::Use);
             return Ok(());

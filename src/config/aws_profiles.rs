@@ -34,6 +34,18 @@ impl AwsFileKind {
         }
     }
 
+    /// The error for this file: `detail` says what is wrong, where.
+    fn error(self, detail: String) -> ConfigError {
+        ConfigError::AwsFile {
+            what: match self {
+                Self::Config => "config",
+                Self::Credentials => "credentials file",
+            },
+            variable: self.variable(),
+            detail,
+        }
+    }
+
     const fn default_name(self) -> &'static str {
         match self {
             Self::Config => "config",
@@ -131,8 +143,17 @@ pub fn parse_profiles(config: AwsFile<'_>, credentials: AwsFile<'_>) -> Result<P
     let profiles = aws_config::profile::load(&Fs::from_map(files), &env, &EnvConfigFiles::default(), None)
         // With an in-memory file system the SDK's loader never waits.
         .now_or_never()
-        .ok_or_else(|| ConfigError::AwsFile("the AWS SDK's profile loader did not finish".into()))?
-        .map_err(|e| ConfigError::AwsFile(one_line(&crate::error_text::describe(&e))))?;
+        .ok_or_else(|| AwsFileKind::Config.error("the AWS SDK's profile loader did not finish".into()))?
+        .map_err(|e| {
+            let detail = one_line(&crate::error_text::describe(&e));
+            // The SDK's message names the file it could not parse.
+            let kind = if !credentials.path.is_empty() && detail.contains(credentials_path.as_str()) {
+                AwsFileKind::Credentials
+            } else {
+                AwsFileKind::Config
+            };
+            kind.error(detail)
+        })?;
     for (file, text) in [(config, config_text), (credentials, credentials_text)] {
         if let Some(duplicate) = find_duplicate(text) {
             return Err(ConfigError::AwsDuplicateKey {
@@ -193,10 +214,10 @@ pub fn aws_config_path() -> Option<PathBuf> {
     file_path(&Env::real(), AwsFileKind::Config)
 }
 
-/// The AWS file of `kind` the SDK would read; `None` when its variable is set
-/// empty or there is no home directory.
-pub fn aws_file_path(kind: AwsFileKind) -> Option<PathBuf> {
-    file_path(&Env::real(), kind)
+/// The AWS credentials file the SDK would read (`AWS_SHARED_CREDENTIALS_FILE`
+/// or `~/.aws/credentials`); `None` as for [`aws_config_path`].
+pub fn aws_credentials_path() -> Option<PathBuf> {
+    file_path(&Env::real(), AwsFileKind::Credentials)
 }
 
 /// Where the SDK would look for this file: the variable (with `~/` expanded) or `~/.aws/NAME`.
@@ -265,6 +286,19 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("/h/.aws/config on line 2"), "{err}");
+        assert!(err.ends_with("point AWS_CONFIG_FILE elsewhere"), "{err}");
+        let err = parse_profiles(
+            file(AwsFileKind::Config, "/h/.aws/config", "[profile a]\n"),
+            file(AwsFileKind::Credentials, "/h/.aws/credentials", "[a]\n[broken\n"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("cannot read the AWS credentials file: "), "{err}");
+        assert!(err.contains("/h/.aws/credentials on line 2"), "{err}");
+        assert!(
+            err.ends_with("point AWS_SHARED_CREDENTIALS_FILE elsewhere"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -28,10 +28,34 @@ pub struct HatsFile {
     /// SAML sources: `[saml.corp]`, each a command printing a SAMLResponse.
     #[serde(default)]
     pub saml: BTreeMap<String, SamlEntry>,
+    /// Web identity roles: `[web_identity.NAME]`, each a target `NAME`. Here
+    /// rather than in the AWS config, whose other readers (the AWS CLI, boto3)
+    /// do not know `web_identity_token_process`.
+    #[serde(default)]
+    pub web_identity: BTreeMap<String, WebIdentityEntry>,
     /// Profiles whose long-term keys are in the OS keyring: not written in this
     /// file but in `hats keys`' own record, which the loader adds here.
     #[serde(skip)]
     pub keyring_profiles: std::collections::BTreeSet<String>,
+}
+
+/// `[web_identity.NAME]`: a role assumed with an identity provider's token.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebIdentityEntry {
+    /// The role.
+    pub role_arn: String,
+    /// A file holding the token, read each time a session is made.
+    pub web_identity_token_file: Option<String>,
+    /// A command (run without a shell) whose stdout is the token.
+    pub web_identity_token_process: Option<String>,
+    /// Region for STS and exports.
+    pub region: Option<String>,
+    /// Role session length.
+    #[serde(default, deserialize_with = "duration")]
+    pub duration: Option<SessionDuration>,
+    /// Role session name (default: hats' own).
+    pub role_session_name: Option<String>,
 }
 
 /// `[saml.NAME]`: an identity provider command whose assertion's roles become targets.
@@ -227,28 +251,10 @@ fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SessionDuration>, 
     }
 }
 
-/// Refuses a config file that group or others may write (a missing file is fine).
-#[cfg(unix)]
-fn refuse_if_writable_by_others(path: &Path) -> Result<(), ConfigError> {
-    use std::os::unix::fs::PermissionsExt;
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.permissions().mode() & 0o022 != 0 => Err(ConfigError::HatsWritableByOthers {
-            path: path.to_owned(),
-            mode: meta.permissions().mode() & 0o777,
-        }),
-        _ => Ok(()),
-    }
-}
-
-#[cfg(not(unix))]
-fn refuse_if_writable_by_others(_path: &Path) -> Result<(), ConfigError> {
-    Ok(())
-}
-
 impl HatsFile {
     /// Reads `path`; a missing file is an empty config.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        refuse_if_writable_by_others(path)?;
+        super::trusted_file::refuse_if_others_can_change(path)?;
         super::refuse_enormous(path)?;
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,

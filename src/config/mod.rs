@@ -26,10 +26,12 @@ mod sso_inventory;
 mod sso_offers;
 mod target;
 mod targets_from;
+mod trusted_file;
 mod web_identity;
 
 pub use aws_profiles::{
-    AwsFile, AwsFileKind, aws_config_path, aws_file_path, load_profiles, parse_profiles, sdk_profile_files,
+    AwsFile, AwsFileKind, aws_config_path, aws_credentials_path, load_profiles, parse_profiles,
+    sdk_profile_files,
 };
 pub use hats_file::{
     AccountEntry, HatsFile, IdentityCenterEntry, IdentityDefault, OrgRule, OrganizationEntry, PresetEntry,
@@ -64,10 +66,17 @@ use std::path::PathBuf;
 pub enum ConfigError {
     /// An AWS config or credentials file could not be read or parsed.
     #[error(
-        "cannot read the AWS config: {}; fix the file or point AWS_CONFIG_FILE elsewhere",
-        printable(.0)
+        "cannot read the AWS {what}: {}; fix the file or point {variable} elsewhere",
+        printable(.detail)
     )]
-    AwsFile(String),
+    AwsFile {
+        /// `config` or `credentials file`.
+        what: &'static str,
+        /// The variable that moves that file.
+        variable: &'static str,
+        /// What is wrong, where.
+        detail: String,
+    },
     /// An AWS file exists but could not be read (permissions, a directory, ...).
     #[error("cannot read \"{path}\": {source}; fix it or point {variable} elsewhere")]
     AwsRead {
@@ -128,6 +137,36 @@ pub enum ConfigError {
         /// The file.
         path: PathBuf,
         /// Its permission bits.
+        mode: u32,
+    },
+    /// hats' own config file, or its directory, belongs to another user, who
+    /// could change it (or replace it) and so what hats runs.
+    #[error(
+        "hats config \"{path}\" is not read: {what} another user (uid {owner}), who could change which roles \
+         hats assumes or which commands it runs (mfa_process, assertion_process); make it yours: \
+         sudo chown {me} \"{path}\" (and its directory), or point HATS_CONFIG at a file of yours"
+    )]
+    HatsNotYours {
+        /// The config file.
+        path: PathBuf,
+        /// `it belongs to` or `its directory belongs to`.
+        what: &'static str,
+        /// The other user's id.
+        owner: u32,
+        /// This user's id.
+        me: u32,
+    },
+    /// The directory holding hats' own config file lets other users replace it.
+    #[error(
+        "hats config \"{path}\" is not read: its directory \"{dir}\" is writable by other users (mode {mode:03o}), \
+         so anyone on this machine could put another config in its place; fix it with: chmod go-w \"{dir}\""
+    )]
+    HatsDirWritableByOthers {
+        /// The config file.
+        path: PathBuf,
+        /// Its directory.
+        dir: PathBuf,
+        /// The directory's permission bits.
         mode: u32,
     },
     /// A config file far larger than any real one: probably the wrong file, and

@@ -25,16 +25,29 @@ const NO_HOME: &str = "no home directory: HOME is not set and the user database 
 
 impl Paths {
     /// Platform paths (`$XDG_CONFIG_HOME/hats/config.toml` on Linux); `HATS_CONFIG`
-    /// overrides the config file. Errs (one line, saying what to set) without a usable home.
+    /// overrides the config file and must name one that exists. Errs (one line,
+    /// saying what to set) without a usable home.
     pub fn from_env() -> Result<Self, String> {
         let base = directories::BaseDirs::new().ok_or(NO_HOME)?;
         let dirs = directories::ProjectDirs::from("", "", "hats").ok_or(NO_HOME)?;
         let home = base.home_dir();
         let (config_dir, cache_dir, data_dir) = (dirs.config_dir(), dirs.cache_dir(), dirs.data_dir());
         check_home(home, home.is_dir(), &[config_dir, cache_dir, data_dir])?;
-        let config_file = std::env::var_os("HATS_CONFIG")
-            .filter(|v| !v.is_empty())
+        let named = std::env::var_os("HATS_CONFIG").filter(|v| !v.is_empty());
+        let config_file = named
+            .clone()
             .map_or_else(|| config_dir.join("config.toml"), PathBuf::from);
+        // The default file may be missing (no config yet); a file named on purpose
+        // that is missing is a typo or a moved file, and would silently change what hats offers.
+        if named.is_some()
+            && std::fs::metadata(&config_file).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+        {
+            return Err(format!(
+                "HATS_CONFIG names \"{}\", which does not exist; create it, fix the path, or unset \
+                 HATS_CONFIG to use the default config",
+                config_file.display()
+            ));
+        }
         Ok(Self {
             config_file,
             keyring_profiles: config_dir.join("keyring-profiles.toml"),

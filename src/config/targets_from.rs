@@ -102,6 +102,7 @@ pub fn build_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
             )),
         }
     }
+    super::web_identity::add_entries(&mut set, &mut taken, &file.web_identity);
     // A name with control characters would put terminal escape sequences on
     // the screen of whoever lists targets.
     let (unsafe_names, targets) = std::mem::take(&mut set.targets)

@@ -1,13 +1,17 @@
 //! Web identity (OIDC) sources: a profile with `role_arn` and
-//! `web_identity_token_file` (or hats' `web_identity_token_process`) is assumed
-//! with `AssumeRoleWithWebIdentity`.
+//! `web_identity_token_file` (or hats' `web_identity_token_process`), or a
+//! `[web_identity.NAME]` section of hats' config, is assumed with
+//! `AssumeRoleWithWebIdentity`.
 //!
-//! This module only reads and checks the profile's keys. The token itself is a
+//! This module only reads and checks the keys. The token itself is a
 //! secret read at call time by the session engine, never here.
 
 use super::ConfigError;
-use super::target::Source;
+use super::hats_file::WebIdentityEntry;
+use super::target::{Origin, RoleSpec, Source, Spec, Target, TargetSet};
+use crate::domain::{RoleArn, SessionTags};
 use aws_config::profile::Profile;
+use std::collections::{BTreeMap, HashSet};
 
 /// Where a web identity token comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,39 +65,11 @@ pub(super) fn declared(profile: &Profile) -> bool {
 /// The web identity source of a profile that [`declared`] one, or why it cannot be used.
 pub(super) fn source(profile: &Profile) -> Result<Source, ConfigError> {
     let name = profile.name();
-    let file = profile.get("web_identity_token_file");
-    let process = profile.get("web_identity_token_process");
-    let token = match (file, process) {
-        (Some(_), Some(_)) => {
-            return Err(ConfigError::profile(
-                name,
-                "sets both web_identity_token_file and web_identity_token_process; keep one",
-            ));
-        }
-        (Some(path), None) if path.trim().is_empty() => {
-            return Err(ConfigError::profile(
-                name,
-                "web_identity_token_file is empty; set it to the path of the token file",
-            ));
-        }
-        (Some(path), None) => TokenSource::File(path.trim().to_owned()),
-        (None, Some(command)) => TokenSource::Process(command_words(command).ok_or_else(|| {
-            ConfigError::profile(
-                name,
-                format!(
-                    "web_identity_token_process \"{}\" is not a command line (empty, or a quote left open); \
-                     write the program and its arguments, e.g. idp-cli token --audience sts",
-                    super::printable(command)
-                ),
-            )
-        })?),
-        (None, None) => {
-            return Err(ConfigError::profile(
-                name,
-                "has no web_identity_token_file or web_identity_token_process",
-            ));
-        }
-    };
+    let token = token_source(
+        profile.get("web_identity_token_file"),
+        profile.get("web_identity_token_process"),
+    )
+    .map_err(|message| ConfigError::profile(name, message))?;
     if let Some(key) = NOT_ACCEPTED.iter().find(|key| profile.get(key).is_some()) {
         return Err(ConfigError::profile(
             name,
@@ -105,6 +81,91 @@ pub(super) fn source(profile: &Profile) -> Result<Source, ConfigError> {
         ));
     }
     Ok(Source::WebIdentity(Box::new(token)))
+}
+
+/// The token source the two keys name, or what is wrong with them.
+fn token_source(file: Option<&str>, process: Option<&str>) -> Result<TokenSource, String> {
+    match (file, process) {
+        (Some(_), Some(_)) => {
+            Err("sets both web_identity_token_file and web_identity_token_process; keep one".into())
+        }
+        (Some(path), None) if path.trim().is_empty() => {
+            Err("web_identity_token_file is empty; set it to the path of the token file".into())
+        }
+        (Some(path), None) => Ok(TokenSource::File(path.trim().to_owned())),
+        (None, Some(command)) => command_words(command).map(TokenSource::Process).ok_or_else(|| {
+            format!(
+                "web_identity_token_process \"{}\" is not a command line (empty, or a quote left open); \
+                 write the program and its arguments, e.g. idp-cli token --audience sts",
+                super::printable(command)
+            )
+        }),
+        (None, None) => Err("has no web_identity_token_file or web_identity_token_process".into()),
+    }
+}
+
+/// The targets of hats' `[web_identity.NAME]` entries; a name already taken
+/// (by a profile or an account) or an unusable entry is recorded as broken.
+pub(super) fn add_entries(
+    set: &mut TargetSet,
+    taken: &mut HashSet<String>,
+    entries: &BTreeMap<String, WebIdentityEntry>,
+) {
+    for (name, entry) in entries {
+        let place = format!("[web_identity.{}] in hats config", super::printable(name));
+        let broken = |message: String| ConfigError::Entry {
+            place: place.clone(),
+            message,
+        };
+        let built = entry_target(name, entry).map_err(broken);
+        match built {
+            Ok(_) if taken.contains(name) => set.broken.push((
+                super::printable(name).into_owned(),
+                ConfigError::Entry {
+                    place: place.clone(),
+                    message: "an earlier profile or account already has this name; rename the section".into(),
+                },
+            )),
+            Ok(target) => {
+                taken.insert(name.clone());
+                set.targets.push(target);
+            }
+            Err(e) => set.broken.push((super::printable(name).into_owned(), e)),
+        }
+    }
+}
+
+fn entry_target(name: &str, entry: &WebIdentityEntry) -> Result<Target, String> {
+    let token = token_source(
+        entry.web_identity_token_file.as_deref(),
+        entry.web_identity_token_process.as_deref(),
+    )?;
+    let role_arn = RoleArn::parse(&entry.role_arn).map_err(|e| e.to_string())?;
+    if let Some(region) = &entry.region {
+        super::check_region(region)?;
+    }
+    Ok(Target {
+        name: name.to_owned(),
+        alias: None,
+        origin: Origin::HatsConfig,
+        account_id: Some(role_arn.account().clone()),
+        account_name: None,
+        region: entry.region.clone(),
+        production: false,
+        tags: Default::default(),
+        ou_path: None,
+        spec: Spec::Role(RoleSpec {
+            profile: None,
+            role_arn,
+            source: Source::WebIdentity(Box::new(token)),
+            mfa: None,
+            external_id: None,
+            session_name: entry.role_session_name.clone(),
+            duration: entry.duration,
+            source_identity: None,
+            tags: SessionTags::default(),
+        }),
+    })
 }
 
 /// The program and its arguments, split as a POSIX shell would split words

@@ -6,6 +6,8 @@
 use serde_yaml_ng::{Mapping, Value};
 use std::path::{Path, PathBuf};
 
+mod lock;
+
 /// What to add.
 pub struct KubeEntry<'a> {
     /// The EKS cluster's name (signed into tokens as `x-k8s-aws-id`).
@@ -16,7 +18,7 @@ pub struct KubeEntry<'a> {
     pub ca_pem: Option<&'a str>,
     /// The hats target whose credentials sign the tokens.
     pub target: &'a str,
-    /// hats' absolute path, for the exec plugin.
+    /// hats' absolute path as invoked (links kept), for the exec plugin.
     pub hats: &'a str,
 }
 
@@ -30,6 +32,20 @@ pub enum KubeconfigError {
         path: PathBuf,
         /// What is wrong with it.
         reason: String,
+    },
+    /// kubectl's lock file stayed while hats waited: kubectl (or another hats)
+    /// is changing the file, or stopped while changing it.
+    #[error(
+        "\"{}\" exists: kubectl or another hats is changing the kubeconfig, or stopped while changing it \
+         (hats waited {secs}s); if none is running, delete \"{}\" and run this again",
+        lock.display(),
+        lock.display()
+    )]
+    Locked {
+        /// The lock file.
+        lock: PathBuf,
+        /// How long hats waited for it.
+        secs: u64,
     },
     /// Reading or writing the file failed.
     #[error("cannot update the kubeconfig \"{}\": {source}; check the file and its directory", path.display())]
@@ -55,24 +71,28 @@ pub fn context_name(entry: &KubeEntry<'_>) -> String {
 
 /// Merges `entry` into the file at `path` (created, with its directory, if
 /// missing), replaced atomically and 0600; makes its context the current one.
+/// kubectl's lock (`PATH.lock`) is held meanwhile, and a `path` that is a
+/// symbolic link is written through: the link stays.
 pub fn merge_into_file(path: &Path, entry: &KubeEntry<'_>) -> Result<(), KubeconfigError> {
+    let _lock = lock::KubectlLock::take(path)?;
+    let file = lock::follow_links(path);
     let io = |source| KubeconfigError::Io {
-        path: path.to_owned(),
+        path: file.clone(),
         source,
     };
-    let existing = match std::fs::read_to_string(path) {
+    let existing = match std::fs::read_to_string(&file) {
         Ok(text) => Some(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(io(e)),
     };
     let merged = merge(existing.as_deref(), entry).map_err(|reason| KubeconfigError::Malformed {
-        path: path.to_owned(),
+        path: file.clone(),
         reason,
     })?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
         crate::fs_private::create_dir(dir).map_err(io)?;
     }
-    crate::fs_private::write_atomic(path, merged.as_bytes()).map_err(io)
+    crate::fs_private::write_atomic(&file, merged.as_bytes()).map_err(io)
 }
 
 /// `existing` (a kubeconfig's text, if any) with `entry`'s cluster, user and

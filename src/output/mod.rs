@@ -7,6 +7,7 @@ mod banner;
 mod credential_process;
 mod env_vars;
 pub mod kubeconfig;
+mod saved_region;
 mod shell_format;
 mod shell_init;
 
@@ -14,6 +15,7 @@ pub use banner::{ShellBanner, credentials_of};
 pub use credential_process::credential_process_json;
 pub use env_vars::{Exports, REMOVED_VARS, exports};
 pub use env_vars::{SHELL_MARKER, inside_hats_shell, is_shell};
+pub use saved_region::{SAVED_REGION, SavedRegion};
 pub use shell_format::{Format, render};
 pub use shell_init::{
     FUNCTION_MARKER, InitShell, USE_VARS, function_dialect, hook_failure_lines, snippet, unset_lines,

@@ -25,23 +25,15 @@ pub fn render(exports: &Exports, format: Format) -> String {
         Format::Sh => {
             let _ = writeln!(out, "unset {}", REMOVED_VARS.join(" "));
             for (k, v) in &exports.vars {
-                let _ = writeln!(out, "export {k}={}", sh_quote(v));
+                out.push_str(&set_line(format, k, v));
             }
         }
-        Format::Fish => {
+        Format::Fish | Format::Powershell => {
             for k in REMOVED_VARS {
-                let _ = writeln!(out, "set -e {k};");
+                out.push_str(&unset_line(format, k));
             }
             for (k, v) in &exports.vars {
-                let _ = writeln!(out, "set -gx {k} {};", fish_quote(v));
-            }
-        }
-        Format::Powershell => {
-            for k in REMOVED_VARS {
-                let _ = writeln!(out, "Remove-Item Env:{k} -ErrorAction SilentlyContinue");
-            }
-            for (k, v) in &exports.vars {
-                let _ = writeln!(out, "$Env:{k} = '{}'", v.replace('\'', "''"));
+                out.push_str(&set_line(format, k, v));
             }
         }
         Format::Json => {
@@ -67,14 +59,59 @@ pub fn render(exports: &Exports, format: Format) -> String {
     out
 }
 
+/// One line that exports `name` as `value` in a shell dialect (`Sh` for the others).
+pub(super) fn set_line(format: Format, name: &str, value: &str) -> String {
+    match format {
+        Format::Fish => format!("set -gx {name} {};\n", fish_quote(value)),
+        Format::Powershell => format!("$Env:{name} = {}\n", ps_quote(value)),
+        _ => format!("export {name}={}\n", sh_quote(value)),
+    }
+}
+
+/// One line that removes `name` from the environment in a shell dialect, with
+/// status 0 whether or not it was set (`Sh` for the others).
+pub(super) fn unset_line(format: Format, name: &str) -> String {
+    match format {
+        Format::Fish => fish_erase(name),
+        Format::Powershell => format!("Remove-Item Env:{name} -ErrorAction SilentlyContinue\n"),
+        _ => format!("unset {name}\n"),
+    }
+}
+
 /// Single quotes; an embedded `'` becomes `'\''`.
-fn sh_quote(value: &str) -> String {
+pub(super) fn sh_quote(value: &str) -> String {
     format!("'{}'", value.replace('\'', r"'\''"))
 }
 
+/// fish: erases `name` if it is set. A bare `set -e` of an unset variable
+/// fails with status 4, and fish's `set` keeps the status it found, so every
+/// later line would end `source` (and `hats use x; and …`) with 4.
+fn fish_erase(name: &str) -> String {
+    format!("if set -q {name}; set -e {name}; end;\n")
+}
+
 /// fish single quotes: only `\` and `'` are escaped.
-fn fish_quote(value: &str) -> String {
+pub(super) fn fish_quote(value: &str) -> String {
     format!("'{}'", value.replace('\\', r"\\").replace('\'', r"\'"))
+}
+
+/// The characters PowerShell ends a single-quoted string at: `'` and the
+/// typographic quotes ‘ ’ ‚ ‛ (its tokenizer takes all five alike).
+const PS_SINGLE_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
+
+/// PowerShell single quotes: inside them only a single-quote character is
+/// special, and doubling it (whichever of the five it is) makes it literal.
+pub(super) fn ps_quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('\'');
+    for c in value.chars() {
+        if PS_SINGLE_QUOTES.contains(&c) {
+            out.push(c);
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
 }
 
 #[cfg(test)]
@@ -98,8 +135,25 @@ mod tests {
     }
 
     #[test]
+    fn powershell_doubles_every_character_it_takes_for_a_single_quote() {
+        let exports = Exports {
+            vars: vec![("HATS_TARGET", "x\u{2019}+$(New-Item pwned)+\u{2019}".to_owned())],
+        };
+        assert!(
+            render(&exports, Format::Powershell)
+                .contains("$Env:HATS_TARGET = 'x\u{2019}\u{2019}+$(New-Item pwned)+\u{2019}\u{2019}'\n")
+        );
+        assert_eq!(
+            ps_quote("\u{2018}a\u{201A}b\u{201B}c'"),
+            "'\u{2018}\u{2018}a\u{201A}\u{201A}b\u{201B}\u{201B}c'''"
+        );
+    }
+
+    #[test]
     fn profile_variables_are_removed() {
         assert!(render(&sample(), Format::Sh).starts_with("unset AWS_PROFILE AWS_DEFAULT_PROFILE\n"));
-        assert!(render(&sample(), Format::Fish).starts_with("set -e AWS_PROFILE;\n"));
+        assert!(
+            render(&sample(), Format::Fish).starts_with("if set -q AWS_PROFILE; set -e AWS_PROFILE; end;\n")
+        );
     }
 }

@@ -5,7 +5,8 @@
 //! Pure text. The function tells the binary it is there (and which syntax to
 //! print) through [`FUNCTION_MARKER`]; the binary refuses `hats use` without it.
 
-use super::shell_format::Format;
+use super::saved_region::{SAVED_REGION, SavedRegion};
+use super::shell_format::{Format, fish_quote, ps_quote, set_line, sh_quote, unset_line};
 
 /// Set by the shell function, for one `hats use` run only, to the dialect it evals.
 pub const FUNCTION_MARKER: &str = "HATS_FUNCTION";
@@ -48,8 +49,9 @@ pub fn function_dialect(value: &str) -> Option<Format> {
     }
 }
 
-/// The snippet for `shell`; `hats` is the binary's absolute path, so the
-/// function and hook call this very program whatever `PATH` holds later.
+/// The snippet for `shell`; `hats` is the absolute path hats was invoked by
+/// (links kept), so the function and hook call this program whatever `PATH`
+/// holds later, and still after a package upgrade moves the file behind the link.
 pub fn snippet(shell: InitShell, hats: &str, hook: bool) -> String {
     let mut out = match shell {
         InitShell::Bash | InitShell::Zsh => posix_function(&sh_quote(hats)),
@@ -65,18 +67,6 @@ pub fn snippet(shell: InitShell, hats: &str, hook: bool) -> String {
         });
     }
     out
-}
-
-fn sh_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', r"'\''"))
-}
-
-fn fish_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\\', r"\\").replace('\'', r"\'"))
-}
-
-fn ps_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
 }
 
 /// bash and zsh: `hats use …` evals what the binary prints; a note the hook
@@ -140,7 +130,7 @@ function hats --wraps {hats} --description 'hats; `hats use` switches this shell
         end
         set -l _hats_out ({FUNCTION_MARKER}=fish {hats} $argv)
         or return
-        set -e _hats_hook_failed
+        if set -q _hats_hook_failed; set -e _hats_hook_failed; end
         string join \n -- $_hats_out | source
     else
         {hats} $argv
@@ -201,30 +191,34 @@ function global:prompt {{
     )
 }
 
-/// Every variable `hats use` sets, which `hats use --unset` clears.
-pub const USE_VARS: [&str; 10] = [
+/// The credentials and markers `hats use` sets, which `hats use --unset`
+/// clears (the region variables are put back as they were instead).
+pub const USE_VARS: [&str; 8] = [
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
     "AWS_CREDENTIAL_EXPIRATION",
     "AWS_SESSION_EXPIRATION",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
     "HATS_TARGET",
     "HATS_ACCOUNT_ID",
     "HATS_ROLE_ARN",
 ];
 
-/// What `hats use --unset` prints: every variable of [`USE_VARS`] removed.
-pub fn unset_lines(format: Format) -> String {
-    match format {
-        Format::Fish => USE_VARS.iter().map(|k| format!("set -e {k};\n")).collect(),
-        Format::Powershell => USE_VARS
-            .iter()
-            .map(|k| format!("Remove-Item Env:{k} -ErrorAction SilentlyContinue\n"))
-            .collect(),
-        _ => format!("unset {}\n", USE_VARS.join(" ")),
+/// What `hats use --unset` prints: every variable of [`USE_VARS`] removed and,
+/// when `hats use` saved the shell's own region settings, those restored.
+/// Without saved settings the region is left alone: hats did not set it.
+pub fn unset_lines(format: Format, saved: Option<&SavedRegion>) -> String {
+    let mut out: String = USE_VARS.iter().map(|k| unset_line(format, k)).collect();
+    if let Some(saved) = saved {
+        for (name, value) in saved.restore() {
+            out.push_str(&match value {
+                Some(value) => set_line(format, name, value),
+                None => unset_line(format, name),
+            });
+        }
+        out.push_str(&unset_line(format, SAVED_REGION));
     }
+    out
 }
 
 /// What the hook prints when it could not renew: two shell variables (not

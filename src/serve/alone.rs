@@ -111,7 +111,17 @@ fn notice(target: &Target, endpoint: &Endpoint) -> std::io::Result<()> {
         "hats: serving \"{}\" on {address} until Ctrl-C; renewed from the cached session, never with a prompt",
         target.name
     )?;
-    if !sdk_accepts_over_http(address.ip()) {
+    if address.ip().is_unspecified() {
+        writeln!(
+            err,
+            "hats: \"{}\" is every address of this machine: anyone who can reach port {} from the network \
+             can ask for these credentials with the token, which crosses the network in clear; the URL above \
+             names this machine's loopback address, the one the AWS SDKs accept over plain HTTP; to serve this \
+             machine only, leave out --listen",
+            address.ip(),
+            address.port()
+        )?;
+    } else if !sdk_accepts_over_http(address.ip()) {
         writeln!(
             err,
             "hats: \"{}\" is not a loopback address: the AWS SDKs take a plain-HTTP \

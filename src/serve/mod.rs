@@ -213,15 +213,17 @@ impl Renewer<'_> {
     async fn answer(&self) -> (Answer, Option<jiff::Timestamp>) {
         let (ctx, target) = (self.ctx, self.target);
         let log = |l: &str| ctx.log(l);
+        // Under --no-cache the keyring is open only for a source's long-term key:
+        // sessions made with it are not kept.
         let resolved = Engine::new(
             &ctx.settings,
             ctx.clock,
-            self.cache,
+            self.cache.or(self.keys),
             &NoPrompt,
             self.request.clone(),
             &log,
         )
-        .with_token_store(self.keys)
+        .keeping_sessions(self.cache.is_some())
         .with_policy(self.policy.cloned())
         .renewing()
         .resolve(target)

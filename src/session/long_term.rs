@@ -53,10 +53,10 @@ pub enum KeyringKeyError {
         /// The store.
         store: &'static str,
     },
-    /// Caching is off, and with it the keyring.
+    /// No keyring is open: `HATS_KEYRING=none`, or none opened.
     #[error(
-        "profile \"{profile}\" keeps its access key in the OS keyring, which HATS_KEYRING=none turns off; \
-         unset HATS_KEYRING (--no-cache still reads the key)"
+        "profile \"{profile}\" keeps its access key in the OS keyring, and this run has none open \
+         (HATS_KEYRING=none, or the keyring did not open): unset HATS_KEYRING or unlock the keyring"
     )]
     NoKeyring {
         /// The profile.

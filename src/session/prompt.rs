@@ -54,6 +54,15 @@ pub enum MfaError {
 pub trait MfaPrompter: Sync {
     /// Returns a validated code for `device`.
     fn ask(&self, device: &MfaSerial) -> impl Future<Output = Result<MfaCode, MfaError>> + Send;
+
+    /// Whether the engine may ask again, in the same run, when AWS refuses a
+    /// code this prompter gave (the switcher shows a refusal its own way).
+    fn asks_again(&self) -> bool {
+        false
+    }
+
+    /// Tells the person AWS refused their code for `device`, before asking again.
+    fn refused(&self, _device: &MfaSerial) {}
 }
 
 /// Prompts on the controlling terminal.
@@ -66,6 +75,19 @@ impl MfaPrompter for TerminalPrompter {
         tokio::task::spawn_blocking(move || prompt_on_terminal(&device))
             .await
             .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+    }
+
+    fn asks_again(&self) -> bool {
+        true
+    }
+
+    fn refused(&self, device: &MfaSerial) {
+        if let Ok((_, mut output)) = open_terminal() {
+            let _ = writeln!(
+                output,
+                "hats: AWS refused that code for {device} (wrong, or already used); enter the next code"
+            );
+        }
     }
 }
 

@@ -7,7 +7,6 @@ pub use sso::{find_sso_token, keep_sso_token};
 
 use super::keys::{Shape, role_key, session_name, source_identity, user_key};
 use super::long_term::{KeyStore, KeyringKeyError};
-use super::mfa_process::{run_mfa_process, timeout_from_env};
 use super::plan::plan_role;
 use super::prompt::MfaPrompter;
 use super::{Cache, Session, SessionError};
@@ -21,6 +20,9 @@ use std::sync::Mutex;
 
 mod cached;
 mod federated;
+mod mfa_code;
+
+use mfa_code::Code;
 
 /// What the caller asks for beyond the target itself.
 #[derive(Debug, Clone, Default)]
@@ -52,6 +54,9 @@ pub struct Engine<'a, P> {
     duration_is_minimum: bool,
     /// Renew only from what is cached or read silently (see [`Engine::quiet`]).
     quiet: bool,
+    /// Whether role and Identity Center sessions go through the cache (see
+    /// [`Engine::keeping_sessions`]); MFA sessions always do.
+    keeps_sessions: bool,
 }
 
 /// How far short of an explicit `--duration` a cached session may fall and still
@@ -102,7 +107,17 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
             log,
             duration_is_minimum: true,
             quiet: false,
+            keeps_sessions: true,
         }
+    }
+
+    /// With `false` (`--no-cache`), role and Identity Center sessions are made
+    /// new and not stored; an MFA session is still reused from the cache (and
+    /// a new one stored), so the role session is new without a new MFA code.
+    #[must_use]
+    pub fn keeping_sessions(mut self, keep: bool) -> Self {
+        self.keeps_sessions = keep;
+        self
     }
 
     /// For the prompt hook, which must never ask for anything: no MFA prompt
@@ -158,15 +173,6 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
     #[must_use]
     pub fn renewing(mut self) -> Self {
         self.duration_is_minimum = false;
-        self
-    }
-
-    /// Keeps Identity Center tokens in `tokens` even when sessions are not cached.
-    #[must_use]
-    pub fn with_token_store(mut self, tokens: Option<&'a Cache>) -> Self {
-        if tokens.is_some() {
-            self.tokens = tokens;
-        }
         self
     }
 
@@ -253,7 +259,7 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                 at_least: self.minimum(requested.map(|_| plan.duration)),
             };
             self.cached(&key, label, "role", want, async {
-                let mut input = AssumeRoleInput {
+                let input = AssumeRoleInput {
                     role_arn: spec.role_arn.as_str(),
                     session_name: &session_name,
                     duration: plan.duration,
@@ -298,14 +304,11 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                     (_, source, _) => self.source_credentials(source).await?,
                 };
                 let code = self.code_for_assume_role(label, spec, plan.mode).await?;
-                if let (Some(code), Some(mfa)) = (&code, &spec.mfa) {
-                    input.mfa = Some((&mfa.serial, code));
-                }
                 self.note(&format!("{label}: AssumeRole {} for {}", spec.role_arn, plan.duration));
                 if policy.is_some() {
                     self.note(&format!("{label}: scoped down by a session policy"));
                 }
-                let issued = self.sts(&signing).assume_role(&input).await?;
+                let issued = self.assume_role_with(&signing, &input, code, spec.mfa.as_ref()).await?;
                 Ok(new_session(issued))
             })
             .await
@@ -320,7 +323,7 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
         label: &str,
         spec: &RoleSpec,
         mode: Mode,
-    ) -> Result<Option<MfaCode>, SessionError> {
+    ) -> Result<Option<Code>, SessionError> {
         match (mode, &spec.mfa) {
             (Mode::Chained, Some(mfa)) if authenticated_below(spec, &mfa.serial) => {
                 self.note(&format!(
@@ -348,49 +351,29 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
         let kind = if mfa.is_some() { "mfa" } else { "user" };
         self.cached(&key, &source.describe(), kind, want, async {
             let base = self.source_credentials(source).await?;
-            let device = match mfa {
-                Some(mfa) => Some((&mfa.serial, self.code(mfa).await?)),
-                None => None,
+            let with = mfa.map_or_else(|| "no MFA device".to_owned(), |m| m.serial.to_string());
+            let sts = self.sts(&base);
+            let Some(mfa) = mfa else {
+                self.note(&format!(
+                    "GetSessionToken for {} with {with} for {duration}",
+                    source.describe()
+                ));
+                return Ok(new_session(sts.get_session_token(duration, None).await?));
             };
-            let with = device
-                .as_ref()
-                .map_or_else(|| "no MFA device".to_owned(), |(s, _)| s.to_string());
+            let code = self.code(mfa).await?;
             self.note(&format!(
                 "GetSessionToken for {} with {with} for {duration}",
                 source.describe()
             ));
             let issued = self
-                .sts(&base)
-                .get_session_token(duration, device.as_ref().map(|(s, c)| (*s, c)))
+                .with_code(mfa, code, |code| {
+                    let sts = &sts;
+                    async move { sts.get_session_token(duration, Some((&mfa.serial, &code))).await }
+                })
                 .await?;
             Ok(new_session(issued))
         })
         .await
-    }
-
-    /// The MFA code: `--mfa-code` (once), else `mfa_process`, else the prompter.
-    async fn code(&self, mfa: &MfaDevice) -> Result<MfaCode, SessionError> {
-        let given = self
-            .given_code
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
-        if let Some(code) = given {
-            return Ok(code);
-        }
-        self.may_run(|| match &mfa.process {
-            Some(command) => format!(
-                "an MFA code for \"{}\" from mfa_process \"{command}\"",
-                mfa.serial
-            ),
-            None => format!("an MFA code for \"{}\"", mfa.serial),
-        })?;
-        if let Some(command) = &mfa.process {
-            self.note(&format!("running mfa_process for {}", mfa.serial));
-            let limit = timeout_from_env()?;
-            return Ok(run_mfa_process(command, &mfa.serial, limit).await?);
-        }
-        Ok(self.prompter.ask(&mfa.serial).await?)
     }
 
     /// The refresh window in seconds.

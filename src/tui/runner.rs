@@ -355,7 +355,13 @@ impl Runner {
                     }));
                 }
                 let target = &self.ctx.targets.targets[target];
-                let vars = exports(target, &session, region.as_deref());
+                let vars = match (self.eval_dialect, purpose) {
+                    // Under `hats use`, exports replace the shell's: its own region is saved.
+                    (Some(_), Purpose::Env | Purpose::Shell) => {
+                        crate::commands::use_exports(&self.ctx, target, &session, region.as_deref())
+                    }
+                    _ => exports(target, &session, region.as_deref()),
+                };
                 match purpose {
                     Purpose::Env => {
                         self.print_on_exit = Some(render(&vars, self.eval_dialect.unwrap_or(Format::Sh)));

@@ -57,6 +57,30 @@ fn no_cache_neither_reads_nor_writes_the_cache() {
 }
 
 #[test]
+fn no_cache_makes_a_new_role_session_from_the_cached_mfa_session_without_a_code() {
+    let sb = Sandbox::standard(true);
+    let first = crate::harness::parse_exports(&sb.hats(&["env", "prod", "--mfa-code", "123456"]).ok());
+    assert_eq!(sb.moto.take_actions(), ["GetSessionToken", "AssumeRole"]);
+    let index = sb.index_entries().to_string();
+    // No terminal and no code: only the cached MFA session can serve.
+    let again = crate::harness::parse_exports(&sb.hats(&["env", "prod", "--no-cache"]).ok());
+    assert_eq!(
+        sb.moto.take_actions(),
+        ["AssumeRole"],
+        "the MFA session was reused"
+    );
+    assert_ne!(
+        again["AWS_ACCESS_KEY_ID"], first["AWS_ACCESS_KEY_ID"],
+        "a new role session"
+    );
+    assert_eq!(sb.index_entries().to_string(), index, "--no-cache stored nothing");
+    // The cached role session is still the first one.
+    let cached = crate::harness::parse_exports(&sb.hats(&["env", "prod"]).ok());
+    assert!(sb.moto.take_actions().is_empty());
+    assert_eq!(cached["AWS_ACCESS_KEY_ID"], first["AWS_ACCESS_KEY_ID"]);
+}
+
+#[test]
 fn forget_removes_one_target_or_all() {
     let sb = Sandbox::standard(true);
     sb.hats(&["env", "prod", "--mfa-code", "123456"]).ok();

@@ -44,8 +44,14 @@ fn exec_reports_a_missing_program_like_a_shell() {
     let sb = Sandbox::standard(false);
     let run = sb.hats(&["exec", "plain-role", "--", "no-such-program-hats"]);
     assert_eq!(run.code(), Some(127));
+    assert_eq!(run.stderr(), "hats: command not found: no-such-program-hats\n");
+    // A file that is not executable: 126, as a shell says.
+    let script = sb.write("not-executable.sh", "echo hi\n");
+    let run = sb.hats(&["exec", "plain-role", "--", script.to_str().unwrap()]);
+    assert_eq!(run.code(), Some(126));
     assert!(
-        run.stderr().contains("cannot run \"no-such-program-hats\""),
+        run.stderr()
+            .contains("permission denied (it is not an executable file)"),
         "{}",
         run.stderr()
     );

@@ -105,3 +105,54 @@ fn zsh_completes_target_names() {
 fn fish_completes_target_names() {
     target_names_complete_in("fish");
 }
+
+/// A profile name that is a command substitution, as an account someone else
+/// named (or a hostile profile) can be.
+const HOSTILE: &str = "evil$(touch${IFS}pwned)";
+
+#[test]
+fn bash_completes_a_hostile_name_escaped_so_enter_runs_nothing() {
+    let mut sb = sandbox();
+    // Enter runs `hats env`, which may use the (absent) cache; completion itself still opens none.
+    sb.set_env("HATS_KEYRING", "none");
+    sb.aws_config(&format!(
+        "{}\n[profile {HOSTILE}]\nrole_arn = arn:aws:iam::222222222222:role/ReadOnly\nsource_profile = plain\n",
+        crate::harness::AWS_CONFIG
+    ));
+    let mut term = shell_with_completion(&sb, "bash");
+    term.keys("hats env ev\t");
+    // Escaped or not, the completed word ends with the name's last `)`.
+    let started = std::time::Instant::now();
+    let completed = loop {
+        let line = term.line_with("hats env ev");
+        if line.trim_end().ends_with(')') {
+            break line;
+        }
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "not completed:\n{}",
+            term.screen()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    term.keys("\r");
+    settle(&mut term, "ran");
+    assert!(
+        !sb.home.join("pwned").exists(),
+        "Enter on the completed line ran the name's command substitution: {completed}"
+    );
+    assert!(
+        completed.contains(r"hats env evil\$\(touch\$\{IFS\}pwned\)"),
+        "{completed}"
+    );
+    // hats got the name itself: the exports name it, quoted for sh.
+    term.wait_for(&format!("export HATS_TARGET='{HOSTILE}'"));
+    // An escaped name typed halfway completes too (the word is read back unquoted).
+    term.type_line(r"printf '\033[2J\033[H'");
+    term.keys(r"hats env evil\$\(to");
+    term.keys("\t");
+    term.wait_for(r"hats env evil\$\(touch\$\{IFS\}pwned\)");
+    term.keys("\x15");
+    settle(&mut term, "typed");
+    assert!(!sb.home.join("pwned").exists());
+}

@@ -301,3 +301,31 @@ fn a_taken_port_fails_before_any_mfa_code_or_sts_call() {
     let (code, _) = served.stop(libc::SIGTERM);
     assert_eq!(code, Some(0));
 }
+
+#[test]
+fn an_unspecified_listen_address_is_warned_about_and_the_bound_address_named() {
+    let sb = Sandbox::standard(true);
+    for (listen, bound) in [("0.0.0.0:0", "0.0.0.0:"), ("[::]:0", "[::]:")] {
+        let served = serve(&sb, &["plain-role", "--listen", listen]);
+        let loopback = if listen.starts_with('[') {
+            "http://[::1]:"
+        } else {
+            "http://127.0.0.1:"
+        };
+        assert!(served.url.starts_with(loopback), "{}", served.url);
+        let port = served
+            .url
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .trim_end_matches("/credentials")
+            .to_owned();
+        let (code, err) = served.stop(libc::SIGTERM);
+        assert_eq!(code, Some(0));
+        assert!(err.contains(&format!("on {bound}{port} until Ctrl-C")), "{err}");
+        assert!(
+            err.contains("is every address of this machine: anyone who can reach port"),
+            "no warning for {listen}: {err}"
+        );
+    }
+}

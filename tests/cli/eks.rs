@@ -277,3 +277,67 @@ fn bad_cluster_names_servers_and_ca_files_are_one_clear_line() {
         "left as it was"
     );
 }
+
+#[test]
+fn a_linked_kubeconfig_stays_a_link_and_kubectls_lock_is_taken_in_turn() {
+    let kubectl = require("kubectl", "kubernetes-client");
+    let sb = Sandbox::standard(false);
+    // A kubeconfig kept with the dotfiles, linked from the default place.
+    let real = sb.write("dotfiles/kube-config", OTHER_ENTRIES);
+    let link = sb.home.join(".kube/config");
+    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink("../dotfiles/kube-config", &link).unwrap();
+    let add = || {
+        sb.hats(&[
+            "eks",
+            "kubeconfig",
+            "--cluster",
+            "demo",
+            "--server",
+            "https://127.0.0.1:1",
+            "plain-role",
+        ])
+    };
+    // kubectl's own lock, as it leaves it while writing: kubectl itself waits for no one...
+    let lock = sb.home.join(".kube/config.lock");
+    std::fs::write(&lock, "").unwrap();
+    let out = sb
+        .command(&kubectl)
+        .args(["config", "set-context", "other", "--cluster=kind"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "kubectl wrote despite its lock");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("config.lock"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // ...and hats waits for it, then gives up without writing.
+    let err = add().fails();
+    assert!(
+        err.contains(&format!("\"{}\" exists: kubectl", lock.display())),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), OTHER_ENTRIES);
+    std::fs::remove_file(&lock).unwrap();
+
+    add().ok();
+    assert!(
+        std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(),
+        "~/.kube/config was replaced by a regular file"
+    );
+    let text = std::fs::read_to_string(&real).unwrap();
+    assert!(
+        text.contains("keep-me") && text.contains("plain-role@demo"),
+        "{text}"
+    );
+    assert!(!lock.exists(), "hats left its lock behind");
+    // kubectl reads the merged file through the link.
+    let out = sb
+        .command(&kubectl)
+        .args(["config", "current-context"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "plain-role@demo");
+}

@@ -43,6 +43,55 @@ fn a_malformed_aws_config_names_the_file_and_line() {
 }
 
 #[test]
+fn a_broken_or_missing_credentials_file_names_that_file_and_its_variable() {
+    let sb = Sandbox::standard(false);
+    sb.credentials("[plain]\naws_access_key_id = A\n[broken\n");
+    let line = one_line(&sb.hats(&["ls"]).fails()).to_owned();
+    assert!(
+        line.starts_with("hats: cannot read the AWS credentials file: "),
+        "{line}"
+    );
+    assert!(line.contains(".aws/credentials on line 3"), "{line}");
+    assert!(
+        line.ends_with("point AWS_SHARED_CREDENTIALS_FILE elsewhere"),
+        "{line}"
+    );
+    // No credentials file: the source profile's keys are missing, and the message says where they were looked for.
+    let path = sb.home.join(".aws/credentials");
+    std::fs::remove_file(&path).unwrap();
+    let line = one_line(&sb.hats(&["env", "staging", "--mfa-code", "123456"]).fails()).to_owned();
+    assert!(
+        line.contains(&format!(
+            "profile \"base\": it has no aws_access_key_id, neither in the AWS config nor in the credentials \
+             file \"{}\", which does not exist; add its keys (aws configure --profile base)",
+            path.display()
+        )),
+        "{line}"
+    );
+    assert!(!line.contains("was not enabled"), "{line}");
+    assert_no_sts_and_nothing_cached(&sb);
+}
+
+#[test]
+fn an_endpoint_variable_that_is_not_a_url_says_nothing_was_sent() {
+    let mut sb = Sandbox::standard(false);
+    sb.set_env("AWS_ENDPOINT_URL", "notaurl");
+    let err = sb.hats(&["env", "prod", "--mfa-code", "123456"]).fails();
+    assert_eq!(
+        one_line(&err),
+        "hats: the STS endpoint \"notaurl\" is not a URL (it does not start with https:// or http://), so \
+         nothing was sent, and the MFA code was not used; set AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_<SERVICE>) \
+         to one such as https://sts.eu-west-1.amazonaws.com or http://127.0.0.1:5000, or unset it"
+    );
+    let err = sb.hats(&["env", "plain-role"]).fails();
+    assert!(one_line(&err).contains("\"notaurl\" is not a URL"), "{err}");
+    assert!(
+        !err.contains("next code") && !err.contains("was sent AssumeRole"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_malformed_hats_config_names_the_key_and_line() {
     let sb = Sandbox::standard(true);
     sb.hats_config("[defaults]\nsession_name = \"alice\"\nrefresh = \"5m\"\n");

@@ -278,6 +278,23 @@ pub fn parse_exports(text: &str) -> HashMap<String, String> {
         .collect()
 }
 
+/// `aws sts get-caller-identity` with `AWS_PROFILE=profile` (a profile
+/// `hats profiles sync` wrote, say): the ARN, after asserting the CLI succeeded.
+pub fn profile_arn(sb: &Sandbox, profile: &str) -> String {
+    let out = sb
+        .command(aws_cli())
+        .args(["sts", "get-caller-identity", "--query", "Arn", "--output", "text"])
+        .env("AWS_PROFILE", profile)
+        .output()
+        .expect("run the AWS CLI");
+    assert!(
+        out.status.success(),
+        "aws: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
 /// The standard fixture: an IAM user `base` with an MFA device, roles in two
 /// accounts, a chained role, a role without MFA, and a hats account.
 pub const AWS_CONFIG: &str = "\

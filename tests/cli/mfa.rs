@@ -134,12 +134,26 @@ fn mfa_process_that_prints_no_code_fails_before_any_call() {
 #[test]
 fn without_a_terminal_or_code_hats_fails_at_once_saying_how_to_supply_one() {
     let sb = Sandbox::standard(false);
-    let run = sb.hats(&["credential-process", "prod"]);
+    let run = sb.hats(&["env", "prod"]);
     let err = run.fails();
     assert!(
         err.contains("no terminal to ask on; pass --mfa-code CODE or set mfa_process"),
         "{err}"
     );
+    assert!(run.stdout().is_empty());
+    assert!(sb.moto.take_actions().is_empty());
+    // credential-process runs under the AWS CLI or an SDK, which cannot pass
+    // --mfa-code: the way out is a terminal run that caches the MFA session.
+    let run = sb.hats(&["credential-process", "prod"]);
+    let err = run.fails();
+    assert!(
+        err.contains(
+            "no terminal to ask on (the program running credential-process cannot pass one); \
+                      run `hats env prod` in a terminal once"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("--mfa-code"), "{err}");
     assert!(run.stdout().is_empty());
     assert!(sb.moto.take_actions().is_empty());
 }

@@ -47,9 +47,10 @@ fn sync_writes_one_block_with_a_profile_per_target_and_keeps_the_rest_byte_for_b
     let hats = hats_path();
     for (name, target, region) in [
         ("hats-prod", "prod", Some("eu-west-1")),
-        ("hats-staging", "staging", None),
-        ("hats-chained", "chained", None),
-        ("hats-plain-role", "plain-role", None),
+        // Targets without a region get the one hats uses for them (no [default] here).
+        ("hats-staging", "staging", Some("us-east-1")),
+        ("hats-chained", "chained", Some("us-east-1")),
+        ("hats-plain-role", "plain-role", Some("us-east-1")),
         ("hats-base", "base", Some("us-east-1")),
         ("hats-data.Analyst", "data/Analyst", Some("ap-southeast-2")),
         ("hats-data.Admin", "data/Admin", Some("ap-southeast-2")),
@@ -215,8 +216,7 @@ fn the_aws_cli_uses_a_synced_profile_through_hats() {
         .command(crate::harness::aws_cli())
         .args(["sts", "get-caller-identity", "--output", "json"])
         .env("AWS_PROFILE", "hats-plain-role")
-        // plain-role names no region, and the CLI wants one.
-        .env("AWS_DEFAULT_REGION", "us-east-1")
+        // plain-role names no region: the synced profile names the one hats uses.
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -242,4 +242,44 @@ fn half_a_block_is_refused_and_nothing_is_written() {
     let err = sb.hats(&["profiles", "sync"]).fails();
     assert!(err.contains("begins here but never ends"), "{err}");
     assert_eq!(config(&sb), text);
+}
+
+#[test]
+fn a_region_less_target_gets_the_default_region_of_the_aws_config() {
+    let sb = sandbox();
+    let text = format!("[default]\nregion = eu-central-1\n\n{}", config(&sb));
+    std::fs::write(sb.home.join(".aws/config"), &text).unwrap();
+    sb.hats(&["profiles", "sync"]).ok();
+    let after = config(&sb);
+    let section = |name: &str| {
+        let start = after.find(&format!("[profile {name}]\n")).unwrap();
+        after[start..].split("\n\n").next().unwrap().to_owned()
+    };
+    assert!(
+        section("hats-staging").ends_with("region = eu-central-1"),
+        "{after}"
+    );
+    // A target's own region is kept.
+    assert!(section("hats-prod").ends_with("region = eu-west-1"), "{after}");
+}
+
+#[test]
+fn a_profile_appended_while_sync_writes_is_kept() {
+    let mut sb = sandbox();
+    // Appended once, between hats' read of the file and its rename (a debug-build hook).
+    let appended = "\n[profile added-meanwhile]\nregion = eu-north-1\n";
+    sb.set_env("HATS_TEST_APPEND_BEFORE_REPLACE", appended);
+    let run = sb.hats(&["profiles", "sync"]);
+    run.ok();
+    let after = config(&sb);
+    assert!(
+        after.contains("[profile added-meanwhile]\nregion = eu-north-1\n"),
+        "{after}"
+    );
+    assert!(after.contains("[profile hats-prod]"), "{after}");
+    assert_eq!(after.matches(BEGIN).count(), 1, "{after}");
+    // Outside the block: the original text, then what was appended.
+    let head = &after[..after.find(BEGIN).unwrap()];
+    assert!(head.contains("[profile   tools]"), "{head}");
+    assert!(head.contains("[profile added-meanwhile]"), "{head}");
 }

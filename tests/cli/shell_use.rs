@@ -8,7 +8,7 @@ use crate::pty::Terminal;
 
 /// The standard fixture, `hats` on `PATH`, and a 20-minute refresh window so a
 /// 15-minute session is due for renewal at once.
-fn sandbox(shell_path: &str) -> Sandbox {
+pub(crate) fn sandbox(shell_path: &str) -> Sandbox {
     let mut sb = Sandbox::standard(false);
     sb.hats_config(&format!("{HATS_CONFIG}\n[defaults]\nrefresh_window = \"20m\"\n"));
     let bin = sb.home.join("bin");
@@ -22,29 +22,29 @@ fn sandbox(shell_path: &str) -> Sandbox {
 
 /// How each shell starts, loads the function with the hook (and the prompt
 /// line from the README), and spells two commands.
-struct Shell {
-    name: &'static str,
-    start: &'static str,
-    load: &'static str,
+pub(crate) struct Shell {
+    pub(crate) name: &'static str,
+    pub(crate) start: &'static str,
+    pub(crate) load: &'static str,
     /// Prints `NAME=$HATS_TARGET/$AWS_CREDENTIAL_EXPIRATION/$AWS_ACCESS_KEY_ID`.
-    show: &'static str,
+    pub(crate) show: &'static str,
 }
 
-const BASH: Shell = Shell {
+pub(crate) const BASH: Shell = Shell {
     name: "bash",
     start: "exec bash --norc --noprofile",
     load: r#"PS1='${HATS_TARGET:+[$(hats prompt)] }ready> '; eval "$(hats init bash --hook)""#,
     show: r#"echo "NAME=$HATS_TARGET/$AWS_CREDENTIAL_EXPIRATION/$AWS_ACCESS_KEY_ID""#,
 };
 
-const ZSH: Shell = Shell {
+pub(crate) const ZSH: Shell = Shell {
     name: "zsh",
     start: "exec zsh -f",
     load: r#"setopt PROMPT_SUBST; PROMPT='${HATS_TARGET:+[$(hats prompt)] }ready> '; eval "$(hats init zsh --hook)""#,
     show: r#"echo "NAME=$HATS_TARGET/$AWS_CREDENTIAL_EXPIRATION/$AWS_ACCESS_KEY_ID""#,
 };
 
-const FISH: Shell = Shell {
+pub(crate) const FISH: Shell = Shell {
     name: "fish",
     start: "exec fish --no-config",
     load: "function fish_prompt; set -q HATS_TARGET; and printf '[%s] ' (hats prompt); echo -n 'ready> '; end; \
@@ -52,7 +52,7 @@ const FISH: Shell = Shell {
     show: r#"echo "NAME=$HATS_TARGET/$AWS_CREDENTIAL_EXPIRATION/$AWS_ACCESS_KEY_ID""#,
 };
 
-fn start(sb: &Sandbox, shell: &Shell) -> Terminal {
+pub(crate) fn start(sb: &Sandbox, shell: &Shell) -> Terminal {
     require(shell.name, shell.name);
     let mut term = Terminal::spawn_sized(sb, shell.start, 200, 60);
     settle(&mut term, "started");
@@ -60,7 +60,7 @@ fn start(sb: &Sandbox, shell: &Shell) -> Terminal {
 }
 
 /// Waits until the shell has read everything typed so far.
-fn settle(term: &mut Terminal, word: &str) {
+pub(crate) fn settle(term: &mut Terminal, word: &str) {
     term.type_line(&format!("printf '%s-%s\\n' {word} done"));
     term.wait_for(&format!("{word}-done"));
 }

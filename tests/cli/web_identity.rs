@@ -236,3 +236,44 @@ fn the_aws_cli_inside_hats_exec_sees_the_web_identity_role() {
         "arn:aws:sts::123456789012:assumed-role/CiDeploy/hats-tester"
     );
 }
+
+/// A `[web_identity.NAME]` section of hats' config: the same target as a
+/// profile, out of the AWS config where the AWS CLI would choke on
+/// `web_identity_token_process`.
+#[test]
+fn a_web_identity_section_of_hats_config_is_a_target_the_aws_cli_reaches_through_a_synced_profile() {
+    let sb = Sandbox::without_keyring();
+    let script = sb.write("idp.sh", &format!("printf '%s\\n' '{TOKEN}'\n"));
+    sb.aws_config("");
+    sb.hats_config(&format!(
+        "[web_identity.ci-cli]\nrole_arn = \"arn:aws:iam::123456789012:role/CiDeploy\"\n\
+         web_identity_token_process = \"sh {}\"\nregion = \"eu-west-1\"\nrole_session_name = \"deployer\"\n\n\
+         [web_identity.broken]\nrole_arn = \"not-an-arn\"\nweb_identity_token_file = \"/t\"\n",
+        script.display()
+    ));
+    let listing = sb.hats(&["ls"]);
+    let line = listing
+        .ok()
+        .lines()
+        .find(|l| l.starts_with("ci-cli "))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(line.contains("web-identity"), "{line}");
+    assert!(
+        listing.stderr().contains("[web_identity.broken] in hats config"),
+        "{}",
+        listing.stderr()
+    );
+    let exports = parse_exports(&sb.hats(&["env", "ci-cli"]).ok());
+    assert_eq!(exports["AWS_REGION"], "eu-west-1");
+    let calls = sb.moto.take_sts_calls();
+    assert_eq!(calls[0].action(), "AssumeRoleWithWebIdentity");
+    assert_eq!(calls[0].param("WebIdentityToken"), Some(TOKEN));
+    assert_eq!(calls[0].param("RoleSessionName"), Some("deployer"));
+    // Other tools get it through the profile `hats profiles sync` writes.
+    sb.hats(&["profiles", "sync"]).ok();
+    assert_eq!(
+        crate::harness::profile_arn(&sb, "hats-ci-cli"),
+        "arn:aws:sts::123456789012:assumed-role/CiDeploy/deployer"
+    );
+}

@@ -48,6 +48,17 @@ fn codes_map_to_advice() {
     let msg = |code, status| from_code(code, status, "aws said".into(), call(false)).to_string();
     assert!(msg("AccessDenied", Some(403)).starts_with("AccessDenied from STS for AssumeRole of \"arn:r\""));
     assert!(msg("", Some(403)).contains("trust policy"));
+    let session = Call {
+        action: "GetSessionToken",
+        role: None,
+        ..call(true)
+    };
+    let text = from_code("AccessDenied", Some(403), "aws said".into(), session).to_string();
+    assert_eq!(
+        text,
+        "AccessDenied from STS for GetSessionToken: the MFA code was wrong or already used, the MFA device \
+         (mfa_serial) is not this IAM user's, or a policy denies the user sts:GetSessionToken (aws said)"
+    );
     assert_eq!(
         msg("ExpiredToken", Some(400)),
         "the source credentials have expired (aws said); renew them (for SSO: aws sso login) and try again"
@@ -95,4 +106,26 @@ fn quoted_text_is_one_short_line() {
     let quoted = Call::quote(&long);
     assert!(!quoted.contains('\n') && !quoted.contains('\x1b'));
     assert!(quoted.chars().count() <= 201);
+}
+
+#[test]
+fn an_endpoint_that_is_not_a_url_is_named_and_nothing_counts_as_sent() {
+    for ok in [
+        "https://sts.amazonaws.com",
+        "http://127.0.0.1:5000/",
+        "http://[::1]:8080",
+        "http://[::1]",
+    ] {
+        assert_eq!(check_endpoint_url(ok), Ok(()), "{ok}");
+    }
+    for bad in [
+        "notaurl",
+        "127.0.0.1:5000",
+        "ftp://x",
+        "https://",
+        "http://:80",
+        "http://a b",
+    ] {
+        assert!(check_endpoint_url(bad).is_err(), "{bad}");
+    }
 }

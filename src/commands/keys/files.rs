@@ -1,7 +1,7 @@
 //! The AWS config and credentials files as `hats keys` reads them, and their
 //! rewrite without a profile's keys (the text work is `config::key_lines`).
 
-use crate::config::{AwsFileKind, aws_file_path, key_lines};
+use crate::config::{AwsFileKind, aws_config_path, aws_credentials_path, key_lines};
 use crate::error::Error;
 use std::path::PathBuf;
 
@@ -38,12 +38,20 @@ impl AwsText {
             return Ok(false);
         }
         let shown = self.shown();
-        crate::fs_private::replace_keeping_mode(&self.path, new.as_bytes()).map_err(|e| {
+        let kept_lines = |why: String| {
             Error::Usage(format!(
-                "cannot rewrite \"{shown}\" ({e}); the keys are in the keyring now, and their lines are \
-                 still in the file: delete them by hand or run the import again"
+                "{why}; the keys are in the keyring now, and their lines are still in \"{shown}\": run the \
+                 import again, or delete them by hand"
             ))
-        })?;
+        };
+        let replaced =
+            crate::user_file::replace_if_unchanged(&self.path, self.text.as_bytes(), new.as_bytes())
+                .map_err(|e| kept_lines(format!("cannot rewrite \"{shown}\" ({e})")))?;
+        if !replaced {
+            return Err(kept_lines(format!(
+                "\"{shown}\" changed while hats was about to rewrite it, so it was left as it is"
+            )));
+        }
         let back = std::fs::read_to_string(&self.path).unwrap_or_default();
         let left: Vec<&str> = profiles
             .iter()
@@ -64,8 +72,12 @@ impl AwsText {
 /// Both AWS files, config first; a file whose path is not set is left out.
 pub fn read_both() -> Result<Vec<AwsText>, Error> {
     let mut files = Vec::new();
-    for kind in [AwsFileKind::Config, AwsFileKind::Credentials] {
-        let Some(path) = aws_file_path(kind) else { continue };
+    let paths = [
+        (AwsFileKind::Config, aws_config_path()),
+        (AwsFileKind::Credentials, aws_credentials_path()),
+    ];
+    for (kind, path) in paths {
+        let Some(path) = path else { continue };
         let path = std::fs::canonicalize(&path).unwrap_or(path);
         if files.iter().any(|f: &AwsText| f.path == path) {
             continue;

@@ -50,13 +50,34 @@ fn the_hook_is_installed_once_per_shell() {
 }
 
 #[test]
-fn unset_removes_every_variable_use_sets() {
-    assert_eq!(unset_lines(Format::Sh), format!("unset {}\n", USE_VARS.join(" ")));
-    assert!(unset_lines(Format::Fish).contains("set -e HATS_TARGET;\n"));
+fn unset_removes_every_variable_use_sets_and_restores_the_saved_region() {
+    let plain = unset_lines(Format::Sh, None);
+    assert_eq!(
+        plain,
+        USE_VARS
+            .iter()
+            .map(|k| format!("unset {k}\n"))
+            .collect::<String>()
+    );
+    assert!(!plain.contains("REGION"), "{plain}");
+    assert!(unset_lines(Format::Fish, None).contains("if set -q HATS_TARGET; set -e HATS_TARGET; end;\n"));
     assert!(
-        unset_lines(Format::Powershell)
+        unset_lines(Format::Powershell, None)
             .contains("Remove-Item Env:AWS_SESSION_TOKEN -ErrorAction SilentlyContinue\n")
     );
+    let saved = SavedRegion {
+        region: Some("sa-east-1".into()),
+        default_region: None,
+    };
+    let sh = unset_lines(Format::Sh, Some(&saved));
+    assert!(
+        sh.ends_with("export AWS_REGION='sa-east-1'\nunset AWS_DEFAULT_REGION\nunset HATS_SAVED_REGION\n"),
+        "{sh}"
+    );
+    let fish = unset_lines(Format::Fish, Some(&saved));
+    assert!(fish.contains("set -gx AWS_REGION 'sa-east-1';\n"), "{fish}");
+    let ps = unset_lines(Format::Powershell, Some(&saved));
+    assert!(ps.contains("$Env:AWS_REGION = 'sa-east-1'\n"), "{ps}");
 }
 
 #[test]
@@ -85,4 +106,24 @@ fn only_the_functions_own_values_select_a_dialect() {
     assert_eq!(function_dialect("powershell"), Some(Format::Powershell));
     assert_eq!(function_dialect(""), None);
     assert_eq!(function_dialect("1"), None);
+}
+
+#[test]
+fn the_powershell_snippet_doubles_typographic_single_quotes_in_hats_path() {
+    // PowerShell ends a '…' string at ’ as at ': a path holding one must not
+    // close the quotes around hats' path in the function Invoke-Expression loads.
+    let text = snippet(
+        InitShell::Powershell,
+        "/opt/x\u{2019}+$(New-Item pwned)+\u{2019}/hats",
+        true,
+    );
+    assert!(
+        text.contains("& '/opt/x\u{2019}\u{2019}+$(New-Item pwned)+\u{2019}\u{2019}/hats' @args"),
+        "{text}"
+    );
+    let note = hook_failure_lines(Format::Powershell, "it\u{2018}s", "x");
+    assert!(
+        note.starts_with("$global:_hats_hook_note = 'it\u{2018}\u{2018}s'\n"),
+        "{note}"
+    );
 }

@@ -11,6 +11,9 @@ use std::future::Future;
 /// A session that is still valid but due for renewal, with its seconds left.
 type Stale = Option<(Session, i64)>;
 
+/// The index kind of MFA sessions, which `--no-cache` still reuses.
+const MFA_KIND: &str = "mfa";
+
 /// A session with less than this left is not worth handing out when renewal fails.
 const FALLBACK_MIN_LEFT_SECS: i64 = 60;
 
@@ -38,7 +41,7 @@ impl<P: MfaPrompter> Engine<'_, P> {
         want: Want,
         fetch: impl Future<Output = Result<Session, SessionError>> + Send,
     ) -> Result<Session, SessionError> {
-        let Some(cache) = self.cache else {
+        let Some(cache) = self.cache.filter(|_| self.keeps_sessions || kind == MFA_KIND) else {
             return self.arrived(fetch.await?);
         };
         let slot = Slot { key, label, kind };

@@ -102,6 +102,8 @@ pub enum Fault {
     EmptyOk,
     /// Reads the request and never answers (until the endpoint is dropped).
     Hang,
+    /// HTTP 403 with STS's `AccessDenied`, as AWS answers a wrong MFA code.
+    AccessDenied,
 }
 
 /// Text a malformed answer carries where a secret would be; must never reach output.
@@ -262,6 +264,14 @@ fn serve_one(
         )?,
         Fault::EmptyOk => respond(&mut client, "200 OK", "text/xml", "")?,
         Fault::Hang => held.lock().unwrap().push(client),
+        Fault::AccessDenied => respond(
+            &mut client,
+            "403 Forbidden",
+            "text/xml",
+            "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
+             <Code>AccessDenied</Code><Message>MultiFactorAuthentication failed with invalid MFA one time \
+             pass code.</Message></Error><RequestId>c0ffee</RequestId></ErrorResponse>",
+        )?,
     }
     Ok(())
 }
