@@ -143,3 +143,40 @@ fn a_key_that_cannot_be_checked_stays_in_the_file_untouched() {
     assert!(keyring_entry(&sb, "alice").is_none());
     assert!(!sb.home.join(".config/hats/keyring-profiles.toml").exists());
 }
+
+#[test]
+fn a_file_changed_during_the_import_is_left_as_it_is_and_the_import_can_run_again() {
+    let (mut sb, alice) = alice_sandbox();
+    let before = format!(
+        "[alice]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+        alice.id, alice.secret
+    );
+    sb.credentials(&before);
+    // Another program appends between hats' read and its rename (debug builds' hook).
+    sb.set_env("HATS_TEST_APPEND_BEFORE_REPLACE", "[other]\nregion = eu-west-1\n");
+    let err = sb.hats(&["keys", "import", "alice"]).fails();
+    assert!(
+        err.contains("changed while hats was about to rewrite it") && err.contains("run the import again"),
+        "{err}"
+    );
+    let path = sb.home.join(".aws/credentials");
+    let edited = format!("{before}[other]\nregion = eu-west-1\n");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        edited,
+        "the other write is kept"
+    );
+    assert_eq!(
+        keyring_entry(&sb, "alice").unwrap()["access_key_id"],
+        alice.id.as_str()
+    );
+    let mut again = sb.command(crate::harness::HATS);
+    again
+        .args(["keys", "import", "alice"])
+        .env_remove("HATS_TEST_APPEND_BEFORE_REPLACE");
+    crate::harness::Run(again.output().unwrap()).ok();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "[other]\nregion = eu-west-1\n"
+    );
+}
