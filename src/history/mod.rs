@@ -26,7 +26,7 @@ pub fn log_handout(
     now: Timestamp,
 ) -> std::io::Result<()> {
     let role = match &target.spec {
-        Spec::Role(spec) => Some(spec),
+        Spec::Role(chain) => Some(&chain.role),
         Spec::UserSession { .. } | Spec::Sso(_) => None,
     };
     let record = Record {

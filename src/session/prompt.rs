@@ -118,13 +118,9 @@ fn prompt_on_terminal(device: &MfaSerial) -> Result<MfaCode, MfaError> {
     Err(MfaError::NoCode { serial })
 }
 
-/// The controlling terminal, for writing a question (`/dev/tty`; the console on Windows).
-pub fn terminal_output() -> std::io::Result<std::fs::File> {
-    open_terminal().map(|(_, output)| output)
-}
-
+/// The controlling terminal: (input, output). Fails when there is none.
 #[cfg(unix)]
-fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
+pub fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
     let tty = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -132,8 +128,9 @@ fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
     Ok((tty.try_clone()?, tty))
 }
 
+/// The console: (input, output). Fails when there is none.
 #[cfg(windows)]
-fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
+pub fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
     let input = std::fs::OpenOptions::new()
         .read(true)
         .write(true)

@@ -3,26 +3,25 @@
 
 mod sso;
 
-pub use sso::{find_sso_token, keep_sso_token};
+pub use sso::{keep_sso_token, kept_token};
 
-use super::keys::{Shape, role_key, session_name, source_identity, user_key};
+use super::base_source::{base_credentials, runs_a_command};
+use super::keys::user_key;
 use super::long_term::{KeyStore, KeyringKeyError};
-use super::plan::plan_role;
 use super::prompt::MfaPrompter;
 use super::{Cache, Session, SessionError};
-use crate::aws::{AssumeRoleInput, Issued, Sts, runs_a_command, source_credentials};
+use crate::aws::{Issued, Sts};
 use crate::clock::Clock;
-use crate::config::{MfaDevice, Mode, RoleSpec, Settings, Source, Spec, Target};
-use crate::domain::{Credentials, MfaCode, MfaSerial, SessionDuration, SessionPolicy, SourceIdentity};
+use crate::config::{KeysAt, MfaDevice, Settings, Spec, Target};
+use crate::domain::{CredentialSource, Credentials, MfaCode, SessionDuration, SessionPolicy};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
 
 mod cached;
+mod chain;
 mod federated;
 mod mfa_code;
-
-use mfa_code::Code;
 
 /// What the caller asks for beyond the target itself.
 #[derive(Debug, Clone, Default)]
@@ -140,16 +139,16 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
         Ok(())
     }
 
-    /// The credentials of a non-role source. A quiet engine refuses a source
+    /// The credentials of a base source. A quiet engine refuses a source
     /// profile whose `credential_process` aws-config would run.
-    async fn source_credentials(&self, source: &Source) -> Result<Credentials, SessionError> {
-        if let Source::Keyring(profile) = source {
+    async fn source_credentials(&self, source: &CredentialSource) -> Result<Credentials, SessionError> {
+        if let CredentialSource::Keyring(profile) = source {
             return self.long_term_key(profile).await;
         }
         if self.quiet && runs_a_command(source).await {
             self.may_run(|| format!("the credential_process of profile \"{}\"", source.describe()))?;
         }
-        Ok(source_credentials(source).await?)
+        Ok(base_credentials(source).await?)
     }
 
     /// The long-term key of a keyring profile, from the keyring the cache (or,
@@ -187,18 +186,7 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
     /// Credentials for `target`, from the cache when fresh enough.
     pub async fn resolve(&self, target: &Target) -> Result<Session, SessionError> {
         match &target.spec {
-            Spec::Role(spec) => {
-                // One identity for every hop: AWS refuses a chain that changes it.
-                let identity = source_identity(spec, self.settings);
-                let hop = Hop {
-                    label: &target.name,
-                    requested: self.request.duration,
-                    refresh: self.request.refresh,
-                    identity: identity.as_ref(),
-                    policy: self.policy.as_ref(),
-                };
-                self.role(spec, hop).await
-            }
+            Spec::Role(chain) => self.chain(chain, &target.name).await,
             Spec::UserSession { .. } if self.policy.is_some() => Err(SessionError::ScopeNeedsRole {
                 target: target.name.clone(),
             }),
@@ -211,138 +199,41 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                 keys,
                 mfa,
                 duration,
-            } => {
-                let wanted = self
-                    .request
-                    .duration
-                    .or(*duration)
-                    .unwrap_or(self.settings.mfa_session_duration)
-                    .check_range(
-                        SessionDuration::MIN,
-                        SessionDuration::MAX_MFA_SESSION,
-                        "an MFA session",
-                    )?;
-                let want = Want {
-                    refresh: self.request.refresh,
-                    at_least: self.minimum(self.request.duration.map(|_| wanted)),
-                };
-                self.mfa_session(&keys.source(profile), mfa.as_ref(), wanted, want)
-                    .await
-            }
+            } => self.user_session(profile, *keys, mfa.as_ref(), *duration).await,
         }
     }
 
-    fn role<'s>(&'s self, spec: &'s RoleSpec, hop: Hop<'s>) -> Pending<'s> {
-        let Hop {
-            label,
-            requested,
-            refresh,
-            identity,
-            policy,
-        } = hop;
-        Box::pin(async move {
-            let plan = plan_role(spec, requested, self.settings)?;
-            if let Some(from) = plan.capped_from {
-                self.note(&format!(
-                    "{label}: role chaining limits sessions to 1h; using 1h instead of {from}"
-                ));
-            }
-            let session_name = session_name(spec, self.settings)?;
-            let shape = Shape {
-                session_name: &session_name,
-                identity,
-                policy,
-            };
-            let key = role_key(label, spec, plan.mode, shape);
-            let want = Want {
-                refresh,
-                at_least: self.minimum(requested.map(|_| plan.duration)),
-            };
-            self.cached(&key, label, "role", want, async {
-                let input = AssumeRoleInput {
-                    role_arn: spec.role_arn.as_str(),
-                    session_name: &session_name,
-                    duration: plan.duration,
-                    external_id: spec.external_id.as_deref(),
-                    mfa: None,
-                    source_identity: identity,
-                    tags: &spec.tags,
-                    policy,
-                };
-                if let Source::WebIdentity(token) = &spec.source {
-                    return self.web_identity(label, spec, token, &input).await;
-                }
-                if let Source::Saml(saml) = &spec.source {
-                    return self.saml(label, spec, saml, &input, refresh).await;
-                }
-                let signing = match (plan.mode, &spec.source, &spec.mfa) {
-                    (_, Source::Sso(sso), _) => {
-                        self.note(&format!("{label}: role chaining from Identity Center role {}", sso.profile));
-                        self.sso_role(sso, &sso.profile, false).await?.credentials
-                    }
-                    (Mode::MfaSession, source, Some(mfa)) => {
-                        self.note(&format!(
-                            "{label}: assuming {} from the MFA session for {} (AWS allows at most 1h \
-                             from an MFA session; ask for a longer --duration to send the code to AssumeRole)",
-                            spec.role_arn, plan.duration
-                        ));
-                        let wanted = self.settings.mfa_session_duration;
-                        self.mfa_session(source, Some(mfa), wanted, Want::default()).await?.credentials
-                    }
-                    (Mode::Chained, Source::Role(inner), _) => {
-                        let inner_label = inner.profile.clone().unwrap_or_else(|| inner.role_arn.to_string());
-                        self.note(&format!("{label}: role chaining through {inner_label}"));
-                        let inner_hop = Hop {
-                            label: &inner_label,
-                            requested: None,
-                            refresh: false,
-                            identity,
-                            policy: None,
-                        };
-                        self.role(inner, inner_hop).await?.credentials
-                    }
-                    (_, source, _) => self.source_credentials(source).await?,
-                };
-                let code = self.code_for_assume_role(label, spec, plan.mode).await?;
-                self.note(&format!("{label}: AssumeRole {} for {}", spec.role_arn, plan.duration));
-                if policy.is_some() {
-                    self.note(&format!("{label}: scoped down by a session policy"));
-                }
-                let issued = self.assume_role_with(&signing, &input, code, spec.mfa.as_ref()).await?;
-                Ok(new_session(issued))
-            })
-            .await
-        })
-    }
-
-    /// The code sent to `AssumeRole` itself: a long session and a chained role
-    /// that demand MFA send one, unless a hop below was authenticated by that
-    /// very device (its session carries the MFA context up the chain: "MFA once").
-    async fn code_for_assume_role(
+    /// The `GetSessionToken` session of an IAM user's own keys (MFA-authenticated
+    /// when the user has a device).
+    async fn user_session(
         &self,
-        label: &str,
-        spec: &RoleSpec,
-        mode: Mode,
-    ) -> Result<Option<Code>, SessionError> {
-        match (mode, &spec.mfa) {
-            (Mode::Chained, Some(mfa)) if authenticated_below(spec, &mfa.serial) => {
-                self.note(&format!(
-                    "{label}: {} already authenticated the session below ({}); not asking again",
-                    mfa.serial,
-                    spec.source.describe()
-                ));
-                Ok(None)
-            }
-            (Mode::LongSession | Mode::Chained, Some(mfa)) => Ok(Some(self.code(mfa).await?)),
-            _ => Ok(None),
-        }
+        profile: &str,
+        keys: KeysAt,
+        mfa: Option<&MfaDevice>,
+        duration: Option<SessionDuration>,
+    ) -> Result<Session, SessionError> {
+        let wanted = self
+            .request
+            .duration
+            .or(duration)
+            .unwrap_or(self.settings.mfa_session_duration)
+            .check_range(
+                SessionDuration::MIN,
+                SessionDuration::MAX_MFA_SESSION,
+                "an MFA session",
+            )?;
+        let want = Want {
+            refresh: self.request.refresh,
+            at_least: self.minimum(self.request.duration.map(|_| wanted)),
+        };
+        self.mfa_session(&keys.source(profile), mfa, wanted, want).await
     }
 
     /// The `GetSessionToken` session of `source`: authenticated by `mfa` when
     /// given (an MFA session, shared by every role of that source and device).
     async fn mfa_session(
         &self,
-        source: &Source,
+        source: &CredentialSource,
         mfa: Option<&MfaDevice>,
         duration: SessionDuration,
         want: Want,
@@ -351,19 +242,19 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
         let kind = if mfa.is_some() { "mfa" } else { "user" };
         self.cached(&key, &source.describe(), kind, want, async {
             let base = self.source_credentials(source).await?;
-            let with = mfa.map_or_else(|| "no MFA device".to_owned(), |m| m.serial.to_string());
             let sts = self.sts(&base);
             let Some(mfa) = mfa else {
                 self.note(&format!(
-                    "GetSessionToken for {} with {with} for {duration}",
+                    "GetSessionToken for {} with no MFA device for {duration}",
                     source.describe()
                 ));
                 return Ok(new_session(sts.get_session_token(duration, None).await?));
             };
             let code = self.code(mfa).await?;
             self.note(&format!(
-                "GetSessionToken for {} with {with} for {duration}",
-                source.describe()
+                "GetSessionToken for {} with {} for {duration}",
+                source.describe(),
+                mfa.serial
             ));
             let issued = self
                 .with_code(mfa, code, |code| {
@@ -393,35 +284,6 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
     fn note(&self, line: &str) {
         (self.log)(line);
     }
-}
-
-/// One `AssumeRole` step: which role session, and what shapes it.
-#[derive(Clone, Copy)]
-struct Hop<'s> {
-    /// Cache label (target or profile name).
-    label: &'s str,
-    /// `--duration`, for the outermost hop only.
-    requested: Option<SessionDuration>,
-    /// Skip the cached session.
-    refresh: bool,
-    /// `SourceIdentity`, the same on every hop.
-    identity: Option<&'s SourceIdentity>,
-    /// Scope-down, for the outermost hop only.
-    policy: Option<&'s SessionPolicy>,
-}
-
-/// Whether some hop below `spec` in its chain was authenticated by `serial`:
-/// every hop with an MFA device uses it (for its MFA session, or sending the
-/// code to `AssumeRole`), or skipped it because a hop below it had.
-fn authenticated_below(spec: &RoleSpec, serial: &MfaSerial) -> bool {
-    let mut source = &spec.source;
-    while let Source::Role(inner) = source {
-        if inner.mfa.as_ref().is_some_and(|m| &m.serial == serial) {
-            return true;
-        }
-        source = &inner.source;
-    }
-    false
 }
 
 fn new_session(issued: Issued) -> Session {

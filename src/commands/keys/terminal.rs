@@ -50,7 +50,9 @@ pub fn ask_secret(question: &str) -> Result<SecretString, Unanswered> {
 }
 
 fn read(question: &str, shown: bool) -> Result<SecretString, Unanswered> {
-    let mut out = crate::session::terminal_output().map_err(|_| Unanswered::NoTerminal)?;
+    let mut out = crate::session::open_terminal()
+        .map(|(_, output)| output)
+        .map_err(|_| Unanswered::NoTerminal)?;
     write!(out, "{question}")
         .and_then(|()| out.flush())
         .map_err(|_| Unanswered::NoTerminal)?;
