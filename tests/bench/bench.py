@@ -458,7 +458,9 @@ def keyring_source_rows(bed, row):
     keyring (`hats keys import alice`): a cached hand-out never reads the key,
     so it must cost what the plaintext one does."""
     home = os.path.join(bed.dir, "keyring-source")
-    shutil.copytree(bed.home, home)
+    # The keyring daemon's control socket lives in this HOME too: files and directories only.
+    shutil.copytree(bed.home, home, ignore=lambda d, names: [
+        n for n in names if not (os.path.isfile(os.path.join(d, n)) or os.path.isdir(os.path.join(d, n)))])
     env = bed.env(home=home)
     subprocess.run([HATS, "keys", "import", "alice"], env=env, check=True, capture_output=True)
     subprocess.run([HATS, "env", "prod-admin", "--mfa-code", MFA_CODE], env=env, check=True,
