@@ -208,7 +208,8 @@ fn load_targets(paths: &Paths, file: &HatsFile, profiles: &ProfileSet, wanted: W
         Wanted::NoTargets => return unread(configured()),
         Wanted::Target(name) => {
             let targets = configured();
-            if targets.find(name).is_some() {
+            // Exactly: a discovered target may have the spelling a configured one only comes close to.
+            if targets.find_exact(name).is_some() {
                 return unread(targets);
             }
         }

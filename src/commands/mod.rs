@@ -3,6 +3,7 @@
 
 mod completions;
 mod credential_process;
+mod dispatch;
 mod eks;
 mod env;
 mod exec;

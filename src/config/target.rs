@@ -293,6 +293,11 @@ pub struct Target {
 }
 
 impl Target {
+    /// Its name and its alias, if any.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.name.as_str()).chain(self.alias.as_deref())
+    }
+
     /// The role's name, if the target is a role.
     pub fn role_name(&self) -> Option<&str> {
         match &self.spec {
@@ -391,8 +396,20 @@ pub struct TargetSet {
 }
 
 impl TargetSet {
-    /// Finds a target by name or alias (exact match).
+    /// Finds a target by name or alias: the exact name first, else the one
+    /// target whose name or alias matches ignoring case, else the one role
+    /// target whose role ARN `name` is. A spelling two targets share finds none.
     pub fn find(&self, name: &str) -> Option<&Target> {
+        self.find_exact(name)
+            .or_else(|| self.only(|t| t.names().any(|n| n.eq_ignore_ascii_case(name))))
+            .or_else(|| {
+                let arn = crate::domain::RoleArn::parse(name).ok()?;
+                self.only(|t| matches!(&t.spec, Spec::Role(chain) if chain.role.role_arn == arn))
+            })
+    }
+
+    /// Finds a target by its exact name or alias.
+    pub fn find_exact(&self, name: &str) -> Option<&Target> {
         self.targets
             .iter()
             .find(|t| t.name == name)
@@ -413,6 +430,13 @@ impl TargetSet {
         known.then_some((profile, at))
     }
 
+    /// The one target `matches` accepts; none when there are several.
+    fn only(&self, matches: impl Fn(&Target) -> bool) -> Option<&Target> {
+        let mut found = self.targets.iter().filter(|t| matches(t));
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
+    }
+
     /// Up to three names close to `name`, closest first, for "did you mean".
     pub fn suggest(&self, name: &str) -> Vec<&str> {
         let wanted = name.to_lowercase();
@@ -421,7 +445,7 @@ impl TargetSet {
         let mut scored: Vec<(usize, &str)> = self
             .targets
             .iter()
-            .flat_map(|t| std::iter::once(t.name.as_str()).chain(t.alias.as_deref()))
+            .flat_map(Target::names)
             .filter_map(|candidate| {
                 let lower = candidate.to_lowercase();
                 if wanted.len() >= 2 && lower.contains(&wanted) {

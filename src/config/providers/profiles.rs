@@ -71,16 +71,10 @@ pub(super) fn targets(profiles: &ProfileSet, keyring: &BTreeSet<String>) -> Targ
 /// Adds profile `name`'s target to `set`, or why it cannot be used.
 fn push(set: &mut TargetSet, name: &str, cleaned: Result<Target, ConfigError>) {
     match cleaned {
-        // A name with control characters would put terminal escape sequences
-        // on the screen of whoever lists targets.
-        Ok(target) if target.name.chars().any(char::is_control) => set.broken.push((
-            target.name.escape_debug().to_string(),
-            ConfigError::Entry {
-                place: "target name".into(),
-                message: "contains control characters (terminal escape sequences); rename it".into(),
-            },
-        )),
-        Ok(target) => set.targets.push(target),
+        Ok(target) => match clean::unshowable_name(&target.name) {
+            Some(refused) => set.broken.push(refused),
+            None => set.targets.push(target),
+        },
         // Real names may hold anything (see profile_names): shown escaped.
         Err(e) => set.broken.push((printable(name).into_owned(), e)),
     }
