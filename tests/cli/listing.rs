@@ -140,7 +140,7 @@ fn a_profile_name_with_a_bidi_override_or_zero_width_space_is_skipped_and_shown_
     for shown in ["dev\\u{202e}dorp", "pro\\u{200b}d"] {
         assert!(
             err.contains(&format!(
-                "skipping \"{shown}\": target name contains invisible characters"
+                "skipping \"{shown}\": target name: contains invisible characters"
             )),
             "{err}"
         );
