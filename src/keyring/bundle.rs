@@ -15,7 +15,7 @@
 //! memory and never printed; a bundle that does not parse is treated as empty
 //! (its sessions are asked for again), never shown.
 
-use super::store::{SecretStore, StoreError};
+use super::store::{SecretStore, Service, StoreError};
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -84,6 +84,15 @@ impl Bundle {
 impl SecretStore for Bundle {
     fn name(&self) -> &'static str {
         self.inner.name()
+    }
+
+    /// The bundle of another service: its own Keychain item, behind the same
+    /// lock file (changes to either are rare; one lock keeps it simple).
+    fn with_service(&self, service: Service) -> Arc<dyn SecretStore> {
+        Arc::new(Self {
+            inner: self.inner.with_service(service),
+            lock: self.lock.clone(),
+        })
     }
 
     fn get(&self, key: &str) -> Result<Option<SecretString>, StoreError> {
