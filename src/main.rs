@@ -132,7 +132,8 @@ async fn run(cli: Cli, early: Option<Opening>) -> Result<ExitCode, Error> {
     };
     match command {
         Command::Ls { json } => commands::ls(&ctx, *json)?,
-        Command::History { json, since } => commands::history(&ctx, *json, *since)?,
+        Command::History { json, since, run } => commands::history(&ctx, *json, *since, run.as_deref())?,
+        Command::Run(args) => return commands::run(&ctx, args).await,
         Command::Exec {
             target,
             session,

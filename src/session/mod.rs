@@ -12,7 +12,7 @@ mod keys;
 mod lock;
 mod mfa_process;
 mod plan;
-mod prompt;
+pub(crate) mod prompt;
 mod resolve;
 pub mod saml_assertion;
 mod sso_token;

@@ -119,7 +119,7 @@ fn prompt_on_terminal(device: &MfaSerial) -> Result<MfaCode, MfaError> {
 }
 
 #[cfg(unix)]
-fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
+pub(crate) fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
     let tty = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -128,7 +128,7 @@ fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
 }
 
 #[cfg(windows)]
-fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
+pub(crate) fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
     let input = std::fs::OpenOptions::new()
         .read(true)
         .write(true)

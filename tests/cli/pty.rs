@@ -238,3 +238,17 @@ impl Terminal {
         self.child.try_wait().unwrap().is_none()
     }
 }
+
+impl Terminal {
+    /// The foreground colour of the first cell of the first row that starts with `text`.
+    pub fn colour_of_line(&self, text: &str) -> vt100::Color {
+        let parser = self.parser.lock().unwrap();
+        let screen = parser.screen();
+        let row = screen
+            .rows(0, screen.size().1.get())
+            .position(|line| line.starts_with(text))
+            .unwrap_or_else(|| panic!("no line starts with {text:?}; screen:\n{}", screen.contents()));
+        let row = u16::try_from(row).unwrap();
+        screen.cell(row, 0).expect("a cell").fgcolor()
+    }
+}

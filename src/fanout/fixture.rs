@@ -1,0 +1,37 @@
+//! Targets for the fan-out's unit tests.
+
+use crate::config::{Origin, RoleSpec, Source, Spec, Target};
+use crate::domain::RoleArn;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// `ACCOUNT/ROLE` in account `id`, with an OU path and tags.
+pub fn target(account: &str, id: &str, role: &str, ou: Option<&str>, tags: &[(&str, &str)]) -> Target {
+    let arn = format!("arn:aws:iam::{id}:role/{role}");
+    Target {
+        name: format!("{account}/{role}"),
+        alias: Some(format!("{id}/{role}")),
+        origin: Origin::Organization,
+        account_id: Some(id.parse().unwrap()),
+        account_name: Some(account.into()),
+        region: None,
+        production: false,
+        tags: Arc::new(
+            tags.iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect::<BTreeMap<_, _>>(),
+        ),
+        ou_path: ou.map(str::to_owned),
+        spec: Spec::Role(RoleSpec {
+            profile: None,
+            role_arn: RoleArn::parse(&arn).unwrap(),
+            source: Source::Profile("base".into()),
+            mfa: None,
+            external_id: None,
+            session_name: None,
+            duration: None,
+            source_identity: None,
+            tags: crate::domain::SessionTags::default(),
+        }),
+    }
+}
