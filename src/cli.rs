@@ -124,17 +124,26 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Open the AWS console signed in as the target (federation sign-in URL).
+    /// Open the AWS console signed in as the target, with its launcher (browser, container, profile).
     Login {
         /// Target name (see `hats ls`); must be a role.
         #[arg(add = crate::commands::target_completer())]
         target: String,
-        /// Print the URL instead of opening a browser.
+        /// Print the URL instead of opening a browser (with --launcher: the command that would run).
         #[arg(long)]
         print: bool,
-        /// Console page to land on, e.g. s3, ec2, iam.
-        #[arg(long, default_value = "console")]
-        service: String,
+        /// How to open it: default, firefox-container, chrome-profile, command (default: from hats' config).
+        #[arg(long, value_name = "LAUNCHER", value_parser = parse_launcher)]
+        launcher: Option<crate::config::LauncherKind>,
+        /// Console page to land on by short name: s3, ec2, iam, lambda, logs, ...
+        #[arg(long, value_name = "NAME", conflicts_with = "destination")]
+        service: Option<String>,
+        /// Console page to land on: a path (/s3/buckets?region=eu-west-1) or a console URL.
+        #[arg(long, value_name = "PATH_OR_URL")]
+        destination: Option<String>,
+        /// Sign the browser out of the console first, whatever the configuration says.
+        #[arg(long)]
+        sign_out: bool,
         /// Options for getting the session (--region picks the console region).
         #[command(flatten)]
         session: SessionArgs,
@@ -151,12 +160,12 @@ pub enum Command {
         #[arg(long, value_name = "ID")]
         run: Option<String>,
     },
-    /// Remove cached sessions from the keyring.
+    /// Remove cached role and MFA sessions from the keyring (sign-ins stay: hats sso logout).
     Forget {
         /// Target whose sessions to remove.
         #[arg(required_unless_present = "all", conflicts_with = "all", add = crate::commands::target_completer())]
         target: Option<String>,
-        /// Remove every cached session, MFA sessions included.
+        /// Remove every cached role and MFA session.
         #[arg(long)]
         all: bool,
     },
@@ -172,7 +181,7 @@ pub enum Command {
         #[command(subcommand)]
         command: SamlCommand,
     },
-    /// IAM Identity Center: sign in to an sso-session, discover its accounts, or sign out.
+    /// IAM Identity Center: sign in, see every sign-in, discover its accounts, or sign out.
     Sso {
         /// What to do.
         #[command(subcommand)]
@@ -281,8 +290,11 @@ pub enum EksCommand {
 pub enum SsoCommand {
     /// Sign in (browser with PKCE, or a device code) and keep the token in the keyring.
     Login {
-        /// The sso-session's name (for legacy profiles: the start URL); the only one when omitted.
+        /// The sso-session's name, or a profile that signs in through one; the only one when omitted.
         session: Option<String>,
+        /// The profile whose sso-session to sign in to.
+        #[arg(long, value_name = "NAME", conflicts_with = "session", add = crate::commands::target_completer())]
+        profile: Option<String>,
         /// Print the URL instead of opening a browser (uses the device code flow).
         #[arg(long)]
         no_browser: bool,
@@ -290,14 +302,21 @@ pub enum SsoCommand {
         #[arg(long)]
         use_device_code: bool,
     },
-    /// Sign out: the portal's Logout, then remove the token and the role sessions made with it.
+    /// Sign out: remove the token, its AWS CLI copy and its role sessions, then tell the portal.
     Logout {
-        /// The sso-session's name; the only one when omitted.
+        /// The sso-session's name, or a profile that signs in through one; the only one when omitted.
         session: Option<String>,
+    },
+    /// Every sso-session: signed in or not, time left, whether the AWS CLI shares the sign-in.
+    #[command(visible_alias = "list")]
+    Status {
+        /// Print a JSON array for scripts.
+        #[arg(long)]
+        json: bool,
     },
     /// Discover every account and role assigned to you now (also runs after login and when stale).
     Sync {
-        /// The sso-session's name; the only one when omitted.
+        /// The sso-session's name, or a profile that signs in through one; the only one when omitted.
         session: Option<String>,
     },
 }
@@ -474,6 +493,10 @@ fn parse_listen(raw: &str) -> Result<std::net::SocketAddr, String> {
 
 fn parse_region(raw: &str) -> Result<String, String> {
     crate::config::check_region(raw).map(|()| raw.to_owned())
+}
+
+fn parse_launcher(s: &str) -> Result<crate::config::LauncherKind, String> {
+    s.parse()
 }
 
 fn parse_duration(raw: &str) -> Result<SessionDuration, String> {

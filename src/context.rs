@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::fs_private;
 use crate::keyring::{KeyringChoice, Opening};
 use crate::session::{Cache, IndexFile};
+use aws_config::profile::ProfileSet;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -62,13 +63,13 @@ impl Context {
     pub async fn load_for(verbose: bool, wanted: Wanted<'_>) -> Result<Self, Error> {
         let paths = Paths::from_env().map_err(Error::Usage)?;
         let file = HatsFile::load(&paths.config_file)?;
-        let settings = Settings::from_defaults(&file.defaults)?;
+        let mut settings = Settings::from_defaults(&file.defaults)?;
+        settings.console = config::ConsoleConfig::new(&file.defaults.console, &file.console)?;
         let profiles = config::load_profiles(
             &aws_types::os_shim_internal::Fs::real(),
             &aws_types::os_shim_internal::Env::real(),
         )
         .await?;
-        let mut targets = config::build_targets(&profiles, &file);
         let presets = Presets {
             entries: file.presets.clone(),
             base_dir: paths
@@ -77,51 +78,11 @@ impl Context {
                 .map(std::path::Path::to_path_buf)
                 .unwrap_or_default(),
         };
-        let skip_organization = match wanted {
-            Wanted::Everything => false,
-            Wanted::Target(name) => targets.find(name).is_some(),
-            Wanted::NoTargets => true,
-        };
-        let inventory = file
-            .organization
-            .as_ref()
-            .filter(|_| !skip_organization)
-            .and_then(|_| config::load_inventory(&paths.cache_dir));
-        if let (Some(org), Some(inventory)) = (&file.organization, &inventory) {
-            config::add_organization(&mut targets, &profiles, org, inventory);
-        }
-        let sessions = config::sso_sessions(&profiles);
-        let found: Vec<(Arc<SsoSession>, crate::domain::Inventory)> = sessions
-            .iter()
-            .filter(|_| !skip_organization)
-            .filter_map(|s| config::load_sso_inventory(&paths.cache_dir, s).map(|inv| (Arc::clone(s), inv)))
-            .collect();
-        if !found.is_empty() {
-            let org = file.organization.as_ref().zip(inventory.as_ref());
-            config::add_identity_center(&mut targets, &found, file.identity_center.as_ref(), org);
-        }
-        let sso_sessions = sessions
-            .into_iter()
-            .map(|s| {
-                let fetched = found
-                    .iter()
-                    .find(|(f, _)| Arc::ptr_eq(f, &s))
-                    .map(|(_, i)| i.fetched_at);
-                (s, fetched)
-            })
-            .collect();
-        if !file.saml.is_empty() {
-            // The organization names the accounts of SAML roles when it is known,
-            // even when no [organization] offers roles itself; Identity Center
-            // inventories name the rest.
-            let org_names = inventory
-                .clone()
-                .or_else(|| config::load_inventory(&paths.cache_dir));
-            let names: Vec<&crate::domain::Inventory> =
-                org_names.iter().chain(found.iter().map(|(_, inv)| inv)).collect();
-            let discovered = config::load_saml_roles(&paths.cache_dir);
-            config::add_saml(&mut targets, &file, &paths.cache_dir, &discovered, &names);
-        }
+        let Loaded {
+            targets,
+            inventory,
+            sso_sessions,
+        } = load_targets(&paths, &file, &profiles, wanted);
         Ok(Self {
             paths,
             settings,
@@ -222,6 +183,72 @@ impl Context {
         let _ = writeln!(std::io::stderr(), "hats: {notice}");
         // Private like everything else hats creates: this may be the first file in a fresh cache directory.
         let _ = fs_private::create_dir(&self.paths.cache_dir).and_then(|()| fs_private::open_rw(&marker));
+    }
+}
+
+/// The targets and the inventories they were built from.
+struct Loaded {
+    targets: TargetSet,
+    inventory: Option<crate::domain::Inventory>,
+    sso_sessions: Vec<(Arc<SsoSession>, Option<jiff::Timestamp>)>,
+}
+
+/// Every target `wanted` may need. A command about one target the AWS files
+/// or hats' own accounts name reads no inventory (with an organization, thousands of accounts).
+fn load_targets(paths: &Paths, file: &HatsFile, profiles: &ProfileSet, wanted: Wanted<'_>) -> Loaded {
+    let sessions = config::sso_sessions(profiles);
+    let unread = |targets| Loaded {
+        targets,
+        inventory: None,
+        sso_sessions: sessions.iter().map(|s| (Arc::clone(s), None)).collect(),
+    };
+    let configured = || config::build_targets(profiles, file, config::Discovered::default());
+    match wanted {
+        Wanted::NoTargets => return unread(configured()),
+        Wanted::Target(name) => {
+            let targets = configured();
+            if targets.find(name).is_some() {
+                return unread(targets);
+            }
+        }
+        Wanted::Everything => {}
+    }
+    let cache_dir = &paths.cache_dir;
+    let inventory = file
+        .organization
+        .as_ref()
+        .and_then(|_| config::load_inventory(cache_dir));
+    let found: Vec<(Arc<SsoSession>, crate::domain::Inventory)> = sessions
+        .iter()
+        .filter_map(|s| config::load_sso_inventory(cache_dir, s).map(|inv| (Arc::clone(s), inv)))
+        .collect();
+    // The organization names the accounts of SAML roles when it is known,
+    // even when no [organization] offers roles itself.
+    let saml_names = (!file.saml.is_empty() && inventory.is_none())
+        .then(|| config::load_inventory(cache_dir))
+        .flatten();
+    let saml = (!file.saml.is_empty()).then(|| config::load_saml_roles(cache_dir));
+    let discovered = config::Discovered {
+        organization: inventory.as_ref().or(saml_names.as_ref()),
+        identity_center: &found,
+        saml: saml.as_ref(),
+        cache_dir,
+    };
+    let targets = config::build_targets(profiles, file, discovered);
+    let sso_sessions = sessions
+        .into_iter()
+        .map(|s| {
+            let fetched = found
+                .iter()
+                .find(|(f, _)| Arc::ptr_eq(f, &s))
+                .map(|(_, i)| i.fetched_at);
+            (s, fetched)
+        })
+        .collect();
+    Loaded {
+        targets,
+        inventory,
+        sso_sessions,
     }
 }
 

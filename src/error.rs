@@ -46,9 +46,22 @@ pub enum Error {
         /// Why.
         source: std::io::Error,
     },
+    /// The user pressed Ctrl-C; the process exits 130, as a shell reports SIGINT.
+    #[error("{0}")]
+    Interrupted(String),
     /// Writing output failed.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+}
+
+/// A sign-in that did not happen: Ctrl-C is [`Error::Interrupted`] (exit 130).
+impl From<crate::signin::SignInError> for Error {
+    fn from(e: crate::signin::SignInError) -> Self {
+        match e {
+            crate::signin::SignInError::Cancelled => Self::Interrupted(e.to_string()),
+            other => Self::Usage(other.to_string()),
+        }
+    }
 }
 
 /// What a shell would say: the program is missing, or is no program at all.

@@ -26,6 +26,25 @@ pub fn open_rw(path: &Path) -> io::Result<File> {
 
 /// Replaces `path` with `bytes` so readers see the old or the new file, never half of one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_temp(path, bytes)?.replace()
+}
+
+/// A complete new version of a file, written beside it, not yet in its place.
+#[must_use = "the new version takes effect only when `replace` is called"]
+pub struct Written {
+    tmp: std::path::PathBuf,
+    path: std::path::PathBuf,
+}
+
+impl Written {
+    /// Renames the new version over the file: readers see the old or the new one.
+    pub fn replace(self) -> io::Result<()> {
+        fs::rename(&self.tmp, &self.path)
+    }
+}
+
+/// Writes `bytes` to a private temporary file beside `path` and syncs it.
+pub fn write_temp(path: &Path, bytes: &[u8]) -> io::Result<Written> {
     let dir = path.parent().unwrap_or(Path::new("."));
     create_dir(dir)?;
     let tmp = dir.join(format!(
@@ -37,5 +56,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     file.set_len(0)?;
     file.write_all(bytes)?;
     file.sync_all()?;
-    fs::rename(&tmp, path)
+    Ok(Written {
+        tmp,
+        path: path.to_owned(),
+    })
 }

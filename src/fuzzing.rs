@@ -84,12 +84,19 @@ pub fn hats_config(data: &[u8]) -> Outcome {
 /// organization's offers (profiles whose role points into an organization
 /// account are attached to it); checked by [`check_targets`].
 fn start_up_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
-    let mut set = config::build_targets(profiles, file);
-    if let Some(org) = &file.organization {
-        config::add_organization(&mut set, profiles, org, &fixed_inventory());
-    }
+    let inventory = fixed_inventory();
+    let set = config::build_targets(profiles, file, discovered(&inventory));
     check_targets(&set);
     set
+}
+
+/// What start-up would read with `inventory` as the organization's.
+fn discovered(inventory: &Inventory) -> config::Discovered<'_> {
+    config::Discovered {
+        organization: Some(inventory),
+        cache_dir: std::path::Path::new("/home/fuzz/.cache/hats"),
+        ..config::Discovered::default()
+    }
 }
 
 fn summary(set: &TargetSet) -> String {
@@ -345,10 +352,11 @@ fn fixed_context() -> &'static Context {
     static CONTEXT: OnceLock<Context> = OnceLock::new();
     CONTEXT.get_or_init(|| {
         let file = fixed_hats_file();
-        let mut targets = config::build_targets(fixed_profiles(), &file);
-        if let Some(org) = &file.organization {
-            config::add_organization(&mut targets, fixed_profiles(), org, &fixed_inventory());
-        }
-        context_for(targets)
+        let inventory = fixed_inventory();
+        context_for(config::build_targets(
+            fixed_profiles(),
+            &file,
+            discovered(&inventory),
+        ))
     })
 }

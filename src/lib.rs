@@ -5,11 +5,13 @@
 //! `commands` → `context` → `session` → `aws`, `config`, `output` → `domain`.
 
 pub mod aws;
+pub mod browser;
 pub mod cli;
 pub mod cli_hints;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod console;
 pub mod context;
 pub mod domain;
 pub mod error;
@@ -26,4 +28,6 @@ pub mod output;
 pub mod serve;
 pub mod session;
 pub mod signin;
+#[doc(hidden)]
+pub mod test_hooks;
 pub mod tui;

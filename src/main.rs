@@ -110,11 +110,10 @@ async fn run(cli: Cli, early: Option<Opening>) -> Result<ExitCode, Error> {
     // Never dropped: the process ends right after the command, and freeing
     // thousands of targets one by one would only cost time.
     let mut ctx = std::mem::ManuallyDrop::new(ctx);
-    // Identity Center accounts appear without a separate step: a listing, or a
-    // name no target has yet, first discovers sso-sessions whose inventory is
-    // missing or stale (when signed in).
+    // Identity Center accounts appear without a separate step: a name no target
+    // has yet first discovers sso-sessions whose inventory is missing or stale
+    // (when signed in). `ls` never does: it makes no network call.
     let discover = match (&cli.command, wanted) {
-        (Some(Command::Ls { .. }), _) => true,
         (Some(_), Wanted::Target(name)) => ctx.targets.find(name).is_none(),
         _ => false,
     };
@@ -131,8 +130,13 @@ async fn run(cli: Cli, early: Option<Opening>) -> Result<ExitCode, Error> {
         return hats::tui::run(std::mem::ManuallyDrop::into_inner(ctx)).await;
     };
     match command {
-        Command::Ls { json } => commands::ls(&ctx, *json)?,
-        Command::History { json, since, run } => commands::history(&ctx, *json, *since, run.as_deref())?,
+        Command::Ls { json } => {
+            commands::ls(&ctx, *json)?;
+            commands::note_unsynced(&ctx);
+        }
+        Command::History { json, since, run } => {
+            commands::history(&ctx, *json, *since, run.as_deref())?
+        }
         Command::Run(args) => return commands::run(&ctx, args).await,
         Command::Exec {
             target,
@@ -172,10 +176,14 @@ async fn run(cli: Cli, early: Option<Opening>) -> Result<ExitCode, Error> {
         Command::Login {
             target,
             print,
+            launcher,
             service,
+            destination,
+            sign_out,
             session,
         } => {
-            commands::login(&ctx, target, *print, service, session).await?;
+            let options = commands::LoginOptions::new(*print, *launcher, service, destination, *sign_out);
+            commands::login(&ctx, target, &options, session).await?;
         }
         Command::Org {
             command: OrgCommand::Sync { session },
@@ -183,21 +191,7 @@ async fn run(cli: Cli, early: Option<Opening>) -> Result<ExitCode, Error> {
         Command::Saml {
             command: SamlCommand::Sync { source },
         } => commands::saml_sync(&ctx, source.as_deref()).await?,
-        Command::Sso { command } => match command {
-            SsoCommand::Login {
-                session,
-                no_browser,
-                use_device_code,
-            } => {
-                let options = hats::signin::Options {
-                    no_browser: *no_browser,
-                    use_device_code: *use_device_code,
-                };
-                commands::sso_login(&ctx, session.as_deref(), options).await?;
-            }
-            SsoCommand::Logout { session } => commands::sso_logout(&ctx, session.as_deref()).await?,
-            SsoCommand::Sync { session } => commands::sso_sync(&ctx, session.as_deref()).await?,
-        },
+        Command::Sso { command } => sso(&ctx, command).await?,
         Command::Profiles { command } => match command {
             ProfilesCommand::Sync { prefix, dry_run } => commands::profiles_sync(&ctx, prefix, *dry_run)?,
             ProfilesCommand::Print { prefix } => commands::profiles_print(&ctx, prefix)?,
@@ -212,6 +206,26 @@ async fn run(cli: Cli, early: Option<Opening>) -> Result<ExitCode, Error> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn sso(ctx: &Context, command: &SsoCommand) -> Result<(), Error> {
+    match command {
+        SsoCommand::Login {
+            session,
+            profile,
+            no_browser,
+            use_device_code,
+        } => {
+            let options = hats::signin::Options {
+                no_browser: *no_browser,
+                use_device_code: *use_device_code,
+            };
+            commands::sso_login(ctx, session.as_deref(), profile.as_deref(), options).await
+        }
+        SsoCommand::Logout { session } => commands::sso_logout(ctx, session.as_deref()).await,
+        SsoCommand::Status { json } => commands::sso_status(ctx, *json).await,
+        SsoCommand::Sync { session } => commands::sso_sync(ctx, session.as_deref()).await,
+    }
 }
 
 async fn eks(ctx: &Context, command: &EksCommand) -> Result<(), Error> {
@@ -236,6 +250,7 @@ fn fail(error: &Error) -> ExitCode {
         // Like a shell: 127 when the program is missing, 126 when it cannot run.
         Error::Spawn { source, .. } if source.kind() == std::io::ErrorKind::NotFound => ExitCode::from(127),
         Error::Spawn { .. } => ExitCode::from(126),
+        Error::Interrupted(_) => ExitCode::from(130),
         _ => ExitCode::FAILURE,
     }
 }

@@ -1,40 +1,133 @@
 #!/usr/bin/env bash
 # Runs every check and test of hats, installing what the tests need first:
 #   - Debian packages: gnome-keyring, dbus, keyutils (a real Secret Service and kernel keyring),
-#     libsecret-tools (secret-tool, to plant corrupt keyring entries), faketime (libfaketime, to
-#     move the wall clock of one hats run), zsh and fish (shell completion is tested in real bash, zsh
-#     and fish), kubernetes-client (kubectl runs `hats eks token` as its exec plugin) and openssl
-#     (the stand-in Kubernetes API server's self-signed certificate)
-#   - moto (an AWS-compatible server) and the AWS CLI in a project-local venv, .venv-test/
+#     libsecret-tools (secret-tool, to plant corrupt keyring entries and to read what hats
+#     stored), faketime (libfaketime, to move the wall and boot clocks of one hats run), zsh,
+#     fish and elvish (shell completion and exports are run by the real shells),
+#     kubernetes-client (kubectl runs `hats eks token` as its exec plugin), openssl (the
+#     stand-in Kubernetes API server's self-signed certificate, the stand-in IdP's signing key),
+#     xmlsec1 (signs SAML responses as identity providers do, and checks what STS received),
+#     g++ (libfuzzer-sys compiles libFuzzer when the fuzz crate is checked), chromium (a real
+#     headless browser opened by the console's chrome-profile launcher) and nodejs (parses
+#     container URLs with URLSearchParams, as the Firefox container add-ons do)
+#   - the Python test tools at the exact versions of tests/requirements.txt (moto, an
+#     AWS-compatible server; the AWS CLI; boto3; awsume) in a project-local venv, .venv-test/
 #     (its python also runs the IAM Identity Center stand-in, tests/standin/; the stand-in's
 #     browser script runs the system python3, which creating the venv already requires)
-# Then: cargo fmt --check, cargo clippy -D warnings, cargo test (unit + end-to-end).
+# Then: cargo fmt --check, cargo clippy -D warnings, the fuzz crate checked, cargo test
+# (unit + end-to-end), every cargo step with --locked. Each part's wall time is printed
+# at the end.
+#
+# What the end-to-end tests assume of the machine (checked below, with how to fix it):
+#   - user namespaces: every hats a test starts runs in a user namespace of its own, with
+#     kernel keyrings of its own, so no test reads or deletes the keyring entries of the
+#     person running them;
+#   - root, for two tests that run programs as other users, which fail saying so otherwise:
+#     keyring::another_users_session_bus_is_refused_and_sent_nothing (a session bus run by
+#     `nobody`) and private_files::without_a_usable_home_directory_hats_refuses_and_creates_nothing
+#     (hats run as a user the system does not know);
+#   - a non-loopback IPv4 address (any network interface up), for
+#     containers::a_non_loopback_listen_address_is_served_but_the_sdks_refuse_it_over_plain_http,
+#     which fails saying so without one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-missing=()
-for pair in gnome-keyring-daemon:gnome-keyring dbus-daemon:dbus dbus-send:dbus keyctl:keyutils \
-  secret-tool:libsecret-tools faketime:faketime zsh:zsh fish:fish kubectl:kubernetes-client \
-  openssl:openssl; do
-  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "tests/run.sh: installing ${missing[*]}" >&2
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# --- tests: timing of each part (printed at the end) ---
+timings=()
+started_all=$SECONDS
+part() {
+  local name=$1 started=$SECONDS
+  shift
+  "$@"
+  timings+=("$(printf '%-22s %4ds' "$name" $((SECONDS - started)))")
+}
+report_timings() {
+  echo "tests/run.sh: wall time by part" >&2
+  printf '  %s\n' "${timings[@]}" >&2
+  printf '  %-22s %4ds\n' total $((SECONDS - started_all)) >&2
+}
+trap report_timings EXIT
+# --- end tests: timing ---
 
-if [ ! -x .venv-test/bin/moto_server ] || [ ! -x .venv-test/bin/aws ]; then
-  echo "tests/run.sh: installing moto and awscli into .venv-test" >&2
+install_debian_packages() {
+  local missing=()
+  for pair in gnome-keyring-daemon:gnome-keyring dbus-daemon:dbus dbus-send:dbus keyctl:keyutils \
+    secret-tool:libsecret-tools faketime:faketime zsh:zsh fish:fish elvish:elvish \
+    kubectl:kubernetes-client openssl:openssl xmlsec1:xmlsec1 c++:g++ chromium:chromium \
+    node:nodejs; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "tests/run.sh: installing ${missing[*]}" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+# --- tests: the machine's own assumptions, each with how to fix it ---
+check_assumptions() {
+  local problems=()
+  command -v python3 >/dev/null 2>&1 ||
+    problems+=("python3 is missing: apt-get install python3 python3-venv")
+  command -v setpriv >/dev/null 2>&1 ||
+    problems+=("setpriv is missing: apt-get install util-linux")
+  command -v mkfifo >/dev/null 2>&1 ||
+    problems+=("mkfifo is missing: apt-get install coreutils")
+  command -v unshare >/dev/null 2>&1 ||
+    problems+=("unshare is missing: apt-get install util-linux")
+  cargo fmt --version >/dev/null 2>&1 ||
+    problems+=("rustfmt is missing: rustup component add rustfmt")
+  cargo clippy --version >/dev/null 2>&1 ||
+    problems+=("clippy is missing: rustup component add clippy")
+  if command -v unshare >/dev/null 2>&1 && ! unshare --user true 2>/dev/null; then
+    problems+=("user namespaces are not allowed: sysctl -w user.max_user_namespaces=15000 (and, on" \
+      "Debian kernels before 6.x, kernel.unprivileged_userns_clone=1)")
+  fi
+  if [ "${#problems[@]}" -gt 0 ]; then
+    printf 'tests/run.sh: %s\n' "${problems[@]}" >&2
+    exit 1
+  fi
+}
+# --- end tests: assumptions ---
+
+# --- tests: Python test tools, pinned ---
+# The venv is rebuilt whenever tests/requirements.txt changes (its hash is kept in the venv).
+install_python_tools() {
+  local wanted
+  wanted=$(sha256sum tests/requirements.txt | cut -d' ' -f1)
+  if [ "$(cat .venv-test/requirements.sha256 2>/dev/null)" = "$wanted" ]; then
+    return
+  fi
+  echo "tests/run.sh: installing tests/requirements.txt into .venv-test" >&2
+  rm -rf .venv-test
   python3 -m venv .venv-test 2>/dev/null || {
     as_root apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
     rm -rf .venv-test && python3 -m venv .venv-test
   }
-  .venv-test/bin/pip install -q --disable-pip-version-check 'moto[server]' awscli
-fi
+  .venv-test/bin/pip install -q --disable-pip-version-check --no-deps -r tests/requirements.txt
+  echo "$wanted" >.venv-test/requirements.sha256
+}
+# --- end tests: Python test tools ---
 
-cargo fmt --all -- --check
-cargo clippy --all-targets --quiet -- -D warnings
-cargo test --all-targets
+part assumptions check_assumptions
+part "debian packages" install_debian_packages
+part "python tools" install_python_tools
+part fmt cargo fmt --all -- --check
+part clippy cargo clippy --locked --all-targets --quiet -- -D warnings
+# --- tests: the fuzz crate (a workspace of its own, with its own lock file) still compiles ---
+# In the main target directory, so the dependencies checked for clippy are reused. A stale
+# fuzz/Cargo.lock (a dependency added to hats) fails here: refresh it with
+#   cp Cargo.lock fuzz/Cargo.lock && cargo metadata --manifest-path fuzz/Cargo.toml >/dev/null
+check_fuzz_crate() {
+  CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}" \
+    cargo check --locked --quiet --manifest-path fuzz/Cargo.toml
+}
+part "fuzz crate" check_fuzz_crate
+# --- end tests: fuzz crate ---
+part build cargo test --locked --all-targets --no-run --quiet
+part "unit tests" cargo test --locked --lib --bins
+part "end-to-end tests" cargo test --locked --test cli
+part "properties, fuzz seeds" cargo test --locked --test properties --test fuzz
+part "benches, examples" cargo test --locked --benches --examples

@@ -1,26 +1,20 @@
 //! AWS console sign-in through the federation endpoint: exchange role
-//! credentials for a sign-in token, then build the login URL.
+//! credentials for a sign-in token (`getSigninToken`), then build the URLs
+//! that sign in with it (`login`) or sign out first (`logout`).
 //!
 //! The endpoint is configurable so a local stand-in can be used in tests; by
-//! default it, and the console the URL lands on, are the partition's
-//! (`domain::Partition`).
+//! default it is the partition's (`domain::Partition`). Where the browser
+//! lands is the caller's choice (`console::landing`).
 
 use super::AwsError;
-use crate::domain::{Credentials, Partition};
+use crate::domain::Credentials;
 use std::time::Duration;
 
-/// Builds a console sign-in URL that lands on `service` in `region`, on the
-/// console of `partition` (where the role lives).
+/// Asks `endpoint` for a sign-in token for the role session `credentials`.
 ///
 /// `SessionDuration` is not sent: AWS refuses it for credentials from
 /// `AssumeRole`, and the console session then lasts as long as the role session.
-pub fn signin_url(
-    credentials: &Credentials,
-    endpoint: &str,
-    partition: Partition,
-    service: &str,
-    region: &str,
-) -> Result<String, AwsError> {
+pub fn signin_token(credentials: &Credentials, endpoint: &str) -> Result<String, AwsError> {
     let unreachable = |detail: String| AwsError::Unreachable {
         service: "the sign-in federation endpoint",
         endpoint: endpoint.to_owned(),
@@ -49,25 +43,42 @@ pub fn signin_url(
         .body_mut()
         .read_to_string()
         .map_err(|e| unreachable(e.to_string()))?;
-    let token = serde_json::from_str::<serde_json::Value>(&body)
+    serde_json::from_str::<serde_json::Value>(&body)
         .ok()
         .and_then(|v| v["SigninToken"].as_str().map(str::to_owned))
         .filter(|t| status == 200 && !t.is_empty())
-        .ok_or_else(|| refused(endpoint, status))?;
-    Ok(login_url(
-        endpoint,
-        &token,
-        &partition.console_url(service, region),
-    ))
+        .ok_or_else(|| refused(endpoint, status))
 }
 
-/// The URL that signs in with `token` and lands on `destination`.
-fn login_url(endpoint: &str, token: &str, destination: &str) -> String {
+/// The URL that signs in with `token` and lands on `destination`, in the
+/// parameter order of AWS's documented example (`Action`, `Issuer`,
+/// `Destination`, `SigninToken`).
+pub fn login_url(endpoint: &str, token: &str, destination: &str) -> String {
     format!(
         "{endpoint}?Action=login&Issuer=hats&Destination={}&SigninToken={}",
         encode(destination),
         encode(token)
     )
+}
+
+/// A URL that signs the browser out of the console at `endpoint`'s sign-in
+/// host and then goes on to `next` (a sign-in URL on the same host): one URL,
+/// so the sign-in cannot overtake the sign-out as two tabs could.
+pub fn signout_then(endpoint: &str, next: &str) -> String {
+    format!(
+        "{}/oauth?Action=logout&redirect_uri={}",
+        origin(endpoint),
+        encode(next)
+    )
+}
+
+/// `scheme://host[:port]` of `url`.
+fn origin(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let end = url[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| after_scheme + i);
+    &url[..end]
 }
 
 /// Why an answer without a sign-in token came, from its status alone (the
@@ -111,6 +122,42 @@ pub fn encode(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn the_login_url_encodes_destination_and_token_whole() {
+        assert_eq!(
+            login_url(
+                "https://signin.aws.amazon.com/federation",
+                "tok+en/=",
+                "https://console.aws.amazon.com/s3/buckets?region=eu-west-1#x"
+            ),
+            "https://signin.aws.amazon.com/federation?Action=login&Issuer=hats\
+             &Destination=https%3A%2F%2Fconsole.aws.amazon.com%2Fs3%2Fbuckets%3Fregion%3Deu-west-1%23x\
+             &SigninToken=tok%2Ben%2F%3D"
+        );
+    }
+
+    #[test]
+    fn signing_out_first_wraps_the_sign_in_url_on_the_same_host() {
+        let next = "https://us-east-1.signin.aws.amazon.com/federation?Action=login&SigninToken=t";
+        assert_eq!(
+            signout_then("https://us-east-1.signin.aws.amazon.com/federation", next),
+            format!(
+                "https://us-east-1.signin.aws.amazon.com/oauth?Action=logout&redirect_uri={}",
+                encode(next)
+            )
+        );
+        assert_eq!(
+            origin("http://127.0.0.1:8080/federation"),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            origin("https://signin.amazonaws.cn"),
+            "https://signin.amazonaws.cn"
+        );
+    }
+
     #[test]
     fn encoding_keeps_unreserved_characters_only() {
         assert_eq!(

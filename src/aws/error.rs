@@ -165,6 +165,21 @@ pub enum AwsError {
     /// The engine turns it into "sign in again" with the sso-session's name.
     #[error("the Identity Center portal refused the sign-in token (expired, revoked or signed out)")]
     SsoSignedOut,
+    /// The portal refused one role (HTTP 403): the signed-in user is not
+    /// assigned that permission set in that account (any more).
+    #[error(
+        "Identity Center refused role \"{role}\" in account {account} ({detail}); check that your user \
+         (or one of its groups) is still assigned the permission set \"{role}\" in account {account}, and \
+         the profile's sso_account_id and sso_role_name"
+    )]
+    SsoRoleRefused {
+        /// The account.
+        account: String,
+        /// The permission set's name.
+        role: String,
+        /// What the portal said.
+        detail: String,
+    },
     /// The console sign-in federation endpoint gave no sign-in token.
     #[error(
         "the sign-in federation endpoint \"{endpoint}\" answered getSigninToken with HTTP {status}{what}; {advice}"

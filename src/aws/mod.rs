@@ -17,11 +17,11 @@ mod sts;
 mod timeouts;
 mod web_identity;
 
-pub use console::{encode as percent_encode, signin_url};
+pub use console::{encode as percent_encode, login_url, signin_token, signout_then};
 pub use eks_token::{EksTokenError, sts_endpoint as eks_sts_endpoint, token as eks_token};
 pub use error::AwsError;
 pub use organizations::{Progress, discover};
-pub use source::{ambient_credentials, runs_a_command, source_credentials};
+pub use source::{SourceError, ambient_credentials, source_credentials};
 pub use sso::Portal;
 pub use sso_discovery::{SsoProgress, discover_assignments};
 pub use sso_oidc::{DeviceAuthorization, Grant, Oidc, OidcError, Registration, TokenGrant};

@@ -193,8 +193,8 @@ fn client(signing: &Credentials, region: &str) -> Client {
         .retry_config(
             RetryConfig::standard()
                 .with_max_attempts(10)
-                .with_initial_backoff(Duration::from_millis(100))
-                .with_max_backoff(Duration::from_millis(1500)),
+                .with_initial_backoff(super::timeouts::backoff(Duration::from_millis(100)))
+                .with_max_backoff(super::timeouts::backoff(Duration::from_millis(1500))),
         );
     if let Some(url) = organizations_endpoint() {
         config = config.endpoint_url(url);

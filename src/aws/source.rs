@@ -3,121 +3,67 @@
 //!
 //! Profiles are read by aws-config's providers so every kind of source profile works.
 //! Never reads `AWS_ACCESS_KEY_ID` unless the profile asks for `credential_source = Environment`.
+//! Roles, Identity Center and federated sources are the engine's: this module
+//! takes only the base sources the SDK reads.
 
 use super::AwsError;
-use crate::config::Source;
-use crate::domain::Credentials;
+use crate::domain::{CredentialSource, Credentials};
 use crate::error_text::describe;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
+use aws_runtime::env_config::file::EnvConfigFiles as ProfileFiles;
 
-/// Loads the credentials of a non-role source.
-///
-/// # Panics
-/// Never: `Source::Role` is resolved by the session engine and is refused here with an error.
-pub async fn source_credentials(source: &Source) -> Result<Credentials, AwsError> {
-    let name = source.describe();
+/// Loads the credentials of a base source. `files` are the AWS files as the
+/// SDK should read them when a profile's own name would not do (the caller
+/// knows; see `config::sdk_profile_files`): the files and the name in them.
+pub async fn source_credentials(
+    source: &CredentialSource,
+    files: Option<(ProfileFiles, String)>,
+) -> Result<Credentials, SourceError> {
     let loaded = match source {
-        Source::Profile(profile) => {
+        CredentialSource::Profile(profile) => {
             let mut provider =
                 aws_config::profile::ProfileFileCredentialsProvider::builder().profile_name(profile);
-            // A name the SDK drops from the files as written (`[profile équipe]`)
-            // is read from hats' renamed copy, as target building reads it.
-            if let Some((files, sdk_name)) = crate::config::sdk_profile_files(profile) {
+            if let Some((files, sdk_name)) = files {
                 provider = provider.profile_files(files).profile_name(sdk_name);
             }
             provider.build().provide_credentials().await
         }
-        Source::Environment => return environment(),
-        Source::InstanceMetadata => {
+        CredentialSource::Environment => return environment().map_err(SourceError::Failed),
+        CredentialSource::InstanceMetadata => {
             aws_config::imds::credentials::ImdsCredentialsProvider::builder()
                 .build()
                 .provide_credentials()
                 .await
         }
-        Source::EcsContainer => {
+        CredentialSource::EcsContainer => {
             aws_config::ecs::EcsCredentialsProvider::builder()
                 .build()
                 .provide_credentials()
                 .await
         }
-        Source::Role(_) | Source::Sso(_) | Source::WebIdentity(_) | Source::Saml(_) => {
-            return Err(AwsError::SourceCredentials {
-                source_name: name,
-                detail: "a role or Identity Center source is resolved by the engine".into(),
-            });
-        }
     };
-    let creds = match loaded {
-        Ok(creds) => creds,
+    match loaded {
+        Ok(creds) => Ok(from_sdk(&creds)),
         // The SDK's "the credential provider was not enabled": the profile names no keys.
-        Err(CredentialsError::CredentialsNotLoaded(_)) if matches!(source, Source::Profile(_)) => {
-            return Err(AwsError::SourceCredentials {
-                source_name: format!("profile \"{name}\""),
-                detail: no_keys_detail(&name),
-            });
+        Err(CredentialsError::CredentialsNotLoaded(_)) if matches!(source, CredentialSource::Profile(_)) => {
+            Err(SourceError::NoKeys)
         }
-        Err(e) => {
-            let mut detail = describe(&e);
-            if let Source::Profile(profile) = source
-                && is_login_session(profile).await
-            {
-                detail.push_str(&format!(
-                    "; the `aws login` session is missing or has expired: run `aws login --profile {profile}`"
-                ));
-            }
-            return Err(AwsError::SourceCredentials {
-                source_name: format!("profile \"{name}\""),
-                detail,
-            });
-        }
-    };
-    Ok(from_sdk(&creds))
+        Err(e) => Err(SourceError::Failed(AwsError::SourceCredentials {
+            source_name: format!("profile \"{}\"", source.describe()),
+            detail: describe(&e),
+        })),
+    }
 }
 
-/// What to say of a source profile without keys: where they were looked for.
-fn no_keys_detail(profile: &str) -> String {
-    let file = crate::config::aws_credentials_path();
-    let shown = file.as_ref().map_or_else(
-        || "no credentials file".to_owned(),
-        |f| format!("\"{}\"", f.display()),
-    );
-    let missing = if file.is_some_and(|f| !f.exists()) {
-        ", which does not exist"
-    } else {
-        ""
-    };
-    format!(
-        "it has no aws_access_key_id, neither in the AWS config nor in the credentials file {shown}{missing}; \
-         add its keys (aws configure --profile {profile}), or point AWS_SHARED_CREDENTIALS_FILE at the file that has them"
-    )
-}
-
-/// Whether `profile` is an `aws login` profile (`login_session`), read again
-/// only when its credentials could not be had, to say how to renew them.
-async fn is_login_session(profile: &str) -> bool {
-    profile_sets(profile, "login_session").await
-}
-
-/// Whether getting `source`'s credentials would run a program: a source
-/// profile with `credential_process` (which aws-config would run).
-pub async fn runs_a_command(source: &Source) -> bool {
-    matches!(source, Source::Profile(profile) if profile_sets(profile, "credential_process").await)
-}
-
-/// Whether `profile` sets `key`, read from the AWS files again (only on the
-/// paths that ask: a failure, or the prompt hook).
-async fn profile_sets(profile: &str, key: &str) -> bool {
-    let env = aws_types::os_shim_internal::Env::real();
-    let fs = aws_types::os_shim_internal::Fs::real();
-    crate::config::load_profiles(&fs, &env)
-        .await
-        .ok()
-        .and_then(|set| {
-            set.get_profile(&crate::config::sdk_name(profile))
-                .map(|p| p.get(key).is_some())
-        })
-        .unwrap_or(false)
+/// Why a base source gave no credentials.
+#[derive(Debug)]
+pub enum SourceError {
+    /// A profile that names no credentials at all (where they were looked
+    /// for is the configuration's business to say).
+    NoKeys,
+    /// Anything else, as users see it.
+    Failed(AwsError),
 }
 
 /// The credentials AWS tools would use here (environment, `AWS_PROFILE`, SSO,

@@ -9,6 +9,7 @@ use crate::domain::{Credentials, Partition};
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_sdk_sso::config::Region;
+use aws_sdk_sso::error::ProvideErrorMetadata;
 use secrecy::{ExposeSecret, SecretString};
 use std::time::Instant;
 
@@ -93,6 +94,19 @@ impl Portal {
                     .is_some_and(|s| s.is_unauthorized_exception())
                 {
                     return AwsError::SsoSignedOut;
+                }
+                // The SDK models no 403 for this call; the portal answers ForbiddenException.
+                if e.raw_response().is_some_and(|r| r.status().as_u16() == 403) {
+                    let code = e.code().unwrap_or("Forbidden");
+                    let detail = match e.message() {
+                        Some(message) => format!("{code}: {}", crate::domain::clean_text(message)),
+                        None => code.to_owned(),
+                    };
+                    return AwsError::SsoRoleRefused {
+                        account: account_id.to_owned(),
+                        role: role_name.to_owned(),
+                        detail,
+                    };
                 }
                 classify(e, self.call("GetRoleCredentials", started))
             })?;

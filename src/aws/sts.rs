@@ -105,7 +105,7 @@ impl Sts {
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(region.to_owned()))
             .timeout_config(super::timeouts::sdk_timeouts())
-            .retry_config(RetryConfig::standard().with_max_attempts(ATTEMPTS));
+            .retry_config(retry_policy(ATTEMPTS));
         let endpoint = match endpoint_override() {
             Some(url) => {
                 config = config.endpoint_url(&url);
@@ -230,7 +230,15 @@ impl Sts {
 /// The retry policy of one request: a one-time code is sent once.
 pub(super) fn attempts(one_time_code: bool) -> aws_sdk_sts::config::Builder {
     let attempts = if one_time_code { 1 } else { ATTEMPTS };
-    aws_sdk_sts::config::Builder::default().retry_config(RetryConfig::standard().with_max_attempts(attempts))
+    aws_sdk_sts::config::Builder::default().retry_config(retry_policy(attempts))
+}
+
+/// The SDK's standard policy with `attempts`; its first pause (1 s, the
+/// standard policy's own) scales with the timeouts in tests.
+fn retry_policy(attempts: u32) -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(attempts)
+        .with_initial_backoff(super::timeouts::backoff(std::time::Duration::from_secs(1)))
 }
 
 /// Credentials from an answer, or `Malformed` when any part is missing: the SDK

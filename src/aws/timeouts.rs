@@ -4,7 +4,10 @@
 //! within 15 s, retries included, so a hung proxy or a black-holed VPC endpoint
 //! is reported while the user is still looking. Real STS and Organizations
 //! answer in well under a second; the bounds leave room for a slow network.
+//! Debug builds let the end-to-end tests scale every wait here down
+//! (`crate::test_hooks::scaled`), so they measure the bound without waiting it out.
 
+use crate::test_hooks::scaled;
 use aws_config::timeout::TimeoutConfig;
 use std::time::Duration;
 
@@ -19,10 +22,15 @@ pub const OPERATION: Duration = Duration::from_secs(12);
 /// The timeouts of every STS and Organizations client.
 pub fn sdk_timeouts() -> TimeoutConfig {
     TimeoutConfig::builder()
-        .connect_timeout(CONNECT)
-        .read_timeout(READ)
-        .operation_timeout(OPERATION)
+        .connect_timeout(scaled(CONNECT))
+        .read_timeout(scaled(READ))
+        .operation_timeout(scaled(OPERATION))
         .build()
+}
+
+/// A retry pause, scaled with the timeouts so retries still fit in the bound.
+pub fn backoff(pause: Duration) -> Duration {
+    scaled(pause)
 }
 
 #[cfg(test)]

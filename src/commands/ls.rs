@@ -227,7 +227,7 @@ fn json_item<'a>(r: &'a Row<'a>, settings: &crate::config::Settings, now: Timest
         account_name: t.account_name.as_deref(),
         role_name: t.role_name(),
         role_arn: match &t.spec {
-            Spec::Role(spec) => Some(spec.role_arn.as_str()),
+            Spec::Role(chain) => Some(chain.role.role_arn.as_str()),
             Spec::UserSession { .. } | Spec::Sso(_) => None,
         },
         source_profile: t.source_description(),
@@ -237,7 +237,9 @@ fn json_item<'a>(r: &'a Row<'a>, settings: &crate::config::Settings, now: Timest
         production: t.production,
         tags: &t.tags,
         source_identity: match &t.spec {
-            Spec::Role(spec) => crate::session::source_identity(spec, settings).map(|s| s.to_string()),
+            Spec::Role(chain) => {
+                crate::session::source_identity(&chain.role, settings).map(|s| s.to_string())
+            }
             Spec::UserSession { .. } | Spec::Sso(_) => None,
         },
         session: session(r.session.as_ref()).map(|mut s| {

@@ -19,7 +19,10 @@ mod saml_sync;
 mod serve;
 mod shell;
 mod shell_use;
+mod sign_in;
 mod sso;
+mod sso_logout;
+mod sso_status;
 mod sso_sync;
 mod whoami;
 
@@ -30,7 +33,7 @@ pub use env::env;
 pub use exec::exec;
 pub use forget::forget;
 pub use history::history;
-pub use login::{federation_endpoint, login, open_browser_quietly};
+pub use login::{LoginOptions, federation_endpoint, login};
 pub use ls::ls;
 pub use org_sync::org_sync;
 pub use profiles::{profiles_print, profiles_sync};
@@ -39,8 +42,10 @@ pub use saml_sync::saml_sync;
 pub use serve::serve;
 pub use shell::shell;
 pub use shell_use::{dialect as use_dialect, init, prompt, use_exports, use_hook, use_target, use_unset};
-pub use sso::{sso_login, sso_logout};
-pub use sso_sync::{sso_sync, sync_stale};
+pub use sso::sso_login;
+pub use sso_logout::sso_logout;
+pub use sso_status::sso_status;
+pub use sso_sync::{note_unsynced, sso_sync, sync_stale};
 pub use whoami::whoami;
 
 use crate::cli::SessionArgs;
@@ -116,7 +121,14 @@ pub async fn obtain_with<'c, P: crate::session::MfaPrompter>(
     } else {
         engine
     };
-    let session = engine.resolve(target).await?;
+    let session = match engine.resolve(target).await {
+        // The prompt hook never asks anything, a sign-in least of all.
+        Err(e @ crate::session::SessionError::SsoSignIn { .. }) if asker != Asker::Hook => {
+            sign_in::sign_in_for(ctx, target, cache.as_ref(), e).await?;
+            engine.resolve(target).await?
+        }
+        resolved => resolved?,
+    };
     if !session.from_cache {
         ctx.log(&format!(
             "{}: new session until {}",

@@ -2,7 +2,7 @@
 //! and a bar, shown only when stderr is a terminal (hidden otherwise, so
 //! scripts and logs get the final report line alone).
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressFinish, ProgressStyle};
 use std::io::IsTerminal as _;
 
 /// A ticking bar on stderr when it is a terminal, else a hidden one.
@@ -16,5 +16,6 @@ pub(super) fn stderr_bar() -> ProgressBar {
         ProgressStyle::with_template("{spinner} {msg} {wide_bar} {pos}/{len}").expect("valid template"),
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    bar
+    // A sync stopped by Ctrl-C drops its bar: it must not stay on the screen.
+    bar.with_finish(ProgressFinish::AndClear)
 }

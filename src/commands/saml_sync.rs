@@ -27,38 +27,64 @@ pub async fn saml_sync(ctx: &Context, only: Option<&str>) -> Result<(), Error> {
             known.join(", ")
         )));
     }
-    for (name, entry) in file
+    let chosen: Vec<_> = file
         .saml
         .iter()
         .filter(|(n, _)| only.is_none_or(|o| o == n.as_str()))
-    {
-        let source = SamlSource {
-            name: name.clone(),
-            command: saml_command(name, entry)?,
-            principal_arn: String::new(),
-            max_duration: None,
-            cache_dir: ctx.paths.cache_dir.clone(),
-        };
-        let assertion = assertion_for(&source, ctx.clock.now(), &ctx.paths.cache_dir, true)
-            .await
-            .map_err(|e| Error::Usage(format!("SAML sync failed, the previous role list is kept: {e}")))?;
-        let facts = &assertion.facts;
-        let _ = writeln!(
-            std::io::stderr(),
-            "hats: [saml.{name}] grants {} role{}{}",
-            facts.roles.len(),
-            if facts.roles.len() == 1 { "" } else { "s" },
-            facts
-                .session_duration
-                .map(|s| format!(
-                    " (sessions up to {})",
-                    crate::domain::SessionDuration::from_secs(s)
-                ))
-                .unwrap_or_default()
-        );
-        for role in &facts.roles {
-            let _ = writeln!(std::io::stderr(), "  {}", role.role_arn);
+        .collect();
+    let mut failed = Vec::new();
+    for (name, entry) in &chosen {
+        let outcome = sync_one(ctx, name, entry).await;
+        // One source: its error is the command's. Several: each is reported
+        // and the others still run.
+        match outcome {
+            Err(e) if chosen.len() == 1 => return Err(e),
+            Err(e) => {
+                let _ = writeln!(std::io::stderr(), "hats: [saml.{name}]: {e}");
+                failed.push(name.as_str());
+            }
+            Ok(()) => {}
         }
+    }
+    if !failed.is_empty() {
+        return Err(Error::Usage(format!(
+            "{} of {} SAML sources failed: {}",
+            failed.len(),
+            chosen.len(),
+            failed.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// Runs source `name`'s assertion command and reports the roles it grants.
+async fn sync_one(ctx: &Context, name: &str, entry: &crate::config::SamlEntry) -> Result<(), Error> {
+    let source = SamlSource {
+        name: name.to_owned(),
+        command: saml_command(name, entry)?,
+        principal_arn: String::new(),
+        max_duration: None,
+        cache_dir: ctx.paths.cache_dir.clone(),
+    };
+    let assertion = assertion_for(&source, ctx.clock.now(), &ctx.paths.cache_dir, true)
+        .await
+        .map_err(|e| Error::Usage(format!("SAML sync failed, the previous role list is kept: {e}")))?;
+    let facts = &assertion.facts;
+    let _ = writeln!(
+        std::io::stderr(),
+        "hats: [saml.{name}] grants {} role{}{}",
+        facts.roles.len(),
+        if facts.roles.len() == 1 { "" } else { "s" },
+        facts
+            .session_duration
+            .map(|s| format!(
+                " (sessions up to {})",
+                crate::domain::SessionDuration::from_secs(s)
+            ))
+            .unwrap_or_default()
+    );
+    for role in &facts.roles {
+        let _ = writeln!(std::io::stderr(), "  {}", role.role_arn);
     }
     Ok(())
 }

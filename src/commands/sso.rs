@@ -1,19 +1,37 @@
-//! `hats sso login` and `hats sso logout`: sign in to an IAM Identity Center
-//! session (the flows live in `signin/`), or sign out of it.
+//! `hats sso login`: sign in to an IAM Identity Center session (the flows live
+//! in `signin/`), keep the token, and discover the session's accounts; and how
+//! every `hats sso` command finds the session it is asked about.
 
-use crate::config::{SsoSession, Target};
+use crate::config::SsoSession;
 use crate::context::Context;
 use crate::error::Error;
-use crate::session::{find_sso_token, keep_sso_token, keys_to_forget, token_key};
-use crate::signin::{Options, sign_in};
+use crate::session::keep_sso_token;
+use crate::signin::{Lines, Options, sign_in};
 
-/// Signs in to `name` (the only sso-session when `None`) and keeps the token.
-pub async fn sso_login(ctx: &Context, name: Option<&str>, options: Options) -> Result<(), Error> {
-    let session = pick(ctx, name)?;
-    let token = sign_in(&session, options, ctx.clock.now())
-        .await
-        .map_err(|e| Error::Usage(e.to_string()))?;
+/// Signs in to `name` (an sso-session, or a profile that uses one; the only
+/// sso-session when `None`) or to `profile`'s, keeps the token and discovers
+/// the session's accounts. Ctrl-C cancels the sign-in or stops the discovery
+/// (the sign-in is kept then), and exits 130.
+pub async fn sso_login(
+    ctx: &Context,
+    name: Option<&str>,
+    profile: Option<&str>,
+    options: Options,
+) -> Result<(), Error> {
+    let session = match profile {
+        Some(profile) => of_profile(ctx, profile)?,
+        None => pick(ctx, name)?,
+    };
+    // Opened first: the client registration of the last sign-in is reused from it.
     let cache = ctx.open_cache().await?;
+    let token = sign_in(
+        &session,
+        options,
+        ctx.clock.now(),
+        cache.as_ref(),
+        &mut Lines::stderr(),
+    )
+    .await?;
     keep_sso_token(cache.as_ref(), &ctx.settings, &session, &token).await?;
     let kept = match (&cache, ctx.settings.sso_share_with_aws_cli) {
         (Some(c), false) => format!("the {} keyring", c.store_name()),
@@ -21,55 +39,42 @@ pub async fn sso_login(ctx: &Context, name: Option<&str>, options: Options) -> R
         (None, true) => "the AWS CLI's cache".to_owned(),
         (None, false) => "nowhere (HATS_KEYRING=none): it lasts for no later command".to_owned(),
     };
+    let key = session.key();
     eprintln!(
-        "hats: signed in to \"{}\" until {} (kept in {kept})",
-        session.key(),
+        "hats: signed in to \"{key}\" until {} (kept in {kept})",
         token.expires_at.strftime("%Y-%m-%d %H:%M UTC")
     );
     // Signing in is when a user expects to see their accounts: discover them now.
-    // A failed discovery does not undo the sign-in; `hats sso sync` retries it.
-    if let Err(e) = super::sso_sync::discover(ctx, cache.as_ref(), &session).await {
-        eprintln!("hats: {e}");
+    // A failed or stopped discovery does not undo the sign-in; `hats sso sync` retries it.
+    tokio::select! {
+        synced = super::sso_sync::discover(ctx, cache.as_ref(), &session) => {
+            if let Err(e) = synced {
+                eprintln!("hats: {e}");
+            }
+        }
+        _ = tokio::signal::ctrl_c() => {
+            return Err(Error::Interrupted(format!(
+                "discovery of \"{key}\" stopped; the sign-in is kept (\"hats sso sync {key}\" discovers later)"
+            )));
+        }
     }
     Ok(())
 }
 
-/// Signs out of `name`: the portal's `Logout`, then its token and every cached
-/// role session made through it are removed.
-pub async fn sso_logout(ctx: &Context, name: Option<&str>) -> Result<(), Error> {
-    let session = pick(ctx, name)?;
-    let cache = ctx.open_cache().await?;
-    if let Some(token) = find_sso_token(cache.as_ref(), &session).await? {
-        crate::aws::Portal::new(&session.region)
-            .logout(&token.access_token)
-            .await?;
-    }
-    let mut removed = 0;
-    if let Some(cache) = &cache {
-        cache.delete_secret(&token_key(&session)).await?;
-        let index = ctx.index().read();
-        let keys: Vec<String> = ctx
-            .targets
-            .targets
-            .iter()
-            .filter(|t| uses(t, &session))
-            .flat_map(|t| keys_to_forget(&index, Some(t)))
-            .collect();
-        removed = cache.remove(keys).await?;
-    }
-    if ctx.settings.sso_share_with_aws_cli {
-        crate::session::remove_cli_cache(&session);
-    }
-    eprintln!(
-        "hats: signed out of \"{}\"; removed its token and {removed} cached session{}",
-        session.key(),
-        if removed == 1 { "" } else { "s" }
-    );
-    Ok(())
+/// The sso-session profile `name` signs in through.
+fn of_profile(ctx: &Context, name: &str) -> Result<SsoSession, Error> {
+    let target = ctx.target(name)?;
+    target.sso_session().cloned().ok_or_else(|| {
+        Error::Usage(format!(
+            "profile \"{}\" does not sign in through IAM Identity Center (it has no sso_session or \
+             sso_start_url, and no source that has)",
+            target.name
+        ))
+    })
 }
 
 /// Every sso-session: those the AWS config defines, then any other the targets use.
-fn sessions(ctx: &Context) -> Vec<SsoSession> {
+pub(super) fn sessions(ctx: &Context) -> Vec<SsoSession> {
     let mut found: Vec<SsoSession> = ctx.sso_sessions.iter().map(|(s, _)| (**s).clone()).collect();
     for target in &ctx.targets.targets {
         if let Some(session) = target.sso_session()
@@ -90,17 +95,26 @@ pub(super) fn pick(ctx: &Context, name: Option<&str>) -> Result<SsoSession, Erro
             .join(", ")
     };
     match name {
-        Some(name) => all.iter().find(|s| s.key() == name).cloned().ok_or_else(|| {
-            Error::Usage(format!(
-                "no sso-session \"{}\" is used by a profile; known: {}",
-                crate::config::printable(name),
-                if all.is_empty() {
-                    "none".to_owned()
-                } else {
-                    names()
-                }
-            ))
-        }),
+        Some(name) => all
+            .iter()
+            .find(|s| s.key() == name)
+            .cloned()
+            .or_else(|| {
+                // A profile's name stands for its sso-session (a legacy profile's start URL is
+                // no name anyone types).
+                ctx.targets.find(name).and_then(|t| t.sso_session()).cloned()
+            })
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "no sso-session or Identity Center profile \"{}\"; sso-sessions: {}",
+                    crate::config::printable(name),
+                    if all.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        names()
+                    }
+                ))
+            }),
         None => match all.as_slice() {
             [one] => Ok(one.clone()),
             [] => Err(Error::Usage(
@@ -114,8 +128,4 @@ pub(super) fn pick(ctx: &Context, name: Option<&str>) -> Result<SsoSession, Erro
             ))),
         },
     }
-}
-
-fn uses(target: &Target, session: &SsoSession) -> bool {
-    target.sso_session().is_some_and(|s| s.key() == session.key())
 }

@@ -1,6 +1,7 @@
 //! `hats sso sync`: discovers the accounts and roles an sso-session's user is
 //! assigned, with a progress bar on stderr when it is a terminal. Also the
-//! automatic discovery after `hats sso login` and before `hats ls` (stale inventories).
+//! automatic discovery after `hats sso login` and before a command whose target
+//! name is not known yet. Never run by `hats ls`, which makes no network call.
 
 use crate::aws::SsoProgress;
 use crate::config::SsoSession;
@@ -34,9 +35,12 @@ pub(super) async fn discover(
     let result = crate::org::sync_identity_center(ctx, cache, session, &report).await;
     bar.finish_and_clear();
     let inventory = result.map_err(|e| {
-        Error::Usage(format!(
-            "Identity Center sync of \"{key}\" failed, the previous inventory is kept: {e}"
-        ))
+        let kept = if synced_before(ctx, session) {
+            "the previous inventory is kept"
+        } else {
+            "not synced yet"
+        };
+        Error::Usage(format!("Identity Center sync of \"{key}\" failed ({kept}): {e}"))
     })?;
     let roles: usize = inventory.accounts.iter().map(|a| a.roles.len()).sum();
     eprintln!(
@@ -46,8 +50,9 @@ pub(super) async fn discover(
     Ok(())
 }
 
-/// Before a listing: discovers every sso-session whose inventory is missing or
-/// stale and that has a usable sign-in; one without a sign-in gets a hint.
+/// Before a command whose target is not known yet: discovers every sso-session
+/// whose inventory is missing or stale and that has a usable sign-in; one
+/// without a sign-in gets a hint.
 /// Returns whether anything was discovered (the targets must then be reloaded).
 pub async fn sync_stale(ctx: &Context) -> Result<bool, Error> {
     let stale = crate::org::stale_sessions(ctx);
@@ -63,4 +68,23 @@ pub async fn sync_stale(ctx: &Context) -> Result<bool, Error> {
         }
     }
     Ok(synced)
+}
+
+/// Whether `session` has an inventory from an earlier sync.
+fn synced_before(ctx: &Context, session: &SsoSession) -> bool {
+    ctx.sso_sessions
+        .iter()
+        .any(|(s, fetched)| s.key() == session.key() && fetched.is_some())
+}
+
+/// After a listing: names every sso-session that was never synced, since its
+/// accounts are missing from the list (`ls` itself makes no network call).
+pub fn note_unsynced(ctx: &Context) {
+    for (session, _) in ctx.sso_sessions.iter().filter(|(_, fetched)| fetched.is_none()) {
+        let key = session.key();
+        eprintln!(
+            "hats: Identity Center \"{key}\" is not synced yet, so its accounts are not listed; \
+             \"hats sso login {key}\" signs in and syncs (\"hats sso sync {key}\" when signed in)"
+        );
+    }
 }

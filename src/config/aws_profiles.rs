@@ -168,6 +168,21 @@ pub fn parse_profiles(config: AwsFile<'_>, credentials: AwsFile<'_>) -> Result<P
     Ok(profiles)
 }
 
+/// Whether profile `name` sets `key`, read from the AWS files again (only on
+/// the paths that ask: a failure, or the prompt hook).
+pub async fn profile_sets(name: &str, key: &str) -> bool {
+    let env = Env::real();
+    let fs = Fs::real();
+    load_profiles(&fs, &env)
+        .await
+        .ok()
+        .and_then(|set| {
+            set.get_profile(&super::sdk_name(name))
+                .map(|p| p.get(key).is_some())
+        })
+        .unwrap_or(false)
+}
+
 /// For a profile whose real name the SDK cannot read from the files (see
 /// `profile_names`): the two files as hats hands them to the SDK, and the
 /// profile's name there, so aws-config's own providers can load its credentials.

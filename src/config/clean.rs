@@ -7,24 +7,15 @@
 //! ARN, MFA device, profile names) cannot be fixed by escaping, so a target with
 //! control characters in them is refused with the reason, like any broken entry.
 
-use super::target::{RoleSpec, Source, Spec, Target};
+use super::target::{Chain, Source, Spec, Target};
 use super::{check_region, printable};
+use crate::domain::CredentialSource;
 use std::borrow::Cow;
 use std::sync::Arc;
 
 /// `target` with its descriptive values escaped, or why it cannot be used.
 pub(super) fn clean(mut target: Target) -> Result<Target, String> {
-    if let Some(region) = &target.region {
-        check_region(region)?;
-    }
-    match &target.spec {
-        Spec::Role(role) => check_role(role)?,
-        Spec::UserSession { profile, mfa, .. } => {
-            plain("source profile", profile)?;
-            plain("mfa_serial", mfa.serial.as_str())?;
-        }
-        Spec::Sso(sso) => check_sso(sso)?,
-    }
+    check(target.region.as_deref(), &target.spec)?;
     if let Some(name) = &mut target.account_name {
         escape(name);
     }
@@ -42,10 +33,25 @@ pub(super) fn clean(mut target: Target) -> Result<Target, String> {
     Ok(target)
 }
 
-/// Every hop of a role chain: the values it shows and sends.
-fn check_role(role: &RoleSpec) -> Result<(), String> {
-    let mut hop = role;
-    loop {
+/// Why a target with `region` and `spec` cannot be used, if it cannot: a value
+/// that is sent somewhere holds control characters, or the region is no region.
+pub(super) fn check(region: Option<&str>, spec: &Spec) -> Result<(), String> {
+    if let Some(region) = region {
+        check_region(region)?;
+    }
+    match spec {
+        Spec::Role(chain) => check_chain(chain),
+        Spec::UserSession { profile, mfa, .. } => {
+            plain("source profile", profile)?;
+            plain("mfa_serial", mfa.serial.as_str())
+        }
+        Spec::Sso(sso) => check_sso(sso),
+    }
+}
+
+/// Every hop of a role chain, last first, then its base: the values it shows and sends.
+fn check_chain(chain: &Chain) -> Result<(), String> {
+    for hop in chain.hops().rev() {
         plain("role_arn", hop.role_arn.as_str())?;
         if let Some(profile) = &hop.profile {
             plain("source profile", profile)?;
@@ -61,14 +67,13 @@ fn check_role(role: &RoleSpec) -> Result<(), String> {
                 plain(key, value)?;
             }
         }
-        match &hop.source {
-            Source::Role(next) => hop = next,
-            Source::Profile(name) => return plain("source profile", name),
-            Source::Sso(sso) => return check_sso(sso),
-            Source::WebIdentity(token) => return plain(token.key(), &token.value()),
-            Source::Saml(saml) => return plain("saml source", &saml.name),
-            Source::Environment | Source::InstanceMetadata | Source::EcsContainer => return Ok(()),
-        }
+    }
+    match &chain.base {
+        Source::Credentials(CredentialSource::Profile(name)) => plain("source profile", name),
+        Source::Credentials(_) => Ok(()),
+        Source::Sso(sso) => check_sso(sso),
+        Source::WebIdentity(token) => plain(token.key(), &token.value()),
+        Source::Saml(saml) => plain("saml source", &saml.name),
     }
 }
 

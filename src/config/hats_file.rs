@@ -28,6 +28,9 @@ pub struct HatsFile {
     /// SAML sources: `[saml.corp]`, each a command printing a SAMLResponse.
     #[serde(default)]
     pub saml: BTreeMap<String, SamlEntry>,
+    /// `[[console]]`: how the console opens for targets matching each entry's patterns.
+    #[serde(default)]
+    pub console: Vec<super::console::ConsoleEntry>,
     /// Web identity roles: `[web_identity.NAME]`, each a target `NAME`. Here
     /// rather than in the AWS config, whose other readers (the AWS CLI, boto3)
     /// do not know `web_identity_token_process`.
@@ -191,6 +194,9 @@ pub struct Defaults {
     /// Also write Identity Center sign-ins to the AWS CLI's token cache (plaintext, as the CLI does).
     #[serde(default)]
     pub sso_share_with_aws_cli: bool,
+    /// How the console opens for every target (`[[console]]` entries refine it).
+    #[serde(default)]
+    pub console: super::console::ConsoleEntry,
 }
 
 /// One `[[account]]`.

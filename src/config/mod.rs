@@ -5,56 +5,60 @@
 
 mod aws_profiles;
 mod clean;
+mod console;
 mod duplicate_keys;
 mod hats_file;
 mod inventory;
 mod local_user;
-mod org_offers;
 #[cfg(test)]
 mod partition_tests;
 mod paths;
 pub mod profile_block;
 mod profile_names;
+mod providers;
 mod region;
 mod saml;
 mod scope;
 mod settings;
 mod sso;
-mod sso_inventory;
-mod sso_offers;
 mod target;
-mod targets_from;
 mod trusted_file;
 mod web_identity;
 
 pub use aws_profiles::{
-    AwsFile, AwsFileKind, aws_config_path, aws_credentials_path, load_profiles, parse_profiles,
+    AwsFile, AwsFileKind, aws_config_path, aws_credentials_path, load_profiles, parse_profiles, profile_sets,
     sdk_profile_files,
+};
+pub use console::{
+    ConsoleConfig, ConsoleEntry, ContainerAddon, ContainerColor, ContainerIcon, LauncherKind, SignOut,
 };
 pub use hats_file::{
     AccountEntry, HatsFile, IdentityCenterEntry, IdentityDefault, OrgRule, OrganizationEntry, PresetEntry,
     SamlEntry,
 };
-pub use inventory::{DEFAULT_TTL, inventory_path, is_stale, load_inventory};
-pub use org_offers::add_organization;
+pub use inventory::files::{
+    DEFAULT_TTL, inventory_path, is_stale, load_inventory, load_sso_inventory, sso_inventory_path,
+};
 pub use paths::Paths;
 pub(crate) use profile_names::sdk_name;
+#[cfg(test)]
+pub(crate) use providers::targets_of;
+pub use providers::{Discovered, build_targets};
 pub use region::check_region;
 pub use saml::{
-    DiscoveredRole, DiscoveredRoles, DiscoveredSource, SamlSource, add_saml, load_saml_roles, saml_command,
+    DiscoveredRole, DiscoveredRoles, DiscoveredSource, SamlSource, load_saml_roles, saml_command,
     saml_roles_path,
 };
 pub use scope::{Presets, Scope, ScopeRequest};
 pub use settings::Settings;
 pub use sso::sso_sessions;
-pub use sso_inventory::{load_sso_inventory, sso_inventory_path};
-pub use sso_offers::add_identity_center;
 pub use target::NO_TARGETS_HINT;
-pub use target::{MfaDevice, Mode, Origin, RoleSpec, Source, Spec, SsoRole, SsoSession, Target, TargetSet};
-pub use targets_from::build_targets;
+pub use target::{
+    Below, Chain, MfaDevice, Mode, Origin, RoleSpec, Source, Spec, SsoRole, SsoSession, Target, TargetSet,
+    Via,
+};
 pub use web_identity::TokenSource;
 
-use std::borrow::Cow;
 use std::path::PathBuf;
 
 /// A configuration file that hats cannot use, with where and why.
@@ -203,24 +207,8 @@ impl ConfigError {
     }
 }
 
-/// Text from a config file made safe to print: control characters (terminal
-/// escape sequences among them) are shown escaped, as `\u{1b}`; everything else,
-/// non-ASCII letters included, as it is. Messages quote values from the files,
-/// and the files may hold anything.
-pub(crate) fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return Cow::Borrowed(text);
-    }
-    let mut shown = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if c.is_control() {
-            shown.extend(c.escape_debug());
-        } else {
-            shown.push(c);
-        }
-    }
-    Cow::Owned(shown)
-}
+/// Text from a config file made safe to print (see [`crate::domain::printable`]).
+pub(crate) use crate::domain::printable;
 
 /// Config files larger than this are refused before parsing.
 pub const MAX_CONFIG_MIB: u64 = 8;

@@ -3,9 +3,7 @@
 //! partition their account lives in, and a target without a region talks to
 //! a region of its own partition.
 
-use super::{
-    AwsFile, AwsFileKind, HatsFile, Target, TargetSet, add_organization, build_targets, parse_profiles,
-};
+use super::{AwsFile, AwsFileKind, Discovered, HatsFile, Target, TargetSet, build_targets, parse_profiles};
 use crate::context::region_with;
 use crate::domain::{Inventory, OrgAccount, Partition};
 
@@ -23,17 +21,18 @@ fn targets_with(config: &str, hats: &str, inventory: Option<&Inventory>) -> Targ
     )
     .unwrap();
     let hats = HatsFile::parse(hats).unwrap();
-    let mut set = build_targets(&profiles, &hats);
-    if let (Some(org), Some(inventory)) = (&hats.organization, inventory) {
-        add_organization(&mut set, &profiles, org, inventory);
-    }
+    let discovered = Discovered {
+        organization: inventory,
+        ..Discovered::default()
+    };
+    let set = build_targets(&profiles, &hats, discovered);
     assert!(set.broken.is_empty(), "{:?}", set.broken);
     set
 }
 
 fn arn_of<'a>(set: &'a TargetSet, name: &str) -> &'a str {
     match &set.find(name).unwrap_or_else(|| panic!("no target {name}")).spec {
-        super::Spec::Role(r) => r.role_arn.as_str(),
+        super::Spec::Role(chain) => chain.role.role_arn.as_str(),
         other => panic!("{name} is not a role: {other:?}"),
     }
 }

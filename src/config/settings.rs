@@ -28,6 +28,8 @@ pub struct Settings {
     pub source_identity: Option<SourceIdentity>,
     /// Write Identity Center sign-ins to the AWS CLI's token cache too.
     pub sso_share_with_aws_cli: bool,
+    /// How the console opens (`[defaults.console]`, then `[[console]]` entries).
+    pub console: super::ConsoleConfig,
 }
 
 impl Settings {
@@ -73,6 +75,7 @@ impl Settings {
             serve: defaults.serve,
             federation_endpoint: defaults.federation_endpoint.clone(),
             sso_share_with_aws_cli: defaults.sso_share_with_aws_cli,
+            console: super::ConsoleConfig::new(&defaults.console, &[])?,
             source_identity: match &defaults.source_identity {
                 None | Some(IdentityDefault::LocalUser(false)) => None,
                 Some(IdentityDefault::LocalUser(true)) => {
@@ -98,7 +101,7 @@ impl Settings {
     }
 }
 
-fn wildcard_match(pattern: &str, text: &str) -> bool {
+pub(super) fn wildcard_match(pattern: &str, text: &str) -> bool {
     let mut parts = pattern.split('*');
     let first = parts.next().unwrap_or_default();
     let Some(mut rest) = text.strip_prefix(first) else {

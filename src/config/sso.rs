@@ -168,7 +168,7 @@ mod tests {
     use crate::config::{Spec, TargetSet};
 
     fn targets(config: &str) -> TargetSet {
-        crate::config::targets_from::tests::targets_of(config, "")
+        crate::config::providers::targets_of(config, "")
     }
 
     fn problem(set: &TargetSet, name: &str) -> String {

@@ -1,7 +1,9 @@
 //! What a target is: a role (or an MFA user session) hats can hand out credentials for.
 
 pub use super::sso::{SsoRole, SsoSession};
-use crate::domain::{AccountId, MfaSerial, Partition, RoleArn, SessionDuration, SessionTags, SourceIdentity};
+use crate::domain::{
+    AccountId, CredentialSource, MfaSerial, Partition, RoleArn, SessionDuration, SessionTags, SourceIdentity,
+};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -29,19 +31,12 @@ pub struct MfaDevice {
     pub process: Option<String>,
 }
 
-/// Where the credentials that assume a role come from.
+/// How a chain starts: the credentials (or the proof) its first role is assumed with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    /// A profile without `role_arn`: static keys, SSO or `credential_process`, read by aws-config.
-    Profile(String),
-    /// `credential_source = Environment`.
-    Environment,
-    /// `credential_source = Ec2InstanceMetadata`.
-    InstanceMetadata,
-    /// `credential_source = EcsContainer`.
-    EcsContainer,
-    /// Another role profile: role chaining.
-    Role(Box<RoleSpec>),
+    /// AWS credentials an SDK provider reads: a profile's keys (or its SSO,
+    /// `credential_process`, `aws login`), the environment, the instance, the container.
+    Credentials(CredentialSource),
     /// An Identity Center profile: the portal's role credentials (`GetRoleCredentials`).
     Sso(Box<SsoRole>),
     /// An OIDC token (file or command): `AssumeRoleWithWebIdentity`.
@@ -51,41 +46,29 @@ pub enum Source {
 }
 
 impl Source {
+    /// The credentials of profile `name`.
+    pub fn profile(name: &str) -> Self {
+        Self::Credentials(CredentialSource::Profile(name.to_owned()))
+    }
+
     /// A short description for listings: the profile name or the credential source.
     pub fn describe(&self) -> String {
         match self {
-            Source::Profile(name) => name.clone(),
-            Source::Environment => "(environment)".into(),
-            Source::InstanceMetadata => "(instance metadata)".into(),
-            Source::EcsContainer => "(ECS container)".into(),
-            Source::Role(spec) => spec.profile.clone().unwrap_or_else(|| spec.role_arn.to_string()),
+            Source::Credentials(source) => source.describe(),
             Source::Sso(sso) => sso.profile.clone(),
             Source::WebIdentity(token) => token.describe(),
             Source::Saml(saml) => saml.describe(),
         }
     }
-
-    /// The partition this source's credentials belong to, when the source says:
-    /// a role's ARN, an Identity Center session's region. Profiles, the
-    /// environment and instance roles do not say.
-    pub fn partition(&self) -> Option<Partition> {
-        match self {
-            Source::Role(spec) => Some(spec.role_arn.partition()),
-            Source::Sso(sso) => Some(Partition::of_region(&sso.session.region)),
-            _ => None,
-        }
-    }
 }
 
-/// Everything needed to assume one role.
+/// Everything needed to assume one role, given credentials to assume it with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleSpec {
     /// The profile that defines this role, if it came from the AWS config.
     pub profile: Option<String>,
     /// The role.
     pub role_arn: RoleArn,
-    /// Whose credentials assume it.
-    pub source: Source,
     /// MFA device required by the role, if any.
     pub mfa: Option<MfaDevice>,
     /// `ExternalId`.
@@ -100,11 +83,117 @@ pub struct RoleSpec {
     pub tags: SessionTags,
 }
 
+impl RoleSpec {
+    /// How this role is named on the way to another: its profile, else its ARN.
+    pub fn label(&self) -> String {
+        self.profile.clone().unwrap_or_else(|| self.role_arn.to_string())
+    }
+}
+
+/// A role and the way to it: a base source, then each role assumed with the
+/// credentials of the one before, ending in the role itself (aws-config's
+/// `ProfileChain` has the same shape). Built once from the configuration;
+/// the engine resolves it hop by hop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chain {
+    /// Where the first credentials come from.
+    pub base: Source,
+    /// Roles assumed on the way, first to last (empty: `role` is assumed with `base`).
+    pub via: Vec<RoleSpec>,
+    /// The role the chain ends in.
+    pub role: RoleSpec,
+}
+
+/// What a hop of a chain is assumed with.
+#[derive(Debug, Clone, Copy)]
+pub enum Below<'a> {
+    /// The chain's base.
+    Base(&'a Source),
+    /// The role before it.
+    Role(&'a RoleSpec),
+}
+
+impl Below<'_> {
+    /// How it is named: the base's description, or the role's profile (else ARN).
+    pub fn describe(&self) -> String {
+        match self {
+            Below::Base(source) => source.describe(),
+            Below::Role(spec) => spec.label(),
+        }
+    }
+}
+
+impl Chain {
+    /// The roles in order: `via`, then `role`.
+    pub fn hops(&self) -> impl DoubleEndedIterator<Item = &RoleSpec> + Clone {
+        self.via.iter().chain(std::iter::once(&self.role))
+    }
+
+    /// Hop `i` of [`Chain::hops`] and what it is assumed with.
+    ///
+    /// # Panics
+    /// When `i` is not below the number of hops.
+    pub fn hop(&self, i: usize) -> (&RoleSpec, Below<'_>) {
+        let spec = self.via.get(i).unwrap_or(&self.role);
+        assert!(
+            i <= self.via.len(),
+            "hop {i} of a chain of {}",
+            self.via.len() + 1
+        );
+        let below = match i.checked_sub(1) {
+            Some(j) => Below::Role(&self.via[j]),
+            None => Below::Base(&self.base),
+        };
+        (spec, below)
+    }
+
+    /// What assumes the chain's own role: the role before it, else the base.
+    pub fn source_description(&self) -> String {
+        self.hop(self.via.len()).1.describe()
+    }
+}
+
+/// The way to a role's source credentials that `source_profile` (or an
+/// `[[account]]`'s and the organization's `source`) names: a base and the roles
+/// that profile assumes on its way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Via {
+    /// Where the first credentials come from.
+    pub base: Source,
+    /// Roles assumed on the way, first to last.
+    pub roles: Vec<RoleSpec>,
+}
+
+impl Via {
+    /// The chain that ends by assuming `role` this way.
+    pub fn to(&self, role: RoleSpec) -> Chain {
+        Chain {
+            base: self.base.clone(),
+            via: self.roles.clone(),
+            role,
+        }
+    }
+
+    /// The partition its credentials belong to, when it says: its last role's
+    /// ARN, an Identity Center session's region. Profiles, the environment and
+    /// instance roles do not say.
+    pub fn partition(&self) -> Option<Partition> {
+        match (&self.base, self.roles.last()) {
+            (_, Some(role)) => Some(role.role_arn.partition()),
+            (Source::Sso(sso), None) => Some(Partition::of_region(&sso.session.region)),
+            _ => None,
+        }
+    }
+}
+
 /// What kind of credentials a target hands out.
+// Most targets are roles (an organization's thousands): boxing the chain would
+// add an allocation per target to save space only in the rarer variants.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Spec {
-    /// Assume a role.
-    Role(RoleSpec),
+    /// Assume a role, at the end of a chain.
+    Role(Chain),
     /// An MFA-authenticated `GetSessionToken` session for an IAM user's own keys.
     UserSession {
         /// The profile holding the user's keys.
@@ -184,7 +273,7 @@ impl Target {
     /// The role's name, if the target is a role.
     pub fn role_name(&self) -> Option<&str> {
         match &self.spec {
-            Spec::Role(r) => Some(r.role_arn.name()),
+            Spec::Role(chain) => Some(chain.role.role_arn.name()),
             Spec::Sso(sso) => Some(&sso.role_name),
             Spec::UserSession { .. } => None,
         }
@@ -195,7 +284,7 @@ impl Target {
     pub fn partition(&self) -> Partition {
         let from_region = || self.region.as_deref().map(Partition::of_region);
         match &self.spec {
-            Spec::Role(r) => r.role_arn.partition(),
+            Spec::Role(chain) => chain.role.role_arn.partition(),
             Spec::Sso(sso) => Partition::of_region(&sso.session.region),
             Spec::UserSession { mfa, .. } => mfa.serial.partition().or_else(from_region).unwrap_or_default(),
         }
@@ -204,7 +293,7 @@ impl Target {
     /// The profile (or credential source) whose credentials start the chain.
     pub fn source_description(&self) -> String {
         match &self.spec {
-            Spec::Role(r) => r.source.describe(),
+            Spec::Role(chain) => chain.source_description(),
             Spec::UserSession { profile, .. } => profile.clone(),
             Spec::Sso(sso) => format!("(sso {})", sso.session.key()),
         }
@@ -214,17 +303,11 @@ impl Target {
     pub fn sso_session(&self) -> Option<&SsoSession> {
         match &self.spec {
             Spec::Sso(sso) => Some(&sso.session),
-            Spec::Role(spec) => {
-                let mut source = &spec.source;
-                loop {
-                    match source {
-                        Source::Role(inner) => source = &inner.source,
-                        Source::Sso(sso) => return Some(&sso.session),
-                        _ => return None,
-                    }
-                }
-            }
-            Spec::UserSession { .. } => None,
+            Spec::Role(Chain {
+                base: Source::Sso(sso),
+                ..
+            }) => Some(&sso.session),
+            Spec::Role(_) | Spec::UserSession { .. } => None,
         }
     }
 
@@ -233,18 +316,7 @@ impl Target {
         match &self.spec {
             Spec::UserSession { mfa, .. } => Some(mfa),
             Spec::Sso(_) => None,
-            Spec::Role(r) => {
-                let mut spec = r;
-                loop {
-                    if let Some(mfa) = &spec.mfa {
-                        return Some(mfa);
-                    }
-                    match &spec.source {
-                        Source::Role(inner) => spec = inner,
-                        _ => return None,
-                    }
-                }
-            }
+            Spec::Role(chain) => chain.hops().rev().find_map(|hop| hop.mfa.as_ref()),
         }
     }
 }

@@ -7,11 +7,8 @@
 //! secret read at call time by the session engine, never here.
 
 use super::ConfigError;
-use super::hats_file::WebIdentityEntry;
-use super::target::{Origin, RoleSpec, Source, Spec, Target, TargetSet};
-use crate::domain::{RoleArn, SessionTags};
+use super::target::Source;
 use aws_config::profile::Profile;
-use std::collections::{BTreeMap, HashSet};
 
 /// Where a web identity token comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +81,7 @@ pub(super) fn source(profile: &Profile) -> Result<Source, ConfigError> {
 }
 
 /// The token source the two keys name, or what is wrong with them.
-fn token_source(file: Option<&str>, process: Option<&str>) -> Result<TokenSource, String> {
+pub(super) fn token_source(file: Option<&str>, process: Option<&str>) -> Result<TokenSource, String> {
     match (file, process) {
         (Some(_), Some(_)) => {
             Err("sets both web_identity_token_file and web_identity_token_process; keep one".into())
@@ -102,70 +99,6 @@ fn token_source(file: Option<&str>, process: Option<&str>) -> Result<TokenSource
         }),
         (None, None) => Err("has no web_identity_token_file or web_identity_token_process".into()),
     }
-}
-
-/// The targets of hats' `[web_identity.NAME]` entries; a name already taken
-/// (by a profile or an account) or an unusable entry is recorded as broken.
-pub(super) fn add_entries(
-    set: &mut TargetSet,
-    taken: &mut HashSet<String>,
-    entries: &BTreeMap<String, WebIdentityEntry>,
-) {
-    for (name, entry) in entries {
-        let place = format!("[web_identity.{}] in hats config", super::printable(name));
-        let broken = |message: String| ConfigError::Entry {
-            place: place.clone(),
-            message,
-        };
-        let built = entry_target(name, entry).map_err(broken);
-        match built {
-            Ok(_) if taken.contains(name) => set.broken.push((
-                super::printable(name).into_owned(),
-                ConfigError::Entry {
-                    place: place.clone(),
-                    message: "an earlier profile or account already has this name; rename the section".into(),
-                },
-            )),
-            Ok(target) => {
-                taken.insert(name.clone());
-                set.targets.push(target);
-            }
-            Err(e) => set.broken.push((super::printable(name).into_owned(), e)),
-        }
-    }
-}
-
-fn entry_target(name: &str, entry: &WebIdentityEntry) -> Result<Target, String> {
-    let token = token_source(
-        entry.web_identity_token_file.as_deref(),
-        entry.web_identity_token_process.as_deref(),
-    )?;
-    let role_arn = RoleArn::parse(&entry.role_arn).map_err(|e| e.to_string())?;
-    if let Some(region) = &entry.region {
-        super::check_region(region)?;
-    }
-    Ok(Target {
-        name: name.to_owned(),
-        alias: None,
-        origin: Origin::HatsConfig,
-        account_id: Some(role_arn.account().clone()),
-        account_name: None,
-        region: entry.region.clone(),
-        production: false,
-        tags: Default::default(),
-        ou_path: None,
-        spec: Spec::Role(RoleSpec {
-            profile: None,
-            role_arn,
-            source: Source::WebIdentity(Box::new(token)),
-            mfa: None,
-            external_id: None,
-            session_name: entry.role_session_name.clone(),
-            duration: entry.duration,
-            source_identity: None,
-            tags: SessionTags::default(),
-        }),
-    })
 }
 
 /// The program and its arguments, split as a POSIX shell would split words

@@ -33,6 +33,20 @@ impl Credentials {
     }
 }
 
+/// Credentials as a hand-out writes them, borrowed from wherever they are
+/// held: the keys, when they stop working and, for a role session, the
+/// assumed-role ARN. What output formats are given, so they need nothing of
+/// how the credentials were had.
+#[derive(Debug, Clone, Copy)]
+pub struct CredentialsView<'a> {
+    /// The keys.
+    pub credentials: &'a Credentials,
+    /// When they expire.
+    pub expiration: Timestamp,
+    /// The assumed-role ARN, for role sessions.
+    pub assumed_arn: Option<&'a str>,
+}
+
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let key_hint: String = self.access_key_id.chars().take(4).collect();

@@ -4,9 +4,11 @@
 //! reads no clock and depends on nothing else in the crate.
 
 mod account_id;
+mod credential_source;
 mod credentials;
 mod duration;
 mod mfa;
+mod names;
 mod org_account;
 mod partition;
 mod role_arn;
@@ -17,10 +19,12 @@ mod session_tags;
 mod source_identity;
 
 pub use account_id::AccountId;
-pub use credentials::Credentials;
+pub use credential_source::CredentialSource;
+pub use credentials::{Credentials, CredentialsView};
 pub use duration::{SessionDuration, format_remaining};
 pub use mfa::{MfaCode, MfaSerial};
-pub use org_account::{Inventory, OrgAccount, clean_text, target_safe};
+pub use names::{discovered_label, is_invisible, is_plain_name, latin_ascii, name_char, printable};
+pub use org_account::{Inventory, OrgAccount, clean_text};
 pub use partition::Partition;
 pub use role_arn::RoleArn;
 pub use saml_assertion::{AssertionError, AssertionFacts, SamlRole, read_assertion};

@@ -62,11 +62,6 @@ pub fn clean_text(raw: &str) -> String {
         .to_owned()
 }
 
-/// A name usable in a target name: cleaned, white space as `-`.
-pub fn target_safe(raw: &str) -> String {
-    clean_text(raw).split_whitespace().collect::<Vec<_>>().join("-")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +70,5 @@ mod tests {
     fn escape_sequences_and_controls_are_removed() {
         assert_eq!(clean_text("evil\x1b[31mred\x1b[0m\x07 "), "evil[31mred[0m");
         assert_eq!(clean_text("line\nbreak\ttab"), "linebreaktab");
-        assert_eq!(target_safe("Data Lake  prod"), "Data-Lake-prod");
     }
 }

@@ -96,14 +96,30 @@ impl Partition {
         }
     }
 
-    /// The console page of `service` in `region`.
-    pub fn console_url(self, service: &str, region: &str) -> String {
-        let host = match self {
+    /// The federation endpoint to sign in at after signing out first: the
+    /// commercial partition's global sign-in host does not take a sign-in URL
+    /// as the sign-out's `redirect_uri`, its us-east-1 host does (what other
+    /// tools found; AWS documents no sign-out URL). The other partitions have
+    /// one sign-in host.
+    pub fn signout_federation_endpoint(self) -> &'static str {
+        match self {
+            Partition::Aws => "https://us-east-1.signin.aws.amazon.com/federation",
+            other => other.federation_endpoint(),
+        }
+    }
+
+    /// The console's host name.
+    pub fn console_host(self) -> &'static str {
+        match self {
             Partition::Aws => "console.aws.amazon.com",
             Partition::AwsUsGov => "console.amazonaws-us-gov.com",
             Partition::AwsCn => "console.amazonaws.cn",
-        };
-        format!("https://{host}/{service}/home?region={region}")
+        }
+    }
+
+    /// The console page of `service` in `region`.
+    pub fn console_url(self, service: &str, region: &str) -> String {
+        format!("https://{}/{service}/home?region={region}", self.console_host())
     }
 }
 

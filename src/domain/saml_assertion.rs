@@ -57,6 +57,13 @@ pub enum AssertionError {
     /// The decoded bytes are not XML.
     #[error("is not XML once decoded ({0})")]
     NotXml(String),
+    /// The assertion is encrypted for the service provider: its attributes,
+    /// the roles among them, cannot be read without that provider's private key.
+    #[error(
+        "is encrypted (an EncryptedAssertion), so hats cannot read the roles it grants; ask your identity \
+         provider's admin to send the AWS application's assertions unencrypted"
+    )]
+    Encrypted,
     /// No Role attribute: the identity provider grants no AWS role.
     #[error("has no {ROLE_ATTRIBUTE} attribute; ask your identity provider's admin to map AWS roles to you")]
     NoRoles,
@@ -121,6 +128,12 @@ pub fn read_assertion(base64_text: &str) -> Result<AssertionFacts, AssertionErro
         }
     }
     if !found_role_attribute || roles.is_empty() {
+        if doc
+            .descendants()
+            .any(|n| n.has_tag_name_local("EncryptedAssertion"))
+        {
+            return Err(AssertionError::Encrypted);
+        }
         return Err(AssertionError::NoRoles);
     }
     let mut not_on_or_after: Option<Timestamp> = None;

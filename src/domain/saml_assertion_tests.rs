@@ -88,7 +88,7 @@ fn an_expired_assertion_is_refused_by_the_time_given() {
 #[test]
 fn each_bad_assertion_gets_its_own_error() {
     let b64 = |xml: &str| base64::engine::general_purpose::STANDARD.encode(xml);
-    let cases: [(String, &str); 7] = [
+    let cases: [(String, &str); 8] = [
         ("<not base64!>".into(), "is not base64"),
         (b64("this is not xml <"), "is not XML once decoded"),
         (
@@ -98,6 +98,15 @@ fn each_bad_assertion_gets_its_own_error() {
         (
             b64("<Response><Attribute Name=\"other\"/></Response>"),
             "has no https://aws.amazon.com/SAML/Attributes/Role attribute",
+        ),
+        (
+            b64(
+                "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" \
+                 xmlns:saml2=\"urn:oasis:names:tc:SAML:2.0:assertion\"><saml2:EncryptedAssertion>\
+                 <xenc:EncryptedData xmlns:xenc=\"http://www.w3.org/2001/04/xmlenc#\"/>\
+                 </saml2:EncryptedAssertion></samlp:Response>",
+            ),
+            "is encrypted (an EncryptedAssertion), so hats cannot read the roles it grants",
         ),
         (
             assertion(&["arn:aws:iam::111111111111:role/Admin".into()], ""),

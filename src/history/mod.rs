@@ -51,7 +51,7 @@ fn record_of(
     now: Timestamp,
 ) -> Record {
     let role = match &target.spec {
-        Spec::Role(spec) => Some(spec),
+        Spec::Role(chain) => Some(&chain.role),
         Spec::UserSession { .. } | Spec::Sso(_) => None,
     };
     Record {

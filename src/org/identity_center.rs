@@ -35,7 +35,7 @@ pub async fn sync_identity_center(
         .map_err(|e| match e {
             AwsError::SsoSignedOut => Error::from(SessionError::SsoSignIn {
                 session: session.key().to_owned(),
-                why: "the portal refused the token",
+                why: "the portal refused the token".into(),
             }),
             other => other.into(),
         })?;

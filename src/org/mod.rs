@@ -8,13 +8,13 @@ mod identity_center;
 
 pub use identity_center::{stale_sessions, sync_identity_center};
 
-use crate::aws::{Progress, discover, source_credentials};
-use crate::config::{Source, Target, inventory_path};
+use crate::aws::{Progress, discover};
+use crate::config::{Target, inventory_path};
 use crate::context::{Context, sts_region};
-use crate::domain::{Inventory, MfaCode, Partition};
+use crate::domain::{CredentialSource, Inventory, MfaCode, Partition};
 use crate::error::Error;
 use crate::fs_private::write_atomic;
-use crate::session::{Cache, Engine, MfaPrompter, Request};
+use crate::session::{Cache, Engine, MfaPrompter, Request, base_credentials};
 
 /// Discovers the organization with `source`'s credentials and replaces the cache.
 /// The old cache stays when anything fails.
@@ -34,7 +34,7 @@ pub async fn sync<P: MfaPrompter>(
             sts_region(target, None),
         ),
         None => {
-            let creds = source_credentials(&Source::Profile(org.source.clone())).await?;
+            let creds = base_credentials(&CredentialSource::Profile(org.source.clone())).await?;
             // The organization's region (which also says its partition), else
             // the environment's, else the commercial partition's home region.
             let region = org

@@ -3,8 +3,7 @@
 //! print the same line, so a shell tells the same story however it started.
 
 use crate::config::{Spec, Target};
-use crate::domain::format_remaining;
-use crate::session::Session;
+use crate::domain::{CredentialsView, format_remaining};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
@@ -45,9 +44,9 @@ impl ShellBanner<'_> {
 /// What `session`'s credentials are, for the banner: the assumed-role ARN STS
 /// returned; for an Identity Center role (the portal returns no ARN) its role,
 /// account and sign-in; otherwise an MFA user session.
-pub fn credentials_of(target: &Target, session: &Session) -> String {
-    match (&session.assumed_arn, &target.spec) {
-        (Some(arn), _) => arn.clone(),
+pub fn credentials_of<'a>(target: &Target, session: impl Into<CredentialsView<'a>>) -> String {
+    match (session.into().assumed_arn, &target.spec) {
+        (Some(arn), _) => arn.to_owned(),
         (None, Spec::Sso(role)) => format!(
             "{} in {} through Identity Center \"{}\"",
             role.role_name,

@@ -1,10 +1,11 @@
 //! The document AWS tools expect from a `credential_process` command.
 
-use crate::session::Session;
+use crate::domain::CredentialsView;
 
 /// `{"Version":1,"AccessKeyId":…,"SecretAccessKey":…,"SessionToken":…,"Expiration":…}` and a newline.
-pub fn credential_process_json(session: &Session) -> String {
-    let creds = &session.credentials;
+pub fn credential_process_json<'a>(session: impl Into<CredentialsView<'a>>) -> String {
+    let session = session.into();
+    let creds = session.credentials;
     let mut doc = serde_json::json!({
         "Version": 1,
         "AccessKeyId": creds.access_key_id,

@@ -1,7 +1,7 @@
 //! The environment a child gets: credentials, expiry, region and hats' own markers.
 
 use crate::config::{Spec, Target};
-use crate::session::Session;
+use crate::domain::CredentialsView;
 
 /// Variables removed from the child: a profile would override the credentials.
 pub const REMOVED_VARS: [&str; 2] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
@@ -55,8 +55,13 @@ impl Exports {
 }
 
 /// Builds the variables for `session` of `target`; `region` overrides the target's own.
-pub fn exports(target: &Target, session: &Session, region: Option<&str>) -> Exports {
-    let creds = &session.credentials;
+pub fn exports<'a>(
+    target: &Target,
+    session: impl Into<CredentialsView<'a>>,
+    region: Option<&str>,
+) -> Exports {
+    let session = session.into();
+    let creds = session.credentials;
     let expiration = session.expiration.to_string();
     let mut vars = vec![
         ("AWS_ACCESS_KEY_ID", creds.access_key_id.clone()),
@@ -75,8 +80,17 @@ pub fn exports(target: &Target, session: &Session, region: Option<&str>) -> Expo
     if let Some(account) = &target.account_id {
         vars.push(("HATS_ACCOUNT_ID", account.to_string()));
     }
-    if let Spec::Role(role) = &target.spec {
-        vars.push(("HATS_ROLE_ARN", role.role_arn.to_string()));
+    match &target.spec {
+        Spec::Role(chain) => vars.push(("HATS_ROLE_ARN", chain.role.role_arn.to_string())),
+        // The portal names the permission set, not the IAM role AWS made for it
+        // (`AWSReservedSSO_NAME_…`): the ARN is the one the permission set's name gives.
+        Spec::Sso(sso) => {
+            let partition = crate::domain::Partition::of_region(&sso.session.region);
+            if let Ok(arn) = crate::domain::RoleArn::from_parts(partition, &sso.account_id, &sso.role_name) {
+                vars.push(("HATS_ROLE_ARN", arn.to_string()));
+            }
+        }
+        Spec::UserSession { .. } => {}
     }
     Exports { vars }
 }

@@ -14,7 +14,7 @@ pub enum Format {
     Powershell,
     /// One JSON object.
     Json,
-    /// `.env` file lines: `K="v"`.
+    /// `.env` file lines: `K="v"`, read the same by shells and docker compose.
     Dotenv,
 }
 
@@ -47,12 +47,7 @@ pub fn render(exports: &Exports, format: Format) -> String {
         }
         Format::Dotenv => {
             for (k, v) in &exports.vars {
-                let escaped = v
-                    .replace('\\', "\\\\")
-                    .replace('"', "\\\"")
-                    .replace('$', "\\$")
-                    .replace('\n', "\\n");
-                let _ = writeln!(out, "{k}=\"{escaped}\"");
+                let _ = writeln!(out, "{k}={}", dotenv_quote(v));
             }
         }
     }
@@ -81,6 +76,23 @@ pub(super) fn unset_line(format: Format, name: &str) -> String {
 /// Single quotes; an embedded `'` becomes `'\''`.
 pub(super) fn sh_quote(value: &str) -> String {
     format!("'{}'", value.replace('\'', r"'\''"))
+}
+
+/// Double quotes as shells read them (`set -a; . ./.env`) and as docker
+/// compose's dotenv does: `\`, `"`, `$` and `` ` `` are escaped, so nothing
+/// expands or runs; a newline stays a newline inside the quotes (a `\n` would
+/// reach a shell as two characters).
+fn dotenv_quote(value: &str) -> String {
+    let mut quoted = String::with_capacity(value.len() + 2);
+    quoted.push('"');
+    for c in value.chars() {
+        if matches!(c, '\\' | '"' | '$' | '`') {
+            quoted.push('\\');
+        }
+        quoted.push(c);
+    }
+    quoted.push('"');
+    quoted
 }
 
 /// fish: erases `name` if it is set. A bare `set -e` of an unset variable
@@ -132,6 +144,17 @@ mod tests {
         assert!(render(&sample(), Format::Dotenv).contains(r#"HATS_TARGET="it's \$HOME \"x\" \\n""#));
         let json: serde_json::Value = serde_json::from_str(&render(&sample(), Format::Json)).unwrap();
         assert_eq!(json["HATS_TARGET"], r#"it's $HOME "x" \n"#);
+    }
+
+    #[test]
+    fn dotenv_values_neither_run_nor_expand_when_a_shell_sources_them() {
+        let exports = Exports {
+            vars: vec![("HATS_TARGET", "a`id`$(id)\nb".to_owned())],
+        };
+        assert_eq!(
+            render(&exports, Format::Dotenv),
+            "HATS_TARGET=\"a\\`id\\`\\$(id)\nb\"\n"
+        );
     }
 
     #[test]

@@ -173,6 +173,7 @@ impl Cache {
         let (store, index, key) = (self.store.clone(), self.index.clone(), key.to_owned());
         blocking(move || {
             store.set(&key, &secret)?;
+            crate::test_hooks::abort_point(crate::test_hooks::KEYRING_WRITE);
             let expired = index
                 .update(|idx| {
                     idx.sessions.insert(key, entry);

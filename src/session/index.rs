@@ -8,7 +8,7 @@
 //! the old file or the new one; its stray temp file is removed by the next write.
 
 use super::lock::lock_key;
-use crate::fs_private::write_atomic;
+use crate::fs_private::write_temp;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -101,7 +101,9 @@ impl IndexFile {
         let mut index = self.read();
         let result = change(&mut index);
         let bytes = serde_json::to_vec_pretty(&index).map_err(std::io::Error::other)?;
-        write_atomic(&self.path, &bytes)?;
+        let written = write_temp(&self.path, &bytes)?;
+        crate::test_hooks::abort_point(crate::test_hooks::INDEX_RENAME);
+        written.replace()?;
         Ok(result)
     }
 

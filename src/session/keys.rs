@@ -8,11 +8,11 @@ use super::SessionError;
 use super::index::Index;
 use super::lock::fnv1a;
 use super::plan::plan_role;
-use crate::config::{Mode, RoleSpec, Settings, Source, Spec, SsoRole, Target};
-use crate::domain::{MfaSerial, SessionName, SessionPolicy, SourceIdentity};
+use crate::config::{Chain, Mode, RoleSpec, Settings, Source, Spec, SsoRole, Target};
+use crate::domain::{CredentialSource, MfaSerial, SessionName, SessionPolicy, SourceIdentity};
 
 /// The key of the MFA session of `source` with `serial`.
-pub fn mfa_key(source: &Source, serial: &MfaSerial) -> String {
+pub fn mfa_key(source: &CredentialSource, serial: &MfaSerial) -> String {
     format!("mfa/{}/{serial}", source.describe())
 }
 
@@ -42,10 +42,10 @@ pub struct Shape<'a> {
     pub policy: Option<&'a SessionPolicy>,
 }
 
-/// The key of role `spec` reached under `label`, obtained in `mode` with `shape`.
-pub fn role_key(label: &str, spec: &RoleSpec, mode: Mode, shape: Shape<'_>) -> String {
+/// The key of hop `index` of `chain` reached under `label`, obtained in `mode` with `shape`.
+pub fn role_key(label: &str, chain: &Chain, index: usize, mode: Mode, shape: Shape<'_>) -> String {
     let mut text = String::new();
-    fingerprint(spec, &mut text);
+    fingerprint(chain, index, &mut text);
     text.push_str(shape.session_name.as_str());
     // Appended only when set, so keys of sessions without them keep their old value.
     if let Some(identity) = shape.identity {
@@ -63,18 +63,18 @@ pub fn role_key(label: &str, spec: &RoleSpec, mode: Mode, shape: Shape<'_>) -> S
 pub fn target_key(target: &Target, settings: &Settings) -> Option<String> {
     match &target.spec {
         Spec::UserSession { profile, mfa, .. } => {
-            Some(mfa_key(&Source::Profile(profile.clone()), &mfa.serial))
+            Some(mfa_key(&CredentialSource::Profile(profile.clone()), &mfa.serial))
         }
-        Spec::Role(spec) => {
-            let plan = plan_role(spec, None, settings).ok()?;
-            let name = session_name(spec, settings).ok()?;
-            let identity = source_identity(spec, settings);
+        Spec::Role(chain) => {
+            let plan = plan_role(chain, None, settings).ok()?;
+            let name = session_name(&chain.role, settings).ok()?;
+            let identity = source_identity(&chain.role, settings);
             let shape = Shape {
                 session_name: &name,
                 identity: identity.as_ref(),
                 policy: None,
             };
-            Some(role_key(&target.name, spec, plan.mode, shape))
+            Some(role_key(&target.name, chain, chain.via.len(), plan.mode, shape))
         }
         Spec::Sso(sso) => Some(sso_key(&target.name, sso)),
     }
@@ -103,10 +103,13 @@ pub fn target_mfa_key(target: &Target, settings: &Settings) -> Option<String> {
     match &target.spec {
         Spec::UserSession { .. } => target_key(target, settings),
         Spec::Sso(_) => None,
-        Spec::Role(spec) => {
-            let plan = plan_role(spec, None, settings).ok()?;
-            let mfa = spec.mfa.as_ref()?;
-            (plan.mode == Mode::MfaSession).then(|| mfa_key(&spec.source, &mfa.serial))
+        Spec::Role(chain) => {
+            let plan = plan_role(chain, None, settings).ok()?;
+            let mfa = chain.role.mfa.as_ref()?;
+            match (&chain.base, plan.mode) {
+                (Source::Credentials(source), Mode::MfaSession) => Some(mfa_key(source, &mfa.serial)),
+                _ => None,
+            }
         }
     }
 }
@@ -142,45 +145,54 @@ impl<'a> IndexedNames<'a> {
     }
 }
 
-fn fingerprint(spec: &RoleSpec, out: &mut String) {
-    out.push_str(spec.role_arn.as_str());
-    out.push('|');
-    out.push_str(spec.external_id.as_deref().unwrap_or(""));
-    out.push('|');
-    out.push_str(spec.mfa.as_ref().map_or("", |m| m.serial.as_str()));
-    out.push('|');
-    match &spec.source {
-        Source::Role(inner) => fingerprint(inner, out),
+/// What shapes hop `index` of `chain`: for each hop from it down to the
+/// first, its role, external id and MFA device; then the base; then each
+/// hop's session tags, first hop first. (The same text the nested form of a
+/// chain gave, so keys of sessions cached before stay the same.)
+fn fingerprint(chain: &Chain, index: usize, out: &mut String) {
+    let hops: Vec<&RoleSpec> = chain.hops().take(index + 1).collect();
+    for hop in hops.iter().rev() {
+        out.push_str(hop.role_arn.as_str());
+        out.push('|');
+        out.push_str(hop.external_id.as_deref().unwrap_or(""));
+        out.push('|');
+        out.push_str(hop.mfa.as_ref().map_or("", |m| m.serial.as_str()));
+        out.push('|');
+    }
+    match &chain.base {
         Source::Sso(sso) => sso_fingerprint(sso, out),
         other => out.push_str(&other.describe()),
     }
-    out.push('|');
-    if !spec.tags.is_empty() {
-        for (key, value) in &spec.tags.tags {
-            out.push_str(&format!("tag:{key}={value};"));
+    for hop in hops {
+        out.push('|');
+        if !hop.tags.is_empty() {
+            for (key, value) in &hop.tags.tags {
+                out.push_str(&format!("tag:{key}={value};"));
+            }
+            out.push_str(&format!("transitive:{};|", hop.tags.transitive.join(",")));
         }
-        out.push_str(&format!("transitive:{};|", spec.tags.transitive.join(",")));
     }
 }
 
 /// The label of a role key `role/{label}/{mode}/{fingerprint}`; labels may contain `/`.
-fn role_key_label(key: &str) -> Option<&str> {
+pub fn role_key_label(key: &str) -> Option<&str> {
     let mut parts = key.rsplitn(3, '/');
     let (_fingerprint, _mode, rest) = (parts.next()?, parts.next()?, parts.next()?);
     rest.strip_prefix("role/")
 }
 
 /// Whether `forget` removes `key`: every role session of `target` (in any mode
-/// or shape), its MFA session if the target is a user session; every key for `None`.
+/// or shape), its MFA session if the target is a user session; every role and
+/// MFA session for `None` (never a sign-in: see [`super::forget::ItemKind`]).
 pub fn forgets(target: Option<&Target>) -> impl Fn(&str) -> bool + Send + Sync + '_ {
     let mfa = match target.map(|t| &t.spec) {
         Some(Spec::UserSession { profile, mfa, .. }) => {
-            Some(mfa_key(&Source::Profile(profile.clone()), &mfa.serial))
+            Some(mfa_key(&CredentialSource::Profile(profile.clone()), &mfa.serial))
         }
         _ => None,
     };
     move |key: &str| match target {
-        None => true,
+        None => super::forget::ItemKind::of(key).forgotten(),
         Some(_) if mfa.is_some() => mfa.as_deref() == Some(key),
         Some(t) => role_key_label(key) == Some(t.name.as_str()),
     }
@@ -194,7 +206,94 @@ pub fn keys_to_forget(index: &Index, target: Option<&Target>) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::role_key_label;
+    use super::{role_key_label, target_key, target_mfa_key};
+    use crate::config::{HatsFile, Settings};
+
+    /// Chains of every shape; the keys below were computed by the engine
+    /// before chains were data (nested sources), so sessions cached then are
+    /// found now.
+    const CHAINS: &str = "\
+[profile base]
+mfa_serial = arn:aws:iam::111111111111:mfa/alice
+[profile prod]
+role_arn = arn:aws:iam::222222222222:role/Admin
+source_profile = base
+session_tags = team=core
+transitive_tag_keys = team
+[profile jump]
+role_arn = arn:aws:iam::333333333333:role/Jump
+source_profile = prod
+external_id = x-1
+[profile deep]
+role_arn = arn:aws:iam::444444444444:role/Deep
+source_profile = jump
+session_tags = env=prod
+role_session_name = me
+[profile plainrole]
+role_arn = arn:aws:iam::222222222222:role/Read
+source_profile = plain
+[profile env]
+role_arn = arn:aws:iam::222222222222:role/Env
+credential_source = Environment
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = us-east-1
+[profile sso]
+sso_session = corp
+sso_account_id = 111122223333
+sso_role_name = Admin
+[profile audit]
+role_arn = arn:aws:iam::222222222222:role/Auditor
+source_profile = sso
+[profile audit2]
+role_arn = arn:aws:iam::222222222222:role/Auditor2
+source_profile = audit
+[profile ci]
+role_arn = arn:aws:iam::333333333333:role/Deploy
+web_identity_token_file = /var/run/token
+[profile after]
+role_arn = arn:aws:iam::444444444444:role/After
+source_profile = ci
+";
+
+    #[test]
+    fn cache_keys_of_chains_are_what_they_were() {
+        let set = crate::config::targets_of(
+            CHAINS,
+            "[base]\naws_access_key_id = K\naws_secret_access_key = S\n[plain]\naws_access_key_id = K\naws_secret_access_key = S\n",
+        );
+        let file = HatsFile::parse("[defaults]\nsession_name = \"hats-tester\"\n").unwrap();
+        let settings = Settings::from_defaults(&file.defaults).unwrap();
+        let keys: Vec<String> = set
+            .targets
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} {:?} {:?}",
+                    t.name,
+                    target_key(t, &settings),
+                    target_mfa_key(t, &settings)
+                )
+            })
+            .collect();
+        let mfa = "mfa/base/arn:aws:iam::111111111111:mfa/alice";
+        assert_eq!(
+            keys,
+            [
+                "after Some(\"role/after/chained/a58d424542dc9c4d\") None".to_owned(),
+                "audit Some(\"role/audit/chained/a5ecb7314eaaf1c1\") None".to_owned(),
+                "audit2 Some(\"role/audit2/chained/6da154a46779175f\") None".to_owned(),
+                format!("base Some(\"{mfa}\") Some(\"{mfa}\")"),
+                "ci Some(\"role/ci/web-identity/45fbff5e1a1b3d7f\") None".to_owned(),
+                "deep Some(\"role/deep/chained/2eb7d0d1df713ad2\") None".to_owned(),
+                "env Some(\"role/env/role/ed840e2d2d376ac4\") None".to_owned(),
+                "jump Some(\"role/jump/chained/7d6eb10df81aff86\") None".to_owned(),
+                "plainrole Some(\"role/plainrole/role/31d8c0d8652c9509\") None".to_owned(),
+                format!("prod Some(\"role/prod/mfa-session/e44cd54baea38bde\") Some(\"{mfa}\")"),
+                "sso Some(\"role/sso/sso/6992f8186b9cf297\") None".to_owned(),
+            ]
+        );
+    }
 
     #[test]
     fn role_key_labels_may_contain_slashes() {

@@ -4,8 +4,10 @@
 //! lookup, cross-process lock, MFA code, STS calls, cache write. Only the MFA
 //! prompter differs between callers. Secrets stay in memory and the keyring.
 
+mod base_source;
 mod cache;
 mod forget;
+mod forget_stores;
 mod helper_command;
 mod index;
 mod keys;
@@ -18,20 +20,22 @@ pub mod saml_assertion;
 mod sso_token;
 mod web_identity_token;
 
+pub use base_source::{base_credentials, runs_a_command};
 pub use cache::Cache;
-pub use forget::{Forgotten, forget_everywhere};
+pub use forget::{Forgotten, ItemKind, forget_everywhere};
+pub use forget_stores::{ForgottenEverywhere, forget_in_every_store};
 pub use helper_command::{HelperEvent, HelperWatch, StderrCapture, capture_stderr};
 pub use index::{Index, IndexEntry, IndexFile};
 pub use keys::{
-    IndexedNames, Shape, forgets, keys_to_forget, mfa_key, role_key, session_name, source_identity, sso_key,
-    target_key, target_mfa_key,
+    IndexedNames, Shape, forgets, keys_to_forget, mfa_key, role_key, role_key_label, session_name,
+    source_identity, sso_key, target_key, target_mfa_key,
 };
 pub use mfa_process::{DEFAULT_TIMEOUT as MFA_PROCESS_TIMEOUT, run_mfa_process};
-pub use plan::{Plan, plan_role, target_mode};
-pub use prompt::{MfaError, MfaPrompter, TerminalPrompter};
-pub use resolve::{Engine, Request, find_sso_token, keep_sso_token};
+pub use plan::{Plan, plan_hop, plan_role, target_mode};
+pub use prompt::{MfaError, MfaPrompter, TerminalPrompter, open_terminal};
+pub use resolve::{Engine, Request, keep_sso_token, kept_token};
 pub use sso_token::{
-    SsoToken, cli_cache_file, read_cli_cache, read_cli_cache_async, remove_cli_cache, token_key,
+    CliCache, SsoToken, cli_cache_file, read_cli_cache, read_cli_cache_async, remove_cli_cache, token_key,
 };
 // The stores live in `crate::keyring`; these names stay reachable here too.
 pub use crate::keyring::{KeyringChoice, MemoryStore, Opened, Opening, SecretStore, StoreError};
@@ -53,6 +57,16 @@ pub struct Session {
     pub assumed_arn: Option<String>,
     /// Whether they came from the cache.
     pub from_cache: bool,
+}
+
+impl<'a> From<&'a Session> for crate::domain::CredentialsView<'a> {
+    fn from(session: &'a Session) -> Self {
+        Self {
+            credentials: &session.credentials,
+            expiration: session.expiration,
+            assumed_arn: session.assumed_arn.as_deref(),
+        }
+    }
 }
 
 /// Why no session could be had.
@@ -114,7 +128,7 @@ pub enum SessionError {
         /// The sso-session (or, for legacy profiles, the start URL).
         session: String,
         /// What was found instead of a valid token.
-        why: &'static str,
+        why: String,
     },
     /// The cache directory could not be written.
     #[error("cannot write the session cache ({0}); check the permissions of the cache directory")]

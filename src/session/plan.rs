@@ -1,7 +1,7 @@
 //! Decides how a role session is obtained and for how long, before any call.
 
 use super::SessionError;
-use crate::config::{Mode, RoleSpec, Settings, Source, Spec, Target};
+use crate::config::{Below, Chain, Mode, Settings, Source, Spec, Target};
 use crate::domain::SessionDuration;
 
 /// How and for how long a role will be assumed.
@@ -15,30 +15,43 @@ pub struct Plan {
     pub capped_from: Option<SessionDuration>,
 }
 
-/// Chooses the mode for `spec`: more than 1 h with MFA means a long session
-/// (MFA code sent to `AssumeRole`); otherwise an MFA session serves many roles.
+/// How `chain`'s own role is assumed and for how long.
 pub fn plan_role(
-    spec: &RoleSpec,
+    chain: &Chain,
     requested: Option<SessionDuration>,
     settings: &Settings,
 ) -> Result<Plan, SessionError> {
+    plan_hop(chain, chain.via.len(), requested, settings)
+}
+
+/// Chooses the mode for hop `index` of `chain`: a role assumed with another
+/// role's credentials (or an Identity Center role's) is chained; more than 1 h
+/// with MFA means a long session (MFA code sent to `AssumeRole`); otherwise an
+/// MFA session serves many roles.
+pub fn plan_hop(
+    chain: &Chain,
+    index: usize,
+    requested: Option<SessionDuration>,
+    settings: &Settings,
+) -> Result<Plan, SessionError> {
+    let (spec, below) = chain.hop(index);
     let wanted = requested
         .or(spec.duration)
         .unwrap_or(settings.role_duration)
         .check_range(SessionDuration::MIN, SessionDuration::MAX_ROLE, "a role session")?;
     // An assertion caps its sessions (`SessionDuration`); asking for more
     // would only make STS refuse, and a cached session never meet the request.
-    let wanted = match &spec.source {
-        Source::Saml(saml) => saml.max_duration.map_or(wanted, |cap| {
+    let wanted = match below {
+        Below::Base(Source::Saml(saml)) => saml.max_duration.map_or(wanted, |cap| {
             wanted.min(SessionDuration::from_secs(cap).max(SessionDuration::MIN))
         }),
         _ => wanted,
     };
-    let mode = match (&spec.source, &spec.mfa) {
+    let mode = match (below, &spec.mfa) {
         // Identity Center credentials are a role session: assuming a role with them is chaining.
-        (Source::Role(_) | Source::Sso(_), _) => Mode::Chained,
-        (Source::WebIdentity(_), _) => Mode::WebIdentity,
-        (Source::Saml(_), _) => Mode::Saml,
+        (Below::Role(_) | Below::Base(Source::Sso(_)), _) => Mode::Chained,
+        (Below::Base(Source::WebIdentity(_)), _) => Mode::WebIdentity,
+        (Below::Base(Source::Saml(_)), _) => Mode::Saml,
         (_, Some(_)) if wanted > SessionDuration::ONE_HOUR => Mode::LongSession,
         (_, Some(_)) => Mode::MfaSession,
         (_, None) => Mode::Role,
@@ -68,21 +81,20 @@ pub fn target_mode(target: &Target, settings: &Settings) -> &'static str {
     match &target.spec {
         Spec::UserSession { .. } => Mode::UserSession.as_str(),
         Spec::Sso(_) => Mode::Sso.as_str(),
-        Spec::Role(spec) => plan_role(spec, None, settings).map_or("invalid", |p| p.mode.as_str()),
+        Spec::Role(chain) => plan_role(chain, None, settings).map_or("invalid", |p| p.mode.as_str()),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::HatsFile;
+    use crate::config::{HatsFile, RoleSpec};
     use crate::domain::RoleArn;
 
-    fn spec(source: Source, duration: Option<SessionDuration>) -> RoleSpec {
+    fn spec(duration: Option<SessionDuration>) -> RoleSpec {
         RoleSpec {
             profile: None,
             role_arn: RoleArn::parse("arn:aws:iam::444444444444:role/Deep").unwrap(),
-            source,
             mfa: None,
             external_id: None,
             session_name: None,
@@ -96,8 +108,11 @@ mod tests {
     fn a_configured_chained_duration_is_capped_to_an_hour_and_an_asked_one_refused() {
         let settings = Settings::from_defaults(&HatsFile::default().defaults).unwrap();
         let two_hours = SessionDuration::from_secs(7200);
-        let inner = spec(Source::Profile("plain".into()), None);
-        let chained = spec(Source::Role(Box::new(inner)), Some(two_hours));
+        let chained = Chain {
+            base: Source::profile("plain"),
+            via: vec![spec(None)],
+            role: spec(Some(two_hours)),
+        };
         let plan = plan_role(&chained, None, &settings).unwrap();
         assert_eq!(
             plan,
@@ -111,7 +126,11 @@ mod tests {
             plan_role(&chained, Some(two_hours), &settings),
             Err(SessionError::ChainTooLong { .. })
         ));
-        let not_chained = spec(Source::Profile("plain".into()), Some(two_hours));
+        let not_chained = Chain {
+            base: Source::profile("plain"),
+            via: Vec::new(),
+            role: spec(Some(two_hours)),
+        };
         let plan = plan_role(&not_chained, None, &settings).unwrap();
         assert_eq!((plan.duration, plan.capped_from), (two_hours, None));
     }

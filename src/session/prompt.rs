@@ -118,8 +118,9 @@ fn prompt_on_terminal(device: &MfaSerial) -> Result<MfaCode, MfaError> {
     Err(MfaError::NoCode { serial })
 }
 
+/// The controlling terminal: (input, output). Fails when there is none.
 #[cfg(unix)]
-pub(crate) fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
+pub fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
     let tty = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -127,8 +128,9 @@ pub(crate) fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)>
     Ok((tty.try_clone()?, tty))
 }
 
+/// The console: (input, output). Fails when there is none.
 #[cfg(windows)]
-pub(crate) fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
+pub fn open_terminal() -> std::io::Result<(std::fs::File, std::fs::File)> {
     let input = std::fs::OpenOptions::new()
         .read(true)
         .write(true)

@@ -3,25 +3,24 @@
 
 mod sso;
 
-pub use sso::{find_sso_token, keep_sso_token};
+pub use sso::{keep_sso_token, kept_token};
 
-use super::keys::{Shape, mfa_key, role_key, session_name, source_identity};
-use super::plan::plan_role;
+use super::base_source::{base_credentials, runs_a_command};
+use super::keys::mfa_key;
 use super::prompt::MfaPrompter;
 use super::{Cache, Session, SessionError};
-use crate::aws::{AssumeRoleInput, Issued, Sts, runs_a_command, source_credentials};
+use crate::aws::{Issued, Sts};
 use crate::clock::Clock;
-use crate::config::{MfaDevice, Mode, RoleSpec, Settings, Source, Spec, Target};
-use crate::domain::{Credentials, MfaCode, MfaSerial, SessionDuration, SessionPolicy, SourceIdentity};
+use crate::config::{MfaDevice, Settings, Spec, Target};
+use crate::domain::{CredentialSource, Credentials, MfaCode, SessionDuration, SessionPolicy};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
 
 mod cached;
+mod chain;
 mod federated;
 mod mfa_code;
-
-use mfa_code::Code;
 
 /// What the caller asks for beyond the target itself.
 #[derive(Debug, Clone, Default)]
@@ -139,13 +138,13 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
         Ok(())
     }
 
-    /// The credentials of a non-role source. A quiet engine refuses a source
+    /// The credentials of a base source. A quiet engine refuses a source
     /// profile whose `credential_process` aws-config would run.
-    async fn source_credentials(&self, source: &Source) -> Result<Credentials, SessionError> {
+    async fn source_credentials(&self, source: &CredentialSource) -> Result<Credentials, SessionError> {
         if self.quiet && runs_a_command(source).await {
             self.may_run(|| format!("the credential_process of profile \"{}\"", source.describe()))?;
         }
-        Ok(source_credentials(source).await?)
+        Ok(base_credentials(source).await?)
     }
 
     /// For renewals of a served command: `--duration` only sets the length of
@@ -168,18 +167,7 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
     /// Credentials for `target`, from the cache when fresh enough.
     pub async fn resolve(&self, target: &Target) -> Result<Session, SessionError> {
         match &target.spec {
-            Spec::Role(spec) => {
-                // One identity for every hop: AWS refuses a chain that changes it.
-                let identity = source_identity(spec, self.settings);
-                let hop = Hop {
-                    label: &target.name,
-                    requested: self.request.duration,
-                    refresh: self.request.refresh,
-                    identity: identity.as_ref(),
-                    policy: self.policy.as_ref(),
-                };
-                self.role(spec, hop).await
-            }
+            Spec::Role(chain) => self.chain(chain, &target.name).await,
             Spec::UserSession { .. } if self.policy.is_some() => Err(SessionError::ScopeNeedsRole {
                 target: target.name.clone(),
             }),
@@ -191,136 +179,38 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
                 profile,
                 mfa,
                 duration,
-            } => {
-                let wanted = self
-                    .request
-                    .duration
-                    .or(*duration)
-                    .unwrap_or(self.settings.mfa_session_duration)
-                    .check_range(
-                        SessionDuration::MIN,
-                        SessionDuration::MAX_MFA_SESSION,
-                        "an MFA session",
-                    )?;
-                let want = Want {
-                    refresh: self.request.refresh,
-                    at_least: self.minimum(self.request.duration.map(|_| wanted)),
-                };
-                self.mfa_session(&Source::Profile(profile.clone()), mfa, wanted, want)
-                    .await
-            }
+            } => self.user_session(profile, mfa, *duration).await,
         }
     }
 
-    fn role<'s>(&'s self, spec: &'s RoleSpec, hop: Hop<'s>) -> Pending<'s> {
-        let Hop {
-            label,
-            requested,
-            refresh,
-            identity,
-            policy,
-        } = hop;
-        Box::pin(async move {
-            let plan = plan_role(spec, requested, self.settings)?;
-            if let Some(from) = plan.capped_from {
-                self.note(&format!(
-                    "{label}: role chaining limits sessions to 1h; using 1h instead of {from}"
-                ));
-            }
-            let session_name = session_name(spec, self.settings)?;
-            let shape = Shape {
-                session_name: &session_name,
-                identity,
-                policy,
-            };
-            let key = role_key(label, spec, plan.mode, shape);
-            let want = Want {
-                refresh,
-                at_least: self.minimum(requested.map(|_| plan.duration)),
-            };
-            self.cached(&key, label, "role", want, async {
-                let input = AssumeRoleInput {
-                    role_arn: spec.role_arn.as_str(),
-                    session_name: &session_name,
-                    duration: plan.duration,
-                    external_id: spec.external_id.as_deref(),
-                    mfa: None,
-                    source_identity: identity,
-                    tags: &spec.tags,
-                    policy,
-                };
-                if let Source::WebIdentity(token) = &spec.source {
-                    return self.web_identity(label, spec, token, &input).await;
-                }
-                if let Source::Saml(saml) = &spec.source {
-                    return self.saml(label, spec, saml, &input, refresh).await;
-                }
-                let signing = match (plan.mode, &spec.source, &spec.mfa) {
-                    (_, Source::Sso(sso), _) => {
-                        self.note(&format!("{label}: role chaining from Identity Center role {}", sso.profile));
-                        self.sso_role(sso, &sso.profile, false).await?.credentials
-                    }
-                    (Mode::MfaSession, source, Some(mfa)) => {
-                        self.note(&format!(
-                            "{label}: assuming {} from the MFA session for {} (AWS allows at most 1h \
-                             from an MFA session; ask for a longer --duration to send the code to AssumeRole)",
-                            spec.role_arn, plan.duration
-                        ));
-                        let wanted = self.settings.mfa_session_duration;
-                        self.mfa_session(source, mfa, wanted, Want::default()).await?.credentials
-                    }
-                    (Mode::Chained, Source::Role(inner), _) => {
-                        let inner_label = inner.profile.clone().unwrap_or_else(|| inner.role_arn.to_string());
-                        self.note(&format!("{label}: role chaining through {inner_label}"));
-                        let inner_hop = Hop {
-                            label: &inner_label,
-                            requested: None,
-                            refresh: false,
-                            identity,
-                            policy: None,
-                        };
-                        self.role(inner, inner_hop).await?.credentials
-                    }
-                    (_, source, _) => self.source_credentials(source).await?,
-                };
-                let code = self.code_for_assume_role(label, spec, plan.mode).await?;
-                self.note(&format!("{label}: AssumeRole {} for {}", spec.role_arn, plan.duration));
-                if policy.is_some() {
-                    self.note(&format!("{label}: scoped down by a session policy"));
-                }
-                let issued = self.assume_role_with(&signing, &input, code, spec.mfa.as_ref()).await?;
-                Ok(new_session(issued))
-            })
-            .await
-        })
-    }
-
-    /// The code sent to `AssumeRole` itself: a long session and a chained role
-    /// that demand MFA send one, unless a hop below was authenticated by that
-    /// very device (its session carries the MFA context up the chain: "MFA once").
-    async fn code_for_assume_role(
+    /// The MFA session of an IAM user's own keys (`GetSessionToken`).
+    async fn user_session(
         &self,
-        label: &str,
-        spec: &RoleSpec,
-        mode: Mode,
-    ) -> Result<Option<Code>, SessionError> {
-        match (mode, &spec.mfa) {
-            (Mode::Chained, Some(mfa)) if authenticated_below(spec, &mfa.serial) => {
-                self.note(&format!(
-                    "{label}: {} already authenticated the session below ({}); not asking again",
-                    mfa.serial,
-                    spec.source.describe()
-                ));
-                Ok(None)
-            }
-            (Mode::LongSession | Mode::Chained, Some(mfa)) => Ok(Some(self.code(mfa).await?)),
-            _ => Ok(None),
-        }
+        profile: &str,
+        mfa: &MfaDevice,
+        duration: Option<SessionDuration>,
+    ) -> Result<Session, SessionError> {
+        let wanted = self
+            .request
+            .duration
+            .or(duration)
+            .unwrap_or(self.settings.mfa_session_duration)
+            .check_range(
+                SessionDuration::MIN,
+                SessionDuration::MAX_MFA_SESSION,
+                "an MFA session",
+            )?;
+        let want = Want {
+            refresh: self.request.refresh,
+            at_least: self.minimum(self.request.duration.map(|_| wanted)),
+        };
+        let source = CredentialSource::Profile(profile.to_owned());
+        self.mfa_session(&source, mfa, wanted, want).await
     }
 
     async fn mfa_session(
         &self,
-        source: &Source,
+        source: &CredentialSource,
         mfa: &MfaDevice,
         duration: SessionDuration,
         want: Want,
@@ -363,35 +253,6 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
     fn note(&self, line: &str) {
         (self.log)(line);
     }
-}
-
-/// One `AssumeRole` step: which role session, and what shapes it.
-#[derive(Clone, Copy)]
-struct Hop<'s> {
-    /// Cache label (target or profile name).
-    label: &'s str,
-    /// `--duration`, for the outermost hop only.
-    requested: Option<SessionDuration>,
-    /// Skip the cached session.
-    refresh: bool,
-    /// `SourceIdentity`, the same on every hop.
-    identity: Option<&'s SourceIdentity>,
-    /// Scope-down, for the outermost hop only.
-    policy: Option<&'s SessionPolicy>,
-}
-
-/// Whether some hop below `spec` in its chain was authenticated by `serial`:
-/// every hop with an MFA device uses it (for its MFA session, or sending the
-/// code to `AssumeRole`), or skipped it because a hop below it had.
-fn authenticated_below(spec: &RoleSpec, serial: &MfaSerial) -> bool {
-    let mut source = &spec.source;
-    while let Source::Role(inner) = source {
-        if inner.mfa.as_ref().is_some_and(|m| &m.serial == serial) {
-            return true;
-        }
-        source = &inner.source;
-    }
-    false
 }
 
 fn new_session(issued: Issued) -> Session {

@@ -76,9 +76,25 @@ impl SsoToken {
 
     /// Reads the format of [`Self::to_json`]; `None` for anything else (never the text in an error).
     pub fn from_json(text: &str) -> Option<Self> {
-        let document: Document = serde_json::from_str(text).ok()?;
+        Self::parse(text).ok()
+    }
+
+    /// [`Self::from_json`] that says where the text stopped being a token: a
+    /// place, never a piece of the text (which holds secrets).
+    fn parse(text: &str) -> Result<Self, String> {
+        let document: Document = serde_json::from_str(text).map_err(|e| {
+            // Only messages known to quote nothing of the text are repeated.
+            let said = e.to_string();
+            let known = ["missing field", "a time that"];
+            let what = if known.iter().any(|k| said.starts_with(k)) {
+                said.split(" at line").next().unwrap_or_default()
+            } else {
+                "not a sign-in token in the AWS CLI's format"
+            };
+            format!("{what} (line {}, column {})", e.line(), e.column())
+        })?;
         if document.access_token.is_empty() {
-            return None;
+            return Err("its accessToken is empty".into());
         }
         let registration = match (
             document.client_id,
@@ -92,7 +108,7 @@ impl SsoToken {
             }),
             _ => None,
         };
-        Some(Self {
+        Ok(Self {
             start_url: document.start_url,
             region: document.region,
             access_token: document.access_token.into(),
@@ -110,15 +126,46 @@ struct Document {
     start_url: String,
     region: String,
     access_token: String,
+    #[serde(deserialize_with = "cli_time")]
     expires_at: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     client_secret: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "cli_time_opt"
+    )]
     registration_expires_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     refresh_token: Option<String>,
+}
+
+/// A time as the AWS CLI's cache holds it: RFC 3339 (`2026-01-01T00:00:00Z`),
+/// or older CLI v2's `2026-01-01T00:00:00UTC` (botocore reads both), or no
+/// zone at all, which the CLI means as UTC.
+fn parse_cli_time(text: &str) -> Option<Timestamp> {
+    let text = text.trim();
+    if let Ok(t) = text.parse::<Timestamp>() {
+        return Some(t);
+    }
+    let bare = text.strip_suffix("UTC").unwrap_or(text).trim_end();
+    format!("{bare}Z").parse().ok()
+}
+
+fn cli_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+    let text = String::deserialize(d)?;
+    parse_cli_time(&text).ok_or_else(|| serde::de::Error::custom("a time that is not RFC 3339"))
+}
+
+fn cli_time_opt<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(text) => parse_cli_time(&text)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom("a time that is not RFC 3339")),
+    }
 }
 
 /// The CLI writes `2026-01-01T00:00:00Z`; some readers refuse fractions of a second.
@@ -147,20 +194,44 @@ pub fn home() -> Option<PathBuf> {
     directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf())
 }
 
+/// What the AWS CLI's cache holds for a session.
+#[derive(Debug, Default)]
+pub struct CliCache {
+    /// The token, if the file holds one for the session's start URL.
+    pub token: Option<SsoToken>,
+    /// "could not read FILE: why", when the file exists but gives no token.
+    pub problem: Option<String>,
+}
+
 /// The token in the AWS CLI's cache for `session`, if it is one for its start URL.
-pub fn read_cli_cache(session: &SsoSession) -> Option<SsoToken> {
-    let path = cli_cache_file(&home()?, session);
-    let text = std::fs::read_to_string(path).ok()?;
-    SsoToken::from_json(&text).filter(|t| t.start_url == session.start_url)
+pub fn read_cli_cache(session: &SsoSession) -> CliCache {
+    let Some(path) = home().map(|h| cli_cache_file(&h, session)) else {
+        return CliCache::default();
+    };
+    let read = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => None,
+        _ => Some(e.to_string()),
+    });
+    let parsed = read.and_then(|text| SsoToken::parse(&text).map_err(Some));
+    match parsed {
+        Ok(token) => CliCache {
+            token: (token.start_url == session.start_url).then_some(token),
+            problem: None,
+        },
+        Err(None) => CliCache::default(),
+        Err(Some(why)) => CliCache {
+            token: None,
+            problem: Some(format!("could not read {}: {why}", path.display())),
+        },
+    }
 }
 
 /// [`read_cli_cache`] on a blocking thread, for async callers.
-pub async fn read_cli_cache_async(session: &SsoSession) -> Option<SsoToken> {
+pub async fn read_cli_cache_async(session: &SsoSession) -> CliCache {
     let session = session.clone();
     tokio::task::spawn_blocking(move || read_cli_cache(&session))
         .await
-        .ok()
-        .flatten()
+        .unwrap_or_default()
 }
 
 /// Writes `token` as the AWS CLI's cache for `session` (0600, atomically).
@@ -171,11 +242,25 @@ pub fn write_cli_cache(session: &SsoSession, token: &SsoToken) -> std::io::Resul
     Ok(path)
 }
 
-/// Removes the AWS CLI's cache file for `session`, if any (sign-out with sharing on).
-pub fn remove_cli_cache(session: &SsoSession) {
-    if let Some(home) = home() {
-        let _ = std::fs::remove_file(cli_cache_file(&home, session));
+/// Removes the AWS CLI's cache file of `session` when it holds a sign-in to
+/// the session's start URL (whoever wrote it); the path when one was removed.
+/// A file of another portal under the same name is left alone.
+pub fn remove_cli_cache(session: &SsoSession) -> std::io::Result<Option<PathBuf>> {
+    let Some(path) = home().map(|h| cli_cache_file(&h, session)) else {
+        return Ok(None);
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        other => other?,
+    };
+    let start_url = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("startUrl").and_then(|u| u.as_str()).map(str::to_owned));
+    if start_url.as_deref() != Some(session.start_url.as_str()) {
+        return Ok(None);
     }
+    std::fs::remove_file(&path)?;
+    Ok(Some(path))
 }
 
 #[cfg(test)]
@@ -228,5 +313,27 @@ mod tests {
         assert!(back.refreshable(Timestamp::from_second(1_900_000_000).unwrap()));
         let debug = format!("{back:?}");
         assert!(!debug.contains("SECRET"), "{debug}");
+    }
+
+    #[test]
+    fn cli_cache_times_in_rfc_3339_older_utc_form_or_without_a_zone_are_read_alike() {
+        let want = Timestamp::from_second(1_573_704_345).unwrap();
+        for text in [
+            "2019-11-14T04:05:45Z",
+            "2019-11-14T04:05:45UTC",
+            "2019-11-14T04:05:45 UTC",
+            "2019-11-14T04:05:45",
+            "2019-11-14T05:05:45+01:00",
+        ] {
+            assert_eq!(parse_cli_time(text), Some(want), "{text}");
+        }
+        assert_eq!(parse_cli_time("yesterday"), None);
+    }
+
+    #[test]
+    fn an_unreadable_token_is_described_by_place_never_by_its_text() {
+        let why = SsoToken::parse("{\"startUrl\": \"u\", \"accessToken\": 12345678}").unwrap_err();
+        assert!(why.contains("line 1"), "{why}");
+        assert!(!why.contains("12345678"), "{why}");
     }
 }

@@ -3,18 +3,18 @@
 //! and stop when the code expires.
 
 use super::{Granted, Report, SignInError, Step, open_browser, refused};
-use crate::aws::{Grant, Oidc, OidcError};
+use crate::aws::{Grant, Oidc, OidcError, Registration};
 use crate::config::SsoSession;
 use std::time::Duration;
 
-/// Runs the device flow; `print_only` leaves the browser closed.
+/// Runs the device flow with `registration`; `print_only` leaves the browser closed.
 pub(super) async fn run(
     oidc: &Oidc,
     session: &SsoSession,
     report: &mut dyn Report,
+    registration: Registration,
     print_only: bool,
 ) -> Result<Granted, SignInError> {
-    let registration = oidc.register(&session.scopes, None).await?;
     let device = oidc
         .start_device_authorization(&registration, &session.start_url)
         .await?;

@@ -1,19 +1,24 @@
 //! Identity Center sign-in (`hats sso login`): the authorization-code flow with
 //! PKCE and a loopback redirect when a browser can be opened, else the device
-//! flow. Returns the token; keeping it is the session module's business.
+//! flow. Returns the token; keeping it is the session module's business (the
+//! OIDC client registration it signed in with is kept here, for the next one).
 //!
-//! Never waits past the code's expiry. The flows tell the user what to do through
-//! a [`Report`]: [`sign_in`] prints it on the terminal (`/dev/tty`; without one
-//! there is nobody to approve, so it fails at once) and Ctrl-C cancels it; the
-//! switcher passes its own to [`sign_in_with`] and shows a modal instead, since a
-//! line written to the terminal would tear its screen.
+//! Never waits past the code's expiry. The person approving is at a browser,
+//! not necessarily at this terminal: the flows tell the user what to do through
+//! a [`Report`]. [`sign_in`] prints it as [`Lines`] (stderr for `hats sso
+//! login`, so a script, an IDE task or an SSH session shows the URL and the
+//! code; the terminal for a hand-out whose output is captured) and Ctrl-C
+//! cancels it; the switcher passes its own to [`sign_in_with`] and shows a
+//! modal instead, since a line written to the terminal would tear its screen.
 
 mod device;
 mod pkce;
+mod registration;
 
 use crate::aws::{AwsError, Oidc, OidcError, Registration, TokenGrant};
 use crate::config::SsoSession;
-use crate::session::SsoToken;
+use crate::session::{Cache, SsoToken};
+use registration::Flow;
 use std::io::Write;
 
 /// How to sign in.
@@ -28,11 +33,6 @@ pub struct Options {
 /// Why no sign-in happened.
 #[derive(Debug, thiserror::Error)]
 pub enum SignInError {
-    /// No terminal to show the code on.
-    #[error(
-        "cannot sign in to \"{0}\" without a terminal (there is nobody to approve it); run \"hats sso login {0}\" in a terminal"
-    )]
-    NoTerminal(String),
     /// The user pressed Ctrl-C.
     #[error("sign-in cancelled")]
     Cancelled,
@@ -85,10 +85,10 @@ pub trait Report: Send {
     fn step(&mut self, session: &SsoSession, step: Step);
 }
 
-/// The terminal the user reads; `None` without a controlling terminal.
-pub struct Tty(std::fs::File);
+/// Lines for the user on a stream: stderr, or the terminal.
+pub struct Lines(Box<dyn Write + Send>);
 
-impl Report for Tty {
+impl Report for Lines {
     fn step(&mut self, session: &SsoSession, step: Step) {
         match step {
             Step::Browser { url } => {
@@ -115,14 +115,16 @@ impl Report for Tty {
     }
 }
 
-impl Tty {
-    /// Opens `/dev/tty`.
-    pub fn open() -> Option<Self> {
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open("/dev/tty")
-            .ok()
-            .map(Self)
+impl Lines {
+    /// hats' stderr.
+    pub fn stderr() -> Self {
+        Self(Box::new(std::io::stderr()))
+    }
+
+    /// The controlling terminal; `None` without one.
+    pub fn terminal() -> Option<Self> {
+        let (_, output) = crate::session::open_terminal().ok()?;
+        Some(Self(Box::new(output)))
     }
 
     /// Writes one line for the user.
@@ -131,40 +133,44 @@ impl Tty {
     }
 }
 
-/// Signs in to `session` on the terminal and returns its token; Ctrl-C cancels.
+/// Signs in to `session`, telling `lines` what the user must do, and returns
+/// its token; Ctrl-C cancels. Client registrations are reused from `store`.
 pub async fn sign_in(
     session: &SsoSession,
     options: Options,
     now: jiff::Timestamp,
+    store: Option<&Cache>,
+    lines: &mut Lines,
 ) -> Result<SsoToken, SignInError> {
-    let mut tty = Tty::open().ok_or_else(|| SignInError::NoTerminal(session.key().to_owned()))?;
     tokio::select! {
-        done = sign_in_with(session, options, now, &mut tty) => done,
+        done = sign_in_with(session, options, now, store, lines) => done,
         _ = tokio::signal::ctrl_c() => Err(SignInError::Cancelled),
     }
 }
 
 /// Signs in to `session`, telling `report` what the user must do; cancelled by
-/// dropping the future.
+/// dropping the future. Client registrations are reused from `store`.
 pub async fn sign_in_with(
     session: &SsoSession,
     options: Options,
     now: jiff::Timestamp,
+    store: Option<&Cache>,
     report: &mut dyn Report,
 ) -> Result<SsoToken, SignInError> {
     let oidc = Oidc::new(&session.region);
     let browser = !options.no_browser && !options.use_device_code;
-    let (registration, grant) = if browser {
-        match pkce::run(&oidc, session, report).await {
+    let granted = if browser {
+        match pkce(&oidc, session, now, store, report).await {
             Err(SignInError::NoBrowser) => {
                 report.step(session, Step::NoBrowser);
-                device::run(&oidc, session, report, true).await
+                device(&oidc, session, now, store, report, true).await
             }
             done => done,
         }
     } else {
-        device::run(&oidc, session, report, options.no_browser).await
-    }?;
+        device(&oidc, session, now, store, report, options.no_browser).await
+    };
+    let (registration, grant) = granted?;
     Ok(SsoToken {
         start_url: session.start_url.clone(),
         region: session.region.clone(),
@@ -173,6 +179,42 @@ pub async fn sign_in_with(
         refresh_token: grant.refresh_token,
         registration: Some(registration),
     })
+}
+
+/// The PKCE flow with a kept or new registration, kept again once it worked.
+async fn pkce(
+    oidc: &Oidc,
+    session: &SsoSession,
+    now: jiff::Timestamp,
+    store: Option<&Cache>,
+    report: &mut dyn Report,
+) -> Result<Granted, SignInError> {
+    let loopback = pkce::Loopback::bind().await?;
+    let redirect_uri = loopback.redirect_uri.clone();
+    let flow = Flow::Pkce(&redirect_uri);
+    let registration = registration::obtain(oidc, session, flow, store, now).await?;
+    let granted = pkce::run(oidc, session, report, loopback, registration).await;
+    if let Ok((kept, _)) = &granted {
+        registration::keep(session, flow, store, kept).await;
+    }
+    granted
+}
+
+/// The device flow with a kept or new registration, kept again once it worked.
+async fn device(
+    oidc: &Oidc,
+    session: &SsoSession,
+    now: jiff::Timestamp,
+    store: Option<&Cache>,
+    report: &mut dyn Report,
+    print_only: bool,
+) -> Result<Granted, SignInError> {
+    let registration = registration::obtain(oidc, session, Flow::Device, store, now).await?;
+    let granted = device::run(oidc, session, report, registration, print_only).await;
+    if let Ok((kept, _)) = &granted {
+        registration::keep(session, Flow::Device, store, kept).await;
+    }
+    granted
 }
 
 /// What a finished flow hands back.
@@ -189,38 +231,9 @@ fn refused(session: &SsoSession, e: OidcError) -> SignInError {
     }
 }
 
-/// `$BROWSER`, else the platform's opener.
-pub fn browser_program() -> String {
-    std::env::var("BROWSER")
-        .ok()
-        .filter(|b| !b.is_empty())
-        .unwrap_or_else(|| {
-            if cfg!(target_os = "macos") {
-                "open".into()
-            } else if cfg!(windows) {
-                "explorer".into()
-            } else {
-                "xdg-open".into()
-            }
-        })
-}
-
-/// Opens `url` in `$BROWSER`, else the platform's opener, without waiting for it
-/// (a browser may run as long as the user keeps it). Whether it could be started.
+/// Opens `url` in the user's browser (`crate::browser`: each `$BROWSER`
+/// entry, else the platform's opener) without waiting for it: the browser comes
+/// straight back to hats' loopback listener. Whether one could be started.
 pub fn open_browser(url: &str) -> bool {
-    let opener = browser_program();
-    let started = std::process::Command::new(&opener)
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    match started {
-        Ok(mut child) => {
-            // Reap it in the background so it never lingers as a zombie.
-            std::thread::spawn(move || child.wait());
-            true
-        }
-        Err(_) => false,
-    }
+    crate::browser::open(url, crate::browser::Wait::Started).is_ok()
 }

@@ -2,7 +2,7 @@
 //! index: a file read, no keyring, no network, so the first frame is instant.
 
 use super::state::{App, Detail, Entry, SsoSignIn};
-use crate::config::{RoleSpec, Source, Spec, SsoSession, Target};
+use crate::config::{RoleSpec, Spec, SsoSession, Target};
 use crate::context::Context;
 use crate::session::{Index, IndexedNames, KeyringChoice, plan_role, source_identity, target_mode};
 use jiff::Timestamp;
@@ -77,7 +77,7 @@ pub fn cached_index(ctx: &Context) -> Index {
 /// Whether two role targets are assumed with the same source's credentials.
 fn same_source(a: &Target, b: &Target) -> bool {
     match (&a.spec, &b.spec) {
-        (Spec::Role(a), Spec::Role(b)) => a.source == b.source,
+        (Spec::Role(a), Spec::Role(b)) => a.base == b.base && a.via == b.via,
         _ => false,
     }
 }
@@ -189,10 +189,10 @@ pub fn describe_selected(app: &mut App, ctx: &Context) {
 /// What the detail pane shows about `target`.
 fn detail(ctx: &Context, target: &Target) -> Detail {
     let (role_arn, duration, source_identity) = match &target.spec {
-        Spec::Role(spec) => (
-            Some(spec.role_arn.to_string()),
-            plan_role(spec, None, &ctx.settings).map_or_else(|_| "-".to_owned(), |p| p.duration.to_string()),
-            source_identity(spec, &ctx.settings).map(|s| s.to_string()),
+        Spec::Role(chain) => (
+            Some(chain.role.role_arn.to_string()),
+            plan_role(chain, None, &ctx.settings).map_or_else(|_| "-".to_owned(), |p| p.duration.to_string()),
+            source_identity(&chain.role, &ctx.settings).map(|s| s.to_string()),
         ),
         Spec::UserSession { duration, .. } => (
             None,
@@ -218,28 +218,18 @@ fn detail(ctx: &Context, target: &Target) -> Detail {
         mode: target_mode(target, &ctx.settings),
         duration,
         source_identity,
+        console: crate::console::describe(ctx, target),
     }
 }
 
 /// `base -> jump -> target`: where the credentials come from.
 fn chain(target: &Target) -> String {
-    fn walk(spec: &RoleSpec, out: &mut Vec<String>) {
-        match &spec.source {
-            Source::Role(inner) => {
-                walk(inner, out);
-                out.push(
-                    inner
-                        .profile
-                        .clone()
-                        .unwrap_or_else(|| inner.role_arn.to_string()),
-                );
-            }
-            other => out.push(other.describe()),
-        }
-    }
     let mut parts = Vec::new();
     match &target.spec {
-        Spec::Role(spec) => walk(spec, &mut parts),
+        Spec::Role(chain) => {
+            parts.push(chain.base.describe());
+            parts.extend(chain.via.iter().map(RoleSpec::label));
+        }
         Spec::Sso(sso) => parts.push(format!("sso {}", sso.session.key())),
         Spec::UserSession { .. } => {}
     }

@@ -24,6 +24,7 @@ pub fn entry(name: &str, account: &str, role: &str) -> Entry {
             mode: "mfa-session",
             duration: "1h".into(),
             source_identity: None,
+            console: None,
         })),
         region: Some("eu-west-1".into()),
         region_choice: None,

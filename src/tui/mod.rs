@@ -31,8 +31,14 @@ pub async fn run(ctx: Context) -> Result<ExitCode, Error> {
         );
         return Ok(ExitCode::from(2));
     }
-    let app = initial_app(&ctx, ctx.clock.now());
-    if let Some(text) = runner::run(ctx, app).await? {
+    let mut app = initial_app(&ctx, ctx.clock.now());
+    update::skipped(&mut app, &ctx.targets.broken);
+    let ending = runner::run(ctx, app).await?;
+    if ending.interrupted {
+        // As a shell reports a command ended by Ctrl-C: 128 + SIGINT.
+        return Ok(ExitCode::from(130));
+    }
+    if let Some(text) = ending.print {
         std::io::stdout().lock().write_all(text.as_bytes())?;
     }
     Ok(ExitCode::SUCCESS)
@@ -40,6 +46,8 @@ pub async fn run(ctx: Context) -> Result<ExitCode, Error> {
 
 #[cfg(test)]
 mod fixture;
+#[cfg(test)]
+mod handout_tests;
 #[cfg(test)]
 mod preset_tests;
 #[cfg(test)]

@@ -11,6 +11,8 @@ use tokio::sync::{mpsc, oneshot};
 pub struct MfaQuestion {
     /// Its id.
     pub id: u64,
+    /// The switcher request that asks; `None` for an organization sync.
+    pub generation: Option<u64>,
     /// The device.
     pub serial: String,
     /// Where the answer goes; `None` means cancelled.
@@ -22,6 +24,7 @@ pub struct MfaQuestion {
 pub struct TuiPrompter {
     questions: mpsc::UnboundedSender<MfaQuestion>,
     next_id: Arc<AtomicU64>,
+    generation: Option<u64>,
 }
 
 impl TuiPrompter {
@@ -30,6 +33,16 @@ impl TuiPrompter {
         Self {
             questions,
             next_id: Arc::new(AtomicU64::new(1)),
+            generation: None,
+        }
+    }
+
+    /// The same prompter for request `generation`: its questions say whose they
+    /// are, so a question of a cancelled request is refused, not shown.
+    pub fn for_request(&self, generation: u64) -> Self {
+        Self {
+            generation: Some(generation),
+            ..self.clone()
         }
     }
 }
@@ -44,6 +57,7 @@ impl MfaPrompter for TuiPrompter {
         self.questions
             .send(MfaQuestion {
                 id,
+                generation: self.generation,
                 serial: device.to_string(),
                 reply,
             })

@@ -87,6 +87,17 @@ fn esc_in_the_list_clears_a_kept_filter_first_and_quits_only_when_nothing_is_lef
     let effects = key(&mut app, KeyCode::Enter);
     assert_eq!(resolved_for(&app, &effects, Purpose::Shell), "audit-via-prod");
     assert!(!app.filtering && app.filter.text == "audit");
+    let Effect::Resolve {
+        generation, target, ..
+    } = effects[0].clone()
+    else {
+        unreachable!()
+    };
+    update(
+        &mut app,
+        super::handout_tests::granted(generation, target, Purpose::Shell),
+        now(),
+    );
     key(&mut app, KeyCode::Esc);
     assert!(!app.quit, "the first Esc clears the filter");
     assert!(app.filter.text.is_empty());

@@ -70,6 +70,8 @@ pub struct Detail {
     pub duration: String,
     /// `SourceIdentity` sent when assuming the role.
     pub source_identity: Option<String>,
+    /// How `o` opens the console (launcher, container or profile); `None` for user sessions.
+    pub console: Option<String>,
 }
 
 /// A command running under `hats exec/shell --serve`, from the serve registry.
@@ -115,6 +117,8 @@ pub struct MfaModal {
     pub error: Option<String>,
     /// A code was sent and STS is being called.
     pub waiting: bool,
+    /// The request that asked; `None` for an organization sync.
+    pub generation: Option<u64>,
 }
 
 /// What a production guard protects.
@@ -206,6 +210,8 @@ pub enum Overlay {
     Preset(usize, usize),
     /// Signing in to Identity Center before a hand-out.
     SignIn(SignInModal),
+    /// A whole message to read (`m`: the status line's, or why a box closed).
+    Message(String),
 }
 
 /// A message in the status line.
@@ -260,10 +266,19 @@ pub struct App {
     /// The request started right after a sign-in: if it finds the session
     /// signed out again, the token was not kept, and no new sign-in opens.
     pub signed_in_for: Option<u64>,
-    /// The only hand-out request whose reply is still wanted.
+    /// The only hand-out request whose reply is still wanted (see
+    /// `update::handout` for the rules that cancel it).
     pub handout: Option<(u64, usize, Purpose)>,
+    /// MFA questions that came while another box was open, shown in turn.
+    pub queued: Vec<MfaModal>,
+    /// Under `hats use`: Enter hands the exports to the shell function.
+    pub use_mode: bool,
+    /// Entries of the configuration left out as unusable (`hats ls` says why).
+    pub skipped: usize,
     /// Set when the loop should end.
     pub quit: bool,
+    /// The user quit with Ctrl-C (exit status 130).
+    pub interrupted: bool,
     /// Time zone for local times in the detail pane.
     pub tz: jiff::tz::TimeZone,
     /// The terminal's size, for mapping mouse clicks to rows.
@@ -280,6 +295,8 @@ pub struct App {
     pub presets: Vec<String>,
     /// Served commands running now, in any terminal.
     pub served: Vec<ServedCommand>,
+    /// Targets whose console was opened this run (marked in the list).
+    pub consoles_opened: std::collections::BTreeSet<String>,
 }
 
 impl App {
@@ -306,7 +323,11 @@ impl App {
             generation: 0,
             signed_in_for: None,
             handout: None,
+            queued: Vec::new(),
+            use_mode: false,
+            skipped: 0,
             quit: false,
+            interrupted: false,
             tz: jiff::tz::TimeZone::system(),
             size: ratatui::layout::Rect::new(0, 0, 80, 24),
             last_click: None,
@@ -315,6 +336,7 @@ impl App {
             syncing: false,
             presets: Vec::new(),
             served: Vec::new(),
+            consoles_opened: std::collections::BTreeSet::new(),
         }
     }
 

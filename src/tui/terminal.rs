@@ -1,5 +1,7 @@
 //! The terminal: raw mode and the alternate screen on `/dev/tty` (so stdout
 //! stays free for `eval "$(hats)"`), restored on exit, on panic, and around a subshell.
+//! What differs between platforms (the terminal device, hang-ups, interrupts)
+//! stays in the small `cfg` functions at the end of this file.
 //!
 //! While the switcher runs, a panic message is not printed where it happens: on
 //! the alternate screen it would be lost or garble the frame. It is kept, and
@@ -21,22 +23,24 @@ static PANIC: Mutex<Option<String>> = Mutex::new(None);
 /// a 140x40 window); ratatui flushes once at the end of every frame.
 pub type Tty = Terminal<CrosstermBackend<BufWriter<File>>>;
 
-/// Opens `/dev/tty`; fails when there is no terminal.
+/// Opens the terminal (`/dev/tty`, the console on Windows); fails when there is none.
 pub fn open_tty() -> io::Result<File> {
-    std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
+    std::fs::OpenOptions::new().read(true).write(true).open(TERMINAL)
 }
 
-/// Enters raw mode and the alternate screen and returns a ratatui terminal.
+/// Enters raw mode and the alternate screen, asks the terminal to report the
+/// mouse (wheel, clicks) and focus changes, and returns a ratatui terminal.
+/// Regaining focus means another window may have changed sessions (`runner`
+/// reads them again).
 pub fn enter() -> io::Result<Tty> {
     let mut tty = open_tty()?;
     crossterm::terminal::enable_raw_mode()?;
     crossterm::execute!(
         tty,
         crossterm::terminal::EnterAlternateScreen,
-        crossterm::cursor::Hide
+        crossterm::cursor::Hide,
+        crossterm::event::EnableFocusChange,
+        crossterm::event::EnableMouseCapture
     )?;
     fresh()
 }
@@ -66,11 +70,14 @@ pub fn window() -> io::Result<Rect> {
     Ok(Rect::new(0, 0, width, height))
 }
 
-/// Leaves the alternate screen and raw mode and shows the cursor. Safe to call twice.
+/// Stops the mouse reports, leaves the alternate screen and raw mode and shows
+/// the cursor. Safe to call twice.
 pub fn leave() {
     if let Ok(mut tty) = open_tty() {
         let _ = crossterm::execute!(
             tty,
+            crossterm::event::DisableFocusChange,
+            crossterm::event::DisableMouseCapture,
             crossterm::terminal::LeaveAlternateScreen,
             crossterm::cursor::Show
         );
@@ -109,50 +116,6 @@ pub fn keep_panics() {
             .unwrap_or_default();
         *PANIC.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(format!("{text}{place}"));
     }));
-}
-
-/// Whether the terminal behind `tty` has hung up (its window closed, its SSH
-/// connection dropped), asked without waiting.
-pub fn hung_up(tty: &File) -> bool {
-    poll_hang_up(tty, 0)
-}
-
-/// Polls `tty` for a hang-up for at most `timeout_ms` (-1: until it happens).
-fn poll_hang_up(tty: &File, timeout_ms: libc::c_int) -> bool {
-    use std::os::fd::AsRawFd;
-    let mut fd = libc::pollfd {
-        fd: tty.as_raw_fd(),
-        events: 0,
-        revents: 0,
-    };
-    // SAFETY: one valid pollfd for an fd `tty` keeps open.
-    let ready = unsafe { libc::poll(&raw mut fd, 1, timeout_ms) };
-    ready > 0 && fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
-}
-
-/// Ends the process, with the closed-terminal message, as soon as the terminal
-/// behind `tty` hangs up; a thread of its own waits for that in `poll` (no CPU).
-///
-/// The UI loop cannot be relied on to notice: on a hung-up terminal `read`
-/// returns 0, and crossterm's event reader (`mio` source, `try_read`) retries
-/// such a read in a loop that neither breaks nor returns, on whichever thread
-/// polled the event stream, the UI loop's included. Nothing after that point
-/// runs on that thread, so the end has to come from here.
-pub fn end_on_hang_up(tty: File) -> io::Result<()> {
-    std::thread::Builder::new()
-        .name("hats-hang-up".into())
-        .spawn(move || {
-            loop {
-                if poll_hang_up(&tty, -1) {
-                    end_after_hang_up(None);
-                }
-                // poll failed: EINTR is retried; anything else means no watch at all.
-                if io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
-                    return;
-                }
-            }
-        })
-        .map(drop)
 }
 
 /// Only the first of the UI loop and the watch thread reports the hang-up.
@@ -199,4 +162,122 @@ pub fn copy_to_clipboard(text: &str) -> io::Result<()> {
         base64::engine::general_purpose::STANDARD.encode(text)
     )?;
     tty.flush()
+}
+
+/// Drops input typed for the switcher and not read yet, so that it never
+/// reaches a program that takes the terminal next.
+pub fn discard_typeahead() {
+    while crossterm::event::poll(std::time::Duration::ZERO).unwrap_or(false) {
+        if crossterm::event::read().is_err() {
+            break;
+        }
+    }
+}
+
+/// Keeps an interrupt (Ctrl-C typed in a subshell the switcher started) from
+/// ending hats while it lives. In the switcher itself Ctrl-C is a key (raw mode).
+pub struct Interrupts {
+    #[cfg(unix)]
+    _signal: Option<tokio::signal::unix::Signal>,
+    #[cfg(windows)]
+    _signal: Option<tokio::signal::windows::CtrlC>,
+}
+
+/// See [`Interrupts`].
+pub fn ignore_interrupts() -> Interrupts {
+    Interrupts {
+        #[cfg(unix)]
+        _signal: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok(),
+        #[cfg(windows)]
+        _signal: tokio::signal::windows::ctrl_c().ok(),
+    }
+}
+
+#[cfg(unix)]
+const TERMINAL: &str = "/dev/tty";
+#[cfg(windows)]
+const TERMINAL: &str = "CONOUT$";
+
+/// Gives `child` the terminal `tty` as its standard streams (whatever hats'
+/// own stdout is: it may be a pipe to `eval`).
+#[cfg(unix)]
+pub fn attach(child: &mut std::process::Command, tty: &File) -> io::Result<()> {
+    child
+        .stdin(tty.try_clone()?)
+        .stdout(tty.try_clone()?)
+        .stderr(tty.try_clone()?);
+    Ok(())
+}
+
+/// See the Unix version; a console reads from `CONIN$`, not from its output.
+#[cfg(windows)]
+pub fn attach(child: &mut std::process::Command, tty: &File) -> io::Result<()> {
+    let input = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("CONIN$")?;
+    child
+        .stdin(input)
+        .stdout(tty.try_clone()?)
+        .stderr(tty.try_clone()?);
+    Ok(())
+}
+
+/// Whether the terminal behind `tty` has hung up (its window closed, its SSH
+/// connection dropped), asked without waiting.
+#[cfg(unix)]
+pub fn hung_up(tty: &File) -> bool {
+    poll_hang_up(tty, 0)
+}
+
+/// Polls `tty` for a hang-up for at most `timeout_ms` (-1: until it happens).
+#[cfg(unix)]
+fn poll_hang_up(tty: &File, timeout_ms: libc::c_int) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut fd = libc::pollfd {
+        fd: tty.as_raw_fd(),
+        events: 0,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd for an fd `tty` keeps open.
+    let ready = unsafe { libc::poll(&raw mut fd, 1, timeout_ms) };
+    ready > 0 && fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+}
+
+/// Ends the process, with the closed-terminal message, as soon as the terminal
+/// behind `tty` hangs up; a thread of its own waits for that in `poll` (no CPU).
+///
+/// The UI loop cannot be relied on to notice: on a hung-up terminal `read`
+/// returns 0, and crossterm's event reader (`mio` source, `try_read`) retries
+/// such a read in a loop that neither breaks nor returns, on whichever thread
+/// polled the event stream, the UI loop's included. Nothing after that point
+/// runs on that thread, so the end has to come from here.
+#[cfg(unix)]
+pub fn end_on_hang_up(tty: File) -> io::Result<()> {
+    std::thread::Builder::new()
+        .name("hats-hang-up".into())
+        .spawn(move || {
+            loop {
+                if poll_hang_up(&tty, -1) {
+                    end_after_hang_up(None);
+                }
+                // poll failed: EINTR is retried; anything else means no watch at all.
+                if io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+                    return;
+                }
+            }
+        })
+        .map(drop)
+}
+
+/// A closed console ends the process with it on Windows: nothing to watch.
+#[cfg(not(unix))]
+pub fn hung_up(_tty: &File) -> bool {
+    false
+}
+
+/// See the Unix version; the console's own lifetime does this on Windows.
+#[cfg(not(unix))]
+pub fn end_on_hang_up(_tty: File) -> io::Result<()> {
+    Ok(())
 }

@@ -4,6 +4,7 @@
 
 mod helper;
 mod rows;
+mod sessions;
 mod signin;
 
 use super::fixture::{app, now};
@@ -33,7 +34,7 @@ fn resolved(generation: u64, target: usize, purpose: Purpose, ok: bool) -> Msg {
         outcome: if ok {
             Ok((now() + jiff::SignedDuration::from_secs(3600), Some("arn".into())))
         } else {
-            Err("AccessDenied".into())
+            Err("AccessDenied".to_owned().into())
         },
         preset: None,
         mfa_sessions: Vec::new(),
@@ -114,6 +115,7 @@ fn mfa_modal_takes_digits_only_and_answers_the_engine() {
         Msg::MfaAsked {
             id: 7,
             serial: "arn:aws:iam::111111111111:mfa/alice".into(),
+            generation: Some(generation),
         },
         now(),
     );
@@ -167,6 +169,7 @@ fn a_rejected_code_is_shown_in_the_modal_and_the_next_code_retries() {
         Msg::MfaAsked {
             id: 1,
             serial: "dev".into(),
+            generation: Some(generation),
         },
         now(),
     );
@@ -190,12 +193,15 @@ fn a_rejected_code_is_shown_in_the_modal_and_the_next_code_retries() {
 fn escape_cancels_the_mfa_question() {
     let mut app = app();
     key(&mut app, KeyCode::Down);
-    key(&mut app, KeyCode::Enter);
+    let Effect::Resolve { generation, .. } = key(&mut app, KeyCode::Enter)[0].clone() else {
+        panic!()
+    };
     update(
         &mut app,
         Msg::MfaAsked {
             id: 3,
             serial: "dev".into(),
+            generation: Some(generation),
         },
         now(),
     );
@@ -339,6 +345,7 @@ fn forget_asks_first() {
         &mut app,
         Msg::Forgotten {
             target: 0,
+            name: "prod-admin".into(),
             outcome: Ok(()),
         },
         now(),

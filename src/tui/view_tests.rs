@@ -57,6 +57,7 @@ fn mfa_modal_over_the_list() {
         retry: None,
         error: Some("AccessDenied: the code was wrong or already used".into()),
         waiting: false,
+        generation: Some(1),
     });
     insta::assert_snapshot!(render(&app, 80, 24));
 }
@@ -364,4 +365,93 @@ fn header_sso_sign_ins_not_read_yet_or_renewing_on_use() {
     let screen = render(&app, 160, 24);
     let header = screen.lines().next().unwrap();
     insta::assert_snapshot!(header.trim_end());
+}
+
+#[test]
+fn every_size_down_to_one_cell_draws_and_keeps_the_help_key_from_six_columns() {
+    let app = app();
+    for width in 1..=40 {
+        for height in 1..=8 {
+            let screen = render(&app, width, height);
+            let footer = screen.lines().last().unwrap_or_default();
+            if width >= 6 {
+                assert!(footer.contains("? help"), "{width}x{height}:\n{screen}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_status_message_wider_than_the_line_is_cut_and_m_shows_all_of_it() {
+    use super::update::{Msg, update};
+    let mut app = app();
+    let text = format!(
+        "cannot reach STS at \"https://sts.eu-west-1.amazonaws.com\" ({}); check the network, a proxy or AWS_ENDPOINT_URL, then try again",
+        "connection refused ".repeat(4).trim_end()
+    );
+    update(
+        &mut app,
+        Msg::Notice {
+            text: text.clone(),
+            error: true,
+        },
+        now(),
+    );
+    let screen = render(&app, 80, 24);
+    let status = screen.lines().nth(22).unwrap().trim_end();
+    assert!(status.ends_with("… (m: all)"), "{screen}");
+    assert_eq!(ratatui::text::Span::raw(status).width(), 80);
+    update(
+        &mut app,
+        Msg::Key(crossterm::event::KeyCode::Char('m').into()),
+        now(),
+    );
+    let screen = render(&app, 80, 24);
+    assert!(
+        screen.contains("then try again"),
+        "the end of the message:\n{screen}"
+    );
+    assert!(screen.contains("Enter or Esc closes"), "{screen}");
+}
+
+#[test]
+fn under_hats_use_the_hints_and_help_say_enter_uses_the_target_here() {
+    let mut app = app();
+    app.use_mode = true;
+    let screen = render(&app, 100, 24);
+    assert!(
+        screen.lines().last().unwrap().starts_with("Enter use here"),
+        "{screen}"
+    );
+    app.overlay = Overlay::Help(0);
+    let screen = render(&app, 100, 30);
+    assert!(
+        screen.contains("use the target in this shell (hats use)"),
+        "{screen}"
+    );
+    assert!(!screen.contains("credentials + subshell"), "{screen}");
+}
+
+#[test]
+fn the_mfa_modal_shows_all_of_a_refusal_leading_with_the_code() {
+    let mut app = app();
+    app.overlay = Overlay::Mfa(MfaModal {
+        serial: "arn:aws:iam::111111111111:mfa/alice".into(),
+        target: "staging-dev".into(),
+        input: String::new(),
+        ask: None,
+        retry: Some((1, Purpose::Shell)),
+        error: Some(
+            "the code was wrong or already used (each code works once: wait for the next one), or access was denied: \
+             AccessDenied from STS for GetSessionToken: the role's trust policy may not allow your identity, your \
+             identity may lack sts:AssumeRole, or the MFA code was wrong or already used (MultiFactorAuthentication failed)"
+                .into(),
+        ),
+        waiting: false,
+        generation: Some(1),
+    });
+    let screen = render(&app, 80, 24);
+    let first = screen.find("the code was wrong").expect("the lead is shown");
+    assert!(first < screen.find("AccessDenied").unwrap(), "{screen}");
+    assert!(screen.contains("failed)"), "the whole error fits:\n{screen}");
 }

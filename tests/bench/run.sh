@@ -22,17 +22,17 @@ if [ "${#missing[@]}" -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 if [ ! -x .venv-test/bin/moto_server ] || [ ! -x .venv-test/bin/aws ] || [ ! -x .venv-test/bin/awsumepy ]; then
-  echo "bench: installing moto, awscli and awsume into .venv-test" >&2
+  echo "bench: installing tests/requirements.txt (moto, awscli, awsume) into .venv-test" >&2
   [ -x .venv-test/bin/pip ] || python3 -m venv .venv-test
-  .venv-test/bin/pip install -q --disable-pip-version-check 'moto[server]' awscli awsume
+  .venv-test/bin/pip install -q --disable-pip-version-check --no-deps -r tests/requirements.txt
 fi
 
 echo "bench: building hats (release)..." >&2
-cargo build --release --quiet --bin hats --example keyring_floor
+cargo build --locked --release --quiet --bin hats --example keyring_floor
 status=0
 python3 tests/bench/bench.py || status=$?
 echo
 echo "In-process (Criterion, 5,000 accounts x 3 roles):"
-cargo bench --quiet --bench inprocess -- --warm-up-time 1 --measurement-time 3 2>/dev/null |
+cargo bench --locked --quiet --bench inprocess -- --warm-up-time 1 --measurement-time 3 2>/dev/null |
   grep -E 'time:|^[a-z]' | grep -v '^Benchmarking' || status=$?
 exit "$status"

@@ -4,8 +4,8 @@
 //! can see (`/proc/*/cmdline`, hats itself included while it serves), and none
 //! holds the session's secret key, its token or the served bearer token.
 
+use crate::federation::Federation;
 use crate::harness::{Sandbox, parse_exports};
-use crate::login::federation_stand_in;
 use std::os::unix::fs::PermissionsExt;
 
 /// A program that appends every argv it can see to `$HOME/argv.log` and the
@@ -27,8 +27,8 @@ fn no_secret_reaches_the_argv_of_any_process_hats_starts() {
     let recorder = sb.write("bin/record-argv", RECORDER);
     std::fs::set_permissions(&recorder, std::fs::Permissions::from_mode(0o755)).unwrap();
     let recorder = recorder.display().to_string();
-    let (endpoint, _) = federation_stand_in();
-    sb.set_env("HATS_FEDERATION_ENDPOINT", &endpoint);
+    let fed = Federation::start(&sb.moto);
+    fed.attach(&mut sb);
     sb.set_env("BROWSER", &recorder);
     sb.set_env("SHELL", &recorder);
     // The session every hand-out below reuses (the keyring caches it).

@@ -43,7 +43,7 @@ fn write_login_cache(sb: &Sandbox, expires_at: &str) {
 #[test]
 fn a_login_session_profile_is_the_source_of_a_role() {
     let sb = sandbox();
-    let later = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(2)).to_string();
+    let later = (crate::harness::now() + jiff::SignedDuration::from_hours(2)).to_string();
     write_login_cache(&sb, &later);
     let exports = parse_exports(&sb.hats(&["env", "ops"]).ok());
     assert!(exports["AWS_ACCESS_KEY_ID"].starts_with("ASIA"), "{exports:?}");

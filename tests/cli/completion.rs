@@ -1,7 +1,7 @@
-//! Shell completion in real bash, zsh and fish, driven through a pseudo-terminal:
-//! the script `hats completions SHELL` prints is loaded the way the README says,
-//! and Tab completes subcommands and target names from the configuration,
-//! without the keyring and without the network.
+//! Shell completion in real bash, zsh, fish and elvish, driven through a
+//! pseudo-terminal: the script `hats completions SHELL` prints is loaded the way
+//! the README says, and Tab completes subcommands and target names from the
+//! configuration, without the keyring and without the network.
 
 use crate::harness::{HATS, Sandbox, require};
 use crate::pty::Terminal;
@@ -37,6 +37,11 @@ fn shell_with_completion(sb: &Sandbox, shell: &str) -> Terminal {
             "fish",
             "exec fish --no-config",
             "function fish_prompt; echo -n 'ready> '; end; hats completions fish | source",
+        ),
+        "elvish" => (
+            "elvish",
+            "exec elvish -norc",
+            "use str; set edit:prompt = { put 'ready> ' }; eval (hats completions elvish | slurp)",
         ),
         other => panic!("no such shell {other}"),
     };
@@ -104,6 +109,49 @@ fn zsh_completes_target_names() {
 #[test]
 fn fish_completes_target_names() {
     target_names_complete_in("fish");
+}
+
+/// What elvish's completer for `hats` offers for `words`, sorted, joined by `|`.
+fn elvish_candidates(term: &mut Terminal, words: &str, marker: &str) -> String {
+    term.type_line(&format!(
+        "echo '{marker}:'(str:join '|' [($edit:completion:arg-completer[hats] {words})])"
+    ));
+    let prefix = format!("{marker}:");
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(line) = term.screen().lines().find(|l| l.starts_with(&prefix)) {
+            let mut candidates: Vec<&str> = line[prefix.len()..].trim_end().split('|').collect();
+            candidates.sort_unstable();
+            return candidates.join("|");
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "no answer for {words}: {}",
+            term.screen()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn elvish_loads_the_script_and_completes_target_names() {
+    let sb = sandbox();
+    let mut term = shell_with_completion(&sb, "elvish");
+    assert_eq!(elvish_candidates(&mut term, "hats env pl", "one"), "plain-role");
+    assert_eq!(
+        elvish_candidates(&mut term, "hats exec data/A", "two"),
+        "data/Admin|data/Analyst"
+    );
+    assert_eq!(
+        elvish_candidates(&mut term, "hats credential-p", "sub"),
+        "credential-process"
+    );
+    // And Tab in the line editor puts the one match in place.
+    tab(&mut term, "hats env pl", 1, &["hats env plain-role"]);
+    assert!(
+        sb.moto.take_actions().is_empty(),
+        "completion made a network call"
+    );
 }
 
 /// A profile name that is a command substitution, as an account someone else

@@ -6,15 +6,15 @@ use crate::serve::{KillGroupOnDrop, next, stdout_lines, venv_bin, wait_bounded};
 use std::process::Stdio;
 
 /// A running `hats serve` and what it printed.
-struct Served {
+pub(crate) struct Served {
     hats: std::process::Child,
     cleanup: KillGroupOnDrop,
-    url: String,
-    token: String,
+    pub(crate) url: String,
+    pub(crate) token: String,
     docker: String,
 }
 
-fn serve(sb: &Sandbox, args: &[&str]) -> Served {
+pub(crate) fn serve(sb: &Sandbox, args: &[&str]) -> Served {
     let mut hats = sb
         .command(HATS)
         .arg("serve")
@@ -44,7 +44,7 @@ fn serve(sb: &Sandbox, args: &[&str]) -> Served {
 
 impl Served {
     /// Stops hats with `signal`; returns its exit code and stderr.
-    fn stop(mut self, signal: i32) -> (Option<i32>, String) {
+    pub(crate) fn stop(mut self, signal: i32) -> (Option<i32>, String) {
         // SAFETY: kill(2) on the hats this test started.
         unsafe { libc::kill(libc::pid_t::try_from(self.hats.id()).unwrap(), signal) };
         let status = wait_bounded(&mut self.hats);

@@ -8,7 +8,7 @@ fn seconds_left(exports: &str) -> i64 {
     let expiry: jiff::Timestamp = parse_exports(exports)["AWS_CREDENTIAL_EXPIRATION"]
         .parse()
         .unwrap();
-    expiry.as_second() - jiff::Timestamp::now().as_second()
+    expiry.as_second() - crate::harness::now().as_second()
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 use crate::harness::{Sandbox, require};
 use crate::serve::venv_bin;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 
 fn standin(name: &str) -> PathBuf {
@@ -20,13 +20,29 @@ struct KubeApi {
     dir: PathBuf,
 }
 
+/// The keys of `target`'s cached session, from `hats env --format json`.
+fn session_keys(sb: &Sandbox, target: &str) -> [(&'static str, String); 3] {
+    let env: serde_json::Value =
+        serde_json::from_str(&sb.hats(&["env", "--format", "json", target]).ok()).unwrap();
+    let key = |name: &str| env[name].as_str().unwrap().to_owned();
+    [
+        ("KEY_ID", key("AWS_ACCESS_KEY_ID")),
+        ("SECRET", key("AWS_SECRET_ACCESS_KEY")),
+        ("SESSION_TOKEN", key("AWS_SESSION_TOKEN")),
+    ]
+}
+
 impl KubeApi {
-    fn start(dir: &Path) -> Self {
+    /// The stand-in for `cluster`, accepting tokens signed with `target`'s session.
+    fn start(sb: &Sandbox, cluster: &str, target: &str) -> Self {
         require("openssl", "openssl");
-        std::fs::create_dir_all(dir).unwrap();
+        let dir = sb.dir.path().join("kube-api");
+        std::fs::create_dir_all(&dir).unwrap();
         let mut child = std::process::Command::new(venv_bin("python"))
             .arg(standin("kube_api.py"))
-            .args(["--dir", &dir.display().to_string()])
+            .args(["--dir", &dir.display().to_string(), "--cluster", cluster])
+            .args(["--sts", &sb.moto.endpoint(), "--region", "us-east-1"])
+            .envs(session_keys(sb, target))
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
@@ -40,19 +56,27 @@ impl KubeApi {
             .trim()
             .parse()
             .unwrap_or_else(|_| panic!("no port from kube_api.py: {line:?}"));
-        Self {
-            child,
-            port,
-            dir: dir.to_owned(),
-        }
+        Self { child, port, dir }
     }
 
-    fn tokens(&self) -> Vec<String> {
+    /// Each request's bearer token and the stand-in's verdict (`ok` or why it refused).
+    fn tokens(&self) -> Vec<(String, String)> {
         std::fs::read_to_string(self.dir.join("tokens.txt"))
             .unwrap()
             .lines()
-            .map(str::to_owned)
+            .map(|l| {
+                let (token, verdict) = l.split_once('\t').unwrap();
+                (token.to_owned(), verdict.to_owned())
+            })
             .collect()
+    }
+
+    fn server(&self) -> String {
+        format!("https://127.0.0.1:{}", self.port)
+    }
+
+    fn ca_file(&self) -> String {
+        self.dir.join("cert.pem").display().to_string()
     }
 }
 
@@ -67,11 +91,18 @@ const OTHER_ENTRIES: &str = "apiVersion: v1\nkind: Config\nclusters:\n- name: ki
     users:\n- name: admin\n  user:\n    token: keep-me\ncontexts:\n- name: kind\n  context:\n    cluster: kind\n    user: admin\n\
     current-context: kind\n";
 
+/// Whether `out` succeeded, and all it printed.
+fn said(out: &std::process::Output) -> (bool, String) {
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
 /// Runs `eks_verify.py` on `token` for `cluster` with the session's keys from `hats env`.
 fn verify(sb: &Sandbox, token: &str, cluster: &str) -> (bool, String) {
-    let env: serde_json::Value =
-        serde_json::from_str(&sb.hats(&["env", "--format", "json", "plain-role"]).ok()).unwrap();
-    let key = |name: &str| env[name].as_str().unwrap().to_owned();
     let out = sb
         .command(venv_bin("python"))
         .arg(standin("eks_verify.py"))
@@ -84,17 +115,28 @@ fn verify(sb: &Sandbox, token: &str, cluster: &str) -> (bool, String) {
             "us-east-1",
         ])
         .env("TOKEN", token)
-        .env("KEY_ID", key("AWS_ACCESS_KEY_ID"))
-        .env("SECRET", key("AWS_SECRET_ACCESS_KEY"))
-        .env("SESSION_TOKEN", key("AWS_SESSION_TOKEN"))
+        .envs(session_keys(sb, "plain-role"))
         .output()
         .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+    said(&out)
+}
+
+/// `kubectl get --raw /api/hats-probe` against `api` with a fixed bearer `token`.
+fn kubectl_with_token(sb: &Sandbox, kubectl: &std::path::Path, api: &KubeApi, token: &str) -> (bool, String) {
+    let out = sb
+        .command(kubectl)
+        .args(["get", "--raw", "/api/hats-probe"])
+        .args([
+            "--server",
+            &api.server(),
+            "--certificate-authority",
+            &api.ca_file(),
+        ])
+        .arg(format!("--token={token}"))
+        .env("KUBECONFIG", sb.dir.path().join("no-kubeconfig"))
+        .output()
+        .unwrap();
+    said(&out)
 }
 
 #[test]
@@ -104,18 +146,16 @@ fn kubectl_authenticates_with_a_hats_token_that_sts_attributes_to_the_target() {
     sb.set_env("AWS_DEFAULT_REGION", "us-east-1");
     let kubeconfig = sb.write("kube/config", OTHER_ENTRIES);
     sb.set_env("KUBECONFIG", &kubeconfig.display().to_string());
-    let api = KubeApi::start(&sb.dir.path().join("kube-api"));
-    let server = format!("https://127.0.0.1:{}", api.port);
-    let ca = api.dir.join("cert.pem").display().to_string();
+    let api = KubeApi::start(&sb, "demo", "plain-role");
     sb.hats(&[
         "eks",
         "kubeconfig",
         "--cluster",
         "demo",
         "--server",
-        &server,
+        &api.server(),
         "--ca-file",
-        &ca,
+        &api.ca_file(),
         "plain-role",
     ])
     .ok();
@@ -137,7 +177,9 @@ fn kubectl_authenticates_with_a_hats_token_that_sts_attributes_to_the_target() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        out.status.success() && stdout.contains("\"authenticated\": true"),
+        out.status.success()
+            && stdout.contains("\"authenticated\": true")
+            && stdout.contains("assumed-role/ReadOnly/ci-runner"),
         "kubectl: {stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -147,8 +189,9 @@ fn kubectl_authenticates_with_a_hats_token_that_sts_attributes_to_the_target() {
         !tokens.is_empty() && tokens.iter().all(|t| t == &tokens[0]),
         "{tokens:?}"
     );
-    let token = &tokens[0];
+    let (token, verdict) = &tokens[0];
     assert!(token.starts_with("k8s-aws-v1."), "{token}");
+    assert_eq!(verdict, "ok");
 
     let (ok, report) = verify(&sb, token, "demo");
     assert!(ok, "{report}");
@@ -169,6 +212,53 @@ fn kubectl_authenticates_with_a_hats_token_that_sts_attributes_to_the_target() {
     assert!(!ok && other.contains("signature does not match"), "{other}");
 }
 
+/// `token` with one character of its URL's signature changed, re-encoded.
+fn with_signature_changed(token: &str) -> String {
+    use base64::Engine as _;
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let url = String::from_utf8(engine.decode(&token["k8s-aws-v1.".len()..]).unwrap()).unwrap();
+    let at = url.find("X-Amz-Signature=").unwrap() + "X-Amz-Signature=".len();
+    let flipped = if url.as_bytes()[at] == b'0' { "1" } else { "0" };
+    let changed = format!("{}{flipped}{}", &url[..at], &url[at + 1..]);
+    format!("k8s-aws-v1.{}", engine.encode(changed))
+}
+
+#[test]
+fn the_kubernetes_api_stand_in_refuses_tokens_with_a_wrong_signature_or_cluster() {
+    let kubectl = require("kubectl", "kubernetes-client");
+    let sb = Sandbox::standard(true);
+    let api = KubeApi::start(&sb, "demo", "plain-role");
+    let token = |cluster: &str| -> String {
+        let out = sb
+            .hats(&["eks", "token", "--cluster", cluster, "plain-role"])
+            .ok();
+        let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+        doc["status"]["token"].as_str().unwrap().to_owned()
+    };
+    let good = token("demo");
+    let (ok, said) = kubectl_with_token(&sb, &kubectl, &api, &good);
+    assert!(ok && said.contains("assumed-role/ReadOnly/ci-runner"), "{said}");
+    for (bad, why) in [
+        (with_signature_changed(&good), "the signature does not match"),
+        (
+            token("other-cluster"),
+            "the signature does not match (cluster 'demo')",
+        ),
+        (
+            "k8s-aws-v1.bm90IGEgdXJs".to_owned(),
+            "the URL is not the STS endpoint",
+        ),
+    ] {
+        let (ok, said) = kubectl_with_token(&sb, &kubectl, &api, &bad);
+        // kubectl shows the message of the 401.
+        assert!(!ok && said.contains(why), "{why}: {said}");
+        let verdicts = api.tokens();
+        let (seen, verdict) = verdicts.last().unwrap();
+        assert_eq!(seen, &bad);
+        assert!(verdict.contains(why), "{verdict}");
+    }
+}
+
 #[test]
 fn the_exec_credential_expires_within_15_minutes_and_never_after_the_session() {
     let sb = Sandbox::standard(true);
@@ -181,7 +271,7 @@ fn the_exec_credential_expires_within_15_minutes_and_never_after_the_session() {
         .unwrap()
         .parse()
         .unwrap();
-    let left = expires.duration_since(jiff::Timestamp::now());
+    let left = expires.duration_since(crate::harness::now());
     assert!(
         left > jiff::SignedDuration::from_mins(10) && left <= jiff::SignedDuration::from_mins(15),
         "{left:?}"

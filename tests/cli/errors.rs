@@ -5,9 +5,7 @@ use crate::harness::{AWS_CONFIG, CREDENTIALS, Moto, Sandbox};
 
 fn assert_no_sts_and_nothing_cached(sb: &Sandbox) {
     assert!(sb.moto.take_actions().is_empty(), "bad input must not reach STS");
-    let index = sb.home.join(".cache/hats/sessions.json");
-    let cached = std::fs::read_to_string(&index).unwrap_or_default();
-    assert!(!cached.contains("\"label\""), "nothing may be cached: {cached}");
+    sb.assert_nothing_cached();
 }
 
 fn one_line(err: &str) -> &str {
@@ -168,12 +166,16 @@ fn an_unreachable_endpoint_fails_in_bounded_time_with_a_clear_message() {
     let closed = crate::harness::closed_port();
     let port = closed.port;
     sb.set_env("AWS_ENDPOINT_URL", &format!("http://127.0.0.1:{port}"));
-    let err = sb.hats(&["env", "plain-role"]).fails();
+    sb.set_env("HATS_TEST_TIMEOUT_DIVISOR", &crate::faults::DIVISOR.to_string());
+    let (run, took) = crate::faults::timed(&sb, &["env", "plain-role"]);
+    let err = run.fails();
     assert!(
         one_line(&err).contains(&format!("cannot reach STS at \"http://127.0.0.1:{port}\"")),
         "{err}"
     );
     assert!(err.contains("check the network"), "{err}");
+    // Refused at once, retried with pauses: within the (scaled) promise.
+    assert!(took < crate::faults::scaled_bound(), "{took:?}");
     assert_no_sts_and_nothing_cached(&sb);
 }
 

@@ -1,7 +1,7 @@
 //! `hats forget` finds sessions wherever they are: with the index deleted, in
 //! another store than `HATS_KEYRING` names; and a cache hit repairs the index.
 
-use crate::harness::{HATS, Sandbox, forget_all, kernel_keyring_lock, require};
+use crate::harness::{HATS, Sandbox, forget_all};
 
 fn delete_index(sb: &Sandbox) {
     std::fs::remove_file(sb.home.join(".cache/hats/sessions.json")).unwrap();
@@ -18,7 +18,7 @@ fn forget_finds_sessions_the_index_no_longer_lists() {
     out.ok();
     assert_eq!(
         out.stderr(),
-        "hats: forgot 1 cached session for \"prod\"\n",
+        "hats: forgot 1 role session for \"prod\"\n",
         "one line, no notice about the other stores"
     );
     sb.hats(&["env", "prod"]).ok();
@@ -33,7 +33,8 @@ fn forget_finds_sessions_the_index_no_longer_lists() {
     delete_index(&sb);
     let out = forget_all(&sb);
     assert!(
-        out.stderr().contains("forgot 3 cached sessions for all targets"),
+        out.stderr()
+            .contains("forgot 2 role sessions and 1 MFA session for all targets"),
         "{}",
         out.stderr()
     );
@@ -68,12 +69,12 @@ fn a_cache_hit_puts_the_session_back_in_the_index() {
     assert!(base.ends_with("11h59m") || base.ends_with("12h00m"), "{ls}");
 }
 
-/// Runs `script` (sh, `$0` is hats, `$1` the target) in one kernel session keyring.
-fn in_one_session(sb: &Sandbox, target: &str, script: &str) -> String {
-    let keyctl = require("keyctl", "keyutils");
+/// Runs `script` (sh, `$0` is hats, `$1` the target) in the sandbox, whose
+/// kernel keyrings are its own.
+fn in_sandbox_shell(sb: &Sandbox, target: &str, script: &str) -> String {
     let out = sb
-        .command(keyctl)
-        .args(["session", "-", "sh", "-c", script, HATS, target])
+        .command("sh")
+        .args(["-c", script, HATS, target])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -81,33 +82,15 @@ fn in_one_session(sb: &Sandbox, target: &str, script: &str) -> String {
     stderr
 }
 
-/// A target of its own: keyutils entries outlive the sandbox, in the user's persistent keyring.
-fn unique_target(sb: &Sandbox) -> String {
-    let unique = sb
-        .dir
-        .path()
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .replace(|c: char| !c.is_ascii_alphanumeric(), "");
-    let target = format!("forget-{unique}");
-    sb.aws_config(&format!(
-        "{}\n[profile {target}]\nrole_arn = arn:aws:iam::222222222222:role/ReadOnly\nsource_profile = plain\n",
-        crate::harness::AWS_CONFIG
-    ));
-    target
-}
-
 #[test]
 fn forget_removes_sessions_written_under_another_keyring() {
-    let _keyring = kernel_keyring_lock();
     let sb = Sandbox::standard(true);
-    let target = unique_target(&sb);
+    let target = "plain-role";
     // Written to keyutils, forgotten under auto (which picks the Secret Service here),
     // with the index gone too; then the reverse.
-    let said = in_one_session(
+    let said = in_sandbox_shell(
         &sb,
-        &target,
+        target,
         r#"HATS_KEYRING=keyutils "$0" env "$1" >/dev/null &&
            rm "$HOME/.cache/hats/sessions.json" &&
            HATS_KEYRING=auto "$0" forget "$1" &&
@@ -117,12 +100,19 @@ fn forget_removes_sessions_written_under_another_keyring() {
            HATS_KEYRING=secret-service "$0" env "$1" -v >/dev/null"#,
     );
     assert_eq!(
-        said.matches(&format!("forgot 1 cached session for \"{target}\""))
+        said.matches(&format!("forgot 1 role session for \"{target}\""))
             .count(),
         2,
         "{said}"
     );
     assert!(!said.contains("cached in"), "nothing was left to reuse: {said}");
     assert_eq!(sb.moto.take_actions(), ["AssumeRole"; 4]);
-    in_one_session(&sb, &target, r#""$0" forget "$1""#);
+    // What is left is the last session, in the Secret Service only.
+    assert_eq!(sb.keyutils_keys(), Vec::<String>::new());
+    assert_eq!(
+        sb.secret_service_keys().len(),
+        1,
+        "{:?}",
+        sb.secret_service_keys()
+    );
 }

@@ -4,14 +4,15 @@
 //! Every dependency is required: a missing one fails the test with the command
 //! that installs it. Timeouts are generous upper bounds, not measurements.
 
-#![allow(dead_code)]
-
 mod keyring;
 mod moto;
+mod private;
 mod proxies;
+mod stored;
 
 pub use keyring::*;
 pub use moto::*;
+pub use private::PrivateKeyrings;
 pub use proxies::*;
 
 use base64::Engine as _;
@@ -62,17 +63,8 @@ pub fn closed_port() -> ClosedPort {
     }
 }
 
-/// Held by tests that keep sessions in the kernel keyutils keyring and by tests
-/// that run `hats forget --all`: the kernel's persistent keyring is one per
-/// user, shared by every test, and `forget --all` empties hats' entries in it.
-pub fn kernel_keyring_lock() -> std::sync::MutexGuard<'static, ()> {
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// `hats forget --all` in `sb`, under [`kernel_keyring_lock`].
+/// `hats forget --all` in `sb`, asserted to succeed.
 pub fn forget_all(sb: &Sandbox) -> Run {
-    let _keyring = kernel_keyring_lock();
     let run = sb.hats(&["forget", "--all"]);
     run.ok();
     run
@@ -118,12 +110,21 @@ pub fn caller_arn(sb: &Sandbox, target: &str) -> String {
     out.trim().to_owned()
 }
 
-/// A throwaway HOME with AWS files, hats config, moto and a keyring.
+/// The real wall clock: what other processes (moto, the AWS CLI, hats itself)
+/// compare expiries with, so a test cannot use hats' `Clock`.
+#[allow(clippy::disallowed_methods)]
+pub fn now() -> jiff::Timestamp {
+    jiff::Timestamp::now()
+}
+
+/// A throwaway HOME with AWS files, hats config, moto and a keyring; every
+/// process it starts has kernel keyrings of its own ([`PrivateKeyrings`]).
 pub struct Sandbox {
     pub dir: tempfile::TempDir,
     pub home: PathBuf,
     pub moto: Moto,
     pub keyring: Option<Keyring>,
+    private: PrivateKeyrings,
     extra_env: Vec<(String, String)>,
 }
 
@@ -140,10 +141,12 @@ impl Sandbox {
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path().join("home");
         std::fs::create_dir_all(home.join(".aws")).unwrap();
+        let name = dir.path().file_name().unwrap().to_string_lossy().into_owned();
         Self {
             home,
             moto: Moto::start(),
             keyring: None,
+            private: PrivateKeyrings::create(&name),
             dir,
             extra_env: Vec::new(),
         }
@@ -198,7 +201,16 @@ impl Sandbox {
                 env.push(("XDG_RUNTIME_DIR".into(), k.runtime_dir.display().to_string()));
                 env.push(("HATS_KEYRING".into(), "secret-service".into()));
             }
-            None => env.push(("HATS_KEYRING".into(), "none".into())),
+            None => {
+                // Where no bus listens: a test that asks for the Secret Service
+                // never reaches the session bus of the person running it.
+                let dir = self.dir.path().display();
+                env.push((
+                    "DBUS_SESSION_BUS_ADDRESS".into(),
+                    format!("unix:path={dir}/no-bus"),
+                ));
+                env.push(("HATS_KEYRING".into(), "none".into()));
+            }
         }
         for (k, v) in &self.extra_env {
             env.retain(|(name, _)| name != k);
@@ -207,7 +219,8 @@ impl Sandbox {
         env
     }
 
-    /// `program` in the sandbox, detached from any terminal (so prompts cannot hang).
+    /// `program` in the sandbox, detached from any terminal (so prompts cannot
+    /// hang), in the sandbox's own kernel keyrings.
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let mut cmd = Command::new(program);
         cmd.env_clear()
@@ -221,12 +234,36 @@ impl Sandbox {
                 Ok(())
             });
         }
+        self.private.enter(&mut cmd);
         cmd
     }
 
     /// `hats ARGS`, waited for.
     pub fn hats(&self, args: &[&str]) -> Run {
         Run(self.command(HATS).args(args).output().expect("run hats"))
+    }
+}
+
+/// Waits for a stand-in server started as `child` to write its port to
+/// `port_file`; fails with the server's stderr (in `stderr`) if it exits first.
+pub fn port_from_file(child: &mut Child, port_file: &Path, stderr: &Path, what: &str) -> u16 {
+    let started = Instant::now();
+    loop {
+        if let Some(port) = std::fs::read_to_string(port_file)
+            .ok()
+            .and_then(|t| t.trim().parse::<u16>().ok())
+        {
+            return port;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            let err = std::fs::read_to_string(stderr).unwrap_or_default();
+            panic!("the {what} exited early with {status}: {err}");
+        }
+        assert!(
+            started.elapsed() < START_TIMEOUT,
+            "the {what} did not start within {START_TIMEOUT:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -370,14 +407,27 @@ pub fn faketime_library() -> PathBuf {
 impl Sandbox {
     /// `hats ARGS` with the wall clock moved by `offset` (libfaketime syntax: `+2h`, `-90m`).
     pub fn hats_at(&self, offset: &str, args: &[&str]) -> Run {
-        let mut cmd = self.command(HATS);
-        cmd.args(args)
-            .env("LD_PRELOAD", faketime_library())
-            .env("FAKETIME", offset)
-            // Only the wall clock jumps: tokio's timers and the boot clock keep real time.
-            .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
-            .env("FAKETIME_NO_CACHE", "1");
+        let mut cmd = self.faked_clock(offset);
+        // Only the wall clock jumps: tokio's timers and the boot clock keep real time.
+        cmd.args(args).env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
         Run(cmd.output().expect("run hats"))
+    }
+
+    /// `hats ARGS` with the wall clock moved by `offset` and the boot clock
+    /// moved far ahead (libfaketime sets it to the faked wall time, decades
+    /// since boot): a run long after the last, by the boot clock.
+    pub fn hats_with_boot_clock_moved(&self, offset: &str, args: &[&str]) -> Run {
+        let mut cmd = self.faked_clock(offset);
+        cmd.args(args);
+        Run(cmd.output().expect("run hats"))
+    }
+
+    fn faked_clock(&self, offset: &str) -> Command {
+        let mut cmd = self.command(HATS);
+        cmd.env("LD_PRELOAD", faketime_library())
+            .env("FAKETIME", offset)
+            .env("FAKETIME_NO_CACHE", "1");
+        cmd
     }
 
     /// The `sessions` object of hats' index file (`Null` when it is missing or unreadable).

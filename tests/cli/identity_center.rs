@@ -8,8 +8,6 @@
 //! drive the controls: request log, revoke, expire, lifetimes, throttling, hold, deny.
 //! A missing python3 or test venv fails the test with the command that installs it.
 
-#![allow(dead_code)]
-
 use crate::harness::{Moto, Sandbox};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -69,7 +67,8 @@ pub fn generated_seed(accounts: usize, roles: &[&str]) -> Value {
 pub struct IdentityCenter {
     child: Child,
     pub port: u16,
-    dir: tempfile::TempDir,
+    /// Holds the stand-in's working files until the server is dropped.
+    _dir: tempfile::TempDir,
 }
 
 /// What `GET /standin/log` reports.
@@ -127,25 +126,14 @@ impl IdentityCenter {
             .stderr(std::fs::File::create(dir.path().join("stderr")).unwrap())
             .spawn()
             .expect("start the Identity Center stand-in");
-        let started = Instant::now();
-        let port = loop {
-            if let Some(port) = std::fs::read_to_string(&port_file)
-                .ok()
-                .and_then(|t| t.trim().parse::<u16>().ok())
-            {
-                break port;
-            }
-            if let Some(status) = child.try_wait().unwrap() {
-                let err = std::fs::read_to_string(dir.path().join("stderr")).unwrap_or_default();
-                panic!("the Identity Center stand-in exited early with {status}: {err}");
-            }
-            assert!(
-                started.elapsed() < START_TIMEOUT,
-                "the Identity Center stand-in did not start within {START_TIMEOUT:?}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        Self { child, port, dir }
+        let stderr = dir.path().join("stderr");
+        let port =
+            crate::harness::port_from_file(&mut child, &port_file, &stderr, "Identity Center stand-in");
+        Self {
+            child,
+            port,
+            _dir: dir,
+        }
     }
 
     pub fn endpoint(&self) -> String {
@@ -247,23 +235,18 @@ impl IdentityCenter {
         self.control("POST", "throttle", json!({"every": every}));
     }
 
-    /// Answers portal requests above `per_second` a second with 429.
-    pub fn throttle_per_second(&self, per_second: u32) {
-        self.control("POST", "throttle", json!({"perSecond": per_second}));
-    }
-
     pub fn no_throttle(&self) {
         self.control("POST", "throttle", json!({}));
-    }
-
-    /// Delays every AWS request by `ms` before answering.
-    pub fn latency_ms(&self, ms: u64) {
-        self.control("POST", "latency", json!({"ms": ms}));
     }
 
     /// Parks (`true`) or releases (`false`) every AWS request before it is answered.
     pub fn hold(&self, hold: bool) {
         self.control("POST", "hold", json!({"hold": hold}));
+    }
+
+    /// Parks only the requests of `operations` (e.g. `ListAccounts`) until [`Self::hold`]`(false)`.
+    pub fn hold_only(&self, operations: &[&str]) {
+        self.control("POST", "hold", json!({"hold": true, "operations": operations}));
     }
 
     /// Waits until `n` AWS requests are parked by [`Self::hold`].

@@ -275,3 +275,29 @@ print(json.dumps({"pages": len(pages), "count": len(accounts), "first": accounts
     assert_eq!(out["roles"], json!(["Admin", "ReadOnly", "Billing"]));
     assert_eq!(ic.log().count("ListAccounts"), 10);
 }
+
+#[test]
+fn standin_hold_of_some_operations_parks_only_those() {
+    let (_moto, ic) = standin();
+    ic.hold_only(&["ListAccounts"]);
+    let out = run(
+        &ic,
+        r#"
+import threading
+at = control("token", {})["accessToken"]
+got = {}
+parked = threading.Thread(target=lambda: got.update(accounts=outcome(lambda: sso.list_accounts(accessToken=at))))
+parked.start()
+got["roles_while_held"] = outcome(lambda: sso.list_account_roles(accessToken=at, accountId="111122223333"))
+got["credentials_while_held"] = outcome(lambda: sso.get_role_credentials(accessToken=at, accountId="111122223333", roleName="Admin"))
+got["accounts_done_while_held"] = "accounts" in got
+control("hold", {"hold": False})
+parked.join()
+print(json.dumps(got))
+"#,
+    );
+    assert_eq!(out["roles_while_held"], json!(["ok", 200]), "{out}");
+    assert_eq!(out["credentials_while_held"], json!(["ok", 200]), "{out}");
+    assert_eq!(out["accounts_done_while_held"], false, "{out}");
+    assert_eq!(out["accounts"], json!(["ok", 200]), "{out}");
+}

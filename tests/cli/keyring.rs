@@ -44,7 +44,8 @@ fn a_session_bus_that_never_answers_fails_with_a_message_naming_it() {
         "DBUS_SESSION_BUS_ADDRESS",
         &format!("unix:path={}", path.display()),
     );
-    let err = one_line(&sb.hats(&["env", "plain-role"]).fails());
+    let (run, took) = crate::faults::timed(&sb, &["env", "plain-role"]);
+    let err = one_line(&run.fails());
     assert!(
         err.contains(&format!(
             "the session bus at \"{}\" did not answer within 5 s",
@@ -52,6 +53,9 @@ fn a_session_bus_that_never_answers_fails_with_a_message_naming_it() {
         )) && err.contains("set HATS_KEYRING="),
         "{err}"
     );
+    // Measured: it did wait the 5 s it says, and not much longer.
+    let said = Duration::from_secs(5);
+    assert!(took >= said && took < said + crate::faults::MARGIN, "{took:?}");
     assert!(sb.moto.take_actions().is_empty());
 }
 

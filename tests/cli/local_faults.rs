@@ -4,7 +4,10 @@
 
 use crate::faults::{BOUNDED, behind_faults, key_of, one_line, timed};
 use crate::harness::{Fault, HATS, Sandbox, parse_exports, require};
+use crate::serve::wait_bounded;
+use std::io::{BufRead, BufReader};
 use std::process::Stdio;
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 /// The cache key hats stored a target's session under, from the index.
@@ -107,11 +110,90 @@ pub(crate) fn kill(pid: u32, signal: i32) {
     }
 }
 
+/// `hats env plain-role` ended on the spot at `point` (`HATS_TEST_ABORT`).
+fn aborted_at(sb: &Sandbox, point: &str) {
+    let mut cmd = sb.command(HATS);
+    cmd.args(["env", "plain-role"]).env("HATS_TEST_ABORT", point);
+    // SAFETY: setrlimit(2) between fork and exec: the abort leaves no core file.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+            let none = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            libc::setrlimit(libc::RLIMIT_CORE, &raw const none);
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&out.status),
+        Some(libc::SIGABRT),
+        "hats did not reach {point}: {:?} {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty(), "nothing handed out before the end");
+}
+
+/// Half-written index files beside the index.
+fn stray_temp_files(sb: &Sandbox) -> Vec<String> {
+    std::fs::read_dir(sb.home.join(".cache/hats"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".tmp"))
+        .collect()
+}
+
+#[test]
+fn a_hats_killed_after_the_keyring_write_leaves_a_session_the_next_run_uses_and_lists() {
+    let sb = Sandbox::standard(true);
+    aborted_at(&sb, "keyring-write");
+    assert_eq!(sb.moto.take_actions(), ["AssumeRole"]);
+    let stored = sb.secret_service_keys();
+    assert!(
+        stored.len() == 1 && stored[0].starts_with("role/plain-role/"),
+        "the session is in the keyring: {stored:?}"
+    );
+    assert!(
+        !sb.index_entries().to_string().contains("plain-role"),
+        "and not yet in the index: {}",
+        sb.index_entries()
+    );
+    let key = key_of(&sb, &["env", "plain-role"]);
+    assert!(sb.moto.take_actions().is_empty(), "the stored session is used");
+    assert_eq!(cached_key(&sb, "plain-role"), stored[0], "and listed again");
+    assert_eq!(key_of(&sb, &["env", "plain-role"]), key);
+}
+
+#[test]
+fn a_hats_killed_before_the_index_rename_leaves_the_old_index_and_a_usable_session() {
+    let sb = Sandbox::standard(true);
+    key_of(&sb, &["env", "staging", "--mfa-code", "123456"]);
+    let before = sb.index_entries();
+    sb.moto.take_actions();
+    aborted_at(&sb, "index-rename");
+    assert_eq!(sb.moto.take_actions(), ["AssumeRole"]);
+    assert_eq!(sb.index_entries(), before, "the old index, whole");
+    assert_eq!(stray_temp_files(&sb).len(), 1, "the new one, never renamed");
+    let key = key_of(&sb, &["env", "plain-role"]);
+    assert!(sb.moto.take_actions().is_empty(), "the stored session is used");
+    cached_key(&sb, "plain-role");
+    cached_key(&sb, "staging");
+    assert_eq!(
+        stray_temp_files(&sb),
+        Vec::<String>::new(),
+        "the next write cleans up"
+    );
+    assert_eq!(key_of(&sb, &["env", "plain-role"]), key);
+}
+
 #[test]
 fn a_hats_killed_at_any_moment_leaves_a_cache_the_next_run_can_use() {
     let sb = Sandbox::standard(true);
-    // Kills spread over a whole run: while opening the keyring, calling STS,
-    // writing the keyring entry and replacing the index.
+    // Kills spread over a whole run (the two places where a kill could leave
+    // the keyring and the index apart have tests of their own, above).
     for delay_ms in (0..=600).step_by(30) {
         sb.hats(&["forget", "plain-role"]).ok();
         let mut child = sb
@@ -132,13 +214,24 @@ fn a_hats_killed_at_any_moment_leaves_a_cache_the_next_run_can_use() {
     assert_eq!(key_of(&sb, &["env", "plain-role"]), key);
     assert!(sb.moto.take_actions().is_empty(), "the last session was cached");
     assert!(sb.index_entries().is_object());
-    let strays: Vec<_> = std::fs::read_dir(sb.home.join(".cache/hats"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".tmp"))
-        .collect();
-    assert!(strays.is_empty(), "half-written files are cleaned up: {strays:?}");
+    assert_eq!(
+        stray_temp_files(&sb),
+        Vec::<String>::new(),
+        "half-written files are cleaned up"
+    );
+}
+
+/// A hats in the background with its stderr read line by line.
+fn spawn_with_stderr(cmd: &mut std::process::Command) -> (std::process::Child, Receiver<String>) {
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let (send, lines) = std::sync::mpsc::channel();
+    let pipe = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            let _ = send.send(line);
+        }
+    });
+    (child, lines)
 }
 
 #[test]
@@ -153,25 +246,25 @@ fn a_hats_killed_while_holding_the_lock_does_not_block_the_next() {
         .spawn()
         .unwrap();
     endpoint.wait_for_requests(1);
-    // A second one, straight to moto, waits for that lock...
+    // A second one, straight to moto, says it waits for that lock...
     let mut waiter = sb.command(HATS);
     waiter
         .args(["env", "plain-role"])
-        .env("AWS_ENDPOINT_URL", sb.moto.endpoint())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let waiter = waiter.spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(500));
+        .env("AWS_ENDPOINT_URL", sb.moto.endpoint());
+    let (mut waiter, said) = spawn_with_stderr(&mut waiter);
+    let line = said.recv_timeout(BOUNDED).expect("the second hats says it waits");
     assert!(
-        sb.moto.take_actions().is_empty(),
-        "the second hats waits for the first"
+        line.starts_with(&format!("hats: waiting for another hats (pid {}),", holder.id())),
+        "{line}"
     );
+    assert!(sb.moto.take_actions().is_empty(), "and waits: {line}");
     // ...until the first is killed: the kernel drops its lock with it.
     let started = Instant::now();
     kill(holder.id(), libc::SIGKILL);
     holder.wait().unwrap();
-    let out = waiter.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let status = wait_bounded(&mut waiter);
+    let rest: Vec<String> = said.iter().collect();
+    assert!(status.success(), "{rest:?}");
     assert!(started.elapsed() < BOUNDED);
     assert_eq!(sb.moto.take_actions(), ["AssumeRole"]);
 }
@@ -215,10 +308,11 @@ fn a_wall_clock_set_back_never_revives_an_expired_session() {
     sb.hats_at("+3570", &["env", "plain-role"]).ok();
     sb.moto.take_actions();
     cached_key(&sb, "plain-role");
-    // ...then those 30 s pass for real (the boot clock), and the wall clock is set
-    // back 40 s: by the wall clock alone some seconds would be left.
-    std::thread::sleep(Duration::from_secs(31));
-    sb.hats_at("+3560", &["env", "plain-role"]).ok();
+    // ...then more than those 30 s pass by the boot clock (libfaketime moves it
+    // too in this run), while the wall clock says 5 s: by the wall clock alone
+    // 25 s would be left.
+    let run = sb.hats_with_boot_clock_moved("+3575", &["env", "plain-role"]);
+    run.ok();
     assert_eq!(
         sb.moto.take_actions(),
         ["AssumeRole"],

@@ -2,7 +2,8 @@
 //! `AWS_ENDPOINT_URL`, as every test) is signed for its GovCloud region, assumes
 //! its `aws-us-gov` role, signs in to the GovCloud console, and an organization
 //! discovered in GovCloud offers `aws-us-gov` roles; the switcher's region
-//! picker offers a GovCloud target only GovCloud regions.
+//! picker offers a GovCloud target only GovCloud regions. A China profile is
+//! signed for its China region and assumes its `aws-cn` role the same way.
 //!
 //! What moto shows honestly: it keeps the partition of the role ARN it is
 //! given in the assumed-role ARN it answers with, and it records the
@@ -10,8 +11,8 @@
 //! the request was signed for. It cannot show which host the SDK would have
 //! called without the override; the unit tests of `domain::partition` pin those.
 
+use crate::federation::Federation;
 use crate::harness::{Sandbox, parse_exports, url_decode};
-use crate::login::federation_stand_in;
 
 const GOV_CREDENTIALS: &str = "\
 [gov-base]
@@ -40,30 +41,17 @@ fn gov_sandbox() -> Sandbox {
     sb
 }
 
-/// The region of a SigV4 `Authorization` header's credential scope.
-fn signed_region(authorization: &str) -> &str {
-    let scope = authorization
-        .split("Credential=")
-        .nth(1)
-        .unwrap_or_else(|| panic!("no credential scope in {authorization:?}"));
-    scope.split('/').nth(2).unwrap()
-}
-
 #[test]
 fn a_govcloud_profile_assumes_its_role_signed_for_its_govcloud_region() {
     let sb = gov_sandbox();
     let exports = parse_exports(&sb.hats(&["env", "gov"]).ok());
     assert_eq!(exports["AWS_REGION"], "us-gov-west-1");
-    let calls = sb.moto.take_sts_calls();
-    let assume = calls
-        .iter()
-        .find(|c| c.action() == "AssumeRole")
-        .unwrap_or_else(|| panic!("no AssumeRole in {calls:?}"));
+    let assume = sb.moto.take_one("AssumeRole");
     assert_eq!(
         assume.param("RoleArn"),
         Some("arn:aws-us-gov:iam::123456789012:role/Admin")
     );
-    assert_eq!(signed_region(&assume.authorization), "us-gov-west-1");
+    assert_eq!(assume.signed_by().1, "us-gov-west-1");
     // moto answers in the role's partition; hats reports what STS said.
     let who = sb.hats(&["whoami", "gov"]).ok();
     assert!(
@@ -76,19 +64,15 @@ fn a_govcloud_profile_assumes_its_role_signed_for_its_govcloud_region() {
 fn a_govcloud_role_without_a_region_is_assumed_in_govcloud_not_us_east_1() {
     let sb = gov_sandbox();
     sb.hats(&["env", "gov-no-region"]).ok();
-    let calls = sb.moto.take_sts_calls();
-    let assume = calls
-        .iter()
-        .find(|c| c.action() == "AssumeRole")
-        .unwrap_or_else(|| panic!("no AssumeRole in {calls:?}"));
-    assert_eq!(signed_region(&assume.authorization), "us-gov-west-1");
+    let assume = sb.moto.take_one("AssumeRole");
+    assert_eq!(assume.signed_by().1, "us-gov-west-1");
 }
 
 #[test]
 fn console_sign_in_for_a_govcloud_role_lands_on_the_govcloud_console() {
     let mut sb = gov_sandbox();
-    let (endpoint, seen) = federation_stand_in();
-    sb.set_env("HATS_FEDERATION_ENDPOINT", &endpoint);
+    let fed = Federation::start(&sb.moto);
+    fed.attach(&mut sb);
     let url = sb.hats(&["login", "gov", "--print", "--service", "ec2"]).ok();
     let destination = url
         .trim()
@@ -98,11 +82,15 @@ fn console_sign_in_for_a_govcloud_role_lands_on_the_govcloud_console() {
         .unwrap_or_else(|| panic!("no destination in {url}"));
     assert_eq!(
         destination,
-        "https://console.amazonaws-us-gov.com/ec2/home?region=us-gov-west-1"
+        "https://console.amazonaws-us-gov.com/ec2/home?region=us-gov-west-1#Instances:"
     );
+    let asked = fed.last_session().expect("the federation endpoint was asked");
     assert!(
-        seen.lock().unwrap().is_some(),
-        "the federation endpoint was not asked"
+        asked["arn"]
+            .as_str()
+            .unwrap()
+            .starts_with("arn:aws-us-gov:sts::123456789012:assumed-role/Admin/"),
+        "{asked}"
     );
 }
 
@@ -176,7 +164,7 @@ fn the_switchers_region_picker_offers_a_govcloud_target_only_govcloud_regions() 
     term.keys("east");
     term.wait_for("/east▏");
     term.keys("\r");
-    term.wait_for("gov-no-region now uses region us-gov-east-1");
+    term.wait_for("gov-no-region uses region us-gov-east-1 in this switcher");
     term.keys("e");
     assert_eq!(term.wait_exit(), 0);
     let exports = parse_exports(&std::fs::read_to_string(sb.home.join("exports.sh")).unwrap());
@@ -185,4 +173,63 @@ fn the_switchers_region_picker_offers_a_govcloud_target_only_govcloud_regions() 
         exports["HATS_ROLE_ARN"].starts_with("arn:aws-us-gov:"),
         "{exports:?}"
     );
+}
+
+const CHINA_CONFIG: &str = "\
+[profile cn-base]
+region = cn-northwest-1
+
+[profile cn]
+role_arn = arn:aws-cn:iam::123456789012:role/Admin
+source_profile = cn-base
+region = cn-northwest-1
+
+[profile cn-no-region]
+role_arn = arn:aws-cn:iam::123456789012:role/Auditor
+source_profile = cn-base-no-region
+
+[profile cn-base-no-region]
+";
+
+fn china_sandbox() -> Sandbox {
+    let sb = Sandbox::without_keyring();
+    sb.aws_config(CHINA_CONFIG);
+    sb.credentials(
+        "[cn-base]\naws_access_key_id = AKIACHINACHINACHINA1\naws_secret_access_key = cnsecretcnsecretcnsecretcnsecretcnsecre1\n\
+         [cn-base-no-region]\naws_access_key_id = AKIACHINACHINACHINA2\naws_secret_access_key = cnsecretcnsecretcnsecretcnsecretcnsecre2\n",
+    );
+    sb
+}
+
+#[test]
+fn a_china_profile_assumes_its_aws_cn_role_signed_for_its_china_region() {
+    let sb = china_sandbox();
+    let exports = parse_exports(&sb.hats(&["env", "cn"]).ok());
+    assert_eq!(exports["AWS_REGION"], "cn-northwest-1");
+    let assume = sb.moto.take_one("AssumeRole");
+    assert_eq!(
+        assume.param("RoleArn"),
+        Some("arn:aws-cn:iam::123456789012:role/Admin")
+    );
+    assert_eq!(assume.signed_by().1, "cn-northwest-1");
+    let who = sb.hats(&["whoami", "cn"]).ok();
+    assert!(
+        who.contains("arn:aws-cn:sts::123456789012:assumed-role/Admin/"),
+        "{who}"
+    );
+}
+
+#[test]
+fn a_china_role_without_a_region_is_assumed_in_cn_north_1_and_other_partitions_are_refused() {
+    let sb = china_sandbox();
+    let exports = parse_exports(&sb.hats(&["env", "cn-no-region"]).ok());
+    assert_eq!(exports.get("AWS_REGION").map(String::as_str), None, "{exports:?}");
+    let assume = sb.moto.take_one("AssumeRole");
+    assert_eq!(assume.signed_by().1, "cn-north-1");
+    let err = sb.hats(&["env", "cn", "--region", "us-east-1"]).fails();
+    assert!(
+        err.contains("region \"us-east-1\" is in the aws partition but \"cn\" lives in aws-cn"),
+        "{err}"
+    );
+    assert_eq!(sb.moto.take_actions(), Vec::<String>::new(), "no STS call");
 }

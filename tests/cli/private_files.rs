@@ -75,8 +75,8 @@ fn every_command_run_first_on_a_fresh_home_creates_only_private_files() {
         "{}\n[organization]\nsource = \"base\"\nroles = [\"ReadOnly\"]\n",
         crate::harness::HATS_CONFIG
     ));
-    let (federation, _) = crate::login::federation_stand_in();
-    sb.set_env("HATS_FEDERATION_ENDPOINT", &federation);
+    let fed = crate::federation::Federation::start(&sb.moto);
+    fed.attach(&mut sb);
     let runs: &[(&str, &[&str])] = &[
         ("ls", &["ls"]),
         ("env", &["env", "prod", "--mfa-code", "123456"]),
@@ -154,20 +154,12 @@ fn every_command_run_first_on_a_fresh_home_creates_only_private_files() {
 
 #[test]
 fn the_keyring_fallback_notice_as_first_output_leaves_a_private_cache_directory() {
-    let keyctl = require("keyctl", "keyutils");
     let sb = Sandbox::standard(false);
     let home = fresh_home(&sb, "fallback");
-    // No Secret Service: hats falls back to keyutils and says so once, marking
-    // the cache directory. `forget` of a target with nothing cached opens the
-    // keyring but changes no keyutils entry that other tests share.
-    let mut command = sb.command(keyctl);
-    command
-        .args(["session", "-", HATS, "forget", "plain-role"])
-        .env("HATS_KEYRING", "")
-        .env(
-            "DBUS_SESSION_BUS_ADDRESS",
-            format!("unix:path={}/no-bus", sb.dir.path().display()),
-        );
+    // No Secret Service (the sandbox's bus address leads nowhere): hats falls
+    // back to keyutils and says so once, marking the cache directory.
+    let mut command = sb.command(HATS);
+    command.args(["forget", "plain-role"]).env("HATS_KEYRING", "");
     in_home(&mut command, &home, &sb);
     let out = command.output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -182,6 +174,12 @@ fn the_keyring_fallback_notice_as_first_output_leaves_a_private_cache_directory(
 
 #[test]
 fn without_a_usable_home_directory_hats_refuses_and_creates_nothing() {
+    // SAFETY: geteuid cannot fail.
+    assert_eq!(
+        unsafe { libc::geteuid() },
+        0,
+        "this test runs hats as a user the system does not know (setpriv), which needs root"
+    );
     let sb = Sandbox::standard(false);
     let work = sb.dir.path().join("work");
     std::fs::create_dir_all(&work).unwrap();

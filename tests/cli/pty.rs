@@ -1,9 +1,9 @@
 //! A real pseudo-terminal running a command, its output fed to a vt100 screen.
 
 use crate::harness::{HATS, Sandbox};
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, FromRawFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -12,12 +12,43 @@ const SCREEN_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct Terminal {
     parser: Arc<Mutex<vt100::Parser>>,
+    /// Every byte the terminal showed, for what the screen model drops (OSC 52).
+    raw: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn std::io::Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
+    /// `sh`, a session leader with the terminal as its controlling terminal.
+    child: std::process::Child,
     /// The terminal's master side; dropping it (and the reader) hangs the terminal up.
-    master: Option<Box<dyn portable_pty::MasterPty + Send>>,
+    master: Option<OwnedFd>,
     /// Stops the thread that feeds the screen, and the thread.
     reading: Option<(Arc<std::sync::atomic::AtomicBool>, std::thread::JoinHandle<()>)>,
+}
+
+/// A new pseudo-terminal of `cols`×`rows`: (master, slave), both close-on-exec.
+fn open_pty(cols: u16, rows: u16) -> (OwnedFd, OwnedFd) {
+    let size = libc::winsize {
+        ws_row: rows,
+        ws_col: cols,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    let (mut master, mut slave) = (-1, -1);
+    // SAFETY: openpty(3) writes two descriptors; name and termios may be null.
+    let opened = unsafe {
+        libc::openpty(
+            &raw mut master,
+            &raw mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &raw const size,
+        )
+    };
+    assert_eq!(opened, 0, "openpty: {}", std::io::Error::last_os_error());
+    for fd in [master, slave] {
+        // SAFETY: fcntl(2) on a descriptor openpty just returned.
+        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+    }
+    // SAFETY: two fresh descriptors owned by nothing else.
+    unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) }
 }
 
 impl Terminal {
@@ -26,26 +57,28 @@ impl Terminal {
         Self::spawn_sized(sb, shell_command, 120, 24)
     }
 
+    /// The shell runs as the sandbox's commands do (its environment and private
+    /// keyrings), in a session of its own whose controlling terminal is the pty.
     pub fn spawn_sized(sb: &Sandbox, shell_command: &str, cols: u16, rows: u16) -> Self {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new("sh");
-        cmd.args(["-c", shell_command]);
-        cmd.env_clear();
-        for (k, v) in sb.env() {
-            cmd.env(k, v);
+        let (master, slave) = open_pty(cols, rows);
+        let mut cmd = sb.command("sh");
+        cmd.args(["-c", shell_command])
+            .env("HATS", HATS)
+            .env("TERM", "xterm-256color")
+            .stdin(slave.try_clone().unwrap())
+            .stdout(slave.try_clone().unwrap())
+            .stderr(slave);
+        // SAFETY: ioctl(2) between fork and exec: after `setsid` (the sandbox's
+        // first step), stdin becomes the session's controlling terminal.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::ioctl(0, libc::TIOCSCTTY, 0) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
         }
-        cmd.env("HATS", HATS);
-        cmd.env("TERM", "xterm-256color");
-        cmd.cwd(&sb.home);
-        let child = pty.slave.spawn_command(cmd).unwrap();
-        drop(pty.slave);
+        let child = cmd.spawn().unwrap();
         let parser = Arc::new(Mutex::new(vt100::Parser::new(
             std::num::NonZero::new(rows).unwrap(),
             std::num::NonZero::new(cols).unwrap(),
@@ -53,10 +86,9 @@ impl Terminal {
         )));
         // Our own handle on the master, read with a timeout so `hang_up` can stop
         // the reader and really close the terminal.
-        let master_fd = pty.master.as_raw_fd().expect("a unix pty");
-        // SAFETY: dup of an fd the master keeps open; the File owns the copy.
-        let mut reader = unsafe { std::fs::File::from_raw_fd(libc::dup(master_fd)) };
-        let feed = parser.clone();
+        let mut reader = std::fs::File::from(master.try_clone().unwrap());
+        let (feed, raw) = (parser.clone(), Arc::new(Mutex::new(Vec::new())));
+        let record = raw.clone();
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let stopped = stop.clone();
         let reading = std::thread::spawn(move || {
@@ -72,17 +104,21 @@ impl Terminal {
                     continue;
                 }
                 match reader.read(&mut buf) {
-                    Ok(n) if n > 0 => feed.lock().unwrap().process(&buf[..n]),
+                    Ok(n) if n > 0 => {
+                        record.lock().unwrap().extend_from_slice(&buf[..n]);
+                        feed.lock().unwrap().process(&buf[..n]);
+                    }
                     _ => break,
                 }
             }
         });
-        let writer = pty.master.take_writer().unwrap();
+        let writer = Box::new(std::fs::File::from(master.try_clone().unwrap()));
         Self {
             parser,
+            raw,
             writer,
             child,
-            master: Some(pty.master),
+            master: Some(master),
             reading: Some((stop, reading)),
         }
     }
@@ -108,11 +144,15 @@ impl Terminal {
         self.writer.flush().unwrap();
     }
 
+    /// The shell's exit status (128 + the signal when a signal ended it).
     pub fn wait_exit(&mut self) -> u32 {
         let started = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                return status.exit_code();
+                let code = status
+                    .code()
+                    .or_else(|| std::os::unix::process::ExitStatusExt::signal(&status).map(|s| 128 + s));
+                return u32::try_from(code.unwrap_or(-1)).unwrap_or(u32::MAX);
             }
             assert!(
                 started.elapsed() < SCREEN_TIMEOUT,
@@ -150,17 +190,16 @@ impl Terminal {
 impl Terminal {
     /// Resizes the terminal (the child gets SIGWINCH) and the screen model with it.
     pub fn resize(&mut self, cols: u16, rows: u16) {
-        let size = PtySize {
-            rows,
-            cols,
-            pixel_width: 0,
-            pixel_height: 0,
+        let size = libc::winsize {
+            ws_row: rows,
+            ws_col: cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
         };
-        self.master
-            .as_ref()
-            .expect("terminal is open")
-            .resize(size)
-            .unwrap();
+        let master = self.master.as_ref().expect("terminal is open");
+        // SAFETY: TIOCSWINSZ with a valid winsize on the open master.
+        let set = unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCSWINSZ, &raw const size) };
+        assert_eq!(set, 0, "resize: {}", std::io::Error::last_os_error());
         self.parser.lock().unwrap().set_size(
             std::num::NonZero::new(rows).unwrap(),
             std::num::NonZero::new(cols).unwrap(),
@@ -169,7 +208,7 @@ impl Terminal {
 
     /// The process id of the command the terminal runs.
     pub fn pid(&self) -> u32 {
-        self.child.process_id().expect("the child has a pid")
+        self.child.id()
     }
 
     /// Closes the terminal, as closing a terminal window does: the child's input ends.
@@ -185,10 +224,10 @@ impl Terminal {
 
 impl Drop for Terminal {
     /// Ends all the terminal still runs, also when a test fails half-way: the
-    /// shell is a session and process-group leader (portable-pty calls
+    /// shell is a session and process-group leader (the sandbox calls
     /// `setsid`), and hats runs in its group, so no switcher outlives its test.
     fn drop(&mut self) {
-        if let Some(pid) = self.child.process_id().and_then(|p| i32::try_from(p).ok()) {
+        if let Ok(pid) = i32::try_from(self.child.id()) {
             // SAFETY: plain kill(2) of a process group we started.
             unsafe { libc::kill(-pid, libc::SIGKILL) };
         }
@@ -250,5 +289,47 @@ impl Terminal {
             .unwrap_or_else(|| panic!("no line starts with {text:?}; screen:\n{}", screen.contents()));
         let row = u16::try_from(row).unwrap();
         screen.cell(row, 0).expect("a cell").fgcolor()
+    }
+
+    /// The text of the last OSC 52 clipboard sequence the terminal received
+    /// (`ESC ] 52 ; c ; BASE64 BEL`), decoded as a terminal would.
+    pub fn clipboard(&self) -> Option<String> {
+        use base64::Engine as _;
+        let text = self.raw_text();
+        let start = text.rfind("\x1b]52;c;")? + "\x1b]52;c;".len();
+        let end = start + text[start..].find(['\x07', '\x1b'])?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(&text[start..end])
+            .ok()?;
+        String::from_utf8(bytes).ok()
+    }
+
+    /// Everything the terminal received so far, as text (escape sequences included).
+    pub fn raw_text(&self) -> String {
+        String::from_utf8_lossy(&self.raw.lock().unwrap()).into_owned()
+    }
+
+    /// Whether any cell on the screen has a colour (foreground or background).
+    pub fn any_colour(&self) -> bool {
+        let parser = self.parser.lock().unwrap();
+        let screen = parser.screen();
+        let (rows, cols) = screen.size();
+        (0..rows.get()).any(|row| {
+            (0..cols.get()).any(|col| {
+                screen.cell(row, col).is_some_and(|cell| {
+                    cell.fgcolor() != vt100::Color::Default || cell.bgcolor() != vt100::Color::Default
+                })
+            })
+        })
+    }
+
+    /// The screen row (0-based) of the first line containing `text`.
+    pub fn row_of(&self, text: &str) -> u16 {
+        let screen = self.screen();
+        let row = screen
+            .lines()
+            .position(|l| l.contains(text))
+            .unwrap_or_else(|| panic!("{text:?} is not on the screen:\n{screen}"));
+        u16::try_from(row).unwrap()
     }
 }

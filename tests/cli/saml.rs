@@ -88,8 +88,8 @@ fn every_role_of_the_assertion_is_listed_without_running_the_command_again() {
     let listing = sb.hats(&["ls"]).ok();
     for name in [
         "123456789012/Admin",
-        "shop]0;pwned-prod/ReadOnly",
-        "shop]0;pwned-prod/Admin",
+        "shop-0-pwned-prod/ReadOnly",
+        "shop-0-pwned-prod/Admin",
         "333333333333/Billing",
     ] {
         assert!(
@@ -392,4 +392,28 @@ fn a_role_two_sources_grant_is_listed_per_source_and_each_uses_its_own_command()
     let calls = sb.moto.take_sts_calls();
     assert_eq!(calls.len(), 1, "{calls:?}");
     assert_eq!(calls[0].param("SAMLAssertion"), Some(partner.base64().as_str()));
+}
+
+#[test]
+fn saml_sync_without_a_name_tries_every_source_and_reports_each() {
+    let sb = sandbox(false, &single_role());
+    // Sorted before "corp": a failure must not stop the sources after it.
+    let broken = sb.write("broken.sh", "echo 'the IdP is down' >&2\nexit 3\n");
+    let config = std::fs::read_to_string(sb.home.join(".config/hats/config.toml")).unwrap();
+    sb.hats_config(&format!(
+        "{config}\n[saml.broken]\nassertion_process = \"sh {}\"\n",
+        broken.display()
+    ));
+    let run = sb.hats(&["saml", "sync"]);
+    let err = run.fails();
+    assert_eq!(
+        runs(&sb),
+        1,
+        "corp's command did not run after broken failed: {err}"
+    );
+    assert!(err.contains("[saml.broken]"), "{err}");
+    assert!(err.contains("[saml.corp] grants 1 role"), "{err}");
+    assert!(err.contains("1 of 2 SAML sources failed: broken"), "{err}");
+    // corp's roles were recorded all the same.
+    assert!(sb.hats(&["ls"]).ok().contains("123456789012/Admin"));
 }

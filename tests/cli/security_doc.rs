@@ -1,8 +1,9 @@
 //! SECURITY.md's promise tables stay honest: every promise names at least one
 //! test, and every test it names exists (an end-to-end test `MODULE::NAME` in
 //! `tests/cli/MODULE.rs`, a unit test `PATH::tests::NAME` in `src/PATH.rs`, or a
-//! directory of tests such as `tests/fuzz/`). A renamed or deleted test makes
-//! this fail instead of leaving a promise without proof.
+//! directory of tests such as `tests/fuzz/`), and is a `#[test]` function, not a
+//! helper of the same name. A renamed or deleted test makes this fail instead of
+//! leaving a promise without proof.
 
 use std::path::{Path, PathBuf};
 
@@ -10,9 +11,22 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Whether `file` defines `fn name`.
-fn defines(file: &Path, name: &str) -> bool {
-    std::fs::read_to_string(file).is_ok_and(|text| text.contains(&format!("fn {name}(")))
+/// Whether `file` defines a test `fn name`: a function whose attributes, on
+/// the lines right above it, include `#[test]` (or an async runtime's `::test]`).
+fn defines_test(file: &Path, name: &str) -> bool {
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return false;
+    };
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let signature = format!("fn {name}(");
+    lines.iter().enumerate().any(|(at, line)| {
+        (line.starts_with(&signature) || line.contains(&format!(" {signature}")))
+            && lines[..at]
+                .iter()
+                .rev()
+                .take_while(|above| above.starts_with("#[") || above.starts_with("///"))
+                .any(|above| *above == "#[test]" || above.ends_with("::test]"))
+    })
 }
 
 /// Whether the test `reference` names exists; `None` if it is not a test reference.
@@ -23,14 +37,14 @@ fn exists(reference: &str) -> bool {
     let parts: Vec<&str> = reference.split("::").collect();
     let (name, module) = parts.split_last().expect("split yields one part at least");
     if let [only] = module {
-        return defines(&root().join(format!("tests/cli/{only}.rs")), name);
+        return defines_test(&root().join(format!("tests/cli/{only}.rs")), name);
     }
     // `a::b::tests::name` lives in src/a/b.rs (or src/a/b/mod.rs); so does `a::b::function`.
     let module: Vec<&str> = module.iter().copied().filter(|p| *p != "tests").collect();
     let base = root().join("src").join(module.join("/"));
     [base.with_extension("rs"), base.join("mod.rs")]
         .iter()
-        .any(|file| defines(file, name))
+        .any(|file| defines_test(file, name))
 }
 
 /// The backticked references of one table cell.
@@ -75,4 +89,19 @@ fn every_security_promise_names_tests_that_exist() {
     }
     assert!(rows >= 20, "both promise tables were read ({rows} rows)");
     assert!(problems.is_empty(), "SECURITY.md:\n{}", problems.join("\n"));
+}
+
+#[test]
+fn a_helper_function_is_not_taken_for_the_test_behind_a_promise() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("module.rs");
+    std::fs::write(
+        &file,
+        "fn helper() {}\n\n#[test]\n/// proves it\nfn proven() {}\n\n#[tokio::test]\nasync fn proven_async() {}\n",
+    )
+    .unwrap();
+    assert!(!defines_test(&file, "helper"));
+    assert!(defines_test(&file, "proven"));
+    assert!(defines_test(&file, "proven_async"));
+    assert!(!defines_test(&file, "missing"));
 }

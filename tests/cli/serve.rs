@@ -204,11 +204,12 @@ pub(crate) fn wait_bounded(child: &mut std::process::Child) -> std::process::Exi
     }
 }
 
-/// The child opens `sys.argv[1]` idle connections, then makes a real request;
-/// reports how many idle ones hats had closed by then and whether the rest are
-/// closed later (the head deadline); opens as many again and waits for SIGTERM.
+/// The child opens `sys.argv[1]` idle connections, then makes a real request
+/// and times it; reports how many idle ones hats had closed by then and whether
+/// the rest are closed later (the head deadline); opens as many again and waits
+/// for SIGTERM.
 const IDLE_SCRIPT: &str = r#"
-import os, signal, socket, sys, urllib.parse, urllib.request
+import os, signal, socket, sys, time, urllib.parse, urllib.request
 n = int(sys.argv[1])
 url = os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI']
 where = urllib.parse.urlsplit(url)
@@ -226,7 +227,9 @@ def closed(s):
 signal.signal(signal.SIGTERM, lambda *_: (os.write(1, b'terminated\n'), os._exit(7)))
 first = idle()
 request = urllib.request.Request(url, headers={'Authorization': os.environ['AWS_CONTAINER_AUTHORIZATION_TOKEN']})
+started = time.monotonic()
 print('answer', urllib.request.urlopen(request, timeout=300).status, flush=True)
+print('took', time.monotonic() - started, flush=True)
 print('shed', sum(closed(s) for s in first), flush=True)
 still_open = 0
 for s in first:
@@ -259,6 +262,10 @@ fn idle_connections_delay_neither_requests_nor_sigterm(idle: usize) -> usize {
     let mut cleanup = KillGroupOnDrop(Some(hats.id()));
     let lines = stdout_lines(&mut hats);
     assert_eq!(next(&lines, "answer"), "answer 200");
+    // Well under the idle connections' head deadline (5 s), which a hats
+    // serving one connection at a time would make the request wait out.
+    let took: f64 = next(&lines, "request time")["took ".len()..].parse().unwrap();
+    assert!(took < 2.5, "the real request took {took} s");
     let shed: usize = next(&lines, "shed count")["shed ".len()..].parse().unwrap();
     assert_eq!(
         next(&lines, "deadline"),

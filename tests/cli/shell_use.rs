@@ -197,7 +197,7 @@ fn prompt_prints_the_target_and_time_left_from_the_environment_only() {
     sb.set_env("HATS_KEYRING", "no-such-store");
     sb.set_env("AWS_CONFIG_FILE", "/nonexistent/dir/config");
     assert_eq!(sb.hats(&["prompt"]).ok(), "");
-    let later = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(42 * 60 + 30);
+    let later = crate::harness::now() + jiff::SignedDuration::from_secs(42 * 60 + 30);
     sb.set_env("HATS_TARGET", "prod/Admin");
     sb.set_env("AWS_CREDENTIAL_EXPIRATION", &later.to_string());
     assert_eq!(sb.hats(&["prompt"]).ok(), "prod/Admin 42m\n");
@@ -242,7 +242,7 @@ fn hook(sb: &Sandbox, target: &str, expires: jiff::Timestamp) -> crate::harness:
 
 /// Five minutes from now: inside the default 10-minute refresh window.
 fn due() -> jiff::Timestamp {
-    jiff::Timestamp::now() + jiff::SignedDuration::from_mins(5)
+    crate::harness::now() + jiff::SignedDuration::from_mins(5)
 }
 
 /// A script that appends a line to `~/NAME-runs` each time it runs, then prints `output`.

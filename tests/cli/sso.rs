@@ -221,6 +221,22 @@ fn a_revoked_token_is_refused_once_and_leads_to_one_request_to_sign_in() {
 }
 
 #[test]
+fn a_revoked_access_token_is_renewed_with_its_refresh_token_without_a_sign_in() {
+    let (sb, ic) = sso_sandbox(false);
+    cli_token(&sb, &ic, "corp", 3600);
+    ic.revoke_access_tokens();
+    let arn = caller_arn(&sb, "prod-admin");
+    assert!(arn.contains(":assumed-role/Admin/"), "{arn}");
+    let log = ic.log();
+    assert_eq!(
+        log.errors("GetRoleCredentials", "UnauthorizedException"),
+        1,
+        "refused once"
+    );
+    assert_eq!(log.grant_types(), ["refresh_token"], "then renewed, no sign-in");
+}
+
+#[test]
 fn a_token_close_to_expiry_is_refreshed_silently_and_kept_in_the_keyring_only() {
     let (sb, ic) = sso_sandbox(true);
     let planted = cli_token(&sb, &ic, "corp", 600);
@@ -274,40 +290,42 @@ fn sharing_writes_the_cli_cache_that_botocore_reads() {
     }
     // The refreshed token is the only one the stand-in still accepts (refresh tokens
     // rotate): an unmodified botocore reads it and gets credentials.
+    let arn = aws_cli_arn(&sb, "prod-admin");
+    assert!(arn.contains(&format!("{PROD}:assumed-role/Admin/")), "{arn}");
+}
+
+/// The ARN the AWS CLI (botocore, reading the profile and its SSO cache itself,
+/// without hats) gets for `profile`; panics with its stderr when it fails.
+pub fn aws_cli_arn(sb: &Sandbox, profile: &str) -> String {
     let out = sb
         .command(crate::harness::aws_cli())
-        .args([
-            "sts",
-            "get-caller-identity",
-            "--profile",
-            "prod-admin",
-            "--query",
-            "Arn",
-            "--output",
-            "text",
-        ])
+        .args(["sts", "get-caller-identity", "--profile", profile])
+        .args(["--query", "Arn", "--output", "text"])
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        out.status.success() && stdout.contains(&format!("{PROD}:assumed-role/Admin/")),
-        "{stdout}{}",
+        out.status.success(),
+        "the AWS CLI failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
 #[test]
 fn console_login_federates_from_the_sso_role_session() {
     let (mut sb, ic) = sso_sandbox(true);
     cli_token(&sb, &ic, "corp", 3600);
-    let (endpoint, seen) = crate::login::federation_stand_in();
-    sb.set_env("HATS_FEDERATION_ENDPOINT", &endpoint);
+    let fed = crate::federation::Federation::start(&sb.moto);
+    fed.attach(&mut sb);
     let exports = crate::harness::parse_exports(&sb.hats(&["env", "prod-admin"]).ok());
     let url = sb.hats(&["login", "prod-admin", "--print"]).ok();
-    assert!(url.contains("SigninToken=signin-token-42"), "{url}");
-    let session = seen.lock().unwrap().clone().expect("a token was asked for");
+    let session = fed.last_session().expect("a token was asked for");
+    assert!(
+        url.contains(&format!("SigninToken={}", session["token"].as_str().unwrap())),
+        "{url}"
+    );
     assert_eq!(
-        session["sessionId"], exports["AWS_ACCESS_KEY_ID"],
+        session["session_id"], exports["AWS_ACCESS_KEY_ID"],
         "the cached SSO role session"
     );
     assert_eq!(ic.log().count("GetRoleCredentials"), 1);
@@ -376,5 +394,22 @@ fn a_shell_on_an_sso_target_says_which_role_account_and_sign_in_it_holds() {
             "shell for \"prod-admin\" (Admin in {PROD} through Identity Center \"corp\")"
         )),
         "{stderr}"
+    );
+}
+
+#[test]
+fn an_sso_hand_out_names_its_role_in_hats_role_arn_as_every_target_does() {
+    let (sb, ic) = sso_sandbox(false);
+    cli_token(&sb, &ic, "corp", 3600);
+    let exports = crate::harness::parse_exports(&sb.hats(&["env", "prod-admin"]).ok());
+    assert_eq!(
+        exports["HATS_ROLE_ARN"],
+        format!("arn:aws:iam::{PROD}:role/Admin")
+    );
+    assert_eq!(exports["HATS_ACCOUNT_ID"], PROD);
+    let exports = crate::harness::parse_exports(&sb.hats(&["env", "deploy"]).ok());
+    assert_eq!(
+        exports["HATS_ROLE_ARN"],
+        format!("arn:aws:iam::{STAGING}:role/Deploy")
     );
 }

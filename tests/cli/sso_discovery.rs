@@ -136,7 +136,7 @@ fn exec_through_a_discovered_name_and_its_id_alias_prints_the_role_arn() {
 }
 
 #[test]
-fn a_missing_inventory_is_discovered_when_a_name_is_unknown_and_a_stale_one_before_ls() {
+fn a_missing_inventory_is_discovered_when_a_name_is_unknown_and_ls_never_syncs_a_stale_one() {
     let (sb, ic) = sso_sandbox(false);
     sb.aws_config(SESSION_ONLY);
     cli_token(&sb, &ic, "corp", 3600);
@@ -153,27 +153,45 @@ fn a_missing_inventory_is_discovered_when_a_name_is_unknown_and_a_stale_one_befo
     assert!(find(&listed(&sb), "prod/Admin").is_some());
     assert_eq!(ic.log().count("ListAccounts"), 0);
 
-    // Made old (as if discovered in 2020): `hats ls` discovers again.
+    // Made old (as if discovered in 2020): `hats ls` lists it as it is and makes
+    // no network call; a name it does not hold makes a command sync again.
     let file = &inventory_files(&sb)[0];
     let mut inventory: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
     inventory["fetched_at"] = json!("2020-01-01T00:00:00Z");
     std::fs::write(file, inventory.to_string()).unwrap();
     assert!(find(&listed(&sb), "prod/Admin").is_some());
+    assert_eq!(ic.log().count("ListAccounts"), 0, "ls called the portal");
+    sb.hats(&["env", "no-such/Role"]).fails();
     assert_eq!(
         ic.log().count("ListAccounts"),
         1,
-        "the stale inventory was not refreshed"
+        "the stale inventory was not refreshed for an unknown name"
     );
 }
 
 #[test]
-fn without_a_sign_in_ls_lists_the_rest_and_says_how_to_sign_in() {
+fn before_any_sync_ls_says_not_synced_yet_and_how_to_sign_in_without_calling_the_portal() {
     let (sb, ic) = sso_sandbox(false);
     sb.aws_config(SESSION_ONLY);
+    // Signed in, but `ls` still makes no network call.
+    cli_token(&sb, &ic, "corp", 3600);
     let out = sb.hats(&["ls"]);
     out.ok();
-    assert!(out.stderr().contains("hats sso login corp"), "{}", out.stderr());
+    let err = out.stderr();
+    assert!(err.contains("\"corp\" is not synced yet"), "{err}");
+    assert!(err.contains("hats sso login corp"), "{err}");
+    assert!(!err.contains("previous inventory"), "{err}");
     assert_eq!(ic.log().count("ListAccounts"), 0);
+    assert_eq!(ic.log().counts.values().sum::<u64>(), 0, "{:?}", ic.log().counts);
+}
+
+#[test]
+fn a_failed_first_sync_says_not_synced_yet_not_that_an_inventory_is_kept() {
+    let (sb, _ic) = sso_sandbox(false);
+    sb.aws_config(SESSION_ONLY);
+    let err = sb.hats(&["sso", "sync", "corp"]).fails();
+    assert!(err.contains("(not synced yet)"), "{err}");
+    assert!(!err.contains("previous inventory"), "{err}");
 }
 
 #[test]
@@ -250,7 +268,7 @@ fn hostile_account_names_are_cleaned_before_they_reach_a_terminal() {
     assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
     let targets = listed(&sb);
     assert!(
-        find(&targets, "evil]0;pwned[31mred-name/Admin").is_some(),
+        find(&targets, "evil-0-pwned-31mred-name/Admin").is_some(),
         "{targets:?}"
     );
     // No name: the account is named by its id.

@@ -1,12 +1,12 @@
 //! `hats sso login` and `logout` end to end: the PKCE flow with a loopback
 //! redirect (the `$BROWSER` script approves), the device flow (browser or the
-//! printed URL), no terminal, sign-out, and one sign-in after a revoked token.
+//! printed URL), without a terminal, sign-out, and one sign-in after a revoked token.
 
 use crate::pty::Terminal;
 use crate::sso::{files_containing, sso_sandbox};
 
 /// Runs `hats sso login ARGS` in a terminal and waits for it to finish; its exit code and screen.
-fn login_in_terminal(sb: &crate::harness::Sandbox, args: &str) -> (u32, String) {
+pub fn login_in_terminal(sb: &crate::harness::Sandbox, args: &str) -> (u32, String) {
     let mut term = Terminal::spawn(sb, &format!(r#""$HATS" sso login {args}"#));
     let code = term.wait_exit();
     (code, term.screen())
@@ -62,11 +62,54 @@ fn login_without_a_browser_prints_the_url_and_waits_for_approval() {
 }
 
 #[test]
-fn login_without_a_terminal_fails_at_once_saying_so() {
+fn login_without_a_terminal_signs_in_through_the_browser_and_says_so_on_stderr() {
     let (sb, ic) = sso_sandbox(true);
-    let err = sb.hats(&["sso", "login", "corp"]).fails();
-    assert!(err.contains("without a terminal"), "{err}");
-    assert_eq!(ic.log().count("RegisterClient"), 0);
+    let run = sb.hats(&["sso", "login", "corp"]);
+    run.ok();
+    let err = run.stderr();
+    assert!(err.contains("Sign in to \"corp\" in your browser"), "{err}");
+    assert!(err.contains("/authorize?"), "the URL is on stderr: {err}");
+    assert!(err.contains("signed in to \"corp\""), "{err}");
+    assert_eq!(ic.log().grant_types(), ["authorization_code"]);
+    sb.hats(&["env", "prod-admin"]).ok();
+}
+
+#[test]
+fn login_without_a_terminal_prints_the_device_code_on_stderr_for_another_machine() {
+    let (mut sb, ic) = sso_sandbox(true);
+    sb.set_env("BROWSER", "/bin/false-browser-must-not-run");
+    let stderr = sb.home.join("login-stderr");
+    let mut login = sb
+        .command(crate::harness::HATS)
+        .args(["sso", "login", "corp", "--no-browser"])
+        .stderr(std::fs::File::create(&stderr).unwrap())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let user_code = loop {
+        if let Some(pending) = ic.pending().first() {
+            break pending["userCode"].as_str().unwrap().to_owned();
+        }
+        assert!(
+            login.try_wait().unwrap().is_none(),
+            "{}",
+            std::fs::read_to_string(&stderr).unwrap()
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "no device code was asked for"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    ic.approve(&user_code);
+    assert!(login.wait().unwrap().success());
+    let err = std::fs::read_to_string(&stderr).unwrap();
+    assert!(err.contains(&user_code), "the code is on stderr: {err}");
+    assert!(
+        err.contains(&format!("{}/device", ic.endpoint())),
+        "the URL is on stderr: {err}"
+    );
+    sb.hats(&["env", "prod-admin"]).ok();
 }
 
 #[test]
@@ -102,13 +145,27 @@ fn a_revoked_sign_in_takes_exactly_one_new_sign_in() {
 }
 
 #[test]
-fn ctrl_c_cancels_a_sign_in_that_waits_for_approval() {
+fn a_sign_in_the_user_denies_ends_with_a_message_and_keeps_no_token() {
+    let (sb, ic) = sso_sandbox(true);
+    ic.deny_approvals(true);
+    let (code, screen) = login_in_terminal(&sb, "corp");
+    assert_ne!(code, 0, "{screen}");
+    assert!(screen.contains("denied"), "{screen}");
+    assert_eq!(ic.log().count("Authorize"), 1);
+    assert_eq!(sb.stored_keys(), Vec::<String>::new(), "no token is kept");
+    ic.deny_approvals(false);
+    assert_eq!(login_in_terminal(&sb, "corp").0, 0, "approved the next time");
+    sb.hats(&["env", "prod-admin"]).ok();
+}
+
+#[test]
+fn ctrl_c_cancels_a_sign_in_that_waits_for_approval_and_exits_130() {
     let (sb, ic) = sso_sandbox(true);
     let mut term = Terminal::spawn(&sb, r#"exec "$HATS" sso login corp --no-browser"#);
     term.wait_for("Waiting for approval");
     term.keys("\x03");
     let code = term.wait_exit();
-    assert_ne!(code, 0);
+    assert_eq!(code, 130, "Ctrl-C exits as a shell reports SIGINT");
     term.wait_for("sign-in cancelled");
     assert_eq!(ic.log().count("StartDeviceAuthorization"), 1);
 }

@@ -136,8 +136,8 @@ fn a_missing_organization_inventory_is_synced_in_the_background_with_the_mfa_mod
 #[test]
 fn o_opens_the_console_for_the_selected_target() {
     let mut sb = shell_sandbox();
-    let (endpoint, _) = crate::login::federation_stand_in();
-    sb.set_env("HATS_FEDERATION_ENDPOINT", &endpoint);
+    let fed = crate::federation::Federation::start(&sb.moto);
+    fed.attach(&mut sb);
     let browser = sb.write("browser.sh", "#!/bin/sh\necho \"$1\" > \"$HOME/opened\"\n");
     std::fs::set_permissions(&browser, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     sb.set_env("BROWSER", &browser.display().to_string());
@@ -150,10 +150,16 @@ fn o_opens_the_console_for_the_selected_target() {
     term.wait_for("sub$ ");
     term.type_line("exit");
     term.wait_for("back from the shell for plain-role");
+    term.wait_for("console  default (the system browser)");
     term.keys("o");
-    term.wait_for("opened the AWS console for plain-role");
+    term.wait_for("opened the AWS console for plain-role (default (the system browser))");
+    term.wait_for("plain-role ◰ console");
     let opened = std::fs::read_to_string(sb.home.join("opened")).unwrap();
-    assert!(opened.contains("SigninToken=signin-token-42"), "{opened}");
+    let token = fed.last_session().unwrap()["token"].as_str().unwrap().to_owned();
+    assert!(
+        opened.trim().ends_with(&format!("SigninToken={token}")),
+        "{opened}"
+    );
     term.keys("q");
     assert_eq!(term.wait_exit(), 0);
 }
@@ -294,7 +300,7 @@ fn the_region_picker_filters_as_you_type_and_e_exports_the_picked_region() {
     term.wait_for("/zur▏");
     term.wait_for("> eu-central-2");
     term.keys("\r");
-    term.wait_for("plain-role now uses region eu-central-2");
+    term.wait_for("plain-role uses region eu-central-2 in this switcher");
     term.keys("e");
     assert_eq!(term.wait_exit(), 0);
     let exports =

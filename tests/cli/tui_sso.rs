@@ -17,7 +17,8 @@ fn sandbox() -> (Sandbox, IdentityCenter) {
     (sb, ic)
 }
 
-fn header(term: &Terminal) -> String {
+/// The header line (first line of the screen).
+pub fn header(term: &Terminal) -> String {
     term.screen().lines().next().unwrap_or_default().to_owned()
 }
 

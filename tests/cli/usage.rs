@@ -160,6 +160,7 @@ const SUBCOMMANDS: &[&[&str]] = &[
     &["sso"],
     &["sso", "login"],
     &["sso", "logout"],
+    &["sso", "status"],
     &["completions"],
 ];
 

@@ -3,7 +3,8 @@
 //! and arbitrary bytes.
 
 use crate::{PROFILE_NAME, parse_aws, targets};
-use hats::config::{ConfigError, Source, Spec, Target};
+use hats::config::{Below, Chain, ConfigError, Source, Spec, Target};
+use hats::domain::CredentialSource;
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 
@@ -112,19 +113,22 @@ fn render(g: &Generated) -> (String, String, Vec<usize>) {
     (config, credentials, output_line)
 }
 
-/// Checks that `source` is the chain of profiles generated for `source_index`.
-fn assert_source(g: &Generated, source: &Source, source_index: usize) -> Result<(), TestCaseError> {
-    match (&g.kinds[source_index], source) {
-        (Kind::User { .. }, Source::Profile(name)) => prop_assert_eq!(name, &g.names[source_index]),
+/// Checks that what assumes hop `hop` of `chain` is the chain of profiles
+/// generated for `source_index`.
+fn assert_below(g: &Generated, chain: &Chain, hop: usize, source_index: usize) -> Result<(), TestCaseError> {
+    match (&g.kinds[source_index], chain.hop(hop).1) {
+        (Kind::User { .. }, Below::Base(Source::Credentials(CredentialSource::Profile(name)))) => {
+            prop_assert_eq!(name, &g.names[source_index]);
+        }
         (
             Kind::Role {
                 arn, source: next, ..
             },
-            Source::Role(spec),
+            Below::Role(spec),
         ) => {
             prop_assert_eq!(spec.profile.as_deref(), Some(g.names[source_index].as_str()));
             prop_assert_eq!(spec.role_arn.to_string(), arn.clone());
-            assert_source(g, &spec.source, *next)?;
+            assert_below(g, chain, hop - 1, *next)?;
         }
         (kind, other) => prop_assert!(false, "profile {:?} became source {:?}", kind, other),
     }
@@ -167,12 +171,12 @@ proptest! {
             prop_assert_eq!(device.as_deref(), root_mfa(&g, i));
             match (&g.kinds[i], &target.spec) {
                 (Kind::User { .. }, Spec::UserSession { profile, .. }) => prop_assert_eq!(profile, name),
-                (Kind::Role { arn, source, region, duration }, Spec::Role(spec)) => {
-                    prop_assert_eq!(spec.role_arn.to_string(), arn.clone());
-                    prop_assert_eq!(target.account_id.as_ref(), Some(spec.role_arn.account()));
+                (Kind::Role { arn, source, region, duration }, Spec::Role(chain)) => {
+                    prop_assert_eq!(chain.role.role_arn.to_string(), arn.clone());
+                    prop_assert_eq!(target.account_id.as_ref(), Some(chain.role.role_arn.account()));
                     prop_assert_eq!(&target.region, region);
-                    prop_assert_eq!(spec.duration.map(|d| d.as_secs()), *duration);
-                    assert_source(&g, &spec.source, *source)?;
+                    prop_assert_eq!(chain.role.duration.map(|d| d.as_secs()), *duration);
+                    assert_below(&g, chain, chain.via.len(), *source)?;
                 }
                 (kind, spec) => prop_assert!(false, "{:?} became {:?}", kind, spec),
             }
@@ -281,7 +285,7 @@ proptest! {
         // header): then the file is refused, which is fine too.
         if let Ok(profiles) = parse_aws(&config, credentials) {
             let file = hats::config::HatsFile::parse(&hats).expect("TOML escapes any character");
-            let set = hats::config::build_targets(&profiles, &file);
+            let set = hats::config::build_targets(&profiles, &file, hats::config::Discovered::default());
             prop_assert!(set.targets.iter().all(|t| !t.name.chars().any(char::is_control)));
             prop_assert!(set.find("base").is_some());
             let shown = format!("{}/Admin", name.escape_debug());

@@ -32,7 +32,7 @@ pub fn parse_aws(config: &str, credentials: &str) -> Result<aws_config::profile:
 pub fn targets(config: &str, credentials: &str, hats: &str) -> TargetSet {
     let profiles = parse_aws(config, credentials).expect("generated AWS files parse");
     let file = HatsFile::parse(hats).expect("generated hats config parses");
-    config::build_targets(&profiles, &file)
+    config::build_targets(&profiles, &file, config::Discovered::default())
 }
 
 /// A name the AWS SDK accepts for a profile (its identifier alphabet), without

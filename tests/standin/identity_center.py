@@ -74,13 +74,13 @@ TEST CONTROLS (under /standin/, JSON in and out; not part of AWS)
     POST /standin/lifetimes   any of {"accessToken","refreshToken","client","deviceCode",
                               "authCode","roleCredentials","interval"} in seconds, for what is
                               issued afterwards; answers the current lifetimes
-    POST /standin/throttle    {"every": N, "perSecond": M, "operations": [...]} answer throttled
-                              for every Nth matching request and/or above M per second
-                              (default operations: the portal's four); {} turns it off
-    POST /standin/latency     {"ms": N} hold every AWS request N ms before answering
+    POST /standin/throttle    {"every": N, "operations": [...]} answer throttled for every Nth
+                              matching request (default operations: the portal's four); {} turns
+                              it off
     POST /standin/hold        {"hold": true} park every AWS request before it is answered until
                               {"hold": false}; GET /standin/log's "inFlight" counts the parked
-                              ones, so concurrency is observed without timing anything
+                              ones, so concurrency is observed without timing anything;
+                              {"hold": true, "operations": ["ListAccounts"]} parks only those
     POST /standin/deny        {"deny": true} the verification page and /authorize deny
     POST /standin/approve     {"userCode": "ABCD-EFGH"} approve as the page does
     POST /standin/token       {"startUrl"?, "scopes"?} a signed-in token without a flow:
@@ -102,7 +102,6 @@ import datetime
 import json
 import sys
 import threading
-import time
 import urllib.parse
 import urllib.request
 import uuid
@@ -127,7 +126,7 @@ ROUTES = {
 
 
 class Traffic:
-    """The request log, throttling and latency controls, and the in-flight gauge."""
+    """The request log, the throttling control, and the in-flight gauge."""
 
     def __init__(self):
         self.reset()
@@ -136,10 +135,9 @@ class Traffic:
         self.requests, self.in_flight, self.max_in_flight, self.throttled = [], 0, 0, 0
         self.throttle = {}
         self.matching = 0
-        self.window = []  # arrival times of admitted matching requests in the last second
-        self.latency = 0.0
         self.released = threading.Event()  # cleared while /standin/hold parks requests
         self.released.set()
+        self.held = None  # the operations /standin/hold parks; None: every one
 
     def enter(self):
         self.in_flight += 1
@@ -149,17 +147,10 @@ class Traffic:
         if not self.throttle or op not in self.throttle.get("operations", PORTAL_OPS):
             return False
         self.matching += 1
-        every, per_second = self.throttle.get("every"), self.throttle.get("perSecond")
+        every = self.throttle.get("every")
         if every and self.matching % int(every) == 0:
             self.throttled += 1
             return True
-        if per_second:
-            now = time.monotonic()
-            self.window = [t for t in self.window if now - t < 1.0]
-            if len(self.window) >= int(per_second):
-                self.throttled += 1
-                return True
-            self.window.append(now)
         return False
 
     def report(self):
@@ -243,8 +234,8 @@ class Handler(BaseHTTPRequestHandler):
         # answer, and the test that then reads the log, must find the request there.
         self.unlogged = (traffic, entry)
         try:
-            traffic.released.wait()
-            time.sleep(traffic.latency)
+            if traffic.held is None or op in traffic.held:
+                traffic.released.wait()
             self.answer(op, query, body, entry)
         finally:
             self.record_request()
@@ -346,10 +337,9 @@ class Handler(BaseHTTPRequestHandler):
                     return self.send(400, {"message": f"unknown lifetimes {sorted(unknown)}"})
                 st.lifetimes.update(body)
             elif (method, path) == ("POST", "/standin/throttle"):
-                tr.throttle, tr.matching, tr.window = body, 0, []
-            elif (method, path) == ("POST", "/standin/latency"):
-                tr.latency = float(body.get("ms", 0)) / 1000.0
+                tr.throttle, tr.matching = body, 0
             elif (method, path) == ("POST", "/standin/hold"):
+                tr.held = body.get("operations")
                 (tr.released.clear if body.get("hold", True) else tr.released.set)()
             elif (method, path) == ("POST", "/standin/deny"):
                 st.deny_approvals = bool(body.get("deny", True))

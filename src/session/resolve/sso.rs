@@ -81,7 +81,7 @@ impl<P: MfaPrompter> Engine<'_, P> {
     /// refreshed first when it is close to expiring and can be.
     pub(crate) async fn sso_token(&self, session: &SsoSession) -> Result<SsoToken, SessionError> {
         let now = self.clock.now();
-        let found = self.stored_token(session).await?;
+        let (found, problem) = self.stored_token(session).await?;
         match found {
             Some(token) if token.left(now) > REFRESH_AHEAD_SECS || !token.refreshable(now) => {
                 if token.left(now) > USABLE_SECS {
@@ -92,33 +92,36 @@ impl<P: MfaPrompter> Engine<'_, P> {
             Some(_) => self.refresh_token(session).await,
             None => Err(signed_out(
                 session,
-                "no sign-in token in the keyring or the AWS CLI's cache",
+                match problem {
+                    Some(problem) => format!("no sign-in token in the keyring, and {problem}"),
+                    None => "no sign-in token in the keyring or the AWS CLI's cache".to_owned(),
+                },
             )),
         }
     }
 
-    /// The keyring's token when it is usable, else the AWS CLI's (hats' own first).
-    async fn stored_token(&self, session: &SsoSession) -> Result<Option<SsoToken>, SessionError> {
+    /// The keyring's token when it is usable, else the AWS CLI's (hats' own
+    /// first); with why the AWS CLI's file gave none when it exists.
+    async fn stored_token(
+        &self,
+        session: &SsoSession,
+    ) -> Result<(Option<SsoToken>, Option<String>), SessionError> {
         let now = self.clock.now();
-        let ours = match self.tokens {
-            Some(cache) => cache
-                .secret(&token_key(session))
-                .await?
-                .and_then(|s| SsoToken::from_json(s.expose_secret()))
-                .filter(|t| t.start_url == session.start_url),
-            None => None,
-        };
+        let ours = kept_token(self.tokens, session).await?;
         if ours
             .as_ref()
             .is_some_and(|t| t.left(now) > USABLE_SECS || t.refreshable(now))
         {
-            return Ok(ours);
+            return Ok((ours, None));
         }
         let theirs = read_cli_cache_async(session).await;
-        if theirs.is_some() {
+        if theirs.token.is_some() {
             self.note(&format!("{}: using the AWS CLI's sign-in", session.key()));
         }
-        Ok(theirs.or(ours))
+        if let Some(problem) = &theirs.problem {
+            self.note(&format!("{}: {problem}", session.key()));
+        }
+        Ok((theirs.token.or(ours), theirs.problem))
     }
 
     /// Refreshes `session`'s token under its lock; another hats may have just done it.
@@ -132,6 +135,7 @@ impl<P: MfaPrompter> Engine<'_, P> {
         let token = self
             .stored_token(session)
             .await?
+            .0
             .ok_or_else(|| signed_out(session, "no sign-in token"))?;
         if token.left(now) > REFRESH_AHEAD_SECS || !token.refreshable(now) {
             return match token.left(now) > USABLE_SECS {
@@ -228,28 +232,25 @@ pub async fn keep_sso_token(
     Ok(())
 }
 
-/// The token `session` is signed in with (the keyring's, else the AWS CLI's, valid or
-/// not), for sign-out.
-pub async fn find_sso_token(
+/// The token the keyring keeps for `session` (`sso/<session>`), if it is one
+/// for the session's start URL.
+pub async fn kept_token(
     cache: Option<&Cache>,
     session: &SsoSession,
 ) -> Result<Option<SsoToken>, SessionError> {
-    let ours = match cache {
-        Some(cache) => cache
-            .secret(&token_key(session))
-            .await?
-            .and_then(|s| SsoToken::from_json(s.expose_secret())),
-        None => None,
+    let Some(cache) = cache else {
+        return Ok(None);
     };
-    if ours.is_some() {
-        return Ok(ours);
-    }
-    Ok(read_cli_cache_async(session).await)
+    Ok(cache
+        .secret(&token_key(session))
+        .await?
+        .and_then(|s| SsoToken::from_json(s.expose_secret()))
+        .filter(|t| t.start_url == session.start_url))
 }
 
-fn signed_out(session: &SsoSession, why: &'static str) -> SessionError {
+fn signed_out(session: &SsoSession, why: impl Into<String>) -> SessionError {
     SessionError::SsoSignIn {
         session: session.key().to_owned(),
-        why,
+        why: why.into(),
     }
 }

@@ -7,12 +7,11 @@ use super::tasks::open;
 use super::{Reply, Runner};
 use crate::config::SsoSession;
 use crate::context::Context;
-use crate::session::{Cache, SsoToken, keep_sso_token, read_cli_cache_async, token_key};
+use crate::session::{Cache, SsoToken, keep_sso_token, kept_token, read_cli_cache_async};
 use crate::signin::{Options, Report, Step, sign_in_with};
 use crate::tui::entries::sso_sessions_in_use;
 use crate::tui::state::SsoSignIn;
 use crate::tui::update::Msg;
-use secrecy::ExposeSecret;
 use tokio::sync::mpsc::UnboundedSender;
 
 /// Sends each step of a sign-in to the modal.
@@ -59,10 +58,11 @@ impl Runner {
                     .find(|s| s.key() == name)
                     .ok_or_else(|| format!("no sso-session \"{name}\" in the AWS config"))?;
                 let mut report = ToModal(replies.clone());
-                let token = sign_in_with(&session, Options::default(), ctx.clock.now(), &mut report)
+                let cache = open(&ctx, &cache).await.map_err(|e| e.to_string())?;
+                let now = ctx.clock.now();
+                let token = sign_in_with(&session, Options::default(), now, cache, &mut report)
                     .await
                     .map_err(|e| e.to_string())?;
-                let cache = open(&ctx, &cache).await.map_err(|e| e.to_string())?;
                 keep_sso_token(cache, &ctx.settings, &session, &token)
                     .await
                     .map_err(|e| e.to_string())
@@ -91,22 +91,10 @@ impl Runner {
 /// How long `session`'s sign-in has left: the later of the keyring's token and
 /// the AWS CLI's, as the engine would use them.
 async fn status(ctx: &Context, cache: Option<&Cache>, session: &SsoSession) -> SsoSignIn {
-    let ours = match cache {
-        Some(cache) => cache
-            .secret(&token_key(session))
-            .await
-            .ok()
-            .flatten()
-            .and_then(|s| SsoToken::from_json(s.expose_secret())),
-        None => None,
-    };
-    let theirs = read_cli_cache_async(session).await;
+    let ours = kept_token(cache, session).await.ok().flatten();
+    let theirs = read_cli_cache_async(session).await.token;
     let now = ctx.clock.now();
-    let tokens: Vec<SsoToken> = ours
-        .into_iter()
-        .filter(|t| t.start_url == session.start_url)
-        .chain(theirs)
-        .collect();
+    let tokens: Vec<SsoToken> = ours.into_iter().chain(theirs).collect();
     SsoSignIn {
         session: session.key().to_owned(),
         known: true,

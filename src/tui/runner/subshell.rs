@@ -28,32 +28,11 @@ impl Runner {
         let now = self.ctx.clock.now();
         let mut tty = terminal::open_tty()?;
         let mut child = std::process::Command::new(&shell);
-        child
-            .stdin(tty.try_clone()?)
-            .stdout(tty.try_clone()?)
-            .stderr(tty.try_clone()?)
-            .env(crate::output::SHELL_MARKER, &target.name);
-        #[cfg(unix)]
-        if self.ctx.settings.serve && !handoff.scoped {
+        terminal::attach(&mut child, &tty)?;
+        child.env(crate::output::SHELL_MARKER, &target.name);
+        if self.serves(&handoff) {
             writeln!(tty, "{}", banner(target, &handoff.session, true, now))?;
-            let args = crate::cli::SessionArgs {
-                mfa_code: None,
-                duration: None,
-                region: handoff.region.clone(),
-                ..Default::default()
-            };
-            // The switcher records its own hand-outs.
-            let started = || {};
-            return crate::serve::serve_command(
-                &self.ctx,
-                target,
-                &handoff.session,
-                &args,
-                child.into(),
-                started,
-            )
-            .await
-            .map(|_| ());
+            return self.run_served(target, &handoff, child).await;
         }
         writeln!(tty, "{}", banner(target, &handoff.session, false, now))?;
         let vars = exports(target, &handoff.session, handoff.region.as_deref());
@@ -66,6 +45,45 @@ impl Runner {
             .status()
             .map(|_| ())
             .map_err(|source| Error::Spawn { program, source })
+    }
+
+    /// Whether the subshell is served (`serve = true`): scoped sessions are
+    /// not, since the endpoint renews unscoped ones; and `--serve` exists on Unix only.
+    fn serves(&self, handoff: &Handoff) -> bool {
+        cfg!(unix) && self.ctx.settings.serve && !handoff.scoped
+    }
+
+    /// Runs the subshell served, as `hats shell --serve` does.
+    #[cfg(unix)]
+    async fn run_served(
+        &self,
+        target: &crate::config::Target,
+        handoff: &Handoff,
+        child: std::process::Command,
+    ) -> Result<(), Error> {
+        let args = crate::cli::SessionArgs {
+            mfa_code: None,
+            duration: None,
+            region: handoff.region.clone(),
+            ..Default::default()
+        };
+        // The switcher records its own hand-outs.
+        let started = || {};
+        crate::serve::serve_command(&self.ctx, target, &handoff.session, &args, child.into(), started)
+            .await
+            .map(|_| ())
+    }
+
+    #[cfg(not(unix))]
+    async fn run_served(
+        &self,
+        _target: &crate::config::Target,
+        _handoff: &Handoff,
+        _child: std::process::Command,
+    ) -> Result<(), Error> {
+        Err(Error::Usage(
+            "serving credentials to a subshell needs Unix".into(),
+        ))
     }
 }
 

@@ -3,7 +3,7 @@
 //! reports back as a `Reply`; a panic in one ends its request with a message.
 
 use super::{Reply, Runner, terminal};
-use crate::aws::{Progress, SsoProgress};
+use crate::aws::{AwsError, Progress, SsoProgress};
 use crate::config::{Scope, ScopeRequest};
 use crate::context::{Context, sts_region};
 use crate::error::Error;
@@ -11,7 +11,7 @@ use crate::session::{Cache, Engine, Request, Session, SessionError, keys_to_forg
 use crate::tui::entries::{cached_index, mfa_sessions};
 use crate::tui::prompter::TuiPrompter;
 use crate::tui::state::Purpose;
-use crate::tui::update::Msg;
+use crate::tui::update::{Failure, Msg};
 use tokio::sync::OnceCell;
 
 impl Runner {
@@ -27,7 +27,7 @@ impl Runner {
         let (ctx, cache, prompter, replies) = (
             self.ctx.clone(),
             self.cache.clone(),
-            self.prompter.clone(),
+            self.prompter.for_request(generation),
             self.replies.clone(),
         );
         let ended = (ctx.clone(), preset.clone());
@@ -66,7 +66,7 @@ impl Runner {
                     let _ = replies.send(Reply::Msg(msg));
                     return;
                 }
-                Err(e) => (Err(e.to_string()), None),
+                Err(e) => (Err(failure(&e)), None),
             };
             let msg = Msg::Resolved {
                 generation,
@@ -84,7 +84,7 @@ impl Runner {
                 generation,
                 target,
                 purpose,
-                outcome: Err(format!("internal error: {text}")),
+                outcome: Err(format!("internal error: {text}").into()),
                 preset,
                 mfa_sessions: mfa_sessions(&ctx, &cached_index(&ctx), ctx.clock.now()),
             }
@@ -108,26 +108,36 @@ impl Runner {
         });
     }
 
-    /// Builds the sign-in URL and opens the browser off the UI loop.
+    /// Builds the sign-in URL and opens it with the target's launcher, off the UI loop.
     pub(super) fn spawn_console(
         &self,
         target: &crate::config::Target,
         session: Session,
         region: Option<&str>,
     ) {
+        use crate::console::{Console, Landing};
         let (ctx, replies, name) = (self.ctx.clone(), self.replies.clone(), target.name.clone());
-        let region = sts_region(target, region);
-        let partition = target.partition();
+        let console = Console::new(&ctx, target, None, &Landing::Home, &sts_region(target, region));
         let task = tokio::task::spawn_blocking(move || {
-            let endpoint = crate::commands::federation_endpoint(&ctx, partition);
-            let opened =
-                crate::aws::signin_url(&session.credentials, &endpoint, partition, "console", &region)
-                    .map_err(|e| e.to_string())
-                    .and_then(|url| crate::commands::open_browser_quietly(&url));
+            let opened = console.and_then(|console| {
+                let url = match console.portal_url() {
+                    Some(portal) => portal.to_owned(),
+                    None => {
+                        let endpoint = crate::commands::federation_endpoint(&ctx, console.partition);
+                        let sign_out = console.should_sign_out(&ctx, false);
+                        console
+                            .signin_url(&session.credentials, &endpoint, sign_out)
+                            .map_err(|e| e.to_string())?
+                    }
+                };
+                console.open(&url)?;
+                console.remember(&ctx, session.expiration);
+                Ok(console.describe())
+            });
             let msg = match opened {
-                Ok(()) => Msg::Notice {
-                    text: format!("opened the AWS console for {name}"),
-                    error: false,
+                Ok(how) => Msg::ConsoleOpened {
+                    text: format!("opened the AWS console for {name} ({how})"),
+                    target: name,
                 },
                 Err(e) => Msg::Notice {
                     text: format!("console sign-in failed: {e}"),
@@ -220,6 +230,8 @@ impl Runner {
 
     pub(super) fn spawn_forget(&self, target: usize) {
         let (ctx, cache, replies) = (self.ctx.clone(), self.cache.clone(), self.replies.clone());
+        let name = ctx.targets.targets[target].name.clone();
+        let ended = name.clone();
         let task = tokio::spawn(async move {
             let outcome = async {
                 let Some(cache) = open(&ctx, &cache).await? else {
@@ -230,12 +242,30 @@ impl Runner {
             }
             .await
             .map_err(|e: Error| e.to_string());
-            let _ = replies.send(Reply::Msg(Msg::Forgotten { target, outcome }));
+            let _ = replies.send(Reply::Msg(Msg::Forgotten {
+                target,
+                name,
+                outcome,
+            }));
         });
         self.watch(task, move |text| Msg::Forgotten {
             target,
+            name: ended,
             outcome: Err(format!("internal error: {text}")),
         });
+    }
+}
+
+/// A failed request as the switcher shows it.
+fn failure(e: &Error) -> Failure {
+    let denied = matches!(
+        e,
+        Error::Session(SessionError::Aws(AwsError::AccessDenied { .. }))
+            | Error::Aws(AwsError::AccessDenied { .. })
+    );
+    Failure {
+        text: e.to_string(),
+        denied,
     }
 }
 

@@ -1,6 +1,11 @@
 //! The region picker (`w`): typing narrows the regions, `↑ ↓` move, `Enter`
 //! picks the highlighted one for the selected row (remembered in prefs; used
-//! by later exports, subshells and the console), `Esc` cancels.
+//! by the switcher's later exports, subshells and console), `Esc` cancels.
+//!
+//! The pick belongs to the switcher: `hats env`, `exec`, `shell` and
+//! `use TARGET` never read it, so a script gets the same region wherever it
+//! runs (the AWS config's `region`, or `--region`). The switcher says so
+//! where the pick shows (picker title, detail pane, status line, help).
 
 use super::{App, Effect, Overlay, prefs, set_status};
 use crate::domain::Partition;
@@ -84,7 +89,10 @@ fn pick(app: &mut App, picker: &RegionPicker) -> Vec<Effect> {
         .clone()
         .or_else(|| entry.region.clone())
         .unwrap_or_else(|| "-".into());
-    let text = format!("{} now uses region {shown}", entry.name);
+    let text = format!(
+        "{} uses region {shown} in this switcher (commands given a target use the AWS config's)",
+        entry.name
+    );
     set_status(app, text, false);
     vec![Effect::SavePrefs(prefs(app))]
 }

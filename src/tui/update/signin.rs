@@ -8,8 +8,9 @@ use crate::signin::Step;
 use crate::tui::state::{SignInModal, SsoSignIn};
 use crossterm::event::{KeyCode, KeyEvent};
 
-/// A request found `session` signed out: opens the modal and starts signing in,
-/// unless the request was superseded or a sign-in just happened for it.
+/// A request found `session` signed out: the header says so, and unless the
+/// request was superseded or a sign-in just happened for it, the modal opens
+/// and signing in starts.
 pub(super) fn needed(
     app: &mut App,
     generation: u64,
@@ -17,14 +18,16 @@ pub(super) fn needed(
     purpose: Purpose,
     session: String,
 ) -> Vec<Effect> {
-    let current = if purpose == Purpose::Refresh {
-        app.entries[target].refreshing == Some(generation)
+    signed_out(app, &session);
+    let row = if purpose == Purpose::Refresh {
+        (app.entries.get(target).and_then(|e| e.refreshing) == Some(generation)).then_some(target)
     } else {
-        app.handout.is_some_and(|(g, _, _)| g == generation)
+        app.handout
+            .and_then(|(g, row, _)| (g == generation).then_some(row))
     };
-    if !current {
+    let Some(target) = row else {
         return Vec::new();
-    }
+    };
     if purpose == Purpose::Refresh {
         app.end_refresh(target);
     } else {
@@ -41,6 +44,15 @@ pub(super) fn needed(
         );
         return Vec::new();
     }
+    if app.overlay != Overlay::None || app.filtering {
+        // A box took the keys meanwhile: it is not replaced by a sign-in.
+        set_status(
+            app,
+            format!("signed out of \"{session}\"; press the key again to sign in"),
+            true,
+        );
+        return Vec::new();
+    }
     set_status(app, format!("signing in to \"{session}\"…"), false);
     app.overlay = Overlay::SignIn(SignInModal {
         session: session.clone(),
@@ -51,6 +63,15 @@ pub(super) fn needed(
         browser: false,
     });
     vec![Effect::SignIn { session }]
+}
+
+/// The engine found `session` without a usable token: the header must not count down.
+fn signed_out(app: &mut App, session: &str) {
+    if let Some(known) = app.sso_signins.iter_mut().find(|s| s.session == session) {
+        known.known = true;
+        known.expires = None;
+        known.renewable = false;
+    }
 }
 
 /// The flow reached `step`: the modal shows it.
@@ -89,9 +110,9 @@ pub(super) fn finished(app: &mut App, session: &str, outcome: Result<(), String>
     app.overlay = Overlay::None;
     match outcome {
         Ok(()) => {
-            let effect = start(app, target, purpose, purpose == Purpose::Refresh, None);
+            let effects = start(app, target, purpose, purpose == Purpose::Refresh, None);
             app.signed_in_for = Some(app.generation);
-            vec![effect]
+            effects
         }
         Err(e) => {
             set_status(app, format!("sign-in to \"{session}\" failed: {e}"), true);

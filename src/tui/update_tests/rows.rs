@@ -345,6 +345,7 @@ fn the_six_digits_hint_goes_once_the_sixth_digit_is_typed() {
         Msg::MfaAsked {
             id: 1,
             serial: "arn:aws:iam::111111111111:mfa/alice".into(),
+            generation: None,
         },
         now(),
     );

@@ -78,6 +78,29 @@ pub fn by_rank<'a>(items: &[(&'a str, u8)], gap: &str, max: usize) -> Vec<&'a st
     shown.into_iter().map(|(t, _)| t).collect()
 }
 
+/// How many rows `text` takes wrapped at word boundaries into `max` columns
+/// (a word longer than a row is split), as a wrapping paragraph draws it.
+pub fn rows(text: &str, max: usize) -> usize {
+    let max = max.max(1);
+    let mut rows = 1;
+    let mut used = 0;
+    for word in text.split(' ') {
+        let w = width(word);
+        let gap = usize::from(used > 0);
+        if used + gap + w <= max {
+            used += gap + w;
+            continue;
+        }
+        if used > 0 {
+            rows += 1;
+        }
+        // A word wider than a row fills whole rows, and the rest starts the next.
+        rows += w.saturating_sub(1) / max;
+        used = w - w.saturating_sub(1) / max * max;
+    }
+    rows
+}
+
 /// Splits `available` columns among columns that want `wants` columns each:
 /// every column gets what it wants when that fits; otherwise columns that want
 /// less than their share (by `weights`) get it and the rest share what is
@@ -155,6 +178,18 @@ mod tests {
         assert_eq!(share(&[80, 80, 80], &[3, 3, 2], 40), [15, 15, 10]);
         assert_eq!(share(&[80, 80, 80], &[3, 3, 2], 40).iter().sum::<usize>(), 40);
         assert_eq!(share(&[5, 5], &[1, 1], 0), [0, 0]);
+    }
+
+    #[test]
+    fn wrapped_rows_count_whole_words() {
+        assert_eq!(rows("", 10), 1);
+        assert_eq!(rows("short", 10), 1);
+        assert_eq!(rows("two words", 9), 1);
+        assert_eq!(rows("two words", 8), 2);
+        // A word does not fit after "aaaa": it moves to the next row whole.
+        assert_eq!(rows("aaaa bbbbbbbb", 10), 2);
+        assert_eq!(rows("abcdefghijklmnopqrstuvwxy", 10), 3);
+        assert_eq!(rows("a abcdefghijklmnopqrst", 10), 3);
     }
 
     #[test]

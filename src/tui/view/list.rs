@@ -35,6 +35,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
     let with_region = area.width >= 100;
     let title = if app.filtering || !app.filter.text.is_empty() {
         format!(" /{}{} ", app.filter.text, if app.filtering { "▏" } else { "" })
+    } else if app.skipped > 0 {
+        format!(
+            " targets ({}; {} skipped, see hats ls) ",
+            app.entries.len(),
+            app.skipped
+        )
     } else {
         format!(" targets ({}) ", app.entries.len())
     };
@@ -62,7 +68,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
     let mut highlighter = app.filter.highlighter();
     let texts: Vec<Texts> = on_screen
         .iter()
-        .map(|&i| texts(&app.entries[i], highlighter.as_mut(), theme))
+        .map(|&i| {
+            let e = &app.entries[i];
+            texts(
+                e,
+                app.consoles_opened.contains(&e.name),
+                highlighter.as_mut(),
+                theme,
+            )
+        })
         .collect();
     let widths = column_widths(area.width, wide, with_region, &texts);
     let rows = on_screen.iter().zip(texts).map(|(&i, t)| {
@@ -108,9 +122,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
 }
 
 /// A row's texts, with the filter's matches in the name highlighted.
-fn texts(e: &Entry, highlighter: Option<&mut Highlighter>, theme: Theme) -> Texts {
+fn texts(e: &Entry, console_opened: bool, highlighter: Option<&mut Highlighter>, theme: Theme) -> Texts {
     let hits = highlighter.map(|h| h.name_hits(&e.name)).unwrap_or_default();
     let mut suffix = Vec::new();
+    if console_opened {
+        suffix.push(Span::styled(" ◰ console", theme.dim()));
+    }
     if let Some(preset) = &e.preset {
         suffix.push(Span::styled(format!(" [{preset}]"), theme.production()));
     }

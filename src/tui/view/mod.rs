@@ -13,6 +13,7 @@
 
 mod detail;
 mod fit;
+mod help;
 mod helper;
 mod list;
 mod overlay;
@@ -97,12 +98,18 @@ pub struct Areas {
 }
 
 /// Lays the screen out: side by side from 120 columns, stacked below that.
+/// On a terminal too short for everything the key hints stay longest (they
+/// say where help is), then the status line, then the header.
 pub fn areas(area: Rect) -> Areas {
+    let height = area.height;
+    let footer_rows = height.min(1);
+    let status_rows = u16::from(height >= 3);
+    let header_rows = u16::from(height >= 5);
     let [header, body, status, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(3),
-        Constraint::Length(1),
-        Constraint::Length(1),
+        Constraint::Length(header_rows),
+        Constraint::Length(height - footer_rows - status_rows - header_rows),
+        Constraint::Length(status_rows),
+        Constraint::Length(footer_rows),
     ])
     .areas(area);
     let (list, detail) = if body.width >= 120 {
@@ -129,7 +136,7 @@ pub fn areas(area: Rect) -> Areas {
     }
 }
 
-pub use overlay::help_scroll_max;
+pub use help::help_scroll_max;
 
 /// The row index (into the visible matches) drawn at screen line `y`, if any.
 pub fn row_at(app: &App, y: u16) -> Option<usize> {
@@ -165,7 +172,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
     }
     if let Some(s) = &app.status {
         let style = if s.error { theme.error() } else { Style::new() };
-        frame.render_widget(Paragraph::new(Span::styled(s.text.as_str(), style)), status);
+        let text = status_text(&s.text, usize::from(status.width));
+        frame.render_widget(Paragraph::new(Span::styled(text, style)), status);
     }
     frame.render_widget(
         Paragraph::new(footer_line(app, footer.width)).style(theme.dim()),
@@ -175,6 +183,16 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
         helper::draw(frame, app, now, theme);
     }
     overlay::draw(frame, app, now, theme);
+}
+
+/// The status line's text in `width` columns: a longer one is cut, and says
+/// that `m` shows all of it.
+fn status_text(text: &str, width: usize) -> String {
+    const MORE: &str = " (m: all)";
+    if fit::width(text) <= width || width < 2 * MORE.len() {
+        return fit::ellipsize(text, width);
+    }
+    format!("{}{MORE}", fit::ellipsize(text, width - MORE.len()))
 }
 
 /// The header: `hats`, source profiles, each MFA device's countdown, each
@@ -278,12 +296,31 @@ fn clock_left(left: i64) -> String {
 
 /// The key hints, each with its rank: 0 stays at any width, higher ranks
 /// are left out first when the line is too narrow.
-fn hints(app: &App) -> &'static [(&'static str, u8)] {
-    if app.overlay == Overlay::None && app.helper.as_ref().is_some_and(|h| h.failed) {
-        return &[("any key: close", 0)];
+fn hints(app: &App) -> Vec<(&'static str, u8)> {
+    let hints = overlay_hints(app).unwrap_or_else(|| list_hints(app));
+    if !app.use_mode {
+        return hints.to_vec();
     }
-    match &app.overlay {
+    // Under `hats use`, Enter hands the target to the calling shell.
+    hints
+        .iter()
+        .map(|&(text, rank)| match text {
+            "Enter shell" => ("Enter use here", rank),
+            "Enter: shell" => ("Enter: use here", rank),
+            other => (other, rank),
+        })
+        .collect()
+}
+
+/// The hints of the open box, if one is open.
+fn overlay_hints(app: &App) -> Option<&'static [(&'static str, u8)]> {
+    if app.overlay == Overlay::None && app.helper.as_ref().is_some_and(|h| h.failed) {
+        return Some(&[("any key: close", 0)]);
+    }
+    let hints: &'static [(&'static str, u8)] = match &app.overlay {
+        Overlay::None => return None,
         Overlay::Help(_) => &[("↑↓: scroll", 1), ("any other key: close help", 0)],
+        Overlay::Message(_) => &[("Enter/Esc: close", 0)],
         Overlay::Mfa(_) => &[("digits: code", 1), ("Enter: submit", 0), ("Esc: cancel", 0)],
         Overlay::ConfirmForget(_) => &[("y: forget", 0), ("n/Esc: keep", 0)],
         Overlay::SignIn(_) => &[("approve in a browser", 1), ("Esc: cancel the sign-in", 0)],
@@ -303,14 +340,26 @@ fn hints(app: &App) -> &'static [(&'static str, u8)] {
             ("Enter: use it", 0),
             ("Esc: cancel", 0),
         ],
-        Overlay::None if app.filtering => &[
+    };
+    Some(hints)
+}
+
+/// The hints of the list and the filter box.
+fn list_hints(app: &App) -> &'static [(&'static str, u8)] {
+    if app.filtering {
+        return &[
             ("type to filter", 3),
             ("↑↓: move", 2),
             ("Tab: keys act on the list", 0),
             ("Enter: shell", 1),
             ("Esc: clear", 0),
-        ],
-        Overlay::None if !app.filter.text.is_empty() => &[
+        ];
+    }
+    if app.handout.is_some() {
+        return &[("Esc cancel", 0), ("↑↓ move", 2), ("? help", 0), ("q quit", 1)];
+    }
+    if !app.filter.text.is_empty() {
+        return &[
             ("Enter shell", 1),
             ("e env", 2),
             ("c copy", 4),
@@ -320,22 +369,22 @@ fn hints(app: &App) -> &'static [(&'static str, u8)] {
             ("Esc clear filter", 0),
             ("? help", 0),
             ("q quit", 1),
-        ],
-        Overlay::None => &[
-            ("Enter shell", 1),
-            ("/ filter", 1),
-            ("r refresh", 3),
-            ("R all", 4),
-            ("e env", 2),
-            ("c copy", 4),
-            ("d forget", 4),
-            ("? help", 0),
-            ("q quit", 0),
-        ],
+        ];
     }
+    &[
+        ("Enter shell", 1),
+        ("/ filter", 1),
+        ("r refresh", 3),
+        ("R all", 4),
+        ("e env", 2),
+        ("c copy", 4),
+        ("d forget", 4),
+        ("? help", 0),
+        ("q quit", 0),
+    ]
 }
 
 /// The hints that fit in `width` columns.
 fn footer_line(app: &App, width: u16) -> String {
-    fit::by_rank(hints(app), "  ", usize::from(width)).join("  ")
+    fit::by_rank(&hints(app), "  ", usize::from(width)).join("  ")
 }

@@ -1,8 +1,11 @@
-//! Modal overlays: help, MFA prompt, forget confirmation, production guard.
+//! Modal overlays: help, MFA prompt, forget confirmation, production guard,
+//! pickers, the sign-in and a whole message. One function per box; each
+//! says how big it must be.
 
-use super::Theme;
+use super::help::{HELP_WIDTH, help_box};
+use super::{Theme, fit};
 use crate::tui::regions::{Choice, choices};
-use crate::tui::state::{App, Overlay, RegionPicker};
+use crate::tui::state::{App, Guard, MfaModal, Overlay, RegionPicker};
 use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -12,102 +15,172 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 
+/// A box to draw: title, lines, width and height (borders included).
+struct Boxed {
+    title: &'static str,
+    lines: Vec<Line<'static>>,
+    width: u16,
+    height: u16,
+}
+
 /// Draws the open overlay, if any, over the screen.
 pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
-    let (title, lines, width, height): (&str, Vec<Line<'_>>, u16, u16) = match &app.overlay {
-        Overlay::None => return,
+    let area = frame.area();
+    let Some(boxed) = boxed(app, area, now, theme) else {
+        return;
+    };
+    let cell = centered(area, boxed.width, boxed.height);
+    frame.render_widget(Clear, cell);
+    frame.render_widget(
+        Paragraph::new(boxed.lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(format!(" {} ", boxed.title))),
+        cell,
+    );
+}
+
+/// The open overlay's box.
+fn boxed(app: &App, area: Rect, now: Timestamp, theme: Theme) -> Option<Boxed> {
+    let boxed = match &app.overlay {
+        Overlay::None => return None,
         Overlay::Help(first) => {
-            let all = help_lines();
-            let fits = help_fits(frame.area().height);
-            let first = (*first).min(all.len().saturating_sub(fits));
-            let title = if all.len() > fits {
-                "keys (↑↓ scroll)"
-            } else {
-                "keys"
-            };
-            // Cut, not wrapped, on a narrow terminal: a wrapped line would push the legend out.
-            let inner = usize::from(HELP_WIDTH.min(frame.area().width).saturating_sub(2));
-            let lines: Vec<Line<'_>> = all
-                .into_iter()
-                .skip(first)
-                .take(fits)
-                .map(|line| super::fit::fit_line(line, inner))
-                .collect();
-            let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-            (title, lines, HELP_WIDTH, height)
-        }
-        Overlay::Mfa(m) => {
-            let field = format!("[{:_<6}]", "●".repeat(m.input.len()));
-            let mut lines = vec![
-                Line::raw(format!("MFA code for {}", m.serial)),
-                Line::raw(format!("target: {}", m.target)),
-                Line::raw(""),
-                Line::styled(field, Style::new().add_modifier(Modifier::BOLD)),
-            ];
-            if m.waiting {
-                let frame_no = usize::try_from(now.subsec_millisecond() / 250).unwrap_or(0) % SPINNER.len();
-                lines.push(Line::raw(format!("{} calling STS…", SPINNER[frame_no])));
+            let (title, lines, height) = help_box(app, *first, area);
+            Boxed {
+                title,
+                lines,
+                width: HELP_WIDTH,
+                height,
             }
-            if let Some(error) = &m.error {
-                lines.push(Line::styled(error.clone(), theme.error()));
-            }
-            ("MFA", lines, 70, 9)
         }
-        Overlay::ConfirmForget(t) => (
-            "forget",
-            vec![Line::raw(format!(
+        Overlay::Mfa(m) => mfa_box(m, area, now, theme),
+        Overlay::ConfirmForget(t) => Boxed {
+            title: "forget",
+            lines: vec![Line::raw(format!(
                 "Forget the cached session of {}? (y/n)",
                 app.entries[*t].name
             ))],
-            60,
-            3,
-        ),
+            width: 60,
+            height: 3,
+        },
         Overlay::Region(picker) => {
             // The header and the key hints stay visible around it.
-            let (lines, height) = region_lines(app, picker, frame.area().height.saturating_sub(2));
-            ("region", lines, 50, height)
-        }
-        Overlay::Preset(target, line) => {
-            let names = std::iter::once(format!("(none: {} unscoped)", app.entries[*target].name))
-                .chain(app.presets.iter().cloned());
-            let lines = names
-                .enumerate()
-                .map(|(i, label)| picker_line(&label, i == *line))
-                .collect();
-            let height = u16::try_from(app.presets.len() + 3).unwrap_or(20);
-            ("scope down", lines, 50, height)
-        }
-        Overlay::Guard(g) => {
-            let mut lines = vec![
-                Line::styled(
-                    format!("{} is production.", app.entries[g.target].name),
-                    theme.production(),
-                ),
-                Line::raw(format!("Type \"{}\" (or yes) to continue:", g.expected)),
-                Line::styled(
-                    format!("> {}", g.input),
-                    Style::new().add_modifier(Modifier::BOLD),
-                ),
-            ];
-            if let Some(error) = &g.error {
-                lines.push(Line::styled(error.clone(), theme.error()));
+            let (lines, height) = region_lines(app, picker, area.height.saturating_sub(2));
+            Boxed {
+                title: "region (for this switcher)",
+                lines,
+                width: 50,
+                height,
             }
-            ("production", lines, 64, 7)
         }
+        Overlay::Preset(target, line) => preset_box(app, *target, *line),
+        Overlay::Guard(g) => guard_box(app, g, theme),
         Overlay::SignIn(m) => {
-            let width = 80.min(frame.area().width);
+            let width = 80.min(area.width);
             let (lines, height) = sign_in_lines(app, m, now, usize::from(width.saturating_sub(2)));
-            ("Identity Center sign-in", lines, width, height)
+            Boxed {
+                title: "Identity Center sign-in",
+                lines,
+                width,
+                height,
+            }
         }
+        Overlay::Message(text) => message_box(text, area),
     };
-    let area = centered(frame.area(), width, height);
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(format!(" {title} "))),
-        area,
-    );
+    Some(boxed)
+}
+
+/// The MFA prompt, tall enough for the whole of its error.
+fn mfa_box(m: &MfaModal, area: Rect, now: Timestamp, theme: Theme) -> Boxed {
+    let width = 70.min(area.width);
+    let inner = usize::from(width.saturating_sub(2));
+    let field = format!("[{:_<6}]", "●".repeat(m.input.len()));
+    let mut lines = vec![
+        Line::raw(format!("MFA code for {}", m.serial)),
+        Line::raw(format!("target: {}", m.target)),
+        Line::raw(""),
+        Line::styled(field, Style::new().add_modifier(Modifier::BOLD)),
+    ];
+    let mut rows: usize = lines[..2]
+        .iter()
+        .map(|l| fit::rows(&l.to_string(), inner))
+        .sum::<usize>()
+        + 2;
+    if m.waiting {
+        lines.push(Line::raw(format!("{} calling STS…", spinner(now))));
+        rows += 1;
+    }
+    if let Some(error) = &m.error {
+        rows += fit::rows(error, inner);
+        lines.push(Line::styled(error.clone(), theme.error()));
+    }
+    Boxed {
+        title: "MFA",
+        lines,
+        width,
+        height: u16::try_from(rows + 2).unwrap_or(u16::MAX),
+    }
+}
+
+fn preset_box(app: &App, target: usize, line: usize) -> Boxed {
+    let names = std::iter::once(format!("(none: {} unscoped)", app.entries[target].name))
+        .chain(app.presets.iter().cloned());
+    let lines = names
+        .enumerate()
+        .map(|(i, label)| picker_line(&label, i == line))
+        .collect();
+    Boxed {
+        title: "scope down",
+        lines,
+        width: 50,
+        height: u16::try_from(app.presets.len() + 3).unwrap_or(20),
+    }
+}
+
+fn guard_box(app: &App, g: &Guard, theme: Theme) -> Boxed {
+    let mut lines = vec![
+        Line::styled(
+            format!("{} is production.", app.entries[g.target].name),
+            theme.production(),
+        ),
+        Line::raw(format!("Type \"{}\" (or yes) to continue:", g.expected)),
+        Line::styled(
+            format!("> {}", g.input),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+    ];
+    if let Some(error) = &g.error {
+        lines.push(Line::styled(error.clone(), theme.error()));
+    }
+    Boxed {
+        title: "production",
+        lines,
+        width: 64,
+        height: 7,
+    }
+}
+
+/// A whole message, wrapped, as tall as it needs (up to the screen).
+fn message_box(text: &str, area: Rect) -> Boxed {
+    let width = 80.min(area.width);
+    let inner = usize::from(width.saturating_sub(2));
+    let lines = vec![
+        Line::raw(text.to_owned()),
+        Line::raw(""),
+        Line::raw("Enter or Esc closes"),
+    ];
+    let rows = fit::rows(text, inner) + 2;
+    Boxed {
+        title: "message",
+        lines,
+        width,
+        height: u16::try_from(rows + 2).unwrap_or(u16::MAX),
+    }
+}
+
+/// The spinner's frame at `now` (four a second).
+fn spinner(now: Timestamp) -> &'static str {
+    let frame_no = usize::try_from(now.subsec_millisecond() / 250).unwrap_or(0) % SPINNER.len();
+    SPINNER[frame_no]
 }
 
 /// The sign-in modal's lines and its height (borders included) when `inner` columns wide.
@@ -147,55 +220,13 @@ fn sign_in_lines(
             rows += 1 + url.chars().count().div_ceil(inner.max(1));
         }
     }
-    let frame_no = usize::try_from(now.subsec_millisecond() / 250).unwrap_or(0) % SPINNER.len();
     lines.push(Line::raw(""));
     lines.push(Line::raw(format!(
         "{} waiting for approval…  (Esc cancels)",
-        SPINNER[frame_no]
+        spinner(now)
     )));
     rows += 2;
     (lines, u16::try_from(rows + 2).unwrap_or(u16::MAX))
-}
-
-/// The help box's width, borders included: every help line fits inside.
-const HELP_WIDTH: u16 = 66;
-
-/// The last first line the help can scroll to on a terminal `height` rows tall.
-pub fn help_scroll_max(height: u16) -> usize {
-    help_lines().len().saturating_sub(help_fits(height))
-}
-
-/// How many help lines fit: the box's borders, the header and the key hints stay.
-fn help_fits(height: u16) -> usize {
-    usize::from(height.saturating_sub(4)).max(1)
-}
-
-fn help_lines() -> Vec<Line<'static>> {
-    [
-        "Enter       credentials + subshell (MFA/SSO sign-in if needed)",
-        "/           filter as you type; Ctrl-W word, Ctrl-U line",
-        "Tab         leave the filter box: keys act on the filtered list",
-        "Esc         clear the filter (cursor kept); with none: quit",
-        "↑↓ j k      move        PgUp PgDn  page",
-        "Home End g G  first / last",
-        "r           refresh the selected session now",
-        "R           refresh sessions expiring within 15 min",
-        "e           quit and print exports: eval \"$(hats)\"",
-        "c           copy exports to the clipboard (OSC 52)",
-        "o           open the AWS console signed in as the target",
-        "w           pick the region (type to narrow the list)",
-        "p           scope the selected target's sessions down (preset)",
-        "d           forget the selected cached session",
-        "f           pin / unpin a favourite (favourites, recent first)",
-        "S           sync the organization's accounts now",
-        "?           this help",
-        "q Ctrl-C    quit",
-        "",
-        "! production (asks for confirmation)   * favourite",
-    ]
-    .into_iter()
-    .map(Line::raw)
-    .collect()
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -252,14 +283,4 @@ fn region_lines(app: &App, picker: &RegionPicker, room: u16) -> (Vec<Line<'stati
     }
     let height = u16::try_from(shown + 3).unwrap_or(u16::MAX);
     (lines, height)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_help_line_fits_the_box_without_wrapping() {
-        for line in super::help_lines() {
-            assert!(line.width() <= usize::from(super::HELP_WIDTH - 2), "{line}");
-        }
-    }
 }

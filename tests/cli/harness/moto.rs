@@ -53,6 +53,17 @@ impl StsCall {
     pub fn param(&self, key: &str) -> Option<&str> {
         self.params.get(key).map(String::as_str)
     }
+    /// The access key id and region of the SigV4 signature (`Credential=KEY/DATE/REGION/...`).
+    pub fn signed_by(&self) -> (&str, &str) {
+        let scope = self
+            .authorization
+            .split("Credential=")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no credential scope in {:?}", self.authorization));
+        let mut parts = scope.split('/');
+        let key = parts.next().unwrap_or_default();
+        (key, parts.nth(1).unwrap_or_default())
+    }
 }
 
 impl Moto {
@@ -177,6 +188,17 @@ impl Moto {
                 })
             })
             .collect()
+    }
+
+    /// The one `action` request among the STS requests since the last call
+    /// (failing the test if there is none or more than one), and clears the record.
+    pub fn take_one(&self, action: &str) -> StsCall {
+        let calls = self.take_sts_calls();
+        let mut matching = calls.iter().filter(|c| c.action() == action);
+        match (matching.next(), matching.next()) {
+            (Some(call), None) => call.clone(),
+            _ => panic!("not one {action} among {calls:?}"),
+        }
     }
 
     /// The actions of the STS requests since the last call.

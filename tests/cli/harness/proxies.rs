@@ -1,6 +1,6 @@
 //! Endpoints on real sockets in front of moto: one that throttles Organizations
 //! like AWS under load, one that injects faults (errors, garbage, cut-off bodies,
-//! silence) into chosen requests and counts what reached it.
+//! silence, a hold the test releases) into chosen requests and counts what reached it.
 
 use super::*;
 
@@ -135,6 +135,9 @@ pub enum Fault {
     EmptyOk,
     /// Reads the request and never answers (until the endpoint is dropped).
     Hang,
+    /// Holds the request until the test sets another fault, then forwards it:
+    /// an STS as slow as the test needs, with no timing in the test.
+    Hold,
     /// HTTP 403 with STS's `AccessDenied`, as AWS answers a wrong MFA code.
     AccessDenied,
 }
@@ -251,14 +254,14 @@ fn serve_one(
     {
         params.insert("Action".into(), target.to_owned());
     }
-    let fault = if head.contains(matching) || text.contains(matching) {
+    let chosen = if head.contains(matching) || text.contains(matching) {
         *fault.lock().unwrap()
     } else {
         Fault::Pass
     };
     seen.lock().unwrap().push(Intercepted {
         params,
-        faulted: fault != Fault::Pass,
+        faulted: chosen != Fault::Pass,
     });
     let respond = |client: &mut TcpStream, status: &str, content_type: &str, body: &str| {
         write!(
@@ -271,7 +274,7 @@ fn serve_one(
         "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>\
          <Credentials><AccessKeyId>ASIAFAULTYFAULTY</AccessKeyId><SecretAccessKey>{LEAKED_SECRET}"
     );
-    match fault {
+    match chosen {
         Fault::Pass => return forward(client, upstream, &head, &body),
         Fault::ServerError => respond(
             &mut client,
@@ -297,6 +300,12 @@ fn serve_one(
         )?,
         Fault::EmptyOk => respond(&mut client, "200 OK", "text/xml", "")?,
         Fault::Hang => held.lock().unwrap().push(client),
+        Fault::Hold => {
+            while *fault.lock().unwrap() == Fault::Hold {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            return forward(client, upstream, &head, &body);
+        }
         Fault::AccessDenied => respond(
             &mut client,
             "403 Forbidden",

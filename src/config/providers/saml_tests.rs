@@ -1,5 +1,11 @@
-use super::*;
-use crate::config::Spec;
+use super::super::{Discovered, build_targets};
+use crate::config::saml::{DiscoveredRole, DiscoveredRoles, DiscoveredSource};
+use crate::config::sso::SsoSession;
+use crate::config::{HatsFile, Origin, Source, Spec, TargetSet};
+use crate::domain::{Inventory, OrgAccount};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
 
 const PROVIDER: &str = "arn:aws:iam::111111111111:saml-provider/Corp";
 
@@ -43,11 +49,32 @@ fn build(config: &str, found: &DiscoveredRoles, inv: Option<&Inventory>) -> Targ
     build_named(config, found, inv.as_slice())
 }
 
+/// The targets of `config` (hats' config; no AWS profiles) with `found` roles
+/// and `inventories`: the organization's first, then Identity Center sign-ins'.
 fn build_named(config: &str, found: &DiscoveredRoles, inventories: &[&Inventory]) -> TargetSet {
     let file = HatsFile::parse(config).unwrap();
-    let mut set = TargetSet::default();
-    add_saml(&mut set, &file, Path::new("/cache"), found, inventories);
-    set
+    let profiles = aws_config::profile::ProfileSet::default();
+    let sign_ins: Vec<(Arc<SsoSession>, Inventory)> = inventories
+        .iter()
+        .skip(1)
+        .enumerate()
+        .map(|(i, inv)| {
+            let session = SsoSession {
+                name: Some(format!("s{i}")),
+                start_url: format!("https://s{i}.awsapps.com/start"),
+                region: "us-east-1".into(),
+                scopes: Vec::new(),
+            };
+            (Arc::new(session), (*inv).clone())
+        })
+        .collect();
+    let discovered = Discovered {
+        organization: inventories.first().copied(),
+        identity_center: &sign_ins,
+        saml: Some(found),
+        cache_dir: Path::new("/cache"),
+    };
+    build_targets(&profiles, &file, discovered)
 }
 
 fn names(set: &TargetSet) -> Vec<(&str, Option<&str>)> {
@@ -75,14 +102,14 @@ fn every_granted_role_is_a_target_named_by_the_organization_or_by_id() {
     assert_eq!(
         names(&set),
         [
-            ("Data-Lake[31m-prod/Admin", Some("222222222222/Admin")),
+            ("Data-Lake-31m-prod/Admin", Some("222222222222/Admin")),
             ("333333333333/ReadOnly", None)
         ]
     );
     let Spec::Role(spec) = &set.targets[0].spec else {
         panic!("a role")
     };
-    let Source::Saml(saml) = &spec.source else {
+    let Source::Saml(saml) = &spec.base else {
         panic!("a SAML source")
     };
     assert_eq!(saml.principal_arn, PROVIDER);

@@ -1,0 +1,283 @@
+//! The inventory stage: the one place where what the providers found becomes targets.
+//!
+//! Every way in hands over plain facts: an `[[account]]` in hats' config, an
+//! organization inventory, an Identity Center sign-in's inventory, the roles a
+//! SAML source's assertion granted (see `config/providers/`). Each is a
+//! [`Batch`]: accounts (id, name, OU path, tags) with the roles offered in them,
+//! each role as the [`Spec`] that gets its credentials, plus what the batch's
+//! config entry says (rules, region, tags, production). This stage alone decides:
+//!
+//! - names and aliases: `LABEL/ROLE` with `ID/ROLE` as alias, where a discovered
+//!   account's label is its name in the one charset of discovered names
+//!   ([`crate::domain::discovered_label`]), else its id; a label belongs to the
+//!   first account that uses it; then `ID/ROLE`, then `ID/ROLE@QUALIFIER` (the
+//!   sign-in or SAML source); a configured name that is taken is refused;
+//! - the rules: skip, include, production, excluded roles, and the production
+//!   name patterns of `[defaults]`;
+//! - attaching: an AWS profile whose role lives in a discovered account learns
+//!   the account's name, OU path, tags and production guard; a discovered role a
+//!   profile already hands out is shown once, as the profile, and its discovered
+//!   names resolve to it (`TargetSet::extra_names`).
+//!
+//! It never reads a file and does not know which provider a batch came from.
+
+pub(super) mod files;
+mod naming;
+mod rules;
+
+pub(super) use rules::{Verdict, offered_roles};
+
+use super::target::{Origin, Spec, Target, TargetSet};
+use super::{ConfigError, OrgRule};
+use crate::domain::AccountId;
+use naming::Names;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// How a batch's targets are named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Naming {
+    /// Names from the user's own config, kept as written; a name already taken is refused.
+    Configured,
+    /// One target named as a whole by its section (`[web_identity.NAME]`);
+    /// a name already taken is refused.
+    Entry(String),
+    /// Names from an API: the charset, and fallbacks to `ID/ROLE` and `ID/ROLE@QUALIFIER`.
+    Discovered,
+}
+
+/// One account as a provider found it.
+#[derive(Debug, Clone)]
+pub(super) struct AccountFacts<'a> {
+    /// The account.
+    pub id: AccountId,
+    /// Its name as the provider has it (possibly empty; a discovered one may hold anything).
+    pub name: &'a str,
+    /// OU names from the root down, when the organization knows the account.
+    pub ou_path: Option<&'a [String]>,
+    /// The account's tags, when known.
+    pub tags: Option<&'a BTreeMap<String, String>>,
+    /// Each role offered in it, as the spec that gets its credentials.
+    pub roles: Vec<Spec>,
+}
+
+/// What one provider found under one config entry.
+#[derive(Debug)]
+pub(super) struct Batch<'a> {
+    /// Listed as.
+    pub origin: Origin,
+    /// How its targets are named.
+    pub naming: Naming,
+    /// What `ID/ROLE@` is followed by when both plain names are taken.
+    pub qualifier: String,
+    /// Where it is configured, for messages (`[saml.corp] in hats config`).
+    pub place: String,
+    /// The rules that apply, in order.
+    pub rules: Vec<&'a OrgRule>,
+    /// Exported with its targets.
+    pub region: Option<String>,
+    /// Tags its targets carry besides their account's (`saml = NAME`).
+    pub tags: BTreeMap<String, String>,
+    /// The entry guards its targets as production itself.
+    pub production: bool,
+    /// The accounts.
+    pub accounts: Vec<AccountFacts<'a>>,
+}
+
+/// Adds the targets of `batches` to `set`, whose targets (the AWS profiles)
+/// are already named; then marks targets whose names match `patterns` as production.
+pub(super) fn stage(set: &mut TargetSet, batches: Vec<Batch<'_>>, patterns: &[String]) {
+    let adding: usize = batches
+        .iter()
+        .flat_map(|b| &b.accounts)
+        .map(|a| a.roles.len())
+        .sum();
+    let mut names = Names::of(set, adding);
+    set.targets.reserve(adding);
+    for batch in batches {
+        add_batch(set, &mut names, batch);
+    }
+    if !patterns.is_empty() {
+        for target in &mut set.targets {
+            target.production |= patterns
+                .iter()
+                .any(|p| super::settings::wildcard_match(p, &target.name));
+        }
+    }
+}
+
+/// What every target of one account shows: made once per account, not per role.
+struct Shown {
+    account_name: Option<String>,
+    ou_path: Option<String>,
+    tags: Arc<BTreeMap<String, String>>,
+    production: bool,
+}
+
+fn add_batch(set: &mut TargetSet, names: &mut Names, batch: Batch<'_>) {
+    let Batch {
+        origin,
+        naming,
+        qualifier,
+        place,
+        rules,
+        region,
+        tags,
+        production,
+        accounts,
+    } = batch;
+    let qualifier = crate::domain::discovered_label(&qualifier);
+    for account in accounts {
+        let verdict = Verdict::of(&rules, &account);
+        if !verdict.offered {
+            continue;
+        }
+        let shown = shown(&account, &naming, &tags, production || verdict.production);
+        for &i in names.profiles_in(&account.id) {
+            attach(&mut set.targets[i], &shown, account.tags);
+        }
+        let label = match &naming {
+            Naming::Configured if !account.name.is_empty() => account.name.to_owned(),
+            Naming::Discovered => crate::domain::discovered_label(account.name),
+            Naming::Configured | Naming::Entry(_) => String::new(),
+        };
+        let label = if label.is_empty() {
+            account.id.to_string()
+        } else {
+            label
+        };
+        let label_is_ours = names.claim_label(&label, &account.id);
+        for spec in account.roles {
+            let role = role_name(&spec);
+            if verdict.excludes(role) || (naming == Naming::Discovered && !crate::domain::is_plain_name(role))
+            {
+                continue;
+            }
+            let by_id = [account.id.as_str(), "/", role].concat();
+            let primary = [label.as_str(), "/", role].concat();
+            // What the user configured is kept as written, even where it repeats a profile.
+            if let Some(i) = names.covering(&spec).filter(|_| naming == Naming::Discovered) {
+                // Shown once, as the configured target; its discovered names still lead to it.
+                for extra in [primary, by_id] {
+                    if !names.is_taken(set, &extra) {
+                        set.extra_names.insert(extra, i);
+                    }
+                }
+                continue;
+            }
+            let named = match &naming {
+                Naming::Entry(name) => names.entry(set, name, &place),
+                Naming::Configured => names.configured(set, primary, by_id),
+                Naming::Discovered => {
+                    names.discovered(set, label_is_ours, primary, by_id, &qualifier, &place)
+                }
+            };
+            match named {
+                Ok((name, alias)) => {
+                    let target = target(name, alias, origin, &account.id, &shown, region.clone(), spec);
+                    push(set, names, target, &place);
+                }
+                Err(e) => set.broken.push(e),
+            }
+        }
+    }
+}
+
+/// Adds `target` once its values pass the checks every target passes.
+fn push(set: &mut TargetSet, names: &mut Names, target: Target, place: &str) {
+    let name = target.name.clone();
+    match super::clean::clean(target) {
+        Ok(target) => {
+            set.targets.push(target);
+            names.record(&set.targets, set.targets.len() - 1);
+        }
+        Err(message) => set.broken.push((
+            super::printable(&name).into_owned(),
+            ConfigError::Entry {
+                place: place.to_owned(),
+                message,
+            },
+        )),
+    }
+}
+
+/// The values shown with an account's targets. A discovered name loses its
+/// control characters (the inventory is only as trustworthy as the disk); a
+/// configured one is escaped, with every other value, when its target is checked.
+fn shown(
+    account: &AccountFacts<'_>,
+    naming: &Naming,
+    extra_tags: &BTreeMap<String, String>,
+    production: bool,
+) -> Shown {
+    let mut tags = account.tags.cloned().unwrap_or_default();
+    tags.extend(extra_tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let name = match naming {
+        Naming::Configured | Naming::Entry(_) => account.name.to_owned(),
+        Naming::Discovered => crate::domain::clean_text(account.name),
+    };
+    Shown {
+        account_name: (!name.is_empty()).then_some(name),
+        ou_path: account.ou_path.map(|path| path.join("/")),
+        tags: Arc::new(tags),
+        production,
+    }
+}
+
+/// The role (or permission set) a spec hands out.
+fn role_name(spec: &Spec) -> &str {
+    match spec {
+        Spec::Role(chain) => chain.role.role_arn.name(),
+        Spec::Sso(sso) => &sso.role_name,
+        Spec::UserSession { .. } => "",
+    }
+}
+
+fn target(
+    name: String,
+    alias: Option<String>,
+    origin: Origin,
+    id: &AccountId,
+    shown: &Shown,
+    region: Option<String>,
+    mut spec: Spec,
+) -> Target {
+    // An Identity Center role is cached under the name it is listed as.
+    if let Spec::Sso(sso) = &mut spec {
+        sso.profile.clone_from(&name);
+    }
+    Target {
+        name,
+        alias,
+        origin,
+        account_id: Some(id.clone()),
+        account_name: shown.account_name.clone(),
+        region,
+        production: shown.production,
+        tags: Arc::clone(&shown.tags),
+        ou_path: shown.ou_path.clone(),
+        spec,
+    }
+}
+
+/// An AWS profile whose role lives in a discovered account learns its name,
+/// OU path, the account's tags (its own win) and production guard.
+fn attach(target: &mut Target, shown: &Shown, account_tags: Option<&BTreeMap<String, String>>) {
+    if let Some(name) = &shown.account_name {
+        target.account_name = Some(name.clone());
+    }
+    if let Some(path) = &shown.ou_path {
+        target.ou_path = Some(path.clone());
+    }
+    let tags = account_tags.into_iter().flatten();
+    if tags.clone().any(|(k, _)| !target.tags.contains_key(k)) {
+        let own = Arc::make_mut(&mut target.tags);
+        for (k, v) in tags {
+            own.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    target.production |= shown.production;
+}
+
+#[cfg(test)]
+mod tests;

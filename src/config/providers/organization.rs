@@ -1,0 +1,125 @@
+//! The organization as facts: every account of the cached inventory (active
+//! ones unless `include_inactive`), with the roles `[organization]` offers in
+//! it (its `roles` plus each matching rule's, minus exclusions), assumed with
+//! the credentials of its `via` (else `source`) profile.
+
+use super::super::ConfigError;
+use super::super::hats_file::OrganizationEntry;
+use super::super::inventory::{AccountFacts, Batch, Naming, Verdict, offered_roles};
+use super::super::profile_names::sdk_name;
+use super::super::target::{MfaDevice, Origin, RoleSpec, Spec, TargetSet};
+use super::source_of;
+use crate::domain::{AccountId, Inventory, MfaSerial, Partition, RoleArn};
+use aws_config::profile::ProfileSet;
+
+/// The organization's batch; what cannot be used is added to `set.broken`.
+pub(super) fn batch<'a>(
+    set: &mut TargetSet,
+    profiles: &ProfileSet,
+    org: &'a OrganizationEntry,
+    inventory: &'a Inventory,
+) -> Option<Batch<'a>> {
+    let place = "[organization] in hats config";
+    let mut broken = |message: String| {
+        set.broken.push((
+            "organization".to_owned(),
+            ConfigError::Entry {
+                place: place.into(),
+                message,
+            },
+        ));
+    };
+    let via = org.via.as_deref().unwrap_or(&org.source);
+    let (way, via_mfa) = source_of(profiles, via).map_err(&mut broken).ok()?;
+    let mfa = match &org.mfa_serial {
+        Some(serial) => Some(MfaDevice {
+            serial: MfaSerial::parse(serial).map_err(|e| broken(e.to_string())).ok()?,
+            process: org.mfa_process.clone(),
+        }),
+        None => via_mfa,
+    };
+    let rules: Vec<_> = org.rules.iter().collect();
+    let mut accounts = Vec::with_capacity(inventory.accounts.len());
+    for account in inventory
+        .accounts
+        .iter()
+        .filter(|a| org.include_inactive || a.is_active())
+    {
+        let Ok(id) = AccountId::parse(&account.id) else {
+            continue;
+        };
+        let mut facts = AccountFacts {
+            id,
+            name: &account.name,
+            ou_path: Some(&account.ou_path),
+            tags: Some(&account.tags),
+            roles: Vec::new(),
+        };
+        let verdict = Verdict::of(&rules, &facts);
+        if !verdict.offered {
+            // The stage leaves it out too; no roles to build.
+            accounts.push(facts);
+            continue;
+        }
+        for role in offered_roles(&org.roles, &verdict) {
+            match RoleArn::from_parts(inventory.partition, &facts.id, role) {
+                Ok(role_arn) => facts
+                    .roles
+                    .push(Spec::Role(way.to(offer(role_arn, mfa.as_ref())))),
+                Err(_) => broken(format!("role \"{role}\" is not a valid IAM role name")),
+            }
+        }
+        accounts.push(facts);
+    }
+    Some(Batch {
+        origin: Origin::Organization,
+        naming: Naming::Discovered,
+        qualifier: "organization".into(),
+        place: place.into(),
+        rules,
+        region: Some(offer_region(profiles, org, inventory)),
+        tags: Default::default(),
+        production: false,
+        accounts,
+    })
+}
+
+fn offer(role_arn: RoleArn, mfa: Option<&MfaDevice>) -> RoleSpec {
+    RoleSpec {
+        profile: None,
+        role_arn,
+        mfa: mfa.cloned(),
+        external_id: None,
+        session_name: None,
+        duration: None,
+        source_identity: None,
+        tags: Default::default(),
+    }
+}
+
+/// The region exported with the offered roles, so a child always has one (an
+/// `aws` child with none fails): `[organization] region`, else the region of
+/// the profile whose credentials assume them (`via`, else `source`), else the
+/// region discovery called, else the partition's home region (`us-east-1`).
+/// A region of another partition than the organization's is passed over.
+pub(super) fn offer_region(profiles: &ProfileSet, org: &OrganizationEntry, inventory: &Inventory) -> String {
+    let profile_region = |name: &str| {
+        profiles
+            .get_profile(&sdk_name(name))
+            .and_then(|p| p.get("region"))
+            .map(str::to_owned)
+    };
+    let in_partition =
+        |r: &String| super::super::check_region(r).is_ok() && Partition::of_region(r) == inventory.partition;
+    org.region
+        .clone()
+        .or_else(|| {
+            [org.via.as_deref(), Some(org.source.as_str())]
+                .into_iter()
+                .flatten()
+                .filter_map(profile_region)
+                .find(in_partition)
+        })
+        .or_else(|| inventory.region.clone().filter(in_partition))
+        .unwrap_or_else(|| inventory.partition.default_region().to_owned())
+}

@@ -1,0 +1,212 @@
+//! AWS profiles as targets: each profile with `role_arn` (its chain is
+//! `chains.rs`'s), an IAM user's MFA session, or an Identity Center role, named
+//! by its profile name.
+//!
+//! A profile that cannot be used is recorded as broken with its reason, so one
+//! bad entry never hides the good ones.
+
+use super::super::profile_names::{real_name, sdk_name, skipped_header};
+use super::super::target::{MfaDevice, Origin, Spec, Target, TargetSet};
+use super::super::{ConfigError, clean, printable};
+use crate::domain::{MfaSerial, SessionDuration};
+use aws_config::profile::{Profile, ProfileSet};
+use std::borrow::Cow;
+
+/// The targets of every profile, sorted by name, and the profiles that cannot be used.
+pub(super) fn targets(profiles: &ProfileSet) -> TargetSet {
+    let mut set = TargetSet {
+        default_region: profiles
+            .get_profile("default")
+            .and_then(|p| p.get("region"))
+            .filter(|r| super::super::check_region(r).is_ok())
+            .map(str::to_owned),
+        ..TargetSet::default()
+    };
+    // The SDK's names of profiles whose real name it could not hold are escaped
+    // (see profile_names): targets and messages use the real names.
+    let mut names: Vec<(Cow<'_, str>, &str)> = profiles.profiles().map(|key| (real_name(key), key)).collect();
+    names.sort_unstable();
+    for (name, key) in names {
+        let Some(profile) = profiles.get_profile(key) else {
+            continue;
+        };
+        if let Some(header) = skipped_header(key) {
+            set.broken.push(skipped(&header));
+            continue;
+        }
+        let name = name.as_ref();
+        let built = if profile.get("role_arn").is_some() {
+            super::chains::chain_of(profiles, name).map(|chain| profile_target(profile, Spec::Role(chain)))
+        } else if profile.get("mfa_serial").is_some() && profile.get("aws_access_key_id").is_some() {
+            user_session(profile).map(|spec| profile_target(profile, spec))
+        } else if super::super::sso::is_sso(profile) {
+            super::super::sso::sso_role(profiles, profile).map(|sso| profile_target(profile, Spec::Sso(sso)))
+        } else {
+            continue;
+        };
+        let cleaned = built.and_then(|t| clean::clean(t).map_err(|e| ConfigError::profile(name, e)));
+        match cleaned {
+            // A name with control characters would put terminal escape sequences
+            // on the screen of whoever lists targets.
+            Ok(target) if target.name.chars().any(char::is_control) => set.broken.push((
+                target.name.escape_debug().to_string(),
+                ConfigError::Entry {
+                    place: "target name".into(),
+                    message: "contains control characters (terminal escape sequences); rename it".into(),
+                },
+            )),
+            Ok(target) => set.targets.push(target),
+            // Real names may hold anything (see profile_names): shown escaped.
+            Err(e) => set.broken.push((printable(name).into_owned(), e)),
+        }
+    }
+    set
+}
+
+/// A header the AWS CLI skips too, reported as such.
+fn skipped(header: &str) -> (String, ConfigError) {
+    (
+        printable(header).into_owned(),
+        ConfigError::Entry {
+            place: format!("[{}] in the AWS config", printable(header)),
+            message: "skipped (by the AWS CLI too): a profile name with spaces needs quotes, \
+                      e.g. [profile \"my prod\"]"
+                .into(),
+        },
+    )
+}
+
+/// The profile whose real name is `name`.
+pub(super) fn lookup<'p>(profiles: &'p ProfileSet, name: &str) -> Option<&'p Profile> {
+    profiles.get_profile(&sdk_name(name))
+}
+
+fn profile_target(profile: &Profile, spec: Spec) -> Target {
+    let account_id = match &spec {
+        Spec::Role(chain) => Some(chain.role.role_arn.account().clone()),
+        Spec::UserSession { mfa, .. } => mfa.serial.account(),
+        Spec::Sso(sso) => Some(sso.account_id.clone()),
+    };
+    Target {
+        name: real_name(profile.name()).into_owned(),
+        alias: None,
+        origin: Origin::AwsProfile,
+        account_id,
+        account_name: None,
+        region: profile.get("region").map(str::to_owned),
+        production: false,
+        tags: Default::default(),
+        ou_path: None,
+        spec,
+    }
+}
+
+fn user_session(profile: &Profile) -> Result<Spec, ConfigError> {
+    let name = real_name(profile.name());
+    Ok(Spec::UserSession {
+        profile: name.into_owned(),
+        mfa: mfa_device(profile)?.expect("caller checked mfa_serial"),
+        duration: duration_seconds(profile)?,
+    })
+}
+
+pub(super) fn mfa_device(profile: &Profile) -> Result<Option<MfaDevice>, ConfigError> {
+    let Some(serial) = profile.get("mfa_serial") else {
+        return Ok(None);
+    };
+    let serial = MfaSerial::parse(serial)
+        .map_err(|e| ConfigError::profile(&real_name(profile.name()), e.to_string()))?;
+    Ok(Some(MfaDevice {
+        serial,
+        process: profile.get("mfa_process").map(str::to_owned),
+    }))
+}
+
+pub(super) fn duration_seconds(profile: &Profile) -> Result<Option<SessionDuration>, ConfigError> {
+    let Some(raw) = profile.get("duration_seconds") else {
+        return Ok(None);
+    };
+    raw.trim()
+        .parse::<u32>()
+        .map(|s| Some(SessionDuration::from_secs(s)))
+        .map_err(|_| {
+            ConfigError::profile(
+                &real_name(profile.name()),
+                format!("duration_seconds \"{raw}\" is not a whole number of seconds (e.g. 3600)"),
+            )
+        })
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::config::{AwsFile, AwsFileKind, Discovered, HatsFile, build_targets, parse_profiles};
+
+    /// The targets of an AWS config and credentials file pair, without hats' config (for unit tests).
+    pub(crate) fn targets_of(config: &str, credentials: &str) -> TargetSet {
+        let file = |kind, path, bytes| AwsFile { kind, path, bytes };
+        let profiles = parse_profiles(
+            file(AwsFileKind::Config, "/h/.aws/config", config.as_bytes()),
+            file(
+                AwsFileKind::Credentials,
+                "/h/.aws/credentials",
+                credentials.as_bytes(),
+            ),
+        )
+        .unwrap();
+        build_targets(&profiles, &HatsFile::default(), Discovered::default())
+    }
+
+    #[test]
+    fn an_account_target_never_shadows_or_is_shadowed_by_another_name() {
+        let config =
+            "[profile ops/Admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = base\n";
+        let profiles = parse_profiles(
+            AwsFile {
+                kind: AwsFileKind::Config,
+                path: "/h/.aws/config",
+                bytes: config.as_bytes(),
+            },
+            AwsFile {
+                kind: AwsFileKind::Credentials,
+                path: "/h/.aws/credentials",
+                bytes: b"[base]\naws_access_key_id = K\naws_secret_access_key = S\n",
+            },
+        )
+        .unwrap();
+        let file = HatsFile::parse(
+            "[[account]]\nid = \"111111111111\"\nname = \"ops\"\nsource = \"base\"\nroles = [\"Admin\", \"Read\"]\n\
+             [[account]]\nid = \"111111111111\"\nname = \"ops2\"\nsource = \"base\"\nroles = [\"Read\"]\n\
+             [[account]]\nid = \"222222222222\"\nname = \"ops\"\nsource = \"base\"\nroles = [\"Read\"]\n",
+        )
+        .unwrap();
+        let set = build_targets(&profiles, &file, Discovered::default());
+        assert_eq!(set.find("ops/Admin").map(|t| t.origin), Some(Origin::AwsProfile));
+        assert_eq!(
+            set.find("ops/Read")
+                .and_then(|t| t.account_id.as_ref())
+                .map(ToString::to_string),
+            Some("111111111111".to_owned())
+        );
+        // The same account under a second name keeps its own name; ID/ROLE stays with the first.
+        assert_eq!(
+            set.find("111111111111/Read").map(|t| t.name.as_str()),
+            Some("ops/Read")
+        );
+        assert!(set.find("ops2/Read").is_some_and(|t| t.alias.is_none()));
+        let refused: Vec<String> = set
+            .broken
+            .iter()
+            .map(|(name, e)| format!("{name}: {e}"))
+            .collect();
+        assert_eq!(refused.len(), 2, "{refused:?}");
+        assert!(
+            refused[0].starts_with("ops/Admin: target \"ops/Admin\" of an [[account]]"),
+            "{refused:?}"
+        );
+        assert!(
+            refused[1].contains("already has this name; rename the account"),
+            "{refused:?}"
+        );
+    }
+}

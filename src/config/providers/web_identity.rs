@@ -1,0 +1,65 @@
+//! hats' `[web_identity.NAME]` sections as facts: one role each, assumed with
+//! `AssumeRoleWithWebIdentity` and a token from a file or a command, listed
+//! as `NAME` (the stage keeps the name as written).
+
+use super::super::ConfigError;
+use super::super::hats_file::WebIdentityEntry;
+use super::super::inventory::{AccountFacts, Batch, Naming};
+use super::super::target::{Chain, Origin, RoleSpec, Source, Spec};
+use super::super::{check_region, printable, web_identity::token_source};
+use crate::domain::{RoleArn, SessionTags};
+
+/// The batch of section `name`, or (name, why) when it cannot be used.
+pub(super) fn batch<'a>(name: &str, entry: &'a WebIdentityEntry) -> Result<Batch<'a>, (String, ConfigError)> {
+    let place = format!("[web_identity.{}] in hats config", printable(name));
+    let broken = |message: String| {
+        (
+            printable(name).into_owned(),
+            ConfigError::Entry {
+                place: place.clone(),
+                message,
+            },
+        )
+    };
+    let token = token_source(
+        entry.web_identity_token_file.as_deref(),
+        entry.web_identity_token_process.as_deref(),
+    )
+    .map_err(broken)?;
+    let role_arn = RoleArn::parse(&entry.role_arn).map_err(|e| broken(e.to_string()))?;
+    if let Some(region) = &entry.region {
+        check_region(region).map_err(broken)?;
+    }
+    let id = role_arn.account().clone();
+    let spec = Spec::Role(Chain {
+        base: Source::WebIdentity(Box::new(token)),
+        via: Vec::new(),
+        role: RoleSpec {
+            profile: None,
+            role_arn,
+            mfa: None,
+            external_id: None,
+            session_name: entry.role_session_name.clone(),
+            duration: entry.duration,
+            source_identity: None,
+            tags: SessionTags::default(),
+        },
+    });
+    Ok(Batch {
+        origin: Origin::HatsConfig,
+        naming: Naming::Entry(name.to_owned()),
+        qualifier: String::new(),
+        place: place.clone(),
+        rules: Vec::new(),
+        region: entry.region.clone(),
+        tags: Default::default(),
+        production: false,
+        accounts: vec![AccountFacts {
+            id,
+            name: "",
+            ou_path: None,
+            tags: None,
+            roles: vec![spec],
+        }],
+    })
+}

@@ -1,0 +1,62 @@
+//! Targets for the console module's unit tests.
+
+use crate::config::{Chain, Origin, RoleSpec, Source, Spec, SsoRole, SsoSession, Target};
+use crate::domain::{AccountId, RoleArn, SessionTags};
+use std::sync::Arc;
+
+/// A role target named `name` for `arn`.
+pub fn role(name: &str, arn: &str) -> Target {
+    let role_arn = RoleArn::parse(arn).unwrap();
+    Target {
+        name: name.into(),
+        alias: None,
+        origin: Origin::HatsConfig,
+        account_id: Some(role_arn.account().clone()),
+        account_name: None,
+        region: None,
+        production: false,
+        tags: Arc::default(),
+        ou_path: None,
+        spec: Spec::Role(Chain {
+            base: Source::profile("base"),
+            via: Vec::new(),
+            role: RoleSpec {
+                profile: None,
+                role_arn,
+                mfa: None,
+                external_id: None,
+                session_name: None,
+                duration: None,
+                source_identity: None,
+                tags: SessionTags::default(),
+            },
+        }),
+    }
+}
+
+/// An Identity Center target for `role` in `account`, signed in at `start_url`.
+pub fn sso(name: &str, start_url: &str, account: &str, role: &str) -> Target {
+    let session = Arc::new(SsoSession {
+        name: Some("corp".into()),
+        start_url: start_url.into(),
+        region: "eu-west-1".into(),
+        scopes: Vec::new(),
+    });
+    Target {
+        name: name.into(),
+        alias: None,
+        origin: Origin::AwsProfile,
+        account_id: Some(AccountId::parse(account).unwrap()),
+        account_name: None,
+        region: None,
+        production: false,
+        tags: Arc::default(),
+        ou_path: None,
+        spec: Spec::Sso(SsoRole {
+            profile: name.into(),
+            session,
+            account_id: AccountId::parse(account).unwrap(),
+            role_name: role.into(),
+        }),
+    }
+}

@@ -1,0 +1,130 @@
+//! The switcher's hold on the terminal: the ratatui terminal, its key and
+//! resize events, the hang-up watch and the helper-command capture; and
+//! letting go of all of it while a subshell has the terminal.
+
+use super::Reply;
+use crate::error::Error;
+use crate::session::StderrCapture;
+use crate::tui::terminal::{self, Tty};
+use crate::tui::update::Msg;
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures_util::StreamExt;
+use std::sync::Arc;
+use tokio::sync::mpsc::UnboundedSender;
+
+/// What the terminal said.
+pub(super) enum Input {
+    /// Something for `update`.
+    Msg(Msg),
+    /// The terminal window has the focus again: what it shows may be stale.
+    Focus,
+    /// Nothing to act on.
+    Nothing,
+}
+
+/// The terminal while the switcher has it.
+pub(super) struct Screen {
+    pub(super) tty: Tty,
+    /// A handle of our own to watch for a hang-up, whatever happens to `tty`.
+    pub(super) watched: std::fs::File,
+    /// `None` while a subshell has the terminal. (An `EventStream` is made only
+    /// after the previous one is dropped: making one takes crossterm's reader
+    /// lock, which the previous one's thread may hold while it waits for input.)
+    events: Option<EventStream>,
+    /// A helper command's stderr would tear the screen: it goes to a panel instead.
+    capture: Option<StderrCapture>,
+    replies: UnboundedSender<Reply>,
+}
+
+impl Screen {
+    /// Takes the terminal: raw mode, alternate screen, events, hang-up watch.
+    pub(super) fn open(replies: UnboundedSender<Reply>) -> Result<Self, Error> {
+        let capture = Some(capture_helpers(&replies));
+        let tty = terminal::enter()?;
+        let watched = terminal::open_tty()?;
+        terminal::end_on_hang_up(watched.try_clone()?)?;
+        Ok(Self {
+            tty,
+            watched,
+            events: Some(EventStream::new()),
+            capture,
+            replies,
+        })
+    }
+
+    /// The next terminal event (never, while a subshell has the terminal).
+    pub(super) async fn event(&mut self) -> Option<std::io::Result<Event>> {
+        match &mut self.events {
+            Some(events) => events.next().await,
+            None => std::future::pending().await,
+        }
+    }
+
+    /// Turns a terminal event into input; an error when the terminal went away.
+    pub(super) fn on_event(&mut self, event: Option<std::io::Result<Event>>) -> Result<Input, Error> {
+        let input = match event {
+            Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Input::Msg(Msg::Key(key)),
+            Some(Ok(Event::Resize(width, height))) => {
+                self.tty = terminal::fresh()?;
+                Input::Msg(Msg::Resized { width, height })
+            }
+            Some(Ok(Event::Mouse(mouse))) => Input::Msg(Msg::Mouse(mouse)),
+            Some(Ok(Event::FocusGained)) => Input::Focus,
+            Some(Ok(_)) => Input::Nothing,
+            // The terminal went away: stop rather than spin.
+            Some(Err(e)) => {
+                return Err(Error::Usage(format!(
+                    "the terminal closed ({e}); left the switcher"
+                )));
+            }
+            None => return Err(Error::Usage("the terminal closed; left the switcher".into())),
+        };
+        Ok(input)
+    }
+
+    /// Draws a frame; a hang-up that fails it ends the process with the usual message.
+    pub(super) fn draw(&mut self, render: impl FnOnce(&mut ratatui::Frame<'_>)) -> Result<(), Error> {
+        if let Err(e) = self.tty.draw(render) {
+            // A hang-up can fail a frame before a tick notices it: same event, same message.
+            if terminal::hung_up(&self.watched) {
+                terminal::end_after_hang_up(Some(&e));
+            }
+            return Err(Error::Output(e));
+        }
+        Ok(())
+    }
+
+    /// Lets go of the terminal for a subshell: stop reading keys first (two
+    /// readers of one terminal fight), drop what was typed for the switcher and
+    /// not read yet, and let helper commands talk to the user there.
+    pub(super) fn suspend(&mut self) {
+        self.events = None;
+        terminal::discard_typeahead();
+        terminal::leave();
+        self.capture = None;
+    }
+
+    /// Takes the terminal back after a subshell.
+    pub(super) fn resume(&mut self) -> Result<(), Error> {
+        self.capture = Some(capture_helpers(&self.replies));
+        self.tty = terminal::enter()?;
+        self.events = Some(EventStream::new());
+        Ok(())
+    }
+
+    /// Gives the terminal back for good (the panic hook and raw mode are the caller's `Restore`).
+    pub(super) fn close(self) {
+        // Not dropped: ratatui's drop shows the cursor and prints an error when the
+        // terminal is gone; `Restore` shows the cursor anyway.
+        std::mem::forget(self.tty);
+        drop(self.capture);
+    }
+}
+
+/// Sends what helper commands write on stderr to the panel.
+fn capture_helpers(replies: &UnboundedSender<Reply>) -> StderrCapture {
+    let replies = replies.clone();
+    crate::session::capture_stderr(Arc::new(move |event| {
+        let _ = replies.send(Reply::Msg(Msg::Helper(event)));
+    }))
+}
