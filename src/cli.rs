@@ -390,7 +390,15 @@ HATS_TARGET, HATS_ACCOUNT_ID, HATS_ACCOUNT_NAME, HATS_ROLE_ARN and AWS_REGION.
 Exit status: 0 when every command succeeded, 1 when any failed, 130 after Ctrl-C.";
 
 /// The commands [`Cli::names_a_hand_out`] recognizes before parsing.
-const HAND_OUTS: [&str; 7] = ["env", "exec", "credential-process", "shell", "login", "serve", "run"];
+const HAND_OUTS: [&str; 7] = [
+    "env",
+    "exec",
+    "credential-process",
+    "shell",
+    "login",
+    "serve",
+    "run",
+];
 
 impl Cli {
     /// Whether the raw arguments name a command that hands out a target's

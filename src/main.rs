@@ -134,9 +134,7 @@ async fn run(cli: Cli, early: Option<Opening>) -> Result<ExitCode, Error> {
             commands::ls(&ctx, *json)?;
             commands::note_unsynced(&ctx);
         }
-        Command::History { json, since, run } => {
-            commands::history(&ctx, *json, *since, run.as_deref())?
-        }
+        Command::History { json, since, run } => commands::history(&ctx, *json, *since, run.as_deref())?,
         Command::Run(args) => return commands::run(&ctx, args).await,
         Command::Exec {
             target,

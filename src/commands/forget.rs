@@ -4,7 +4,9 @@
 
 use crate::context::Context;
 use crate::error::Error;
-use crate::session::{Forgotten, ForgottenEverywhere, ItemKind, KeyringChoice, forget_in_every_store, forgets};
+use crate::session::{
+    Forgotten, ForgottenEverywhere, ItemKind, KeyringChoice, forget_in_every_store, forgets,
+};
 
 /// Forgets the sessions of `target`, or every session with `all`, in the store
 /// `HATS_KEYRING` chooses and in every other store that opens.

@@ -11,7 +11,12 @@ use std::io::Write;
 
 /// Prints hand-outs, oldest first, optionally only those within `age` or of
 /// one run. The table folds each run into one row; `--run ID` unfolds it.
-pub fn history(ctx: &Context, as_json: bool, age: Option<SessionDuration>, run: Option<&str>) -> Result<(), Error> {
+pub fn history(
+    ctx: &Context,
+    as_json: bool,
+    age: Option<SessionDuration>,
+    run: Option<&str>,
+) -> Result<(), Error> {
     let mut records = read(&ctx.paths.data_dir)?;
     let recorded = records.len();
     if let Some(age) = age {
@@ -30,7 +35,11 @@ pub fn history(ctx: &Context, as_json: bool, age: Option<SessionDuration>, run: 
         text.push('\n');
         text
     } else {
-        let rows = if run.is_some() { records.iter().map(Row::One).collect() } else { fold_runs(&records) };
+        let rows = if run.is_some() {
+            records.iter().map(Row::One).collect()
+        } else {
+            fold_runs(&records)
+        };
         let mut text = table(&rows);
         if records.is_empty() {
             text.push_str(&empty_note(recorded, age));
@@ -83,7 +92,11 @@ fn cells_of(row: &Row<'_>) -> [String; 8] {
             [
                 time(first),
                 "run".into(),
-                format!("{} targets, {} commands: hats history --run {id}", targets.len(), members.len()),
+                format!(
+                    "{} targets, {} commands: hats history --run {id}",
+                    targets.len(),
+                    members.len()
+                ),
                 "-".into(),
                 first.session_name.clone().unwrap_or_else(|| "-".into()),
                 first.source_identity.clone().unwrap_or_else(|| "-".into()),

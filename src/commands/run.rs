@@ -43,7 +43,10 @@ pub async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, Error> {
     guard::confirm(&jobs, args.yes)?;
     let layout = match &args.output_dir {
         Some(dir) => Layout::Files(files::OutputFiles::create(dir, &jobs).map_err(|e| {
-            Error::Usage(format!("cannot create the output directory \"{}\": {e}", dir.display()))
+            Error::Usage(format!(
+                "cannot create the output directory \"{}\": {e}",
+                dir.display()
+            ))
         })?),
         None if args.json => Layout::Json,
         None if args.group => Layout::Grouped,
@@ -68,7 +71,11 @@ pub async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, Error> {
     };
     let sessions = Sessions::new(parts, &targets);
     sessions.warm_up(&targets).await;
-    ctx.log(&format!("run {run_id}: {} commands on {} targets", jobs.len(), targets.len()));
+    ctx.log(&format!(
+        "run {run_id}: {} commands on {} targets",
+        jobs.len(),
+        targets.len()
+    ));
     let record = |job: &Job<'_>, session: &Session| {
         let now = ctx.clock.now();
         let logged = crate::history::log_run_handout(
@@ -145,7 +152,11 @@ async fn ctrl_c() {
 
 /// `--dry-run`: the jobs, one a line, and nothing run.
 fn dry_run(jobs: &[Job<'_>]) -> Result<(), Error> {
-    let width = jobs.iter().map(|j| j.target.name.chars().count()).max().unwrap_or(0);
+    let width = jobs
+        .iter()
+        .map(|j| j.target.name.chars().count())
+        .max()
+        .unwrap_or(0);
     let mut text = String::new();
     for job in jobs {
         let name = crate::domain::clean_text(&job.target.name);
@@ -167,7 +178,13 @@ fn dry_run(jobs: &[Job<'_>]) -> Result<(), Error> {
 }
 
 /// One `--json` element: the job, and its output or why it did not run.
-fn json_object(job: &Job<'_>, status: &Status, duration: Duration, stdout: String, stderr: String) -> serde_json::Value {
+fn json_object(
+    job: &Job<'_>,
+    status: &Status,
+    duration: Duration,
+    stdout: String,
+    stderr: String,
+) -> serde_json::Value {
     let mut object = serde_json::json!({
         "target": job.target.name,
         "account_id": job.target.account_id.as_ref().map(ToString::to_string),
@@ -187,7 +204,10 @@ fn json_object(job: &Job<'_>, status: &Status, duration: Duration, stdout: Strin
         Status::Failed(why) => Some(why.clone()),
         Status::NotRun => Some("not run: the run was interrupted".to_owned()),
     };
-    let ran = !matches!(status, Status::NoCredentials(_) | Status::NotRun | Status::Failed(_));
+    let ran = !matches!(
+        status,
+        Status::NoCredentials(_) | Status::NotRun | Status::Failed(_)
+    );
     if ran {
         object["stdout"] = stdout.into();
         object["stderr"] = stderr.into();

@@ -66,7 +66,13 @@ pub async fn run<'t, P: MfaPrompter>(
                 }
             };
             let duration = began.elapsed();
-            let _ = events.send(Event::Finished { job: index, status, duration }).await;
+            let _ = events
+                .send(Event::Finished {
+                    job: index,
+                    status,
+                    duration,
+                })
+                .await;
         }
     };
     let work = futures_util::stream::iter(jobs.iter().enumerate())

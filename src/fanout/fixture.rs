@@ -1,6 +1,6 @@
 //! Targets for the fan-out's unit tests.
 
-use crate::config::{Origin, RoleSpec, Source, Spec, Target};
+use crate::config::{Chain, Origin, RoleSpec, Source, Spec, Target};
 use crate::domain::RoleArn;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,7 +12,7 @@ pub fn target(account: &str, id: &str, role: &str, ou: Option<&str>, tags: &[(&s
         name: format!("{account}/{role}"),
         alias: Some(format!("{id}/{role}")),
         origin: Origin::Organization,
-        account_id: Some(id.parse().unwrap()),
+        account_id: Some(crate::domain::AccountId::parse(id).unwrap()),
         account_name: Some(account.into()),
         region: None,
         production: false,
@@ -22,16 +22,19 @@ pub fn target(account: &str, id: &str, role: &str, ou: Option<&str>, tags: &[(&s
                 .collect::<BTreeMap<_, _>>(),
         ),
         ou_path: ou.map(str::to_owned),
-        spec: Spec::Role(RoleSpec {
-            profile: None,
-            role_arn: RoleArn::parse(&arn).unwrap(),
-            source: Source::Profile("base".into()),
-            mfa: None,
-            external_id: None,
-            session_name: None,
-            duration: None,
-            source_identity: None,
-            tags: crate::domain::SessionTags::default(),
+        spec: Spec::Role(Chain {
+            base: Source::profile("base"),
+            via: Vec::new(),
+            role: RoleSpec {
+                profile: None,
+                role_arn: RoleArn::parse(&arn).unwrap(),
+                mfa: None,
+                external_id: None,
+                session_name: None,
+                duration: None,
+                source_identity: None,
+                tags: crate::domain::SessionTags::default(),
+            },
         }),
     }
 }

@@ -54,7 +54,11 @@ pub enum SelectError {
 impl Selector {
     /// Whether anything selects targets (`--exclude` alone does not).
     fn selects(&self) -> bool {
-        self.all || !self.names.is_empty() || !self.ous.is_empty() || !self.tags.is_empty() || !self.roles.is_empty()
+        self.all
+            || !self.names.is_empty()
+            || !self.ous.is_empty()
+            || !self.tags.is_empty()
+            || !self.roles.is_empty()
     }
 
     /// The selected targets, in the order they are defined.
@@ -77,7 +81,11 @@ impl Selector {
                 });
             }
         }
-        let tags = self.tags.iter().map(|t| parse_tag(t)).collect::<Result<Vec<_>, _>>()?;
+        let tags = self
+            .tags
+            .iter()
+            .map(|t| parse_tag(t))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut left: Vec<&Target> = set.targets.iter().collect();
         let mut steps: Vec<String> = Vec::new();
         let mut narrow = |left: &mut Vec<&'t Target>, what: String, keep: &dyn Fn(&Target) -> bool| {
@@ -89,7 +97,10 @@ impl Selector {
             let named: Vec<&Target> = self.names.iter().filter_map(|n| set.find(n)).collect();
             let keep = |t: &Target| {
                 named.iter().any(|n| std::ptr::eq(*n, t))
-                    || self.names.iter().any(|p| pattern::is_pattern(p) && name_matches(p, t))
+                    || self
+                        .names
+                        .iter()
+                        .any(|p| pattern::is_pattern(p) && name_matches(p, t))
             };
             narrow(&mut left, quoted_list("names", &self.names), &keep);
         }

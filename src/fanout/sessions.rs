@@ -13,8 +13,8 @@
 use crate::aws::AwsError;
 use crate::config::{Settings, Target};
 use crate::context::sts_region;
-use crate::session::{Cache, Engine, MfaPrompter, Request, Session, SessionError};
 use crate::domain::MfaCode;
+use crate::session::{Cache, Engine, MfaPrompter, Request, Session, SessionError};
 use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::OnceCell;
@@ -67,10 +67,20 @@ impl<'a, P: MfaPrompter> Sessions<'a, P> {
                 region: region.clone(),
                 ..Request::default()
             };
-            let engine = Engine::new(parts.settings, parts.clock, parts.cache, parts.prompter, request, parts.log);
+            let engine = Engine::new(
+                parts.settings,
+                parts.clock,
+                parts.cache,
+                parts.prompter,
+                request,
+                parts.log,
+            );
             engines.push((region, engine));
         }
-        let cells = targets.iter().map(|t| (std::ptr::from_ref(*t), OnceCell::new())).collect();
+        let cells = targets
+            .iter()
+            .map(|t| (std::ptr::from_ref(*t), OnceCell::new()))
+            .collect();
         let groups = targets
             .iter()
             .filter_map(|t| group_of(t).map(|g| (std::ptr::from_ref(*t), g)))
@@ -95,7 +105,8 @@ impl<'a, P: MfaPrompter> Sessions<'a, P> {
                 continue;
             }
             seen.push(group);
-            self.get(target).await;
+            // The result stays in the target's cell for its jobs.
+            let _ = self.get(target).await;
         }
     }
 
@@ -129,7 +140,10 @@ impl<'a, P: MfaPrompter> Sessions<'a, P> {
                 Err(e) => {
                     let line = e.to_string();
                     if let Some(group) = group.filter(|_| first_step_failed(&e)) {
-                        self.poisoned.borrow_mut().entry(group.clone()).or_insert_with(|| line.clone());
+                        self.poisoned
+                            .borrow_mut()
+                            .entry(group.clone())
+                            .or_insert_with(|| line.clone());
                     }
                     return Err(line);
                 }
@@ -150,9 +164,10 @@ fn group_of(target: &Target) -> Option<String> {
 /// the source's keys), so the group's other targets would fail the same way.
 fn first_step_failed(e: &SessionError) -> bool {
     match e {
-        SessionError::Mfa(_) | SessionError::SsoSignIn { .. } | SessionError::Lock(_) | SessionError::NeedsUser(_) => {
-            true
-        }
+        SessionError::Mfa(_)
+        | SessionError::SsoSignIn { .. }
+        | SessionError::Lock(_)
+        | SessionError::NeedsUser(_) => true,
         SessionError::Aws(aws) => matches!(
             aws,
             AwsError::AccessDenied {

@@ -62,8 +62,15 @@ impl Tally {
                 }
             }
             Event::Line { .. } => {}
-            Event::Finished { job, status, duration } => {
-                if matches!(status, Status::Exited(_) | Status::Signalled(_) | Status::TimedOut(_)) {
+            Event::Finished {
+                job,
+                status,
+                duration,
+            } => {
+                if matches!(
+                    status,
+                    Status::Exited(_) | Status::Signalled(_) | Status::TimedOut(_)
+                ) {
                     self.running = self.running.saturating_sub(1);
                     self.ran += *duration;
                     self.ran_count += 1;

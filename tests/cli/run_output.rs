@@ -18,15 +18,33 @@ const CHATTY: &str = r#"pad=$(printf '%2000s' '' | tr ' ' x); i=0; while [ $i -l
 #[test]
 fn lines_of_commands_writing_at_once_are_never_mixed() {
     let (sb, _) = organization();
-    let out = run(&sb, &["acct-0[1-9]/ReadOnly", "-j", "9", "--", "sh", "-c", CHATTY]);
+    let out = run(
+        &sb,
+        &[
+            "acct-0[1-9]/ReadOnly",
+            "--yes",
+            "-j",
+            "9",
+            "--",
+            "sh",
+            "-c",
+            CHATTY,
+        ],
+    );
     assert_eq!(out.code(), Some(0), "{}", out.stderr());
     let pad = "x".repeat(2000);
     let mut next = std::collections::BTreeMap::new();
     for line in out.stdout().lines() {
-        let (label, text) = line.split_once(" | ").unwrap_or_else(|| panic!("not prefixed: {line:.80}"));
+        let (label, text) = line
+            .split_once(" | ")
+            .unwrap_or_else(|| panic!("not prefixed: {line:.80}"));
         let account = label.trim().strip_suffix("/ReadOnly").unwrap();
         let seen = next.entry(account.to_owned()).or_insert(0);
-        assert_eq!(text, format!("{account}-{pad}-{seen}"), "a whole line of its own target, in order");
+        assert_eq!(
+            text,
+            format!("{account}-{pad}-{seen}"),
+            "a whole line of its own target, in order"
+        );
         *seen += 1;
     }
     assert_eq!(next.len(), 9);
@@ -38,7 +56,15 @@ fn group_prints_each_target_as_one_block() {
     let (sb, _) = organization();
     let out = run(
         &sb,
-        &["acct-0[1-4]/ReadOnly", "--group", "--", "sh", "-c", "echo one $HATS_ACCOUNT_NAME; sleep 0.2; echo two $HATS_ACCOUNT_NAME"],
+        &[
+            "acct-0[1-4]/ReadOnly",
+            "--yes",
+            "--group",
+            "--",
+            "sh",
+            "-c",
+            "echo one $HATS_ACCOUNT_NAME; sleep 0.2; echo two $HATS_ACCOUNT_NAME",
+        ],
     );
     assert_eq!(out.code(), Some(0), "{}", out.stderr());
     let stdout = out.stdout();
@@ -76,9 +102,16 @@ fn output_dir_writes_private_files_per_target_and_prints_only_the_summary() {
     assert!(out.stderr().contains("2 of 2 commands ran"), "{}", out.stderr());
     for account in ["acct-01", "acct-02"] {
         let file = |ext: &str| dir.join(format!("{account}.ReadOnly.{ext}"));
-        assert_eq!(std::fs::read_to_string(file("out")).unwrap(), format!("out {account}\n"));
-        assert_eq!(std::fs::read_to_string(file("err")).unwrap(), format!("err {account}\n"));
-        let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(file("out")).unwrap().permissions());
+        assert_eq!(
+            std::fs::read_to_string(file("out")).unwrap(),
+            format!("out {account}\n")
+        );
+        assert_eq!(
+            std::fs::read_to_string(file("err")).unwrap(),
+            format!("err {account}\n")
+        );
+        let mode =
+            std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(file("out")).unwrap().permissions());
         assert_eq!(mode & 0o777, 0o600);
     }
 }
@@ -92,7 +125,17 @@ fn json_names_targets_without_credentials_and_timeouts_end_the_whole_group() {
     ));
     let out = run(
         &sb,
-        &["lost", "acct-01/ReadOnly", "--json", "--timeout", "1s", "--", "sh", "-c", "echo begun; sleep 3141592"],
+        &[
+            "lost",
+            "acct-01/ReadOnly",
+            "--json",
+            "--timeout",
+            "1s",
+            "--",
+            "sh",
+            "-c",
+            "echo begun; sleep 3141592",
+        ],
     );
     assert_eq!(out.code(), Some(1), "{}", out.stderr());
     let objects: Vec<serde_json::Value> = out
@@ -103,7 +146,10 @@ fn json_names_targets_without_credentials_and_timeouts_end_the_whole_group() {
     let by = |name: &str| objects.iter().find(|o| o["target"] == name).unwrap().clone();
     let lost = by("lost");
     assert!(
-        lost["error"].as_str().unwrap().starts_with("no credentials: cannot get credentials from nokeys"),
+        lost["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("no credentials: cannot get credentials from profile \"nokeys\""),
         "{lost}"
     );
     assert!(lost["exit_code"].is_null() && lost.get("stdout").is_none());
@@ -115,7 +161,10 @@ fn json_names_targets_without_credentials_and_timeouts_end_the_whole_group() {
         .args(["-f", "sleep 3141592"])
         .output()
         .unwrap();
-    assert!(left.stdout.is_empty(), "the timeout ended the command's children too");
+    assert!(
+        left.stdout.is_empty(),
+        "the timeout ended the command's children too"
+    );
     assert!(out.stderr().contains("timed out (1.0s)"), "{}", out.stderr());
 }
 
@@ -129,7 +178,13 @@ fn history_shows_a_run_as_one_entry_that_its_id_expands() {
     assert_eq!(rows.len(), 2, "{table}");
     assert!(rows[0].contains(" run ") && rows[0].contains("3 targets, 3 commands: hats history --run "));
     assert!(rows[1].contains(" env ") && rows[1].contains("acct-05/ReadOnly"));
-    let id = rows[0].rsplit("--run ").next().unwrap().split_whitespace().next().unwrap();
+    let id = rows[0]
+        .rsplit("--run ")
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
     let expanded = sb.hats(&["history", "--run", id]).ok();
     let targets: Vec<&str> = expanded
         .lines()

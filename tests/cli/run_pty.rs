@@ -14,7 +14,11 @@ fn wait_for_lines(sb: &crate::harness::Sandbox, file: &str, text: &str, n: usize
     let started = Instant::now();
     loop {
         let content = std::fs::read_to_string(sb.home.join(file)).unwrap_or_default();
-        let found: Vec<String> = content.lines().filter(|l| l.contains(text)).map(str::to_owned).collect();
+        let found: Vec<String> = content
+            .lines()
+            .filter(|l| l.contains(text))
+            .map(str::to_owned)
+            .collect();
         if found.len() >= n {
             return found;
         }
@@ -37,7 +41,10 @@ fn on_a_terminal_the_guard_wants_the_count_of_production_targets_typed() {
     assert!(term.screen().contains("  acct-28/ReadOnly"), "{}", term.screen());
     term.type_line("7");
     term.wait_for("exit=1");
-    assert!(term.screen().contains("not confirmed (typed \"7\", not 8); nothing ran"));
+    assert!(
+        term.screen()
+            .contains("not confirmed (typed \"7\", not 8); nothing ran")
+    );
     assert_eq!(std::fs::read_to_string(sb.home.join("out.txt")).unwrap(), "");
     assert!(sb.moto.take_sts_calls().is_empty(), "nothing was asked of AWS");
     assert_eq!(codes_asked(&sb), 0);
@@ -69,9 +76,8 @@ fn ctrl_c_is_forwarded_to_the_running_commands_and_the_run_ends_with_130() {
         "{screen}"
     );
     assert!(
-        screen.contains(&format!(
-            "4 of {ACCOUNTS} commands ran in"
-        )) && screen.contains(&format!("0 ok, 4 failed; interrupted, {} not run", ACCOUNTS - 4)),
+        screen.contains(&format!("4 of {ACCOUNTS} commands ran in"))
+            && screen.contains(&format!("0 ok, 4 failed; interrupted, {} not run", ACCOUNTS - 4)),
         "{screen}"
     );
     assert!(
@@ -84,18 +90,24 @@ fn ctrl_c_is_forwarded_to_the_running_commands_and_the_run_ends_with_130() {
 fn a_terminal_gets_a_live_progress_line_and_labels_coloured_per_target() {
     let (sb, _) = organization();
     let command = r#""$HATS" run --all --role Admin --yes -j 4 -- sh -c 'sleep 0.3' ; echo "exit=$?""#;
-    let mut term = Terminal::spawn(&sb, command);
+    let term = Terminal::spawn(&sb, command);
     term.wait_for(&format!("/{ACCOUNTS} done · "));
     term.wait_for(" running · ETA ");
     term.wait_for("exit=0");
     let screen = term.screen();
-    assert!(!screen.contains("running ·"), "the progress line is erased: {screen}");
+    assert!(
+        !screen.contains("running ·"),
+        "the progress line is erased: {screen}"
+    );
     assert!(
         screen.contains(&format!("hats run: {ACCOUNTS} of {ACCOUNTS} commands ran in")),
         "{screen}"
     );
 
-    let mut term = Terminal::spawn(&sb, r#""$HATS" run acct-01/ReadOnly acct-02/ReadOnly -- echo hi; echo "exit=$?""#);
+    let term = Terminal::spawn(
+        &sb,
+        r#""$HATS" run acct-01/ReadOnly acct-02/ReadOnly -- echo hi; echo "exit=$?""#,
+    );
     term.wait_for("exit=0");
     let first = term.colour_of_line("acct-01/ReadOnly | hi");
     let second = term.colour_of_line("acct-02/ReadOnly | hi");

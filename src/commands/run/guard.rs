@@ -46,7 +46,10 @@ pub fn confirm(jobs: &[Job<'_>], yes: bool) -> Result<(), Error> {
 /// The list and the question, for the terminal.
 fn question(production: &[&str]) -> String {
     let count = production.len();
-    let mut text = format!("hats: the selection holds {count} production target{}:\n", plural(count));
+    let mut text = format!(
+        "hats: the selection holds {count} production target{}:\n",
+        plural(count)
+    );
     for name in production.iter().take(LISTED) {
         text.push_str("  ");
         text.push_str(&crate::domain::clean_text(name));

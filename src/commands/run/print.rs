@@ -52,7 +52,11 @@ impl<'j, 't> Printer<'j, 't> {
             progress,
             parallel,
             drawn: false,
-            kept: if keeps { vec![Vec::new(); jobs.len()] } else { Vec::new() },
+            kept: if keeps {
+                vec![Vec::new(); jobs.len()]
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -116,7 +120,13 @@ impl<'j, 't> Printer<'j, 't> {
             }
             String::from_utf8_lossy(&all).into_owned()
         };
-        let object = super::json_object(&self.jobs[job], status, duration, text(Stream::Out), text(Stream::Err));
+        let object = super::json_object(
+            &self.jobs[job],
+            status,
+            duration,
+            text(Stream::Out),
+            text(Stream::Err),
+        );
         let mut line = serde_json::to_vec(&object).expect("plain data serializes");
         line.push(b'\n');
         self.clear_progress();
@@ -134,8 +144,22 @@ impl Sink for Printer<'_, '_> {
             (Layout::Grouped | Layout::Json, Event::Line { job, stream, text }) => {
                 self.kept[job].push((stream, text));
             }
-            (Layout::Grouped, Event::Finished { job, status, duration }) => self.block(job, &status, duration),
-            (Layout::Json, Event::Finished { job, status, duration }) => self.json(job, &status, duration),
+            (
+                Layout::Grouped,
+                Event::Finished {
+                    job,
+                    status,
+                    duration,
+                },
+            ) => self.block(job, &status, duration),
+            (
+                Layout::Json,
+                Event::Finished {
+                    job,
+                    status,
+                    duration,
+                },
+            ) => self.json(job, &status, duration),
             _ => {}
         }
     }

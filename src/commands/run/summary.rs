@@ -59,7 +59,10 @@ pub fn summary(jobs: &[Job<'_>], tally: &Tally, elapsed: Duration, interrupted: 
                 ]
             })
             .collect();
-        text.push_str(&table(["TARGET", "REGION", "RESULT", "LAST STDERR LINE / ERROR"], &rows));
+        text.push_str(&table(
+            ["TARGET", "REGION", "RESULT", "LAST STDERR LINE / ERROR"],
+            &rows,
+        ));
     }
     let ok = tally
         .ends
@@ -75,7 +78,11 @@ pub fn summary(jobs: &[Job<'_>], tally: &Tally, elapsed: Duration, interrupted: 
         failed.len()
     );
     if interrupted {
-        let _ = write!(text, "; interrupted, {} not run", tally.total - tally.done + tally.not_run());
+        let _ = write!(
+            text,
+            "; interrupted, {} not run",
+            tally.total - tally.done + tally.not_run()
+        );
     }
     text.push('\n');
     text

@@ -9,8 +9,20 @@ fn set() -> TargetSet {
         targets: vec![
             target("team-a", "111111111111", "ReadOnly", prod, &[("env", "prod")]),
             target("team-a", "111111111111", "Admin", prod, &[("env", "prod")]),
-            target("team-b", "222222222222", "ReadOnly", prod_team, &[("env", "prod"), ("owner", "b")]),
-            target("team-c", "333333333333", "ReadOnly", production, &[("env", "dev")]),
+            target(
+                "team-b",
+                "222222222222",
+                "ReadOnly",
+                prod_team,
+                &[("env", "prod"), ("owner", "b")],
+            ),
+            target(
+                "team-c",
+                "333333333333",
+                "ReadOnly",
+                production,
+                &[("env", "dev")],
+            ),
             target("ops", "444444444444", "ReadOnly", None, &[]),
         ],
         ..TargetSet::default()
@@ -85,7 +97,10 @@ fn all_with_exclusions() {
 
 #[test]
 fn nothing_asked_unknown_names_and_empty_results_are_errors_that_say_why() {
-    assert_eq!(Selector::default().select(&set()).unwrap_err(), SelectError::Nothing);
+    assert_eq!(
+        Selector::default().select(&set()).unwrap_err(),
+        SelectError::Nothing
+    );
     let exclude_only = Selector {
         excludes: strings(&["*"]),
         ..Selector::default()
@@ -96,7 +111,10 @@ fn nothing_asked_unknown_names_and_empty_results_are_errors_that_say_why() {
         ..Selector::default()
     };
     let error = typo.select(&set()).unwrap_err().to_string();
-    assert!(error.contains("no target is called \"team-a/ReadOnyl\""), "{error}");
+    assert!(
+        error.contains("no target is called \"team-a/ReadOnyl\""),
+        "{error}"
+    );
     assert!(error.contains("did you mean \"team-a/ReadOnly\""), "{error}");
     let empty = Selector {
         names: strings(&["team-*"]),
