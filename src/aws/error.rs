@@ -270,22 +270,6 @@ fn classify_sent<E>(err: SdkError<E, HttpResponse>, call: Call<'_>) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let endpoint = call.endpoint.to_owned();
-    let (service, action) = (call.service, call.action);
-    let timed_out = || AwsError::TimedOut {
-        service,
-        endpoint: endpoint.clone(),
-        action,
-        secs: call.waited.as_secs().max(1),
-        then: call.then(""),
-    };
-    let malformed = |what: String| AwsError::Malformed {
-        service,
-        endpoint: endpoint.clone(),
-        action,
-        what,
-        then: call.then(""),
-    };
     let response = err.raw_response();
     let status = response.map(|r| r.status().as_u16());
     let content_type = response
@@ -300,20 +284,20 @@ where
         empty,
     };
     match &err {
-        SdkError::TimeoutError(_) => timed_out(),
+        SdkError::TimeoutError(_) => timed_out(call),
         SdkError::DispatchFailure(failure) => match failure.as_connector_error() {
-            Some(c) if c.is_timeout() => timed_out(),
+            Some(c) if c.is_timeout() => timed_out(call),
             // No connection (DNS, refused, TLS): nothing was sent, a code is unused.
             _ if never_connected(&err) => AwsError::Unreachable {
-                service,
-                endpoint,
+                service: call.service,
+                endpoint: call.endpoint.to_owned(),
                 detail: Call::quote(&describe(&err)),
                 then: call.unsent(),
             },
             _ => AwsError::NoAnswer {
-                service,
-                endpoint,
-                action,
+                service: call.service,
+                endpoint: call.endpoint.to_owned(),
+                action: call.action,
                 detail: Call::quote(&describe(&err)),
                 then: call.then(""),
             },
@@ -322,35 +306,63 @@ where
         // Its text is never shown: it may hold part of a secret.
         SdkError::ResponseError(_) => match status {
             Some(s) if s >= 500 => server_error(call, s, String::new(), body),
-            Some(s) => malformed(format!("HTTP {s}, an incomplete or unreadable body")),
-            None => malformed("an incomplete or unreadable body".into()),
+            Some(s) => malformed(call, format!("HTTP {s}, an incomplete or unreadable body")),
+            None => malformed(call, "an incomplete or unreadable body".into()),
         },
-        SdkError::ServiceError(service_error) => {
-            let code = Call::quote(service_error.err().code().unwrap_or_default());
-            let message = Call::quote(service_error.err().message().unwrap_or_default());
-            match status {
-                Some(s) if s >= 500 => {
-                    let detail = match (code.is_empty(), message.is_empty()) {
-                        (true, _) => String::new(),
-                        (false, true) => format!(" ({code})"),
-                        (false, false) => format!(" ({code}: {message})"),
-                    };
-                    server_error(call, s, detail, body)
-                }
-                // A success status with an error is not something AWS sends; nor is
-                // an error without a code unless it is a bare refusal (see `from_code`).
-                Some(s) if s < 400 || (code.is_empty() && s != 403) => {
-                    malformed(format!("HTTP {s}{}", body.kind()))
-                }
-                _ => from_code(&code, status, message, call),
-            }
-        }
+        SdkError::ServiceError(service_error) => refused(service_error.err(), status, body, call),
         _ => AwsError::Service {
-            service,
-            action,
+            service: call.service,
+            action: call.action,
             code: "error".into(),
             detail: Call::quote(&describe(&err)),
         },
+    }
+}
+
+/// An error the service answered with: its code and message, and the status it came with.
+fn refused(
+    error: &impl ProvideErrorMetadata,
+    status: Option<u16>,
+    body: Body<'_>,
+    call: Call<'_>,
+) -> AwsError {
+    let code = Call::quote(error.code().unwrap_or_default());
+    let message = Call::quote(error.message().unwrap_or_default());
+    match status {
+        Some(s) if s >= 500 => {
+            let detail = match (code.is_empty(), message.is_empty()) {
+                (true, _) => String::new(),
+                (false, true) => format!(" ({code})"),
+                (false, false) => format!(" ({code}: {message})"),
+            };
+            server_error(call, s, detail, body)
+        }
+        // A success status with an error is not something AWS sends; nor is
+        // an error without a code unless it is a bare refusal (see `from_code`).
+        Some(s) if s < 400 || (code.is_empty() && s != 403) => {
+            malformed(call, format!("HTTP {s}{}", body.kind()))
+        }
+        _ => from_code(&code, status, message, call),
+    }
+}
+
+fn timed_out(call: Call<'_>) -> AwsError {
+    AwsError::TimedOut {
+        service: call.service,
+        endpoint: call.endpoint.to_owned(),
+        action: call.action,
+        secs: call.waited.as_secs().max(1),
+        then: call.then(""),
+    }
+}
+
+fn malformed(call: Call<'_>, what: String) -> AwsError {
+    AwsError::Malformed {
+        service: call.service,
+        endpoint: call.endpoint.to_owned(),
+        action: call.action,
+        what,
+        then: call.then(""),
     }
 }
 

@@ -94,7 +94,7 @@ fn a_session_planted_in_the_outer_keyring_survives_forget_all_and_is_never_hande
     assert_eq!(sb.moto.take_actions(), ["AssumeRole"]);
 
     // The same key outside, holding a session hats would hand out if it saw it.
-    let expires = jiff::Timestamp::now() + jiff::SignedDuration::from_mins(50);
+    let expires = crate::harness::now() + jiff::SignedDuration::from_mins(50);
     let planted = Planted::new(
         &format!("keyring:{}@hats", keys[0]),
         &format!(

@@ -6,8 +6,9 @@
 
 use super::super::ConfigError;
 use super::super::hats_file::HatsFile;
+use super::super::hats_file::SamlEntry;
 use super::super::inventory::{AccountFacts, Batch, Naming};
-use super::super::saml::{DiscoveredRoles, SamlSource, saml_command};
+use super::super::saml::{DiscoveredRoles, DiscoveredSource, SamlSource, saml_command};
 use super::super::target::{Chain, Origin, RoleSpec, Source, Spec, TargetSet};
 use crate::domain::{Inventory, OrgAccount, RoleArn, SessionTags};
 use std::collections::{BTreeMap, HashMap};
@@ -45,51 +46,14 @@ pub(super) fn batches<'a>(
             ));
             continue;
         };
-        // One account record per role, in the assertion's order (which the targets keep).
-        let mut accounts: Vec<AccountFacts<'a>> = Vec::with_capacity(found.roles.len());
-        for role in &found.roles {
-            let Ok(role_arn) = RoleArn::parse(&role.role_arn) else {
-                continue;
-            };
-            if !entry.roles.is_empty()
-                && !entry
-                    .roles
-                    .iter()
-                    .any(|r| r.eq_ignore_ascii_case(role_arn.name()))
-            {
-                continue;
-            }
-            let source = SamlSource {
-                name: name.clone(),
-                command: command.clone(),
-                principal_arn: role.principal_arn.clone(),
-                max_duration: found.session_duration,
-                cache_dir: cache_dir.to_owned(),
-            };
-            let id = role_arn.account().clone();
-            let spec = Spec::Role(Chain {
-                base: Source::Saml(Box::new(source)),
-                via: Vec::new(),
-                role: RoleSpec {
-                    profile: None,
-                    role_arn,
-                    mfa: None,
-                    external_id: None,
-                    session_name: None,
-                    duration: entry.duration,
-                    source_identity: None,
-                    tags: SessionTags::default(),
-                },
-            });
-            let known = book.get(id.as_str()).copied();
-            accounts.push(AccountFacts {
-                name: known.map_or("", |k| k.name.as_str()),
-                ou_path: known.map(|k| k.ou_path.as_slice()),
-                tags: known.map(|k| &k.tags),
-                id,
-                roles: vec![spec],
-            });
-        }
+        let source = |principal_arn: &str| SamlSource {
+            name: name.clone(),
+            command: command.clone(),
+            principal_arn: principal_arn.to_owned(),
+            max_duration: found.session_duration,
+            cache_dir: cache_dir.to_owned(),
+        };
+        let accounts = accounts(entry, found, &book, source);
         batches.push(Batch {
             origin: Origin::Saml,
             naming: Naming::Discovered,
@@ -103,6 +67,56 @@ pub(super) fn batches<'a>(
         });
     }
     batches
+}
+
+/// One account record per role the source granted and `entry.roles` keeps,
+/// in the assertion's order (which the targets keep).
+fn accounts<'a>(
+    entry: &SamlEntry,
+    found: &DiscoveredSource,
+    book: &HashMap<&'a str, &'a OrgAccount>,
+    source: impl Fn(&str) -> SamlSource,
+) -> Vec<AccountFacts<'a>> {
+    let kept = |role_arn: &RoleArn| {
+        entry.roles.is_empty()
+            || entry
+                .roles
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(role_arn.name()))
+    };
+    let mut accounts = Vec::with_capacity(found.roles.len());
+    for role in &found.roles {
+        let Ok(role_arn) = RoleArn::parse(&role.role_arn) else {
+            continue;
+        };
+        if !kept(&role_arn) {
+            continue;
+        }
+        let id = role_arn.account().clone();
+        let spec = Spec::Role(Chain {
+            base: Source::Saml(Box::new(source(&role.principal_arn))),
+            via: Vec::new(),
+            role: RoleSpec {
+                profile: None,
+                role_arn,
+                mfa: None,
+                external_id: None,
+                session_name: None,
+                duration: entry.duration,
+                source_identity: None,
+                tags: SessionTags::default(),
+            },
+        });
+        let known = book.get(id.as_str()).copied();
+        accounts.push(AccountFacts {
+            name: known.map_or("", |k| k.name.as_str()),
+            ou_path: known.map(|k| k.ou_path.as_slice()),
+            tags: known.map(|k| &k.tags),
+            id,
+            roles: vec![spec],
+        });
+    }
+    accounts
 }
 
 /// Every account the inventories name, by id: the first record that names it.

@@ -33,18 +33,9 @@ struct Texts {
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme: Theme) {
     let wide = area.width >= 60;
     let with_region = area.width >= 100;
-    let title = if app.filtering || !app.filter.text.is_empty() {
-        format!(" /{}{} ", app.filter.text, if app.filtering { "▏" } else { "" })
-    } else if app.skipped > 0 {
-        format!(
-            " targets ({}; {} skipped, see hats ls) ",
-            app.entries.len(),
-            app.skipped
-        )
-    } else {
-        format!(" targets ({}) ", app.entries.len())
-    };
-    let block = Block::new().borders(Borders::TOP | Borders::RIGHT).title(title);
+    let block = Block::new()
+        .borders(Borders::TOP | Borders::RIGHT)
+        .title(title(app));
     if app.entries.is_empty() {
         frame.render_widget(
             Paragraph::new(crate::config::NO_TARGETS_HINT)
@@ -79,32 +70,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
         })
         .collect();
     let widths = column_widths(area.width, wide, with_region, &texts);
-    let rows = on_screen.iter().zip(texts).map(|(&i, t)| {
-        let e = &app.entries[i];
-        let mut cells = vec![
-            Cell::from(marker(e, theme)),
-            Cell::from(name_cell(t.name, t.suffix, widths[1])),
-        ];
-        if wide {
-            cells.push(Cell::from(account_cell(&t.account, t.account_id, widths[2])));
-            cells.push(Cell::from(fit::ellipsize(&t.role, usize::from(widths[3]))));
-            if with_region {
-                let region = e
-                    .region_choice
-                    .as_ref()
-                    .or(e.region.as_ref())
-                    .map_or("", String::as_str);
-                cells.push(Cell::from(fit::ellipsize(region, usize::from(REGION))));
-            }
-        }
-        cells.push(Cell::from(session(e, now, theme)));
-        let row = Row::new(cells);
-        if e.production {
-            row.style(theme.production())
-        } else {
-            row
-        }
-    });
+    let columns = Columns {
+        widths: &widths,
+        wide,
+        with_region,
+    };
+    let rows = on_screen
+        .iter()
+        .zip(texts)
+        .map(|(&i, t)| row(&app.entries[i], t, &columns, now, theme));
     let table = Table::new(rows, widths.iter().map(|w| Constraint::Length(*w)))
         .block(block)
         .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED));
@@ -118,6 +92,56 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
             area,
             &mut bar,
         );
+    }
+}
+
+/// The list's title: the filter being typed, else the count of targets.
+fn title(app: &App) -> String {
+    if app.filtering || !app.filter.text.is_empty() {
+        format!(" /{}{} ", app.filter.text, if app.filtering { "▏" } else { "" })
+    } else if app.skipped > 0 {
+        format!(
+            " targets ({}; {} skipped, see hats ls) ",
+            app.entries.len(),
+            app.skipped
+        )
+    } else {
+        format!(" targets ({}) ", app.entries.len())
+    }
+}
+
+/// Which columns the list shows, and how wide each is.
+struct Columns<'a> {
+    widths: &'a [u16],
+    wide: bool,
+    with_region: bool,
+}
+
+/// One target's row: marker, name, (account, role, region,) session.
+fn row(e: &Entry, t: Texts, columns: &Columns<'_>, now: Timestamp, theme: Theme) -> Row<'static> {
+    let widths = columns.widths;
+    let mut cells = vec![
+        Cell::from(marker(e, theme)),
+        Cell::from(name_cell(t.name, t.suffix, widths[1])),
+    ];
+    if columns.wide {
+        cells.push(Cell::from(account_cell(&t.account, t.account_id, widths[2])));
+        cells.push(Cell::from(fit::ellipsize(&t.role, usize::from(widths[3]))));
+        if columns.with_region {
+            let region = e
+                .region_choice
+                .as_ref()
+                .or(e.region.as_ref())
+                .map_or("", String::as_str);
+            cells.push(Cell::from(fit::ellipsize(region, usize::from(REGION))));
+        }
+    }
+    cells.push(Cell::from(session(e, now, theme)));
+    let row = Row::new(cells);
+    if e.production {
+        row.style(theme.production())
+    } else {
+        row
     }
 }
 
