@@ -41,25 +41,9 @@ pub async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, Error> {
         return Ok(ExitCode::SUCCESS);
     }
     guard::confirm(&jobs, args.yes)?;
-    let layout = match &args.output_dir {
-        Some(dir) => Layout::Files(files::OutputFiles::create(dir, &jobs).map_err(|e| {
-            Error::Usage(format!(
-                "cannot create the output directory \"{}\": {e}",
-                dir.display()
-            ))
-        })?),
-        None if args.json => Layout::Json,
-        None if args.group => Layout::Grouped,
-        None => Layout::Prefixed,
-    };
+    let layout = layout(args, &jobs)?;
     let run_id = fanout::new_run_id();
-    let (cache, _scratch) = match ctx.open_cache().await? {
-        Some(cache) => (Some(cache), None),
-        None => {
-            let scratch = Scratch::new(ctx, &run_id)?;
-            (Some(scratch.cache()), Some(scratch))
-        }
-    };
+    let (cache, _scratch) = open_cache(ctx, &run_id).await?;
     let log = |line: &str| ctx.log(line);
     let parts = EngineParts {
         settings: &ctx.settings,
@@ -113,6 +97,35 @@ pub async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, Error> {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    })
+}
+
+/// Where the output goes: files, JSON, blocks or prefixed lines.
+fn layout(args: &RunArgs, jobs: &[Job<'_>]) -> Result<Layout, Error> {
+    Ok(match &args.output_dir {
+        Some(dir) => Layout::Files(files::OutputFiles::create(dir, jobs).map_err(|e| {
+            Error::Usage(format!(
+                "cannot create the output directory \"{}\": {e}",
+                dir.display()
+            ))
+        })?),
+        None if args.json => Layout::Json,
+        None if args.group => Layout::Grouped,
+        None => Layout::Prefixed,
+    })
+}
+
+/// The keyring's session cache, or (without a keyring) one in memory for this run.
+async fn open_cache(
+    ctx: &Context,
+    run_id: &str,
+) -> Result<(Option<crate::session::Cache>, Option<Scratch>), Error> {
+    Ok(match ctx.open_cache().await? {
+        Some(cache) => (Some(cache), None),
+        None => {
+            let scratch = Scratch::new(ctx, run_id)?;
+            (Some(scratch.cache()), Some(scratch))
+        }
     })
 }
 

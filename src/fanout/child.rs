@@ -90,27 +90,9 @@ pub async fn run(
     mut stop: watch::Receiver<Stop>,
     started: impl FnOnce(),
 ) -> Status {
-    let Some((program, args)) = line.argv.split_first() else {
-        return Status::Failed("no command given".into());
-    };
-    let mut command = Command::new(program);
-    command
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true);
-    for name in crate::output::REMOVED_VARS {
-        command.env_remove(name);
-    }
-    command.envs(env.iter().map(|(k, v)| (k, v)));
-    new_group(&mut command);
-    let mut child = match command.spawn() {
+    let mut child = match spawn(line, env) {
         Ok(child) => child,
-        Err(e) => {
-            let what = crate::error_text::describe(&e);
-            return Status::Failed(format!("cannot run \"{}\": {what}", program.to_string_lossy()));
-        }
+        Err(status) => return status,
     };
     let pid = child.id().unwrap_or(0);
     started();
@@ -159,6 +141,34 @@ pub async fn run(
             () = tokio::time::sleep_until(drain_until) => break,
         }
     }
+    ended(timed_out, exit)
+}
+
+/// Starts `line` with `env`: no shell, no stdin, its outputs piped, in a group of its own.
+fn spawn(line: &CommandLine, env: &[(&'static str, String)]) -> Result<tokio::process::Child, Status> {
+    let Some((program, args)) = line.argv.split_first() else {
+        return Err(Status::Failed("no command given".into()));
+    };
+    let mut command = Command::new(program);
+    command
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    for name in crate::output::REMOVED_VARS {
+        command.env_remove(name);
+    }
+    command.envs(env.iter().map(|(k, v)| (k, v)));
+    new_group(&mut command);
+    command.spawn().map_err(|e| {
+        let what = crate::error_text::describe(&e);
+        Status::Failed(format!("cannot run \"{}\": {what}", program.to_string_lossy()))
+    })
+}
+
+/// How a command ended: its timeout first, else its exit status.
+fn ended(timed_out: Option<Duration>, exit: Option<std::io::Result<std::process::ExitStatus>>) -> Status {
     match (timed_out, exit) {
         (Some(after), _) => Status::TimedOut(after),
         (None, Some(Ok(status))) => match (status.code(), ended_by_signal(status)) {
