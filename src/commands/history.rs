@@ -6,7 +6,6 @@ use crate::context::Context;
 use crate::domain::SessionDuration;
 use crate::error::Error;
 use crate::history::{Record, read, since};
-use std::fmt::Write as _;
 use std::io::Write;
 
 /// Prints hand-outs, oldest first, optionally only those within `age` or of
@@ -138,22 +137,7 @@ fn table(rows: &[Row<'_>]) -> String {
         "EXPIRES",
     ];
     let cells: Vec<[String; 8]> = rows.iter().map(cells_of).collect();
-    let mut widths = header.map(str::len);
-    for row in &cells {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for row in std::iter::once(header.map(str::to_owned)).chain(cells) {
-        let mut line = String::new();
-        for (cell, w) in row.iter().zip(widths) {
-            let _ = write!(line, "{cell:<w$}  ");
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+    crate::output::aligned(header, &cells)
 }
 
 /// Why the table is empty: nothing recorded at all, or nothing in the window asked for.

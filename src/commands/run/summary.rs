@@ -59,7 +59,7 @@ pub fn summary(jobs: &[Job<'_>], tally: &Tally, elapsed: Duration, interrupted: 
                 ]
             })
             .collect();
-        text.push_str(&table(
+        text.push_str(&crate::output::aligned(
             ["TARGET", "REGION", "RESULT", "LAST STDERR LINE / ERROR"],
             &rows,
         ));
@@ -86,25 +86,6 @@ pub fn summary(jobs: &[Job<'_>], tally: &Tally, elapsed: Duration, interrupted: 
     }
     text.push('\n');
     text
-}
-
-fn table(header: [&str; 4], rows: &[[String; 4]]) -> String {
-    let mut widths = header.map(|h| h.chars().count());
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for row in std::iter::once(header.map(str::to_owned)).chain(rows.iter().cloned()) {
-        let mut line = String::new();
-        for (cell, w) in row.iter().zip(widths) {
-            let _ = write!(line, "{cell:<w$}  ");
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 fn cut(text: &str, max: usize) -> String {
