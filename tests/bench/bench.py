@@ -30,9 +30,11 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VENV = os.path.join(REPO, ".venv-test", "bin")
-HATS = os.path.join(REPO, "target", "release", "hats")
+# Where cargo built them: CARGO_TARGET_DIR when set, as cargo itself reads it.
+TARGET = os.environ.get("CARGO_TARGET_DIR") or os.path.join(REPO, "target")
+HATS = os.path.join(TARGET, "release", "hats")
 # The keyring's own calls with nothing of hats around them (tests/bench/keyring_floor.rs).
-FLOOR = os.path.join(REPO, "target", "release", "examples", "keyring_floor")
+FLOOR = os.path.join(TARGET, "release", "examples", "keyring_floor")
 RUNS = int(os.environ.get("HATS_BENCH_RUNS", "40"))
 MFA_CODE = "123456"
 OUS = ["Production", "Workloads", "Sandbox", "Security", "Data"]
