@@ -60,9 +60,11 @@ pub struct RunArgs {
     pub command: Vec<OsString>,
 }
 
-/// `-j` when not given: measured in tests/bench (README, Performance): past 8,
-/// trivial commands gain nothing on a small machine and AWS CLI calls start to
-/// queue on the CPU, while 8 keeps STS far from its throttling rates.
+/// `-j` when not given: the same bound as hats' other fan-outs to AWS
+/// (Identity Center discovery keeps at most 8 requests in flight), far below
+/// STS's request rates, and about what a laptop runs of AWS CLI processes at
+/// once without them queueing for the CPU. `tests/bench/fanout.py` sweeps -j
+/// (trivial command, a 200 ms wait, the AWS CLI) to check it on a machine.
 pub const DEFAULT_JOBS: u16 = 8;
 
 impl RunArgs {

@@ -168,7 +168,7 @@ def sweep(rows, env):
          [1, 2, 4, 8, 16, 32]),
     ]
     for label, command, select, values in kinds:
-        times = {j: timed(run_argv(j, command, select), env, runs=3) for j in values}
+        times = {j: timed(run_argv(j, command, select), env, runs=max(1, RUNS // 3)) for j in values}
         line = ", ".join(f"-j {j}: {t:.2f} s" for j, t in times.items())
         rows.append((f"-j sweep: {label}", "", line))
 
