@@ -169,6 +169,12 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// IAM users' long-term access keys in the OS keyring instead of ~/.aws/credentials.
+    Keys {
+        /// What to do.
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// AWS Organizations: discover accounts and offer roles in them.
     Org {
         /// What to do.
@@ -464,6 +470,7 @@ impl Command {
             Self::Use { unset: true, .. } | Self::Use { hook: true, .. } => Wanted::NoTargets,
             Self::Ls { .. }
             | Self::Run(_)
+            | Self::Keys { .. }
             | Self::Org { .. }
             | Self::Sso { .. }
             | Self::Saml { .. }
@@ -511,5 +518,8 @@ fn parse_duration(raw: &str) -> Result<SessionDuration, String> {
     SessionDuration::parse(raw).map_err(|e| e.to_string())
 }
 
+mod keys;
 #[cfg(test)]
 mod tests;
+
+pub use keys::KeysCommand;

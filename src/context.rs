@@ -62,7 +62,8 @@ impl Context {
     /// from the AWS files or hats' own config.
     pub async fn load_for(verbose: bool, wanted: Wanted<'_>) -> Result<Self, Error> {
         let paths = Paths::from_env().map_err(Error::Usage)?;
-        let file = HatsFile::load(&paths.config_file)?;
+        let mut file = HatsFile::load(&paths.config_file)?;
+        file.keyring_profiles = config::keyring_profiles::load(&paths.keyring_profiles)?;
         let mut settings = Settings::from_defaults(&file.defaults)?;
         settings.console = config::ConsoleConfig::new(&file.defaults.console, &file.console)?;
         let profiles = config::load_profiles(
@@ -207,7 +208,8 @@ fn load_targets(paths: &Paths, file: &HatsFile, profiles: &ProfileSet, wanted: W
         Wanted::NoTargets => return unread(configured()),
         Wanted::Target(name) => {
             let targets = configured();
-            if targets.find(name).is_some() {
+            // Exactly: a discovered target may have the spelling a configured one only comes close to.
+            if targets.find_exact(name).is_some() {
                 return unread(targets);
             }
         }

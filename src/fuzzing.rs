@@ -155,6 +155,7 @@ pub fn context_for(targets: TargetSet) -> Context {
     Context {
         paths: config::Paths {
             config_file: "/nonexistent/hats-fuzz/config.toml".into(),
+            keyring_profiles: "/nonexistent/hats-fuzz/keyring-profiles.toml".into(),
             cache_dir: "/nonexistent/hats-fuzz/cache".into(),
             data_dir: "/nonexistent/hats-fuzz/data".into(),
         },

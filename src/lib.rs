@@ -31,3 +31,4 @@ pub mod signin;
 #[doc(hidden)]
 pub mod test_hooks;
 pub mod tui;
+pub mod user_file;

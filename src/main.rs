@@ -1,7 +1,7 @@
 //! The `hats` binary: parse arguments, run one command, map the result to an exit code.
 
 use clap::Parser;
-use hats::cli::{Cli, Command, EksCommand, OrgCommand, ProfilesCommand, SamlCommand, SsoCommand};
+use hats::cli::{Cli, Command};
 use hats::commands;
 use hats::context::{Context, Wanted};
 use hats::error::Error;
@@ -34,18 +34,8 @@ fn main() -> ExitCode {
     let cli = parse(&args);
     // Commands that read no configuration answer before anything is loaded:
     // `prompt` runs at every prompt.
-    match &cli.command {
-        Some(Command::Completions { shell }) => {
-            return finish(commands::completions(*shell).map(|()| ExitCode::SUCCESS));
-        }
-        Some(Command::Init { shell, hook }) => {
-            return finish(commands::init(*shell, *hook).map(|()| ExitCode::SUCCESS));
-        }
-        Some(Command::Prompt) => return finish(commands::prompt().map(|()| ExitCode::SUCCESS)),
-        Some(Command::Use { unset: true, .. }) => {
-            return finish(commands::use_unset().map(|()| ExitCode::SUCCESS));
-        }
-        _ => {}
+    if let Some(answered) = cli.command.as_ref().and_then(Command::run_without_context) {
+        return finish(answered.map(|()| ExitCode::SUCCESS));
     }
     let (runtime, opening) = match early.map_or_else(|| runtime().map(|rt| (rt, None)), Ok) {
         Ok(started) => started,
@@ -122,124 +112,13 @@ async fn run(cli: Cli, early: Option<Opening>) -> Result<ExitCode, Error> {
         let reloaded = Context::load_for(cli.verbose, wanted).await?;
         ctx = std::mem::ManuallyDrop::new(reloaded.with_keyring_opening(opening));
     }
-    let Some(command) = &cli
+    let Some(command) = cli
         .command
-        .as_ref()
         .filter(|c| !matches!(c, Command::Use { target: None, .. }))
     else {
         return hats::tui::run(std::mem::ManuallyDrop::into_inner(ctx)).await;
     };
-    match command {
-        Command::Ls { json } => {
-            commands::ls(&ctx, *json)?;
-            commands::note_unsynced(&ctx);
-        }
-        Command::History { json, since, run } => commands::history(&ctx, *json, *since, run.as_deref())?,
-        Command::Run(args) => return commands::run(&ctx, args).await,
-        Command::Exec {
-            target,
-            session,
-            serve,
-            command,
-        } => {
-            return commands::exec(&ctx, target, session, *serve, command).await;
-        }
-        Command::Shell {
-            target,
-            session,
-            serve,
-        } => {
-            return commands::shell(&ctx, target, session, *serve).await;
-        }
-        Command::Serve {
-            target,
-            listen,
-            session,
-        } => return commands::serve(&ctx, target, *listen, session).await,
-        Command::Eks { command } => eks(&ctx, command).await?,
-        Command::Env {
-            target,
-            format,
-            session,
-        } => commands::env(&ctx, target, *format, session).await?,
-        Command::CredentialProcess { target, session } => {
-            commands::credential_process(&ctx, target, session).await?
-        }
-        Command::Whoami {
-            target,
-            session,
-            json,
-        } => commands::whoami(&ctx, target.as_deref(), session, *json).await?,
-        Command::Forget { target, all } => commands::forget(&ctx, target.as_deref(), *all).await?,
-        Command::Login {
-            target,
-            print,
-            launcher,
-            service,
-            destination,
-            sign_out,
-            session,
-        } => {
-            let options = commands::LoginOptions::new(*print, *launcher, service, destination, *sign_out);
-            commands::login(&ctx, target, &options, session).await?;
-        }
-        Command::Org {
-            command: OrgCommand::Sync { session },
-        } => commands::org_sync(&ctx, session).await?,
-        Command::Saml {
-            command: SamlCommand::Sync { source },
-        } => commands::saml_sync(&ctx, source.as_deref()).await?,
-        Command::Sso { command } => sso(&ctx, command).await?,
-        Command::Profiles { command } => match command {
-            ProfilesCommand::Sync { prefix, dry_run } => commands::profiles_sync(&ctx, prefix, *dry_run)?,
-            ProfilesCommand::Print { prefix } => commands::profiles_print(&ctx, prefix)?,
-        },
-        Command::Use {
-            target: Some(target),
-            session,
-            ..
-        } => commands::use_target(&ctx, target, session).await?,
-        Command::Completions { .. } | Command::Init { .. } | Command::Prompt | Command::Use { .. } => {
-            unreachable!("handled before the context loads")
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-async fn sso(ctx: &Context, command: &SsoCommand) -> Result<(), Error> {
-    match command {
-        SsoCommand::Login {
-            session,
-            profile,
-            no_browser,
-            use_device_code,
-        } => {
-            let options = hats::signin::Options {
-                no_browser: *no_browser,
-                use_device_code: *use_device_code,
-            };
-            commands::sso_login(ctx, session.as_deref(), profile.as_deref(), options).await
-        }
-        SsoCommand::Logout { session } => commands::sso_logout(ctx, session.as_deref()).await,
-        SsoCommand::Status { json } => commands::sso_status(ctx, *json).await,
-        SsoCommand::Sync { session } => commands::sso_sync(ctx, session.as_deref()).await,
-    }
-}
-
-async fn eks(ctx: &Context, command: &EksCommand) -> Result<(), Error> {
-    match command {
-        EksCommand::Token {
-            cluster,
-            target,
-            session,
-        } => commands::eks_token(ctx, target, cluster, session).await,
-        EksCommand::Kubeconfig {
-            cluster,
-            server,
-            ca_file,
-            target,
-        } => commands::eks_kubeconfig(ctx, target, cluster, server, ca_file.as_deref()),
-    }
+    command.run(&ctx).await
 }
 
 fn fail(error: &Error) -> ExitCode {

@@ -14,30 +14,39 @@ const LAYERS: &[(&str, u8)] = &[
     ("clock", 0),
     ("error_text", 0),
     ("fs_private", 0),
+    ("user_file", 0),
+    ("test_hooks", 0),
     // Reading the configuration, talking to AWS, storing secrets: side by side.
     ("config", 1),
     ("aws", 1),
     ("keyring", 1),
-    // Formats for what is handed out (targets in, text out).
+    // Formats for what is handed out (targets in, text out); starting a browser.
     ("output", 2),
+    ("browser", 2),
     // The engine.
     ("session", 3),
     // What builds on the engine.
     ("history", 4),
     ("signin", 4),
-    ("error", 4),
-    ("context", 5),
-    ("org", 6),
+    // How a command fails, whatever layer the failure came from.
+    ("error", 5),
+    ("context", 6),
+    // What needs the loaded context.
+    ("org", 7),
+    ("console", 7),
     // The top: commands, the switcher and what wires them.
-    ("cli", 7),
-    ("cli_hints", 7),
-    ("commands", 7),
-    ("serve", 7),
-    ("tui", 7),
-    ("fuzzing", 7),
-    ("lib", 7),
-    ("main", 7),
+    ("cli", TOP),
+    ("cli_hints", TOP),
+    ("commands", TOP),
+    ("serve", TOP),
+    ("tui", TOP),
+    ("fuzzing", TOP),
+    ("lib", TOP),
+    ("main", TOP),
 ];
+
+/// The top layer, whose modules may use each other.
+const TOP: u8 = 8;
 
 /// Uses the layers would allow but the architecture does not: the commands,
 /// the switcher and the servers open no keyring themselves.
@@ -132,8 +141,7 @@ fn no_module_uses_a_module_of_a_higher_layer() {
             let Some(&theirs) = layers.get(used.as_str()) else {
                 continue;
             };
-            let top = 7;
-            let allowed = theirs < own || (own == top && theirs == top);
+            let allowed = theirs < own || (own == TOP && theirs == TOP);
             let forbidden = FORBIDDEN.contains(&(module.as_str(), used.as_str()));
             if !allowed || forbidden {
                 wrong.push(format!(

@@ -22,10 +22,11 @@
 #   - user namespaces: every hats a test starts runs in a user namespace of its own, with
 #     kernel keyrings of its own, so no test reads or deletes the keyring entries of the
 #     person running them;
-#   - root, for two tests that run programs as other users, which fail saying so otherwise:
+#   - root, for four tests that act as other users, which fail saying so otherwise:
 #     keyring::another_users_session_bus_is_refused_and_sent_nothing (a session bus run by
-#     `nobody`) and private_files::without_a_usable_home_directory_hats_refuses_and_creates_nothing
-#     (hats run as a user the system does not know);
+#     `nobody`), private_files::without_a_usable_home_directory_hats_refuses_and_creates_nothing
+#     (hats run as a user the system does not know), and config_trust's two tests of a config
+#     file or directory owned by another user (chown);
 #   - a non-loopback IPv4 address (any network interface up), for
 #     containers::a_non_loopback_listen_address_is_served_but_the_sdks_refuse_it_over_plain_http,
 #     which fails saying so without one.
@@ -129,5 +130,5 @@ part "fuzz crate" check_fuzz_crate
 part build cargo test --locked --all-targets --no-run --quiet
 part "unit tests" cargo test --locked --lib --bins
 part "end-to-end tests" cargo test --locked --test cli
-part "properties, fuzz seeds" cargo test --locked --test properties --test fuzz
+part "properties, fuzz seeds, layers" cargo test --locked --test properties --test fuzz --test layers
 part "benches, examples" cargo test --locked --benches --examples

@@ -3,8 +3,8 @@
 //!
 //! Profiles are read by aws-config's providers so every kind of source profile works.
 //! Never reads `AWS_ACCESS_KEY_ID` unless the profile asks for `credential_source = Environment`.
-//! Roles, Identity Center and federated sources are the engine's: this module
-//! takes only the base sources the SDK reads.
+//! Roles, Identity Center, federated sources and keys in the OS keyring are the
+//! engine's: this module takes only the base sources the SDK reads.
 
 use super::AwsError;
 use crate::domain::{CredentialSource, Credentials};
@@ -41,6 +41,12 @@ pub async fn source_credentials(
                 .build()
                 .provide_credentials()
                 .await
+        }
+        CredentialSource::Keyring(profile) => {
+            return Err(SourceError::Failed(AwsError::SourceCredentials {
+                source_name: format!("profile \"{profile}\""),
+                detail: "its long-term key is in the OS keyring, which the engine reads, not the SDK".into(),
+            }));
         }
     };
     match loaded {

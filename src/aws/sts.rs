@@ -74,14 +74,7 @@ pub struct Sts {
 
 /// `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`, unless configured endpoints are ignored.
 pub fn endpoint_override() -> Option<String> {
-    let ignore =
-        std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_ok_and(|v| v.eq_ignore_ascii_case("true"));
-    if ignore {
-        return None;
-    }
-    ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    super::configured_endpoint("AWS_ENDPOINT_URL_STS")
 }
 
 impl Sts {
@@ -165,29 +158,29 @@ impl Sts {
         issued(output.credentials(), assumed_arn, call)
     }
 
-    /// `GetSessionToken` with an MFA code.
+    /// `GetSessionToken`, with an MFA device and its code when given.
     pub async fn get_session_token(
         &self,
         duration: SessionDuration,
-        serial: &MfaSerial,
-        code: &MfaCode,
+        mfa: Option<(&MfaSerial, &MfaCode)>,
     ) -> Result<Issued, AwsError> {
         let started = Instant::now();
+        let one_time_code = mfa.is_some();
         let output = self
             .client
             .get_session_token()
             .duration_seconds(i32::try_from(duration.as_secs()).unwrap_or(i32::MAX))
-            .serial_number(serial.as_str())
-            .token_code(code.as_str())
+            .set_serial_number(mfa.map(|(serial, _)| serial.as_str().to_owned()))
+            .set_token_code(mfa.map(|(_, code)| code.as_str().to_owned()))
             .customize()
-            .config_override(attempts(true))
+            .config_override(attempts(one_time_code))
             .send()
             .await
-            .map_err(|e| classify(e, self.call("GetSessionToken", None, true, started)))?;
+            .map_err(|e| classify(e, self.call("GetSessionToken", None, one_time_code, started)))?;
         issued(
             output.credentials(),
             None,
-            self.call("GetSessionToken", None, true, started),
+            self.call("GetSessionToken", None, one_time_code, started),
         )
     }
 

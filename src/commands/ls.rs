@@ -31,10 +31,13 @@ pub fn ls(ctx: &Context, as_json: bool) -> Result<(), Error> {
         );
         eprintln!("hats: the organization {state}; run `hats org sync` to refresh it");
     }
+    if let Some(warning) = super::plaintext_warning(&ctx.targets) {
+        eprintln!("hats: {warning}");
+    }
     let index = ctx.index().read();
     let now = ctx.clock.now();
     let indexed = IndexedNames::of(&index);
-    let rows: Vec<Row<'_>> = ctx
+    let mut rows: Vec<Row<'_>> = ctx
         .targets
         .targets
         .iter()
@@ -45,6 +48,11 @@ pub fn ls(ctx: &Context, as_json: bool) -> Result<(), Error> {
             mode: crate::session::target_mode(target, &ctx.settings),
         })
         .collect();
+    if !as_json {
+        // A person looks a name up: the table is in name order. The JSON array
+        // keeps the configuration's order, which scripts may rely on.
+        rows.sort_by_cached_key(|r| r.target.name.to_lowercase());
+    }
     let stdout = std::io::stdout().lock();
     // Indented for a person at a terminal, compact for a program reading a
     // pipe: with an organization the array runs to megabytes, and indenting it

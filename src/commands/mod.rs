@@ -3,11 +3,13 @@
 
 mod completions;
 mod credential_process;
+mod dispatch;
 mod eks;
 mod env;
 mod exec;
 mod forget;
 mod history;
+mod keys;
 mod login;
 mod ls;
 mod org_sync;
@@ -33,6 +35,7 @@ pub use env::env;
 pub use exec::exec;
 pub use forget::forget;
 pub use history::history;
+pub use keys::{keys_add, keys_import, keys_ls, keys_remove, keys_rotate, plaintext_warning};
 pub use login::{LoginOptions, federation_endpoint, login};
 pub use ls::ls;
 pub use org_sync::org_sync;

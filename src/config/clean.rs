@@ -13,6 +13,29 @@ use crate::domain::CredentialSource;
 use std::borrow::Cow;
 use std::sync::Arc;
 
+/// Why a target name cannot be shown, if it cannot: control characters would
+/// put terminal escape sequences on the screen of whoever lists targets, and
+/// bidi controls or zero-width characters would let it pass for another name.
+/// The name comes back escaped, to be shown with the reason.
+pub(super) fn unshowable_name(name: &str) -> Option<(String, super::ConfigError)> {
+    let control = name.chars().any(char::is_control);
+    if !control && !name.chars().any(crate::domain::is_invisible) {
+        return None;
+    }
+    let what = if control {
+        "control characters (terminal escape sequences)"
+    } else {
+        "invisible characters (bidi controls or zero-width characters, which make it look like another name)"
+    };
+    Some((
+        printable(name).into_owned(),
+        super::ConfigError::Entry {
+            place: "target name".into(),
+            message: format!("contains {what}; rename it"),
+        },
+    ))
+}
+
 /// `target` with its descriptive values escaped, or why it cannot be used.
 pub(super) fn clean(mut target: Target) -> Result<Target, String> {
     check(target.region.as_deref(), &target.spec)?;
@@ -43,7 +66,8 @@ pub(super) fn check(region: Option<&str>, spec: &Spec) -> Result<(), String> {
         Spec::Role(chain) => check_chain(chain),
         Spec::UserSession { profile, mfa, .. } => {
             plain("source profile", profile)?;
-            plain("mfa_serial", mfa.serial.as_str())
+            mfa.as_ref()
+                .map_or(Ok(()), |mfa| plain("mfa_serial", mfa.serial.as_str()))
         }
         Spec::Sso(sso) => check_sso(sso),
     }
@@ -69,7 +93,9 @@ fn check_chain(chain: &Chain) -> Result<(), String> {
         }
     }
     match &chain.base {
-        Source::Credentials(CredentialSource::Profile(name)) => plain("source profile", name),
+        Source::Credentials(CredentialSource::Profile(name) | CredentialSource::Keyring(name)) => {
+            plain("source profile", name)
+        }
         Source::Credentials(_) => Ok(()),
         Source::Sso(sso) => check_sso(sso),
         Source::WebIdentity(token) => plain(token.key(), &token.value()),

@@ -25,8 +25,9 @@ pub(super) struct Duplicate {
 }
 
 /// The SDK's whitespace: only space and tab (not `char::is_whitespace`).
-const BLANK: &[char] = &[' ', '\t'];
-const COMMENT: &[char] = &['#', ';'];
+pub(super) const BLANK: &[char] = &[' ', '\t'];
+/// What starts a comment line.
+pub(super) const COMMENT: &[char] = &['#', ';'];
 
 /// The first key that appears twice in the same section, if any.
 pub(super) fn find_duplicate(text: &str) -> Option<Duplicate> {
@@ -67,7 +68,7 @@ pub(super) fn find_duplicate(text: &str) -> Option<Duplicate> {
 }
 
 /// `[ profile   prod ] # note` → `profile prod`; `None` for a header the SDK would reject.
-fn section_name(line: &str) -> Option<String> {
+pub(super) fn section_name(line: &str) -> Option<String> {
     // In headers a comment character starts a comment even without a blank before it.
     let inner = strip_comment(line, false).strip_prefix('[')?.strip_suffix(']')?;
     let inner = inner.trim_matches(BLANK);
@@ -78,7 +79,7 @@ fn section_name(line: &str) -> Option<String> {
 }
 
 /// `Region = x # note` → `region`; `None` when the line is not `key = value`.
-fn property_key(line: &str) -> Option<String> {
+pub(super) fn property_key(line: &str) -> Option<String> {
     let (key, _) = strip_comment(line, true).split_once('=')?;
     let key = key.trim_matches(BLANK);
     (!key.is_empty()).then(|| key.to_ascii_lowercase())
@@ -86,7 +87,7 @@ fn property_key(line: &str) -> Option<String> {
 
 /// Trims blanks and cuts a trailing comment; in property lines a comment
 /// character counts only after whitespace, so `secret#1` stays whole.
-fn strip_comment(line: &str, needs_blank_before: bool) -> &str {
+pub(super) fn strip_comment(line: &str, needs_blank_before: bool) -> &str {
     let line = line.trim_matches(BLANK);
     let mut after_blank = false;
     let mut end = line.len();

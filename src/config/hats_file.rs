@@ -36,6 +36,10 @@ pub struct HatsFile {
     /// do not know `web_identity_token_process`.
     #[serde(default)]
     pub web_identity: BTreeMap<String, WebIdentityEntry>,
+    /// Profiles whose long-term keys are in the OS keyring: not written in this
+    /// file but in `hats keys`' own record, which the loader adds here.
+    #[serde(skip)]
+    pub keyring_profiles: std::collections::BTreeSet<String>,
 }
 
 /// `[web_identity.NAME]`: a role assumed with an identity provider's token.

@@ -9,6 +9,8 @@ mod console;
 mod duplicate_keys;
 mod hats_file;
 mod inventory;
+pub mod key_lines;
+pub mod keyring_profiles;
 mod local_user;
 #[cfg(test)]
 mod partition_tests;
@@ -54,8 +56,8 @@ pub use settings::Settings;
 pub use sso::sso_sessions;
 pub use target::NO_TARGETS_HINT;
 pub use target::{
-    Below, Chain, MfaDevice, Mode, Origin, RoleSpec, Source, Spec, SsoRole, SsoSession, Target, TargetSet,
-    Via,
+    Below, Chain, KeysAt, MfaDevice, Mode, Origin, RoleSpec, Source, Spec, SsoRole, SsoSession, Target,
+    TargetSet, Via,
 };
 pub use web_identity::TokenSource;
 

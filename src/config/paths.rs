@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 pub struct Paths {
     /// hats' `config.toml` (may not exist).
     pub config_file: PathBuf,
+    /// The profiles whose long-term keys are in the OS keyring (`hats keys`),
+    /// in hats' config directory (not beside a `HATS_CONFIG` elsewhere).
+    pub keyring_profiles: PathBuf,
     /// Non-secret cache: the session index and lock files.
     pub cache_dir: PathBuf,
     /// Non-secret data kept across runs: the switcher's favourites and recent targets.
@@ -47,6 +50,7 @@ impl Paths {
         }
         Ok(Self {
             config_file,
+            keyring_profiles: config_dir.join("keyring-profiles.toml"),
             cache_dir: cache_dir.to_path_buf(),
             data_dir: data_dir.to_path_buf(),
         })

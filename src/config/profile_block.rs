@@ -248,14 +248,15 @@ fn plain_name(prefix: &str, target: &str) -> (String, bool) {
     let mut name = String::with_capacity(prefix.len() + target.len());
     name.push_str(prefix);
     for c in target.chars() {
-        name.push(match c {
-            '/' => '.',
-            c if name_char(c) => c,
-            _ => {
+        match c {
+            '/' => name.push('.'),
+            c if name_char(c) => name.push(c),
+            // Readable, though no longer the target's own spelling: `équipe` → `equipe`.
+            c => {
                 exact = false;
-                '-'
+                name.push_str(crate::domain::latin_ascii(c).unwrap_or("-"));
             }
-        });
+        }
     }
     (name, exact)
 }

@@ -4,7 +4,7 @@ pub use super::sso::{SsoRole, SsoSession};
 use crate::domain::{
     AccountId, CredentialSource, MfaSerial, Partition, RoleArn, SessionDuration, SessionTags, SourceIdentity,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// Where a target was defined.
@@ -35,7 +35,8 @@ pub struct MfaDevice {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     /// AWS credentials an SDK provider reads: a profile's keys (or its SSO,
-    /// `credential_process`, `aws login`), the environment, the instance, the container.
+    /// `credential_process`, `aws login`), the environment, the instance, the
+    /// container; or a profile's long-term key in the OS keyring, which the engine reads.
     Credentials(CredentialSource),
     /// An Identity Center profile: the portal's role credentials (`GetRoleCredentials`).
     Sso(Box<SsoRole>),
@@ -186,6 +187,25 @@ impl Via {
     }
 }
 
+/// Where an IAM user's long-term access key is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeysAt {
+    /// In plaintext in the AWS config or credentials file.
+    AwsFiles,
+    /// In the OS keyring (`hats keys`).
+    Keyring,
+}
+
+impl KeysAt {
+    /// The source that signs with these keys: the profile, read from where the keys are.
+    pub fn source(self, profile: &str) -> CredentialSource {
+        match self {
+            KeysAt::AwsFiles => CredentialSource::Profile(profile.to_owned()),
+            KeysAt::Keyring => CredentialSource::Keyring(profile.to_owned()),
+        }
+    }
+}
+
 /// What kind of credentials a target hands out.
 // Most targets are roles (an organization's thousands): boxing the chain would
 // add an allocation per target to save space only in the rarer variants.
@@ -194,12 +214,15 @@ impl Via {
 pub enum Spec {
     /// Assume a role, at the end of a chain.
     Role(Chain),
-    /// An MFA-authenticated `GetSessionToken` session for an IAM user's own keys.
+    /// A `GetSessionToken` session for an IAM user's own keys: MFA-authenticated
+    /// when the user has a device (always, for keys in the AWS files).
     UserSession {
         /// The profile holding the user's keys.
         profile: String,
+        /// Where those keys are.
+        keys: KeysAt,
         /// The user's MFA device.
-        mfa: MfaDevice,
+        mfa: Option<MfaDevice>,
         /// Requested session length.
         duration: Option<SessionDuration>,
     },
@@ -270,6 +293,11 @@ pub struct Target {
 }
 
 impl Target {
+    /// Its name and its alias, if any.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.name.as_str()).chain(self.alias.as_deref())
+    }
+
     /// The role's name, if the target is a role.
     pub fn role_name(&self) -> Option<&str> {
         match &self.spec {
@@ -286,7 +314,11 @@ impl Target {
         match &self.spec {
             Spec::Role(chain) => chain.role.role_arn.partition(),
             Spec::Sso(sso) => Partition::of_region(&sso.session.region),
-            Spec::UserSession { mfa, .. } => mfa.serial.partition().or_else(from_region).unwrap_or_default(),
+            Spec::UserSession { mfa, .. } => mfa
+                .as_ref()
+                .and_then(|m| m.serial.partition())
+                .or_else(from_region)
+                .unwrap_or_default(),
         }
     }
 
@@ -311,10 +343,28 @@ impl Target {
         }
     }
 
+    /// The profile whose long-term keys start this target's chain, and where
+    /// they are kept; `None` for chains that start elsewhere (Identity Center,
+    /// web identity, SAML, the environment).
+    pub fn key_profile(&self) -> Option<(&str, KeysAt)> {
+        match &self.spec {
+            Spec::UserSession { profile, keys, .. } => Some((profile, *keys)),
+            Spec::Role(Chain {
+                base: Source::Credentials(CredentialSource::Keyring(profile)),
+                ..
+            }) => Some((profile, KeysAt::Keyring)),
+            Spec::Role(Chain {
+                base: Source::Credentials(CredentialSource::Profile(profile)),
+                ..
+            }) => Some((profile, KeysAt::AwsFiles)),
+            Spec::Role(_) | Spec::Sso(_) => None,
+        }
+    }
+
     /// The MFA device used anywhere on the way to this target's credentials.
     pub fn mfa_device(&self) -> Option<&MfaDevice> {
         match &self.spec {
-            Spec::UserSession { mfa, .. } => Some(mfa),
+            Spec::UserSession { mfa, .. } => mfa.as_ref(),
             Spec::Sso(_) => None,
             Spec::Role(chain) => chain.hops().rev().find_map(|hop| hop.mfa.as_ref()),
         }
@@ -339,16 +389,52 @@ pub struct TargetSet {
     /// profile on a discovered account's role keeps the discovered `ACCOUNT/ROLE`
     /// (and `ID/ROLE`) working. Name → index in `targets`.
     pub extra_names: HashMap<String, usize>,
+    /// Profiles whose long-term keys hats keeps in the OS keyring (`hats keys`).
+    pub keyring_profiles: Arc<BTreeSet<String>>,
+    /// Profiles with a long-term key in plaintext in the AWS files (sorted).
+    pub plaintext_keys: Vec<String>,
 }
 
 impl TargetSet {
-    /// Finds a target by name or alias (exact match).
+    /// Finds a target by name or alias: the exact name first, else the one
+    /// target whose name or alias matches ignoring case, else the one role
+    /// target whose role ARN `name` is. A spelling two targets share finds none.
     pub fn find(&self, name: &str) -> Option<&Target> {
+        self.find_exact(name)
+            .or_else(|| self.only(|t| t.names().any(|n| n.eq_ignore_ascii_case(name))))
+            .or_else(|| {
+                let arn = crate::domain::RoleArn::parse(name).ok()?;
+                self.only(|t| matches!(&t.spec, Spec::Role(chain) if chain.role.role_arn == arn))
+            })
+    }
+
+    /// Finds a target by its exact name or alias.
+    pub fn find_exact(&self, name: &str) -> Option<&Target> {
         self.targets
             .iter()
             .find(|t| t.name == name)
             .or_else(|| self.targets.iter().find(|t| t.alias.as_deref() == Some(name)))
             .or_else(|| self.extra_names.get(name).and_then(|&i| self.targets.get(i)))
+    }
+
+    /// Where the long-term keys at the start of `target`'s chain are kept, when
+    /// hats knows: in the keyring, or in plaintext in the AWS files (a source
+    /// profile whose credentials aws-config reads otherwise gives `None`).
+    pub fn keys_of<'t>(&self, target: &'t Target) -> Option<(&'t str, KeysAt)> {
+        let (profile, at) = target.key_profile()?;
+        let known = at == KeysAt::Keyring
+            || self
+                .plaintext_keys
+                .binary_search_by(|p| p.as_str().cmp(profile))
+                .is_ok();
+        known.then_some((profile, at))
+    }
+
+    /// The one target `matches` accepts; none when there are several.
+    fn only(&self, matches: impl Fn(&Target) -> bool) -> Option<&Target> {
+        let mut found = self.targets.iter().filter(|t| matches(t));
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
     }
 
     /// Up to three names close to `name`, closest first, for "did you mean".
@@ -359,7 +445,7 @@ impl TargetSet {
         let mut scored: Vec<(usize, &str)> = self
             .targets
             .iter()
-            .flat_map(|t| std::iter::once(t.name.as_str()).chain(t.alias.as_deref()))
+            .flat_map(Target::names)
             .filter_map(|candidate| {
                 let lower = candidate.to_lowercase();
                 if wanted.len() >= 2 && lower.contains(&wanted) {

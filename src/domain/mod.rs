@@ -3,6 +3,7 @@
 //! Everything here is plain data with validation; this module does no I/O,
 //! reads no clock and depends on nothing else in the crate.
 
+mod access_key;
 mod account_id;
 mod credential_source;
 mod credentials;
@@ -18,6 +19,7 @@ mod session_policy;
 mod session_tags;
 mod source_identity;
 
+pub use access_key::{AccessKey, AccessKeyId};
 pub use account_id::AccountId;
 pub use credential_source::CredentialSource;
 pub use credentials::{Credentials, CredentialsView};
@@ -83,4 +85,7 @@ pub enum InvalidValue {
     /// A session policy or policy ARN breaks AWS's rules.
     #[error("{0}")]
     Policy(String),
+    /// A long-term access key id or secret is not one (the message never holds a secret).
+    #[error("{0}")]
+    AccessKey(String),
 }

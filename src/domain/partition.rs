@@ -87,6 +87,15 @@ impl Partition {
         }
     }
 
+    /// The IAM endpoint: one per partition, whatever the region.
+    pub fn iam_endpoint(self) -> &'static str {
+        match self {
+            Partition::Aws => "https://iam.amazonaws.com",
+            Partition::AwsUsGov => "https://iam.us-gov.amazonaws.com",
+            Partition::AwsCn => "https://iam.cn-north-1.amazonaws.com.cn",
+        }
+    }
+
     /// The federation endpoint that turns role credentials into a console sign-in token.
     pub fn federation_endpoint(self) -> &'static str {
         match self {

@@ -19,4 +19,4 @@ mod split;
 mod store;
 
 pub use open::{KeyringChoice, Opened, Opening, open_every};
-pub use store::{MemoryStore, SecretStore, StoreError};
+pub use store::{LONG_TERM_KEYS, MemoryStore, SESSIONS, SecretStore, Service, StoreError};

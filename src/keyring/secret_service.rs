@@ -11,33 +11,33 @@
 //! store always opens a Diffie-Hellman session, which cost gnome-keyring ~5 ms
 //! of CPU per run.
 //!
-//! Entries carry the attributes `service = hats` and `username = <key>`, the
-//! same as earlier hats and the keyring family wrote, so existing sessions read
-//! and `secret-tool` and Seahorse show them; `keys` (for `forget`) reads the
-//! `username` of items with `service = hats`, nothing else. A locked item or collection is
+//! Entries carry the attributes `service = <service>` and `username = <key>`
+//! (sessions under `hats`, the same as earlier hats and the keyring family
+//! wrote, so existing sessions read and `secret-tool` and Seahorse show them);
+//! `keys` (for `forget`) reads the `username` of items of this store's service,
+//! nothing else. A locked item or collection is
 //! unlocked through the service's own prompt, waited for at most
 //! [`UNLOCK_PROMPT_SECONDS`]; a prompt that is dismissed or not answered is a
 //! "locked" error, never an empty cache.
 
-use super::store::{SecretStore, StoreError};
+use super::store::{SESSIONS, SecretStore, Service, StoreError};
 use dbus_secret_service::{EncryptionType, Error, SecretService};
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use zeroize::Zeroizing;
 
 const STORE: &str = "secret-service";
 const CONTENT_TYPE: &str = "text/plain; charset=utf8";
-/// The attribute every hats entry carries, as the keyring family names it.
-const SERVICE_ATTRIBUTE: &str = "hats";
 
 /// How long hats waits for the user to answer the service's unlock prompt.
 pub const UNLOCK_PROMPT_SECONDS: u64 = 60;
 
-/// One connection with the Secret Service.
+/// One connection with the Secret Service, filing entries under one service.
 pub struct SecretServiceStore {
-    service: Mutex<SecretService>,
+    service: Arc<Mutex<SecretService>>,
+    filed_under: Service,
 }
 
 impl SecretServiceStore {
@@ -58,7 +58,8 @@ impl SecretServiceStore {
             other => failure(&other),
         })?;
         Ok(Self {
-            service: Mutex::new(service),
+            service: Arc::new(Mutex::new(service)),
+            filed_under: SESSIONS,
         })
     }
 
@@ -76,7 +77,9 @@ impl SecretStore for SecretServiceStore {
 
     fn get(&self, key: &str) -> Result<Option<SecretString>, StoreError> {
         let service = self.service();
-        let found = service.search_items(attributes(key)).map_err(|e| failure(&e))?;
+        let found = service
+            .search_items(self.attributes(key))
+            .map_err(|e| failure(&e))?;
         let item = match (found.unlocked.first(), found.locked.first()) {
             (Some(item), _) => item,
             (None, Some(item)) => {
@@ -101,11 +104,11 @@ impl SecretStore for SecretServiceStore {
             ),
             other => failure(&other),
         })?;
-        let label = format!("hats session {key}");
+        let label = format!("{} {key}", self.filed_under.label);
         let create = || {
             collection.create_item(
                 &label,
-                attributes(key),
+                self.attributes(key),
                 value.expose_secret().as_bytes(),
                 true,
                 CONTENT_TYPE,
@@ -124,7 +127,7 @@ impl SecretStore for SecretServiceStore {
     fn keys(&self) -> Result<Vec<String>, StoreError> {
         let service = self.service();
         let found = service
-            .search_items(HashMap::from([("service", SERVICE_ATTRIBUTE)]))
+            .search_items(HashMap::from([("service", self.filed_under.name)]))
             .map_err(|e| failure(&e))?;
         let mut keys = Vec::new();
         // Attributes are readable without unlocking: no prompt, no secret.
@@ -137,7 +140,9 @@ impl SecretStore for SecretServiceStore {
 
     fn delete(&self, key: &str) -> Result<(), StoreError> {
         let service = self.service();
-        let found = service.search_items(attributes(key)).map_err(|e| failure(&e))?;
+        let found = service
+            .search_items(self.attributes(key))
+            .map_err(|e| failure(&e))?;
         if !found.locked.is_empty() {
             let locked: Vec<_> = found.locked.iter().collect();
             service.unlock_all(&locked).map_err(|e| failure(&e))?;
@@ -146,6 +151,20 @@ impl SecretStore for SecretServiceStore {
             item.delete().map_err(|e| failure(&e))?;
         }
         Ok(())
+    }
+
+    fn with_service(&self, service: Service) -> Arc<dyn SecretStore> {
+        Arc::new(Self {
+            service: Arc::clone(&self.service),
+            filed_under: service,
+        })
+    }
+}
+
+impl SecretServiceStore {
+    /// The attributes that identify this store's entry for `key`.
+    fn attributes<'k>(&self, key: &'k str) -> HashMap<&'k str, &'k str> {
+        HashMap::from([("service", self.filed_under.name), ("username", key)])
     }
 }
 
@@ -168,11 +187,6 @@ pub fn silent_bus(waited: Duration) -> StoreError {
             waited.as_secs()
         ),
     )
-}
-
-/// The attributes that identify hats' entry for `key`.
-fn attributes(key: &str) -> HashMap<&str, &str> {
-    HashMap::from([("service", SERVICE_ATTRIBUTE), ("username", key)])
 }
 
 fn is_locked(e: &Error) -> bool {

@@ -14,7 +14,7 @@
 //! half removed): the reader sees no entry and never discards a good one. A head
 //! that does not parse is corrupt content, handed up as such.
 
-use super::store::{SecretStore, StoreError};
+use super::store::{SecretStore, Service, StoreError};
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 
@@ -115,6 +115,10 @@ impl SecretStore for Split {
         self.inner.delete(key)?;
         self.delete_parts(key, old.as_ref())
     }
+
+    fn with_service(&self, service: Service) -> Arc<dyn SecretStore> {
+        Arc::new(Self::new(self.inner.with_service(service), self.limit))
+    }
 }
 
 /// Whether `key` names a part (`<key>#<nonce>.<i>`) rather than an entry.
@@ -197,6 +201,9 @@ mod tests {
         }
         fn keys(&self) -> Result<Vec<String>, StoreError> {
             Ok(self.0.lock().unwrap().keys().cloned().collect())
+        }
+        fn with_service(&self, _: Service) -> Arc<dyn SecretStore> {
+            Arc::new(Self::default())
         }
     }
 

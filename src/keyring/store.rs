@@ -9,8 +9,29 @@ use secrecy::{ExposeSecret, SecretString};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// The keyring service name every hats entry is filed under.
-const SERVICE: &str = "hats";
+/// What a store files entries under: the Secret Service's `service` attribute,
+/// the keychain's service, Credential Manager's target. Sessions and long-term
+/// keys are filed apart, so clearing one (`hats forget --all`, or `secret-tool
+/// clear service hats`) can never touch the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Service {
+    /// The service name entries are filed under.
+    pub name: &'static str,
+    /// How an entry's label starts, where the store shows labels (Seahorse).
+    pub label: &'static str,
+}
+
+/// Cached sessions, MFA sessions and Identity Center tokens: all renewable.
+pub const SESSIONS: Service = Service {
+    name: "hats",
+    label: "hats session",
+};
+
+/// IAM users' long-term access keys (`hats keys`): a user's only copy.
+pub const LONG_TERM_KEYS: Service = Service {
+    name: "hats-long-term-keys",
+    label: "hats long-term access key of profile",
+};
 
 /// A keyring that cannot be used, or cannot be used right now.
 #[derive(Debug, thiserror::Error)]
@@ -60,9 +81,11 @@ pub trait SecretStore: Send + Sync {
     fn set(&self, key: &str, value: &SecretString) -> Result<(), StoreError>;
     /// Removes `key`; removing a missing key is fine.
     fn delete(&self, key: &str) -> Result<(), StoreError>;
-    /// The key of every hats entry the store holds (filed under hats' service
-    /// name), for `forget`: whatever the index says, and whoever wrote them.
+    /// The key of every hats entry the store holds (filed under this store's
+    /// service), for `forget`: whatever the index says, and whoever wrote them.
     fn keys(&self) -> Result<Vec<String>, StoreError>;
+    /// The same store (and connection) filing entries under `service` instead.
+    fn with_service(&self, service: Service) -> Arc<dyn SecretStore>;
 }
 
 /// A store from the keyring-core family.
@@ -70,6 +93,7 @@ pub struct KeyringStore {
     name: &'static str,
     inner: Arc<CredentialStore>,
     utf8_bytes: bool,
+    service: Service,
 }
 
 impl KeyringStore {
@@ -79,6 +103,7 @@ impl KeyringStore {
             name,
             inner,
             utf8_bytes: false,
+            service: SESSIONS,
         }
     }
 
@@ -104,7 +129,9 @@ impl KeyringStore {
     }
 
     fn entry(&self, key: &str) -> Result<keyring_core::Entry, StoreError> {
-        self.inner.build(SERVICE, key, None).map_err(|e| self.error(&e))
+        self.inner
+            .build(self.service.name, key, None)
+            .map_err(|e| self.error(&e))
     }
 }
 
@@ -160,17 +187,26 @@ impl SecretStore for KeyringStore {
         // The keyutils store of the keyring family cannot search: hats reads the keyrings itself.
         #[cfg(target_os = "linux")]
         if self.name == "keyutils" {
-            return super::keyutils_keys::keys(SERVICE)
+            return super::keyutils_keys::keys(self.service.name)
                 .map_err(|detail| StoreError::unavailable(self.name, detail));
         }
-        let spec = HashMap::from([("service", SERVICE)]);
+        let spec = HashMap::from([("service", self.service.name)]);
         let found = self.inner.search(&spec).map_err(|e| self.error(&e))?;
         Ok(found
             .iter()
             .filter_map(keyring_core::Entry::get_specifiers)
-            .filter(|(service, _)| service == SERVICE)
+            .filter(|(service, _)| service == self.service.name)
             .map(|(_, user)| user)
             .collect())
+    }
+
+    fn with_service(&self, service: Service) -> Arc<dyn SecretStore> {
+        Arc::new(Self {
+            name: self.name,
+            inner: Arc::clone(&self.inner),
+            utf8_bytes: self.utf8_bytes,
+            service,
+        })
     }
 }
 
@@ -196,9 +232,18 @@ fn text_of(bytes: &[u8]) -> SecretString {
 }
 
 /// An in-process store for unit tests of the engine's logic.
-#[derive(Default)]
 pub struct MemoryStore {
-    entries: Mutex<HashMap<String, SecretString>>,
+    entries: Arc<Mutex<HashMap<(&'static str, String), SecretString>>>,
+    service: Service,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self {
+            entries: Arc::default(),
+            service: SESSIONS,
+        }
+    }
 }
 
 impl SecretStore for MemoryStore {
@@ -207,26 +252,42 @@ impl SecretStore for MemoryStore {
     }
 
     fn get(&self, key: &str) -> Result<Option<SecretString>, StoreError> {
-        Ok(self.lock().get(key).cloned())
+        Ok(self.lock().get(&self.slot(key)).cloned())
     }
 
     fn set(&self, key: &str, value: &SecretString) -> Result<(), StoreError> {
-        self.lock().insert(key.to_owned(), value.clone());
+        self.lock().insert(self.slot(key), value.clone());
         Ok(())
     }
 
     fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.lock().remove(key);
+        self.lock().remove(&self.slot(key));
         Ok(())
     }
 
     fn keys(&self) -> Result<Vec<String>, StoreError> {
-        Ok(self.lock().keys().cloned().collect())
+        Ok(self
+            .lock()
+            .keys()
+            .filter(|(service, _)| *service == self.service.name)
+            .map(|(_, key)| key.clone())
+            .collect())
+    }
+
+    fn with_service(&self, service: Service) -> Arc<dyn SecretStore> {
+        Arc::new(Self {
+            entries: Arc::clone(&self.entries),
+            service,
+        })
     }
 }
 
 impl MemoryStore {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, SecretString>> {
+    fn slot(&self, key: &str) -> (&'static str, String) {
+        (self.service.name, key.to_owned())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(&'static str, String), SecretString>> {
         self.entries
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -147,6 +147,8 @@ async fn serve_until<T>(
 /// What every renewal reuses: the session cache, the scope-down and the request.
 struct Renewal {
     cache: Option<Cache>,
+    /// The keyring under `--no-cache`, for a source whose long-term key is there.
+    keys: Option<Cache>,
     policy: Option<crate::domain::SessionPolicy>,
     request: Request,
 }
@@ -159,6 +161,14 @@ impl Renewal {
         } else {
             ctx.open_cache().await?
         };
+        let in_keyring = target
+            .key_profile()
+            .is_some_and(|(_, at)| at == crate::config::KeysAt::Keyring);
+        let keys = if args.no_cache && in_keyring {
+            ctx.open_cache().await?
+        } else {
+            None
+        };
         // Renewals are scoped down exactly like the first session.
         let policy = ctx.presets.scope(args.scope_request())?.map(|scope| scope.policy);
         let request = Request {
@@ -169,6 +179,7 @@ impl Renewal {
         };
         Ok(Self {
             cache,
+            keys,
             policy,
             request,
         })
@@ -179,6 +190,7 @@ impl Renewal {
             ctx,
             target,
             cache: self.cache.as_ref(),
+            keys: self.keys.as_ref(),
             policy: self.policy.as_ref(),
             request: self.request.clone(),
         }
@@ -190,6 +202,7 @@ struct Renewer<'a> {
     ctx: &'a Context,
     target: &'a Target,
     cache: Option<&'a Cache>,
+    keys: Option<&'a Cache>,
     policy: Option<&'a crate::domain::SessionPolicy>,
     request: Request,
 }
@@ -200,14 +213,17 @@ impl Renewer<'_> {
     async fn answer(&self) -> (Answer, Option<jiff::Timestamp>) {
         let (ctx, target) = (self.ctx, self.target);
         let log = |l: &str| ctx.log(l);
+        // Under --no-cache the keyring is open only for a source's long-term key:
+        // sessions made with it are not kept.
         let resolved = Engine::new(
             &ctx.settings,
             ctx.clock,
-            self.cache,
+            self.cache.or(self.keys),
             &NoPrompt,
             self.request.clone(),
             &log,
         )
+        .keeping_sessions(self.cache.is_some())
         .with_policy(self.policy.cloned())
         .renewing()
         .resolve(target)

@@ -110,6 +110,11 @@ impl Cache {
         self.store.name()
     }
 
+    /// The keyring the sessions are kept in (long-term keys are filed beside them).
+    pub fn store(&self) -> &Arc<dyn SecretStore> {
+        &self.store
+    }
+
     /// The session stored under `key` and its trusted life left; a corrupt entry
     /// is deleted, reported, and treated as absent.
     pub async fn get(&self, key: &str, clock: Clock) -> Result<Option<Lookup>, SessionError> {
@@ -340,6 +345,13 @@ fn lookup(p: Payload, now: Timestamp, boot: Option<&BootStamp>) -> Lookup {
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, SessionError> + Send + 'static,
 ) -> Result<T, SessionError> {
+    off_thread(work).await
+}
+
+/// Runs keyring work on a blocking thread; a panic there is resumed here.
+pub(super) async fn off_thread<T: Send + 'static, E: Send + 'static>(
+    work: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, E> {
     tokio::task::spawn_blocking(work)
         .await
         .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))

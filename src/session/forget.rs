@@ -18,6 +18,8 @@ pub enum ItemKind {
     RoleSession,
     /// `mfa/…`: an MFA session.
     MfaSession,
+    /// `user/…`: the session of a keyring user without an MFA device.
+    UserSession,
     /// `sso/…`: an Identity Center sign-in token (`hats sso logout` removes it).
     SignIn,
     /// `sso-client/…`: an Identity Center client registration (no sign-in by itself).
@@ -32,6 +34,7 @@ impl ItemKind {
         match key.split_once('/').map(|(head, _)| head) {
             Some("role") => Self::RoleSession,
             Some("mfa") => Self::MfaSession,
+            Some("user") => Self::UserSession,
             Some("sso") => Self::SignIn,
             Some("sso-client") => Self::ClientRegistration,
             _ => Self::Other,
@@ -41,7 +44,7 @@ impl ItemKind {
     /// Whether `hats forget` removes entries of this kind: sessions only.
     /// Signing out is `hats sso logout`'s, which also tells the portal.
     pub fn forgotten(self) -> bool {
-        matches!(self, Self::RoleSession | Self::MfaSession)
+        matches!(self, Self::RoleSession | Self::MfaSession | Self::UserSession)
     }
 
     /// `count` entries of this kind, in words.
@@ -49,6 +52,7 @@ impl ItemKind {
         let (one, many) = match self {
             Self::RoleSession => ("role session", "role sessions"),
             Self::MfaSession => ("MFA session", "MFA sessions"),
+            Self::UserSession => ("user session", "user sessions"),
             Self::SignIn => ("Identity Center sign-in", "Identity Center sign-ins"),
             Self::ClientRegistration => ("client registration", "client registrations"),
             Self::Other => ("other entry", "other entries"),

@@ -16,6 +16,23 @@ pub fn mfa_key(source: &CredentialSource, serial: &MfaSerial) -> String {
     format!("mfa/{}/{serial}", source.describe())
 }
 
+/// The key of the `GetSessionToken` session of `source`: its MFA session when
+/// it has a device, else `user/SOURCE` (a keyring user without MFA).
+pub fn user_key(source: &CredentialSource, mfa: Option<&MfaSerial>) -> String {
+    match mfa {
+        Some(serial) => mfa_key(source, serial),
+        None => format!("user/{}", source.describe()),
+    }
+}
+
+/// The key of a user-session target's session.
+fn user_session_key(profile: &str, mfa: Option<&crate::config::MfaDevice>) -> String {
+    user_key(
+        &CredentialSource::Profile(profile.to_owned()),
+        mfa.map(|m| &m.serial),
+    )
+}
+
 /// The session name for `spec`: the profile's `role_session_name` as written, else the default.
 pub fn session_name(spec: &RoleSpec, settings: &Settings) -> Result<SessionName, SessionError> {
     match &spec.session_name {
@@ -62,9 +79,7 @@ pub fn role_key(label: &str, chain: &Chain, index: usize, mode: Mode, shape: Sha
 /// The key a target's session is cached under with default options (what `hats ls` shows).
 pub fn target_key(target: &Target, settings: &Settings) -> Option<String> {
     match &target.spec {
-        Spec::UserSession { profile, mfa, .. } => {
-            Some(mfa_key(&CredentialSource::Profile(profile.clone()), &mfa.serial))
-        }
+        Spec::UserSession { profile, mfa, .. } => Some(user_session_key(profile, mfa.as_ref())),
         Spec::Role(chain) => {
             let plan = plan_role(chain, None, settings).ok()?;
             let name = session_name(&chain.role, settings).ok()?;
@@ -119,6 +134,7 @@ pub fn target_mfa_key(target: &Target, settings: &Settings) -> Option<String> {
 pub struct IndexedNames<'a> {
     role_labels: std::collections::HashSet<&'a str>,
     any_mfa: bool,
+    any_user: bool,
 }
 
 impl<'a> IndexedNames<'a> {
@@ -127,6 +143,7 @@ impl<'a> IndexedNames<'a> {
         Self {
             role_labels: index.sessions.keys().filter_map(|k| role_key_label(k)).collect(),
             any_mfa: index.sessions.keys().any(|k| k.starts_with("mfa/")),
+            any_user: index.sessions.keys().any(|k| k.starts_with("user/")),
         }
     }
 
@@ -134,7 +151,7 @@ impl<'a> IndexedNames<'a> {
     pub fn target_key(&self, target: &Target, settings: &Settings) -> Option<String> {
         let possible = match target.spec {
             Spec::Role(_) | Spec::Sso(_) => self.role_labels.contains(target.name.as_str()),
-            Spec::UserSession { .. } => self.any_mfa,
+            Spec::UserSession { .. } => self.any_mfa || self.any_user,
         };
         possible.then(|| target_key(target, settings)).flatten()
     }
@@ -186,9 +203,7 @@ pub fn role_key_label(key: &str) -> Option<&str> {
 /// MFA session for `None` (never a sign-in: see [`super::forget::ItemKind`]).
 pub fn forgets(target: Option<&Target>) -> impl Fn(&str) -> bool + Send + Sync + '_ {
     let mfa = match target.map(|t| &t.spec) {
-        Some(Spec::UserSession { profile, mfa, .. }) => {
-            Some(mfa_key(&CredentialSource::Profile(profile.clone()), &mfa.serial))
-        }
+        Some(Spec::UserSession { profile, mfa, .. }) => Some(user_session_key(profile, mfa.as_ref())),
         _ => None,
     };
     move |key: &str| match target {

@@ -12,6 +12,7 @@ mod helper_command;
 mod index;
 mod keys;
 mod lock;
+mod long_term;
 mod mfa_process;
 mod plan;
 pub(crate) mod prompt;
@@ -30,6 +31,7 @@ pub use keys::{
     IndexedNames, Shape, forgets, keys_to_forget, mfa_key, role_key, role_key_label, session_name,
     source_identity, sso_key, target_key, target_mfa_key,
 };
+pub use long_term::{KeyStore, KeyringKeyError, StoredKey};
 pub use mfa_process::{DEFAULT_TIMEOUT as MFA_PROCESS_TIMEOUT, run_mfa_process};
 pub use plan::{Plan, plan_hop, plan_role, target_mode};
 pub use prompt::{MfaError, MfaPrompter, TerminalPrompter, open_terminal};
@@ -92,6 +94,9 @@ pub enum SessionError {
     /// The keyring failed.
     #[error("{0}")]
     Store(StoreError),
+    /// A long-term key in the keyring could not be had.
+    #[error("{0}")]
+    Keys(#[from] KeyringKeyError),
     /// A scope-down policy was asked for a target that is not a role.
     #[error(
         "\"{target}\" is an MFA user session (GetSessionToken), which cannot be scoped down; \

@@ -6,12 +6,13 @@ mod sso;
 pub use sso::{keep_sso_token, kept_token};
 
 use super::base_source::{base_credentials, runs_a_command};
-use super::keys::mfa_key;
+use super::keys::user_key;
+use super::long_term::{KeyStore, KeyringKeyError};
 use super::prompt::MfaPrompter;
 use super::{Cache, Session, SessionError};
 use crate::aws::{Issued, Sts};
 use crate::clock::Clock;
-use crate::config::{MfaDevice, Settings, Spec, Target};
+use crate::config::{KeysAt, MfaDevice, Settings, Spec, Target};
 use crate::domain::{CredentialSource, Credentials, MfaCode, SessionDuration, SessionPolicy};
 use std::future::Future;
 use std::pin::Pin;
@@ -141,10 +142,28 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
     /// The credentials of a base source. A quiet engine refuses a source
     /// profile whose `credential_process` aws-config would run.
     async fn source_credentials(&self, source: &CredentialSource) -> Result<Credentials, SessionError> {
+        if let CredentialSource::Keyring(profile) = source {
+            return self.long_term_key(profile).await;
+        }
         if self.quiet && runs_a_command(source).await {
             self.may_run(|| format!("the credential_process of profile \"{}\"", source.describe()))?;
         }
         Ok(base_credentials(source).await?)
+    }
+
+    /// The long-term key of a keyring profile, from the keyring the cache (or,
+    /// under `--no-cache`, the token store) opened. It only signs hats' own
+    /// calls: no hand-out ever carries it.
+    async fn long_term_key(&self, profile: &str) -> Result<Credentials, SessionError> {
+        let store = self.tokens.ok_or_else(|| KeyringKeyError::NoKeyring {
+            profile: profile.to_owned(),
+        })?;
+        let keys = KeyStore::beside(store.store())?;
+        self.note(&format!(
+            "{profile}: signing with its long-term key from the {} keyring",
+            keys.name()
+        ));
+        Ok(keys.require(profile).await?.key.credentials())
     }
 
     /// For renewals of a served command: `--duration` only sets the length of
@@ -177,17 +196,20 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
             Spec::Sso(sso) => self.sso_role(sso, &target.name, self.request.refresh).await,
             Spec::UserSession {
                 profile,
+                keys,
                 mfa,
                 duration,
-            } => self.user_session(profile, mfa, *duration).await,
+            } => self.user_session(profile, *keys, mfa.as_ref(), *duration).await,
         }
     }
 
-    /// The MFA session of an IAM user's own keys (`GetSessionToken`).
+    /// The `GetSessionToken` session of an IAM user's own keys (MFA-authenticated
+    /// when the user has a device).
     async fn user_session(
         &self,
         profile: &str,
-        mfa: &MfaDevice,
+        keys: KeysAt,
+        mfa: Option<&MfaDevice>,
         duration: Option<SessionDuration>,
     ) -> Result<Session, SessionError> {
         let wanted = self
@@ -204,31 +226,40 @@ impl<'a, P: MfaPrompter> Engine<'a, P> {
             refresh: self.request.refresh,
             at_least: self.minimum(self.request.duration.map(|_| wanted)),
         };
-        let source = CredentialSource::Profile(profile.to_owned());
-        self.mfa_session(&source, mfa, wanted, want).await
+        self.mfa_session(&keys.source(profile), mfa, wanted, want).await
     }
 
+    /// The `GetSessionToken` session of `source`: authenticated by `mfa` when
+    /// given (an MFA session, shared by every role of that source and device).
     async fn mfa_session(
         &self,
         source: &CredentialSource,
-        mfa: &MfaDevice,
+        mfa: Option<&MfaDevice>,
         duration: SessionDuration,
         want: Want,
     ) -> Result<Session, SessionError> {
-        let key = mfa_key(source, &mfa.serial);
-        self.cached(&key, &source.describe(), "mfa", want, async {
+        let key = user_key(source, mfa.map(|m| &m.serial));
+        let kind = if mfa.is_some() { "mfa" } else { "user" };
+        self.cached(&key, &source.describe(), kind, want, async {
             let base = self.source_credentials(source).await?;
+            let sts = self.sts(&base);
+            let Some(mfa) = mfa else {
+                self.note(&format!(
+                    "GetSessionToken for {} with no MFA device for {duration}",
+                    source.describe()
+                ));
+                return Ok(new_session(sts.get_session_token(duration, None).await?));
+            };
             let code = self.code(mfa).await?;
             self.note(&format!(
                 "GetSessionToken for {} with {} for {duration}",
                 source.describe(),
                 mfa.serial
             ));
-            let sts = self.sts(&base);
             let issued = self
                 .with_code(mfa, code, |code| {
                     let sts = &sts;
-                    async move { sts.get_session_token(duration, &mfa.serial, &code).await }
+                    async move { sts.get_session_token(duration, Some((&mfa.serial, &code))).await }
                 })
                 .await?;
             Ok(new_session(issued))

@@ -2,7 +2,7 @@
 //! index: a file read, no keyring, no network, so the first frame is instant.
 
 use super::state::{App, Detail, Entry, SsoSignIn};
-use crate::config::{RoleSpec, Spec, SsoSession, Target};
+use crate::config::{KeysAt, RoleSpec, Spec, SsoSession, Target};
 use crate::context::Context;
 use crate::session::{Index, IndexedNames, KeyringChoice, plan_role, source_identity, target_mode};
 use jiff::Timestamp;
@@ -45,7 +45,7 @@ pub fn initial_app(ctx: &Context, now: Timestamp) -> App {
     for target in &ctx.targets.targets {
         // An organization's roles share one source: described once, not once per role.
         if previous.is_none_or(|p| !same_source(p, target)) {
-            sources.insert(target.source_description());
+            sources.insert(source_label(ctx, target));
         }
         previous = Some(target);
     }
@@ -187,6 +187,18 @@ pub fn describe_selected(app: &mut App, ctx: &Context) {
 }
 
 /// What the detail pane shows about `target`.
+/// The source of `target` for the header: where an IAM user's keys live is
+/// said next to that user's profile (not beside a role chained behind it).
+fn source_label(ctx: &Context, target: &Target) -> String {
+    let mut source = target.source_description();
+    match ctx.targets.keys_of(target) {
+        Some((user, KeysAt::Keyring)) if user == source => source.push_str(" (keyring)"),
+        Some((user, KeysAt::AwsFiles)) if user == source => source.push_str(" (plaintext keys)"),
+        _ => {}
+    }
+    source
+}
+
 fn detail(ctx: &Context, target: &Target) -> Detail {
     let (role_arn, duration, source_identity) = match &target.spec {
         Spec::Role(chain) => (
@@ -213,6 +225,12 @@ fn detail(ctx: &Context, target: &Target) -> Detail {
     };
     Detail {
         role_arn,
+        keys: ctx.targets.keys_of(target).map(|(profile, at)| match at {
+            KeysAt::Keyring => format!("{profile}: in the OS keyring"),
+            KeysAt::AwsFiles => {
+                format!("{profile}: plaintext in the AWS files (hats keys import {profile})")
+            }
+        }),
         chain: chain(target),
         mfa_serial: target.mfa_device().map(|m| m.serial.to_string()),
         mode: target_mode(target, &ctx.settings),

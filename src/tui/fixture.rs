@@ -20,6 +20,7 @@ pub fn entry(name: &str, account: &str, role: &str) -> Entry {
         detail: Some(Box::new(Detail {
             role_arn: Some(format!("arn:aws:iam::{account}:role/{role}")),
             chain: format!("alice -> {name}"),
+            keys: None,
             mfa_serial: Some("arn:aws:iam::111111111111:mfa/alice".into()),
             mode: "mfa-session",
             duration: "1h".into(),

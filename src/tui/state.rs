@@ -62,6 +62,8 @@ pub struct Detail {
     pub role_arn: Option<String>,
     /// Source profile chain, `base -> prod -> target`.
     pub chain: String,
+    /// Where the long-term keys at the chain's start are kept, when known.
+    pub keys: Option<String>,
     /// MFA device.
     pub mfa_serial: Option<String>,
     /// How the session is obtained (`mfa-session`, `long-session`, ...).

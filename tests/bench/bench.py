@@ -425,6 +425,7 @@ def measure(bed):
     # One Tab in bash: the completion script runs `hats -- hats env team-00` with these variables.
     row("completion: hats env team-00<Tab>, 15,000 targets", [HATS, "--", "hats", "env", "team-00"], target=60,
         env_=bed.env(home=bed.big_home, HATS_COMPLETE="bash", _CLAP_COMPLETE_INDEX="2", _CLAP_IFS="\n"))
+    keyring_source_rows(bed, row)
     profiles_sync_rows(bed, row)
     hook_rows(bed, row)
     row("awsume prod-admin (cached MFA session)", awsume, peer_of="hats env prod-admin (cached)", rss=True)
@@ -452,6 +453,22 @@ def measure(bed):
     print(f"  Identity Center discovery: {wall:.0f} ms wall, {cpu:.0f} ms hats CPU, {in_flight} in flight",
           file=sys.stderr)
     return rows
+
+
+def keyring_source_rows(bed, row):
+    """prod-admin again, with its source alice's long-term key moved into the
+    keyring (`hats keys import alice`): a cached hand-out never reads the key,
+    so it must cost what the plaintext one does."""
+    home = os.path.join(bed.dir, "keyring-source")
+    # The keyring daemon's control socket lives in this HOME too: files and directories only.
+    shutil.copytree(bed.home, home, ignore=lambda d, names: [
+        n for n in names if not (os.path.isfile(os.path.join(d, n)) or os.path.isdir(os.path.join(d, n)))])
+    env = bed.env(home=home)
+    subprocess.run([HATS, "keys", "import", "alice"], env=env, check=True, capture_output=True)
+    subprocess.run([HATS, "env", "prod-admin", "--mfa-code", MFA_CODE], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    row("hats env prod-admin (cached, source key in the keyring)", [HATS, "env", "prod-admin"], target=4,
+        env_=env)
 
 
 def profiles_sync_rows(bed, row):
@@ -541,7 +558,9 @@ def report(rows):
     for a, b, limit in [("hats ls --json, 15,000 targets (7,500 organization + 7,500 Identity Center)",
                          "hats ls --json, 15,000 targets", 1.10),
                         ("hats exec sso-dev -- true (cached, Identity Center)",
-                         "hats exec prod-admin -- true (cached)", 1.10)]:
+                         "hats exec prod-admin -- true (cached)", 1.10),
+                        ("hats env prod-admin (cached, source key in the keyring)",
+                         "hats env prod-admin (cached)", 1.10)]:
         if a in by_name and b in by_name:
             ratio = by_name[a]["ms"] / by_name[b]["ms"]
             print(f"{a} / {b}: {ratio:.2f} (target ≤ {limit:.2f}) {'✓' if ratio <= limit else '✗'}")

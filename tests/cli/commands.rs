@@ -297,3 +297,20 @@ fn completions_are_generated_for_each_shell_and_hats_answers_their_requests() {
     let answer = sb.hats(&["--", "hats", "env", "pla"]).ok();
     assert!(answer.starts_with("plain-role\t"), "{answer}");
 }
+
+#[test]
+fn a_target_is_found_by_its_name_in_any_case_or_by_its_role_arn() {
+    let sb = Sandbox::standard(false);
+    let by_case = parse_exports(&sb.hats(&["env", "DATA/admin", "--mfa-code", "123456"]).ok());
+    assert_eq!(by_case["HATS_TARGET"], "data/Admin");
+    let arn = "arn:aws:iam::333333333333:role/Developer";
+    let by_arn = parse_exports(&sb.hats(&["env", arn, "--mfa-code", "123456"]).ok());
+    assert_eq!(by_arn["HATS_TARGET"], "staging");
+    // Accounts named "data" and "Data": a spelling that fits both finds neither.
+    sb.hats_config(&format!(
+        "{}\n[[account]]\nid = \"666666666666\"\nname = \"Data\"\nsource = \"base\"\nroles = [\"Admin\"]\n",
+        crate::harness::HATS_CONFIG
+    ));
+    let err = sb.hats(&["env", "DATA/admin", "--mfa-code", "123456"]).fails();
+    assert!(err.contains("unknown target \"DATA/admin\""), "{err}");
+}

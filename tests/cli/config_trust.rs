@@ -10,7 +10,12 @@ use std::os::unix::fs::PermissionsExt;
 const OTHER_UID: u32 = 65534;
 
 fn chown(path: &std::path::Path, uid: u32) {
-    std::os::unix::fs::chown(path, Some(uid), None).unwrap();
+    std::os::unix::fs::chown(path, Some(uid), None).unwrap_or_else(|e| {
+        panic!(
+            "cannot give {} to uid {uid} ({e}): this test hands files to another user, which needs root",
+            path.display()
+        )
+    });
 }
 
 fn chmod(path: &std::path::Path, mode: u32) {

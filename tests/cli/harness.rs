@@ -4,12 +4,14 @@
 //! Every dependency is required: a missing one fails the test with the command
 //! that installs it. Timeouts are generous upper bounds, not measurements.
 
+mod iam;
 mod keyring;
 mod moto;
 mod private;
 mod proxies;
 mod stored;
 
+pub use iam::*;
 pub use keyring::*;
 pub use moto::*;
 pub use private::PrivateKeyrings;
@@ -92,22 +94,17 @@ pub fn aws_cli() -> PathBuf {
 
 /// `hats exec TARGET -- aws sts get-caller-identity`: the ARN the child sees.
 pub fn caller_arn(sb: &Sandbox, target: &str) -> String {
+    caller_arn_with(sb, target, &[])
+}
+
+/// [`caller_arn`] with `options` for `hats exec` (`--mfa-code`, `--no-cache`).
+pub fn caller_arn_with(sb: &Sandbox, target: &str, options: &[&str]) -> String {
     let aws = aws_cli();
-    let out = sb
-        .hats(&[
-            "exec",
-            target,
-            "--",
-            aws.to_str().unwrap(),
-            "sts",
-            "get-caller-identity",
-            "--query",
-            "Arn",
-            "--output",
-            "text",
-        ])
-        .ok();
-    out.trim().to_owned()
+    let mut args = vec!["exec", target];
+    args.extend_from_slice(options);
+    let query = ["sts", "get-caller-identity", "--query", "Arn", "--output", "text"];
+    args.extend(["--", aws.to_str().unwrap()].iter().chain(&query));
+    sb.hats(&args).ok().trim().to_owned()
 }
 
 /// The real wall clock: what other processes (moto, the AWS CLI, hats itself)
@@ -133,6 +130,14 @@ impl Sandbox {
     pub fn new() -> Self {
         let mut sandbox = Self::without_keyring();
         sandbox.keyring = Some(Keyring::start(sandbox.dir.path(), &sandbox.home));
+        sandbox
+    }
+
+    /// moto plus a real Secret Service on a bus that can be made to refuse
+    /// keyring writes ([`Keyring::refuse_writes`]).
+    pub fn with_refusable_keyring() -> Self {
+        let mut sandbox = Self::without_keyring();
+        sandbox.keyring = Some(Keyring::start_refusable(sandbox.dir.path(), &sandbox.home));
         sandbox
     }
 

@@ -113,7 +113,7 @@ fn a_session_planted_in_the_outer_keyring_survives_forget_all_and_is_never_hande
     let forgot = sb.hats(&["forget", "--all"]);
     forgot.ok();
     assert!(
-        forgot.stderr().contains("forgot 1 cached session"),
+        forgot.stderr().contains("forgot 1 role session"),
         "only the sandbox's own: {}",
         forgot.stderr()
     );

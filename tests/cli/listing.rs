@@ -47,6 +47,29 @@ fn ls_shows_the_account_name_next_to_the_account_id() {
 }
 
 #[test]
+fn the_table_lists_targets_in_name_order_and_the_json_in_config_order() {
+    let sb = Sandbox::standard(false);
+    let names: Vec<String> = table(&sb.hats(&["ls"]).ok())
+        .into_iter()
+        .skip(1)
+        .map(|r| r[0].clone())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort_by_key(|n| n.to_lowercase());
+    assert_eq!(names, sorted);
+    // The fixture's own order is not the name order, so the table did sort.
+    let json: serde_json::Value = serde_json::from_str(&sb.hats(&["ls", "--json"]).ok()).unwrap();
+    let in_config: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_ne!(in_config, sorted, "{in_config:?}");
+    assert_eq!(in_config.len(), sorted.len());
+}
+
+#[test]
 fn values_continued_on_a_second_line_never_break_the_table() {
     let sb = Sandbox::standard(false);
     sb.aws_config(&format!(
@@ -96,6 +119,36 @@ fn values_continued_on_a_second_line_never_break_the_table() {
 }
 
 #[test]
+fn a_profile_name_with_a_bidi_override_or_zero_width_space_is_skipped_and_shown_escaped() {
+    let sb = Sandbox::standard(false);
+    // Shown raw, "dev\u{202e}dorp" reads as "devprod" on a terminal.
+    sb.aws_config(&format!(
+        "{}\n[profile dev\u{202e}dorp]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = plain\n\
+         [profile pro\u{200b}d]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = plain\n",
+        crate::harness::AWS_CONFIG
+    ));
+    let ls = sb.hats(&["ls"]);
+    let (out, err) = (ls.ok(), ls.stderr());
+    assert!(
+        !out.contains('\u{202e}') && !err.contains('\u{202e}'),
+        "{out}{err}"
+    );
+    assert!(
+        !out.contains('\u{200b}') && !err.contains('\u{200b}'),
+        "{out}{err}"
+    );
+    for shown in ["dev\\u{202e}dorp", "pro\\u{200b}d"] {
+        assert!(
+            err.contains(&format!(
+                "skipping \"{shown}\": target name: contains invisible characters"
+            )),
+            "{err}"
+        );
+    }
+    assert_eq!(row(&table(&out), "prod")[3], "Admin", "the others are listed");
+}
+
+#[test]
 fn profiles_with_names_the_aws_cli_accepts_are_targets_and_skipped_ones_are_reported() {
     let sb = Sandbox::standard(false);
     sb.aws_config(&format!(
@@ -114,8 +167,11 @@ fn profiles_with_names_the_aws_cli_accepts_are_targets_and_skipped_ones_are_repo
     assert_eq!(row(&rows, "équipe-prod")[3], "Admin");
     assert_eq!(row(&rows, "my prod")[3], "Admin");
     assert_eq!(row(&rows, "via-clés")[4], "clés équipe");
+    // Besides the warning about the fixture's plaintext keys.
+    let said = ls.stderr();
+    let reported: Vec<&str> = said.lines().filter(|l| !l.contains("in plaintext")).collect();
     assert_eq!(
-        ls.stderr().trim(),
+        reported.join("\n"),
         "hats: skipping \"profile two words\": [profile two words] in the AWS config: skipped (by the AWS CLI too): \
          a profile name with spaces needs quotes, e.g. [profile \"my prod\"]"
     );

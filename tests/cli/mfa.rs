@@ -309,9 +309,13 @@ fn processes_running(args: &[&str]) -> usize {
 #[test]
 fn an_mfa_process_that_hangs_is_stopped_after_the_bound_with_a_clear_error() {
     let mut sb = Sandbox::standard(false);
+    // A length of this test run's own, so a hung command of another run on the
+    // same machine (whose /proc this test reads) is not taken for this one.
+    let seconds = format!("3141592.{}", std::process::id());
+    let command = format!("sleep {seconds}; echo 123456");
     sb.aws_config(&format!(
         "{}\n[profile yubi]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = base\n\
-         mfa_serial = arn:aws:iam::111111111111:mfa/alice\nmfa_process = sleep 3141592; echo 123456\n",
+         mfa_serial = arn:aws:iam::111111111111:mfa/alice\nmfa_process = {command}\n",
         crate::harness::AWS_CONFIG
     ));
     sb.set_env("HATS_MFA_PROCESS_TIMEOUT", "soon");
@@ -323,22 +327,22 @@ fn an_mfa_process_that_hangs_is_stopped_after_the_bound_with_a_clear_error() {
     sb.set_env("HATS_MFA_PROCESS_TIMEOUT", "2s");
     let err = sb.hats(&["env", "yubi"]).fails();
     assert!(
-        err.contains(
-            "hats: waiting for mfa_process \"sleep 3141592; echo 123456\" to print the code for \
+        err.contains(&format!(
+            "hats: waiting for mfa_process \"{command}\" to print the code for \
              \"arn:aws:iam::111111111111:mfa/alice\" (up to 2s)"
-        ),
+        )),
         "says what it waits for: {err}"
     );
     assert!(
-        err.contains(
-            "mfa_process \"sleep 3141592; echo 123456\" did not print a code within 2s and was stopped"
-        ),
+        err.contains(&format!(
+            "mfa_process \"{command}\" did not print a code within 2s and was stopped"
+        )),
         "{err}"
     );
     assert!(sb.moto.take_actions().is_empty());
     // The command the shell started is stopped too (SIGKILL lands at once; allow the kernel a moment).
     let started = std::time::Instant::now();
-    while processes_running(&["sleep", "3141592"]) > 0 {
+    while processes_running(&["sleep", &seconds]) > 0 {
         assert!(
             started.elapsed() < std::time::Duration::from_secs(30),
             "the hung command is still running"

@@ -39,12 +39,19 @@ fn exists(reference: &str) -> bool {
     if let [only] = module {
         return defines_test(&root().join(format!("tests/cli/{only}.rs")), name);
     }
-    // `a::b::tests::name` lives in src/a/b.rs (or src/a/b/mod.rs); so does `a::b::function`.
+    // `a::b::tests::name` lives in src/a/b.rs (or src/a/b/mod.rs), or out of
+    // line in src/a/b/tests.rs or src/a/b_tests.rs; `a::b::function` in the first two.
     let module: Vec<&str> = module.iter().copied().filter(|p| *p != "tests").collect();
     let base = root().join("src").join(module.join("/"));
-    [base.with_extension("rs"), base.join("mod.rs")]
-        .iter()
-        .any(|file| defines_test(file, name))
+    let out_of_line = base.with_file_name(format!("{}_tests.rs", module.last().unwrap_or(&"")));
+    [
+        base.with_extension("rs"),
+        base.join("mod.rs"),
+        base.join("tests.rs"),
+        out_of_line,
+    ]
+    .iter()
+    .any(|file| defines_test(file, name))
 }
 
 /// The backticked references of one table cell.

@@ -7,7 +7,8 @@ use crate::harness::{AWS_CONFIG, Sandbox};
 use crate::pty::Terminal;
 
 /// `yubi`: a role whose MFA code comes from a script that asks for a touch on
-/// stderr and answers once the file `go` exists.
+/// stderr and answers once the file `go` exists; in an account of its own (the
+/// fixture's `data` account is production, and would ask for its name first).
 fn sandbox() -> Sandbox {
     let mut sb = Sandbox::standard(true);
     let script = sb.home.join("touch-key.sh");
@@ -21,7 +22,7 @@ fn sandbox() -> Sandbox {
     )
     .unwrap();
     sb.aws_config(&format!(
-        "{AWS_CONFIG}\n[profile yubi]\nrole_arn = arn:aws:iam::555555555555:role/Admin\nsource_profile = base\n\
+        "{AWS_CONFIG}\n[profile yubi]\nrole_arn = arn:aws:iam::666666666666:role/Admin\nsource_profile = base\n\
          mfa_serial = arn:aws:iam::111111111111:mfa/alice\nmfa_process = sh {}\n",
         script.display()
     ));
@@ -46,7 +47,7 @@ fn an_mfa_process_writing_on_stderr_shows_in_a_panel_without_tearing_the_screen(
         "{screen}"
     );
     assert!(screen.starts_with("hats"), "the header is intact:\n{screen}");
-    let row = term.line_with("555555555555");
+    let row = term.line_with("666666666666");
     assert!(
         row.contains("yubi") && row.contains("Admin"),
         "the row is intact:\n{screen}"

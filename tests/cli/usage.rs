@@ -1,5 +1,5 @@
 //! What hats says when a command cannot do what was asked: the message names what
-//! is missing and how to get it (issue 14's "messages that mislead").
+//! is missing and how to get it, and never misleads about what happened.
 
 use crate::harness::Sandbox;
 

@@ -132,15 +132,8 @@ impl Names {
         primary: String,
         by_id: String,
     ) -> Result<(String, Option<String>), (String, ConfigError)> {
-        if primary.chars().any(char::is_control) {
-            // It would put terminal escape sequences on the screen of whoever lists targets.
-            return Err((
-                primary.escape_debug().to_string(),
-                ConfigError::Entry {
-                    place: "target name".into(),
-                    message: "contains control characters (terminal escape sequences); rename it".into(),
-                },
-            ));
+        if let Some(refused) = super::super::clean::unshowable_name(&primary) {
+            return Err(refused);
         }
         if self.is_taken(set, &primary) {
             return Err((

@@ -9,10 +9,12 @@ use super::super::{ConfigError, clean};
 use super::source_of;
 use crate::domain::{AccountId, MfaSerial, Partition, RoleArn, SessionTags, SourceIdentity};
 use aws_config::profile::ProfileSet;
+use std::collections::BTreeSet;
 
 /// The batch of one `[[account]]`, or (name, why) when it cannot be used.
 pub(super) fn batch<'a>(
     profiles: &ProfileSet,
+    keyring: &BTreeSet<String>,
     account: &'a AccountEntry,
 ) -> Result<Batch<'a>, (String, ConfigError)> {
     let label = account.name.clone().unwrap_or_else(|| account.id.clone());
@@ -29,7 +31,7 @@ pub(super) fn batch<'a>(
         )
     };
     let id = AccountId::parse(&account.id).map_err(|e| broken(e.to_string()))?;
-    let (way, source_mfa) = source_of(profiles, &account.source).map_err(broken)?;
+    let (way, source_mfa) = source_of(profiles, keyring, &account.source).map_err(broken)?;
     let mfa = match &account.mfa_serial {
         Some(serial) => Some(MfaDevice {
             serial: MfaSerial::parse(serial).map_err(|e| broken(e.to_string()))?,

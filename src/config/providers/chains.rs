@@ -2,7 +2,9 @@
 //! `source_profile` down to the base that starts the chain (keys, an
 //! Identity Center profile, a `credential_source`, a web identity token),
 //! refusing cycles and chains longer than [`MAX_CHAIN`]; then each profile
-//! on the way becomes one hop, first to last.
+//! on the way becomes one hop, first to last. A profile whose long-term key
+//! is in the OS keyring (`keyring`, names only) is a base of its own, with or
+//! without a section in the AWS files.
 
 use super::super::ConfigError;
 use super::super::sso::{is_sso, sso_role};
@@ -11,14 +13,19 @@ use super::super::web_identity;
 use super::profiles::{duration_seconds, lookup, mfa_device};
 use crate::domain::{CredentialSource, RoleArn, SessionTags, SourceIdentity};
 use aws_config::profile::{Profile, ProfileSet};
+use std::collections::BTreeSet;
 
 /// The most role profiles one `source_profile` chain may hold: each is a real
 /// `AssumeRole`, so a chain this long is a generated or broken file.
 pub(super) const MAX_CHAIN: usize = 32;
 
 /// The chain that ends in role profile `name`.
-pub(super) fn chain_of(profiles: &ProfileSet, name: &str) -> Result<Chain, ConfigError> {
-    let (found, base) = walk(profiles, name)?;
+pub(super) fn chain_of(
+    profiles: &ProfileSet,
+    keyring: &BTreeSet<String>,
+    name: &str,
+) -> Result<Chain, ConfigError> {
+    let (found, base) = walk(profiles, keyring, name)?;
     let mut hops = Vec::with_capacity(found.len());
     // Innermost first: that is the order a chain is assumed in, and the order
     // a broken value deeper in the chain is reported in.
@@ -36,15 +43,28 @@ pub(super) fn chain_of(profiles: &ProfileSet, name: &str) -> Result<Chain, Confi
 
 /// The source a hats account or the organization names: a plain profile, an
 /// Identity Center profile, or a role profile (the roles it assumes on its
-/// way); with the profile's own MFA device for plain profiles.
+/// way); with the profile's own MFA device for plain profiles (and keyring
+/// profiles, which may have no section at all).
 pub(in crate::config) fn source_of(
     profiles: &ProfileSet,
+    keyring: &BTreeSet<String>,
     name: &str,
 ) -> Result<(Via, Option<MfaDevice>), String> {
-    let profile = lookup(profiles, name)
-        .ok_or_else(|| format!("source \"{name}\" is not a profile in the AWS config or credentials file"))?;
+    let in_keyring = keyring.contains(name);
+    let keyring_base = || Via {
+        base: Source::Credentials(CredentialSource::Keyring(name.to_owned())),
+        roles: Vec::new(),
+    };
+    let Some(profile) = lookup(profiles, name) else {
+        if in_keyring {
+            return Ok((keyring_base(), None));
+        }
+        return Err(format!(
+            "source \"{name}\" is not a profile in the AWS config or credentials file"
+        ));
+    };
     if profile.get("role_arn").is_some() {
-        let chain = chain_of(profiles, name).map_err(|e| e.to_string())?;
+        let chain = chain_of(profiles, keyring, name).map_err(|e| e.to_string())?;
         let mut roles = chain.via;
         roles.push(chain.role);
         return Ok((
@@ -54,6 +74,10 @@ pub(in crate::config) fn source_of(
             },
             None,
         ));
+    }
+    if in_keyring {
+        let mfa = mfa_device(profile).map_err(|e| e.to_string())?;
+        return Ok((keyring_base(), mfa));
     }
     if is_sso(profile) {
         let sso = sso_role(profiles, profile).map_err(|e| e.to_string())?;
@@ -82,7 +106,11 @@ type Found<'p> = (String, &'p Profile, RoleArn);
 
 /// Follows `source_profile` from `name`: the role profiles on the way,
 /// outermost first, and the base under the last one.
-fn walk<'p>(profiles: &'p ProfileSet, name: &str) -> Result<(Vec<Found<'p>>, Source), ConfigError> {
+fn walk<'p>(
+    profiles: &'p ProfileSet,
+    keyring: &BTreeSet<String>,
+    name: &str,
+) -> Result<(Vec<Found<'p>>, Source), ConfigError> {
     let mut names: Vec<Found<'p>> = Vec::new();
     let mut current = name.to_owned();
     loop {
@@ -91,7 +119,7 @@ fn walk<'p>(profiles: &'p ProfileSet, name: &str) -> Result<(Vec<Found<'p>>, Sou
         let role_arn = RoleArn::parse(profile.get("role_arn").unwrap_or_default())
             .map_err(|e| ConfigError::profile(&current, e.to_string()))?;
         names.push((current.clone(), profile, role_arn));
-        let next = match link(profiles, &current, profile)? {
+        let next = match link(profiles, keyring, &current, profile)? {
             Link::Base(base) => return Ok((names, base)),
             Link::Role(next) => next,
         };
@@ -124,7 +152,12 @@ enum Link {
     Role(String),
 }
 
-fn link(profiles: &ProfileSet, name: &str, profile: &Profile) -> Result<Link, ConfigError> {
+fn link(
+    profiles: &ProfileSet,
+    keyring: &BTreeSet<String>,
+    name: &str,
+    profile: &Profile,
+) -> Result<Link, ConfigError> {
     if web_identity::declared(profile) {
         return web_identity::source(profile).map(Link::Base);
     }
@@ -133,7 +166,7 @@ fn link(profiles: &ProfileSet, name: &str, profile: &Profile) -> Result<Link, Co
             name,
             "sets both source_profile and credential_source; keep one",
         )),
-        (Some(source), None) => source_link(profiles, name, source),
+        (Some(source), None) => source_link(profiles, keyring, name, source),
         (None, Some(kind)) => credential_source(name, kind).map(|c| Link::Base(Source::Credentials(c))),
         (None, None) => Err(ConfigError::profile(
             name,
@@ -143,16 +176,29 @@ fn link(profiles: &ProfileSet, name: &str, profile: &Profile) -> Result<Link, Co
     }
 }
 
-fn source_link(profiles: &ProfileSet, name: &str, source: &str) -> Result<Link, ConfigError> {
+fn source_link(
+    profiles: &ProfileSet,
+    keyring: &BTreeSet<String>,
+    name: &str,
+    source: &str,
+) -> Result<Link, ConfigError> {
+    let in_keyring = keyring.contains(source);
+    let keyring_base = || Link::Base(Source::Credentials(CredentialSource::Keyring(source.to_owned())));
     let Some(source_profile) = lookup(profiles, source) else {
+        if in_keyring {
+            return Ok(keyring_base());
+        }
         return Err(ConfigError::profile(
             name,
             format!("source_profile \"{source}\" does not exist in the AWS config or credentials file"),
         ));
     };
     // A profile may name itself as source when it also holds the keys.
-    let self_with_keys = source == name && source_profile.get("aws_access_key_id").is_some();
+    let self_with_keys = source == name && (in_keyring || source_profile.get("aws_access_key_id").is_some());
     let is_role = source_profile.get("role_arn").is_some();
+    if in_keyring && (self_with_keys || !is_role) {
+        return Ok(keyring_base());
+    }
     if !self_with_keys && !is_role && is_sso(source_profile) {
         return Ok(Link::Base(Source::Sso(Box::new(sso_role(
             profiles,
@@ -190,7 +236,9 @@ fn hop(
 ) -> Result<RoleSpec, ConfigError> {
     let mut mfa = mfa_device(profile)?;
     if mfa.is_none()
-        && let Some(Source::Credentials(CredentialSource::Profile(source_name))) = base
+        && let Some(Source::Credentials(
+            CredentialSource::Profile(source_name) | CredentialSource::Keyring(source_name),
+        )) = base
         && let Some(source_profile) = lookup(profiles, source_name)
     {
         mfa = mfa_device(source_profile)?;

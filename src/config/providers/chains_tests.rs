@@ -27,6 +27,7 @@ struct Case {
 fn written(chain: &Chain) -> String {
     let base = match &chain.base {
         Source::Credentials(CredentialSource::Profile(name)) => format!("keys {name}"),
+        Source::Credentials(CredentialSource::Keyring(name)) => format!("keyring {name}"),
         Source::Credentials(CredentialSource::Environment) => "environment".into(),
         Source::Credentials(CredentialSource::InstanceMetadata) => "instance metadata".into(),
         Source::Credentials(CredentialSource::EcsContainer) => "ecs container".into(),

@@ -1,11 +1,15 @@
 //! The ways in, each turning what it reads into facts for the inventory stage
 //! (`config/inventory/`): AWS profiles (named by the user, built here as
-//! targets), `[[account]]`s, the organization, Identity Center sign-ins and SAML
+//! targets, with the profiles whose keys `hats keys` keeps in the OS keyring),
+//! `[[account]]`s, the organization, Identity Center sign-ins and SAML
 //! sources. Providers read and check their own entries; none names a target.
 
 mod accounts;
 mod chains;
 mod identity_center;
+#[cfg(test)]
+#[path = "keyring_tests.rs"]
+mod keyring_tests;
 mod organization;
 mod profiles;
 mod saml;
@@ -56,10 +60,10 @@ impl Default for Discovered<'_> {
 /// `[web_identity.NAME]` roles, the organization's offers, Identity Center
 /// roles (sign-ins by key) and SAML roles.
 pub fn build_targets(profiles: &ProfileSet, file: &HatsFile, discovered: Discovered<'_>) -> TargetSet {
-    let mut set = profiles::targets(profiles);
+    let mut set = profiles::targets(profiles, &file.keyring_profiles);
     let mut batches: Vec<Batch<'_>> = Vec::new();
     for account in &file.accounts {
-        match accounts::batch(profiles, account) {
+        match accounts::batch(profiles, &set.keyring_profiles, account) {
             Ok(batch) => batches.push(batch),
             Err(broken) => set.broken.push(broken),
         }

@@ -11,6 +11,7 @@ use super::super::target::{MfaDevice, Origin, RoleSpec, Spec, TargetSet};
 use super::source_of;
 use crate::domain::{AccountId, Inventory, MfaSerial, Partition, RoleArn};
 use aws_config::profile::ProfileSet;
+use std::sync::Arc;
 
 /// The organization's batch; what cannot be used is added to `set.broken`.
 pub(super) fn batch<'a>(
@@ -20,6 +21,7 @@ pub(super) fn batch<'a>(
     inventory: &'a Inventory,
 ) -> Option<Batch<'a>> {
     let place = "[organization] in hats config";
+    let keyring = Arc::clone(&set.keyring_profiles);
     let mut broken = |message: String| {
         set.broken.push((
             "organization".to_owned(),
@@ -30,7 +32,7 @@ pub(super) fn batch<'a>(
         ));
     };
     let via = org.via.as_deref().unwrap_or(&org.source);
-    let (way, via_mfa) = source_of(profiles, via).map_err(&mut broken).ok()?;
+    let (way, via_mfa) = source_of(profiles, &keyring, via).map_err(&mut broken).ok()?;
     let mfa = match &org.mfa_serial {
         Some(serial) => Some(MfaDevice {
             serial: MfaSerial::parse(serial).map_err(|e| broken(e.to_string())).ok()?,

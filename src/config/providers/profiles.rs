@@ -1,25 +1,32 @@
 //! AWS profiles as targets: each profile with `role_arn` (its chain is
 //! `chains.rs`'s), an IAM user's MFA session, or an Identity Center role, named
-//! by its profile name.
+//! by its profile name. A profile whose long-term key `hats keys` keeps in the
+//! OS keyring is an IAM user's session too (MFA optional), also when the AWS
+//! files have no section for it.
 //!
 //! A profile that cannot be used is recorded as broken with its reason, so one
 //! bad entry never hides the good ones.
 
 use super::super::profile_names::{real_name, sdk_name, skipped_header};
-use super::super::target::{MfaDevice, Origin, Spec, Target, TargetSet};
+use super::super::target::{KeysAt, MfaDevice, Origin, Spec, Target, TargetSet};
 use super::super::{ConfigError, clean, printable};
 use crate::domain::{MfaSerial, SessionDuration};
 use aws_config::profile::{Profile, ProfileSet};
 use std::borrow::Cow;
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
-/// The targets of every profile, sorted by name, and the profiles that cannot be used.
-pub(super) fn targets(profiles: &ProfileSet) -> TargetSet {
+/// The targets of every profile, sorted by name (then the keyring profiles
+/// without a section), and the profiles that cannot be used; `keyring` names
+/// the profiles whose keys are in the OS keyring.
+pub(super) fn targets(profiles: &ProfileSet, keyring: &BTreeSet<String>) -> TargetSet {
     let mut set = TargetSet {
         default_region: profiles
             .get_profile("default")
             .and_then(|p| p.get("region"))
             .filter(|r| super::super::check_region(r).is_ok())
             .map(str::to_owned),
+        keyring_profiles: Arc::new(keyring.clone()),
         ..TargetSet::default()
     };
     // The SDK's names of profiles whose real name it could not hold are escaped
@@ -35,32 +42,42 @@ pub(super) fn targets(profiles: &ProfileSet) -> TargetSet {
             continue;
         }
         let name = name.as_ref();
+        if profile.get("aws_access_key_id").is_some() && profile.get("aws_session_token").is_none() {
+            set.plaintext_keys.push(name.to_owned());
+        }
         let built = if profile.get("role_arn").is_some() {
-            super::chains::chain_of(profiles, name).map(|chain| profile_target(profile, Spec::Role(chain)))
+            super::chains::chain_of(profiles, keyring, name)
+                .map(|chain| profile_target(profile, Spec::Role(chain)))
+        } else if keyring.contains(name) {
+            user_session(profile, KeysAt::Keyring).map(|spec| profile_target(profile, spec))
         } else if profile.get("mfa_serial").is_some() && profile.get("aws_access_key_id").is_some() {
-            user_session(profile).map(|spec| profile_target(profile, spec))
+            user_session(profile, KeysAt::AwsFiles).map(|spec| profile_target(profile, spec))
         } else if super::super::sso::is_sso(profile) {
             super::super::sso::sso_role(profiles, profile).map(|sso| profile_target(profile, Spec::Sso(sso)))
         } else {
             continue;
         };
         let cleaned = built.and_then(|t| clean::clean(t).map_err(|e| ConfigError::profile(name, e)));
-        match cleaned {
-            // A name with control characters would put terminal escape sequences
-            // on the screen of whoever lists targets.
-            Ok(target) if target.name.chars().any(char::is_control) => set.broken.push((
-                target.name.escape_debug().to_string(),
-                ConfigError::Entry {
-                    place: "target name".into(),
-                    message: "contains control characters (terminal escape sequences); rename it".into(),
-                },
-            )),
-            Ok(target) => set.targets.push(target),
-            // Real names may hold anything (see profile_names): shown escaped.
-            Err(e) => set.broken.push((printable(name).into_owned(), e)),
-        }
+        push(&mut set, name, cleaned);
+    }
+    for target in keyring_only(profiles, keyring) {
+        let name = target.name.clone();
+        let cleaned = clean::clean(target).map_err(|e| ConfigError::profile(&name, e));
+        push(&mut set, &name, cleaned);
     }
     set
+}
+
+/// Adds profile `name`'s target to `set`, or why it cannot be used.
+fn push(set: &mut TargetSet, name: &str, cleaned: Result<Target, ConfigError>) {
+    match cleaned {
+        Ok(target) => match clean::unshowable_name(&target.name) {
+            Some(refused) => set.broken.push(refused),
+            None => set.targets.push(target),
+        },
+        // Real names may hold anything (see profile_names): shown escaped.
+        Err(e) => set.broken.push((printable(name).into_owned(), e)),
+    }
 }
 
 /// A header the AWS CLI skips too, reported as such.
@@ -84,7 +101,7 @@ pub(super) fn lookup<'p>(profiles: &'p ProfileSet, name: &str) -> Option<&'p Pro
 fn profile_target(profile: &Profile, spec: Spec) -> Target {
     let account_id = match &spec {
         Spec::Role(chain) => Some(chain.role.role_arn.account().clone()),
-        Spec::UserSession { mfa, .. } => mfa.serial.account(),
+        Spec::UserSession { mfa, .. } => mfa.as_ref().and_then(|m| m.serial.account()),
         Spec::Sso(sso) => Some(sso.account_id.clone()),
     };
     Target {
@@ -101,13 +118,41 @@ fn profile_target(profile: &Profile, spec: Spec) -> Target {
     }
 }
 
-fn user_session(profile: &Profile) -> Result<Spec, ConfigError> {
+/// The user session of a profile that holds keys (in the files, with an MFA
+/// device; or in the keyring, with or without one).
+fn user_session(profile: &Profile, keys: KeysAt) -> Result<Spec, ConfigError> {
     let name = real_name(profile.name());
     Ok(Spec::UserSession {
         profile: name.into_owned(),
-        mfa: mfa_device(profile)?.expect("caller checked mfa_serial"),
+        keys,
+        mfa: mfa_device(profile)?,
         duration: duration_seconds(profile)?,
     })
+}
+
+/// User sessions for keyring profiles with no section in the AWS files (added
+/// with `hats keys add` alone): no MFA device, no region.
+fn keyring_only(profiles: &ProfileSet, keyring: &BTreeSet<String>) -> Vec<Target> {
+    let missing = keyring.iter().filter(|name| lookup(profiles, name).is_none());
+    missing
+        .map(|name| Target {
+            name: name.clone(),
+            alias: None,
+            origin: Origin::AwsProfile,
+            account_id: None,
+            account_name: None,
+            region: None,
+            production: false,
+            tags: Arc::default(),
+            ou_path: None,
+            spec: Spec::UserSession {
+                profile: name.clone(),
+                keys: KeysAt::Keyring,
+                mfa: None,
+                duration: None,
+            },
+        })
+        .collect()
 }
 
 pub(super) fn mfa_device(profile: &Profile) -> Result<Option<MfaDevice>, ConfigError> {

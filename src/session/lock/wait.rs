@@ -195,6 +195,9 @@ pub fn describe_key(key: &str) -> String {
             return format!("the MFA session of \"{}\" ({})", &rest[..at], &rest[at + 1..]);
         }
     }
+    if let Some(source) = key.strip_prefix("user/") {
+        return format!("the user session of \"{source}\"");
+    }
     format!("the session \"{key}\"")
 }
 

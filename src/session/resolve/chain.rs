@@ -160,7 +160,7 @@ impl<P: MfaPrompter> Engine<'_, P> {
                 ));
                 let wanted = self.settings.mfa_session_duration;
                 Ok(self
-                    .mfa_session(source, mfa, wanted, Want::default())
+                    .mfa_session(source, Some(mfa), wanted, Want::default())
                     .await?
                     .credentials)
             }

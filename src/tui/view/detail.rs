@@ -78,6 +78,9 @@ fn target_lines(e: &Entry, now: Timestamp, theme: Theme) -> Vec<Line<'static>> {
     }
     if let Some(d) = detail {
         lines.push(field("chain", d.chain.clone(), theme));
+        if let Some(keys) = &d.keys {
+            lines.push(field("keys", keys.clone(), theme));
+        }
         let mfa = d
             .mfa_serial
             .as_ref()

@@ -35,17 +35,90 @@ fn start_keyring_daemon(dir: &Path, address: &str, runtime_dir: &Path, home: &Pa
     daemon
 }
 
+/// The head of a D-Bus configuration file.
+const BUS_DOCTYPE: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">"#;
+
+/// A session bus configuration like the system's (everything allowed), plus
+/// one file of refusals (`refusals.conf` beside it) that
+/// [`Keyring::refuse_writes`] fills and the bus reloads: a real keyring daemon
+/// whose writes the real bus refuses.
+fn refusable_bus_config(dir: &Path) -> PathBuf {
+    let config = dir.join("bus.conf");
+    let text = format!(
+        r#"{BUS_DOCTYPE}
+<busconfig>
+  <type>session</type>
+  <listen>unix:path={bus}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+  <include ignore_missing="yes">{refusals}</include>
+</busconfig>
+"#,
+        bus = dir.join("bus").display(),
+        refusals = dir.join("refusals.conf").display()
+    );
+    std::fs::write(&config, text).unwrap();
+    config
+}
+
 impl Keyring {
     pub fn start(dir: &Path, home: &Path) -> Self {
+        Self::start_with(dir, home, None)
+    }
+
+    /// Like [`Keyring::start`], on a bus whose refusals a test can change.
+    pub fn start_refusable(dir: &Path, home: &Path) -> Self {
+        let config = refusable_bus_config(dir);
+        Self::start_with(dir, home, Some(&config))
+    }
+
+    /// Makes the bus refuse (or, `false`, allow again) every new item in the
+    /// keyring (`Collection.CreateItem`, how a secret is written), as a
+    /// confined desktop's policy would; reads and deletes still pass.
+    pub fn refuse_writes(&self, refuse: bool) {
+        let rule = if refuse {
+            r#"<policy context="default"><deny send_interface="org.freedesktop.Secret.Collection" send_member="CreateItem"/></policy>"#
+        } else {
+            ""
+        };
+        std::fs::write(
+            self.dir.join("refusals.conf"),
+            format!("{BUS_DOCTYPE}\n<busconfig>{rule}</busconfig>\n"),
+        )
+        .unwrap();
+        let out = Command::new("dbus-send")
+            .args([
+                "--session",
+                "--dest=org.freedesktop.DBus",
+                "--print-reply",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.ReloadConfig",
+            ])
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    fn start_with(dir: &Path, home: &Path, config: Option<&Path>) -> Self {
         let dbus_daemon = require("dbus-daemon", "dbus");
         require("dbus-send", "dbus");
         let runtime_dir = dir.join("run");
         std::fs::create_dir_all(&runtime_dir).unwrap();
         std::fs::set_permissions(&runtime_dir, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
         let address = format!("unix:path={}", dir.join("bus").display());
+        let bus = config.map_or_else(
+            || "--session".to_owned(),
+            |c| format!("--config-file={}", c.display()),
+        );
         let dbus = Command::new(dbus_daemon)
             .args([
-                "--session",
+                bus.as_str(),
                 "--nofork",
                 "--nopidfile",
                 &format!("--address={address}"),

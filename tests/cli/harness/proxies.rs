@@ -52,7 +52,7 @@ impl ThrottlingProxy {
 
 /// One request per connection: throttle it or forward it with `Connection: close`.
 /// Reads one HTTP message (head and a Content-Length body) from `stream`.
-fn read_message(stream: &mut TcpStream) -> std::io::Result<Option<(String, Vec<u8>)>> {
+pub fn read_message(stream: &mut TcpStream) -> std::io::Result<Option<(String, Vec<u8>)>> {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") {
@@ -319,7 +319,7 @@ fn serve_one(
 }
 
 /// Forwards one request to moto with `Connection: close` and relays its answer.
-fn forward(mut client: TcpStream, upstream: u16, head: &str, body: &[u8]) -> std::io::Result<()> {
+pub fn forward(mut client: TcpStream, upstream: u16, head: &str, body: &[u8]) -> std::io::Result<()> {
     let mut upstream = TcpStream::connect(("127.0.0.1", upstream))?;
     let mut forwarded: String = head
         .trim_end()
