@@ -7,6 +7,9 @@ use clap::{Args, Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+mod run_args;
+pub use run_args::{DEFAULT_JOBS, RunArgs};
+
 /// What `hats env` prints without `--format`: the platform's usual shell.
 const DEFAULT_FORMAT: &str = if cfg!(windows) { "powershell" } else { "sh" };
 
@@ -56,6 +59,9 @@ pub enum Command {
         #[arg(last = true, required = true, value_name = "CMD")]
         command: Vec<OsString>,
     },
+    /// Run a command across many targets (and regions) at once: MFA once, production guarded.
+    #[command(after_help = RUN_EXAMPLES)]
+    Run(RunArgs),
     /// Start $SHELL (or /bin/sh) with the target's credentials.
     Shell {
         /// Target name (see `hats ls`).
@@ -153,6 +159,9 @@ pub enum Command {
         /// Only hand-outs this recent: 7d, 12h, 90m.
         #[arg(long, value_name = "AGE", value_parser = parse_duration)]
         since: Option<SessionDuration>,
+        /// Every hand-out of one `hats run` (the table shows a run as one row with its id).
+        #[arg(long, value_name = "ID")]
+        run: Option<String>,
     },
     /// Remove cached role and MFA sessions from the keyring (sign-ins stay: hats sso logout).
     Forget {
@@ -380,8 +389,25 @@ pub struct SessionArgs {
     pub preset: Option<String>,
 }
 
+/// Examples under `hats run --help`.
+const RUN_EXAMPLES: &str = "Examples:
+  hats run --ou Workloads/Prod --role ReadOnly -- aws s3 ls
+  hats run 'team-*/ReadOnly' --json -- aws sts get-caller-identity | jq -r .stdout
+  hats run --all --region eu-west-1 --region us-east-1 -- aws ec2 describe-vpcs
+Each command gets the target's credentials in its environment (as `hats exec`) plus
+HATS_TARGET, HATS_ACCOUNT_ID, HATS_ACCOUNT_NAME, HATS_ROLE_ARN and AWS_REGION.
+Exit status: 0 when every command succeeded, 1 when any failed, 130 after Ctrl-C.";
+
 /// The commands [`Cli::names_a_hand_out`] recognizes before parsing.
-const HAND_OUTS: [&str; 6] = ["env", "exec", "credential-process", "shell", "login", "serve"];
+const HAND_OUTS: [&str; 7] = [
+    "env",
+    "exec",
+    "credential-process",
+    "shell",
+    "login",
+    "serve",
+    "run",
+];
 
 impl Cli {
     /// Whether the raw arguments name a command that hands out a target's
@@ -412,6 +438,7 @@ impl Command {
             | Self::CredentialProcess { .. }
             | Self::Login { .. }
             | Self::Serve { .. }
+            | Self::Run(_)
             | Self::Eks {
                 command: EksCommand::Token { .. },
             }
@@ -445,6 +472,7 @@ impl Command {
             }
             Self::Use { unset: true, .. } | Self::Use { hook: true, .. } => Wanted::NoTargets,
             Self::Ls { .. }
+            | Self::Run(_)
             | Self::Keys { .. }
             | Self::Org { .. }
             | Self::Sso { .. }

@@ -16,6 +16,7 @@ pub mod context;
 pub mod domain;
 pub mod error;
 pub mod error_text;
+pub mod fanout;
 pub mod fs_private;
 #[doc(hidden)]
 pub mod fuzzing;

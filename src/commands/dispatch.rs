@@ -50,7 +50,8 @@ impl Command {
                 ls(ctx, json)?;
                 note_unsynced(ctx);
             }
-            Self::History { json, since } => history(ctx, json, since)?,
+            Self::History { json, since, run } => history(ctx, json, since, run.as_deref())?,
+            Self::Run(args) => return super::run(ctx, &args).await,
             Self::Eks { command } => command.run(ctx).await?,
             Self::Env {
                 target,

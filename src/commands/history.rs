@@ -6,22 +6,40 @@ use crate::context::Context;
 use crate::domain::SessionDuration;
 use crate::error::Error;
 use crate::history::{Record, read, since};
-use std::fmt::Write as _;
 use std::io::Write;
 
-/// Prints hand-outs, oldest first, optionally only those within `age`.
-pub fn history(ctx: &Context, as_json: bool, age: Option<SessionDuration>) -> Result<(), Error> {
+/// Prints hand-outs, oldest first, optionally only those within `age` or of
+/// one run. The table folds each run into one row; `--run ID` unfolds it.
+pub fn history(
+    ctx: &Context,
+    as_json: bool,
+    age: Option<SessionDuration>,
+    run: Option<&str>,
+) -> Result<(), Error> {
     let mut records = read(&ctx.paths.data_dir)?;
     let recorded = records.len();
     if let Some(age) = age {
         records = since(records, ctx.clock.now(), i64::from(age.as_secs()));
+    }
+    if let Some(run) = run {
+        records.retain(|r| r.run.as_deref() == Some(run));
+        if records.is_empty() {
+            return Err(Error::Usage(format!(
+                "no hand-outs of run \"{run}\" are recorded; `hats history` shows each run's id"
+            )));
+        }
     }
     let text = if as_json {
         let mut text = serde_json::to_string_pretty(&records).expect("plain data serializes");
         text.push('\n');
         text
     } else {
-        let mut text = table(&records);
+        let rows = if run.is_some() {
+            records.iter().map(Row::One).collect()
+        } else {
+            fold_runs(&records)
+        };
+        let mut text = table(&rows);
         if records.is_empty() {
             text.push_str(&empty_note(recorded, age));
         }
@@ -31,7 +49,83 @@ pub fn history(ctx: &Context, as_json: bool, age: Option<SessionDuration>) -> Re
     Ok(())
 }
 
-fn table(records: &[Record]) -> String {
+/// A table row: one hand-out, or every hand-out of one run.
+enum Row<'r> {
+    One(&'r Record),
+    Run(Vec<&'r Record>),
+}
+
+/// Each run's records as one row, where its first record was.
+fn fold_runs(records: &[Record]) -> Vec<Row<'_>> {
+    let mut rows: Vec<Row<'_>> = Vec::new();
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for record in records {
+        match record.run.as_deref() {
+            Some(id) => match at.get(id) {
+                Some(&i) => {
+                    if let Row::Run(members) = &mut rows[i] {
+                        members.push(record);
+                    }
+                }
+                None => {
+                    at.insert(id, rows.len());
+                    rows.push(Row::Run(vec![record]));
+                }
+            },
+            None => rows.push(Row::One(record)),
+        }
+    }
+    rows
+}
+
+fn cells_of(row: &Row<'_>) -> [String; 8] {
+    let time = |r: &Record| r.time.strftime("%Y-%m-%d %H:%M:%S").to_string();
+    match row {
+        Row::One(r) => cells(r),
+        Row::Run(members) => {
+            let first = members[0];
+            let mut targets: Vec<&str> = members.iter().map(|r| r.target.as_str()).collect();
+            targets.sort_unstable();
+            targets.dedup();
+            let id = first.run.as_deref().unwrap_or_default();
+            [
+                time(first),
+                "run".into(),
+                format!(
+                    "{} targets, {} commands: hats history --run {id}",
+                    targets.len(),
+                    members.len()
+                ),
+                "-".into(),
+                first.session_name.clone().unwrap_or_else(|| "-".into()),
+                first.source_identity.clone().unwrap_or_else(|| "-".into()),
+                "-".into(),
+                "-".into(),
+            ]
+        }
+    }
+}
+
+fn cells(r: &Record) -> [String; 8] {
+    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let scope = match (&r.preset, r.scoped) {
+        (Some(p), _) => p.clone(),
+        (None, true) => "policy".into(),
+        (None, false) => "-".into(),
+    };
+    [
+        r.time.strftime("%Y-%m-%d %H:%M:%S").to_string(),
+        r.how.as_str().to_owned(),
+        r.target.clone(),
+        dash(&r.role_arn),
+        dash(&r.session_name),
+        dash(&r.source_identity),
+        scope,
+        r.expires.strftime("%Y-%m-%d %H:%M:%S").to_string(),
+    ]
+}
+
+fn table(rows: &[Row<'_>]) -> String {
     let header = [
         "TIME (UTC)",
         "HOW",
@@ -42,43 +136,8 @@ fn table(records: &[Record]) -> String {
         "SCOPE",
         "EXPIRES",
     ];
-    let cells: Vec<[String; 8]> = records
-        .iter()
-        .map(|r| {
-            let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-            let scope = match (&r.preset, r.scoped) {
-                (Some(p), _) => p.clone(),
-                (None, true) => "policy".into(),
-                (None, false) => "-".into(),
-            };
-            [
-                r.time.strftime("%Y-%m-%d %H:%M:%S").to_string(),
-                r.how.as_str().to_owned(),
-                r.target.clone(),
-                dash(&r.role_arn),
-                dash(&r.session_name),
-                dash(&r.source_identity),
-                scope,
-                r.expires.strftime("%Y-%m-%d %H:%M:%S").to_string(),
-            ]
-        })
-        .collect();
-    let mut widths = header.map(str::len);
-    for row in &cells {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for row in std::iter::once(header.map(str::to_owned)).chain(cells) {
-        let mut line = String::new();
-        for (cell, w) in row.iter().zip(widths) {
-            let _ = write!(line, "{cell:<w$}  ");
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+    let cells: Vec<[String; 8]> = rows.iter().map(cells_of).collect();
+    crate::output::aligned(header, &cells)
 }
 
 /// Why the table is empty: nothing recorded at all, or nothing in the window asked for.

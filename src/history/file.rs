@@ -62,6 +62,7 @@ mod tests {
             scoped: false,
             expires: "2025-01-01T12:00:00Z".parse().unwrap(),
             how: Handout::Env,
+            run: None,
         }
     }
 

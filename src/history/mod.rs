@@ -25,11 +25,36 @@ pub fn log_handout(
     how: Handout,
     now: Timestamp,
 ) -> std::io::Result<()> {
+    append(data_dir, &record_of(settings, target, expires, scope, how, now))
+}
+
+/// Appends the record of one command of run `run` started for `target` at `now`.
+pub fn log_run_handout(
+    data_dir: &Path,
+    settings: &Settings,
+    target: &Target,
+    expires: Timestamp,
+    run: &str,
+    now: Timestamp,
+) -> std::io::Result<()> {
+    let mut record = record_of(settings, target, expires, None, Handout::Run, now);
+    record.run = Some(run.to_owned());
+    append(data_dir, &record)
+}
+
+fn record_of(
+    settings: &Settings,
+    target: &Target,
+    expires: Timestamp,
+    scope: Option<&Scope>,
+    how: Handout,
+    now: Timestamp,
+) -> Record {
     let role = match &target.spec {
         Spec::Role(chain) => Some(&chain.role),
         Spec::UserSession { .. } | Spec::Sso(_) => None,
     };
-    let record = Record {
+    Record {
         time: now,
         target: target.name.clone(),
         role_arn: role.map(|r| r.role_arn.to_string()),
@@ -45,6 +70,6 @@ pub fn log_handout(
         scoped: scope.is_some_and(|s| !s.policy.is_empty()),
         expires,
         how,
-    };
-    append(data_dir, &record)
+        run: None,
+    }
 }

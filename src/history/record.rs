@@ -26,6 +26,8 @@ pub enum Handout {
     Tui,
     /// `hats use` through the shell function (and its prompt hook's renewals).
     Use,
+    /// `hats run` (or the switcher's `x`): one of many commands of a run.
+    Run,
 }
 
 impl Handout {
@@ -41,6 +43,7 @@ impl Handout {
             Handout::Console => "console",
             Handout::Tui => "tui",
             Handout::Use => "use",
+            Handout::Run => "run",
         }
     }
 }
@@ -71,6 +74,9 @@ pub struct Record {
     pub expires: Timestamp,
     /// How they were handed out.
     pub how: Handout,
+    /// The run this hand-out was part of (`hats run`): one id for all its commands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
 }
 
 /// The records in `text` (one JSON object a line); damaged lines are skipped,
@@ -106,6 +112,7 @@ mod tests {
             scoped: true,
             expires: "2025-01-01T01:00:00Z".parse().unwrap(),
             how: Handout::CredentialProcess,
+            run: None,
         }
     }
 

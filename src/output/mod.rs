@@ -10,6 +10,7 @@ pub mod kubeconfig;
 mod saved_region;
 mod shell_format;
 mod shell_init;
+mod table;
 
 pub use banner::{ShellBanner, credentials_of};
 pub use credential_process::credential_process_json;
@@ -20,3 +21,4 @@ pub use shell_format::{Format, render};
 pub use shell_init::{
     FUNCTION_MARKER, InitShell, USE_VARS, function_dialect, hook_failure_lines, snippet, unset_lines,
 };
+pub use table::aligned;

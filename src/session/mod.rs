@@ -15,7 +15,7 @@ mod lock;
 mod long_term;
 mod mfa_process;
 mod plan;
-mod prompt;
+pub(crate) mod prompt;
 mod resolve;
 pub mod saml_assertion;
 mod sso_token;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks hats: whole-process timings against a local moto server, with
 # awsume and the AWS CLI timed side by side in the same run (tests/bench/bench.py),
-# then the in-process Criterion benches (tests/bench/inprocess.rs).
+# then the fan-out (`hats run`, tests/bench/fanout.py: awsrun in its own venv, .venv-awsrun,
+# pinned in tests/bench/requirements-fanout.txt), then the in-process Criterion benches
+# (tests/bench/inprocess.rs).
 # Installs what it needs first: hyperfine, GNU time, gnome-keyring, dbus, keyutils
 # (Debian packages); moto, awscli, awsume (PyPI, into .venv-test).
 # Exits non-zero when a hats line is more than 2x its target.
@@ -31,6 +33,9 @@ echo "bench: building hats (release)..." >&2
 cargo build --locked --release --quiet --bin hats --example keyring_floor --example hello
 status=0
 python3 tests/bench/bench.py || status=$?
+echo
+echo "Fan-out (hats run, tests/bench/fanout.py):"
+python3 tests/bench/fanout.py || status=$?
 echo
 echo "In-process (Criterion, 5,000 accounts x 3 roles):"
 cargo bench --locked --quiet --bench inprocess -- --warm-up-time 1 --measurement-time 3 2>/dev/null |

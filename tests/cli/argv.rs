@@ -1,5 +1,5 @@
 //! SECURITY.md's "nothing secret in argv": every way hats starts a program
-//! (`exec`, `exec --serve`, `shell`, `login` opening the browser) is run with
+//! (`exec`, `exec --serve`, `shell`, `login` opening the browser, `run`) is run with
 //! a recorder that writes down its own argv and the argv of every process it
 //! can see (`/proc/*/cmdline`, hats itself included while it serves), and none
 //! holds the session's secret key, its token or the served bearer token.
@@ -38,12 +38,13 @@ fn no_secret_reaches_the_argv_of_any_process_hats_starts() {
         .ok();
     sb.hats(&["shell", "plain-role"]).ok();
     sb.hats(&["login", "plain-role"]).ok();
+    sb.hats(&["run", "plain-role", "--", &recorder, "run"]).ok();
 
     let log = std::fs::read_to_string(sb.home.join("argv.log")).expect("the recorder ran");
     let starts = log.lines().filter(|l| l.starts_with("self:")).count();
     assert_eq!(
-        starts, 4,
-        "exec, exec --serve, shell and the browser each ran once:\n{log}"
+        starts, 5,
+        "exec, exec --serve, shell, the browser and run each ran once:\n{log}"
     );
     assert!(
         log.lines()

@@ -279,6 +279,18 @@ impl Terminal {
 }
 
 impl Terminal {
+    /// The foreground colour of the first cell of the first row that starts with `text`.
+    pub fn colour_of_line(&self, text: &str) -> vt100::Color {
+        let parser = self.parser.lock().unwrap();
+        let screen = parser.screen();
+        let row = screen
+            .rows(0, screen.size().1.get())
+            .position(|line| line.starts_with(text))
+            .unwrap_or_else(|| panic!("no line starts with {text:?}; screen:\n{}", screen.contents()));
+        let row = u16::try_from(row).unwrap();
+        screen.cell(row, 0).expect("a cell").fgcolor()
+    }
+
     /// The text of the last OSC 52 clipboard sequence the terminal received
     /// (`ESC ] 52 ; c ; BASE64 BEL`), decoded as a terminal would.
     pub fn clipboard(&self) -> Option<String> {

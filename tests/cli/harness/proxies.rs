@@ -5,14 +5,31 @@
 use super::*;
 
 /// A proxy in front of moto that answers the first `throttle` Organizations
-/// requests with `TooManyRequestsException`, as AWS does under load.
+/// requests with `TooManyRequestsException` (or, from [`ThrottlingProxy::sts`],
+/// the first STS `AssumeRole` requests with `Throttling`), as AWS does under load.
 pub struct ThrottlingProxy {
     pub port: u16,
     pub throttled: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
+/// Which requests a [`ThrottlingProxy`] throttles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Throttled {
+    Organizations,
+    AssumeRole,
+}
+
 impl ThrottlingProxy {
     pub fn start(upstream: u16, throttle: usize) -> Self {
+        Self::start_for(upstream, throttle, Throttled::Organizations)
+    }
+
+    /// Throttles the first `throttle` STS `AssumeRole` requests.
+    pub fn sts(upstream: u16, throttle: usize) -> Self {
+        Self::start_for(upstream, throttle, Throttled::AssumeRole)
+    }
+
+    fn start_for(upstream: u16, throttle: usize, kind: Throttled) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let throttled = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -21,7 +38,7 @@ impl ThrottlingProxy {
             for client in listener.incoming().flatten() {
                 let count = count.clone();
                 std::thread::spawn(move || {
-                    let _ = relay(client, upstream, &count, throttle);
+                    let _ = relay(client, upstream, &count, throttle, kind);
                 });
             }
         });
@@ -63,21 +80,37 @@ fn relay(
     upstream: u16,
     count: &std::sync::atomic::AtomicUsize,
     throttle: usize,
+    kind: Throttled,
 ) -> std::io::Result<()> {
     let Some((head, body)) = read_message(&mut client)? else {
         return Ok(());
     };
-    let is_org = head.contains("AWSOrganizationsV20161128.");
-    if is_org && count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < throttle {
-        let payload = r#"{"__type":"TooManyRequestsException","Message":"Rate exceeded"}"#;
+    let throttles = match kind {
+        Throttled::Organizations => head.contains("AWSOrganizationsV20161128."),
+        Throttled::AssumeRole => String::from_utf8_lossy(&body).contains("Action=AssumeRole&"),
+    };
+    if throttles && count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < throttle {
+        let (content_type, error_type, payload) = match kind {
+            Throttled::Organizations => (
+                "application/x-amz-json-1.1",
+                "TooManyRequestsException",
+                r#"{"__type":"TooManyRequestsException","Message":"Rate exceeded"}"#,
+            ),
+            Throttled::AssumeRole => (
+                "text/xml",
+                "Throttling",
+                "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
+                 <Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>c0ffee</RequestId></ErrorResponse>",
+            ),
+        };
         write!(
             client,
-            "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-ErrorType: TooManyRequestsException\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: {content_type}\r\nx-amzn-ErrorType: {error_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
             payload.len()
         )?;
         return Ok(());
     }
-    if is_org {
+    if throttles {
         count.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
     forward(client, upstream, &head, &body)

@@ -1,0 +1,40 @@
+//! Targets for the fan-out's unit tests.
+
+use crate::config::{Chain, Origin, RoleSpec, Source, Spec, Target};
+use crate::domain::RoleArn;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// `ACCOUNT/ROLE` in account `id`, with an OU path and tags.
+pub fn target(account: &str, id: &str, role: &str, ou: Option<&str>, tags: &[(&str, &str)]) -> Target {
+    let arn = format!("arn:aws:iam::{id}:role/{role}");
+    Target {
+        name: format!("{account}/{role}"),
+        alias: Some(format!("{id}/{role}")),
+        origin: Origin::Organization,
+        account_id: Some(crate::domain::AccountId::parse(id).unwrap()),
+        account_name: Some(account.into()),
+        region: None,
+        production: false,
+        tags: Arc::new(
+            tags.iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect::<BTreeMap<_, _>>(),
+        ),
+        ou_path: ou.map(str::to_owned),
+        spec: Spec::Role(Chain {
+            base: Source::profile("base"),
+            via: Vec::new(),
+            role: RoleSpec {
+                profile: None,
+                role_arn: RoleArn::parse(&arn).unwrap(),
+                mfa: None,
+                external_id: None,
+                session_name: None,
+                duration: None,
+                source_identity: None,
+                tags: crate::domain::SessionTags::default(),
+            },
+        }),
+    }
+}
