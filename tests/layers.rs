@@ -16,6 +16,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("fs_private", 0),
     ("user_file", 0),
     ("test_hooks", 0),
+    ("platform", 0),
+    ("process_group", 0),
     // Reading the configuration, talking to AWS, storing secrets: side by side.
     ("config", 1),
     ("aws", 1),
@@ -34,6 +36,7 @@ const LAYERS: &[(&str, u8)] = &[
     // What needs the loaded context.
     ("org", 7),
     ("console", 7),
+    ("fanout", 7),
     // The top: commands, the switcher and what wires them.
     ("cli", TOP),
     ("cli_hints", TOP),
