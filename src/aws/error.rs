@@ -366,41 +366,6 @@ fn malformed(call: Call<'_>, what: String) -> AwsError {
     }
 }
 
-/// The error for a call whose endpoint is not a URL, if it is not.
-fn bad_endpoint(call: Call<'_>) -> Option<AwsError> {
-    let reason = check_endpoint_url(call.endpoint).err()?;
-    Some(AwsError::BadEndpoint {
-        service: call.service,
-        endpoint: Call::quote(call.endpoint),
-        reason,
-        then: if call.one_time_code {
-            ", and the MFA code was not used".into()
-        } else {
-            String::new()
-        },
-    })
-}
-
-/// Whether `url` can be an endpoint: `http://` or `https://`, then a host.
-fn check_endpoint_url(url: &str) -> Result<(), &'static str> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or("it does not start with https:// or http://")?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = match authority.strip_prefix('[') {
-        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
-        None => authority.split(':').next().unwrap_or_default(),
-    };
-    if host.is_empty() {
-        return Err("it names no host");
-    }
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("it holds spaces or control characters");
-    }
-    Ok(())
-}
-
 /// Whether the connection was never made (name lookup, refused, TLS
 /// handshake): then the request, and any MFA code in it, never left hats.
 fn never_connected<E: std::error::Error + 'static>(err: &E) -> bool {
@@ -515,6 +480,10 @@ fn denied_hint(action: &str) -> &'static str {
         }
     }
 }
+
+mod endpoint;
+
+use endpoint::bad_endpoint;
 
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,6 @@
 //! How SDK errors become one actionable line, per kind of failure.
 
+use super::endpoint::check_endpoint_url;
 use super::*;
 
 fn call(one_time_code: bool) -> Call<'static> {
