@@ -84,6 +84,26 @@ pub struct RoleSpec {
     pub tags: SessionTags,
 }
 
+impl Chain {
+    /// One role assumed straight with `base`, no option of its own set.
+    pub fn direct(base: Source, role_arn: RoleArn) -> Self {
+        Self {
+            base,
+            via: Vec::new(),
+            role: RoleSpec {
+                profile: None,
+                role_arn,
+                mfa: None,
+                external_id: None,
+                session_name: None,
+                duration: None,
+                source_identity: None,
+                tags: SessionTags::default(),
+            },
+        }
+    }
+}
+
 impl RoleSpec {
     /// How this role is named on the way to another: its profile, else its ARN.
     pub fn label(&self) -> String {

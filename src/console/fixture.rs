@@ -1,7 +1,7 @@
 //! Targets for the console module's unit tests.
 
-use crate::config::{Chain, Origin, RoleSpec, Source, Spec, SsoRole, SsoSession, Target};
-use crate::domain::{AccountId, RoleArn, SessionTags};
+use crate::config::{Chain, Origin, Source, Spec, SsoRole, SsoSession, Target};
+use crate::domain::{AccountId, RoleArn};
 use std::sync::Arc;
 
 /// A role target named `name` for `arn`.
@@ -17,20 +17,7 @@ pub fn role(name: &str, arn: &str) -> Target {
         production: false,
         tags: Arc::default(),
         ou_path: None,
-        spec: Spec::Role(Chain {
-            base: Source::profile("base"),
-            via: Vec::new(),
-            role: RoleSpec {
-                profile: None,
-                role_arn,
-                mfa: None,
-                external_id: None,
-                session_name: None,
-                duration: None,
-                source_identity: None,
-                tags: SessionTags::default(),
-            },
-        }),
+        spec: Spec::Role(Chain::direct(Source::profile("base"), role_arn)),
     }
 }
 

@@ -9,8 +9,8 @@ use super::super::hats_file::HatsFile;
 use super::super::hats_file::SamlEntry;
 use super::super::inventory::{AccountFacts, Batch, Naming};
 use super::super::saml::{DiscoveredRoles, DiscoveredSource, SamlSource, saml_command};
-use super::super::target::{Chain, Origin, RoleSpec, Source, Spec, TargetSet};
-use crate::domain::{Inventory, OrgAccount, RoleArn, SessionTags};
+use super::super::target::{Chain, Origin, Source, Spec, TargetSet};
+use crate::domain::{Inventory, OrgAccount, RoleArn};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -93,20 +93,9 @@ fn accounts<'a>(
             continue;
         }
         let id = role_arn.account().clone();
-        let spec = Spec::Role(Chain {
-            base: Source::Saml(Box::new(source(&role.principal_arn))),
-            via: Vec::new(),
-            role: RoleSpec {
-                profile: None,
-                role_arn,
-                mfa: None,
-                external_id: None,
-                session_name: None,
-                duration: entry.duration,
-                source_identity: None,
-                tags: SessionTags::default(),
-            },
-        });
+        let mut chain = Chain::direct(Source::Saml(Box::new(source(&role.principal_arn))), role_arn);
+        chain.role.duration = entry.duration;
+        let spec = Spec::Role(chain);
         let known = book.get(id.as_str()).copied();
         accounts.push(AccountFacts {
             name: known.map_or("", |k| k.name.as_str()),

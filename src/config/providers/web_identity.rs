@@ -5,9 +5,9 @@
 use super::super::ConfigError;
 use super::super::hats_file::WebIdentityEntry;
 use super::super::inventory::{AccountFacts, Batch, Naming};
-use super::super::target::{Chain, Origin, RoleSpec, Source, Spec};
+use super::super::target::{Chain, Origin, Source, Spec};
 use super::super::{check_region, printable, web_identity::token_source};
-use crate::domain::{RoleArn, SessionTags};
+use crate::domain::RoleArn;
 
 /// The batch of section `name`, or (name, why) when it cannot be used.
 pub(super) fn batch<'a>(name: &str, entry: &'a WebIdentityEntry) -> Result<Batch<'a>, (String, ConfigError)> {
@@ -31,20 +31,10 @@ pub(super) fn batch<'a>(name: &str, entry: &'a WebIdentityEntry) -> Result<Batch
         check_region(region).map_err(broken)?;
     }
     let id = role_arn.account().clone();
-    let spec = Spec::Role(Chain {
-        base: Source::WebIdentity(Box::new(token)),
-        via: Vec::new(),
-        role: RoleSpec {
-            profile: None,
-            role_arn,
-            mfa: None,
-            external_id: None,
-            session_name: entry.role_session_name.clone(),
-            duration: entry.duration,
-            source_identity: None,
-            tags: SessionTags::default(),
-        },
-    });
+    let mut chain = Chain::direct(Source::WebIdentity(Box::new(token)), role_arn);
+    chain.role.session_name = entry.role_session_name.clone();
+    chain.role.duration = entry.duration;
+    let spec = Spec::Role(chain);
     Ok(Batch {
         origin: Origin::HatsConfig,
         naming: Naming::Entry(name.to_owned()),
