@@ -301,6 +301,28 @@ fn capital_r_refreshes_only_sessions_expiring_soon() {
 }
 
 #[test]
+fn capital_r_counts_a_session_with_exactly_15_minutes_left_as_due() {
+    let mut app = app();
+    for entry in &mut app.entries {
+        entry.expires = None;
+    }
+    app.entries[3].expires = Some(now() + jiff::SignedDuration::from_secs(15 * 60));
+    app.entries[4].expires = Some(now() + jiff::SignedDuration::from_secs(15 * 60 + 1));
+    let effects = key(&mut app, KeyCode::Char('R'));
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::Resolve {
+                target: 3,
+                purpose: Purpose::Refresh,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+}
+
+#[test]
 fn production_targets_ask_for_the_alias_before_handing_out() {
     let mut app = app();
     assert!(key(&mut app, KeyCode::Enter).is_empty());

@@ -180,7 +180,9 @@ fn confirm_forget(app: &mut App) {
     }
 }
 
-/// `R`: renews every cached session that expires within 15 minutes.
+/// `R`: renews every cached session that expires within 15 minutes, the
+/// bound included: a row reading "15:00" is due, and so is a fresh session of
+/// STS' shortest duration (15 minutes), whatever the sub-second clocks say.
 fn refresh_expiring(app: &mut App, now: Timestamp) -> Vec<Effect> {
     let window = 15 * 60;
     let due: Vec<usize> = app
@@ -189,7 +191,7 @@ fn refresh_expiring(app: &mut App, now: Timestamp) -> Vec<Effect> {
         .enumerate()
         .filter(|(_, e)| {
             e.expires
-                .is_some_and(|t| t.as_second() - now.as_second() < window)
+                .is_some_and(|t| t.as_second() - now.as_second() <= window)
         })
         .map(|(i, _)| i)
         .collect();
