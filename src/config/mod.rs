@@ -12,8 +12,6 @@ mod inventory;
 pub mod key_lines;
 pub mod keyring_profiles;
 mod local_user;
-#[cfg(test)]
-mod partition_tests;
 mod paths;
 pub mod profile_block;
 mod profile_names;
@@ -228,24 +226,4 @@ pub fn refuse_enormous(path: &std::path::Path) -> Result<(), ConfigError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn values_quoted_in_messages_cannot_write_terminal_escapes() {
-        let err = ConfigError::profile("p", "role_arn \"arn:\u{1b}]0;pwned\u{7}\" is not an IAM role ARN");
-        assert_eq!(
-            err.to_string(),
-            "profile \"p\" in the AWS config: role_arn \"arn:\\u{1b}]0;pwned\\u{7}\" is not an IAM role ARN"
-        );
-        let err = ConfigError::HatsInvalid {
-            path: "/c.toml".into(),
-            message: "line 2: unknown field `\u{9b}31m`".into(),
-        };
-        assert_eq!(
-            err.to_string(),
-            "invalid hats config \"/c.toml\": line 2: unknown field `\\u{9b}31m`"
-        );
-        assert_eq!(printable("prød/Admin"), "prød/Admin");
-    }
-}
+mod tests;

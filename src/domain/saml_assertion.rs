@@ -190,5 +190,4 @@ impl LocalName for roxmltree::Node<'_, '_> {
 }
 
 #[cfg(test)]
-#[path = "saml_assertion_tests.rs"]
 mod tests;

@@ -262,5 +262,4 @@ fn hop(
 }
 
 #[cfg(test)]
-#[path = "chains_tests.rs"]
 mod tests;

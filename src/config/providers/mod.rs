@@ -7,9 +7,6 @@
 mod accounts;
 mod chains;
 mod identity_center;
-#[cfg(test)]
-#[path = "keyring_tests.rs"]
-mod keyring_tests;
 mod organization;
 mod profiles;
 mod saml;
@@ -95,3 +92,6 @@ pub fn build_targets(profiles: &ProfileSet, file: &HatsFile, discovered: Discove
     stage(&mut set, batches, &file.defaults.production_patterns);
     set
 }
+
+#[cfg(test)]
+mod tests;

@@ -120,5 +120,4 @@ fn book<'a>(inventories: &[&'a Inventory]) -> HashMap<&'a str, &'a OrgAccount> {
 }
 
 #[cfg(test)]
-#[path = "saml_tests.rs"]
 mod tests;

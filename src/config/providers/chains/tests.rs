@@ -55,7 +55,7 @@ fn written(chain: &Chain) -> String {
 
 #[test]
 fn every_config_gives_its_chain() {
-    let table: Table = toml::from_str(include_str!("chains.toml")).unwrap();
+    let table: Table = toml::from_str(include_str!("../chains.toml")).unwrap();
     let mut failures = Vec::new();
     for case in &table.case {
         let set = targets_of(&case.config, &table.credentials);
