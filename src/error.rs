@@ -38,6 +38,23 @@ pub enum Error {
     /// The command line or environment asks for something impossible.
     #[error("{0}")]
     Usage(String),
+    /// Something the command needs is not configured; the message says what to add.
+    #[error("{0}")]
+    NotConfigured(String),
+    /// A question needing a yes was not answered yes (or there was no
+    /// terminal to ask on); nothing was done.
+    #[error("{0}")]
+    NotConfirmed(String),
+    /// Syncing an inventory (organization, Identity Center, SAML) failed; the
+    /// message says whether the previous one is kept.
+    #[error("{0}")]
+    SyncFailed(String),
+    /// An Identity Center sign-in did not complete.
+    #[error("{0}")]
+    SignIn(crate::signin::SignInError),
+    /// The switcher's terminal went away, so the switcher ended.
+    #[error("the terminal closed{}; left the switcher", .0.as_ref().map(|e| format!(" ({e})")).unwrap_or_default())]
+    TerminalClosed(Option<std::io::Error>),
     /// Starting a child program failed.
     #[error("{}", spawn_failure(program, source))]
     Spawn {
@@ -49,9 +66,26 @@ pub enum Error {
     /// The user pressed Ctrl-C; the process exits 130, as a shell reports SIGINT.
     #[error("{0}")]
     Interrupted(String),
-    /// Writing output failed.
+    /// Writing the command's result to stdout failed; a closed pipe
+    /// (`hats ls | head`) ends hats quietly.
     #[error("cannot write output: {0}")]
-    Output(#[from] std::io::Error),
+    Output(std::io::Error),
+    /// A local operation other than writing the result failed: `doing` names
+    /// it, as "open the terminal" or "save the organization inventory".
+    #[error("cannot {doing}: {source}")]
+    Io {
+        doing: std::borrow::Cow<'static, str>,
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// Names the operation an I/O error interrupted:
+    /// `.map_err(Error::doing("open the terminal"))`.
+    pub fn doing(doing: impl Into<std::borrow::Cow<'static, str>>) -> impl FnOnce(std::io::Error) -> Self {
+        let doing = doing.into();
+        move |source| Self::Io { doing, source }
+    }
 }
 
 /// A sign-in that did not happen: Ctrl-C is [`Error::Interrupted`] (exit 130).
@@ -59,7 +93,7 @@ impl From<crate::signin::SignInError> for Error {
     fn from(e: crate::signin::SignInError) -> Self {
         match e {
             crate::signin::SignInError::Cancelled => Self::Interrupted(e.to_string()),
-            other => Self::Usage(other.to_string()),
+            other => Self::SignIn(other),
         }
     }
 }
@@ -86,5 +120,32 @@ fn did_you_mean(suggestions: &[String]) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+    use std::io::{Error as IoError, ErrorKind};
+
+    #[test]
+    fn an_io_failure_names_the_operation_it_interrupted() {
+        let e = Error::doing("save the switcher's preferences")(IoError::new(
+            ErrorKind::PermissionDenied,
+            "denied",
+        ));
+        assert_eq!(e.to_string(), "cannot save the switcher's preferences: denied");
+        let e = Error::Output(IoError::new(ErrorKind::BrokenPipe, "closed"));
+        assert_eq!(e.to_string(), "cannot write output: closed");
+    }
+
+    #[test]
+    fn a_closed_terminal_says_why_when_it_knows() {
+        assert_eq!(
+            Error::TerminalClosed(None).to_string(),
+            "the terminal closed; left the switcher"
+        );
+        let e = Error::TerminalClosed(Some(IoError::new(ErrorKind::Other, "EIO")));
+        assert_eq!(e.to_string(), "the terminal closed (EIO); left the switcher");
     }
 }

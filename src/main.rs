@@ -39,7 +39,7 @@ fn main() -> ExitCode {
     }
     let (runtime, opening) = match early.map_or_else(|| runtime().map(|rt| (rt, None)), Ok) {
         Ok(started) => started,
-        Err(e) => return fail(&Error::Output(e)),
+        Err(e) => return fail(&Error::doing("start the async runtime")(e)),
     };
     let result = runtime.block_on(run(cli, opening));
     // Every wait on the keyring was bounded; a thread still stuck on a silent

@@ -45,8 +45,8 @@ pub fn completions(shell: clap_complete::Shell) -> Result<(), Error> {
     // return, not a panic.
     let script = registration(shell, &this_program())?;
     let mut out = std::io::stdout().lock();
-    out.write_all(&script)?;
-    out.flush()?;
+    out.write_all(&script).map_err(Error::Output)?;
+    out.flush().map_err(Error::Output)?;
     Ok(())
 }
 
@@ -65,7 +65,9 @@ pub fn registration(shell: clap_complete::Shell, program: &str) -> Result<Vec<u8
         other => return Err(Error::Usage(format!("no completion for the shell \"{other}\""))),
     };
     let mut script = Vec::new();
-    completer.write_registration(COMPLETE_VAR, "hats", "hats", program, &mut script)?;
+    completer
+        .write_registration(COMPLETE_VAR, "hats", "hats", program, &mut script)
+        .map_err(Error::Output)?;
     Ok(script)
 }
 

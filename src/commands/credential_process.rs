@@ -14,8 +14,9 @@ pub async fn credential_process(ctx: &Context, target: &str, args: &SessionArgs)
     let prompter = UnderAnotherProgram { target };
     let (target, session, receipt) = obtain_with(ctx, target, args, &prompter, Asker::Command).await?;
     let mut out = std::io::stdout().lock();
-    out.write_all(credential_process_json(&session).as_bytes())?;
-    out.flush()?;
+    out.write_all(credential_process_json(&session).as_bytes())
+        .map_err(Error::Output)?;
+    out.flush().map_err(Error::Output)?;
     receipt.record(ctx, target, crate::history::Handout::CredentialProcess);
     Ok(())
 }

@@ -34,8 +34,8 @@ pub async fn eks_token(ctx: &Context, target: &str, cluster: &str, args: &Sessio
         "status": { "expirationTimestamp": expires.to_string(), "token": token },
     });
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{document}")?;
-    out.flush()?;
+    writeln!(out, "{document}").map_err(Error::Output)?;
+    out.flush().map_err(Error::Output)?;
     receipt.record(ctx, target, Handout::Eks);
     Ok(())
 }

@@ -21,8 +21,8 @@ pub async fn env(ctx: &Context, target: &str, format: Format, args: &SessionArgs
     }
     let text = render(&vars, format);
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
+    out.write_all(text.as_bytes()).map_err(Error::Output)?;
+    out.flush().map_err(Error::Output)?;
     // Only exports that were written are a hand-out.
     receipt.record(ctx, target, crate::history::Handout::Env);
     Ok(())

@@ -16,7 +16,7 @@ pub fn history(
     age: Option<SessionDuration>,
     run: Option<&str>,
 ) -> Result<(), Error> {
-    let mut records = read(&ctx.paths.data_dir)?;
+    let mut records = read(&ctx.paths.data_dir).map_err(Error::doing("read the hand-out history"))?;
     let recorded = records.len();
     if let Some(age) = age {
         records = since(records, ctx.clock.now(), i64::from(age.as_secs()));
@@ -45,7 +45,10 @@ pub fn history(
         }
         text
     };
-    std::io::stdout().lock().write_all(text.as_bytes())?;
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(Error::Output)?;
     Ok(())
 }
 

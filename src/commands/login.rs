@@ -95,8 +95,8 @@ fn deliver(console: &Console, url: &str, options: &LoginOptions) -> Result<(), E
             url.to_owned()
         };
         let mut out = std::io::stdout().lock();
-        writeln!(out, "{line}")?;
-        out.flush()?;
+        writeln!(out, "{line}").map_err(Error::Output)?;
+        out.flush().map_err(Error::Output)?;
         return Ok(());
     }
     console

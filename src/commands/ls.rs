@@ -71,12 +71,14 @@ pub fn ls(ctx: &Context, as_json: bool) -> Result<(), Error> {
         } else {
             serde_json::to_writer(&mut out, &items)
         }
-        .map_err(std::io::Error::from)?;
-        out.write_all(b"\n")?;
+        .map_err(std::io::Error::from)
+        .map_err(Error::Output)?;
+        out.write_all(b"\n").map_err(Error::Output)?;
     } else {
-        out.write_all(table(&rows, now).as_bytes())?;
+        out.write_all(table(&rows, now).as_bytes())
+            .map_err(Error::Output)?;
     }
-    out.flush()?;
+    out.flush().map_err(Error::Output)?;
     if rows.is_empty() && !as_json {
         // A hint for the person, not data: stdout stays the (empty) table.
         eprintln!("hats: {}", crate::config::NO_TARGETS_HINT);

@@ -37,7 +37,7 @@ pub async fn org_sync(ctx: &Context, args: &OrgSessionArgs) -> Result<(), Error>
     .await;
     bar.finish_and_clear();
     let inventory = result.map_err(|e| {
-        Error::Usage(format!(
+        Error::SyncFailed(format!(
             "organization sync failed, the previous inventory is kept: {e}"
         ))
     })?;
@@ -53,7 +53,7 @@ pub async fn org_sync(ctx: &Context, args: &OrgSessionArgs) -> Result<(), Error>
 
 /// No `[organization]` in hats' config: the error shows where and what to add.
 fn no_organization(config_file: &std::path::Path) -> Error {
-    Error::Usage(format!(
+    Error::NotConfigured(format!(
         "no organization is configured; add an [organization] section to hats config \"{}\", for example:\n\
          \n  [organization]\n  source = \"mgmt\"      # target or profile allowed to call the Organizations API\n  \
          roles = [\"ReadOnly\"]  # roles offered in every account\n\n\

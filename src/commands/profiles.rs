@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 pub fn profiles_print(ctx: &Context, prefix: &str) -> Result<(), Error> {
     let block = block_for(ctx, prefix)?.1;
     let mut out = std::io::stdout().lock();
-    out.write_all(block.as_bytes())?;
-    out.flush()?;
+    out.write_all(block.as_bytes()).map_err(Error::Output)?;
+    out.flush().map_err(Error::Output)?;
     Ok(())
 }
 
@@ -71,7 +71,7 @@ fn read_config(path: &Path, shown: &str) -> Result<String, Error> {
         Ok(bytes) => String::from_utf8(bytes)
             .map_err(|_| Error::Usage(format!("\"{shown}\" is not UTF-8 text; save it as UTF-8 first"))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-        Err(e) => Err(Error::Usage(format!("cannot read \"{shown}\": {e}"))),
+        Err(e) => Err(Error::doing(format!("read \"{shown}\""))(e)),
     }
 }
 
@@ -124,8 +124,8 @@ fn print_diff(old: &str, new: &str, shown: &str) -> Result<(), Error> {
         .header(shown, &format!("{shown} (after hats profiles sync)"))
         .to_string();
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
+    out.write_all(text.as_bytes()).map_err(Error::Output)?;
+    out.flush().map_err(Error::Output)?;
     Ok(())
 }
 

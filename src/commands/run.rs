@@ -103,12 +103,12 @@ pub async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, Error> {
 /// Where the output goes: files, JSON, blocks or prefixed lines.
 fn layout(args: &RunArgs, jobs: &[Job<'_>]) -> Result<Layout, Error> {
     Ok(match &args.output_dir {
-        Some(dir) => Layout::Files(files::OutputFiles::create(dir, jobs).map_err(|e| {
-            Error::Usage(format!(
-                "cannot create the output directory \"{}\": {e}",
+        Some(dir) => Layout::Files(
+            files::OutputFiles::create(dir, jobs).map_err(Error::doing(format!(
+                "create the output directory \"{}\"",
                 dir.display()
-            ))
-        })?),
+            )))?,
+        ),
         None if args.json => Layout::Json,
         None if args.group => Layout::Grouped,
         None => Layout::Prefixed,
@@ -139,8 +139,7 @@ struct Scratch {
 impl Scratch {
     fn new(ctx: &Context, run_id: &str) -> Result<Self, Error> {
         let dir = ctx.paths.cache_dir.join(format!("run-{run_id}"));
-        crate::fs_private::create_dir(&dir)
-            .map_err(|e| Error::Usage(format!("cannot create \"{}\": {e}", dir.display())))?;
+        crate::fs_private::create_dir(&dir).map_err(Error::doing(format!("create \"{}\"", dir.display())))?;
         Ok(Self { dir })
     }
 
@@ -181,7 +180,10 @@ fn dry_run(jobs: &[Job<'_>]) -> Result<(), Error> {
         names.dedup();
         names.len()
     };
-    std::io::stdout().lock().write_all(text.as_bytes())?;
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(Error::Output)?;
     let _ = writeln!(
         std::io::stderr(),
         "hats run --dry-run: {} commands on {targets} targets would run; nothing ran",

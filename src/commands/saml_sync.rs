@@ -12,7 +12,7 @@ use std::io::Write;
 pub async fn saml_sync(ctx: &Context, only: Option<&str>) -> Result<(), Error> {
     let file = HatsFile::load(&ctx.paths.config_file)?;
     if file.saml.is_empty() {
-        return Err(Error::Usage(format!(
+        return Err(Error::NotConfigured(format!(
             "no SAML source is configured; add one to hats config \"{}\", for example:\n\n  \
              [saml.corp]\n  assertion_process = \"corp-idp saml --aws\"   # prints the base64 SAMLResponse\n\n\
              then run `hats saml sync` again (README: \"SAML sources\")",
@@ -21,7 +21,7 @@ pub async fn saml_sync(ctx: &Context, only: Option<&str>) -> Result<(), Error> {
     }
     if let Some(name) = only.filter(|n| !file.saml.contains_key(*n)) {
         let known: Vec<&str> = file.saml.keys().map(String::as_str).collect();
-        return Err(Error::Usage(format!(
+        return Err(Error::NotConfigured(format!(
             "no SAML source \"{}\" in hats config; the sources are: {}",
             crate::domain::clean_text(name),
             known.join(", ")
@@ -47,7 +47,7 @@ pub async fn saml_sync(ctx: &Context, only: Option<&str>) -> Result<(), Error> {
         }
     }
     if !failed.is_empty() {
-        return Err(Error::Usage(format!(
+        return Err(Error::SyncFailed(format!(
             "{} of {} SAML sources failed: {}",
             failed.len(),
             chosen.len(),
@@ -68,7 +68,7 @@ async fn sync_one(ctx: &Context, name: &str, entry: &crate::config::SamlEntry) -
     };
     let assertion = assertion_for(&source, ctx.clock.now(), &ctx.paths.cache_dir, true)
         .await
-        .map_err(|e| Error::Usage(format!("SAML sync failed, the previous role list is kept: {e}")))?;
+        .map_err(|e| Error::SyncFailed(format!("SAML sync failed, the previous role list is kept: {e}")))?;
     let facts = &assertion.facts;
     let _ = writeln!(
         std::io::stderr(),

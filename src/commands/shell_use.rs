@@ -136,7 +136,7 @@ pub fn prompt() -> Result<(), Error> {
 
 fn write_out(text: &str) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
+    out.write_all(text.as_bytes()).map_err(Error::Output)?;
+    out.flush().map_err(Error::Output)?;
     Ok(())
 }

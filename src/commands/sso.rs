@@ -105,7 +105,7 @@ pub(super) fn pick(ctx: &Context, name: Option<&str>) -> Result<SsoSession, Erro
                 ctx.targets.find(name).and_then(|t| t.sso_session()).cloned()
             })
             .ok_or_else(|| {
-                Error::Usage(format!(
+                Error::NotConfigured(format!(
                     "no sso-session or Identity Center profile \"{}\"; sso-sessions: {}",
                     crate::config::printable(name),
                     if all.is_empty() {
@@ -117,7 +117,7 @@ pub(super) fn pick(ctx: &Context, name: Option<&str>) -> Result<SsoSession, Erro
             }),
         None => match all.as_slice() {
             [one] => Ok(one.clone()),
-            [] => Err(Error::Usage(
+            [] => Err(Error::NotConfigured(
                 "no IAM Identity Center sign-in is configured; add an [sso-session NAME] with sso_start_url \
                  and sso_region to ~/.aws/config"
                     .into(),

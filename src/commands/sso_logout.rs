@@ -87,7 +87,7 @@ async fn remove_local(ctx: &Context, cache: Option<&Cache>, session: &SsoSession
     let file = tokio::task::spawn_blocking(move || remove_cli_cache(&owned))
         .await
         .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
-        .map_err(|e| Error::Usage(format!("cannot remove the AWS CLI's cache file: {e}")))?;
+        .map_err(Error::doing("remove the AWS CLI's cache file"))?;
     Ok(describe(&forgotten, token_removed, file.is_some()))
 }
 

@@ -61,12 +61,14 @@ pub async fn sso_status(ctx: &Context, json: bool) -> Result<(), Error> {
     }
     let mut out = std::io::stdout().lock();
     if json {
-        serde_json::to_writer_pretty(&mut out, &found).map_err(std::io::Error::from)?;
-        out.write_all(b"\n")?;
+        serde_json::to_writer_pretty(&mut out, &found)
+            .map_err(std::io::Error::from)
+            .map_err(Error::Output)?;
+        out.write_all(b"\n").map_err(Error::Output)?;
     } else if !found.is_empty() {
-        out.write_all(table(&found).as_bytes())?;
+        out.write_all(table(&found).as_bytes()).map_err(Error::Output)?;
     }
-    out.flush()?;
+    out.flush().map_err(Error::Output)?;
     Ok(())
 }
 

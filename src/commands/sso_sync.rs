@@ -40,7 +40,7 @@ pub(super) async fn discover(
         } else {
             "not synced yet"
         };
-        Error::Usage(format!("Identity Center sync of \"{key}\" failed ({kept}): {e}"))
+        Error::SyncFailed(format!("Identity Center sync of \"{key}\" failed ({kept}): {e}"))
     })?;
     let roles: usize = inventory.accounts.iter().map(|a| a.roles.len()).sum();
     eprintln!(

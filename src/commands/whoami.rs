@@ -42,6 +42,9 @@ pub async fn whoami(
             who.account, who.arn, who.user_id
         )
     };
-    std::io::stdout().lock().write_all(text.as_bytes())?;
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(Error::Output)?;
     Ok(())
 }

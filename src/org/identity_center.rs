@@ -45,8 +45,17 @@ pub async fn sync_identity_center(
         partition: crate::domain::Partition::of_region(&session.region),
         region: Some(session.region.clone()),
     };
-    let bytes = serde_json::to_vec(&inventory).map_err(std::io::Error::other)?;
-    write_atomic(&sso_inventory_path(&ctx.paths.cache_dir, session), &bytes)?;
+    let path = sso_inventory_path(&ctx.paths.cache_dir, session);
+    let saving = || {
+        Error::doing(format!(
+            "save the Identity Center inventory to {}",
+            path.display()
+        ))
+    };
+    let bytes = serde_json::to_vec(&inventory)
+        .map_err(std::io::Error::other)
+        .map_err(saving())?;
+    write_atomic(&path, &bytes).map_err(saving())?;
     Ok(inventory)
 }
 

@@ -26,7 +26,7 @@ pub async fn sync<P: MfaPrompter>(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Inventory, Error> {
     let org = ctx.file_organization.as_ref().ok_or_else(|| {
-        Error::Usage("no [organization] in hats config; add one with source = \"PROFILE\"".into())
+        Error::NotConfigured("no [organization] in hats config; add one with source = \"PROFILE\"".into())
     })?;
     let (credentials, region) = match ctx.targets.find(&org.source) {
         Some(target) => (
@@ -55,8 +55,12 @@ pub async fn sync<P: MfaPrompter>(
         partition: Partition::of_region(&region),
         region: Some(region.clone()),
     };
-    let bytes = serde_json::to_vec(&inventory).map_err(std::io::Error::other)?;
-    write_atomic(&inventory_path(&ctx.paths.cache_dir), &bytes)?;
+    let path = inventory_path(&ctx.paths.cache_dir);
+    let saving = || Error::doing(format!("save the organization inventory to {}", path.display()));
+    let bytes = serde_json::to_vec(&inventory)
+        .map_err(std::io::Error::other)
+        .map_err(saving())?;
+    write_atomic(&path, &bytes).map_err(saving())?;
     Ok(inventory)
 }
 

@@ -48,7 +48,9 @@ pub async fn serve_alone(
 ) -> Result<ExitCode, Error> {
     let Bound(endpoint) = bound;
     let renewal = Renewal::prepare(ctx, target, args).await?;
-    let url = endpoint.url()?;
+    let url = endpoint
+        .url()
+        .map_err(Error::doing("read the local endpoint's address"))?;
     let region = crate::output::exports(target, first, args.region.as_deref())
         .vars
         .iter()
@@ -64,9 +66,9 @@ pub async fn serve_alone(
         ctx.clock.now(),
         first.expiration,
     );
-    let mut stops = super::os::Stops::listen()?;
-    print_variables(&url, endpoint.token(), region.as_deref())?;
-    notice(target, &endpoint)?;
+    let mut stops = super::os::Stops::listen().map_err(Error::doing("listen for stop signals"))?;
+    print_variables(&url, endpoint.token(), region.as_deref()).map_err(Error::Output)?;
+    notice(target, &endpoint).map_err(Error::doing("print where the endpoint listens"))?;
     started();
     let stopped = async {
         stops.next().await;

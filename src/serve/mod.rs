@@ -53,7 +53,9 @@ pub async fn serve_command(
     mut command: tokio::process::Command,
     started: impl FnOnce(),
 ) -> Result<ExitCode, Error> {
-    let endpoint = Endpoint::bind(Endpoint::LOOPBACK).await?;
+    let endpoint = Endpoint::bind(Endpoint::LOOPBACK)
+        .await
+        .map_err(Error::doing("open the local credentials endpoint"))?;
     let renewal = Renewal::prepare(ctx, target, args).await?;
     let vars = exports(target, first, args.region.as_deref());
     for name in REMOVED_VARS
@@ -70,7 +72,12 @@ pub async fn serve_command(
                 .filter(|(k, _)| !STATIC_VARS.contains(k))
                 .map(|(k, v)| (k, v)),
         )
-        .env("AWS_CONTAINER_CREDENTIALS_FULL_URI", endpoint.url()?)
+        .env(
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            endpoint
+                .url()
+                .map_err(Error::doing("read the local endpoint's address"))?,
+        )
         .env("AWS_CONTAINER_AUTHORIZATION_TOKEN", endpoint.token());
     drop(vars);
     let program = command.as_std().get_program().to_string_lossy().into_owned();
@@ -95,7 +102,9 @@ pub async fn serve_command(
         first.expiration,
     );
     let renewer = renewal.renewer(ctx, target);
-    let status = serve_until_exit(&endpoint, &mut child, &group, &renewer, &mut registration).await?;
+    let status = serve_until_exit(&endpoint, &mut child, &group, &renewer, &mut registration)
+        .await
+        .map_err(Error::doing("serve credentials to the command"))?;
     Ok(os::exit_code(status))
 }
 

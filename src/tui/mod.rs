@@ -39,7 +39,10 @@ pub async fn run(ctx: Context) -> Result<ExitCode, Error> {
         return Ok(ExitCode::from(130));
     }
     if let Some(text) = ending.print {
-        std::io::stdout().lock().write_all(text.as_bytes())?;
+        std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(Error::Output)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -62,3 +62,16 @@ fn a_command_that_could_not_be_started_is_not_recorded() {
     let hows: Vec<String> = recorded(&sb).into_iter().map(|(how, _)| how).collect();
     assert_eq!(hows, ["exec", "serve"]);
 }
+
+#[test]
+fn a_history_that_cannot_be_read_is_named_as_such_not_as_output() {
+    let sb = Sandbox::standard(false);
+    // A directory where the file should be: reading it fails on any user, root included.
+    std::fs::create_dir_all(sb.home.join(".local/share/hats/history.jsonl")).unwrap();
+    let err = sb.hats(&["history"]).fails();
+    assert!(
+        err.starts_with("hats: cannot read the hand-out history: "),
+        "{err}"
+    );
+    assert!(!err.contains("cannot write output"), "{err}");
+}

@@ -45,12 +45,14 @@ pub async fn keys_ls(ctx: &Context, as_json: bool) -> Result<(), Error> {
     }
     let mut out = std::io::stdout().lock();
     if as_json {
-        serde_json::to_writer_pretty(&mut out, &listed).map_err(std::io::Error::from)?;
-        out.write_all(b"\n")?;
+        serde_json::to_writer_pretty(&mut out, &listed)
+            .map_err(std::io::Error::from)
+            .map_err(Error::Output)?;
+        out.write_all(b"\n").map_err(Error::Output)?;
     } else {
-        out.write_all(table(&listed).as_bytes())?;
+        out.write_all(table(&listed).as_bytes()).map_err(Error::Output)?;
     }
-    out.flush()?;
+    out.flush().map_err(Error::Output)?;
     for item in &listed {
         if item.age_days.is_some_and(|d| d > ROTATE_AFTER_DAYS) {
             eprintln!(

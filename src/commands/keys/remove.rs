@@ -59,10 +59,10 @@ fn confirm(profile: &str, what: &str, store: &str) -> Result<(), Error> {
     );
     match ask_line(&question) {
         Ok(answer) if answer.trim() == profile => Ok(()),
-        Ok(_) | Err(Unanswered::Cancelled) => {
-            Err(Error::Usage("not confirmed; the key stays in the keyring".into()))
-        }
-        Err(Unanswered::NoTerminal) => Err(Error::Usage(format!(
+        Ok(_) | Err(Unanswered::Cancelled) => Err(Error::NotConfirmed(
+            "not confirmed; the key stays in the keyring".into(),
+        )),
+        Err(Unanswered::NoTerminal) => Err(Error::NotConfirmed(format!(
             "removing a key needs a confirmation on a terminal, and there is none; pass --yes to remove \
              \"{profile}\" without one"
         ))),

@@ -22,7 +22,7 @@ pub fn confirm(jobs: &[Job<'_>], yes: bool) -> Result<(), Error> {
     }
     let count = production.len();
     let Ok((input, mut output)) = crate::session::prompt::open_terminal() else {
-        return Err(Error::Usage(format!(
+        return Err(Error::NotConfirmed(format!(
             "the selection holds {count} production target{} ({}); there is no terminal to confirm on, \
              so nothing ran: pass --yes to run on them",
             plural(count),
@@ -30,14 +30,18 @@ pub fn confirm(jobs: &[Job<'_>], yes: bool) -> Result<(), Error> {
         )));
     };
     let question = question(&production);
-    output.write_all(question.as_bytes())?;
-    output.flush()?;
+    output
+        .write_all(question.as_bytes())
+        .map_err(Error::doing("ask on the terminal"))?;
+    output.flush().map_err(Error::doing("ask on the terminal"))?;
     let mut answer = String::new();
-    BufReader::new(input).read_line(&mut answer)?;
+    BufReader::new(input)
+        .read_line(&mut answer)
+        .map_err(Error::doing("read the answer from the terminal"))?;
     if answer.trim() == count.to_string() {
         return Ok(());
     }
-    Err(Error::Usage(format!(
+    Err(Error::NotConfirmed(format!(
         "not confirmed (typed \"{}\", not {count}); nothing ran",
         crate::domain::clean_text(answer.trim())
     )))

@@ -43,7 +43,8 @@ impl Runner {
             Effect::CancelSignIn => self.cancel_sign_in(),
             Effect::Sync => self.spawn_sync(false),
             Effect::SavePrefs(prefs) => {
-                crate::tui::prefs::save(&crate::tui::prefs::path(&self.ctx.paths.data_dir), &prefs)?;
+                crate::tui::prefs::save(&crate::tui::prefs::path(&self.ctx.paths.data_dir), &prefs)
+                    .map_err(Error::doing("save the switcher's preferences"))?;
             }
             Effect::Discard { generation } => {
                 self.sessions.remove(&generation);
@@ -94,7 +95,8 @@ impl Runner {
                 self.print_on_exit = Some(render(&vars, dialect));
                 self.leave = true;
             }
-            Purpose::Copy => terminal::copy_to_clipboard(&render(&vars, Format::Sh))?,
+            Purpose::Copy => terminal::copy_to_clipboard(&render(&vars, Format::Sh))
+                .map_err(Error::doing("copy to the clipboard"))?,
             Purpose::Console => self.spawn_console(target, session, region.as_deref()),
             Purpose::Refresh => {}
         }

@@ -40,9 +40,12 @@ impl Screen {
     /// Takes the terminal: raw mode, alternate screen, events, hang-up watch.
     pub(super) fn open(replies: UnboundedSender<Reply>) -> Result<Self, Error> {
         let capture = Some(capture_helpers(&replies));
-        let tty = terminal::enter()?;
-        let watched = terminal::open_tty()?;
-        terminal::end_on_hang_up(watched.try_clone()?)?;
+        let tty = terminal::enter().map_err(Error::doing("set up the terminal"))?;
+        let watched = terminal::open_tty().map_err(Error::doing("open the terminal"))?;
+        watched
+            .try_clone()
+            .and_then(terminal::end_on_hang_up)
+            .map_err(Error::doing("watch the terminal for a hang-up"))?;
         Ok(Self {
             tty,
             watched,
@@ -65,19 +68,15 @@ impl Screen {
         let input = match event {
             Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Input::Msg(Msg::Key(key)),
             Some(Ok(Event::Resize(width, height))) => {
-                self.tty = terminal::fresh()?;
+                self.tty = terminal::fresh().map_err(Error::doing("set up the terminal"))?;
                 Input::Msg(Msg::Resized { width, height })
             }
             Some(Ok(Event::Mouse(mouse))) => Input::Msg(Msg::Mouse(mouse)),
             Some(Ok(Event::FocusGained)) => Input::Focus,
             Some(Ok(_)) => Input::Nothing,
             // The terminal went away: stop rather than spin.
-            Some(Err(e)) => {
-                return Err(Error::Usage(format!(
-                    "the terminal closed ({e}); left the switcher"
-                )));
-            }
-            None => return Err(Error::Usage("the terminal closed; left the switcher".into())),
+            Some(Err(e)) => return Err(Error::TerminalClosed(Some(e))),
+            None => return Err(Error::TerminalClosed(None)),
         };
         Ok(input)
     }
@@ -89,7 +88,7 @@ impl Screen {
             if terminal::hung_up(&self.watched) {
                 terminal::end_after_hang_up(Some(&e));
             }
-            return Err(Error::Output(e));
+            return Err(Error::doing("draw the switcher")(e));
         }
         Ok(())
     }
@@ -107,7 +106,7 @@ impl Screen {
     /// Takes the terminal back after a subshell.
     pub(super) fn resume(&mut self) -> Result<(), Error> {
         self.capture = Some(capture_helpers(&self.replies));
-        self.tty = terminal::enter()?;
+        self.tty = terminal::enter().map_err(Error::doing("set up the terminal"))?;
         self.events = Some(EventStream::new());
         Ok(())
     }

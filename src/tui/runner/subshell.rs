@@ -26,15 +26,17 @@ impl Runner {
             .unwrap_or_else(|| "/bin/sh".into());
         let target = &self.ctx.targets.targets[handoff.target];
         let now = self.ctx.clock.now();
-        let mut tty = terminal::open_tty()?;
+        let mut tty = terminal::open_tty().map_err(Error::doing("open the terminal"))?;
         let mut child = std::process::Command::new(&shell);
-        terminal::attach(&mut child, &tty)?;
+        terminal::attach(&mut child, &tty).map_err(Error::doing("hand the terminal to the shell"))?;
         child.env(crate::output::SHELL_MARKER, &target.name);
         if self.serves(&handoff) {
-            writeln!(tty, "{}", banner(target, &handoff.session, true, now))?;
+            writeln!(tty, "{}", banner(target, &handoff.session, true, now))
+                .map_err(Error::doing("write to the terminal"))?;
             return self.run_served(target, &handoff, child).await;
         }
-        writeln!(tty, "{}", banner(target, &handoff.session, false, now))?;
+        writeln!(tty, "{}", banner(target, &handoff.session, false, now))
+            .map_err(Error::doing("write to the terminal"))?;
         let vars = exports(target, &handoff.session, handoff.region.as_deref());
         for name in REMOVED_VARS {
             child.env_remove(name);

@@ -177,7 +177,7 @@ impl Runner {
                 tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
-                    .map_err(Error::Output)
+                    .map_err(Error::doing("start the sync's runtime"))
                     .and_then(|runtime| {
                         runtime.block_on(async {
                             let cache = open(&ctx, &cache).await?;
