@@ -145,7 +145,7 @@ mod tests {
             Error::TerminalClosed(None).to_string(),
             "the terminal closed; left the switcher"
         );
-        let e = Error::TerminalClosed(Some(IoError::new(ErrorKind::Other, "EIO")));
+        let e = Error::TerminalClosed(Some(IoError::other("EIO")));
         assert_eq!(e.to_string(), "the terminal closed (EIO); left the switcher");
     }
 }
