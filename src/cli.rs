@@ -210,7 +210,6 @@ pub enum Command {
         fish: `hats init fish | source` in ~/.config/fish/config.fish"
     )]
     Init {
-        /// The shell.
         #[arg(value_enum)]
         shell: crate::output::InitShell,
         /// Also renew the exported session before each prompt once it nears its end (never asks for MFA).
@@ -238,10 +237,7 @@ pub enum Command {
     #[command(
         after_help = "Install: hats completions bash > ~/.local/share/bash-completion/completions/hats"
     )]
-    Completions {
-        /// The shell.
-        shell: clap_complete::Shell,
-    },
+    Completions { shell: clap_complete::Shell },
 }
 
 /// `hats profiles` subcommands.

@@ -58,7 +58,6 @@ pub enum Error {
     /// Starting a child program failed.
     #[error("{}", spawn_failure(program, source))]
     Spawn {
-        /// The program.
         program: String,
         /// Why.
         source: std::io::Error,

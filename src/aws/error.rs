@@ -88,7 +88,6 @@ pub enum AwsError {
         service: &'static str,
         /// The endpoint hats tried.
         endpoint: String,
-        /// The action.
         action: &'static str,
         /// What failed.
         detail: String,
@@ -121,7 +120,6 @@ pub enum AwsError {
         service: &'static str,
         /// The endpoint hats tried.
         endpoint: String,
-        /// The action.
         action: &'static str,
         /// How long hats waited, retries included.
         secs: u64,
@@ -135,7 +133,6 @@ pub enum AwsError {
         service: &'static str,
         /// The endpoint hats tried.
         endpoint: String,
-        /// The action.
         action: &'static str,
         /// The HTTP status.
         status: u16,
@@ -154,7 +151,6 @@ pub enum AwsError {
         service: &'static str,
         /// The endpoint hats tried.
         endpoint: String,
-        /// The action.
         action: &'static str,
         /// What was wrong with it (never its content).
         what: String,
@@ -173,7 +169,6 @@ pub enum AwsError {
          the profile's sso_account_id and sso_role_name"
     )]
     SsoRoleRefused {
-        /// The account.
         account: String,
         /// The permission set's name.
         role: String,
@@ -199,7 +194,6 @@ pub enum AwsError {
     Service {
         /// `STS`, `Organizations`, ...
         service: &'static str,
-        /// The action.
         action: &'static str,
         /// AWS's error code.
         code: String,

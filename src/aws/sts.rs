@@ -26,7 +26,6 @@ const ATTEMPTS: u32 = 3;
 /// Credentials STS issued, with the identity they belong to.
 #[derive(Debug, Clone)]
 pub struct Issued {
-    /// The credentials.
     pub credentials: Credentials,
     /// When they expire.
     pub expiration: Timestamp,
@@ -37,7 +36,6 @@ pub struct Issued {
 /// What `AssumeRole` needs besides the signing credentials.
 #[derive(Debug, Clone, Copy)]
 pub struct AssumeRoleInput<'a> {
-    /// The role.
     pub role_arn: &'a str,
     /// `RoleSessionName`.
     pub session_name: &'a SessionName,

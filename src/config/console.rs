@@ -177,7 +177,6 @@ pub enum SignOut {
     Auto,
     /// Every time the launcher does not isolate targets.
     Always,
-    /// Never.
     Never,
 }
 
@@ -188,7 +187,6 @@ pub struct ConsoleEntry {
     /// Target-name patterns (`*` is a wildcard) an entry applies to; `[[console]]` only.
     #[serde(default)]
     pub targets: Vec<String>,
-    /// The launcher.
     pub launcher: Option<LauncherKind>,
     /// The browser program for `firefox-container` and `chrome-profile`.
     pub browser: Option<String>,

@@ -46,7 +46,6 @@ pub struct HatsFile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebIdentityEntry {
-    /// The role.
     pub role_arn: String,
     /// A file holding the token, read each time a session is made.
     pub web_identity_token_file: Option<String>,

@@ -177,7 +177,6 @@ pub enum ConfigError {
         path: PathBuf,
         /// Its size, rounded up.
         mib: u64,
-        /// The limit.
         limit: u64,
     },
     /// hats' own config file is not valid.

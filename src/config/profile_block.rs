@@ -45,12 +45,7 @@ pub enum BlockError {
         "line {line}: a profile named \"{name}\" already exists outside hats' block; \
          rename or remove it, or pick another --prefix"
     )]
-    Clash {
-        /// Its line.
-        line: usize,
-        /// The name.
-        name: String,
-    },
+    Clash { line: usize, name: String },
     /// `--prefix` holds characters a profile name cannot.
     #[error("--prefix \"{0}\" may hold only letters, digits and . _ - @ +; e.g. --prefix hats-")]
     Prefix(String),

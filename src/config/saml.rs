@@ -36,7 +36,6 @@ impl SamlSource {
 /// One discovered role: what `saml-roles.json` keeps (no secrets).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiscoveredRole {
-    /// The role.
     pub role_arn: String,
     /// Its identity provider (`PrincipalArn`).
     pub principal_arn: String,

@@ -68,7 +68,6 @@ impl Source {
 pub struct RoleSpec {
     /// The profile that defines this role, if it came from the AWS config.
     pub profile: Option<String>,
-    /// The role.
     pub role_arn: RoleArn,
     /// MFA device required by the role, if any.
     pub mfa: Option<MfaDevice>,

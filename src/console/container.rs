@@ -19,7 +19,6 @@ pub struct Container {
     pub name: String,
     /// Its colour.
     pub color: ContainerColor,
-    /// Its icon.
     pub icon: ContainerIcon,
 }
 

@@ -19,7 +19,6 @@ pub enum Launcher {
         firefox: String,
         /// Which add-on's protocol.
         addon: ContainerAddon,
-        /// The container.
         container: Container,
     },
     /// A Chromium-family browser with a profile of the target's own.

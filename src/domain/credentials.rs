@@ -13,7 +13,6 @@ use std::fmt;
 pub struct Credentials {
     /// The access key id (not a secret on its own; shown redacted anyway).
     pub access_key_id: String,
-    /// The secret access key.
     pub secret_access_key: SecretString,
     /// The session token, absent for long-term keys.
     pub session_token: Option<SecretString>,

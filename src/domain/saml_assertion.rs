@@ -21,7 +21,6 @@ pub const MAX_ASSERTION_BYTES: usize = 1024 * 1024;
 /// One role an assertion grants, with the identity provider that vouches for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SamlRole {
-    /// The role.
     pub role_arn: RoleArn,
     /// The `saml-provider` ARN (`PrincipalArn` of `AssumeRoleWithSAML`).
     pub principal_arn: String,

@@ -32,7 +32,6 @@ use std::time::Duration;
 /// One command to run: a target in a region.
 #[derive(Debug, Clone)]
 pub struct Job<'t> {
-    /// The target.
     pub target: &'t Target,
     /// The region the command runs in (`AWS_REGION`).
     pub region: String,

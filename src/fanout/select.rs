@@ -38,7 +38,6 @@ pub enum SelectError {
     /// A name without pattern characters that no target has.
     #[error("no target is called \"{name}\"{hint}; see `hats ls`")]
     Unknown {
-        /// The name.
         name: String,
         /// ` (did you mean "a", "b"?)` or empty.
         hint: String,

@@ -40,7 +40,6 @@ pub struct Sessions<'a, P> {
 pub struct EngineParts<'a, P> {
     /// Resolved defaults.
     pub settings: &'a Settings,
-    /// The clock.
     pub clock: crate::clock::Clock,
     /// The session cache (`None`: no keyring).
     pub cache: Option<&'a Cache>,

@@ -40,7 +40,6 @@ struct Payload {
 
 /// A cached session and how long it can still be trusted.
 pub struct Lookup {
-    /// The session.
     pub session: Session,
     /// Seconds left: the least of what the wall clock and, within the boot that
     /// stored it, the boot clock say. Zero or less when it must not be used.

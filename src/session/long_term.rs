@@ -29,7 +29,6 @@ struct Payload {
 /// A long-term key as the keyring keeps it.
 #[derive(Debug, Clone)]
 pub struct StoredKey {
-    /// The key.
     pub key: AccessKey,
     /// The IAM user it belongs to.
     pub user_arn: String,
@@ -49,39 +48,26 @@ pub enum KeyringKeyError {
          (it may be your only copy); start a Secret Service (GNOME Keyring, KWallet, KeePassXC) and set \
          HATS_KEYRING=secret-service"
     )]
-    Volatile {
-        /// The store.
-        store: &'static str,
-    },
+    Volatile { store: &'static str },
     /// No keyring is open: `HATS_KEYRING=none`, or none opened.
     #[error(
         "profile \"{profile}\" keeps its access key in the OS keyring, and this run has none open \
          (HATS_KEYRING=none, or the keyring did not open): unset HATS_KEYRING or unlock the keyring"
     )]
-    NoKeyring {
-        /// The profile.
-        profile: String,
-    },
+    NoKeyring { profile: String },
     /// The record says the keyring holds a key, and it does not.
     #[error(
         "profile \"{profile}\" keeps its access key in the OS keyring, but the {store} keyring holds none \
          for it; store it again with: hats keys add {profile}"
     )]
-    Missing {
-        /// The profile.
-        profile: String,
-        /// The store.
-        store: &'static str,
-    },
+    Missing { profile: String, store: &'static str },
     /// The entry does not read as a key hats wrote.
     #[error(
         "the {store} keyring's entry for profile \"{profile}\" is not a long-term key hats wrote ({why}); \
          replace it: hats keys remove {profile}, then hats keys add {profile}"
     )]
     Corrupt {
-        /// The profile.
         profile: String,
-        /// The store.
         store: &'static str,
         /// What is wrong, never the content.
         why: String,
@@ -91,12 +77,7 @@ pub enum KeyringKeyError {
         "the {store} keyring accepted the key of profile \"{profile}\" but did not give it back when read; \
          it is not kept there"
     )]
-    NotKept {
-        /// The profile.
-        profile: String,
-        /// The store.
-        store: &'static str,
-    },
+    NotKept { profile: String, store: &'static str },
 }
 
 /// The long-term keys in one keyring.

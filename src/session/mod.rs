@@ -51,7 +51,6 @@ use jiff::Timestamp;
 /// Credentials ready to hand out.
 #[derive(Debug, Clone)]
 pub struct Session {
-    /// The credentials.
     pub credentials: Credentials,
     /// When they expire.
     pub expiration: Timestamp,
@@ -102,20 +101,14 @@ pub enum SessionError {
         "\"{target}\" is an MFA user session (GetSessionToken), which cannot be scoped down; \
          --policy, --policy-arn and --preset need a role target"
     )]
-    ScopeNeedsRole {
-        /// The target.
-        target: String,
-    },
+    ScopeNeedsRole { target: String },
     /// A scope-down policy was asked for an Identity Center target.
     #[error(
         "\"{target}\" gets its credentials from Identity Center (GetRoleCredentials), which cannot take a \
          session policy; --policy, --policy-arn and --preset need a role target (a profile with role_arn \
          and source_profile = {target} can be scoped)"
     )]
-    ScopeSso {
-        /// The target.
-        target: String,
-    },
+    ScopeSso { target: String },
     /// STS returned a session that had already expired by the local clock.
     #[error(
         "AWS returned a session that expired at {expiration}, but this machine's clock says {now}; \

@@ -42,7 +42,6 @@ pub enum SignInError {
     /// The user denied the request, or the service refused the code.
     #[error("the sign-in to \"{session}\" was refused: {why}; run \"hats sso login {session}\" again")]
     Refused {
-        /// The session.
         session: String,
         /// What was refused.
         why: String,

@@ -80,7 +80,6 @@ pub(super) struct Batch<'a> {
     pub tags: BTreeMap<String, String>,
     /// The entry guards its targets as production itself.
     pub production: bool,
-    /// The accounts.
     pub accounts: Vec<AccountFacts<'a>>,
 }
 
