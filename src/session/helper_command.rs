@@ -120,6 +120,11 @@ async fn relay(pipe: Option<tokio::process::ChildStderr>, watched: Option<&Watch
 /// After this long (or half the bound, if shorter) hats says what it waits for.
 const NOTICE_AFTER: Duration = Duration::from_secs(1);
 
+/// Most a helper may print: the largest value, a SAML response, is tens of
+/// KiB; a command that prints more (`yes`, a binary) is stopped at this many
+/// bytes instead of filling hats' memory.
+pub const STDOUT_MAX: usize = 1 << 20;
+
 /// Why a helper command gave no output.
 #[derive(Debug)]
 pub enum HelperFailure {
@@ -129,6 +134,8 @@ pub enum HelperFailure {
     Read(std::io::Error),
     /// It did not finish within the bound and was stopped.
     TimedOut,
+    /// It printed more than [`STDOUT_MAX`] bytes and was stopped.
+    TooLong,
 }
 
 impl HelperFailure {
@@ -143,18 +150,30 @@ impl HelperFailure {
                  or set HATS_MFA_PROCESS_TIMEOUT to wait longer",
                 limit.as_secs()
             ),
+            Self::TooLong => format!(
+                "printed more than {} MiB instead of {value} and was stopped; check that it prints only {value}",
+                STDOUT_MAX >> 20
+            ),
         }
     }
 }
 
-/// Runs `command`; `waiting` completes "hats: waiting for ..." on stderr when
-/// it takes more than a moment. Returns its exit status and stdout.
+/// Runs `command` in a process group of its own; `waiting` completes "hats:
+/// waiting for ..." on stderr when it takes more than a moment. Returns its
+/// exit status and stdout. A command that times out or prints too much is
+/// stopped with everything it started (double-forked children included).
 pub async fn run_bounded(
     mut command: tokio::process::Command,
     waiting: &str,
     limit: Duration,
 ) -> Result<(ExitStatus, Vec<u8>), HelperFailure> {
     let watch = watcher();
+    crate::process_group::prepare(&mut command);
+    if watch.is_some() {
+        // The switcher reads the terminal; a helper in another process group
+        // could not, so it gets no stdin rather than a stop signal.
+        command.stdin(std::process::Stdio::null());
+    }
     let mut child = command
         .stdout(std::process::Stdio::piped())
         .stderr(if watch.is_some() {
@@ -165,6 +184,15 @@ pub async fn run_bounded(
         .kill_on_drop(true)
         .spawn()
         .map_err(HelperFailure::Start)?;
+    let group = crate::process_group::Group::adopt(&mut child).map_err(HelperFailure::Start)?;
+    // Declared after `child`, so dropped first: a run abandoned midway (Ctrl-C)
+    // stops the group while its leader is still unreaped.
+    let mut stopper = GroupStopper(Some(group));
+    // Without a UI, the helper may ask on the terminal (a PIN, a touch prompt).
+    let lent = watch
+        .is_none()
+        .then(|| stopper.group().and_then(|g| g.lend_terminal()))
+        .flatten();
     let mut watched = watch.map(|watch| {
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         watch(HelperEvent::Started {
@@ -173,110 +201,179 @@ pub async fn run_bounded(
         });
         Watched { watch, id, ok: false }
     });
-    let pid = child.id();
-    let mut stdout = child.stdout.take();
     let stderr = child.stderr.take();
-    let result = {
-        let finished = async {
-            let mut out = Vec::new();
-            let read = async {
-                if let Some(pipe) = stdout.as_mut() {
-                    pipe.read_to_end(&mut out).await?;
-                }
-                Ok::<_, std::io::Error>(())
-            };
-            let (read, ()) = tokio::join!(read, relay(stderr, watched.as_ref()));
-            read?;
-            Ok::<_, std::io::Error>((child.wait().await?, out))
-        };
-        let notice = tokio::time::sleep(NOTICE_AFTER.min(limit / 2));
-        let deadline = tokio::time::sleep(limit);
-        tokio::pin!(finished, notice, deadline);
-        let mut noticed = false;
-        loop {
-            tokio::select! {
-                result = &mut finished => break Some(result),
-                () = &mut notice, if !noticed => {
-                    noticed = true;
-                    let text = format!("hats: waiting for {waiting} (up to {}s)", limit.as_secs());
-                    match &watched {
-                        Some(watched) => watched.line(text),
-                        // Not eprintln!, which panics when stderr is closed.
-                        None => {
-                            let _ = writeln!(std::io::stderr(), "{text}");
-                        }
+    let outcome = {
+        let finished = finish(&mut child, relay(stderr, watched.as_ref()));
+        within(finished, waiting, limit, watched.as_ref()).await
+    };
+    let ended = match outcome {
+        Ok(Ok((status, out))) => {
+            // Reaped: the group's id may already name another group.
+            stopper.disarm();
+            if let Some(watched) = watched.as_mut() {
+                watched.ok = status.success();
+            }
+            Ok((status, out))
+        }
+        Ok(Err(failure)) | Err(failure) => {
+            drop(stopper);
+            let _ = child.kill().await;
+            Err(failure)
+        }
+    };
+    if let Some(lent) = lent {
+        lent.give_back(ended.as_ref().ok().map(|(status, _)| *status));
+    }
+    ended
+}
+
+/// Stops the group when dropped, unless its leader was reaped first.
+struct GroupStopper(Option<crate::process_group::Group>);
+
+impl GroupStopper {
+    fn group(&self) -> Option<&crate::process_group::Group> {
+        self.0.as_ref()
+    }
+
+    fn disarm(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for GroupStopper {
+    fn drop(&mut self) {
+        if let Some(group) = self.0.take() {
+            group.kill();
+        }
+    }
+}
+
+/// Reads stdout (up to [`STDOUT_MAX`]) while `relaying` stderr, then reaps the child.
+async fn finish(
+    child: &mut tokio::process::Child,
+    relaying: impl std::future::Future<Output = ()>,
+) -> Result<(ExitStatus, Vec<u8>), HelperFailure> {
+    let mut out = Vec::new();
+    let stdout = child.stdout.take();
+    let read = async {
+        if let Some(pipe) = stdout {
+            let limit = u64::try_from(STDOUT_MAX).unwrap_or(u64::MAX) + 1;
+            pipe.take(limit).read_to_end(&mut out).await?;
+        }
+        Ok::<_, std::io::Error>(())
+    };
+    let (read, ()) = tokio::join!(read, relaying);
+    read.map_err(HelperFailure::Read)?;
+    if out.len() > STDOUT_MAX {
+        return Err(HelperFailure::TooLong);
+    }
+    let status = child.wait().await.map_err(HelperFailure::Read)?;
+    Ok((status, out))
+}
+
+/// `finished` within `limit`, saying after a moment what hats waits for;
+/// `Err(TimedOut)` at the bound.
+async fn within<T>(
+    finished: impl std::future::Future<Output = T>,
+    waiting: &str,
+    limit: Duration,
+    watched: Option<&Watched>,
+) -> Result<T, HelperFailure> {
+    let notice = tokio::time::sleep(NOTICE_AFTER.min(limit / 2));
+    let deadline = tokio::time::sleep(limit);
+    tokio::pin!(finished, notice, deadline);
+    let mut noticed = false;
+    loop {
+        tokio::select! {
+            result = &mut finished => return Ok(result),
+            () = &mut notice, if !noticed => {
+                noticed = true;
+                let text = format!("hats: waiting for {waiting} (up to {}s)", limit.as_secs());
+                match watched {
+                    Some(watched) => watched.line(text),
+                    // Not eprintln!, which panics when stderr is closed.
+                    None => {
+                        let _ = writeln!(std::io::stderr(), "{text}");
                     }
                 }
-                () = &mut deadline => break None,
             }
-        }
-    };
-    let Some(result) = result else {
-        if let Some(pid) = pid {
-            stop_tree(pid);
-        }
-        let _ = child.kill().await;
-        return Err(HelperFailure::TimedOut);
-    };
-    if let (Some(watched), Ok((status, _))) = (watched.as_mut(), &result) {
-        watched.ok = status.success();
-    }
-    result.map_err(HelperFailure::Read)
-}
-
-/// Kills every process `pid` started (found through `/proc`), then `pid`:
-/// a shell forks the configured command, which would outlive the shell.
-#[cfg(target_os = "linux")]
-fn stop_tree(pid: u32) {
-    let mut tree = vec![pid];
-    let parents = parent_links();
-    let mut i = 0;
-    while i < tree.len() {
-        let parent = tree[i];
-        tree.extend(parents.iter().filter(|(_, p)| *p == parent).map(|(c, _)| *c));
-        i += 1;
-    }
-    for pid in tree {
-        if let Ok(pid) = libc::pid_t::try_from(pid) {
-            // SAFETY: kill has no memory effects; a pid that has gone is reported, not harmful.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
+            () = &mut deadline => return Err(HelperFailure::TimedOut),
         }
     }
 }
-
-/// (pid, parent pid) of every process in `/proc`.
-#[cfg(target_os = "linux")]
-fn parent_links() -> Vec<(u32, u32)> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter_map(|pid| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
-            let after = &stat[stat.rfind(')')? + 1..];
-            let ppid = after.split_whitespace().nth(1)?.parse().ok()?;
-            Some((pid, ppid))
-        })
-        .collect()
-}
-
-#[cfg(all(unix, not(target_os = "linux")))]
-fn stop_tree(pid: u32) {
-    if let Ok(pid) = libc::pid_t::try_from(pid) {
-        // SAFETY: as above.
-        unsafe { libc::kill(pid, libc::SIGKILL) };
-    }
-}
-
-#[cfg(windows)]
-fn stop_tree(_pid: u32) {}
 
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
+
+    /// Whether `pid` is gone: no such process, or a zombie nobody reaped yet.
+    fn gone(pid: i32) -> bool {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => true,
+            Ok(stat) => stat[stat.rfind(')').unwrap() + 1..].trim_start().starts_with('Z'),
+        }
+    }
+
+    fn wait_gone(pid: i32) {
+        let started = std::time::Instant::now();
+        while !gone(pid) {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "process {pid} survived"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn pid_in(file: &std::path::Path) -> i32 {
+        std::fs::read_to_string(file).unwrap().trim().parse().unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_timed_out_helper_is_stopped_with_a_double_forked_child() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("grandchild");
+        let mut command = tokio::process::Command::new("sh");
+        // The subshell forks `sleep` and exits: init adopts it, so only its
+        // process group still ties it to the helper.
+        command
+            .args(["-c", "(sleep 300 & echo $! > \"$0\"); sleep 300"])
+            .arg(&file);
+        let failure = run_bounded(command, "double-fork-test", Duration::from_secs(2))
+            .await
+            .unwrap_err();
+        assert!(matches!(failure, HelperFailure::TimedOut), "{failure:?}");
+        wait_gone(pid_in(&file));
+    }
+
+    #[tokio::test]
+    async fn a_helper_that_prints_without_end_is_stopped_at_the_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("leader");
+        let mut command = tokio::process::Command::new("sh");
+        command.args(["-c", "echo $$ > \"$0\"; exec yes aaaa"]).arg(&file);
+        let failure = run_bounded(command, "endless-output-test", Duration::from_secs(60))
+            .await
+            .unwrap_err();
+        assert!(matches!(failure, HelperFailure::TooLong), "{failure:?}");
+        wait_gone(pid_in(&file));
+        let text = failure.explain("a token", Duration::from_secs(60));
+        assert!(
+            text.starts_with("printed more than 1 MiB instead of a token"),
+            "{text}"
+        );
+    }
+
+    #[tokio::test]
+    async fn output_up_to_the_cap_is_read_whole() {
+        let mut command = tokio::process::Command::new("sh");
+        command.args(["-c", &format!("head -c {STDOUT_MAX} /dev/zero")]);
+        let (status, out) = run_bounded(command, "cap-test", Duration::from_secs(60))
+            .await
+            .unwrap();
+        assert!(status.success());
+        assert_eq!(out.len(), STDOUT_MAX);
+    }
 
     #[tokio::test]
     async fn captured_stderr_arrives_as_clean_lines_between_started_and_finished() {

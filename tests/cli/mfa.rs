@@ -374,3 +374,33 @@ fn without_user_in_the_environment_the_session_name_comes_from_the_user_database
         Some(format!("hats-{name}").as_str())
     );
 }
+
+#[test]
+fn an_mfa_process_that_asks_on_the_terminal_gets_the_answer_and_ctrl_c_still_reaches_hats() {
+    let sb = Sandbox::standard(false);
+    // As a PIN prompt does: it reads the terminal itself. In a process group of
+    // its own it could only do so with the terminal lent to that group.
+    let command = "sh -c 'printf \"code? \" >/dev/tty; read code </dev/tty; echo $code'";
+    sb.aws_config(&format!(
+        "{}\n[profile asks]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = base\n\
+         mfa_serial = arn:aws:iam::111111111111:mfa/alice\nmfa_process = {command}\n",
+        crate::harness::AWS_CONFIG
+    ));
+    let mut term = crate::pty::Terminal::spawn(
+        &sb,
+        r#""$HATS" exec asks -- sh -c 'echo "ran in $HATS_TARGET"'; echo "exit=$?""#,
+    );
+    term.wait_for("code? ");
+    term.type_line("123456");
+    term.wait_for("ran in asks");
+    term.wait_for("exit=0");
+    let calls = sb.moto.take_sts_calls();
+    assert_eq!(calls[0].param("TokenCode"), Some("123456"), "{calls:?}");
+    // Ctrl-C at the prompt ends the helper, and hats with it, as a shell reports SIGINT.
+    let mut term =
+        crate::pty::Terminal::spawn(&sb, r#""$HATS" exec asks --no-cache -- true; echo "exit=$?""#);
+    term.wait_for("code? ");
+    term.keys("\x03");
+    term.wait_for("exit=130");
+    assert!(sb.moto.take_actions().is_empty());
+}
