@@ -256,9 +256,13 @@ fn no_color_draws_the_switcher_without_a_single_colour() {
     assert!(term.any_colour(), "colours are drawn by default");
     quit(&mut term);
     // ...and with it, no cell has a colour; the highlight stays (reverse video).
+    // crossterm drops colours under NO_COLOR by itself: a hats that ignored it
+    // would lose only its highlight (a background colour), which the wait for
+    // the highlighted row catches.
     sb.set_env("NO_COLOR", "1");
     let mut term = switcher(&sb);
     term.wait_for("data/Admin");
+    assert!(!term.any_colour(), "the first frame has a colour: {}", term.screen());
     term.keys("/data/Admin\t");
     term.wait_highlighted("data/Admin");
     assert!(!term.any_colour(), "{}", term.screen());
