@@ -20,6 +20,7 @@
 //! not contain it.
 
 mod effects;
+mod run;
 mod screen;
 mod sso;
 mod subshell;
@@ -80,6 +81,8 @@ struct Runner {
     discover_after_sign_in: bool,
     served: ServedPoll,
     index: IndexPoll,
+    /// Dropping it interrupts the run in progress (`run.rs`).
+    run_stop: Option<oneshot::Sender<()>>,
 }
 
 /// Where the loop's messages come from, besides the terminal.
@@ -169,6 +172,7 @@ impl Runner {
             discover_after_sign_in: false,
             served: ServedPoll::default(),
             index,
+            run_stop: None,
         };
         let inbox = Inbox {
             replies,

@@ -45,6 +45,7 @@ impl Runner {
             Effect::SavePrefs(prefs) => {
                 crate::tui::prefs::save(&crate::tui::prefs::path(&self.ctx.paths.data_dir), &prefs)?;
             }
+            Effect::Run { run, targets, argv } => self.spawn_run(run, targets, argv),
             Effect::Discard { generation } => {
                 self.sessions.remove(&generation);
             }
