@@ -22,7 +22,8 @@ pub(super) fn asked(app: &mut App, id: u64, serial: String, generation: Option<u
     let target = generation.and_then(|g| asking_row(app, g)).map_or_else(
         || {
             if let Some(run) = run {
-                format!("run on {} targets", run.rows.len())
+                let n = run.rows.len();
+                format!("run on {n} target{}", if n == 1 { "" } else { "s" })
             } else if app.syncing {
                 "organization sync".to_owned()
             } else {

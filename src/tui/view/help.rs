@@ -59,7 +59,7 @@ pub(super) fn help_lines(use_mode: bool) -> Vec<Line<'static>> {
         enter,
         "/           filter as you type; Ctrl-W word, Ctrl-U line",
         "Tab         leave the filter box: keys act on the filtered list",
-        "Esc         clear marks, cancel a hand-out, clear the filter, quit",
+        "Esc         clear marks, a pending hand-out, the filter, or quit",
         "↑↓ j k      move        PgUp PgDn  page",
         "Home End g G  first / last",
         "r / R       refresh this session / all expiring within 15 min",
