@@ -84,11 +84,12 @@ fn on_list_key(app: &mut App, code: KeyCode, now: Timestamp) -> Vec<Effect> {
         // Marking is not an action on a row: a pending hand-out stays.
         KeyCode::Char(' ') => super::run::toggle_mark(app),
         KeyCode::Char('*') => super::run::mark_shown(app),
-        // Esc takes back the last thing first: marks (then a finished run's
-        // results), a pending hand-out, then a kept filter.
-        KeyCode::Esc if super::run::clear(app) => {}
+        // Esc takes back the last thing first: marks, a pending hand-out, a
+        // kept filter, then a finished run's results.
+        KeyCode::Esc if super::run::clear_marks(app) => {}
         KeyCode::Esc if app.handout.is_some() => return supersede(app),
         KeyCode::Esc if !app.filter.text.is_empty() => filtering::clear(app),
+        KeyCode::Esc if super::run::clear_results(app) => {}
         KeyCode::Esc => app.quit = true,
         code if is_action(code) => {
             let mut effects = supersede(app);

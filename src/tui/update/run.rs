@@ -2,9 +2,11 @@
 //! front end of [`crate::fanout`] (the same engine and limits as `hats run`).
 //!
 //! - `Space` marks or unmarks the selected row, `*` marks every row the
-//!   filter shows; in the list `Esc` clears the marks first, then the results
-//!   of a finished run, before its other meanings. Marks are target names, so
-//!   a sync that rebuilds the rows keeps them.
+//!   filter shows; in the list `Esc` clears the marks before its other
+//!   meanings (a pending hand-out, a kept filter), and once nothing else is
+//!   left, a finished run's results. In the filter box `Space` types a space
+//!   and `Esc` keeps its meaning. Marks are target names, so a sync that
+//!   rebuilds the rows keeps them.
 //! - `x` runs on the marked rows, or on the selected row when none is marked.
 //!   Its box takes a command line, split into words without a shell (`sh -c`
 //!   when the user wants one); with production targets among them it then
@@ -44,13 +46,19 @@ pub(super) fn mark_shown(app: &mut App) {
     set_status(app, format!("{count} marked (x runs a command on them)"), false);
 }
 
-/// `Esc` in the list: clears the marks, else a finished run's results; false when there was neither.
-pub(super) fn clear(app: &mut App) -> bool {
-    if !app.marked.is_empty() {
-        app.marked.clear();
-        set_status(app, "marks cleared".into(), false);
-        return true;
+/// `Esc` in the list: clears the marks; false when there were none.
+pub(super) fn clear_marks(app: &mut App) -> bool {
+    if app.marked.is_empty() {
+        return false;
     }
+    app.marked.clear();
+    set_status(app, "marks cleared".into(), false);
+    true
+}
+
+/// `Esc` in the list once nothing else is to clear: forgets a finished run's
+/// results (`Enter` opens a shell on its rows again); false when there is none.
+pub(super) fn clear_results(app: &mut App) -> bool {
     if app.run.as_ref().is_some_and(|r| r.ended) {
         app.run = None;
         set_status(app, "run results cleared".into(), false);
