@@ -18,6 +18,7 @@ use crate::session::{Cache, Session};
 use crate::tui::prompter::TuiPrompter;
 use crate::tui::update::Msg;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{OnceCell, mpsc, oneshot};
 
 /// Output lines held back before a batch is sent anyway.
@@ -75,7 +76,7 @@ impl Runner {
         );
         let (stop, stopped) = oneshot::channel::<()>();
         self.run_stop = Some(stop);
-        std::thread::spawn(move || {
+        self.run_thread = Some(std::thread::spawn(move || {
             let plan = Plan { run, targets, argv };
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 tokio::runtime::Builder::new_current_thread()
@@ -98,7 +99,23 @@ impl Runner {
                 }
             };
             let _ = replies.send(reply);
-        });
+        }));
+    }
+
+    /// The switcher quits: a run in progress is interrupted (its MFA questions
+    /// cancelled, its commands sent SIGINT, then SIGKILL after the grace
+    /// period) and waited for that long at most, so no command outlives hats
+    /// unnoticed.
+    pub(super) fn end_run(&mut self) {
+        self.answers.clear();
+        self.run_stop.take();
+        let Some(thread) = self.run_thread.take() else {
+            return;
+        };
+        let until = std::time::Instant::now() + crate::commands::INTERRUPT_GRACE + Duration::from_secs(1);
+        while !thread.is_finished() && std::time::Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 

@@ -278,3 +278,22 @@ fn output_keeps_the_last_mebibyte_of_each_stream() {
     assert_eq!(captured.lines.len(), 1024);
     assert_eq!(captured.dropped, 76);
 }
+
+#[test]
+fn esc_forgets_a_finished_runs_results_only_once_the_filter_is_cleared() {
+    let mut app = app();
+    run_on(&mut app, &["staging-dev"], "true");
+    let run = app.run.as_ref().unwrap().id;
+    update(&mut app, Msg::RunEnded { run, error: None }, now());
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "stag");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Esc);
+    assert!(app.marked.is_empty() && app.run.is_some(), "the marks first");
+    key(&mut app, KeyCode::Esc);
+    assert!(app.filter.text.is_empty() && app.run.is_some(), "then the filter");
+    key(&mut app, KeyCode::Esc);
+    assert!(app.run.is_none() && !app.quit, "then the results");
+    key(&mut app, KeyCode::Esc);
+    assert!(app.quit);
+}
