@@ -115,3 +115,33 @@ fn a_production_row_among_the_marks_brings_the_guard_and_a_wrong_count_runs_noth
     term.keys("q");
     assert_eq!(term.wait_exit(), 0);
 }
+
+#[test]
+fn the_runs_mfa_code_is_asked_once_in_the_switchers_mfa_box() {
+    let sb = crate::harness::Sandbox::standard(true);
+    let mut term = switcher(&sb);
+    mark(&mut term, "staging");
+    mark(&mut term, "plain-role");
+    term.keys("x");
+    term.wait_for("Run on 2 targets:");
+    term.keys("sh -c 'echo ran-$HATS_TARGET'\r");
+    term.wait_for("MFA code for arn:aws:iam::111111111111:mfa/alice");
+    term.wait_for("target: run on 2 targets");
+    term.keys("123456\r");
+    term.wait_for("run: 2/2 done · 0 failed · 0 running");
+    let calls = sb.moto.take_actions();
+    let count = |action: &str| calls.iter().filter(|c| *c == action).count();
+    assert_eq!(count("GetSessionToken"), 1, "{calls:?}");
+    assert_eq!(count("AssumeRole"), 2, "{calls:?}");
+    // The filter shows plain-role, the last one marked.
+    term.keys("\r");
+    term.wait_for("ran-plain-role");
+    term.keys("\x1b");
+    wait_until(
+        &term,
+        |t| !t.screen().contains("ran-plain-role"),
+        "the pane closed",
+    );
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+}
