@@ -145,3 +145,22 @@ fn the_runs_mfa_code_is_asked_once_in_the_switchers_mfa_box() {
     term.keys("q");
     assert_eq!(term.wait_exit(), 0);
 }
+
+#[test]
+fn quitting_during_a_run_interrupts_its_commands() {
+    let sb = crate::harness::Sandbox::standard(true);
+    let mut term = switcher(&sb);
+    mark(&mut term, "plain-role");
+    term.keys("x");
+    term.wait_for("Run on 1 target:");
+    term.keys("sh -c 'trap \"echo int > $HOME/got-int; exit 3\" INT; while :; do sleep 0.1; done'\r");
+    wait_until(
+        &term,
+        |t| has_line(t, &["plain-role", "running"]),
+        "the command running",
+    );
+    term.keys("q");
+    assert_eq!(term.wait_exit(), 0);
+    let got = std::fs::read_to_string(sb.home.join("got-int")).unwrap_or_default();
+    assert_eq!(got, "int\n", "the command got SIGINT before hats ended");
+}
