@@ -153,7 +153,10 @@ fn quitting_during_a_run_interrupts_its_commands() {
     mark(&mut term, "plain-role");
     term.keys("x");
     term.wait_for("Run on 1 target:");
-    term.keys("sh -c 'trap \"echo int > $HOME/got-int; exit 3\" INT; while :; do sleep 0.1; done'\r");
+    // Bounded (a minute), so a failing test leaves no command behind for long.
+    term.keys(
+        "sh -c 'trap \"echo int > $HOME/got-int; exit 3\" INT; for i in $(seq 600); do sleep 0.1; done'\r",
+    );
     wait_until(
         &term,
         |t| has_line(t, &["plain-role", "running"]),
