@@ -41,6 +41,7 @@ pub use ls::ls;
 pub use org_sync::org_sync;
 pub use profiles::{profiles_print, profiles_sync};
 pub use run::run;
+pub(crate) use run::{INTERRUPT_GRACE, Scratch};
 pub use saml_sync::saml_sync;
 pub use serve::serve;
 pub use shell::shell;

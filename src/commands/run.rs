@@ -22,7 +22,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 /// After Ctrl-C, how long running commands have to end before they are killed.
-const INTERRUPT_GRACE: Duration = Duration::from_secs(5);
+pub(crate) const INTERRUPT_GRACE: Duration = Duration::from_secs(5);
 /// The exit status after Ctrl-C, as a shell reports a command ended by SIGINT.
 const INTERRUPTED: u8 = 130;
 
@@ -132,18 +132,18 @@ async fn open_cache(
 /// Without a keyring (`HATS_KEYRING=none`), the run keeps its sessions in
 /// its own memory, so one MFA code still serves every target; the index and
 /// locks of that cache live in a private directory removed when the run ends.
-struct Scratch {
+pub(crate) struct Scratch {
     dir: std::path::PathBuf,
 }
 
 impl Scratch {
-    fn new(ctx: &Context, run_id: &str) -> Result<Self, Error> {
+    pub(crate) fn new(ctx: &Context, run_id: &str) -> Result<Self, Error> {
         let dir = ctx.paths.cache_dir.join(format!("run-{run_id}"));
         crate::fs_private::create_dir(&dir).map_err(Error::doing(format!("create \"{}\"", dir.display())))?;
         Ok(Self { dir })
     }
 
-    fn cache(&self) -> crate::session::Cache {
+    pub(crate) fn cache(&self) -> crate::session::Cache {
         let store = std::sync::Arc::new(crate::session::MemoryStore::default());
         crate::session::Cache::new(store, crate::session::IndexFile::in_dir(&self.dir))
     }

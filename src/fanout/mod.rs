@@ -99,7 +99,7 @@ pub enum Status {
 
 /// What the fan-out tells its front end, in order per job: `Started`, its
 /// lines, `Finished` (a job that never started sends only `Finished`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     /// The job's command is running.
     Started {

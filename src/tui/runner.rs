@@ -20,6 +20,7 @@
 //! not contain it.
 
 mod effects;
+mod run;
 mod screen;
 mod sso;
 mod subshell;
@@ -80,6 +81,10 @@ struct Runner {
     discover_after_sign_in: bool,
     served: ServedPoll,
     index: IndexPoll,
+    /// Dropping it interrupts the run in progress (`run.rs`).
+    run_stop: Option<oneshot::Sender<()>>,
+    /// The thread of the run in progress, waited for when the switcher quits.
+    run_thread: Option<std::thread::JoinHandle<()>>,
 }
 
 /// Where the loop's messages come from, besides the terminal.
@@ -126,6 +131,7 @@ pub async fn run(ctx: Context, mut app: App) -> Result<Ending, Error> {
     let result = runner.serve(&mut app, &mut screen, &mut inbox, theme).await;
     screen.close();
     drop(restore);
+    runner.end_run();
     for text in &runner.panics {
         // Not eprintln!: stderr may be the terminal that just closed.
         let _ = writeln!(
@@ -169,6 +175,8 @@ impl Runner {
             discover_after_sign_in: false,
             served: ServedPoll::default(),
             index,
+            run_stop: None,
+            run_thread: None,
         };
         let inbox = Inbox {
             replies,

@@ -2,8 +2,13 @@
 //!
 //! Plain data, owned by the UI loop; changed only by `update`. Holds no secrets.
 
+mod run;
+
+pub use run::{Captured, OUTPUT_CAP, OutputPane, Phase, RunPrompt, RunRow, RunState, phase_text};
+
 use super::filter::Filter;
 use jiff::Timestamp;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// One target as the switcher shows it.
@@ -214,6 +219,10 @@ pub enum Overlay {
     SignIn(SignInModal),
     /// A whole message to read (`m`: the status line's, or why a box closed).
     Message(String),
+    /// `x`: the command line to run on the marked rows (and the production guard).
+    Run(RunPrompt),
+    /// A row's captured output from the run (`Enter`).
+    Output(OutputPane),
 }
 
 /// A message in the status line.
@@ -298,7 +307,13 @@ pub struct App {
     /// Served commands running now, in any terminal.
     pub served: Vec<ServedCommand>,
     /// Targets whose console was opened this run (marked in the list).
-    pub consoles_opened: std::collections::BTreeSet<String>,
+    pub consoles_opened: BTreeSet<String>,
+    /// Rows marked with `Space` or `*`, by target name (a sync keeps them).
+    pub marked: BTreeSet<String>,
+    /// The last run started with `x`, its rows' status and output.
+    pub run: Option<RunState>,
+    /// The last command line typed in the `x` box, offered again.
+    pub last_command: String,
 }
 
 impl App {
@@ -338,7 +353,10 @@ impl App {
             syncing: false,
             presets: Vec::new(),
             served: Vec::new(),
-            consoles_opened: std::collections::BTreeSet::new(),
+            consoles_opened: BTreeSet::new(),
+            marked: BTreeSet::new(),
+            run: None,
+            last_command: String::new(),
         }
     }
 
@@ -350,6 +368,7 @@ impl App {
     /// Whether a request is in flight (the loop ticks faster to animate the spinner).
     pub fn busy(&self) -> bool {
         self.handout.is_some()
+            || self.run.as_ref().is_some_and(|r| !r.ended)
             || matches!(self.overlay, Overlay::SignIn(_))
             || self.helper.as_ref().is_some_and(|h| !h.failed)
             || self.refreshing_rows > 0

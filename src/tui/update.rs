@@ -110,6 +110,20 @@ pub enum Msg {
     /// The session index was read again (another process may have made,
     /// forgotten or signed out sessions): what every row and the header show.
     Sessions(Sessions),
+    /// What run `run` (started by `Effect::Run`) did since the last report.
+    RunEvents {
+        /// The run's generation.
+        run: u64,
+        /// Its events, in order.
+        events: Vec<crate::fanout::Event>,
+    },
+    /// Run `run` ended, or could not start (`error`).
+    RunEnded {
+        /// The run's generation.
+        run: u64,
+        /// Why it could not start.
+        error: Option<String>,
+    },
 }
 
 /// Why a request for credentials failed.
@@ -200,6 +214,15 @@ pub enum Effect {
         /// The request's generation.
         generation: u64,
     },
+    /// Run a command on rows through the fan-out (`hats run`'s engine).
+    Run {
+        /// The run's generation, echoed in `Msg::RunEvents` and `Msg::RunEnded`.
+        run: u64,
+        /// Row indices, in order.
+        targets: Vec<usize>,
+        /// The program and its arguments (split without a shell).
+        argv: Vec<String>,
+    },
 }
 
 /// Applies `msg` to `app`.
@@ -280,6 +303,8 @@ fn background(app: &mut App, msg: Msg) {
             outcome,
         } => sessions::forgotten(app, target, &name, outcome),
         Msg::Sessions(read) => sessions::reread(app, read),
+        Msg::RunEvents { run, events } => run::events(app, run, events),
+        Msg::RunEnded { run, error } => run::ended(app, run, error),
         Msg::Key(_)
         | Msg::Mouse(_)
         | Msg::Tick
@@ -301,6 +326,7 @@ mod preset;
 mod region;
 mod resolved;
 mod rows;
+mod run;
 mod sessions;
 mod signin;
 mod sync;

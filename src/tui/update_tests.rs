@@ -4,6 +4,7 @@
 
 mod helper;
 mod rows;
+mod run;
 mod sessions;
 mod signin;
 

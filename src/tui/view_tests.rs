@@ -1,5 +1,7 @@
 //! Snapshots of the whole screen with a fixed clock, at 80×24 and a wide size.
 
+mod run;
+
 use super::fixture::{app, long_app, now};
 use super::state::{App, Guard, MfaModal, Overlay, Purpose, RegionPicker};
 use super::view::{Theme, draw};

@@ -72,6 +72,7 @@ mod tui_filter;
 mod tui_helper;
 mod tui_keys;
 mod tui_notices;
+mod tui_run;
 mod tui_selection;
 mod tui_sso;
 mod tui_stale;

@@ -46,6 +46,7 @@ impl Runner {
                 crate::tui::prefs::save(&crate::tui::prefs::path(&self.ctx.paths.data_dir), &prefs)
                     .map_err(Error::doing("save the switcher's preferences"))?;
             }
+            Effect::Run { run, targets, argv } => self.spawn_run(run, targets, argv),
             Effect::Discard { generation } => {
                 self.sessions.remove(&generation);
             }

@@ -100,6 +100,7 @@ pub(super) fn supersede(app: &mut App) -> Vec<Effect> {
 /// row's refresh.
 pub(super) fn is_live(app: &App, generation: u64) -> bool {
     app.handout.is_some_and(|(g, _, _)| g == generation)
+        || app.run.as_ref().is_some_and(|r| r.id == generation && !r.ended)
         || app.entries.iter().any(|e| e.refreshing == Some(generation))
 }
 

@@ -43,6 +43,11 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent, now: Timestamp) -> Vec<Effect
         Overlay::Region(picker) => region::on_key(app, picker, key),
         Overlay::Preset(target, line) => preset::on_key(app, target, line, key),
         Overlay::SignIn(modal) => super::signin::on_key(app, &modal, key),
+        Overlay::Run(prompt) => super::run::on_prompt_key(app, prompt, key),
+        Overlay::Output(pane) => {
+            super::run::on_output_key(app, pane, key.code);
+            Vec::new()
+        }
         Overlay::None if app.filtering => filtering::on_key(app, key),
         Overlay::None => on_list_key(app, key.code, now),
     }
@@ -76,9 +81,15 @@ fn on_list_key(app: &mut App, code: KeyCode, now: Timestamp) -> Vec<Effect> {
     }
     match code {
         KeyCode::Char('q') => app.quit = true,
-        // Esc takes back the last thing first: a pending hand-out, then a kept filter.
+        // Marking is not an action on a row: a pending hand-out stays.
+        KeyCode::Char(' ') => super::run::toggle_mark(app),
+        KeyCode::Char('*') => super::run::mark_shown(app),
+        // Esc takes back the last thing first: marks, a pending hand-out, a
+        // kept filter, then a finished run's results.
+        KeyCode::Esc if super::run::clear_marks(app) => {}
         KeyCode::Esc if app.handout.is_some() => return supersede(app),
         KeyCode::Esc if !app.filter.text.is_empty() => filtering::clear(app),
+        KeyCode::Esc if super::run::clear_results(app) => {}
         KeyCode::Esc => app.quit = true,
         code if is_action(code) => {
             let mut effects = supersede(app);
@@ -112,7 +123,9 @@ fn is_action(code: KeyCode) -> bool {
         KeyCode::Enter
             | KeyCode::Tab
             | KeyCode::BackTab
-            | KeyCode::Char('/' | '?' | 'm' | 'w' | 'p' | 'S' | 'f' | 'e' | 'c' | 'o' | 'r' | 'R' | 'd')
+            | KeyCode::Char(
+                '/' | '?' | 'm' | 'w' | 'p' | 'S' | 'f' | 'e' | 'c' | 'o' | 'r' | 'R' | 'd' | 'x'
+            )
     )
 }
 
@@ -125,7 +138,10 @@ fn act(app: &mut App, code: KeyCode, now: Timestamp) -> Vec<Effect> {
         KeyCode::Char('p') => preset::open(app),
         KeyCode::Char('S') => return super::sync(app),
         KeyCode::Char('f') => return pin(app),
+        // A row that ran shows its output; any other opens a shell.
+        KeyCode::Enter if super::run::open_output(app) => {}
         KeyCode::Enter => return guarded(app, Purpose::Shell),
+        KeyCode::Char('x') => super::run::open(app),
         KeyCode::Char('e') => return guarded(app, Purpose::Env),
         KeyCode::Char('c') => return guarded(app, Purpose::Copy),
         KeyCode::Char('o') => return guarded(app, Purpose::Console),

@@ -18,9 +18,13 @@ pub(super) fn asked(app: &mut App, id: u64, serial: String, generation: Option<u
     if generation.is_some_and(|g| !is_live(app, g)) {
         return vec![Effect::CancelMfa { id }];
     }
+    let run = app.run.as_ref().filter(|r| generation == Some(r.id));
     let target = generation.and_then(|g| asking_row(app, g)).map_or_else(
         || {
-            if app.syncing {
+            if let Some(run) = run {
+                let n = run.rows.len();
+                format!("run on {n} target{}", if n == 1 { "" } else { "s" })
+            } else if app.syncing {
                 "organization sync".to_owned()
             } else {
                 String::new()

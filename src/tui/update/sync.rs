@@ -126,7 +126,16 @@ fn retarget(overlay: &mut Overlay, moved: &dyn Fn(usize) -> Option<usize>) -> Op
             Some((row, _)) => row,
             None => return None,
         },
-        Overlay::None | Overlay::Help(_) | Overlay::Message(_) => return None,
+        Overlay::Run(prompt) => {
+            for row in &mut prompt.targets {
+                match moved(*row) {
+                    Some(new) => *row = new,
+                    None => return Some(*row),
+                }
+            }
+            return None;
+        }
+        Overlay::None | Overlay::Help(_) | Overlay::Message(_) | Overlay::Output(_) => return None,
     };
     let old = *row;
     match moved(old) {

@@ -59,7 +59,7 @@ pub(super) fn help_lines(use_mode: bool) -> Vec<Line<'static>> {
         enter,
         "/           filter as you type; Ctrl-W word, Ctrl-U line",
         "Tab         leave the filter box: keys act on the filtered list",
-        "Esc         cancel a pending hand-out, clear the filter, or quit",
+        "Esc         clear marks, a pending hand-out, the filter, or quit",
         "↑↓ j k      move        PgUp PgDn  page",
         "Home End g G  first / last",
         "r / R       refresh this session / all expiring within 15 min",
@@ -71,11 +71,15 @@ pub(super) fn help_lines(use_mode: bool) -> Vec<Line<'static>> {
         "d           forget the selected cached session",
         "f           pin / unpin a favourite (favourites, recent first)",
         "S           sync the organization's accounts now",
+        "Space / *   mark this row / every row the filter shows",
+        "x           run a command on the marked rows (or this row)",
+        "Enter       on a row that ran: its output (Esc closes)",
         "m           show the whole status message",
         "?           this help",
         "q Ctrl-C    quit",
         "",
         "! production (asks for confirmation)   * favourite   ◰ console",
+        "● marked (x runs on it)",
     ]
     .into_iter()
     .map(Line::raw)

@@ -13,11 +13,13 @@ use ratatui::widgets::{
     Wrap,
 };
 
-/// Columns of the list besides name, account and role: the marker, the
-/// region (from 100 columns) and the countdown.
+/// Columns of the list besides name, account and role: the marker (one
+/// more column while rows are marked or a run is shown), the region (from
+/// 100 columns), a run's status and the countdown.
 const MARKER: u16 = 2;
 const REGION: u16 = 15;
 const SESSION: u16 = 8;
+const RUN: u16 = 20;
 
 /// One row's texts before they are cut to their columns.
 struct Texts {
@@ -69,16 +71,27 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
             )
         })
         .collect();
-    let widths = column_widths(area.width, wide, with_region, &texts);
+    let extra = Extra {
+        marks: !app.marked.is_empty() || app.run.is_some(),
+        run: app.run.is_some(),
+    };
+    let widths = column_widths(area.width, wide, with_region, extra, &texts);
     let columns = Columns {
         widths: &widths,
         wide,
         with_region,
     };
-    let rows = on_screen
-        .iter()
-        .zip(texts)
-        .map(|(&i, t)| row(&app.entries[i], t, &columns, now, theme));
+    let rows = on_screen.iter().zip(texts).map(|(&i, t)| {
+        let e = &app.entries[i];
+        let mut row = row(e, t, &columns, extra, now, theme);
+        if extra.marks {
+            row.marked = Some(app.marked.contains(&e.name));
+        }
+        if extra.run {
+            row.run = Some(super::run::status_cell(app, &e.name, theme));
+        }
+        finish(e, row, theme)
+    });
     let table = Table::new(rows, widths.iter().map(|w| Constraint::Length(*w)))
         .block(block)
         .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED));
@@ -117,13 +130,26 @@ struct Columns<'a> {
     with_region: bool,
 }
 
+/// The columns shown only while rows are marked or a run is shown.
+#[derive(Debug, Clone, Copy)]
+struct Extra {
+    /// The marker has a third column: `●` on marked rows.
+    marks: bool,
+    /// A run's status column before the countdown.
+    run: bool,
+}
+
+/// A row's cells before the marks and the run's status are known.
+struct Cells {
+    cells: Vec<Cell<'static>>,
+    marked: Option<bool>,
+    run: Option<Span<'static>>,
+}
+
 /// One target's row: marker, name, (account, role, region,) session.
-fn row(e: &Entry, t: Texts, columns: &Columns<'_>, now: Timestamp, theme: Theme) -> Row<'static> {
+fn row(e: &Entry, t: Texts, columns: &Columns<'_>, extra: Extra, now: Timestamp, theme: Theme) -> Cells {
     let widths = columns.widths;
-    let mut cells = vec![
-        Cell::from(marker(e, theme)),
-        Cell::from(name_cell(t.name, t.suffix, widths[1])),
-    ];
+    let mut cells = vec![Cell::from(""), Cell::from(name_cell(t.name, t.suffix, widths[1]))];
     if columns.wide {
         cells.push(Cell::from(account_cell(&t.account, t.account_id, widths[2])));
         cells.push(Cell::from(fit::ellipsize(&t.role, usize::from(widths[3]))));
@@ -136,8 +162,29 @@ fn row(e: &Entry, t: Texts, columns: &Columns<'_>, now: Timestamp, theme: Theme)
             cells.push(Cell::from(fit::ellipsize(region, usize::from(REGION))));
         }
     }
+    if extra.run {
+        cells.push(Cell::from(""));
+    }
     cells.push(Cell::from(session(e, now, theme)));
-    let row = Row::new(cells);
+    Cells {
+        cells,
+        marked: None,
+        run: None,
+    }
+}
+
+/// The row with its marker and run status in place, production rows coloured.
+fn finish(e: &Entry, mut cells: Cells, theme: Theme) -> Row<'static> {
+    let mut marker = marker(e, theme);
+    if let Some(marked) = cells.marked {
+        marker.spans.push(Span::raw(if marked { "●" } else { " " }));
+    }
+    cells.cells[0] = Cell::from(marker);
+    if let Some(run) = cells.run {
+        let at = cells.cells.len() - 2;
+        cells.cells[at] = Cell::from(run);
+    }
+    let row = Row::new(cells.cells);
     if e.production {
         row.style(theme.production())
     } else {
@@ -181,17 +228,22 @@ fn texts(e: &Entry, console_opened: bool, highlighter: Option<&mut Highlighter>,
 
 /// Widths of every column: name, account and role get what the rows on
 /// screen need when it fits, else they share the room (3:3:2).
-fn column_widths(width: u16, wide: bool, with_region: bool, texts: &[Texts]) -> Vec<u16> {
+fn column_widths(width: u16, wide: bool, with_region: bool, extra: Extra, texts: &[Texts]) -> Vec<u16> {
     // The right border takes a column; one column between cells.
     let inner = usize::from(width.saturating_sub(1));
     let want = |f: &dyn Fn(&Texts) -> usize| texts.iter().map(f).max().unwrap_or(0);
     let name = want(&|t| t.name.width() + t.suffix.iter().map(Span::width).sum::<usize>());
     let to_u16 = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
+    let marker = MARKER + u16::from(extra.marks);
+    let run = if extra.run { RUN + 1 } else { 0 };
     if !wide {
-        let room = inner.saturating_sub(usize::from(MARKER + SESSION) + 2);
-        return vec![MARKER, to_u16(room), SESSION];
+        let room = inner.saturating_sub(usize::from(marker + SESSION + run) + 2);
+        let mut widths = vec![marker, to_u16(room)];
+        widths.extend(extra.run.then_some(RUN));
+        widths.push(SESSION);
+        return widths;
     }
-    let fixed = MARKER + SESSION + if with_region { REGION + 1 } else { 0 };
+    let fixed = marker + SESSION + run + if with_region { REGION + 1 } else { 0 };
     let room = inner.saturating_sub(usize::from(fixed) + 4);
     let wants = [
         name,
@@ -199,11 +251,12 @@ fn column_widths(width: u16, wide: bool, with_region: bool, texts: &[Texts]) -> 
         want(&|t| fit::width(&t.role)),
     ];
     let shared = fit::share(&wants, &[3, 3, 2], room);
-    let mut widths = vec![MARKER];
+    let mut widths = vec![marker];
     widths.extend(shared.into_iter().map(to_u16));
     if with_region {
         widths.push(REGION);
     }
+    widths.extend(extra.run.then_some(RUN));
     widths.push(SESSION);
     widths
 }

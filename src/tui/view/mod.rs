@@ -17,6 +17,7 @@ mod help;
 mod helper;
 mod list;
 mod overlay;
+mod run;
 
 use super::state::{App, Overlay};
 use jiff::Timestamp;
@@ -212,8 +213,10 @@ fn header_line(app: &App, now: Timestamp, theme: Theme, width: u16) -> Paragraph
     // Sessions are not kept: say why no row counts down.
     let no_cache = (!app.caching).then(|| Span::styled("  no cache (HATS_KEYRING=none)", theme.dim()));
     let title = Span::styled("hats", Style::new().add_modifier(Modifier::BOLD));
+    let run = run::header_span(app, theme);
     let fixed = |mfa: &[Span<'_>]| {
         title.width()
+            + run.as_ref().map_or(0, Span::width)
             + mfa.iter().map(Span::width).sum::<usize>()
             + notice.as_ref().map_or(0, Span::width)
             + no_cache.as_ref().map_or(0, Span::width)
@@ -223,6 +226,7 @@ fn header_line(app: &App, now: Timestamp, theme: Theme, width: u16) -> Paragraph
         mfa.extend(sso_spans(app, now, theme, true));
     }
     let mut spans = vec![title.clone()];
+    spans.extend(run.clone());
     let label = "  source: ";
     let room = width.saturating_sub(fixed(&mfa) + label.len());
     // Three characters and the ellipsis at least, or the list says nothing.
@@ -340,6 +344,13 @@ fn overlay_hints(app: &App) -> Option<&'static [(&'static str, u8)]> {
             ("Enter: use it", 0),
             ("Esc: cancel", 0),
         ],
+        Overlay::Run(p) if p.argv.is_some() => &[
+            ("type the count of production targets", 1),
+            ("Enter: run", 0),
+            ("Esc: cancel", 0),
+        ],
+        Overlay::Run(_) => &[("type a command", 1), ("Enter: run", 0), ("Esc: cancel", 0)],
+        Overlay::Output(_) => &[("↑↓ PgUp PgDn: scroll", 1), ("Esc: close", 0)],
     };
     Some(hints)
 }
@@ -365,6 +376,8 @@ fn list_hints(app: &App) -> &'static [(&'static str, u8)] {
             ("c copy", 4),
             ("r refresh", 3),
             ("d forget", 4),
+            ("Space mark", 3),
+            ("x run", 3),
             ("/ edit filter", 2),
             ("Esc clear filter", 0),
             ("? help", 0),
@@ -379,6 +392,8 @@ fn list_hints(app: &App) -> &'static [(&'static str, u8)] {
         ("e env", 2),
         ("c copy", 4),
         ("d forget", 4),
+        ("Space mark", 3),
+        ("x run", 3),
         ("? help", 0),
         ("q quit", 0),
     ]

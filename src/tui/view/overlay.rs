@@ -16,16 +16,20 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 
 /// A box to draw: title, lines, width and height (borders included).
-struct Boxed {
-    title: &'static str,
-    lines: Vec<Line<'static>>,
-    width: u16,
-    height: u16,
+pub(super) struct Boxed {
+    pub(super) title: &'static str,
+    pub(super) lines: Vec<Line<'static>>,
+    pub(super) width: u16,
+    pub(super) height: u16,
 }
 
 /// Draws the open overlay, if any, over the screen.
 pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
     let area = frame.area();
+    if let Overlay::Output(pane) = &app.overlay {
+        super::run::draw_output(frame, app, pane, theme);
+        return;
+    }
     let Some(boxed) = boxed(app, area, now, theme) else {
         return;
     };
@@ -42,7 +46,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, now: Timestamp, theme: Theme) {
 /// The open overlay's box.
 fn boxed(app: &App, area: Rect, now: Timestamp, theme: Theme) -> Option<Boxed> {
     let boxed = match &app.overlay {
-        Overlay::None => return None,
+        Overlay::None | Overlay::Output(_) => return None,
+        Overlay::Run(prompt) => super::run::prompt_box(prompt, area, theme),
         Overlay::Help(first) => {
             let (title, lines, height) = help_box(app, *first, area);
             Boxed {
