@@ -91,9 +91,10 @@ fn module_of(path: &Path) -> String {
 /// `#[cfg(test)]` module comes last by the project's convention.
 fn code_of(path: &Path) -> Option<String> {
     let name = path.file_name()?.to_string_lossy();
-    let in_test_dir = path
-        .components()
-        .any(|c| c.as_os_str().to_string_lossy().ends_with("_tests"));
+    let in_test_dir = path.components().any(|c| {
+        let c = c.as_os_str().to_string_lossy();
+        c == "tests" || c.ends_with("_tests")
+    });
     if name == "tests.rs" || name.ends_with("_tests.rs") || in_test_dir {
         return None;
     }

@@ -22,6 +22,7 @@ mod scope;
 mod settings;
 mod sso;
 mod target;
+mod target_set;
 mod trusted_file;
 mod web_identity;
 
@@ -52,11 +53,10 @@ pub use saml::{
 pub use scope::{Presets, Scope, ScopeRequest};
 pub use settings::Settings;
 pub use sso::sso_sessions;
-pub use target::NO_TARGETS_HINT;
 pub use target::{
-    Below, Chain, KeysAt, MfaDevice, Mode, Origin, RoleSpec, Source, Spec, SsoRole, SsoSession, Target,
-    TargetSet, Via,
+    Below, Chain, KeysAt, MfaDevice, Mode, Origin, RoleSpec, Source, Spec, SsoRole, SsoSession, Target, Via,
 };
+pub use target_set::{NO_TARGETS_HINT, TargetSet};
 pub use web_identity::TokenSource;
 
 use std::path::PathBuf;

@@ -262,7 +262,11 @@ fn no_color_draws_the_switcher_without_a_single_colour() {
     sb.set_env("NO_COLOR", "1");
     let mut term = switcher(&sb);
     term.wait_for("data/Admin");
-    assert!(!term.any_colour(), "the first frame has a colour: {}", term.screen());
+    assert!(
+        !term.any_colour(),
+        "the first frame has a colour: {}",
+        term.screen()
+    );
     term.keys("/data/Admin\t");
     term.wait_highlighted("data/Admin");
     assert!(!term.any_colour(), "{}", term.screen());

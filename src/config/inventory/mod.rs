@@ -27,7 +27,8 @@ mod rules;
 
 pub(super) use rules::{Verdict, offered_roles};
 
-use super::target::{Origin, Spec, Target, TargetSet};
+use super::target::{Origin, Spec, Target};
+use super::target_set::TargetSet;
 use super::{ConfigError, OrgRule};
 use crate::domain::AccountId;
 use naming::Names;

@@ -6,7 +6,8 @@
 //! megabytes of copies to fault in), hashed with foldhash, sized up front.
 
 use super::super::ConfigError;
-use super::super::target::{Origin, Source, Spec, Target, TargetSet};
+use super::super::target::{Origin, Source, Spec, Target};
+use super::super::target_set::TargetSet;
 use crate::domain::AccountId;
 use foldhash::HashMap;
 use hashbrown::HashTable;

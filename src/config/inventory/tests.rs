@@ -2,9 +2,10 @@
 
 use super::{AccountFacts, Batch, Naming, stage};
 use crate::config::OrgRule;
+use crate::config::TargetSet;
 use crate::config::saml::SamlSource;
 use crate::config::sso::{SsoRole, SsoSession};
-use crate::config::target::{Chain, Origin, RoleSpec, Source, Spec, Target, TargetSet};
+use crate::config::target::{Chain, Origin, RoleSpec, Source, Spec, Target};
 use crate::domain::{AccountId, RoleArn};
 use serde::Deserialize;
 use std::collections::BTreeMap;

@@ -20,7 +20,7 @@ use super::HatsFile;
 use super::inventory::{Batch, stage};
 use super::saml::DiscoveredRoles;
 use super::sso::SsoSession;
-use super::target::TargetSet;
+use super::target_set::TargetSet;
 use crate::domain::Inventory;
 use aws_config::profile::ProfileSet;
 use std::path::Path;

@@ -8,7 +8,8 @@
 //! bad entry never hides the good ones.
 
 use super::super::profile_names::{real_name, sdk_name, skipped_header};
-use super::super::target::{KeysAt, MfaDevice, Origin, Spec, Target, TargetSet};
+use super::super::target::{KeysAt, MfaDevice, Origin, Spec, Target};
+use super::super::target_set::TargetSet;
 use super::super::{ConfigError, clean, printable};
 use crate::domain::{MfaSerial, SessionDuration};
 use aws_config::profile::{Profile, ProfileSet};
