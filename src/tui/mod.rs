@@ -50,12 +50,4 @@ pub async fn run(ctx: Context) -> Result<ExitCode, Error> {
 #[cfg(test)]
 mod fixture;
 #[cfg(test)]
-mod handout_tests;
-#[cfg(test)]
-mod preset_tests;
-#[cfg(test)]
-mod selection_tests;
-#[cfg(test)]
-mod update_tests;
-#[cfg(test)]
-mod view_tests;
+mod tests;

@@ -9,7 +9,7 @@ use tokio::sync::{mpsc, oneshot};
 
 /// A question for the UI loop.
 pub struct MfaQuestion {
-    /// Its id.
+    /// Pairs the answer with the question (several may wait at once).
     pub id: u64,
     /// The switcher request that asks; `None` for an organization sync.
     pub generation: Option<u64>,

@@ -107,7 +107,7 @@ pub enum Purpose {
     Refresh,
 }
 
-/// The MFA modal.
+/// The box that asks for an MFA code, and what has been typed into it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MfaModal {
     /// The device.
@@ -228,7 +228,6 @@ pub enum Overlay {
 /// A message in the status line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Status {
-    /// The text.
     pub text: String,
     /// Drawn as an error.
     pub error: bool,

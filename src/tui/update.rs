@@ -47,7 +47,6 @@ pub enum Msg {
     },
     /// A line for the status bar from a background task.
     Notice {
-        /// The text.
         text: String,
         /// Drawn as an error.
         error: bool,

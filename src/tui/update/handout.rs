@@ -1,5 +1,5 @@
 //! The selection model: which target a hand-out is for, and what cancels it.
-//! (ARCHITECTURE.md states the same rules; the tests in `selection_tests`
+//! (ARCHITECTURE.md states the same rules; the tests in `tui/tests/selection.rs`
 //! and `tests/cli/tui_selection.rs` hold them.)
 //!
 //! - A hand-out (`Enter` shell, `e` exports, `c` copy, `o` console) is for the

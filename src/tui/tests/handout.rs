@@ -4,9 +4,9 @@
 //! out while a box takes keys; a sync moves a pending hand-out and an open box
 //! to their target's new row.
 
-use super::fixture::{app, entry, now};
-use super::state::{App, Overlay, Purpose};
-use super::update::{Effect, Msg, update};
+use crate::tui::fixture::{app, entry, now};
+use crate::tui::state::{App, Overlay, Purpose};
+use crate::tui::update::{Effect, Msg, update};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
@@ -197,7 +197,7 @@ fn credentials_that_come_while_another_box_takes_keys_are_not_handed_out() {
 fn a_sync_moves_the_pending_hand_out_and_an_open_box_to_their_targets_new_rows() {
     let mut app = app();
     let staging = pending(&mut app, KeyCode::Char('c'));
-    let mut entries = super::fixture::app().entries;
+    let mut entries = crate::tui::fixture::app().entries;
     entries.insert(0, entry("new/Admin", "999999999999", "Admin"));
     let synced = Msg::Synced {
         entries: entries.clone(),
@@ -213,7 +213,7 @@ fn a_sync_moves_the_pending_hand_out_and_an_open_box_to_their_targets_new_rows()
     );
     assert_eq!(app.entries[2].name, "staging-dev");
 
-    let mut app = super::fixture::app();
+    let mut app = crate::tui::fixture::app();
     key(&mut app, KeyCode::Enter);
     assert!(matches!(&app.overlay, Overlay::Guard(g) if g.target == 0));
     let synced = Msg::Synced {
@@ -233,7 +233,7 @@ fn a_box_whose_target_a_sync_removed_says_so_and_keys_typed_into_it_do_nothing()
     let mut app = app();
     key(&mut app, KeyCode::Enter);
     typed(&mut app, "y");
-    let mut entries = super::fixture::app().entries;
+    let mut entries = crate::tui::fixture::app().entries;
     entries.retain(|e| e.name != "prod-admin");
     let synced = Msg::Synced {
         entries,
@@ -272,7 +272,7 @@ fn ctrl_c_quits_as_interrupted_and_q_does_not() {
     let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
     update(&mut app, Msg::Key(ctrl_c), now());
     assert!(app.quit && app.interrupted);
-    let mut app = super::fixture::app();
+    let mut app = crate::tui::fixture::app();
     key(&mut app, KeyCode::Char('q'));
     assert!(app.quit && !app.interrupted);
 }

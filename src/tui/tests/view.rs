@@ -2,9 +2,9 @@
 
 mod run;
 
-use super::fixture::{app, long_app, now};
-use super::state::{App, Guard, MfaModal, Overlay, Purpose, RegionPicker};
-use super::view::{Theme, draw};
+use crate::tui::fixture::{app, long_app, now};
+use crate::tui::state::{App, Guard, MfaModal, Overlay, Purpose, RegionPicker};
+use crate::tui::view::{Theme, draw};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -159,7 +159,7 @@ fn region_picker_filtered_and_scrolled() {
 fn served_rows_are_marked_with_their_commands_in_the_detail() {
     let mut app = app();
     let index = app.entries.iter().position(|e| e.name == "staging-dev").unwrap();
-    app.entries[index].served = vec![super::state::ServedCommand {
+    app.entries[index].served = vec![crate::tui::state::ServedCommand {
         target: "staging-dev".into(),
         command: "terraform".into(),
         expires: now() + jiff::SignedDuration::from_secs(50 * 60),
@@ -250,9 +250,9 @@ fn help_on_a_short_terminal_scrolls_to_its_last_line() {
         "the legend is below the fold:\n{top}"
     );
     for _ in 0..30 {
-        super::update::update(
+        crate::tui::update::update(
             &mut app,
-            super::update::Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Down)),
+            crate::tui::update::Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Down)),
             now(),
         );
     }
@@ -263,7 +263,7 @@ fn help_on_a_short_terminal_scrolls_to_its_last_line() {
 }
 
 fn with_sso(mut app: App) -> App {
-    use super::state::SsoSignIn;
+    use crate::tui::state::SsoSignIn;
     app.sso_signins = vec![
         SsoSignIn {
             session: "corp".into(),
@@ -293,7 +293,7 @@ fn header_sso_sign_ins_go_compact_when_narrow() {
 
 #[test]
 fn sign_in_modal_with_a_device_code() {
-    use super::state::SignInModal;
+    use crate::tui::state::SignInModal;
     let mut app = with_sso(app());
     app.overlay = Overlay::SignIn(SignInModal {
         session: "lab".into(),
@@ -308,7 +308,7 @@ fn sign_in_modal_with_a_device_code() {
 
 #[test]
 fn sign_in_modal_while_the_browser_is_open() {
-    use super::state::SignInModal;
+    use crate::tui::state::SignInModal;
     let mut app = with_sso(app());
     app.overlay = Overlay::SignIn(SignInModal {
         session: "lab".into(),
@@ -327,7 +327,7 @@ fn sign_in_modal_while_the_browser_is_open() {
 #[test]
 fn helper_command_panel_while_it_runs() {
     let mut app = app();
-    app.helper = Some(super::state::HelperOutput {
+    app.helper = Some(crate::tui::state::HelperOutput {
         id: 1,
         label: "mfa_process \"ykman oath accounts code -s aws\" to print the code for \"arn:aws:iam::111111111111:mfa/alice\"".into(),
         lines: vec!["Touch your YubiKey...".into()],
@@ -339,7 +339,7 @@ fn helper_command_panel_while_it_runs() {
 #[test]
 fn helper_command_panel_after_it_failed() {
     let mut app = app();
-    app.helper = Some(super::state::HelperOutput {
+    app.helper = Some(crate::tui::state::HelperOutput {
         id: 1,
         label: "[saml.corp] assertion_process \"corp-idp saml\"".into(),
         lines: vec!["corp-idp: session expired".into(), "run corp-idp login".into()],
@@ -350,7 +350,7 @@ fn helper_command_panel_after_it_failed() {
 
 #[test]
 fn header_sso_sign_ins_not_read_yet_or_renewing_on_use() {
-    use super::state::SsoSignIn;
+    use crate::tui::state::SsoSignIn;
     let mut app = with_sso(app());
     app.sso_signins.push(SsoSignIn {
         session: "dev".into(),
@@ -385,7 +385,7 @@ fn every_size_down_to_one_cell_draws_and_keeps_the_help_key_from_six_columns() {
 
 #[test]
 fn a_status_message_wider_than_the_line_is_cut_and_m_shows_all_of_it() {
-    use super::update::{Msg, update};
+    use crate::tui::update::{Msg, update};
     let mut app = app();
     let text = format!(
         "cannot reach STS at \"https://sts.eu-west-1.amazonaws.com\" ({}); check the network, a proxy or AWS_ENDPOINT_URL, then try again",

@@ -1,11 +1,11 @@
 //! The scope-down picker (`p`) as plain state transitions.
 
-use super::fixture::{app, now};
-use super::state::{Overlay, Purpose};
-use super::update::{Effect, Msg, update};
+use crate::tui::fixture::{app, now};
+use crate::tui::state::{Overlay, Purpose};
+use crate::tui::update::{Effect, Msg, update};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-fn key(app: &mut super::state::App, code: KeyCode) -> Vec<Effect> {
+fn key(app: &mut crate::tui::state::App, code: KeyCode) -> Vec<Effect> {
     update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), now())
 }
 
@@ -71,7 +71,7 @@ fn p_explains_when_there_is_nothing_to_pick() {
     assert_eq!(app.overlay, Overlay::None);
     assert!(app.status.unwrap().text.contains("no presets in hats config"));
 
-    let mut app = super::fixture::app();
+    let mut app = crate::tui::fixture::app();
     app.presets = vec!["readonly".into()];
     app.entries[0].is_role = false;
     key(&mut app, KeyCode::Char('p'));

@@ -8,22 +8,22 @@ mod run;
 mod sessions;
 mod signin;
 
-use super::fixture::{app, now};
-use super::state::{Overlay, Purpose};
-use super::update::{Effect, Msg, update};
+use crate::tui::fixture::{app, now};
+use crate::tui::state::{Overlay, Purpose};
+use crate::tui::update::{Effect, Msg, update};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-fn key(app: &mut super::state::App, code: KeyCode) -> Vec<Effect> {
+fn key(app: &mut crate::tui::state::App, code: KeyCode) -> Vec<Effect> {
     update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), now())
 }
 
-fn typed(app: &mut super::state::App, text: &str) {
+fn typed(app: &mut crate::tui::state::App, text: &str) {
     for c in text.chars() {
         key(app, KeyCode::Char(c));
     }
 }
 
-fn selected_name(app: &super::state::App) -> String {
+fn selected_name(app: &crate::tui::state::App) -> String {
     app.entries[app.selected_entry().unwrap()].name.clone()
 }
 
@@ -387,7 +387,7 @@ fn help_opens_and_any_key_closes_it_and_q_or_ctrl_c_quit() {
     assert_eq!(app.overlay, Overlay::None);
     key(&mut app, KeyCode::Char('q'));
     assert!(app.quit);
-    let mut app = super::fixture::app();
+    let mut app = crate::tui::fixture::app();
     update(
         &mut app,
         Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),

@@ -2,9 +2,9 @@
 //! selection follows its target, `Tab` leaves the box keeping the filter, and
 //! `Esc` clears before it quits.
 
-use super::fixture::{app, now};
-use super::state::{App, Purpose};
-use super::update::{Effect, Msg, update};
+use crate::tui::fixture::{app, now};
+use crate::tui::state::{App, Purpose};
+use crate::tui::update::{Effect, Msg, update};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
@@ -56,7 +56,7 @@ fn tab_leaves_the_filter_box_and_every_action_key_acts_on_the_filtered_row() {
     key(&mut app, KeyCode::Char('f'));
     assert!(app.entries[3].favourite, "f pinned the filtered row");
     key(&mut app, KeyCode::Char('w'));
-    assert!(matches!(app.overlay, super::state::Overlay::Region(ref p) if p.target == 3));
+    assert!(matches!(app.overlay, crate::tui::state::Overlay::Region(ref p) if p.target == 3));
     key(&mut app, KeyCode::Esc);
     // `/` (or Tab) goes back to the box with the text kept.
     key(&mut app, KeyCode::Tab);
@@ -95,7 +95,7 @@ fn esc_in_the_list_clears_a_kept_filter_first_and_quits_only_when_nothing_is_lef
     };
     update(
         &mut app,
-        super::handout_tests::granted(generation, target, Purpose::Shell),
+        super::handout::granted(generation, target, Purpose::Shell),
         now(),
     );
     key(&mut app, KeyCode::Esc);
@@ -161,7 +161,7 @@ fn a_target_filtered_out_gives_the_cursor_to_the_best_match_never_an_unlisted_ro
 fn a_sync_that_drops_the_selected_target_moves_to_the_best_match() {
     let mut app = app();
     key(&mut app, KeyCode::End);
-    let mut entries = super::fixture::app().entries;
+    let mut entries = crate::tui::fixture::app().entries;
     entries.retain(|e| e.name != "audit-via-prod");
     update(
         &mut app,
