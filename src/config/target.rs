@@ -52,13 +52,34 @@ impl Source {
         Self::Credentials(CredentialSource::Profile(name.to_owned()))
     }
 
-    /// A short description for listings: the profile name or the credential source.
+    /// The profile name or the credential source, whole: part of cache keys
+    /// (see `session::keys`), so it never changes; listings use [`Source::label`].
     pub fn describe(&self) -> String {
         match self {
             Source::Credentials(source) => source.describe(),
             Source::Sso(sso) => sso.profile.clone(),
             Source::WebIdentity(token) => token.describe(),
             Source::Saml(saml) => saml.describe(),
+        }
+    }
+
+    /// How listings name it: as [`Source::describe`], with a web identity
+    /// source shortened to its file's or program's name.
+    pub fn label(&self) -> String {
+        match self {
+            Source::WebIdentity(token) => token.label(),
+            other => other.describe(),
+        }
+    }
+
+    /// The AWS profile whose credentials it is, if it is one.
+    pub fn profile_name(&self) -> Option<&str> {
+        match self {
+            Source::Credentials(CredentialSource::Profile(name) | CredentialSource::Keyring(name)) => {
+                Some(name)
+            }
+            Source::Sso(sso) => Some(&sso.profile),
+            Source::Credentials(_) | Source::WebIdentity(_) | Source::Saml(_) => None,
         }
     }
 }
@@ -167,9 +188,21 @@ impl Chain {
         (spec, below)
     }
 
-    /// What assumes the chain's own role: the role before it, else the base.
+    /// What assumes the chain's own role, for listings: the role before it,
+    /// else the base.
     pub fn source_description(&self) -> String {
-        self.hop(self.via.len()).1.describe()
+        match self.hop(self.via.len()).1 {
+            Below::Base(source) => source.label(),
+            Below::Role(spec) => spec.label(),
+        }
+    }
+
+    /// The AWS profile whose credentials assume the chain's own role, if one does.
+    pub fn source_profile(&self) -> Option<&str> {
+        match self.hop(self.via.len()).1 {
+            Below::Base(source) => source.profile_name(),
+            Below::Role(spec) => spec.profile.as_deref(),
+        }
     }
 }
 
@@ -347,6 +380,17 @@ impl Target {
             Spec::Role(chain) => chain.source_description(),
             Spec::UserSession { profile, .. } => profile.clone(),
             Spec::Sso(sso) => format!("(sso {})", sso.session.key()),
+        }
+    }
+
+    /// The AWS profile whose credentials start what assumes this target's
+    /// role (a user session's own profile); `None` for an Identity Center,
+    /// web identity or SAML source, or a credential source such as the environment.
+    pub fn source_profile(&self) -> Option<&str> {
+        match &self.spec {
+            Spec::Role(chain) => chain.source_profile(),
+            Spec::UserSession { profile, .. } => Some(profile),
+            Spec::Sso(_) => None,
         }
     }
 

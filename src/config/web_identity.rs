@@ -37,9 +37,26 @@ impl TokenSource {
         }
     }
 
-    /// A short description for listings and cache keys.
+    /// The whole source, key and value: part of cache keys, so it never changes.
     pub fn describe(&self) -> String {
         format!("(web identity: {} {})", self.key(), self.value())
+    }
+
+    /// What listings show: the token file's name or the program's, without
+    /// the directories (the detail pane and `ls --json` have the whole value).
+    pub fn label(&self) -> String {
+        let last = |path: &str| {
+            std::path::Path::new(path)
+                .file_name()
+                .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned())
+        };
+        match self {
+            Self::File(path) => format!("(web identity: token file {})", last(path)),
+            Self::Process(words) => format!(
+                "(web identity: {})",
+                last(words.first().map_or("", String::as_str))
+            ),
+        }
     }
 }
 
