@@ -13,6 +13,7 @@ use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_runtime::env_config::file::{EnvConfigFileKind as ProfileFileKind, EnvConfigFiles as ProfileFiles};
 use aws_types::os_shim_internal::{Env, Fs};
 use futures_util::FutureExt;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -183,17 +184,14 @@ pub async fn profile_sets(name: &str, key: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// For a profile whose real name the SDK cannot read from the files (see
-/// `profile_names`): the two files as hats hands them to the SDK, and the
-/// profile's name there, so aws-config's own providers can load its credentials.
-/// `None` when the SDK reads the profile from the files as they are.
+/// When the SDK cannot read a profile from the files as they are (its own
+/// name, or another profile's header the SDK's parser refuses, such as
+/// `[profile semi;x]`, see `profile_names`): the two files as hats hands them
+/// to the SDK, and the profile's name there, so aws-config's own providers can
+/// load its credentials. `None` when the files need no rewriting.
 pub fn sdk_profile_files(name: &str) -> Option<(ProfileFiles, String)> {
-    if name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "_-/.%@:+".contains(c))
-    {
-        return None;
-    }
+    let sdk = sdk_name(name);
+    let mut rewritten = matches!(sdk, Cow::Owned(_));
     let env = Env::real();
     let mut files = ProfileFiles::builder();
     for (kind, sdk_kind) in [
@@ -206,9 +204,11 @@ pub fn sdk_profile_files(name: &str) -> Option<(ProfileFiles, String)> {
         if kind == AwsFileKind::Config {
             text = super::profile_block::without_block(&text).into_owned();
         }
-        files = files.with_contents(sdk_kind, rewrite_headers(&text, kind).into_owned());
+        let headers = rewrite_headers(&text, kind);
+        rewritten |= matches!(headers, Cow::Owned(_));
+        files = files.with_contents(sdk_kind, headers.into_owned());
     }
-    Some((files.build(), sdk_name(name).into_owned()))
+    rewritten.then(|| (files.build(), sdk.into_owned()))
 }
 
 /// The file's text, or where it stops being UTF-8.

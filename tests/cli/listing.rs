@@ -193,3 +193,25 @@ fn profiles_with_names_the_aws_cli_accepts_are_targets_and_skipped_ones_are_repo
         calls[0].authorization
     );
 }
+
+#[test]
+fn a_semicolon_in_one_profile_name_breaks_no_other_profile_for_the_sdks_own_providers() {
+    let sb = Sandbox::standard(false);
+    // `proc` gets its keys from aws-config's own credential_process provider,
+    // which reads the AWS files itself: one odd header must not stop it.
+    let keys = "printf '{\"Version\":1,\"AccessKeyId\":\"AKIAPROCPROCPROC0001\",\"SecretAccessKey\":\"s\"}'";
+    sb.aws_config(&format!(
+        "{}\n[profile semi;x]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = plain\n\
+         [profile proc]\ncredential_process = sh -c \"{}\"\n\
+         [profile via-proc]\nrole_arn = arn:aws:iam::222222222222:role/ReadOnly\nsource_profile = proc\n",
+        crate::harness::AWS_CONFIG,
+        keys.replace('"', "\\\"")
+    ));
+    let env = crate::harness::parse_exports(&sb.hats(&["env", "via-proc"]).ok());
+    assert!(env["AWS_ACCESS_KEY_ID"].starts_with("ASIA"), "{env:?}");
+    let calls = sb.moto.take_sts_calls();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0].signed_by().0, "AKIAPROCPROCPROC0001");
+    let ls = sb.hats(&["ls"]);
+    assert_eq!(row(&table(&ls.ok()), "semi;x")[3], "Admin", "{}", ls.stderr());
+}
