@@ -9,7 +9,8 @@
 #     xmlsec1 (signs SAML responses as identity providers do, and checks what STS received),
 #     g++ (libfuzzer-sys compiles libFuzzer when the fuzz crate is checked), chromium (a real
 #     headless browser opened by the console's chrome-profile launcher) and nodejs (parses
-#     container URLs with URLSearchParams, as the Firefox container add-ons do)
+#     container URLs with URLSearchParams, as the Firefox container add-ons do), man-db and
+#     bsdextrautils (the release check renders the man page with `man -l` and `col`)
 #   - the Python test tools at the exact versions of tests/requirements.txt (moto, an
 #     AWS-compatible server; the AWS CLI; boto3; awsume) in a project-local venv, .venv-test/
 #     (its python also runs the IAM Identity Center stand-in, tests/standin/; the stand-in's
@@ -17,8 +18,9 @@
 # Then: cargo fmt --check, cargo clippy -D warnings, the fuzz crate checked, the same clippy
 # for macOS and Windows from Linux (tests/cross/check.sh, which installs Debian's rustc-web
 # with its library source, mingw-w64, and zig through cargo-zigbuild in .venv-cross/), cargo
-# test (unit + end-to-end), every cargo step with --locked. Each part's wall time is printed
-# at the end.
+# test (unit + end-to-end), then what a release ships (tests/release/check.sh: the workflows,
+# man pages, completions, packaging templates, `cargo package`), every cargo step with
+# --locked. Each part's wall time is printed at the end.
 #
 # What the end-to-end tests assume of the machine (checked below, with how to fix it):
 #   - user namespaces: every hats a test starts runs in a user namespace of its own, with
@@ -59,7 +61,7 @@ install_debian_packages() {
   for pair in gnome-keyring-daemon:gnome-keyring dbus-daemon:dbus dbus-send:dbus keyctl:keyutils \
     secret-tool:libsecret-tools faketime:faketime zsh:zsh fish:fish elvish:elvish \
     kubectl:kubernetes-client openssl:openssl xmlsec1:xmlsec1 c++:g++ chromium:chromium \
-    node:nodejs; do
+    node:nodejs man:man-db col:bsdextrautils; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
   done
   if [ "${#missing[@]}" -gt 0 ]; then
@@ -138,3 +140,4 @@ part "unit tests" cargo test --locked --lib --bins
 part "end-to-end tests" cargo test --locked --test cli
 part "properties, fuzz seeds, layers" cargo test --locked --test properties --test fuzz --test layers
 part "benches, examples" cargo test --locked --benches --examples
+part "release check" bash tests/release/check.sh
