@@ -11,6 +11,7 @@ use super::target::{Chain, Source, Spec, Target};
 use super::{check_region, printable};
 use crate::domain::CredentialSource;
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Why a target name cannot be shown, if it cannot: control characters would
@@ -39,21 +40,32 @@ pub(super) fn unshowable_name(name: &str) -> Option<(String, super::ConfigError)
 /// `target` with its descriptive values escaped, or why it cannot be used.
 pub(super) fn clean(mut target: Target) -> Result<Target, String> {
     check(target.region.as_deref(), &target.spec)?;
-    if let Some(name) = &mut target.account_name {
-        escape(name);
+    target.account_name = target.account_name.map(escaped);
+    target.ou_path = target.ou_path.map(escaped);
+    target.tags = escaped_tags(&target.tags);
+    Ok(target)
+}
+
+/// `text` as [`clean`] shows a descriptive value: control, bidi and zero-width
+/// characters escaped (the same text when it has none; escaping twice changes nothing).
+pub(super) fn escaped(text: String) -> String {
+    match printable(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(clean) => clean,
     }
-    if let Some(path) = &mut target.ou_path {
-        escape(path);
-    }
-    if target.tags.iter().any(|(k, v)| has_control(k) || has_control(v)) {
-        let tags = target
-            .tags
+}
+
+/// `tags` as [`clean`] shows them: when a key or value holds a control
+/// character, every one escaped; else the same map, shared.
+pub(super) fn escaped_tags(tags: &Arc<BTreeMap<String, String>>) -> Arc<BTreeMap<String, String>> {
+    if tags.iter().any(|(k, v)| has_control(k) || has_control(v)) {
+        let tags = tags
             .iter()
             .map(|(k, v)| (printable(k).into_owned(), printable(v).into_owned()))
             .collect();
-        target.tags = Arc::new(tags);
+        return Arc::new(tags);
     }
-    Ok(target)
+    Arc::clone(tags)
 }
 
 /// Why a target with `region` and `spec` cannot be used, if it cannot: a value
@@ -129,10 +141,4 @@ fn plain(key: &str, value: &str) -> Result<(), String> {
 
 fn has_control(text: &str) -> bool {
     text.chars().any(char::is_control)
-}
-
-fn escape(text: &mut String) {
-    if let Cow::Owned(clean) = printable(text) {
-        *text = clean;
-    }
 }

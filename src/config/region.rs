@@ -18,15 +18,14 @@ pub fn check_region(raw: &str) -> Result<(), String> {
 }
 
 fn is_region(raw: &str) -> bool {
-    let parts: Vec<&str> = raw.split('-').collect();
-    let [first, middle @ .., last] = parts.as_slice() else {
+    // Checked once per target (an organization's thousands): no allocation.
+    let Some((words, last)) = raw.rsplit_once('-') else {
         return false;
     };
-    let letters = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
+    let letters = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
     // At least one word between the area and the number: `eu-west-1`, never `eu-1`.
-    !middle.is_empty()
-        && letters(first)
-        && middle.iter().all(letters)
+    words.contains('-')
+        && words.split('-').all(letters)
         && !last.is_empty()
         && last.len() <= 3
         && last.bytes().all(|b| b.is_ascii_digit())

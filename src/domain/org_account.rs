@@ -55,6 +55,10 @@ pub struct Inventory {
 /// Removes control characters (escape sequences lose their ESC and become inert
 /// text) and trims; never returns an empty string for a non-empty id.
 pub fn clean_text(raw: &str) -> String {
+    // Names from the API rarely hold a control character: one copy, not two.
+    if !raw.chars().any(char::is_control) {
+        return raw.trim().to_owned();
+    }
     raw.chars()
         .filter(|c| !c.is_control())
         .collect::<String>()

@@ -92,7 +92,8 @@ pub(super) fn stage(set: &mut TargetSet, batches: Vec<Batch<'_>>, patterns: &[St
         .flat_map(|b| &b.accounts)
         .map(|a| a.roles.len())
         .sum();
-    let mut names = Names::of(set, adding);
+    let accounts: usize = batches.iter().map(|b| b.accounts.len()).sum();
+    let mut names = Names::of(set, adding, accounts);
     set.targets.reserve(adding);
     for batch in batches {
         add_batch(set, &mut names, batch);
@@ -112,6 +113,19 @@ struct Shown {
     ou_path: Option<String>,
     tags: Arc<BTreeMap<String, String>>,
     production: bool,
+}
+
+impl Shown {
+    /// The values as the account's targets show them: escaped once here, as
+    /// [`super::clean::clean`] would escape them in every one of its targets.
+    fn escaped(&self) -> Self {
+        Self {
+            account_name: self.account_name.clone().map(super::clean::escaped),
+            ou_path: self.ou_path.clone().map(super::clean::escaped),
+            tags: super::clean::escaped_tags(&self.tags),
+            production: self.production,
+        }
+    }
 }
 
 fn add_batch(set: &mut TargetSet, names: &mut Names, batch: Batch<'_>) {
@@ -136,6 +150,7 @@ fn add_batch(set: &mut TargetSet, names: &mut Names, batch: Batch<'_>) {
         for &i in names.profiles_in(&account.id) {
             attach(&mut set.targets[i], &shown, account.tags);
         }
+        let shown = shown.escaped();
         let label = match &naming {
             Naming::Configured if !account.name.is_empty() => account.name.to_owned(),
             Naming::Discovered => crate::domain::discovered_label(account.name),
@@ -183,16 +198,17 @@ fn add_batch(set: &mut TargetSet, names: &mut Names, batch: Batch<'_>) {
     }
 }
 
-/// Adds `target` once its values pass the checks every target passes.
+/// Adds `target` once its values pass the checks every target passes. Its
+/// descriptive values come from [`Shown::escaped`]: [`super::clean::clean`]
+/// would leave them as they are, so only what it refuses is checked.
 fn push(set: &mut TargetSet, names: &mut Names, target: Target, place: &str) {
-    let name = target.name.clone();
-    match super::clean::clean(target) {
-        Ok(target) => {
+    match super::clean::check(target.region.as_deref(), &target.spec) {
+        Ok(()) => {
             set.targets.push(target);
             names.record(&set.targets, set.targets.len() - 1);
         }
         Err(message) => set.broken.push((
-            super::printable(&name).into_owned(),
+            super::printable(&target.name).into_owned(),
             ConfigError::Entry {
                 place: place.to_owned(),
                 message,

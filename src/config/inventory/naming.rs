@@ -39,12 +39,13 @@ fn slot_name(targets: &[Target], slot: usize) -> &str {
 }
 
 impl Names {
-    /// The index of `set` (the AWS profiles), with room for `adding` more targets.
-    pub(super) fn of(set: &TargetSet, adding: usize) -> Self {
+    /// The index of `set` (the AWS profiles), with room for `adding` more
+    /// targets in `accounts` more accounts.
+    pub(super) fn of(set: &TargetSet, adding: usize, accounts: usize) -> Self {
         let mut names = Self {
             taken: HashTable::with_capacity(2 * (set.targets.len() + adding)),
             hasher: foldhash::fast::RandomState::default(),
-            labels: HashMap::default(),
+            labels: HashMap::with_capacity_and_hasher(accounts, Default::default()),
             profiles_by_account: HashMap::default(),
             roles: HashMap::default(),
             sso_roles: HashMap::default(),

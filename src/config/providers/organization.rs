@@ -64,7 +64,10 @@ pub(super) fn batch<'a>(
             accounts.push(facts);
             continue;
         }
-        for role in offered_roles(&org.roles, &verdict) {
+        let offered = offered_roles(&org.roles, &verdict);
+        // Sized exactly: a spec is a few hundred bytes, and there are thousands of accounts.
+        facts.roles.reserve_exact(offered.len());
+        for role in offered {
             match RoleArn::from_parts(inventory.partition, &facts.id, role) {
                 Ok(role_arn) => facts
                     .roles
