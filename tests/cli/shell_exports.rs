@@ -103,6 +103,38 @@ proptest! {
     }
 }
 
+/// The sequences each dialect's quoting turns on, every one in every shell:
+/// random values rarely put two of them side by side (a backslash before a
+/// quote or another backslash is what fish's single quotes read specially).
+#[test]
+fn every_dialect_reads_back_the_backslash_and_quote_sequences() {
+    let dir = tempfile::tempdir().unwrap();
+    let tricky = [
+        ["\\", "\\\\", "\\'", "'\\''"],
+        ["a\\", "\\\\\\'", "'\"$`\\", "\\\n'\n\\"],
+    ];
+    for values in tricky {
+        let exports = Exports {
+            vars: NAMES
+                .iter()
+                .copied()
+                .zip(values.iter().map(|v| (*v).to_owned()))
+                .collect(),
+        };
+        for (format, shell, loader) in LOADERS {
+            let rendered = render(&exports, format);
+            let seen = loaded_by(dir.path(), shell, loader, &rendered);
+            for (name, value) in NAMES.iter().zip(values) {
+                assert_eq!(
+                    seen.get(*name).map(String::as_str),
+                    Some(value),
+                    "{format:?} in {shell} for {name}:\n{rendered}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn the_binarys_exports_for_a_hostile_target_name_are_read_back_by_every_shell() {
     let sb = Sandbox::standard(false);
