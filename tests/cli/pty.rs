@@ -144,11 +144,16 @@ impl Terminal {
         self.writer.flush().unwrap();
     }
 
-    /// The shell's exit status (128 + the signal when a signal ended it).
+    /// The shell's exit status (128 + the signal when a signal ended it), once
+    /// the screen holds what it wrote last: a process can exit before the
+    /// reader has read its last lines. The reader gets up to 2 s to reach the
+    /// end of the output (all it needs unless something the shell started
+    /// still holds the terminal).
     pub fn wait_exit(&mut self) -> u32 {
         let started = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
+                self.wait_output_end();
                 let code = status
                     .code()
                     .or_else(|| std::os::unix::process::ExitStatusExt::signal(&status).map(|s| 128 + s));
@@ -165,6 +170,17 @@ impl Terminal {
 }
 
 impl Terminal {
+    /// Waits (at most 2 s) for the reader to read the end of the terminal's output.
+    fn wait_output_end(&self) {
+        let started = Instant::now();
+        while let Some((_, reading)) = &self.reading
+            && !reading.is_finished()
+            && started.elapsed() < Duration::from_secs(2)
+        {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// Sends keys as typed, without Enter.
     pub fn keys(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).unwrap();
