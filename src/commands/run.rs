@@ -61,17 +61,8 @@ pub async fn run(ctx: &Context, args: &RunArgs) -> Result<ExitCode, Error> {
         targets.len()
     ));
     let record = |job: &Job<'_>, session: &Session| {
-        let now = ctx.clock.now();
-        let logged = crate::history::log_run_handout(
-            &ctx.paths.data_dir,
-            &ctx.settings,
-            job.target,
-            session.expiration,
-            &run_id,
-            now,
-        );
-        if let Err(e) = logged {
-            let _ = writeln!(std::io::stderr(), "hats: cannot write the hand-out history: {e}");
+        if let Err(text) = fanout::record_handout(ctx, &run_id, job, session) {
+            let _ = writeln!(std::io::stderr(), "hats: {text}");
         }
     };
     let line = CommandLine {

@@ -153,3 +153,22 @@ pub fn new_run_id() -> String {
     let _ = getrandom::fill(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// Records `job`'s hand-out in the history under run `run_id`, as both front
+/// ends do for every command; `Err` is the sentence to show the user.
+pub fn record_handout(
+    ctx: &crate::context::Context,
+    run_id: &str,
+    job: &Job<'_>,
+    session: &crate::session::Session,
+) -> Result<(), String> {
+    crate::history::log_run_handout(
+        &ctx.paths.data_dir,
+        &ctx.settings,
+        job.target,
+        session.expiration,
+        run_id,
+        ctx.clock.now(),
+    )
+    .map_err(|e| format!("cannot write the hand-out history: {e}"))
+}

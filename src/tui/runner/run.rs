@@ -154,16 +154,7 @@ async fn fan_out(
     let sessions = Sessions::new(parts, &targets);
     sessions.warm_up(&targets).await;
     let record = |job: &Job<'_>, session: &Session| {
-        let logged = crate::history::log_run_handout(
-            &ctx.paths.data_dir,
-            &ctx.settings,
-            job.target,
-            session.expiration,
-            &run_id,
-            ctx.clock.now(),
-        );
-        if let Err(e) = logged {
-            let text = format!("cannot write the hand-out history: {e}");
+        if let Err(text) = fanout::record_handout(ctx, &run_id, job, session) {
             let _ = replies.send(Reply::Msg(Msg::Notice { text, error: true }));
         }
     };
