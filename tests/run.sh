@@ -17,7 +17,8 @@
 #     browser script runs the system python3, which creating the venv already requires)
 # Then: cargo fmt --check, cargo clippy -D warnings, the fuzz crate checked, the same clippy
 # for macOS and Windows from Linux (tests/cross/check.sh, which installs Debian's rustc-web
-# with its library source, mingw-w64, and zig through cargo-zigbuild in .venv-cross/), cargo
+# with its library source, mingw-w64, and zig through cargo-zigbuild in .venv-cross/), a
+# Windows smoke test under Wine (tests/cross/wine_smoke.sh, which installs Debian's wine64), cargo
 # test (unit + end-to-end), then what a release ships (tests/release/check.sh: the workflows,
 # man pages, completions, packaging templates, `cargo package`), every cargo step with
 # --locked. Each part's wall time is printed at the end.
@@ -134,6 +135,8 @@ part "fuzz crate" check_fuzz_crate
 # --- plat: macOS and Windows type-checked and linted from Linux (a failure names its target) ---
 part "cross toolchain" bash -c '. tests/cross/env.sh'
 part "cross checks" bash tests/cross/check.sh
+# hats.exe under Wine against moto (installs wine64; needs .venv-test and the cross toolchain).
+part "windows under wine" bash tests/cross/wine_smoke.sh
 # --- end plat: cross checks ---
 part build cargo test --locked --all-targets --no-run --quiet
 part "unit tests" cargo test --locked --lib --bins

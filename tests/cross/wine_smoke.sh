@@ -9,8 +9,9 @@
 #     served from there, proven by moto's request recorder (no second AssumeRole)
 #   - `hats exec plain-role -- cmd /c exit 7`: the command's exit code is hats'
 # Installs what it needs (Debian's wine64, the toolchain of tests/cross/env.sh,
-# moto in .venv-test). Not part of tests/run.sh: the Windows build alone took
-# 16 min on a 2-core machine; run it by hand: bash tests/cross/wine_smoke.sh Exits non-zero, saying which step failed, on any failure.
+# moto in .venv-test). tests/run.sh runs it after the cross checks (the
+# Windows build then takes ~5 min on a 2-core machine, 16 min from cold); by
+# hand: bash tests/cross/wine_smoke.sh. Exits non-zero, saying which step failed, on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
