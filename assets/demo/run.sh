@@ -35,7 +35,7 @@ export PATH="${CARGO_TARGET_DIR:-$repo/target}/release:$PATH"
 # Only once HOME points at the sandbox, so your own cache is never touched.
 cleanup() {
   if [ "${HOME:-}" = "$sandbox/home" ]; then hats forget --all >/dev/null 2>&1 || true; fi
-  kill "$moto_pid" ${ic_pid:-} 2>/dev/null || true; rm -rf "$sandbox"
+  kill "$moto_pid" ${ic_pid:-} ${fed_pid:-} 2>/dev/null || true; rm -rf "$sandbox"
 }
 trap cleanup EXIT
 for _ in $(seq 1 200); do
@@ -58,10 +58,21 @@ for _ in $(seq 1 200); do
 done
 ic="http://127.0.0.1:$(cat "$sandbox/ic.port")"
 
+# The console's sign-in federation endpoint, for `hats login`: checks each session's keys at moto.
+.venv-test/bin/python tests/standin/federation.py --moto "http://127.0.0.1:$port" \
+  --port-file "$sandbox/fed.port" --log "$sandbox/federation.jsonl" >"$sandbox/fed.log" 2>&1 &
+fed_pid=$!
+for _ in $(seq 1 200); do
+  [ -s "$sandbox/fed.port" ] && break
+  kill -0 "$fed_pid" 2>/dev/null || { cat "$sandbox/fed.log" >&2; exit 1; }
+  sleep 0.05
+done
+
 export HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_CACHE_HOME="$home/.cache" XDG_DATA_HOME="$home/.local/share"
 export AWS_CONFIG_FILE="$home/.aws/config" AWS_SHARED_CREDENTIALS_FILE="$home/.aws/credentials"
 export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_EC2_METADATA_DISABLED=true
 export AWS_ENDPOINT_URL_SSO="$ic" AWS_ENDPOINT_URL_SSO_OIDC="$ic" BROWSER="$repo/tests/standin/browser.sh"
+export HATS_FEDERATION_ENDPOINT="http://127.0.0.1:$(cat "$sandbox/fed.port")/federation"
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN HATS_TARGET
 
 # --- SAML source (self-contained): a stand-in identity provider script prints a
@@ -124,6 +135,9 @@ You are in a demo shell (sandbox HOME, local AWS at $AWS_ENDPOINT_URL). Try:
   hats whoami data-lake/DataScientist   # a role assigned in Identity Center
   hats sso sync                # discover Identity Center assignments again
   hats whoami 123456789012/SamlAdmin   # AssumeRoleWithSAML with the IdP script's assertion
+  hats run 'sandbox/*' 'staging/*' -- sh -c 'echo "\$HATS_ROLE_ARN"'
+                               # one command in four accounts and roles, MFA asked once
+  hats login sandbox/ReadOnly --print   # a console sign-in URL (from a local stand-in)
   hats ls                      # countdowns of cached sessions
   hats forget --all
 Type 'exit' to end the demo (the server and sandbox are removed).
@@ -138,5 +152,7 @@ else
   hats whoami data-lake/DataScientist
   hats whoami 123456789012/SamlAdmin
   hats exec sandbox/ReadOnly -- sh -c 'echo "child sees $HATS_TARGET in $AWS_REGION until $AWS_CREDENTIAL_EXPIRATION"'
+  hats run 'sandbox/*' -- sh -c 'echo "$HATS_ACCOUNT_NAME $HATS_ROLE_ARN"'
+  hats login sandbox/ReadOnly --print
   hats ls
 fi
