@@ -34,7 +34,11 @@ export PATH="${CARGO_TARGET_DIR:-$repo/target}/release:$PATH"
 # The demo's sessions went to your keyring (Secret Service or keyutils): remove them too.
 # Only once HOME points at the sandbox, so your own cache is never touched.
 cleanup() {
-  if [ "${HOME:-}" = "$sandbox/home" ]; then hats forget --all >/dev/null 2>&1 || true; fi
+  # forget keeps sign-ins (they are sso logout's): the demo's goes too.
+  if [ "${HOME:-}" = "$sandbox/home" ]; then
+    hats sso logout corp >/dev/null 2>&1 || true
+    hats forget --all >/dev/null 2>&1 || true
+  fi
   kill "$moto_pid" ${ic_pid:-} ${fed_pid:-} 2>/dev/null || true; rm -rf "$sandbox"
 }
 trap cleanup EXIT

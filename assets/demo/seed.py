@@ -95,17 +95,20 @@ region = "us-west-2"
 tags = {{ team = "platform" }}
 """)
 if len(sys.argv) > 3:
+    # A start URL of this run's own: an OIDC client registration a previous demo
+    # left in the keyring (registered at a stand-in that is gone) never fits it.
+    start_url = f"https://corp-{os.urandom(4).hex()}.awsapps.com/start"
     with open(f"{home}/.aws/config", "a") as f:
-        f.write("""
+        f.write(f"""
 [sso-session corp]
-sso_start_url = https://corp.awsapps.com/start
+sso_start_url = {start_url}
 sso_region = us-east-1
 sso_registration_scopes = sso:account:access
 """)
     assigned = {"production": ["AdministratorAccess", "ViewOnlyAccess"], "staging": ["PowerUserAccess"],
                 "data-lake": ["DataScientist", "ViewOnlyAccess"]}
     with open(sys.argv[3], "w") as f:
-        json.dump({"region": "us-east-1", "startUrl": "https://corp.awsapps.com/start", "user": "alice",
+        json.dump({"region": "us-east-1", "startUrl": start_url, "user": "alice",
                    "accounts": [{"accountId": accounts[name], "accountName": name,
                                  "emailAddress": f"{name}@example.com", "roles": roles}
                                 for name, roles in assigned.items()]}, f)
