@@ -59,16 +59,20 @@ fn settle(term: &mut Terminal, word: &str) {
     term.wait_for(&format!("{word}-done"));
 }
 
-/// Types `words`, presses Tab `tabs` times and waits until the screen shows `expected`.
-fn tab(term: &mut Terminal, words: &str, tabs: usize, expected: &[&str]) {
+/// Types `words` in `shell`, presses Tab `tabs` times and waits until the screen shows `expected`.
+fn tab(term: &mut Terminal, shell: &str, words: &str, tabs: usize, expected: &[&str]) {
     term.keys(words);
     term.keys(&"\t".repeat(tabs));
     for text in expected {
         term.wait_for(text);
     }
-    // Clear the line for the next case: Ctrl-U kills the line in all three
-    // shells (Ctrl-C would make the terminal drop input typed after it).
-    term.keys("\x15");
+    // Clear the line for the next case: Ctrl-A Ctrl-K in bash, zsh and fish
+    // (elvish binds neither; Ctrl-U there). Ctrl-U is also the terminal's own
+    // kill character, consumed by the terminal whenever the shell has it in
+    // canonical mode, and once on CI a completed line kept its text after it;
+    // Ctrl-A and Ctrl-K reach the line editor either way. Ctrl-C would make the
+    // terminal drop input typed after it.
+    term.keys(if shell == "elvish" { "\x15" } else { "\x01\x0b" });
     settle(term, &words.replace(' ', "_"));
 }
 
@@ -76,20 +80,33 @@ fn target_names_complete_in(shell: &str) {
     let sb = sandbox();
     let mut term = shell_with_completion(&sb, shell);
     // One match: completed in place.
-    tab(&mut term, "hats env pl", 1, &["hats env plain-role"]);
-    tab(&mut term, "hats shell stag", 1, &["hats shell staging"]);
+    tab(&mut term, shell, "hats env pl", 1, &["hats env plain-role"]);
+    tab(&mut term, shell, "hats shell stag", 1, &["hats shell staging"]);
     // Several matches: listed.
-    tab(&mut term, "hats exec data/A", 2, &["data/Admin", "data/Analyst"]);
+    tab(
+        &mut term,
+        shell,
+        "hats exec data/A",
+        2,
+        &["data/Admin", "data/Analyst"],
+    );
     // An account id completes the `ACCOUNT-ID/ROLE` aliases.
     // (fish's list elides the common start of long candidates).
     tab(
         &mut term,
+        shell,
         "hats env 555555555555/A",
         2,
         &["5555/Admin", "5555/Analyst"],
     );
     // Subcommands complete as before.
-    tab(&mut term, "hats credential-p", 1, &["hats credential-process"]);
+    tab(
+        &mut term,
+        shell,
+        "hats credential-p",
+        1,
+        &["hats credential-process"],
+    );
     assert!(
         sb.moto.take_actions().is_empty(),
         "completion made a network call"
@@ -147,7 +164,7 @@ fn elvish_loads_the_script_and_completes_target_names() {
         "credential-process"
     );
     // And Tab in the line editor puts the one match in place.
-    tab(&mut term, "hats env pl", 1, &["hats env plain-role"]);
+    tab(&mut term, "elvish", "hats env pl", 1, &["hats env plain-role"]);
     assert!(
         sb.moto.take_actions().is_empty(),
         "completion made a network call"
@@ -200,7 +217,10 @@ fn bash_completes_a_hostile_name_escaped_so_enter_runs_nothing() {
     term.keys(r"hats env evil\$\(to");
     term.keys("\t");
     term.wait_for(r"hats env evil\$\(touch\$\{IFS\}pwned\)");
-    term.keys("\x15");
+    // Enter runs it too: hats gets the name, and nothing else runs. (Ctrl-U to
+    // drop the line was once lost on CI, and `typed done` joined the line.)
+    term.keys("\r");
+    term.wait_for(&format!("export HATS_TARGET='{HOSTILE}'"));
     settle(&mut term, "typed");
     assert!(!sb.home.join("pwned").exists());
 }
