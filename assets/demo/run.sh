@@ -48,6 +48,15 @@ for _ in $(seq 1 200); do
   sleep 0.05
 done
 
+# Waits until stand-in NAME (process PID) has written $sandbox/NAME.port; its log if it died.
+wait_for_port_file() {
+  for _ in $(seq 1 200); do
+    [ -s "$sandbox/$1.port" ] && return 0
+    kill -0 "$2" 2>/dev/null || { cat "$sandbox/$1.log" >&2; exit 1; }
+    sleep 0.05
+  done
+}
+
 home="$sandbox/home"
 .venv-test/bin/python assets/demo/seed.py "http://127.0.0.1:$port" "$home" "$sandbox/identity-center.json"
 
@@ -55,22 +64,14 @@ home="$sandbox/home"
 python3 tests/standin/identity_center.py --port 0 --moto "http://127.0.0.1:$port" \
   --seed "$sandbox/identity-center.json" --port-file "$sandbox/ic.port" >"$sandbox/ic.log" 2>&1 &
 ic_pid=$!
-for _ in $(seq 1 200); do
-  [ -s "$sandbox/ic.port" ] && break
-  kill -0 "$ic_pid" 2>/dev/null || { cat "$sandbox/ic.log" >&2; exit 1; }
-  sleep 0.05
-done
+wait_for_port_file ic "$ic_pid"
 ic="http://127.0.0.1:$(cat "$sandbox/ic.port")"
 
 # The console's sign-in federation endpoint, for `hats login`: checks each session's keys at moto.
 .venv-test/bin/python tests/standin/federation.py --moto "http://127.0.0.1:$port" \
   --port-file "$sandbox/fed.port" --log "$sandbox/federation.jsonl" >"$sandbox/fed.log" 2>&1 &
 fed_pid=$!
-for _ in $(seq 1 200); do
-  [ -s "$sandbox/fed.port" ] && break
-  kill -0 "$fed_pid" 2>/dev/null || { cat "$sandbox/fed.log" >&2; exit 1; }
-  sleep 0.05
-done
+wait_for_port_file fed "$fed_pid"
 
 export HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_CACHE_HOME="$home/.cache" XDG_DATA_HOME="$home/.local/share"
 export AWS_CONFIG_FILE="$home/.aws/config" AWS_SHARED_CREDENTIALS_FILE="$home/.aws/credentials"
