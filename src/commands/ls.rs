@@ -88,13 +88,13 @@ pub fn ls(ctx: &Context, as_json: bool) -> Result<(), Error> {
 
 struct Row<'a> {
     target: &'a Target,
-    session: Option<IndexEntry>,
-    mfa_session: Option<IndexEntry>,
+    session: Option<&'a IndexEntry>,
+    mfa_session: Option<&'a IndexEntry>,
     mode: &'static str,
 }
 
-fn live(index: &Index, key: Option<String>, now: Timestamp) -> Option<IndexEntry> {
-    index.sessions.get(&key?).filter(|e| e.expires > now).cloned()
+fn live(index: &Index, key: Option<String>, now: Timestamp) -> Option<&IndexEntry> {
+    index.sessions.get(&key?).filter(|e| e.expires > now)
 }
 
 fn remaining(entry: Option<&IndexEntry>, now: Timestamp) -> String {
@@ -131,7 +131,7 @@ fn table(rows: &[Row<'_>], now: Timestamp) -> String {
                 t.mfa_device()
                     .map_or_else(|| "-".into(), |m| short_device(m.serial.as_str())),
                 r.mode.to_owned(),
-                remaining(r.session.as_ref(), now),
+                remaining(r.session, now),
             ]
         })
         .collect();
@@ -255,10 +255,10 @@ fn json_item<'a>(r: &'a Row<'a>, settings: &crate::config::Settings, now: Timest
             }
             Spec::UserSession { .. } | Spec::Sso(_) => None,
         },
-        session: session(r.session.as_ref()).map(|mut s| {
-            s.assumed_role_arn = r.session.as_ref().and_then(|e| e.arn.as_deref());
+        session: session(r.session).map(|mut s| {
+            s.assumed_role_arn = r.session.and_then(|e| e.arn.as_deref());
             s
         }),
-        mfa_session: session(r.mfa_session.as_ref()),
+        mfa_session: session(r.mfa_session),
     }
 }

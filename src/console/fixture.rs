@@ -11,7 +11,7 @@ pub fn role(name: &str, arn: &str) -> Target {
         name: name.into(),
         alias: None,
         origin: Origin::HatsConfig,
-        account_id: Some(role_arn.account().clone()),
+        account_id: Some(*role_arn.account()),
         account_name: None,
         region: None,
         production: false,

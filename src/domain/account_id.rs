@@ -3,29 +3,36 @@
 use super::InvalidValue;
 use std::fmt;
 
-/// A 12-digit AWS account id.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct AccountId(String);
+/// A 12-digit AWS account id, kept inline: every target and role ARN holds
+/// one, and an organization has thousands, so a copy allocates nothing.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AccountId([u8; 12]);
 
 impl AccountId {
     /// Checks that `raw` is twelve digits.
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
-        if raw.len() == 12 && raw.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(InvalidValue::AccountId(raw.to_owned()))
+        match <[u8; 12]>::try_from(raw.as_bytes()) {
+            Ok(digits) if digits.iter().all(u8::is_ascii_digit) => Ok(Self(digits)),
+            _ => Err(InvalidValue::AccountId(raw.to_owned())),
         }
     }
 
     /// The id as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        // Twelve ASCII digits (checked by `parse`) are always UTF-8.
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 
 impl fmt::Display for AccountId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("AccountId").field(&self.as_str()).finish()
     }
 }
 

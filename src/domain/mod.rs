@@ -28,7 +28,7 @@ pub use mfa::{MfaCode, MfaSerial};
 pub use names::{discovered_label, is_invisible, is_plain_name, latin_ascii, name_char, printable};
 pub use org_account::{Inventory, OrgAccount, clean_text};
 pub use partition::Partition;
-pub use role_arn::RoleArn;
+pub use role_arn::{RoleArn, is_role_name};
 pub use saml_assertion::{AssertionError, AssertionFacts, MAX_ASSERTION_BYTES, SamlRole, read_assertion};
 pub use session_name::SessionName;
 pub use session_policy::{MAX_POLICY_ARNS, MAX_POLICY_CHARS, SessionPolicy};

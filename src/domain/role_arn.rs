@@ -48,7 +48,7 @@ impl RoleArn {
         }
         Ok(Self {
             name_start: raw.len() - name.len(),
-            account: account.clone(),
+            account: *account,
             raw,
         })
     }
@@ -87,7 +87,7 @@ impl fmt::Display for RoleArn {
 }
 
 /// IAM's rule for role names: 1–64 of letters, digits and `+=,.@_-`.
-fn is_role_name(name: &str) -> bool {
+pub fn is_role_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
         && name

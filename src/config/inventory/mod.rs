@@ -62,8 +62,39 @@ pub(super) struct AccountFacts<'a> {
     pub roles: Vec<Spec>,
 }
 
+/// A batch's accounts, made as the stage takes them: an organization's
+/// thousands of role specs are never all held at once beside their targets.
+pub(super) struct Accounts<'a> {
+    /// At most this many accounts…
+    most_accounts: usize,
+    /// …offering at most this many roles: room for them is made up front.
+    most_roles: usize,
+    facts: Box<dyn Iterator<Item = AccountFacts<'a>> + 'a>,
+}
+
+impl<'a> Accounts<'a> {
+    /// Accounts made one by one by `facts`, at most `most_accounts` of them offering at most `most_roles` roles.
+    pub(super) fn lazy(
+        most_accounts: usize,
+        most_roles: usize,
+        facts: impl Iterator<Item = AccountFacts<'a>> + 'a,
+    ) -> Self {
+        Self {
+            most_accounts,
+            most_roles,
+            facts: Box::new(facts),
+        }
+    }
+}
+
+impl<'a> From<Vec<AccountFacts<'a>>> for Accounts<'a> {
+    fn from(facts: Vec<AccountFacts<'a>>) -> Self {
+        let roles = facts.iter().map(|a| a.roles.len()).sum();
+        Self::lazy(facts.len(), roles, facts.into_iter())
+    }
+}
+
 /// What one provider found under one config entry.
-#[derive(Debug)]
 pub(super) struct Batch<'a> {
     /// Listed as.
     pub origin: Origin,
@@ -81,18 +112,14 @@ pub(super) struct Batch<'a> {
     pub tags: BTreeMap<String, String>,
     /// The entry guards its targets as production itself.
     pub production: bool,
-    pub accounts: Vec<AccountFacts<'a>>,
+    pub accounts: Accounts<'a>,
 }
 
 /// Adds the targets of `batches` to `set`, whose targets (the AWS profiles)
 /// are already named; then marks targets whose names match `patterns` as production.
 pub(super) fn stage(set: &mut TargetSet, batches: Vec<Batch<'_>>, patterns: &[String]) {
-    let adding: usize = batches
-        .iter()
-        .flat_map(|b| &b.accounts)
-        .map(|a| a.roles.len())
-        .sum();
-    let accounts: usize = batches.iter().map(|b| b.accounts.len()).sum();
+    let adding: usize = batches.iter().map(|b| b.accounts.most_roles).sum();
+    let accounts: usize = batches.iter().map(|b| b.accounts.most_accounts).sum();
     let mut names = Names::of(set, adding, accounts);
     set.targets.reserve(adding);
     for batch in batches {
@@ -141,7 +168,7 @@ fn add_batch(set: &mut TargetSet, names: &mut Names, batch: Batch<'_>) {
         accounts,
     } = batch;
     let qualifier = crate::domain::discovered_label(&qualifier);
-    for account in accounts {
+    for account in accounts.facts {
         let verdict = Verdict::of(&rules, &account);
         if !verdict.offered {
             continue;
@@ -266,7 +293,7 @@ fn target(
         name,
         alias,
         origin,
-        account_id: Some(id.clone()),
+        account_id: Some(*id),
         account_name: shown.account_name.clone(),
         region,
         production: shown.production,

@@ -53,7 +53,7 @@ impl Names {
         for (i, t) in set.targets.iter().enumerate() {
             names.record(&set.targets, i);
             if let (Origin::AwsProfile, Some(id)) = (t.origin, &t.account_id) {
-                names.profiles_by_account.entry(id.clone()).or_default().push(i);
+                names.profiles_by_account.entry(*id).or_default().push(i);
             }
         }
         names
@@ -77,7 +77,7 @@ impl Names {
                 self.roles.entry(chain.role.role_arn.to_string()).or_insert(index);
             }
             (Spec::Sso(sso), Origin::AwsProfile) => {
-                let roles = self.sso_roles.entry(sso.account_id.clone()).or_default();
+                let roles = self.sso_roles.entry(sso.account_id).or_default();
                 let key = sso.session.key();
                 if !roles.iter().any(|(s, r, _)| s == key && *r == sso.role_name) {
                     roles.push((key.to_owned(), sso.role_name.clone(), index));
@@ -121,7 +121,7 @@ impl Names {
         match self.labels.get(label) {
             Some(owner) => owner == account,
             None => {
-                self.labels.insert(label.to_owned(), account.clone());
+                self.labels.insert(label.to_owned(), *account);
                 true
             }
         }

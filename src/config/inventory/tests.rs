@@ -112,7 +112,7 @@ fn spec(way: &str, account: &AccountId, role_name: &str, qualifier: &str) -> Spe
         "identity-center" => Spec::Sso(SsoRole {
             profile: String::new(),
             session: session(qualifier),
-            account_id: account.clone(),
+            account_id: *account,
             role_name: role_name.into(),
         }),
         "saml" => {
@@ -180,7 +180,8 @@ fn run(case: &Case, way: &str) -> TargetSet {
                         tags: a.tags.as_ref(),
                     }
                 })
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
         })
         .collect();
     stage(&mut set, batches, &case.patterns);

@@ -86,7 +86,8 @@ pub(super) fn batch<'a>(
             ou_path: None,
             tags: None,
             roles,
-        }],
+        }]
+        .into(),
     })
 }
 

@@ -4,11 +4,12 @@
 //! so its rules see them; `[[identity_center.rule]]`s come after the organization's.
 
 use super::super::hats_file::{IdentityCenterEntry, OrganizationEntry};
-use super::super::inventory::{AccountFacts, Batch, Naming};
+use super::super::inventory::{AccountFacts, Accounts, Batch, Naming};
 use super::super::sso::{SsoRole, SsoSession};
 use super::super::target::{Origin, Spec};
 use crate::domain::{AccountId, Inventory, OrgAccount};
 use foldhash::HashMap;
+use std::rc::Rc;
 use std::sync::Arc;
 
 /// One batch per sign-in, in the order given (sorted by key, so names stay put).
@@ -18,9 +19,11 @@ pub(super) fn batches<'a>(
     org: Option<(&'a OrganizationEntry, &'a Inventory)>,
     default_region: Option<&String>,
 ) -> Vec<Batch<'a>> {
-    let known: HashMap<&str, &OrgAccount> = org
-        .map(|(_, inv)| inv.accounts.iter().map(|a| (a.id.as_str(), a)).collect())
-        .unwrap_or_default();
+    // Shared by each sign-in's accounts, which are made as the stage takes them.
+    let known: Rc<HashMap<&str, &OrgAccount>> = Rc::new(
+        org.map(|(_, inv)| inv.accounts.iter().map(|a| (a.id.as_str(), a)).collect())
+            .unwrap_or_default(),
+    );
     let rules: Vec<_> = org
         .map(|(o, _)| o.rules.iter())
         .into_iter()
@@ -29,20 +32,25 @@ pub(super) fn batches<'a>(
         .collect();
     found
         .iter()
-        .map(|(session, inventory)| Batch {
-            origin: Origin::IdentityCenter,
-            naming: Naming::Discovered,
-            qualifier: session.key().to_owned(),
-            place: format!("Identity Center sign-in \"{}\"", session.key()),
-            rules: rules.clone(),
-            region: region(entry, default_region, session),
-            tags: Default::default(),
-            production: false,
-            accounts: inventory
-                .accounts
-                .iter()
-                .filter_map(|account| facts(account, known.get(account.id.as_str()).copied(), session))
-                .collect(),
+        .map(|(session, inventory)| {
+            let known = Rc::clone(&known);
+            Batch {
+                origin: Origin::IdentityCenter,
+                naming: Naming::Discovered,
+                qualifier: session.key().to_owned(),
+                place: format!("Identity Center sign-in \"{}\"", session.key()),
+                rules: rules.clone(),
+                region: region(entry, default_region, session),
+                tags: Default::default(),
+                production: false,
+                accounts: Accounts::lazy(
+                    inventory.accounts.len(),
+                    inventory.accounts.iter().map(|a| a.roles.len()).sum(),
+                    inventory.accounts.iter().filter_map(move |account| {
+                        facts(account, known.get(account.id.as_str()).copied(), session)
+                    }),
+                ),
+            }
         })
         .collect()
 }
@@ -61,7 +69,7 @@ fn facts<'a>(
                 // Set to the target's name once the stage has named it.
                 profile: String::new(),
                 session: Arc::clone(session),
-                account_id: id.clone(),
+                account_id: id,
                 role_name: role.clone(),
             })
         })

@@ -5,12 +5,12 @@
 
 use super::super::ConfigError;
 use super::super::hats_file::OrganizationEntry;
-use super::super::inventory::{AccountFacts, Batch, Naming, Verdict, offered_roles};
+use super::super::inventory::{AccountFacts, Accounts, Batch, Naming, Verdict, offered_roles};
 use super::super::profile_names::sdk_name;
 use super::super::target::{MfaDevice, Origin, RoleSpec, Spec};
 use super::super::target_set::TargetSet;
 use super::source_of;
-use crate::domain::{AccountId, Inventory, MfaSerial, Partition, RoleArn};
+use crate::domain::{AccountId, Inventory, MfaSerial, OrgAccount, Partition, RoleArn};
 use aws_config::profile::ProfileSet;
 use std::sync::Arc;
 
@@ -41,42 +41,46 @@ pub(super) fn batch<'a>(
         }),
         None => via_mfa,
     };
+    // A role name is checked once here, not once in every account.
+    let mut checked: Vec<&str> = Vec::new();
+    for role in org.roles.iter().chain(org.rules.iter().flat_map(|r| &r.roles)) {
+        if !checked.contains(&role.as_str()) {
+            checked.push(role);
+            if !crate::domain::is_role_name(role) {
+                broken(format!("role \"{role}\" is not a valid IAM role name"));
+            }
+        }
+    }
     let rules: Vec<_> = org.rules.iter().collect();
-    let mut accounts = Vec::with_capacity(inventory.accounts.len());
-    for account in inventory
+    let most_roles = checked.len() * inventory.accounts.len();
+    let partition = inventory.partition;
+    let offers = {
+        let rules = rules.clone();
+        move |account: &'a OrgAccount| {
+            let id = AccountId::parse(&account.id).ok()?;
+            let mut facts = AccountFacts {
+                id,
+                name: &account.name,
+                ou_path: Some(&account.ou_path),
+                tags: Some(&account.tags),
+                roles: Vec::new(),
+            };
+            let verdict = Verdict::of(&rules, &facts);
+            if verdict.offered {
+                facts.roles = offered_roles(&org.roles, &verdict)
+                    .into_iter()
+                    .filter_map(|role| RoleArn::from_parts(partition, &id, role).ok())
+                    .map(|role_arn| Spec::Role(way.to(offer(role_arn, mfa.as_ref()))))
+                    .collect();
+            }
+            Some(facts)
+        }
+    };
+    let accounts = inventory
         .accounts
         .iter()
         .filter(|a| org.include_inactive || a.is_active())
-    {
-        let Ok(id) = AccountId::parse(&account.id) else {
-            continue;
-        };
-        let mut facts = AccountFacts {
-            id,
-            name: &account.name,
-            ou_path: Some(&account.ou_path),
-            tags: Some(&account.tags),
-            roles: Vec::new(),
-        };
-        let verdict = Verdict::of(&rules, &facts);
-        if !verdict.offered {
-            // The stage leaves it out too; no roles to build.
-            accounts.push(facts);
-            continue;
-        }
-        let offered = offered_roles(&org.roles, &verdict);
-        // Sized exactly: a spec is a few hundred bytes, and there are thousands of accounts.
-        facts.roles.reserve_exact(offered.len());
-        for role in offered {
-            match RoleArn::from_parts(inventory.partition, &facts.id, role) {
-                Ok(role_arn) => facts
-                    .roles
-                    .push(Spec::Role(way.to(offer(role_arn, mfa.as_ref())))),
-                Err(_) => broken(format!("role \"{role}\" is not a valid IAM role name")),
-            }
-        }
-        accounts.push(facts);
-    }
+        .filter_map(offers);
     Some(Batch {
         origin: Origin::Organization,
         naming: Naming::Discovered,
@@ -86,7 +90,7 @@ pub(super) fn batch<'a>(
         region: Some(offer_region(profiles, org, inventory)),
         tags: Default::default(),
         production: false,
-        accounts,
+        accounts: Accounts::lazy(inventory.accounts.len(), most_roles, accounts),
     })
 }
 

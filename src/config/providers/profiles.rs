@@ -101,9 +101,9 @@ pub(super) fn lookup<'p>(profiles: &'p ProfileSet, name: &str) -> Option<&'p Pro
 
 fn profile_target(profile: &Profile, spec: Spec) -> Target {
     let account_id = match &spec {
-        Spec::Role(chain) => Some(chain.role.role_arn.account().clone()),
+        Spec::Role(chain) => Some(*chain.role.role_arn.account()),
         Spec::UserSession { mfa, .. } => mfa.as_ref().and_then(|m| m.serial.account()),
-        Spec::Sso(sso) => Some(sso.account_id.clone()),
+        Spec::Sso(sso) => Some(sso.account_id),
     };
     Target {
         name: real_name(profile.name()).into_owned(),

@@ -64,7 +64,7 @@ pub(super) fn batches<'a>(
             region: entry.region.clone(),
             tags: BTreeMap::from([("saml".to_owned(), name.clone())]),
             production: false,
-            accounts,
+            accounts: accounts.into(),
         });
     }
     batches
@@ -93,7 +93,7 @@ fn accounts<'a>(
         if !kept(&role_arn) {
             continue;
         }
-        let id = role_arn.account().clone();
+        let id = *role_arn.account();
         let mut chain = Chain::direct(Source::Saml(Box::new(source(&role.principal_arn))), role_arn);
         chain.role.duration = entry.duration;
         let spec = Spec::Role(chain);

@@ -30,7 +30,7 @@ pub(super) fn batch<'a>(name: &str, entry: &'a WebIdentityEntry) -> Result<Batch
     if let Some(region) = &entry.region {
         check_region(region).map_err(broken)?;
     }
-    let id = role_arn.account().clone();
+    let id = *role_arn.account();
     let mut chain = Chain::direct(Source::WebIdentity(Box::new(token)), role_arn);
     chain.role.session_name = entry.role_session_name.clone();
     chain.role.duration = entry.duration;
@@ -50,6 +50,7 @@ pub(super) fn batch<'a>(name: &str, entry: &'a WebIdentityEntry) -> Result<Batch
             ou_path: None,
             tags: None,
             roles: vec![spec],
-        }],
+        }]
+        .into(),
     })
 }
