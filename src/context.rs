@@ -323,7 +323,7 @@ pub(crate) fn region_with(
 ) -> String {
     region_override
         .map(str::to_owned)
-        .or_else(|| target.region.clone())
+        .or_else(|| target.region.as_deref().map(str::to_owned))
         .or_else(environment)
         .unwrap_or_else(|| target.partition().default_region().to_owned())
 }

@@ -111,7 +111,7 @@ fn describe(target: &crate::config::Target) -> Option<String> {
     let account = match (&target.account_name, &target.account_id) {
         (Some(name), Some(id)) => format!("{name} {id}"),
         (None, Some(id)) => id.to_string(),
-        (Some(name), None) => name.clone(),
+        (Some(name), None) => name.to_string(),
         (None, None) => return target.role_name().map(str::to_owned),
     };
     Some(match target.role_name() {

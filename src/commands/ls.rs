@@ -125,7 +125,7 @@ fn table(rows: &[Row<'_>], now: Timestamp) -> String {
                     .as_ref()
                     .map_or_else(|| "-".into(), ToString::to_string),
                 // The account alias or organization account name, as the switcher shows it.
-                t.account_name.clone().unwrap_or_else(|| "-".into()),
+                t.account_name.as_deref().unwrap_or("-").to_owned(),
                 t.role_name().unwrap_or("-").to_owned(),
                 t.source_description(),
                 t.mfa_device()

@@ -194,7 +194,7 @@ fn json_object(
     let mut object = serde_json::json!({
         "target": job.target.name,
         "account_id": job.target.account_id.as_ref().map(ToString::to_string),
-        "account_name": job.target.account_name,
+        "account_name": job.target.account_name.as_deref(),
         "region": job.region,
         "exit_code": serde_json::Value::Null,
         "duration_ms": u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),

@@ -48,10 +48,10 @@ pub(super) fn clean(mut target: Target) -> Result<Target, String> {
 
 /// `text` as [`clean`] shows a descriptive value: control, bidi and zero-width
 /// characters escaped (the same text when it has none; escaping twice changes nothing).
-pub(super) fn escaped(text: String) -> String {
+pub(super) fn escaped(text: Arc<str>) -> Arc<str> {
     match printable(&text) {
         Cow::Borrowed(_) => text,
-        Cow::Owned(clean) => clean,
+        Cow::Owned(clean) => clean.into(),
     }
 }
 
@@ -140,5 +140,5 @@ fn plain(key: &str, value: &str) -> Result<(), String> {
 }
 
 fn has_control(text: &str) -> bool {
-    text.chars().any(char::is_control)
+    !crate::domain::is_printable_ascii(text) && text.chars().any(char::is_control)
 }

@@ -330,16 +330,17 @@ pub struct Target {
     pub origin: Origin,
     /// The account, when known.
     pub account_id: Option<AccountId>,
-    /// The account's alias, when known.
-    pub account_name: Option<String>,
+    /// The account's alias, when known. Shared, like `region`, `tags` and
+    /// `ou_path`, by every role offered in one account: an organization has thousands.
+    pub account_name: Option<Arc<str>>,
     /// Region for exports and STS.
-    pub region: Option<String>,
+    pub region: Option<Arc<str>>,
     /// Guarded as production.
     pub production: bool,
     /// Free-form tags; shared by every role offered in one account.
     pub tags: Arc<BTreeMap<String, String>>,
     /// OU path in the organization, when known (`Production/Payments`).
-    pub ou_path: Option<String>,
+    pub ou_path: Option<Arc<str>>,
     /// How to get its credentials.
     pub spec: Spec,
 }

@@ -25,7 +25,9 @@ pub use credential_source::CredentialSource;
 pub use credentials::{Credentials, CredentialsView};
 pub use duration::{SessionDuration, format_remaining};
 pub use mfa::{MfaCode, MfaSerial};
-pub use names::{discovered_label, is_invisible, is_plain_name, latin_ascii, name_char, printable};
+pub use names::{
+    discovered_label, is_invisible, is_plain_name, is_printable_ascii, latin_ascii, name_char, printable,
+};
 pub use org_account::{Inventory, OrgAccount, clean_text};
 pub use partition::Partition;
 pub use role_arn::{RoleArn, is_role_name};

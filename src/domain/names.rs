@@ -20,7 +20,7 @@ use std::borrow::Cow;
 /// Whether `c` may appear in a discovered account label: ASCII letters and
 /// digits and `._@+=,-` (IAM's own name characters; `/` only joins account and role).
 pub fn name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "._@+=,-".contains(c)
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '@' | '+' | '=' | ',' | '-')
 }
 
 /// `raw` in the charset of [`name_char`]: common accented Latin letters become
@@ -28,6 +28,10 @@ pub fn name_char(c: char) -> bool {
 /// becomes one `-`, and such runs at either end are dropped. Empty when nothing
 /// usable is left (the caller then names the account by its id).
 pub fn discovered_label(raw: &str) -> String {
+    if is_plain_name(raw) {
+        // Most names are: one copy, no rebuilding.
+        return raw.to_owned();
+    }
     let mut out = String::with_capacity(raw.len());
     let mut gap = false;
     let push = |out: &mut String, gap: &mut bool, c: char| {
@@ -150,7 +154,7 @@ pub fn is_invisible(c: char) -> bool {
 /// included, as it is.
 pub fn printable(text: &str) -> Cow<'_, str> {
     let hidden = |c: char| c.is_control() || is_invisible(c);
-    if !text.chars().any(hidden) {
+    if is_printable_ascii(text) || !text.chars().any(hidden) {
         return Cow::Borrowed(text);
     }
     let mut shown = String::with_capacity(text.len() + 8);
@@ -162,6 +166,12 @@ pub fn printable(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(shown)
+}
+
+/// Whether `text` is only printable ASCII (no control character, nothing
+/// hidden): the common case, checked a byte at a time before any decoding.
+pub fn is_printable_ascii(text: &str) -> bool {
+    text.bytes().all(|b| (b' '..=b'~').contains(&b))
 }
 
 #[cfg(test)]

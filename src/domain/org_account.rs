@@ -56,7 +56,7 @@ pub struct Inventory {
 /// text) and trims; never returns an empty string for a non-empty id.
 pub fn clean_text(raw: &str) -> String {
     // Names from the API rarely hold a control character: one copy, not two.
-    if !raw.chars().any(char::is_control) {
+    if super::is_printable_ascii(raw) || !raw.chars().any(char::is_control) {
         return raw.trim().to_owned();
     }
     raw.chars()

@@ -119,7 +119,7 @@ pub async fn run<'t, P: MfaPrompter>(
 fn environment(job: &Job<'_>, session: &Session) -> Vec<(&'static str, String)> {
     let mut vars = crate::output::exports(job.target, session, Some(&job.region)).vars;
     if let Some(name) = &job.target.account_name {
-        vars.push(("HATS_ACCOUNT_NAME", name.clone()));
+        vars.push(("HATS_ACCOUNT_NAME", name.to_string()));
     }
     vars
 }

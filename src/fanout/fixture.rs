@@ -21,7 +21,7 @@ pub fn target(account: &str, id: &str, role: &str, ou: Option<&str>, tags: &[(&s
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                 .collect::<BTreeMap<_, _>>(),
         ),
-        ou_path: ou.map(str::to_owned),
+        ou_path: ou.map(Into::into),
         spec: Spec::Role(Chain {
             base: Source::profile("base"),
             via: Vec::new(),

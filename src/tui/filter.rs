@@ -275,10 +275,10 @@ impl Highlighter {
 /// Every field a filter may match: the name, then account id and alias, role, OU path, tags.
 fn fields(entry: &Entry) -> (&str, impl Iterator<Item = &str>) {
     let extras = [
-        Some(&entry.account),
-        Some(&entry.role),
-        entry.account_name.as_ref(),
-        entry.ou.as_ref(),
+        Some(entry.account.as_str()),
+        Some(entry.role.as_str()),
+        entry.account_name.as_deref(),
+        entry.ou.as_deref(),
     ];
     // An organization target is named `ACCOUNT/ROLE`: the account alias needs
     // no field of its own (scoring thousands of them costs a fifth more). The
@@ -288,11 +288,11 @@ fn fields(entry: &Entry) -> (&str, impl Iterator<Item = &str>) {
         .name
         .split_once('/')
         .map_or(entry.name.as_str(), |(account, _)| account);
-    let extras = extras.into_iter().flatten().chain(entry.tags.iter());
-    (
-        &entry.name,
-        extras.map(String::as_str).filter(move |e| *e != account),
-    )
+    let extras = extras
+        .into_iter()
+        .flatten()
+        .chain(entry.tags.iter().map(String::as_str));
+    (&entry.name, extras.filter(move |e| *e != account))
 }
 
 #[cfg(test)]

@@ -22,10 +22,10 @@ pub struct Entry {
     pub name: String,
     /// Account id, or `-`.
     pub account: String,
-    /// Account alias, when known.
-    pub account_name: Option<String>,
+    /// Account alias, when known (shared with the target, as `ou` and `region` are).
+    pub account_name: Option<Arc<str>>,
     /// OU path in the organization, when known.
-    pub ou: Option<String>,
+    pub ou: Option<Arc<str>>,
     /// Role name, or `-` for a user session.
     pub role: String,
     /// A role, as opposed to an MFA user session.
@@ -33,7 +33,7 @@ pub struct Entry {
     /// What the detail pane shows; `None` until the row is first selected.
     pub detail: Option<Box<Detail>>,
     /// Region from the configuration.
-    pub region: Option<String>,
+    pub region: Option<Arc<str>>,
     /// Region picked in the switcher (`w`), used for exports, subshell and console.
     pub region_choice: Option<String>,
     /// The target's partition: the region picker offers only its regions.

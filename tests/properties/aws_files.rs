@@ -174,7 +174,7 @@ proptest! {
                 (Kind::Role { arn, source, region, duration }, Spec::Role(chain)) => {
                     prop_assert_eq!(chain.role.role_arn.to_string(), arn.clone());
                     prop_assert_eq!(target.account_id.as_ref(), Some(chain.role.role_arn.account()));
-                    prop_assert_eq!(&target.region, region);
+                    prop_assert_eq!(target.region.as_deref(), region.as_deref());
                     prop_assert_eq!(chain.role.duration.map(|d| d.as_secs()), *duration);
                     assert_below(&g, chain, chain.via.len(), *source)?;
                 }

@@ -136,8 +136,8 @@ pub(super) fn stage(set: &mut TargetSet, batches: Vec<Batch<'_>>, patterns: &[St
 
 /// What every target of one account shows: made once per account, not per role.
 struct Shown {
-    account_name: Option<String>,
-    ou_path: Option<String>,
+    account_name: Option<Arc<str>>,
+    ou_path: Option<Arc<str>>,
     tags: Arc<BTreeMap<String, String>>,
     production: bool,
 }
@@ -168,6 +168,7 @@ fn add_batch(set: &mut TargetSet, names: &mut Names, batch: Batch<'_>) {
         accounts,
     } = batch;
     let qualifier = crate::domain::discovered_label(&qualifier);
+    let region: Option<Arc<str>> = region.map(Into::into);
     for account in accounts.facts {
         let verdict = Verdict::of(&rules, &account);
         if !verdict.offered {
@@ -260,8 +261,8 @@ fn shown(
         Naming::Discovered => crate::domain::clean_text(account.name),
     };
     Shown {
-        account_name: (!name.is_empty()).then_some(name),
-        ou_path: account.ou_path.map(|path| path.join("/")),
+        account_name: (!name.is_empty()).then(|| name.into()),
+        ou_path: account.ou_path.map(|path| path.join("/").into()),
         tags: Arc::new(tags),
         production,
     }
@@ -282,7 +283,7 @@ fn target(
     origin: Origin,
     id: &AccountId,
     shown: &Shown,
-    region: Option<String>,
+    region: Option<Arc<str>>,
     mut spec: Spec,
 ) -> Target {
     // An Identity Center role is cached under the name it is listed as.

@@ -111,7 +111,7 @@ fn profile_target(profile: &Profile, spec: Spec) -> Target {
         origin: Origin::AwsProfile,
         account_id,
         account_name: None,
-        region: profile.get("region").map(str::to_owned),
+        region: profile.get("region").map(Into::into),
         production: false,
         tags: Default::default(),
         ou_path: None,

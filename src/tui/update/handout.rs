@@ -32,7 +32,7 @@ pub(super) fn guarded(app: &mut App, purpose: Purpose) -> Vec<Effect> {
         app.overlay = Overlay::Guard(Guard {
             target,
             purpose,
-            expected: entry.account_name.clone().unwrap_or_else(|| entry.name.clone()),
+            expected: entry.account_name.as_deref().unwrap_or(&entry.name).to_owned(),
             input: String::new(),
             error: None,
         });

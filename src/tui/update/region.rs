@@ -86,9 +86,10 @@ fn pick(app: &mut App, picker: &RegionPicker) -> Vec<Effect> {
     };
     let shown = entry
         .region_choice
-        .clone()
-        .or_else(|| entry.region.clone())
-        .unwrap_or_else(|| "-".into());
+        .as_deref()
+        .or(entry.region.as_deref())
+        .unwrap_or("-")
+        .to_owned();
     let text = format!(
         "{} uses region {shown} in this switcher (commands given a target use the AWS config's)",
         entry.name

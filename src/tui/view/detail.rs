@@ -89,7 +89,7 @@ fn target_lines(e: &Entry, now: Timestamp, theme: Theme) -> Vec<Line<'static>> {
     }
     let region = match (&e.region_choice, &e.region) {
         (Some(picked), _) => format!("{picked} (picked with w, for this switcher)"),
-        (None, Some(configured)) => configured.clone(),
+        (None, Some(configured)) => configured.to_string(),
         (None, None) => "-".into(),
     };
     lines.push(field("region", region, theme));
@@ -139,7 +139,7 @@ fn place_lines(e: &Entry, theme: Theme) -> Vec<Line<'static>> {
         lines.push(field("console", console.clone(), theme));
     }
     if let Some(ou) = &e.ou {
-        lines.push(field("ou", ou.clone(), theme));
+        lines.push(field("ou", ou.to_string(), theme));
     }
     if !e.tags.is_empty() {
         lines.push(field("tags", e.tags.join(" "), theme));

@@ -156,9 +156,9 @@ fn row(e: &Entry, t: Texts, columns: &Columns<'_>, extra: Extra, now: Timestamp,
         if columns.with_region {
             let region = e
                 .region_choice
-                .as_ref()
-                .or(e.region.as_ref())
-                .map_or("", String::as_str);
+                .as_deref()
+                .or(e.region.as_deref())
+                .unwrap_or_default();
             cells.push(Cell::from(fit::ellipsize(region, usize::from(REGION))));
         }
     }
