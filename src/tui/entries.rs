@@ -6,7 +6,7 @@ use crate::config::{KeysAt, RoleSpec, Spec, SsoSession, Target};
 use crate::context::Context;
 use crate::session::{Index, IndexedNames, KeyringChoice, plan_role, source_identity, target_mode};
 use jiff::Timestamp;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// The initial state for `ctx` at `now`.
@@ -15,13 +15,17 @@ pub fn initial_app(ctx: &Context, now: Timestamp) -> App {
     let prefs = super::prefs::load(&super::prefs::path(&ctx.paths.data_dir));
     let indexed = IndexedNames::of(&index);
     let mut last_tags = None;
+    // Thousands of rows, a few role names: each name made once.
+    let mut roles: HashMap<&str, Arc<str>> = HashMap::new();
     let entries = ctx
         .targets
         .targets
         .iter()
         .map(|t| {
             let tags = tag_lines(t, &mut last_tags);
-            let mut e = entry(ctx, &index, &indexed, t, tags, now);
+            let role = t.role_name().unwrap_or("-");
+            let role = Arc::clone(roles.entry(role).or_insert_with(|| role.into()));
+            let mut e = entry(ctx, &index, &indexed, t, tags, role, now);
             e.favourite = prefs.favourites.contains(&e.name);
             e.recent = prefs.recent.iter().position(|n| *n == e.name);
             e.region_choice = prefs.regions.get(&e.name).cloned();
@@ -142,6 +146,7 @@ fn entry(
     indexed: &IndexedNames<'_>,
     target: &Target,
     tags: Arc<[String]>,
+    role: Arc<str>,
     now: Timestamp,
 ) -> Entry {
     let session = indexed
@@ -150,13 +155,10 @@ fn entry(
         .filter(|e| e.expires > now);
     Entry {
         name: target.name.clone(),
-        account: target
-            .account_id
-            .as_ref()
-            .map_or_else(|| "-".to_owned(), |id| id.as_str().to_owned()),
+        account: target.account_id,
         account_name: target.account_name.clone(),
         ou: target.ou_path.clone().filter(|p| !p.is_empty()),
-        role: target.role_name().unwrap_or("-").to_owned(),
+        role,
         is_role: matches!(target.spec, Spec::Role(_)),
         detail: None,
         region: target.region.clone(),

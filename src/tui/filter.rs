@@ -275,8 +275,8 @@ impl Highlighter {
 /// Every field a filter may match: the name, then account id and alias, role, OU path, tags.
 fn fields(entry: &Entry) -> (&str, impl Iterator<Item = &str>) {
     let extras = [
-        Some(entry.account.as_str()),
-        Some(entry.role.as_str()),
+        Some(entry.account_text()),
+        Some(&*entry.role),
         entry.account_name.as_deref(),
         entry.ou.as_deref(),
     ];

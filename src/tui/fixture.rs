@@ -12,7 +12,7 @@ pub fn now() -> Timestamp {
 pub fn entry(name: &str, account: &str, role: &str) -> Entry {
     Entry {
         name: name.into(),
-        account: account.into(),
+        account: crate::domain::AccountId::parse(account).ok(),
         account_name: None,
         ou: None,
         role: role.into(),
@@ -67,7 +67,7 @@ pub fn app() -> App {
         "arn:aws:iam::111111111111:mfa/alice".into(),
         Some(now() + jiff::SignedDuration::from_secs(11 * 3600 + 42 * 60 + 7)),
     )];
-    app.tz = jiff::tz::TimeZone::UTC;
+    app.tz = jiff::tz::TimeZone::UTC.into();
     app
 }
 

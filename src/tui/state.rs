@@ -20,14 +20,14 @@ use std::sync::Arc;
 pub struct Entry {
     /// Target name.
     pub name: String,
-    /// Account id, or `-`.
-    pub account: String,
+    /// Account id, when known.
+    pub account: Option<crate::domain::AccountId>,
     /// Account alias, when known (shared with the target, as `ou` and `region` are).
     pub account_name: Option<Arc<str>>,
     /// OU path in the organization, when known.
     pub ou: Option<Arc<str>>,
-    /// Role name, or `-` for a user session.
-    pub role: String,
+    /// Role name, or `-` for a user session (shared by the rows of one role name).
+    pub role: Arc<str>,
     /// A role, as opposed to an MFA user session.
     pub is_role: bool,
     /// What the detail pane shows; `None` until the row is first selected.
@@ -289,8 +289,9 @@ pub struct App {
     pub quit: bool,
     /// The user quit with Ctrl-C (exit status 130).
     pub interrupted: bool,
-    /// Time zone for local times in the detail pane.
-    pub tz: jiff::tz::TimeZone,
+    /// Time zone for local times in the detail pane: found when first shown
+    /// (finding the system's reads the time zone database, which the first frame seldom needs).
+    pub tz: std::sync::OnceLock<jiff::tz::TimeZone>,
     /// The terminal's size, for mapping mouse clicks to rows.
     pub size: ratatui::layout::Rect,
     /// The last click (row, when), to tell a double-click.
@@ -315,8 +316,22 @@ pub struct App {
     pub last_command: String,
 }
 
+impl Entry {
+    /// The account id as shown, `-` when unknown.
+    pub fn account_text(&self) -> &str {
+        self.account
+            .as_ref()
+            .map_or("-", crate::domain::AccountId::as_str)
+    }
+}
+
 impl App {
     /// A switcher over `entries`, everything visible, first row selected.
+    /// The time zone local times are shown in.
+    pub fn tz(&self) -> &jiff::tz::TimeZone {
+        self.tz.get_or_init(jiff::tz::TimeZone::system)
+    }
+
     pub fn new(entries: Vec<Entry>) -> Self {
         let mut filter = Filter::default();
         filter.apply(&entries);
@@ -344,7 +359,7 @@ impl App {
             skipped: 0,
             quit: false,
             interrupted: false,
-            tz: jiff::tz::TimeZone::system(),
+            tz: std::sync::OnceLock::new(),
             size: ratatui::layout::Rect::new(0, 0, 80, 24),
             last_click: None,
             organization: false,

@@ -30,7 +30,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
         Style::new().add_modifier(Modifier::BOLD),
     )];
     lines.extend(target_lines(e, now, theme));
-    lines.extend(session_lines(e, &app.tz, now, theme));
+    lines.extend(session_lines(e, app.tz(), now, theme));
     lines.extend(place_lines(e, theme));
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: true }), area);
 }

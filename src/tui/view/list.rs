@@ -12,6 +12,7 @@ use ratatui::widgets::{
     Block, Borders, Cell, Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table, TableState,
     Wrap,
 };
+use std::sync::Arc;
 
 /// Columns of the list besides name, account and role: the marker (one
 /// more column while rows are marked or a run is shown), the region (from
@@ -28,7 +29,7 @@ struct Texts {
     suffix: Vec<Span<'static>>,
     account: String,
     account_id: usize,
-    role: String,
+    role: Arc<str>,
 }
 
 /// Draws the list into `area`.
@@ -213,14 +214,15 @@ fn texts(e: &Entry, console_opened: bool, highlighter: Option<&mut Highlighter>,
             theme.countdown(i64::MAX),
         ));
     }
+    let account = e.account_text();
     let account = e
         .account_name
         .as_ref()
-        .map_or_else(|| e.account.clone(), |n| format!("{n} {}", e.account));
+        .map_or_else(|| account.to_owned(), |n| format!("{n} {account}"));
     Texts {
         name: highlighted(&e.name, &hits),
         suffix,
-        account_id: fit::width(&e.account),
+        account_id: fit::width(e.account_text()),
         account,
         role: e.role.clone(),
     }
