@@ -168,7 +168,7 @@ impl Discovery<'_> {
                     name: clean_text(a.name().unwrap_or_default()),
                     state,
                     ou_path: path.clone(),
-                    tags: BTreeMap::new(),
+                    tags: Default::default(),
                     roles: Vec::new(),
                 });
             }
@@ -197,7 +197,7 @@ impl Discovery<'_> {
                 .try_collect()
                 .await?;
         for (i, t) in tags {
-            accounts[i].tags = t;
+            accounts[i].tags = t.into();
         }
         Ok(())
     }

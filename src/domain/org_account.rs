@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// One account of the organization, as hats caches it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,8 +16,8 @@ pub struct OrgAccount {
     pub state: String,
     /// OU names from the root down (empty for accounts directly under the root).
     pub ou_path: Vec<String>,
-    /// Account tags, cleaned.
-    pub tags: BTreeMap<String, String>,
+    /// Account tags, cleaned; shared with the account's targets.
+    pub tags: Arc<BTreeMap<String, String>>,
     /// Roles assigned to the signed-in user (Identity Center discovery; cleaned).
     /// Empty for organization accounts, whose roles come from the config.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

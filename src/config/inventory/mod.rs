@@ -57,7 +57,7 @@ pub(super) struct AccountFacts<'a> {
     /// OU names from the root down, when the organization knows the account.
     pub ou_path: Option<&'a [String]>,
     /// The account's tags, when known.
-    pub tags: Option<&'a BTreeMap<String, String>>,
+    pub tags: Option<&'a Arc<BTreeMap<String, String>>>,
     /// Each role offered in it, as the spec that gets its credentials.
     pub roles: Vec<Spec>,
 }
@@ -176,7 +176,7 @@ fn add_batch(set: &mut TargetSet, names: &mut Names, batch: Batch<'_>) {
         }
         let shown = shown(&account, &naming, &tags, production || verdict.production);
         for &i in names.profiles_in(&account.id) {
-            attach(&mut set.targets[i], &shown, account.tags);
+            attach(&mut set.targets[i], &shown, account.tags.map(|t| &**t));
         }
         let shown = shown.escaped();
         let label = match &naming {
@@ -254,8 +254,15 @@ fn shown(
     extra_tags: &BTreeMap<String, String>,
     production: bool,
 ) -> Shown {
-    let mut tags = account.tags.cloned().unwrap_or_default();
-    tags.extend(extra_tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+    // An organization's accounts bring no tags of the batch's: theirs are shared, not copied.
+    let tags = match account.tags {
+        Some(tags) if extra_tags.is_empty() => Arc::clone(tags),
+        tags => {
+            let mut tags = tags.map(|t| BTreeMap::clone(t)).unwrap_or_default();
+            tags.extend(extra_tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+            Arc::new(tags)
+        }
+    };
     let name = match naming {
         Naming::Configured | Naming::Entry(_) => account.name.to_owned(),
         Naming::Discovered => crate::domain::clean_text(account.name),
@@ -263,7 +270,7 @@ fn shown(
     Shown {
         account_name: (!name.is_empty()).then(|| name.into()),
         ou_path: account.ou_path.map(|path| path.join("/").into()),
-        tags: Arc::new(tags),
+        tags,
         production,
     }
 }

@@ -77,6 +77,7 @@ mod tests {
     use super::*;
     use crate::domain::AccountId;
     use std::collections::BTreeMap;
+    use std::sync::Arc;
 
     fn rule(text: &str) -> OrgRule {
         toml::from_str(text).unwrap()
@@ -90,7 +91,7 @@ mod tests {
             id: AccountId::parse("123456789012").unwrap(),
             name: "payments",
             ou_path: Some(&ou),
-            tags: Some(&tags),
+            tags: Some(&Arc::new(tags)),
             roles: Vec::new(),
         };
         assert!(matches(&rule("ou = \"Production\""), &a));

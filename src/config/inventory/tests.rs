@@ -62,7 +62,7 @@ struct AccountRow {
     #[serde(default)]
     ou: Option<Vec<String>>,
     #[serde(default)]
-    tags: Option<BTreeMap<String, String>>,
+    tags: Option<Arc<BTreeMap<String, String>>>,
     roles: Vec<String>,
 }
 

@@ -36,7 +36,7 @@ fn inventory(accounts: &[(&str, &str, &[&str])]) -> Inventory {
                 name: (*name).to_owned(),
                 state: "ACTIVE".into(),
                 ou_path: ou.iter().map(|s| (*s).to_owned()).collect(),
-                tags: BTreeMap::new(),
+                tags: Default::default(),
                 roles: Vec::new(),
             })
             .collect(),
