@@ -15,25 +15,8 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Runs before `main`, so before the first allocation: mimalloc then commits
-/// its arena up front, which also asks Linux for transparent huge pages there.
-/// A listing of 15,000 targets faults in ~25 MB; in 2 MiB pages that is a few
-/// hundred page faults instead of ~6,000, about a third of its system time
-/// (README, Performance). Memory is still only used as it is touched.
 #[cfg(target_os = "linux")]
-#[used]
-#[unsafe(link_section = ".init_array")]
-static COMMIT_ARENA_EAGERLY: extern "C" fn() = {
-    extern "C" fn commit_arena_eagerly() {
-        // `mi_option_arena_eager_commit` in mimalloc.h (v3); its default, 2,
-        // commits eagerly only where the kernel overcommits, and left this arena lazy.
-        const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
-        // SAFETY: sets a plain option value; nothing has allocated yet, and
-        // mimalloc reads it when it reserves its first arena.
-        unsafe { libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 1) };
-    }
-    commit_arena_eagerly
-};
+mod arena;
 
 fn main() -> ExitCode {
     // `HATS_COMPLETE=bash hats -- hats env pr`: the shell asks for candidates; answered and exited here.
