@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, u8)] = &[
     // Pure types and helpers that depend on nothing of ours.
     ("domain", 0),
+    // The binary's allocator set-up, before `main`: uses nothing of hats.
+    ("arena", 0),
     ("clock", 0),
     ("error_text", 0),
     ("fs_private", 0),

@@ -9,6 +9,8 @@ pub struct RoleArn {
     raw: String,
     account: AccountId,
     name_start: usize,
+    // Kept, not read back from `raw`: it fits in the padding after `account`.
+    partition: Partition,
 }
 
 impl RoleArn {
@@ -16,7 +18,7 @@ impl RoleArn {
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
         let invalid = || InvalidValue::RoleArn(raw.to_owned());
         let (partition, account, resource) = split_iam_arn(raw).ok_or_else(invalid)?;
-        Partition::from_name(partition).ok_or_else(invalid)?;
+        let partition = Partition::from_name(partition).ok_or_else(invalid)?;
         let account = AccountId::parse(account).map_err(|_| invalid())?;
         let path_and_name = resource.strip_prefix("role/").ok_or_else(invalid)?;
         let name = path_and_name.rsplit('/').next().unwrap_or_default();
@@ -27,6 +29,7 @@ impl RoleArn {
             name_start: raw.len() - name.len(),
             account,
             raw: raw.to_owned(),
+            partition,
         })
     }
 
@@ -50,18 +53,13 @@ impl RoleArn {
             name_start: raw.len() - name.len(),
             account: *account,
             raw,
+            partition,
         })
     }
 
     /// The partition the role lives in: where its STS, console and sign-in are.
     pub fn partition(&self) -> Partition {
-        // Read back from the text, which construction checked: a field would
-        // grow every target (thousands of them) for a rarely asked question.
-        self.raw
-            .split(':')
-            .nth(1)
-            .and_then(Partition::from_name)
-            .unwrap_or_default()
+        self.partition
     }
 
     /// The account the role lives in.

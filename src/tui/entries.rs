@@ -5,8 +5,9 @@ use super::state::{App, Detail, Entry, SsoSignIn};
 use crate::config::{KeysAt, RoleSpec, Spec, SsoSession, Target};
 use crate::context::Context;
 use crate::session::{Index, IndexedNames, KeyringChoice, plan_role, source_identity, target_mode};
+use foldhash::HashMap;
 use jiff::Timestamp;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The initial state for `ctx` at `now`.
@@ -16,7 +17,7 @@ pub fn initial_app(ctx: &Context, now: Timestamp) -> App {
     let indexed = IndexedNames::of(&index);
     let mut last_tags = None;
     // Thousands of rows, a few role names: each name made once.
-    let mut roles: HashMap<&str, Arc<str>> = HashMap::new();
+    let mut roles: HashMap<&str, Arc<str>> = HashMap::default();
     let entries = ctx
         .targets
         .targets
