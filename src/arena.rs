@@ -39,13 +39,17 @@ extern "C" fn set_up_arena() {
 }
 
 /// Whether the NUL-separated command line names no subcommand (the switcher)
-/// or one of [`LOAD_EVERY_TARGET`].
+/// or one of [`LOAD_EVERY_TARGET`], and does not only ask for help or the version.
 fn loads_every_target(cmdline: &[u8]) -> bool {
-    let command = cmdline
-        .split(|&b| b == 0)
-        .skip(1)
-        .find(|arg| !arg.starts_with(b"-"))
-        .unwrap_or_default();
+    // Up to `--`: what follows is a child's command line (`hats run --all -- aws --version`).
+    let mut args = cmdline.split(|&b| b == 0).skip(1).take_while(|arg| *arg != b"--");
+    if args
+        .clone()
+        .any(|arg| matches!(arg, b"--help" | b"-h" | b"--version" | b"-V"))
+    {
+        return false;
+    }
+    let command = args.find(|arg| !arg.starts_with(b"-")).unwrap_or_default();
     command.is_empty() || LOAD_EVERY_TARGET.contains(&command)
 }
 
@@ -83,6 +87,7 @@ mod tests {
             b"/usr/bin/hats\0ls\0--json\0",
             b"hats\0-v\0run\0--all\0--\0true\0",
             b"hats\0profiles\0sync\0",
+            b"hats\0run\0--all\0--\0aws\0--version\0",
         ] {
             assert!(loads_every_target(every), "{}", String::from_utf8_lossy(every));
         }
@@ -92,6 +97,8 @@ mod tests {
             b"hats\0credential-process\0prod\0",
             b"hats\0use\0--hook\0",
             b"hats\0--verbose\0exec\0run\0",
+            b"hats\0--version\0",
+            b"hats\0ls\0--help\0",
         ] {
             assert!(!loads_every_target(one), "{}", String::from_utf8_lossy(one));
         }
