@@ -81,26 +81,28 @@ mod tests {
 
     #[test]
     fn commands_that_load_every_target_are_told_from_hand_outs() {
-        for every in [
-            &b"hats\0"[..],
-            b"hats\0--verbose\0",
-            b"/usr/bin/hats\0ls\0--json\0",
-            b"hats\0-v\0run\0--all\0--\0true\0",
-            b"hats\0profiles\0sync\0",
-            b"hats\0run\0--all\0--\0aws\0--version\0",
-        ] {
-            assert!(loads_every_target(every), "{}", String::from_utf8_lossy(every));
-        }
-        for one in [
-            &b"hats\0env\0prod\0"[..],
-            b"hats\0exec\0prod\0--\0ls\0",
-            b"hats\0credential-process\0prod\0",
-            b"hats\0use\0--hook\0",
-            b"hats\0--verbose\0exec\0run\0",
-            b"hats\0--version\0",
-            b"hats\0ls\0--help\0",
-        ] {
-            assert!(!loads_every_target(one), "{}", String::from_utf8_lossy(one));
+        let cases: [(&[u8], bool); 13] = [
+            (b"hats\0", true),
+            (b"hats\0--verbose\0", true),
+            (b"/usr/bin/hats\0ls\0--json\0", true),
+            (b"hats\0-v\0run\0--all\0--\0true\0", true),
+            (b"hats\0profiles\0sync\0", true),
+            (b"hats\0run\0--all\0--\0aws\0--version\0", true),
+            (b"hats\0env\0prod\0", false),
+            (b"hats\0exec\0prod\0--\0ls\0", false),
+            (b"hats\0credential-process\0prod\0", false),
+            (b"hats\0use\0--hook\0", false),
+            (b"hats\0--verbose\0exec\0run\0", false),
+            (b"hats\0--version\0", false),
+            (b"hats\0ls\0--help\0", false),
+        ];
+        for (cmdline, every) in cases {
+            assert_eq!(
+                loads_every_target(cmdline),
+                every,
+                "{}",
+                String::from_utf8_lossy(cmdline)
+            );
         }
     }
 }
