@@ -53,8 +53,14 @@ report_timings() {
   echo "tests/run.sh: wall time by part" >&2
   printf '  %s\n' "${timings[@]}" >&2
   printf '  %-22s %4ds\n' total $((SECONDS - started_all)) >&2
+  # A full disk fails a build half-way with a linker's or ar's message; these two
+  # lines say how much the run wrote and how much room was left.
+  echo "tests/run.sh: target/ holds $(du -sh "${CARGO_TARGET_DIR:-target}" 2>/dev/null | cut -f1)," \
+    "$(df -h --output=avail . | tail -1 | tr -d ' ') free on its disk" >&2
 }
 trap report_timings EXIT
+# A clean clone gains nothing from incremental compilation but a few GB of target/.
+if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
 # --- end tests: timing ---
 
 install_debian_packages() {
