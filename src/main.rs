@@ -45,11 +45,18 @@ fn main() -> ExitCode {
         Err(e) => return fail(&Error::doing("start the async runtime")(e)),
     };
     let result = runtime.block_on(run(cli, opening));
+    hats::keyring::wait_for_calls(KEYRING_CALLS_AT_EXIT);
     // Every wait on the keyring was bounded; a thread still stuck on a silent
     // session bus must not hold the exit.
     runtime.shutdown_background();
     finish(result)
 }
+
+/// How long the exit waits for Secret Service calls still in progress (the
+/// keyring opened at start for a command that then failed, a background read
+/// in the switcher): a working daemon answers in milliseconds, and a bus that
+/// has already been silent for seconds is not waited for much longer.
+const KEYRING_CALLS_AT_EXIT: std::time::Duration = std::time::Duration::from_millis(300);
 
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread().enable_all().build()
@@ -63,7 +70,9 @@ fn parse(args: &[OsString]) -> Cli {
             let ctx = runtime().ok()?.block_on(Context::load(false)).ok()?;
             Some(ctx.targets)
         };
-        hats::cli_hints::add_tips(error, args, targets).exit()
+        let error = hats::cli_hints::add_tips(error, args, targets);
+        hats::keyring::wait_for_calls(KEYRING_CALLS_AT_EXIT);
+        error.exit()
     })
 }
 

@@ -11,6 +11,8 @@
 mod bundle;
 #[cfg(target_os = "linux")]
 mod bus_owner;
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+mod in_flight;
 #[cfg(target_os = "linux")]
 mod keyutils_keys;
 mod open;
@@ -20,5 +22,6 @@ mod secret_service;
 mod split;
 mod store;
 
+pub use in_flight::wait_for_calls;
 pub use open::{KeyringChoice, Opened, Opening, open_every};
 pub use store::{LONG_TERM_KEYS, MemoryStore, SESSIONS, SecretStore, Service, StoreError};

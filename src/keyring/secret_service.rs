@@ -20,6 +20,7 @@
 //! [`UNLOCK_PROMPT_SECONDS`]; a prompt that is dismissed or not answered is a
 //! "locked" error, never an empty cache.
 
+use super::in_flight::Call;
 use super::store::{SESSIONS, SecretStore, Service, StoreError};
 use dbus_secret_service::{EncryptionType, Error, SecretService};
 use secrecy::{ExposeSecret, SecretString};
@@ -48,6 +49,7 @@ impl SecretServiceStore {
     /// (`keyring::Opening`).
     pub fn connect() -> Result<Self, StoreError> {
         let address = super::bus_owner::check_session_bus()?;
+        let _call = Call::start();
         let service = connect_unbounded().map_err(|e| match e {
             Error::Dbus(ref inner) if inner.name() == Some("org.freedesktop.DBus.Error.ServiceUnknown") => {
                 StoreError::unavailable(
@@ -63,10 +65,14 @@ impl SecretServiceStore {
         })
     }
 
-    fn service(&self) -> MutexGuard<'_, SecretService> {
+    /// The connection, and the call counted until both are dropped.
+    fn service(&self) -> (Call, MutexGuard<'_, SecretService>) {
         // Every call finishes its round trip before returning: a panic elsewhere
         // cannot leave the connection mid-message.
-        self.service.lock().unwrap_or_else(PoisonError::into_inner)
+        (
+            Call::start(),
+            self.service.lock().unwrap_or_else(PoisonError::into_inner),
+        )
     }
 }
 
@@ -76,7 +82,7 @@ impl SecretStore for SecretServiceStore {
     }
 
     fn get(&self, key: &str) -> Result<Option<SecretString>, StoreError> {
-        let service = self.service();
+        let (_call, service) = self.service();
         let found = service
             .search_items(self.attributes(key))
             .map_err(|e| failure(&e))?;
@@ -96,7 +102,7 @@ impl SecretStore for SecretServiceStore {
     }
 
     fn set(&self, key: &str, value: &SecretString) -> Result<(), StoreError> {
-        let service = self.service();
+        let (_call, service) = self.service();
         let collection = service.get_default_collection().map_err(|e| match e {
             Error::NoResult => StoreError::unavailable(
                 STORE,
@@ -125,7 +131,7 @@ impl SecretStore for SecretServiceStore {
     }
 
     fn keys(&self) -> Result<Vec<String>, StoreError> {
-        let service = self.service();
+        let (_call, service) = self.service();
         let found = service
             .search_items(HashMap::from([("service", self.filed_under.name)]))
             .map_err(|e| failure(&e))?;
@@ -139,7 +145,7 @@ impl SecretStore for SecretServiceStore {
     }
 
     fn delete(&self, key: &str) -> Result<(), StoreError> {
-        let service = self.service();
+        let (_call, service) = self.service();
         let found = service
             .search_items(self.attributes(key))
             .map_err(|e| failure(&e))?;

@@ -110,6 +110,49 @@ fn a_hand_out_starts_opening_the_keyring_before_its_configuration_is_read() {
     );
 }
 
+/// A command that fails at once (an unknown target) while the keyring it
+/// started opening is still talking to the bus waits for that call (up to
+/// 300 ms) before it exits: no Secret Service sees a client vanish mid-call.
+#[test]
+fn a_command_that_fails_while_the_keyring_opens_waits_for_the_bus_call_before_exiting() {
+    let mut sb = Sandbox::standard(false);
+    let bus = sb.dir.path().join("slow-bus");
+    let listener = std::os::unix::net::UnixListener::bind(&bus).unwrap();
+    sb.set_env("HATS_KEYRING", "secret-service");
+    sb.set_env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        &format!("unix:path={}", bus.display()),
+    );
+    let mut hats = sb
+        .command(crate::harness::HATS)
+        .args(["env", "no-such-target"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (connection, _) = listener.accept().unwrap();
+    let accepted = Instant::now();
+    // An exit seen this early happened this early: a slow test thread only sees it later.
+    while accepted.elapsed() < Duration::from_millis(250) {
+        let exited = hats.try_wait().unwrap();
+        assert!(
+            exited.is_none(),
+            "hats exited {:?} after connecting, its bus call unanswered",
+            accepted.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    drop(connection);
+    let done = hats.wait_with_output().unwrap();
+    assert!(
+        accepted.elapsed() < crate::faults::MARGIN,
+        "{:?}",
+        accepted.elapsed()
+    );
+    let err = String::from_utf8_lossy(&done.stderr);
+    assert!(err.contains("unknown target \"no-such-target\""), "{err}");
+}
+
 /// A listener run as `nobody` that records how many bytes each connection sent.
 struct ForeignListener {
     child: Child,

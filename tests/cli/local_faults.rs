@@ -191,7 +191,7 @@ fn a_hats_killed_before_the_index_rename_leaves_the_old_index_and_a_usable_sessi
 
 #[test]
 fn a_hats_killed_at_any_moment_leaves_a_cache_the_next_run_can_use() {
-    let sb = Sandbox::standard(true);
+    let mut sb = Sandbox::standard(true);
     // Kills spread over a whole run (the two places where a kill could leave
     // the keyring and the index apart have tests of their own, above).
     for delay_ms in (0..=600).step_by(30) {
@@ -206,6 +206,7 @@ fn a_hats_killed_at_any_moment_leaves_a_cache_the_next_run_can_use() {
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = child.kill();
         child.wait().unwrap();
+        sb.keyring.as_mut().unwrap().revive();
     }
     let (run, took) = timed(&sb, &["env", "plain-role"]);
     let key = parse_exports(&run.ok())["AWS_ACCESS_KEY_ID"].clone();

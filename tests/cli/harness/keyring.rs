@@ -7,6 +7,9 @@ use super::*;
 pub struct Keyring {
     dbus: Child,
     daemon: Child,
+    /// The daemon's unique name on the bus: calls to it never start another
+    /// gnome-keyring through D-Bus activation, as calls to the service's name do.
+    daemon_name: String,
     pub address: String,
     pub runtime_dir: PathBuf,
     dir: PathBuf,
@@ -136,9 +139,10 @@ impl Keyring {
             std::thread::sleep(Duration::from_millis(10));
         }
         let daemon = start_keyring_daemon(dir, &address, &runtime_dir, home);
-        let keyring = Self {
+        let mut keyring = Self {
             dbus,
             daemon,
+            daemon_name: String::new(),
             address,
             runtime_dir,
             dir: dir.to_owned(),
@@ -148,7 +152,7 @@ impl Keyring {
         keyring
     }
 
-    fn wait_until_ready(&self) {
+    fn wait_until_ready(&mut self) {
         let started = Instant::now();
         while !self.service_ready() {
             assert!(
@@ -157,6 +161,28 @@ impl Keyring {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
+        let owner = self.bus_call(&[
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.GetNameOwner",
+            "string:org.freedesktop.secrets",
+        ]);
+        let owner = String::from_utf8_lossy(&owner.stdout);
+        self.daemon_name = owner
+            .split('"')
+            .nth(1)
+            .expect("the Secret Service's owner")
+            .to_owned();
+    }
+
+    /// `dbus-send --print-reply` on this bus.
+    fn bus_call(&self, args: &[&str]) -> std::process::Output {
+        Command::new("dbus-send")
+            .args(["--session", "--print-reply"])
+            .args(args)
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .output()
+            .unwrap()
     }
 
     /// Locks the login collection, as the screen locker or `seahorse` does.
@@ -195,6 +221,50 @@ impl Keyring {
         self.wait_until_ready();
     }
 
+    /// Starts gnome-keyring again if it died on its own since it was started,
+    /// and says so on stderr. gnome-keyring 42 (Debian 12) now and then aborts
+    /// on a failed GLib assertion (SIGTRAP) when one of its clients is killed
+    /// in the middle of a call: tests that kill hats on purpose call this after
+    /// each kill, so the next run meets a keyring as a user's session would
+    /// restart it, not the daemon's own crash.
+    pub fn revive(&mut self) {
+        // The daemon has handled the killed client's disconnect (and died of
+        // it, or not) once it answers a call made after the kill.
+        if !self.answers_a_ping() {
+            let started = Instant::now();
+            while matches!(self.daemon.try_wait(), Ok(None)) && started.elapsed() < START_TIMEOUT {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        if let Ok(Some(status)) = self.daemon.try_wait() {
+            eprintln!("gnome-keyring-daemon died when its client was killed ({status}); started again");
+            self.restart();
+        }
+    }
+
+    /// For a failing test: whether gnome-keyring is still running (a daemon that
+    /// died under the test explains a keyring error) and what it printed.
+    fn report_daemon(&mut self) {
+        let state = match self.daemon.try_wait() {
+            Ok(None) => "still running".to_owned(),
+            Ok(Some(status)) => format!("died under the test: {status}"),
+            Err(e) => format!("in an unknown state: {e}"),
+        };
+        let log = std::fs::read_to_string(self.dir.join("gnome-keyring.log")).unwrap_or_default();
+        eprintln!("gnome-keyring-daemon {state}; its stderr (its log goes to syslog):\n{log}");
+    }
+
+    fn answers_a_ping(&self) -> bool {
+        let dest = format!("--dest={}", self.daemon_name);
+        self.bus_call(&[
+            &dest,
+            "/org/freedesktop/secrets",
+            "org.freedesktop.DBus.Peer.Ping",
+        ])
+        .status
+        .success()
+    }
+
     fn service_ready(&self) -> bool {
         name_has_owner(&self.address, "org.freedesktop.secrets")
     }
@@ -222,6 +292,9 @@ fn name_has_owner(address: &str, name: &str) -> bool {
 
 impl Drop for Keyring {
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.report_daemon();
+        }
         for child in [&mut self.daemon, &mut self.dbus] {
             let _ = child.kill();
             let _ = child.wait();
