@@ -270,7 +270,10 @@ impl Runner {
                 self.answers.insert(question.id, question.reply);
                 Ok(Some(msg))
             }
-            _ = inbox.ticker.tick() => Ok(self.tick(app, shown)),
+            _ = inbox.ticker.tick() => match screen.missed_resize(app.size)? {
+                Some(resized) => Ok(Some(resized)),
+                None => Ok(self.tick(app, shown)),
+            },
         }
     }
 

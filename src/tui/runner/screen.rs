@@ -9,6 +9,7 @@ use crate::tui::terminal::{self, Tty};
 use crate::tui::update::Msg;
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::StreamExt;
+use ratatui::layout::Rect;
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -67,10 +68,7 @@ impl Screen {
     pub(super) fn on_event(&mut self, event: Option<std::io::Result<Event>>) -> Result<Input, Error> {
         let input = match event {
             Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Input::Msg(Msg::Key(key)),
-            Some(Ok(Event::Resize(width, height))) => {
-                self.tty = terminal::fresh().map_err(Error::doing("set up the terminal"))?;
-                Input::Msg(Msg::Resized { width, height })
-            }
+            Some(Ok(Event::Resize(..))) => Input::Msg(self.refit()?),
             Some(Ok(Event::Mouse(mouse))) => Input::Msg(Msg::Mouse(mouse)),
             Some(Ok(Event::FocusGained)) => Input::Focus,
             Some(Ok(_)) => Input::Nothing,
@@ -79,6 +77,29 @@ impl Screen {
             None => return Err(Error::TerminalClosed(None)),
         };
         Ok(input)
+    }
+
+    /// A new viewport for the terminal's size now, and the message that lays
+    /// the rows out for it. The size is read here, not taken from the event:
+    /// in a burst of resizes an event can be read after the next resize.
+    fn refit(&mut self) -> Result<Msg, Error> {
+        self.tty = terminal::fresh().map_err(Error::doing("set up the terminal"))?;
+        let area = self.tty.get_frame().area();
+        Ok(Msg::Resized {
+            width: area.width,
+            height: area.height,
+        })
+    }
+
+    /// A resize no event reported, checked at each tick. crossterm can lose a
+    /// SIGWINCH that becomes ready in the same poll as other input (it returns
+    /// the first event of the poll, and its signal pipe is edge-triggered);
+    /// the rows would stay laid out for the old size until the next resize.
+    pub(super) fn missed_resize(&mut self, laid_out_for: Rect) -> Result<Option<Msg>, Error> {
+        match terminal::window() {
+            Ok(size) if size != laid_out_for && self.events.is_some() => self.refit().map(Some),
+            _ => Ok(None),
+        }
     }
 
     /// Draws a frame; a hang-up that fails it ends the process with the usual message.
