@@ -3,6 +3,7 @@
 
 use crate::harness::{Sandbox, parse_exports, require};
 use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::UnixListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -33,17 +34,24 @@ fn a_locked_keyring_is_an_error_and_keeps_the_cached_session() {
     assert!(sb.moto.take_actions().is_empty(), "{}", again.stderr());
 }
 
-#[test]
-fn a_session_bus_that_never_answers_fails_with_a_message_naming_it() {
-    let mut sb = Sandbox::standard(false);
-    let path = sb.dir.path().join("silent-bus");
-    // Bound but never accepted: the kernel completes the connection, nobody answers.
-    let _listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+/// A socket `name` in the sandbox as its session bus, with the Secret Service
+/// chosen: the test decides whether and how the listener answers.
+fn listening_bus(sb: &mut Sandbox, name: &str) -> (UnixListener, std::path::PathBuf) {
+    let path = sb.dir.path().join(name);
+    let listener = UnixListener::bind(&path).unwrap();
     sb.set_env("HATS_KEYRING", "secret-service");
     sb.set_env(
         "DBUS_SESSION_BUS_ADDRESS",
         &format!("unix:path={}", path.display()),
     );
+    (listener, path)
+}
+
+#[test]
+fn a_session_bus_that_never_answers_fails_with_a_message_naming_it() {
+    let mut sb = Sandbox::standard(false);
+    // Bound but never accepted: the kernel completes the connection, nobody answers.
+    let (_listener, path) = listening_bus(&mut sb, "silent-bus");
     let (run, took) = crate::faults::timed(&sb, &["env", "plain-role"]);
     let err = one_line(&run.fails());
     assert!(
@@ -65,16 +73,10 @@ fn a_session_bus_that_never_answers_fails_with_a_message_naming_it() {
 #[test]
 fn a_hand_out_starts_opening_the_keyring_before_its_configuration_is_read() {
     let mut sb = Sandbox::standard(false);
-    let bus = sb.dir.path().join("watched-bus");
-    let listener = std::os::unix::net::UnixListener::bind(&bus).unwrap();
+    let (listener, _) = listening_bus(&mut sb, "watched-bus");
     let fifo = sb.dir.path().join("aws-config.fifo");
     let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
     assert!(made.success(), "mkfifo failed");
-    sb.set_env("HATS_KEYRING", "secret-service");
-    sb.set_env(
-        "DBUS_SESSION_BUS_ADDRESS",
-        &format!("unix:path={}", bus.display()),
-    );
     sb.set_env("AWS_CONFIG_FILE", &fifo.display().to_string());
     let hats = sb
         .command(crate::harness::HATS)
@@ -116,13 +118,7 @@ fn a_hand_out_starts_opening_the_keyring_before_its_configuration_is_read() {
 #[test]
 fn a_command_that_fails_while_the_keyring_opens_waits_for_the_bus_call_before_exiting() {
     let mut sb = Sandbox::standard(false);
-    let bus = sb.dir.path().join("slow-bus");
-    let listener = std::os::unix::net::UnixListener::bind(&bus).unwrap();
-    sb.set_env("HATS_KEYRING", "secret-service");
-    sb.set_env(
-        "DBUS_SESSION_BUS_ADDRESS",
-        &format!("unix:path={}", bus.display()),
-    );
+    let (listener, _) = listening_bus(&mut sb, "slow-bus");
     let mut hats = sb
         .command(crate::harness::HATS)
         .args(["env", "no-such-target"])
@@ -315,7 +311,7 @@ fn a_bus_address_list_is_refused_before_anything_connects() {
     let foreign = ForeignListener::start(&shared, foreign_path.to_str().unwrap(), "foreign");
     // Ours, so it passes the owner check; it never answers.
     let ours = sb.dir.path().join("our-bus");
-    let listener = std::os::unix::net::UnixListener::bind(&ours).unwrap();
+    let listener = UnixListener::bind(&ours).unwrap();
     listener.set_nonblocking(true).unwrap();
     sb.set_env("HATS_KEYRING", "secret-service");
     sb.set_env(

@@ -94,17 +94,14 @@ impl Keyring {
             format!("{BUS_DOCTYPE}\n<busconfig>{rule}</busconfig>\n"),
         )
         .unwrap();
-        let out = Command::new("dbus-send")
-            .args([
-                "--session",
+        let out = dbus_send(
+            &self.address,
+            &[
                 "--dest=org.freedesktop.DBus",
-                "--print-reply",
                 "/org/freedesktop/DBus",
                 "org.freedesktop.DBus.ReloadConfig",
-            ])
-            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
-            .output()
-            .unwrap();
+            ],
+        );
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
 
@@ -161,12 +158,15 @@ impl Keyring {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        let owner = self.bus_call(&[
-            "--dest=org.freedesktop.DBus",
-            "/org/freedesktop/DBus",
-            "org.freedesktop.DBus.GetNameOwner",
-            "string:org.freedesktop.secrets",
-        ]);
+        let owner = dbus_send(
+            &self.address,
+            &[
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.GetNameOwner",
+                "string:org.freedesktop.secrets",
+            ],
+        );
         let owner = String::from_utf8_lossy(&owner.stdout);
         self.daemon_name = owner
             .split('"')
@@ -175,30 +175,17 @@ impl Keyring {
             .to_owned();
     }
 
-    /// `dbus-send --print-reply` on this bus.
-    fn bus_call(&self, args: &[&str]) -> std::process::Output {
-        Command::new("dbus-send")
-            .args(["--session", "--print-reply"])
-            .args(args)
-            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
-            .output()
-            .unwrap()
-    }
-
     /// Locks the login collection, as the screen locker or `seahorse` does.
     pub fn lock(&self) {
-        let out = Command::new("dbus-send")
-            .args([
-                "--session",
+        let out = dbus_send(
+            &self.address,
+            &[
                 "--dest=org.freedesktop.secrets",
-                "--print-reply",
                 "/org/freedesktop/secrets",
                 "org.freedesktop.Secret.Service.Lock",
                 "array:objpath:/org/freedesktop/secrets/collection/login",
-            ])
-            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
-            .output()
-            .unwrap();
+            ],
+        );
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
 
@@ -256,11 +243,14 @@ impl Keyring {
 
     fn answers_a_ping(&self) -> bool {
         let dest = format!("--dest={}", self.daemon_name);
-        self.bus_call(&[
-            &dest,
-            "/org/freedesktop/secrets",
-            "org.freedesktop.DBus.Peer.Ping",
-        ])
+        dbus_send(
+            &self.address,
+            &[
+                &dest,
+                "/org/freedesktop/secrets",
+                "org.freedesktop.DBus.Peer.Ping",
+            ],
+        )
         .status
         .success()
     }
@@ -276,18 +266,26 @@ fn bus_answers(address: &str) -> bool {
 }
 
 fn name_has_owner(address: &str, name: &str) -> bool {
-    Command::new("dbus-send")
-        .args([
-            "--session",
+    let out = dbus_send(
+        address,
+        &[
             "--dest=org.freedesktop.DBus",
-            "--print-reply",
             "/org/freedesktop/DBus",
             "org.freedesktop.DBus.NameHasOwner",
             &format!("string:{name}"),
-        ])
+        ],
+    );
+    String::from_utf8_lossy(&out.stdout).contains("boolean true")
+}
+
+/// `dbus-send --print-reply` on the session bus at `address`.
+fn dbus_send(address: &str, args: &[&str]) -> std::process::Output {
+    Command::new("dbus-send")
+        .args(["--session", "--print-reply"])
+        .args(args)
         .env("DBUS_SESSION_BUS_ADDRESS", address)
         .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("boolean true"))
+        .expect("run dbus-send")
 }
 
 impl Drop for Keyring {
