@@ -96,8 +96,8 @@ fn check_chain(chain: &Chain) -> Result<(), String> {
             plain("mfa_serial", mfa.serial.as_str())?;
         }
         for (key, value) in [
-            ("external_id", &hop.external_id),
-            ("role_session_name", &hop.session_name),
+            ("external_id", &hop.options.external_id),
+            ("role_session_name", &hop.options.session_name),
         ] {
             if let Some(value) = value {
                 plain(key, value)?;

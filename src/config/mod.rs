@@ -54,7 +54,8 @@ pub use scope::{Presets, Scope, ScopeRequest};
 pub use settings::Settings;
 pub use sso::sso_sessions;
 pub use target::{
-    Below, Chain, KeysAt, MfaDevice, Mode, Origin, RoleSpec, Source, Spec, SsoRole, SsoSession, Target, Via,
+    Below, Chain, KeysAt, MfaDevice, Mode, Options, Origin, RoleOptions, RoleSpec, Source, Spec, SsoRole,
+    SsoSession, Target, Via,
 };
 pub use target_set::{NO_TARGETS_HINT, TargetSet};
 pub use web_identity::TokenSource;

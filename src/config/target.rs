@@ -90,8 +90,23 @@ pub struct RoleSpec {
     /// The profile that defines this role, if it came from the AWS config.
     pub profile: Option<String>,
     pub role_arn: RoleArn,
-    /// MFA device required by the role, if any.
-    pub mfa: Option<MfaDevice>,
+    /// MFA device required by the role, if any: one device is shared by every
+    /// role an organization offers with it.
+    pub mfa: Option<Arc<MfaDevice>>,
+    /// What a profile may set besides; discovered roles set none.
+    pub options: RoleOptions,
+}
+
+/// The options of [`RoleSpec`] that few roles set, in a box only a role that
+/// sets one pays for: an organization's thousands of roles set none, and
+/// every byte of a role is copied each time it is moved while targets are
+/// built. Reads as [`Options`]; made from them with `Options { .. }.into()`.
+#[derive(Debug, Clone, Default)]
+pub struct RoleOptions(Option<Box<Options>>);
+
+/// The rarely set options of a role.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
     /// `ExternalId`.
     pub external_id: Option<String>,
     /// `role_session_name` from the profile.
@@ -104,6 +119,41 @@ pub struct RoleSpec {
     pub tags: SessionTags,
 }
 
+/// What an empty [`RoleOptions`] reads as.
+static NO_OPTIONS: Options = Options {
+    external_id: None,
+    session_name: None,
+    duration: None,
+    source_identity: None,
+    tags: SessionTags {
+        tags: Vec::new(),
+        transitive: Vec::new(),
+    },
+};
+
+impl std::ops::Deref for RoleOptions {
+    type Target = Options;
+
+    fn deref(&self) -> &Options {
+        self.0.as_deref().unwrap_or(&NO_OPTIONS)
+    }
+}
+
+impl PartialEq for RoleOptions {
+    /// By value: an emptied box equals no box.
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for RoleOptions {}
+
+impl From<Options> for RoleOptions {
+    fn from(options: Options) -> Self {
+        Self((options != NO_OPTIONS).then(|| Box::new(options)))
+    }
+}
+
 impl Chain {
     /// One role assumed straight with `base`, no option of its own set.
     pub fn direct(base: Source, role_arn: RoleArn) -> Self {
@@ -114,11 +164,7 @@ impl Chain {
                 profile: None,
                 role_arn,
                 mfa: None,
-                external_id: None,
-                session_name: None,
-                duration: None,
-                source_identity: None,
-                tags: SessionTags::default(),
+                options: RoleOptions::default(),
             },
         }
     }
@@ -430,7 +476,7 @@ impl Target {
         match &self.spec {
             Spec::UserSession { mfa, .. } => mfa.as_ref(),
             Spec::Sso(_) => None,
-            Spec::Role(chain) => chain.hops().rev().find_map(|hop| hop.mfa.as_ref()),
+            Spec::Role(chain) => chain.hops().rev().find_map(|hop| hop.mfa.as_deref()),
         }
     }
 }

@@ -29,11 +29,7 @@ pub fn target(account: &str, id: &str, role: &str, ou: Option<&str>, tags: &[(&s
                 profile: None,
                 role_arn: RoleArn::parse(&arn).unwrap(),
                 mfa: None,
-                external_id: None,
-                session_name: None,
-                duration: None,
-                source_identity: None,
-                tags: crate::domain::SessionTags::default(),
+                options: Default::default(),
             },
         }),
     }

@@ -35,7 +35,7 @@ fn user_session_key(profile: &str, mfa: Option<&crate::config::MfaDevice>) -> St
 
 /// The session name for `spec`: the profile's `role_session_name` as written, else the default.
 pub fn session_name(spec: &RoleSpec, settings: &Settings) -> Result<SessionName, SessionError> {
-    match &spec.session_name {
+    match &spec.options.session_name {
         Some(name) => Ok(SessionName::parse(name)?),
         None => Ok(settings.session_name.clone()),
     }
@@ -43,7 +43,8 @@ pub fn session_name(spec: &RoleSpec, settings: &Settings) -> Result<SessionName,
 
 /// The `SourceIdentity` of `spec`: its own, else the configured default.
 pub fn source_identity(spec: &RoleSpec, settings: &Settings) -> Option<SourceIdentity> {
-    spec.source_identity
+    spec.options
+        .source_identity
         .clone()
         .or_else(|| settings.source_identity.clone())
 }
@@ -171,7 +172,7 @@ fn fingerprint(chain: &Chain, index: usize, out: &mut String) {
     for hop in hops.iter().rev() {
         out.push_str(hop.role_arn.as_str());
         out.push('|');
-        out.push_str(hop.external_id.as_deref().unwrap_or(""));
+        out.push_str(hop.options.external_id.as_deref().unwrap_or(""));
         out.push('|');
         out.push_str(hop.mfa.as_ref().map_or("", |m| m.serial.as_str()));
         out.push('|');
@@ -182,11 +183,12 @@ fn fingerprint(chain: &Chain, index: usize, out: &mut String) {
     }
     for hop in hops {
         out.push('|');
-        if !hop.tags.is_empty() {
-            for (key, value) in &hop.tags.tags {
+        let tags = &hop.options.tags;
+        if !tags.is_empty() {
+            for (key, value) in &tags.tags {
                 out.push_str(&format!("tag:{key}={value};"));
             }
-            out.push_str(&format!("transitive:{};|", hop.tags.transitive.join(",")));
+            out.push_str(&format!("transitive:{};|", tags.transitive.join(",")));
         }
     }
 }

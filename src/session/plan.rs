@@ -36,7 +36,7 @@ pub fn plan_hop(
 ) -> Result<Plan, SessionError> {
     let (spec, below) = chain.hop(index);
     let wanted = requested
-        .or(spec.duration)
+        .or(spec.options.duration)
         .unwrap_or(settings.role_duration)
         .check_range(SessionDuration::MIN, SessionDuration::MAX_ROLE, "a role session")?;
     // An assertion caps its sessions (`SessionDuration`); asking for more
@@ -96,11 +96,11 @@ mod tests {
             profile: None,
             role_arn: RoleArn::parse("arn:aws:iam::444444444444:role/Deep").unwrap(),
             mfa: None,
-            external_id: None,
-            session_name: None,
-            duration,
-            source_identity: None,
-            tags: crate::domain::SessionTags::default(),
+            options: crate::config::Options {
+                duration,
+                ..Default::default()
+            }
+            .into(),
         }
     }
 

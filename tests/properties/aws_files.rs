@@ -175,7 +175,7 @@ proptest! {
                     prop_assert_eq!(chain.role.role_arn.to_string(), arn.clone());
                     prop_assert_eq!(target.account_id.as_ref(), Some(chain.role.role_arn.account()));
                     prop_assert_eq!(target.region.as_deref(), region.as_deref());
-                    prop_assert_eq!(chain.role.duration.map(|d| d.as_secs()), *duration);
+                    prop_assert_eq!(chain.role.options.duration.map(|d| d.as_secs()), *duration);
                     assert_below(&g, chain, chain.via.len(), *source)?;
                 }
                 (kind, spec) => prop_assert!(false, "{:?} became {:?}", kind, spec),

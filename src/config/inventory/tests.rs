@@ -92,11 +92,7 @@ fn role(arn: RoleArn, source: Source) -> Chain {
         profile: None,
         role_arn: arn,
         mfa: None,
-        external_id: None,
-        session_name: None,
-        duration: None,
-        source_identity: None,
-        tags: Default::default(),
+        options: Default::default(),
     };
     Chain {
         base: source,

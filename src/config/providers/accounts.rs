@@ -4,12 +4,13 @@
 
 use super::super::hats_file::AccountEntry;
 use super::super::inventory::{AccountFacts, Batch, Naming};
-use super::super::target::{MfaDevice, Origin, RoleSpec, Spec, Via};
+use super::super::target::{MfaDevice, Options, Origin, RoleSpec, Spec, Via};
 use super::super::{ConfigError, clean};
 use super::source_of;
 use crate::domain::{AccountId, MfaSerial, Partition, RoleArn, SessionTags, SourceIdentity};
 use aws_config::profile::ProfileSet;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// The batch of one `[[account]]`, or (name, why) when it cannot be used.
 pub(super) fn batch<'a>(
@@ -38,7 +39,8 @@ pub(super) fn batch<'a>(
             process: account.mfa_process.clone(),
         }),
         None => source_mfa,
-    };
+    }
+    .map(Arc::new);
     let source_identity = account
         .source_identity
         .as_deref()
@@ -50,23 +52,28 @@ pub(super) fn batch<'a>(
         account.transitive_tag_keys.clone(),
     )
     .map_err(|e| broken(e.to_string()))?;
-    let partition = partition(account, &way, mfa.as_ref());
+    let partition = partition(account, &way, mfa.as_deref());
     let roles = account
         .roles
         .iter()
         .map(|role| {
             let role_arn = RoleArn::from_parts(partition, &id, role)
                 .map_err(|_| broken(format!("role \"{role}\" is not a valid IAM role name")))?;
-            let spec = Spec::Role(way.to(RoleSpec {
-                profile: None,
-                role_arn,
-                mfa: mfa.clone(),
-                external_id: account.external_id.clone(),
-                session_name: None,
-                duration: account.duration,
-                source_identity: source_identity.clone(),
-                tags: tags.clone(),
-            }));
+            let spec = Spec::Role(
+                way.to(RoleSpec {
+                    profile: None,
+                    role_arn,
+                    mfa: mfa.clone(),
+                    options: Options {
+                        external_id: account.external_id.clone(),
+                        session_name: None,
+                        duration: account.duration,
+                        source_identity: source_identity.clone(),
+                        tags: tags.clone(),
+                    }
+                    .into(),
+                }),
+            );
             clean::check(account.region.as_deref(), &spec).map_err(&broken)?;
             Ok(spec)
         })

@@ -8,12 +8,13 @@
 
 use super::super::ConfigError;
 use super::super::sso::{is_sso, sso_role};
-use super::super::target::{Chain, MfaDevice, RoleSpec, Source, Via};
+use super::super::target::{Chain, MfaDevice, Options, RoleSpec, Source, Via};
 use super::super::web_identity;
 use super::profiles::{duration_seconds, lookup, mfa_device};
 use crate::domain::{CredentialSource, RoleArn, SessionTags, SourceIdentity};
 use aws_config::profile::{Profile, ProfileSet};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// The most role profiles one `source_profile` chain may hold: each is a real
 /// `AssumeRole`, so a chain this long is a generated or broken file.
@@ -247,17 +248,20 @@ fn hop(
     Ok(RoleSpec {
         profile: Some(name.to_owned()),
         role_arn,
-        mfa,
-        external_id: profile.get("external_id").map(str::to_owned),
-        session_name: profile.get("role_session_name").map(str::to_owned),
-        duration: duration_seconds(profile)?,
-        source_identity: profile
-            .get("source_identity")
-            .map(SourceIdentity::parse)
-            .transpose()
-            .map_err(invalid)?,
-        tags: SessionTags::parse(profile.get("session_tags"), profile.get("transitive_tag_keys"))
-            .map_err(invalid)?,
+        mfa: mfa.map(Arc::new),
+        options: Options {
+            external_id: profile.get("external_id").map(str::to_owned),
+            session_name: profile.get("role_session_name").map(str::to_owned),
+            duration: duration_seconds(profile)?,
+            source_identity: profile
+                .get("source_identity")
+                .map(SourceIdentity::parse)
+                .transpose()
+                .map_err(invalid)?,
+            tags: SessionTags::parse(profile.get("session_tags"), profile.get("transitive_tag_keys"))
+                .map_err(invalid)?,
+        }
+        .into(),
     })
 }
 

@@ -40,7 +40,8 @@ pub(super) fn batch<'a>(
             process: org.mfa_process.clone(),
         }),
         None => via_mfa,
-    };
+    }
+    .map(Arc::new);
     // A role name is checked once here, not once in every account.
     let mut checked: Vec<&str> = Vec::new();
     for role in org.roles.iter().chain(org.rules.iter().flat_map(|r| &r.roles)) {
@@ -94,16 +95,12 @@ pub(super) fn batch<'a>(
     })
 }
 
-fn offer(role_arn: RoleArn, mfa: Option<&MfaDevice>) -> RoleSpec {
+fn offer(role_arn: RoleArn, mfa: Option<&Arc<MfaDevice>>) -> RoleSpec {
     RoleSpec {
         profile: None,
         role_arn,
         mfa: mfa.cloned(),
-        external_id: None,
-        session_name: None,
-        duration: None,
-        source_identity: None,
-        tags: Default::default(),
+        options: Default::default(),
     }
 }
 

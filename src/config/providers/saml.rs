@@ -9,7 +9,7 @@ use super::super::hats_file::HatsFile;
 use super::super::hats_file::SamlEntry;
 use super::super::inventory::{AccountFacts, Batch, Naming};
 use super::super::saml::{DiscoveredRoles, DiscoveredSource, SamlSource, saml_command};
-use super::super::target::{Chain, Origin, Source, Spec};
+use super::super::target::{Chain, Options, Origin, Source, Spec};
 use super::super::target_set::TargetSet;
 use crate::domain::{Inventory, OrgAccount, RoleArn};
 use std::collections::{BTreeMap, HashMap};
@@ -95,7 +95,11 @@ fn accounts<'a>(
         }
         let id = *role_arn.account();
         let mut chain = Chain::direct(Source::Saml(Box::new(source(&role.principal_arn))), role_arn);
-        chain.role.duration = entry.duration;
+        chain.role.options = Options {
+            duration: entry.duration,
+            ..Options::default()
+        }
+        .into();
         let spec = Spec::Role(chain);
         let known = book.get(id.as_str()).copied();
         accounts.push(AccountFacts {

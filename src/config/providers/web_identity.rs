@@ -5,7 +5,7 @@
 use super::super::ConfigError;
 use super::super::hats_file::WebIdentityEntry;
 use super::super::inventory::{AccountFacts, Batch, Naming};
-use super::super::target::{Chain, Origin, Source, Spec};
+use super::super::target::{Chain, Options, Origin, Source, Spec};
 use super::super::{check_region, printable, web_identity::token_source};
 use crate::domain::RoleArn;
 
@@ -32,8 +32,12 @@ pub(super) fn batch<'a>(name: &str, entry: &'a WebIdentityEntry) -> Result<Batch
     }
     let id = *role_arn.account();
     let mut chain = Chain::direct(Source::WebIdentity(Box::new(token)), role_arn);
-    chain.role.session_name = entry.role_session_name.clone();
-    chain.role.duration = entry.duration;
+    chain.role.options = Options {
+        session_name: entry.role_session_name.clone(),
+        duration: entry.duration,
+        ..Options::default()
+    }
+    .into();
     let spec = Spec::Role(chain);
     Ok(Batch {
         origin: Origin::HatsConfig,

@@ -82,10 +82,10 @@ impl<P: MfaPrompter> Engine<'_, P> {
                 role_arn: spec.role_arn.as_str(),
                 session_name: &session_name,
                 duration: plan.duration,
-                external_id: spec.external_id.as_deref(),
+                external_id: spec.options.external_id.as_deref(),
                 mfa: None,
                 source_identity: hop.identity,
-                tags: &spec.tags,
+                tags: &spec.options.tags,
                 policy: hop.policy,
             };
             let fetch = self.assume(&hop, plan, input, below);
@@ -136,7 +136,7 @@ impl<P: MfaPrompter> Engine<'_, P> {
             self.note(&format!("{label}: scoped down by a session policy"));
         }
         let issued = self
-            .assume_role_with(&signing, &input, code, spec.mfa.as_ref())
+            .assume_role_with(&signing, &input, code, spec.mfa.as_deref())
             .await?;
         Ok(new_session(issued))
     }
