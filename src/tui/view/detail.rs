@@ -30,7 +30,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
         Style::new().add_modifier(Modifier::BOLD),
     )];
     lines.extend(target_lines(e, now, theme));
-    lines.extend(session_lines(e, app.tz(), now, theme));
+    lines.extend(session_lines(e, || app.tz(), now, theme));
     lines.extend(place_lines(e, theme));
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: true }), area);
 }
@@ -100,8 +100,15 @@ fn target_lines(e: &Entry, now: Timestamp, theme: Theme) -> Vec<Line<'static>> {
 }
 
 /// The cached session: when it expires (local time and UTC), the source
-/// identity it carries, the assumed-role ARN.
-fn session_lines(e: &Entry, tz: &jiff::tz::TimeZone, now: Timestamp, theme: Theme) -> Vec<Line<'static>> {
+/// identity it carries, the assumed-role ARN. The local time zone is only
+/// looked up when there is an expiry to show: finding its name reads the
+/// zone database, which the first frame need not wait for.
+fn session_lines<'a>(
+    e: &Entry,
+    tz: impl FnOnce() -> &'a jiff::tz::TimeZone,
+    now: Timestamp,
+    theme: Theme,
+) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let identity = e.detail.as_ref().and_then(|d| d.source_identity.clone());
     let Some(t) = e.expires else {
@@ -112,7 +119,7 @@ fn session_lines(e: &Entry, tz: &jiff::tz::TimeZone, now: Timestamp, theme: Them
     let left = t.as_second() - now.as_second();
     lines.push(Line::from(vec![
         Span::styled(format!("{:<9}", "expires"), theme.dim()),
-        Span::raw(format!("{} ", expiry_time(t, tz))),
+        Span::raw(format!("{} ", expiry_time(t, tz()))),
         Span::styled(countdown(left), theme.countdown(left)),
     ]));
     lines.extend(identity.map(|i| field("identity", i, theme)));
