@@ -480,3 +480,6 @@ impl Target {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
