@@ -4,7 +4,7 @@
 
 use super::super::hats_file::AccountEntry;
 use super::super::inventory::{AccountFacts, Batch, Naming};
-use super::super::target::{MfaDevice, Options, Origin, RoleSpec, Spec, Via};
+use super::super::target::{MfaDevice, Options, Origin, RoleOptions, RoleSpec, Spec, Via};
 use super::super::{ConfigError, clean};
 use super::source_of;
 use crate::domain::{AccountId, MfaSerial, Partition, RoleArn, SessionTags, SourceIdentity};
@@ -41,17 +41,22 @@ pub(super) fn batch<'a>(
         None => source_mfa,
     }
     .map(Arc::new);
-    let source_identity = account
-        .source_identity
-        .as_deref()
-        .map(SourceIdentity::parse)
-        .transpose()
-        .map_err(|e| broken(e.to_string()))?;
-    let tags = SessionTags::new(
-        account.session_tags.clone().into_iter().collect(),
-        account.transitive_tag_keys.clone(),
-    )
-    .map_err(|e| broken(e.to_string()))?;
+    let options = RoleOptions::from(Options {
+        external_id: account.external_id.clone(),
+        session_name: None,
+        duration: account.duration,
+        source_identity: account
+            .source_identity
+            .as_deref()
+            .map(SourceIdentity::parse)
+            .transpose()
+            .map_err(|e| broken(e.to_string()))?,
+        tags: SessionTags::new(
+            account.session_tags.clone().into_iter().collect(),
+            account.transitive_tag_keys.clone(),
+        )
+        .map_err(|e| broken(e.to_string()))?,
+    });
     let partition = partition(account, &way, mfa.as_deref());
     let roles = account
         .roles
@@ -59,21 +64,12 @@ pub(super) fn batch<'a>(
         .map(|role| {
             let role_arn = RoleArn::from_parts(partition, &id, role)
                 .map_err(|_| broken(format!("role \"{role}\" is not a valid IAM role name")))?;
-            let spec = Spec::Role(
-                way.to(RoleSpec {
-                    profile: None,
-                    role_arn,
-                    mfa: mfa.clone(),
-                    options: Options {
-                        external_id: account.external_id.clone(),
-                        session_name: None,
-                        duration: account.duration,
-                        source_identity: source_identity.clone(),
-                        tags: tags.clone(),
-                    }
-                    .into(),
-                }),
-            );
+            let spec = Spec::Role(way.to(RoleSpec {
+                profile: None,
+                role_arn,
+                mfa: mfa.clone(),
+                options: options.clone(),
+            }));
             clean::check(account.region.as_deref(), &spec).map_err(&broken)?;
             Ok(spec)
         })
