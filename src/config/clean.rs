@@ -74,6 +74,12 @@ pub(super) fn check(region: Option<&str>, spec: &Spec) -> Result<(), String> {
     if let Some(region) = region {
         check_region(region)?;
     }
+    check_spec(spec)
+}
+
+/// Why a target with `spec` cannot be used, if it cannot: a value of it that
+/// is sent somewhere holds control characters.
+pub(super) fn check_spec(spec: &Spec) -> Result<(), String> {
     match spec {
         Spec::Role(chain) => check_chain(chain),
         Spec::UserSession { profile, mfa, .. } => {

@@ -169,6 +169,8 @@ fn add_batch(set: &mut TargetSet, names: &mut Names, batch: Batch<'_>) {
     } = batch;
     let qualifier = crate::domain::discovered_label(&qualifier);
     let region: Option<Arc<str>> = region.map(Into::into);
+    // One region for the whole batch: checked once, not once per target.
+    let region_check = region.as_deref().map_or(Ok(()), super::check_region);
     for account in accounts.facts {
         let verdict = Verdict::of(&rules, &account);
         if !verdict.offered {
@@ -216,33 +218,37 @@ fn add_batch(set: &mut TargetSet, names: &mut Names, batch: Batch<'_>) {
                 }
             };
             match named {
-                Ok((name, alias)) => {
-                    let target = target(name, alias, origin, &account.id, &shown, region.clone(), spec);
-                    push(set, names, target, &place);
-                }
+                Ok((name, alias)) => match region_check
+                    .clone()
+                    .and_then(|()| super::clean::check_spec(&spec))
+                {
+                    Ok(()) => {
+                        let target = target(name, alias, origin, &account.id, &shown, region.clone(), spec);
+                        push(set, names, target);
+                    }
+                    Err(message) => set.broken.push(refused(&name, &place, message)),
+                },
                 Err(e) => set.broken.push(e),
             }
         }
     }
 }
 
-/// Adds `target` once its values pass the checks every target passes. Its
-/// descriptive values come from [`Shown::escaped`]: [`super::clean::clean`]
-/// would leave them as they are, so only what it refuses is checked.
-fn push(set: &mut TargetSet, names: &mut Names, target: Target, place: &str) {
-    match super::clean::check(target.region.as_deref(), &target.spec) {
-        Ok(()) => {
-            set.targets.push(target);
-            names.record(&set.targets, set.targets.len() - 1);
-        }
-        Err(message) => set.broken.push((
-            super::printable(&target.name).into_owned(),
-            ConfigError::Entry {
-                place: place.to_owned(),
-                message,
-            },
-        )),
-    }
+/// Adds `target`, whose values passed the checks every target passes (its
+/// region's, its spec's) before it was made. Its descriptive values come from
+/// [`Shown::escaped`]: [`super::clean::clean`] would leave them as they are.
+fn push(set: &mut TargetSet, names: &mut Names, target: Target) {
+    set.targets.push(target);
+    names.record(&set.targets, set.targets.len() - 1);
+}
+
+/// Target `name` refused by those checks, as a broken entry.
+fn refused(name: &str, place: &str, message: String) -> (String, ConfigError) {
+    let entry = ConfigError::Entry {
+        place: place.to_owned(),
+        message,
+    };
+    (super::printable(name).into_owned(), entry)
 }
 
 /// The values shown with an account's targets. A discovered name loses its

@@ -47,6 +47,8 @@ struct BatchRow {
     naming: Option<String>,
     #[serde(default)]
     rules: Vec<OrgRule>,
+    #[serde(default)]
+    region: Option<String>,
     accounts: Vec<AccountRow>,
 }
 
@@ -160,7 +162,7 @@ fn run(case: &Case, way: &str) -> TargetSet {
             qualifier: b.qualifier.clone(),
             place: "test".into(),
             rules: b.rules.iter().collect(),
-            region: None,
+            region: b.region.clone(),
             tags: BTreeMap::new(),
             production: false,
             accounts: b
