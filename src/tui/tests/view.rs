@@ -34,6 +34,21 @@ fn list_and_detail_side_by_side_when_wide() {
     insta::assert_snapshot!(render(&app, 140, 30));
 }
 
+/// Finding the zone's name reads the zone database: not before the first
+/// frame of a switcher whose selected row has no session.
+#[test]
+fn the_local_time_zone_is_looked_up_only_to_show_an_expiry() {
+    let mut app = app();
+    app.tz = std::sync::OnceLock::new();
+    app.selected = 2;
+    assert_eq!(app.entries[2].expires, None, "data/Analyst has no session");
+    render(&app, 140, 30);
+    assert!(app.tz.get().is_none(), "looked up for a row without an expiry");
+    app.selected = 0;
+    render(&app, 140, 30);
+    assert!(app.tz.get().is_some(), "not looked up for a row with an expiry");
+}
+
 #[test]
 fn narrow_terminals_drop_columns() {
     insta::assert_snapshot!(render(&app(), 50, 12));
