@@ -10,7 +10,8 @@
 #     g++ (libfuzzer-sys compiles libFuzzer when the fuzz crate is checked), chromium (a real
 #     headless browser opened by the console's chrome-profile launcher) and nodejs (parses
 #     container URLs with URLSearchParams, as the Firefox container add-ons do), man-db and
-#     bsdextrautils (the release check renders the man page with `man -l` and `col`)
+#     bsdextrautils (the release check renders the man page with `man -l` and `col`), gdb (a
+#     failing keyring test prints the backtrace of a gnome-keyring that crashed under it)
 #   - the Python test tools at the exact versions of tests/requirements.txt (moto, an
 #     AWS-compatible server; the AWS CLI; boto3; awsume) in a project-local venv, .venv-test/
 #     (its python also runs the IAM Identity Center stand-in, tests/standin/; the stand-in's
@@ -68,7 +69,7 @@ install_debian_packages() {
   for pair in gnome-keyring-daemon:gnome-keyring dbus-daemon:dbus dbus-send:dbus keyctl:keyutils \
     secret-tool:libsecret-tools faketime:faketime zsh:zsh fish:fish elvish:elvish \
     kubectl:kubernetes-client openssl:openssl xmlsec1:xmlsec1 c++:g++ chromium:chromium \
-    node:nodejs man:man-db col:bsdextrautils; do
+    node:nodejs man:man-db col:bsdextrautils gdb:gdb; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
   done
   if [ "${#missing[@]}" -gt 0 ]; then

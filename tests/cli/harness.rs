@@ -119,12 +119,14 @@ pub fn now() -> jiff::Timestamp {
 /// A throwaway HOME with AWS files, hats config, moto and a keyring; every
 /// process it starts has kernel keyrings of its own ([`PrivateKeyrings`]).
 pub struct Sandbox {
-    pub dir: tempfile::TempDir,
     pub home: PathBuf,
     pub moto: Moto,
     pub keyring: Option<Keyring>,
     private: PrivateKeyrings,
     extra_env: Vec<(String, String)>,
+    /// Declared last, so dropped last: a failing test's keyring reports the
+    /// daemon's log and core from this directory before it is removed.
+    pub dir: tempfile::TempDir,
 }
 
 impl Sandbox {

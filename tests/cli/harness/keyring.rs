@@ -23,7 +23,22 @@ fn start_keyring_daemon(dir: &Path, address: &str, runtime_dir: &Path, home: &Pa
         .append(true)
         .open(dir.join("gnome-keyring.log"))
         .unwrap();
-    let mut daemon = Command::new(require("gnome-keyring-daemon", "gnome-keyring"))
+    let mut command = Command::new(require("gnome-keyring-daemon", "gnome-keyring"));
+    // A crash leaves its core in `dir` (the kernel's `core_pattern` is a plain
+    // file name on these machines), for the backtrace a failing test prints.
+    command.current_dir(dir);
+    // SAFETY: setrlimit(2) between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            let unlimited = libc::rlimit {
+                rlim_cur: libc::RLIM_INFINITY,
+                rlim_max: libc::RLIM_INFINITY,
+            };
+            libc::setrlimit(libc::RLIMIT_CORE, &raw const unlimited);
+            Ok(())
+        });
+    }
+    let mut daemon = command
         .args(["--foreground", "--unlock", "--components=secrets"])
         .env("DBUS_SESSION_BUS_ADDRESS", address)
         .env("XDG_RUNTIME_DIR", runtime_dir)
@@ -224,7 +239,10 @@ impl Keyring {
             }
         }
         if let Ok(Some(status)) = self.daemon.try_wait() {
-            eprintln!("gnome-keyring-daemon died when its client was killed ({status}); started again");
+            eprintln!(
+                "gnome-keyring-daemon died when its client was killed ({status}); started again{}",
+                self.crash_backtrace()
+            );
             self.restart();
         }
     }
@@ -238,7 +256,44 @@ impl Keyring {
             Err(e) => format!("in an unknown state: {e}"),
         };
         let log = std::fs::read_to_string(self.dir.join("gnome-keyring.log")).unwrap_or_default();
-        eprintln!("gnome-keyring-daemon {state}; its stderr (its log goes to syslog):\n{log}");
+        eprintln!(
+            "gnome-keyring-daemon {state}; its stderr (GLib's messages, also sent to syslog):\n{log}{}",
+            self.crash_backtrace()
+        );
+    }
+
+    /// The backtrace of every thread of the daemon that crashed, read by gdb
+    /// from its core file; empty when it left none. Each core is read once and
+    /// removed (it holds the test keyring's memory, ~30 MB).
+    fn crash_backtrace(&self) -> String {
+        let Some(core) = std::fs::read_dir(&self.dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| entry.path())
+            .find(|path| {
+                path.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("core"))
+            })
+        else {
+            return String::new();
+        };
+        let gdb = require("gdb", "gdb");
+        let daemon = require("gnome-keyring-daemon", "gnome-keyring");
+        let out = Command::new(gdb)
+            .args(["-batch", "-q", "-iex", "set debuginfod enabled off"])
+            .args(["-ex", "set print thread-events off", "-ex", "thread apply all bt"])
+            .arg(daemon)
+            .arg(&core)
+            .output()
+            .expect("run gdb");
+        let _ = std::fs::remove_file(&core);
+        format!(
+            "\ngdb's backtrace of {}:\n{}{}",
+            core.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     }
 
     fn answers_a_ping(&self) -> bool {
