@@ -297,11 +297,14 @@ fn every_bad_input_gets_one_clear_message_and_no_sts_call() {
     }
 }
 
+/// An `[[account]]` named with a terminal escape: its own targets are refused,
+/// and the AWS profiles in that account (`prod`, `plain-role`), which learn
+/// its name, show it escaped.
 #[test]
 fn names_with_terminal_escapes_never_reach_the_screen() {
     let sb = Sandbox::standard(false);
     sb.hats_config(
-        "[[account]]\nid = \"123456789012\"\nname = \"evil\\u001b]0;pwned\\u0007\"\nsource = \"base\"\nroles = [\"Admin\"]\n",
+        "[[account]]\nid = \"222222222222\"\nname = \"evil\\u001b]0;pwned\\u0007\"\nsource = \"base\"\nroles = [\"Admin\"]\n",
     );
     let run = sb.hats(&["ls"]);
     let (out, err) = (run.stdout(), run.stderr());
@@ -310,7 +313,16 @@ fn names_with_terminal_escapes_never_reach_the_screen() {
         err.contains("evil\\u{1b}]0;pwned\\u{7}/Admin") && err.contains("control characters"),
         "{err}"
     );
-    assert!(out.contains("prod"), "the other targets are still listed: {out}");
+    let prod = out.lines().find(|l| l.starts_with("prod ")).unwrap_or_default();
+    assert!(
+        prod.contains("evil\\u{1b}]0;pwned\\u{7}"),
+        "the profile shows the name escaped: {out}"
+    );
+    let json = sb.hats(&["ls", "--json"]).ok();
+    assert!(
+        !json.contains("\\u001b"),
+        "no control character in the JSON either: {json}"
+    );
 }
 
 #[test]

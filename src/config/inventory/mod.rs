@@ -27,6 +27,7 @@ mod rules;
 
 pub(super) use rules::{Verdict, offered_roles};
 
+use super::clean::escaped;
 use super::target::{Origin, Spec, Target};
 use super::target_set::TargetSet;
 use super::{ConfigError, OrgRule};
@@ -134,25 +135,14 @@ pub(super) fn stage(set: &mut TargetSet, batches: Vec<Batch<'_>>, patterns: &[St
     }
 }
 
-/// What every target of one account shows: made once per account, not per role.
+/// What every target of one account shows, and the AWS profiles in it learn:
+/// made once per account, not per role, and escaped as [`super::clean::clean`]
+/// would escape them in every one of those targets.
 struct Shown {
     account_name: Option<Arc<str>>,
     ou_path: Option<Arc<str>>,
     tags: Arc<BTreeMap<String, String>>,
     production: bool,
-}
-
-impl Shown {
-    /// The values as the account's targets show them: escaped once here, as
-    /// [`super::clean::clean`] would escape them in every one of its targets.
-    fn escaped(&self) -> Self {
-        Self {
-            account_name: self.account_name.clone().map(super::clean::escaped),
-            ou_path: self.ou_path.clone().map(super::clean::escaped),
-            tags: super::clean::escaped_tags(&self.tags),
-            production: self.production,
-        }
-    }
 }
 
 fn add_batch(set: &mut TargetSet, names: &mut Names, batch: Batch<'_>) {
@@ -177,10 +167,13 @@ fn add_batch(set: &mut TargetSet, names: &mut Names, batch: Batch<'_>) {
             continue;
         }
         let shown = shown(&account, &naming, &tags, production || verdict.production);
-        for &i in names.profiles_in(&account.id) {
-            attach(&mut set.targets[i], &shown, account.tags.map(|t| &**t));
+        let profiles = names.profiles_in(&account.id);
+        if !profiles.is_empty() {
+            let account_tags = account.tags.map(super::clean::escaped_tags);
+            for &i in profiles {
+                attach(&mut set.targets[i], &shown, account_tags.as_deref());
+            }
         }
-        let shown = shown.escaped();
         let label = match &naming {
             Naming::Configured if !account.name.is_empty() => account.name.to_owned(),
             Naming::Discovered => crate::domain::discovered_label(account.name),
@@ -236,7 +229,7 @@ fn add_batch(set: &mut TargetSet, names: &mut Names, batch: Batch<'_>) {
 
 /// Adds `target`, whose values passed the checks every target passes (its
 /// region's, its spec's) before it was made. Its descriptive values come from
-/// [`Shown::escaped`]: [`super::clean::clean`] would leave them as they are.
+/// [`shown`]: [`super::clean::clean`] would leave them as they are.
 fn push(set: &mut TargetSet, names: &mut Names, target: Target) {
     set.targets.push(target);
     names.record(&set.targets, set.targets.len() - 1);
@@ -253,7 +246,7 @@ fn refused(name: &str, place: &str, message: String) -> (String, ConfigError) {
 
 /// The values shown with an account's targets. A discovered name loses its
 /// control characters (the inventory is only as trustworthy as the disk); a
-/// configured one is escaped, with every other value, when its target is checked.
+/// configured one is escaped, as is every other value.
 fn shown(
     account: &AccountFacts<'_>,
     naming: &Naming,
@@ -274,9 +267,9 @@ fn shown(
         Naming::Discovered => crate::domain::clean_text(account.name),
     };
     Shown {
-        account_name: (!name.is_empty()).then(|| name.into()),
-        ou_path: account.ou_path.map(|path| path.join("/").into()),
-        tags,
+        account_name: (!name.is_empty()).then(|| escaped(name.into())),
+        ou_path: account.ou_path.map(|path| escaped(path.join("/").into())),
+        tags: super::clean::escaped_tags(&tags),
         production,
     }
 }
