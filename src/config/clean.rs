@@ -28,12 +28,10 @@ pub(super) fn unshowable_name(name: &str) -> Option<(String, super::ConfigError)
     } else {
         "invisible characters (bidi controls or zero-width characters, which make it look like another name)"
     };
-    Some((
-        printable(name).into_owned(),
-        super::ConfigError::Entry {
-            place: "target name".into(),
-            message: format!("contains {what}; rename it"),
-        },
+    Some(super::broken(
+        name,
+        "target name",
+        format!("contains {what}; rename it"),
     ))
 }
 

@@ -198,6 +198,18 @@ pub enum ConfigError {
     },
 }
 
+/// An entry that gives no target: its name (escaped, to be listed) and why.
+pub(crate) type Broken = (String, ConfigError);
+
+/// The [`Broken`] entry `name` at `place`, with `message` saying why.
+pub(crate) fn broken(name: &str, place: impl Into<String>, message: impl Into<String>) -> Broken {
+    let entry = ConfigError::Entry {
+        place: place.into(),
+        message: message.into(),
+    };
+    (printable(name).into_owned(), entry)
+}
+
 impl ConfigError {
     pub(crate) fn profile(name: &str, message: impl Into<String>) -> Self {
         Self::Entry {

@@ -27,10 +27,10 @@ mod rules;
 
 pub(super) use rules::{Verdict, offered_roles};
 
+use super::OrgRule;
 use super::clean::escaped;
 use super::target::{Origin, Spec, Target};
 use super::target_set::TargetSet;
-use super::{ConfigError, OrgRule};
 use crate::domain::AccountId;
 use naming::Names;
 use std::collections::BTreeMap;
@@ -219,7 +219,7 @@ fn add_batch(set: &mut TargetSet, names: &mut Names, batch: Batch<'_>) {
                         let target = target(name, alias, origin, &account.id, &shown, region.clone(), spec);
                         push(set, names, target);
                     }
-                    Err(message) => set.broken.push(refused(&name, &place, message)),
+                    Err(message) => set.broken.push(super::broken(&name, &place, message)),
                 },
                 Err(e) => set.broken.push(e),
             }
@@ -233,15 +233,6 @@ fn add_batch(set: &mut TargetSet, names: &mut Names, batch: Batch<'_>) {
 fn push(set: &mut TargetSet, names: &mut Names, target: Target) {
     set.targets.push(target);
     names.record(&set.targets, set.targets.len() - 1);
-}
-
-/// Target `name` refused by those checks, as a broken entry.
-fn refused(name: &str, place: &str, message: String) -> (String, ConfigError) {
-    let entry = ConfigError::Entry {
-        place: place.to_owned(),
-        message,
-    };
-    (super::printable(name).into_owned(), entry)
 }
 
 /// The values shown with an account's targets. A discovered name loses its

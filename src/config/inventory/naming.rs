@@ -5,13 +5,16 @@
 //! targets' own names (a quarter of a megabyte for 30,000 names rather than
 //! megabytes of copies to fault in), hashed with foldhash, sized up front.
 
-use super::super::ConfigError;
 use super::super::target::{Origin, Source, Spec, Target};
 use super::super::target_set::TargetSet;
+use super::super::{Broken, broken};
 use crate::domain::AccountId;
 use foldhash::HashMap;
 use hashbrown::HashTable;
 use std::hash::BuildHasher;
+
+/// A target's name and alias, or why it gets none.
+type Named = Result<(String, Option<String>), Broken>;
 
 /// Taken names, account labels, and what configured targets hand out.
 pub(super) struct Names {
@@ -128,45 +131,25 @@ impl Names {
     }
 
     /// A configured name: `primary` as written, refused when taken; `by_id` as its alias when free.
-    pub(super) fn configured(
-        &self,
-        set: &TargetSet,
-        primary: String,
-        by_id: String,
-    ) -> Result<(String, Option<String>), (String, ConfigError)> {
+    pub(super) fn configured(&self, set: &TargetSet, primary: String, by_id: String) -> Named {
         if let Some(refused) = super::super::clean::unshowable_name(&primary) {
             return Err(refused);
         }
         if self.is_taken(set, &primary) {
-            return Err((
-                super::super::printable(&primary).into_owned(),
-                ConfigError::Entry {
-                    place: format!("target \"{primary}\" of an [[account]] in hats config"),
-                    message: "an earlier profile or account already has this name; rename the account \
-                              (name = ...)"
-                        .into(),
-                },
-            ));
+            let place = format!("target \"{primary}\" of an [[account]] in hats config");
+            let message =
+                "an earlier profile or account already has this name; rename the account (name = ...)";
+            return Err(broken(&primary, place, message));
         }
         let alias = (primary != by_id && !self.is_taken(set, &by_id)).then_some(by_id);
         Ok((primary, alias))
     }
 
     /// The name of a section that is one target (`[web_identity.NAME]`), refused when taken.
-    pub(super) fn entry(
-        &self,
-        set: &TargetSet,
-        name: &str,
-        place: &str,
-    ) -> Result<(String, Option<String>), (String, ConfigError)> {
+    pub(super) fn entry(&self, set: &TargetSet, name: &str, place: &str) -> Named {
         if self.is_taken(set, name) {
-            return Err((
-                super::super::printable(name).into_owned(),
-                ConfigError::Entry {
-                    place: place.to_owned(),
-                    message: "an earlier profile or account already has this name; rename the section".into(),
-                },
-            ));
+            let message = "an earlier profile or account already has this name; rename the section";
+            return Err(broken(name, place, message));
         }
         Ok((name.to_owned(), None))
     }
@@ -182,7 +165,7 @@ impl Names {
         by_id: String,
         qualifier: &str,
         place: &str,
-    ) -> Result<(String, Option<String>), (String, ConfigError)> {
+    ) -> Named {
         if label_is_ours && primary != by_id && !self.is_taken(set, &primary) {
             let alias = (!self.is_taken(set, &by_id)).then_some(by_id);
             return Ok((primary, alias));
@@ -194,15 +177,10 @@ impl Names {
         if !self.is_taken(set, &qualified) {
             return Ok((qualified, None));
         }
-        Err((
-            by_id.clone(),
-            ConfigError::Entry {
-                place: place.to_owned(),
-                message: format!(
-                    "role \"{by_id}\" is offered by earlier targets under every name it could take \
-                     (\"{by_id}\", \"{qualified}\"); leave one of them out"
-                ),
-            },
-        ))
+        let message = format!(
+            "role \"{by_id}\" is offered by earlier targets under every name it could take \
+             (\"{by_id}\", \"{qualified}\"); leave one of them out"
+        );
+        Err(broken(&by_id, place, message))
     }
 }

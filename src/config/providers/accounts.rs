@@ -5,7 +5,7 @@
 use super::super::hats_file::AccountEntry;
 use super::super::inventory::{AccountFacts, Batch, Naming};
 use super::super::target::{MfaDevice, Options, Origin, RoleOptions, RoleSpec, Spec, Via};
-use super::super::{ConfigError, clean};
+use super::super::{Broken, clean};
 use super::source_of;
 use crate::domain::{AccountId, MfaSerial, Partition, RoleArn, SessionTags, SourceIdentity};
 use aws_config::profile::ProfileSet;
@@ -17,20 +17,10 @@ pub(super) fn batch<'a>(
     profiles: &ProfileSet,
     keyring: &BTreeSet<String>,
     account: &'a AccountEntry,
-) -> Result<Batch<'a>, (String, ConfigError)> {
+) -> Result<Batch<'a>, Broken> {
     let label = account.name.clone().unwrap_or_else(|| account.id.clone());
     let place = format!("account \"{label}\" in hats config");
-    let broken = |message: String| {
-        // The name is listed as it was written: control characters must not reach a terminal.
-        let name = super::super::printable(account.name.as_deref().unwrap_or(&account.id)).into_owned();
-        (
-            name,
-            ConfigError::Entry {
-                place: place.clone(),
-                message,
-            },
-        )
-    };
+    let broken = |message: String| super::super::broken(&label, &place, message);
     let id = AccountId::parse(&account.id).map_err(|e| broken(e.to_string()))?;
     let (way, source_mfa) = source_of(profiles, keyring, &account.source).map_err(broken)?;
     let mfa = match &account.mfa_serial {

@@ -3,7 +3,6 @@
 //! it (its `roles` plus each matching rule's, minus exclusions), assumed with
 //! the credentials of its `via` (else `source`) profile.
 
-use super::super::ConfigError;
 use super::super::hats_file::OrganizationEntry;
 use super::super::inventory::{AccountFacts, Accounts, Batch, Naming, Verdict, offered_roles};
 use super::super::profile_names::sdk_name;
@@ -24,13 +23,8 @@ pub(super) fn batch<'a>(
     let place = "[organization] in hats config";
     let keyring = Arc::clone(&set.keyring_profiles);
     let mut broken = |message: String| {
-        set.broken.push((
-            "organization".to_owned(),
-            ConfigError::Entry {
-                place: place.into(),
-                message,
-            },
-        ));
+        set.broken
+            .push(super::super::broken("organization", place, message))
     };
     let via = org.via.as_deref().unwrap_or(&org.source);
     let (way, via_mfa) = source_of(profiles, &keyring, via).map_err(&mut broken).ok()?;

@@ -10,7 +10,7 @@
 use super::super::profile_names::{real_name, sdk_name, skipped_header};
 use super::super::target::{KeysAt, MfaDevice, Origin, Spec, Target};
 use super::super::target_set::TargetSet;
-use super::super::{ConfigError, clean, printable};
+use super::super::{Broken, ConfigError, broken, clean, printable};
 use crate::domain::{MfaSerial, SessionDuration};
 use aws_config::profile::{Profile, ProfileSet};
 use std::borrow::Cow;
@@ -82,15 +82,11 @@ fn push(set: &mut TargetSet, name: &str, cleaned: Result<Target, ConfigError>) {
 }
 
 /// A header the AWS CLI skips too, reported as such.
-fn skipped(header: &str) -> (String, ConfigError) {
-    (
-        printable(header).into_owned(),
-        ConfigError::Entry {
-            place: format!("[{}] in the AWS config", printable(header)),
-            message: "skipped (by the AWS CLI too): a profile name with spaces needs quotes, \
-                      e.g. [profile \"my prod\"]"
-                .into(),
-        },
+fn skipped(header: &str) -> Broken {
+    broken(
+        header,
+        format!("[{}] in the AWS config", printable(header)),
+        "skipped (by the AWS CLI too): a profile name with spaces needs quotes, e.g. [profile \"my prod\"]",
     )
 }
 

@@ -4,7 +4,6 @@
 //! names it (the organization's, then Identity Center's in sign-in order), so
 //! the organization's OU path and tags reach the rules, and names are stable.
 
-use super::super::ConfigError;
 use super::super::hats_file::HatsFile;
 use super::super::hats_file::SamlEntry;
 use super::super::inventory::{AccountFacts, Batch, Naming};
@@ -36,14 +35,13 @@ pub(super) fn batches<'a>(
             }
         };
         let Some(found) = discovered.get(name) else {
-            set.broken.push((
-                place,
-                ConfigError::Entry {
-                    place: format!("[saml.{name}] in hats config"),
-                    message: format!(
-                        "no roles discovered yet; run `hats saml sync {name}` (it runs assertion_process once)"
-                    ),
-                },
+            let shown = super::super::printable(name);
+            set.broken.push(super::super::broken(
+                &place,
+                format!("[saml.{shown}] in hats config"),
+                format!(
+                    "no roles discovered yet; run `hats saml sync {shown}` (it runs assertion_process once)"
+                ),
             ));
             continue;
         };

@@ -2,7 +2,7 @@
 //! `AssumeRoleWithWebIdentity` and a token from a file or a command, listed
 //! as `NAME` (the stage keeps the name as written).
 
-use super::super::ConfigError;
+use super::super::Broken;
 use super::super::hats_file::WebIdentityEntry;
 use super::super::inventory::{AccountFacts, Batch, Naming};
 use super::super::target::{Chain, Options, Origin, Source, Spec};
@@ -10,17 +10,9 @@ use super::super::{check_region, printable, web_identity::token_source};
 use crate::domain::RoleArn;
 
 /// The batch of section `name`, or (name, why) when it cannot be used.
-pub(super) fn batch<'a>(name: &str, entry: &'a WebIdentityEntry) -> Result<Batch<'a>, (String, ConfigError)> {
+pub(super) fn batch<'a>(name: &str, entry: &'a WebIdentityEntry) -> Result<Batch<'a>, Broken> {
     let place = format!("[web_identity.{}] in hats config", printable(name));
-    let broken = |message: String| {
-        (
-            printable(name).into_owned(),
-            ConfigError::Entry {
-                place: place.clone(),
-                message,
-            },
-        )
-    };
+    let broken = |message: String| super::super::broken(name, &place, message);
     let token = token_source(
         entry.web_identity_token_file.as_deref(),
         entry.web_identity_token_process.as_deref(),
