@@ -6,6 +6,7 @@
 mod aws_profiles;
 mod clean;
 mod console;
+mod discovery_cache;
 mod duplicate_keys;
 mod hats_file;
 mod inventory;
@@ -33,12 +34,12 @@ pub use aws_profiles::{
 pub use console::{
     ConsoleConfig, ConsoleEntry, ContainerAddon, ContainerColor, ContainerIcon, LauncherKind, SignOut,
 };
+pub use discovery_cache::{
+    DEFAULT_TTL, inventory_path, is_stale, load_inventory, load_sso_inventory, sso_inventory_path,
+};
 pub use hats_file::{
     AccountEntry, HatsFile, IdentityCenterEntry, IdentityDefault, OrgRule, OrganizationEntry, PresetEntry,
     SamlEntry,
-};
-pub use inventory::files::{
-    DEFAULT_TTL, inventory_path, is_stale, load_inventory, load_sso_inventory, sso_inventory_path,
 };
 pub use paths::Paths;
 pub(crate) use profile_names::sdk_name;

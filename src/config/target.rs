@@ -160,17 +160,22 @@ impl Chain {
         Self {
             base,
             via: Vec::new(),
-            role: RoleSpec {
-                profile: None,
-                role_arn,
-                mfa: None,
-                options: RoleOptions::default(),
-            },
+            role: RoleSpec::unnamed(role_arn, None, RoleOptions::default()),
         }
     }
 }
 
 impl RoleSpec {
+    /// A role no profile names (an `[[account]]`'s, an organization's offer).
+    pub fn unnamed(role_arn: RoleArn, mfa: Option<Arc<MfaDevice>>, options: RoleOptions) -> Self {
+        Self {
+            profile: None,
+            role_arn,
+            mfa,
+            options,
+        }
+    }
+
     /// How this role is named on the way to another: its profile, else its ARN.
     pub fn label(&self) -> String {
         self.profile.clone().unwrap_or_else(|| self.role_arn.to_string())
@@ -328,6 +333,17 @@ pub enum Spec {
     Sso(SsoRole),
 }
 
+impl Spec {
+    /// The role (or permission set) it hands out; `None` for a user session.
+    pub fn role_name(&self) -> Option<&str> {
+        match self {
+            Spec::Role(chain) => Some(chain.role.role_arn.name()),
+            Spec::Sso(sso) => Some(&sso.role_name),
+            Spec::UserSession { .. } => None,
+        }
+    }
+}
+
 /// How hats obtains a target's session; shown by `hats ls`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -399,11 +415,7 @@ impl Target {
 
     /// The role's name, if the target is a role.
     pub fn role_name(&self) -> Option<&str> {
-        match &self.spec {
-            Spec::Role(chain) => Some(chain.role.role_arn.name()),
-            Spec::Sso(sso) => Some(&sso.role_name),
-            Spec::UserSession { .. } => None,
-        }
+        self.spec.role_name()
     }
 
     /// The partition the target's session lives in: its role ARN's, its MFA

@@ -21,7 +21,6 @@
 //!
 //! It never reads a file and does not know which provider a batch came from.
 
-pub(super) mod files;
 mod naming;
 mod rules;
 
@@ -186,7 +185,7 @@ fn add_batch(set: &mut TargetSet, names: &mut Names, batch: Batch<'_>) {
         };
         let label_is_ours = names.claim_label(&label, &account.id);
         for spec in account.roles {
-            let role = role_name(&spec);
+            let role = spec.role_name().unwrap_or_default();
             if verdict.excludes(role) || (naming == Naming::Discovered && !crate::domain::is_plain_name(role))
             {
                 continue;
@@ -262,15 +261,6 @@ fn shown(
         ou_path: account.ou_path.map(|path| escaped(path.join("/").into())),
         tags: super::clean::escaped_tags(&tags),
         production,
-    }
-}
-
-/// The role (or permission set) a spec hands out.
-fn role_name(spec: &Spec) -> &str {
-    match spec {
-        Spec::Role(chain) => chain.role.role_arn.name(),
-        Spec::Sso(sso) => &sso.role_name,
-        Spec::UserSession { .. } => "",
     }
 }
 

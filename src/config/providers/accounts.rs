@@ -54,12 +54,7 @@ pub(super) fn batch<'a>(
         .map(|role| {
             let role_arn = RoleArn::from_parts(partition, &id, role)
                 .map_err(|_| broken(format!("role \"{role}\" is not a valid IAM role name")))?;
-            let spec = Spec::Role(way.to(RoleSpec {
-                profile: None,
-                role_arn,
-                mfa: mfa.clone(),
-                options: options.clone(),
-            }));
+            let spec = Spec::Role(way.to(RoleSpec::unnamed(role_arn, mfa.clone(), options.clone())));
             clean::check(account.region.as_deref(), &spec).map_err(&broken)?;
             Ok(spec)
         })

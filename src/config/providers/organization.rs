@@ -65,7 +65,9 @@ pub(super) fn batch<'a>(
                 facts.roles = offered_roles(&org.roles, &verdict)
                     .into_iter()
                     .filter_map(|role| RoleArn::from_parts(partition, &id, role).ok())
-                    .map(|role_arn| Spec::Role(way.to(offer(role_arn, mfa.as_ref()))))
+                    .map(|role_arn| {
+                        Spec::Role(way.to(RoleSpec::unnamed(role_arn, mfa.clone(), Default::default())))
+                    })
                     .collect();
             }
             Some(facts)
@@ -87,15 +89,6 @@ pub(super) fn batch<'a>(
         production: false,
         accounts: Accounts::lazy(inventory.accounts.len(), most_roles, accounts),
     })
-}
-
-fn offer(role_arn: RoleArn, mfa: Option<&Arc<MfaDevice>>) -> RoleSpec {
-    RoleSpec {
-        profile: None,
-        role_arn,
-        mfa: mfa.cloned(),
-        options: Default::default(),
-    }
 }
 
 /// The region exported with the offered roles, so a child always has one (an

@@ -1,10 +1,10 @@
 //! The inventories discovery leaves in the cache directory (no secrets, no
 //! tokens): `organization.json`, written by `org::sync`, and per sso-session
 //! `identity-center-<sha1 of the key>.json`, written by `org::identity_center::sync`.
-//! Read here when targets are built.
+//! Read here, before targets are built: the inventory stage itself reads no file.
 
-use super::super::OrganizationEntry;
-use super::super::sso::SsoSession;
+use super::OrganizationEntry;
+use super::sso::SsoSession;
 use crate::domain::{Inventory, SessionDuration};
 use jiff::Timestamp;
 use sha1::{Digest, Sha1};
