@@ -52,54 +52,35 @@ pub(in crate::config) fn source_of(
     name: &str,
 ) -> Result<(Via, Option<MfaDevice>), String> {
     let in_keyring = keyring.contains(name);
-    let keyring_base = || Via {
-        base: Source::Credentials(CredentialSource::Keyring(name.to_owned())),
+    let direct = |base| Via {
+        base,
         roles: Vec::new(),
     };
+    let keyring_base = || Source::Credentials(CredentialSource::Keyring(name.to_owned()));
     let Some(profile) = lookup(profiles, name) else {
         if in_keyring {
-            return Ok((keyring_base(), None));
+            return Ok((direct(keyring_base()), None));
         }
         return Err(format!(
             "source \"{name}\" is not a profile in the AWS config or credentials file"
         ));
     };
     if profile.get("role_arn").is_some() {
-        let chain = chain_of(profiles, keyring, name).map_err(|e| e.to_string())?;
-        let mut roles = chain.via;
-        roles.push(chain.role);
-        return Ok((
-            Via {
-                base: chain.base,
-                roles,
-            },
-            None,
-        ));
+        let Chain { base, mut via, role } = chain_of(profiles, keyring, name).map_err(|e| e.to_string())?;
+        via.push(role);
+        return Ok((Via { base, roles: via }, None));
     }
-    if in_keyring {
-        let mfa = mfa_device(profile).map_err(|e| e.to_string())?;
-        return Ok((keyring_base(), mfa));
-    }
-    if is_sso(profile) {
+    if !in_keyring && is_sso(profile) {
         let sso = sso_role(profiles, profile).map_err(|e| e.to_string())?;
-        let base = Source::Sso(Box::new(sso));
-        return Ok((
-            Via {
-                base,
-                roles: Vec::new(),
-            },
-            None,
-        ));
+        return Ok((direct(Source::Sso(Box::new(sso))), None));
     }
+    let base = if in_keyring {
+        keyring_base()
+    } else {
+        Source::profile(name)
+    };
     let mfa = mfa_device(profile).map_err(|e| e.to_string())?;
-    let base = Source::profile(name);
-    Ok((
-        Via {
-            base,
-            roles: Vec::new(),
-        },
-        mfa,
-    ))
+    Ok((direct(base), mfa))
 }
 
 /// A role profile on the way: its name, its section, its role.
