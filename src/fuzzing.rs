@@ -334,7 +334,7 @@ fn fixed_inventory() -> Inventory {
         name: name.into(),
         state: state.into(),
         ou_path: ou.iter().map(|s| (*s).to_owned()).collect(),
-        tags: std::sync::Arc::new([("env".to_owned(), name.to_owned())].into()),
+        tags: std::sync::Arc::new([("env".to_owned(), name.to_owned())].into_iter().collect()),
         roles: Vec::new(),
     };
     Inventory {

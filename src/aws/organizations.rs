@@ -197,7 +197,7 @@ impl Discovery<'_> {
                 .try_collect()
                 .await?;
         for (i, t) in tags {
-            accounts[i].tags = t.into();
+            accounts[i].tags = std::sync::Arc::new(t.into_iter().collect());
         }
         Ok(())
     }

@@ -187,7 +187,7 @@ struct JsonTarget<'a> {
     mode: &'static str,
     region: Option<&'a str>,
     production: bool,
-    tags: &'a std::collections::BTreeMap<String, String>,
+    tags: &'a crate::domain::Tags,
     /// `SourceIdentity` sent when assuming the role (its own or the configured default).
     source_identity: Option<String>,
     session: Option<JsonSession<'a>>,

@@ -9,9 +9,8 @@
 
 use super::target::{Chain, Source, Spec, Target};
 use super::{check_region, printable};
-use crate::domain::CredentialSource;
+use crate::domain::{CredentialSource, Tags};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Why a target name cannot be shown, if it cannot: control characters would
@@ -55,7 +54,7 @@ pub(super) fn escaped(text: Arc<str>) -> Arc<str> {
 
 /// `tags` as [`clean`] shows them: when a key or value holds a control
 /// character, every one escaped; else the same map, shared.
-pub(super) fn escaped_tags(tags: &Arc<BTreeMap<String, String>>) -> Arc<BTreeMap<String, String>> {
+pub(super) fn escaped_tags(tags: &Arc<Tags>) -> Arc<Tags> {
     if tags.iter().any(|(k, v)| has_control(k) || has_control(v)) {
         let tags = tags
             .iter()

@@ -4,7 +4,6 @@ pub use super::sso::{SsoRole, SsoSession};
 use crate::domain::{
     AccountId, CredentialSource, MfaSerial, Partition, RoleArn, SessionDuration, SessionTags, SourceIdentity,
 };
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Where a target was defined.
@@ -400,7 +399,7 @@ pub struct Target {
     /// Guarded as production.
     pub production: bool,
     /// Free-form tags; shared by every role offered in one account.
-    pub tags: Arc<BTreeMap<String, String>>,
+    pub tags: Arc<crate::domain::Tags>,
     /// OU path in the organization, when known (`Production/Payments`).
     pub ou_path: Option<Arc<str>>,
     /// How to get its credentials.

@@ -27,7 +27,7 @@ pub struct Container {
 /// the name (never red, so only production looks like production).
 pub fn container_for(target: &Target, choice: &ConsoleEntry, production: bool) -> Container {
     let tag = choice.color_tag.as_deref().unwrap_or(COLOR_TAG);
-    let tagged = target.tags.get(tag).and_then(|v| ContainerColor::from_name(v));
+    let tagged = target.tags.get(tag).and_then(ContainerColor::from_name);
     let name = choice.container.clone().unwrap_or_else(|| target.name.clone());
     let color = choice.color.or(tagged).unwrap_or_else(|| {
         if production {

@@ -18,6 +18,7 @@ mod session_name;
 mod session_policy;
 mod session_tags;
 mod source_identity;
+mod tags;
 
 pub use access_key::{AccessKey, AccessKeyId};
 pub use account_id::AccountId;
@@ -36,6 +37,7 @@ pub use session_name::SessionName;
 pub use session_policy::{MAX_POLICY_ARNS, MAX_POLICY_CHARS, SessionPolicy};
 pub use session_tags::SessionTags;
 pub use source_identity::SourceIdentity;
+pub use tags::Tags;
 
 /// A value the user wrote that does not follow AWS's rules.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

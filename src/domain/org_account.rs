@@ -2,7 +2,7 @@
 //! come from the API (they may carry control characters or terminal escapes).
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+
 use std::sync::Arc;
 
 /// One account of the organization, as hats caches it.
@@ -17,7 +17,7 @@ pub struct OrgAccount {
     /// OU names from the root down (empty for accounts directly under the root).
     pub ou_path: Vec<String>,
     /// Account tags, cleaned; shared with the account's targets.
-    pub tags: Arc<BTreeMap<String, String>>,
+    pub tags: Arc<super::Tags>,
     /// Roles assigned to the signed-in user (Identity Center discovery; cleaned).
     /// Empty for organization accounts, whose roles come from the config.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -2,7 +2,6 @@
 
 use crate::config::{Chain, Origin, RoleSpec, Source, Spec, Target};
 use crate::domain::RoleArn;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// `ACCOUNT/ROLE` in account `id`, with an OU path and tags.
@@ -19,7 +18,7 @@ pub fn target(account: &str, id: &str, role: &str, ou: Option<&str>, tags: &[(&s
         tags: Arc::new(
             tags.iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect::<BTreeMap<_, _>>(),
+                .collect::<crate::domain::Tags>(),
         ),
         ou_path: ou.map(Into::into),
         spec: Spec::Role(Chain {

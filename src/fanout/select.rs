@@ -110,7 +110,7 @@ impl Selector {
         if !tags.is_empty() {
             let keep = |t: &Target| {
                 tags.iter()
-                    .any(|(k, v)| t.tags.get(*k).is_some_and(|have| v.is_none_or(|v| have == v)))
+                    .any(|(k, v)| t.tags.get(k).is_some_and(|have| v.is_none_or(|v| have == v)))
             };
             narrow(&mut left, quoted_list("--tag", &self.tags), &keep);
         }

@@ -4,10 +4,10 @@
 use super::state::{App, Detail, Entry, SsoSignIn};
 use crate::config::{KeysAt, RoleSpec, Spec, SsoSession, Target};
 use crate::context::Context;
+use crate::domain::Tags;
 use crate::session::{Index, IndexedNames, KeyringChoice, plan_role, source_identity, target_mode};
 use foldhash::HashMap;
 use jiff::Timestamp;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The initial state for `ctx` at `now`.
@@ -120,7 +120,7 @@ pub fn sso_sessions_in_use(ctx: &Context) -> Vec<SsoSession> {
 }
 
 /// The last tag map turned into lines, and those lines.
-type LastTags = Option<(Arc<BTreeMap<String, String>>, Arc<[String]>)>;
+type LastTags = Option<(Arc<Tags>, Arc<[String]>)>;
 
 /// The tags of `target` as `k=v` lines, shared with the previous row when it
 /// is in the same account (an organization's roles share one tag map).
@@ -130,11 +130,7 @@ fn tag_lines(target: &Target, last: &mut LastTags) -> Arc<[String]> {
     {
         return Arc::clone(lines);
     }
-    let lines: Arc<[String]> = target
-        .tags
-        .iter()
-        .map(|(k, v)| [k.as_str(), "=", v].concat())
-        .collect();
+    let lines: Arc<[String]> = target.tags.iter().map(|(k, v)| [k, "=", v].concat()).collect();
     *last = Some((Arc::clone(&target.tags), Arc::clone(&lines)));
     lines
 }

@@ -30,7 +30,7 @@ use super::OrgRule;
 use super::clean::escaped;
 use super::target::{Origin, Spec, Target};
 use super::target_set::TargetSet;
-use crate::domain::AccountId;
+use crate::domain::{AccountId, Tags};
 use naming::Names;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -57,7 +57,7 @@ pub(super) struct AccountFacts<'a> {
     /// OU names from the root down, when the organization knows the account.
     pub ou_path: Option<&'a [String]>,
     /// The account's tags, when known.
-    pub tags: Option<&'a Arc<BTreeMap<String, String>>>,
+    pub tags: Option<&'a Arc<Tags>>,
     /// Each role offered in it, as the spec that gets its credentials.
     pub roles: Vec<Spec>,
 }
@@ -140,7 +140,7 @@ pub(super) fn stage(set: &mut TargetSet, batches: Vec<Batch<'_>>, patterns: &[St
 struct Shown {
     account_name: Option<Arc<str>>,
     ou_path: Option<Arc<str>>,
-    tags: Arc<BTreeMap<String, String>>,
+    tags: Arc<Tags>,
     production: bool,
 }
 
@@ -247,9 +247,15 @@ fn shown(
     let tags = match account.tags {
         Some(tags) if extra_tags.is_empty() => Arc::clone(tags),
         tags => {
-            let mut tags = tags.map(|t| BTreeMap::clone(t)).unwrap_or_default();
-            tags.extend(extra_tags.iter().map(|(k, v)| (k.clone(), v.clone())));
-            Arc::new(tags)
+            let account = tags.into_iter().flat_map(|t| t.iter());
+            let extra = extra_tags.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+            // The batch's own win, as they did when inserted after the account's.
+            Arc::new(
+                account
+                    .chain(extra)
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect(),
+            )
         }
     };
     let name = match naming {
@@ -293,19 +299,17 @@ fn target(
 
 /// An AWS profile whose role lives in a discovered account learns its name,
 /// OU path, the account's tags (its own win) and production guard.
-fn attach(target: &mut Target, shown: &Shown, account_tags: Option<&BTreeMap<String, String>>) {
+fn attach(target: &mut Target, shown: &Shown, account_tags: Option<&Tags>) {
     if let Some(name) = &shown.account_name {
         target.account_name = Some(name.clone());
     }
     if let Some(path) = &shown.ou_path {
         target.ou_path = Some(path.clone());
     }
-    let tags = account_tags.into_iter().flatten();
-    if tags.clone().any(|(k, _)| !target.tags.contains_key(k)) {
-        let own = Arc::make_mut(&mut target.tags);
-        for (k, v) in tags {
-            own.entry(k.clone()).or_insert_with(|| v.clone());
-        }
+    if let Some(tags) = account_tags
+        && tags.iter().any(|(k, _)| !target.tags.contains_key(k))
+    {
+        target.tags = Arc::new(target.tags.or(tags));
     }
     target.production |= shown.production;
 }

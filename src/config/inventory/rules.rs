@@ -76,7 +76,6 @@ pub(in crate::config) fn offered_roles<'a>(defaults: &'a [String], verdict: &Ver
 mod tests {
     use super::*;
     use crate::domain::AccountId;
-    use std::collections::BTreeMap;
     use std::sync::Arc;
 
     fn rule(text: &str) -> OrgRule {
@@ -86,7 +85,9 @@ mod tests {
     #[test]
     fn rules_match_by_ou_tag_or_account() {
         let ou = ["Workloads".to_owned(), "Production".to_owned()];
-        let tags = BTreeMap::from([("env".to_owned(), "production".to_owned())]);
+        let tags: crate::domain::Tags = [("env".to_owned(), "production".to_owned())]
+            .into_iter()
+            .collect();
         let a = AccountFacts {
             id: AccountId::parse("123456789012").unwrap(),
             name: "payments",

@@ -64,7 +64,7 @@ struct AccountRow {
     #[serde(default)]
     ou: Option<Vec<String>>,
     #[serde(default)]
-    tags: Option<Arc<BTreeMap<String, String>>>,
+    tags: Option<Arc<crate::domain::Tags>>,
     roles: Vec<String>,
 }
 

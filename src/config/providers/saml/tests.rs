@@ -116,7 +116,7 @@ fn every_granted_role_is_a_target_named_by_the_organization_or_by_id() {
     assert_eq!(saml.command, ["idp", "saml"]);
     assert_eq!(saml.max_duration, Some(7200));
     assert_eq!(set.targets[0].origin, Origin::Saml);
-    assert_eq!(set.targets[0].tags.get("saml").map(String::as_str), Some("corp"));
+    assert_eq!(set.targets[0].tags.get("saml"), Some("corp"));
 }
 
 #[test]
@@ -150,7 +150,7 @@ fn a_role_granted_by_two_sources_is_qualified_by_the_second_source() {
         [("222222222222/Admin", None), ("222222222222/Admin@b", None)]
     );
     assert!(set.broken.is_empty(), "{:?}", set.broken);
-    let sources: Vec<_> = set.targets.iter().map(|t| t.tags["saml"].as_str()).collect();
+    let sources: Vec<_> = set.targets.iter().map(|t| t.tags.get("saml").unwrap()).collect();
     assert_eq!(sources, ["a", "b"], "each role goes through its own source");
 }
 
