@@ -166,13 +166,7 @@ fn add_batch(set: &mut TargetSet, names: &mut Names, batch: Batch<'_>) {
             continue;
         }
         let shown = shown(&account, &naming, &tags, production || verdict.production);
-        let profiles = names.profiles_in(&account.id);
-        if !profiles.is_empty() {
-            let account_tags = account.tags.map(super::clean::escaped_tags);
-            for &i in profiles {
-                attach(&mut set.targets[i], &shown, account_tags.as_deref());
-            }
-        }
+        attach(set, names.profiles_in(&account.id), &shown, account.tags);
         let label = match &naming {
             Naming::Configured if !account.name.is_empty() => account.name.to_owned(),
             Naming::Discovered => crate::domain::discovered_label(account.name),
@@ -297,21 +291,27 @@ fn target(
     }
 }
 
-/// An AWS profile whose role lives in a discovered account learns its name,
-/// OU path, the account's tags (its own win) and production guard.
-fn attach(target: &mut Target, shown: &Shown, account_tags: Option<&Tags>) {
-    if let Some(name) = &shown.account_name {
-        target.account_name = Some(name.clone());
+/// The AWS profiles at `profiles` (their roles live in a discovered account)
+/// learn its name, OU path, tags (their own win) and production guard.
+fn attach(set: &mut TargetSet, profiles: &[usize], shown: &Shown, account_tags: Option<&Arc<Tags>>) {
+    let account_tags = account_tags
+        .filter(|_| !profiles.is_empty())
+        .map(super::clean::escaped_tags);
+    for &i in profiles {
+        let target = &mut set.targets[i];
+        if let Some(name) = &shown.account_name {
+            target.account_name = Some(name.clone());
+        }
+        if let Some(path) = &shown.ou_path {
+            target.ou_path = Some(path.clone());
+        }
+        if let Some(tags) = &account_tags
+            && tags.iter().any(|(k, _)| !target.tags.contains_key(k))
+        {
+            target.tags = Arc::new(target.tags.or(tags));
+        }
+        target.production |= shown.production;
     }
-    if let Some(path) = &shown.ou_path {
-        target.ou_path = Some(path.clone());
-    }
-    if let Some(tags) = account_tags
-        && tags.iter().any(|(k, _)| !target.tags.contains_key(k))
-    {
-        target.tags = Arc::new(target.tags.or(tags));
-    }
-    target.production |= shown.production;
 }
 
 #[cfg(test)]
