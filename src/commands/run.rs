@@ -147,9 +147,23 @@ impl Drop for Scratch {
 }
 
 /// Completes at the first Ctrl-C (never, when it cannot be listened for).
-async fn ctrl_c() {
-    if tokio::signal::ctrl_c().await.is_err() {
-        std::future::pending::<()>().await;
+///
+/// Listens from the call on, before the first command starts: a command
+/// started while hats still ignored SIGINT (hats itself started with it
+/// ignored, as a script's background job is) would keep ignoring the Ctrl-C
+/// that hats forwards; one started once hats handles it starts with the default.
+fn ctrl_c() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    let listening = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
+    #[cfg(windows)]
+    let listening = tokio::signal::windows::ctrl_c();
+    async move {
+        match listening {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
     }
 }
 

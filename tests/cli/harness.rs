@@ -229,17 +229,22 @@ impl Sandbox {
     }
 
     /// `program` in the sandbox, detached from any terminal (so prompts cannot
-    /// hang), in the sandbox's own kernel keyrings.
+    /// hang), in the sandbox's own kernel keyrings, with SIGINT and SIGQUIT at
+    /// their defaults as in a terminal's shell, however the tests were started
+    /// (a script's background job starts with both ignored, and a process
+    /// started with a signal ignored keeps ignoring it).
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let mut cmd = Command::new(program);
         cmd.env_clear()
             .envs(self.env())
             .current_dir(&self.home)
             .stdin(Stdio::null());
-        // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
+        // SAFETY: setsid and signal are async-signal-safe and touch no memory of the parent.
         unsafe {
             cmd.pre_exec(|| {
                 libc::setsid();
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                libc::signal(libc::SIGQUIT, libc::SIG_DFL);
                 Ok(())
             });
         }

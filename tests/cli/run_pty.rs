@@ -59,15 +59,29 @@ fn on_a_terminal_the_guard_wants_the_count_of_production_targets_typed() {
 
 #[test]
 fn ctrl_c_is_forwarded_to_the_running_commands_and_the_run_ends_with_130() {
+    // The wrapper shell lives on to print hats' status: it traps SIGINT, or
+    // ignores it, and then hats starts with SIGINT ignored, as a script's
+    // background job does; every command must still get the Ctrl-C.
+    for wrapper in ["trap 'echo wrapper-int' INT", "trap '' INT"] {
+        ctrl_c_reaches_every_running_command(wrapper);
+    }
+}
+
+fn ctrl_c_reaches_every_running_command(wrapper: &str) {
     let (sb, _) = organization();
-    // The wrapper shell traps SIGINT so it lives on to print hats' status.
-    let command = r#"trap 'echo wrapper-int' INT; "$HATS" run --all --role ReadOnly --yes -j 4 -- sh -c 'trap "echo got-int; exit 7" INT; echo started; while :; do sleep 0.1; done' > out.txt; echo "exit=$?""#;
-    let mut term = Terminal::spawn(&sb, command);
+    let command = format!(
+        r#"{wrapper}; "$HATS" run --all --role ReadOnly --yes -j 4 -- sh -c 'trap "echo got-int; exit 7" INT; echo started; while :; do sleep 0.1; done' > out.txt; echo "exit=$?""#
+    );
+    let mut term = Terminal::spawn(&sb, &command);
     wait_for_lines(&sb, "out.txt", "| started", 4);
     term.keys("\x03");
     term.wait_for("exit=130");
     let got = wait_for_lines(&sb, "out.txt", "| got-int", 4);
-    assert_eq!(got.len(), 4, "each running command got SIGINT: {got:?}");
+    assert_eq!(
+        got.len(),
+        4,
+        "each running command got SIGINT ({wrapper}): {got:?}"
+    );
     let started = wait_for_lines(&sb, "out.txt", "| started", 4);
     assert_eq!(started.len(), 4, "no command started after Ctrl-C");
     let screen = term.screen();
