@@ -2,6 +2,7 @@
 //! with the kernel keyutils keyring as the fallback on headless Linux. Every
 //! opening runs on a blocking thread and is waited for within a bound.
 
+use super::in_flight::Call;
 use super::store::{KeyringStore, SecretStore, StoreError};
 use std::sync::Arc;
 use std::time::Duration;
@@ -62,9 +63,16 @@ pub struct Opening {
 impl Opening {
     /// Starts opening the store `choice` names. Call within the runtime.
     pub fn start(choice: KeyringChoice) -> Self {
+        // Counted from here, not from the first byte to the bus: a command that
+        // fails before the blocking thread has even begun still lets it end
+        // (`main`'s bounded wait) rather than exiting in the middle of it.
+        let call = Call::start();
         Self {
             choice,
-            task: tokio::task::spawn_blocking(move || open(choice)),
+            task: tokio::task::spawn_blocking(move || {
+                let _call = call;
+                open(choice)
+            }),
         }
     }
 

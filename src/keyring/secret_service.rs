@@ -49,7 +49,6 @@ impl SecretServiceStore {
     /// (`keyring::Opening`).
     pub fn connect() -> Result<Self, StoreError> {
         let address = super::bus_owner::check_session_bus()?;
-        let _call = Call::start();
         let service = connect_unbounded().map_err(|e| match e {
             Error::Dbus(ref inner) if inner.name() == Some("org.freedesktop.DBus.Error.ServiceUnknown") => {
                 StoreError::unavailable(

@@ -113,8 +113,9 @@ fn a_hand_out_starts_opening_the_keyring_before_its_configuration_is_read() {
 }
 
 /// A command that fails at once (an unknown target) while the keyring it
-/// started opening is still talking to the bus waits for that call (up to
-/// 300 ms) before it exits: no Secret Service sees a client vanish mid-call.
+/// started opening is still talking to the bus waits for that opening (up to
+/// 300 ms) before it exits, even one whose thread had not begun when the
+/// command failed: no Secret Service sees a client vanish mid-call.
 #[test]
 fn a_command_that_fails_while_the_keyring_opens_waits_for_the_bus_call_before_exiting() {
     let mut sb = Sandbox::standard(false);
@@ -126,7 +127,20 @@ fn a_command_that_fails_while_the_keyring_opens_waits_for_the_bus_call_before_ex
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let (connection, _) = listener.accept().unwrap();
+    // A hats that exits before it even connects did not wait for its opening either.
+    listener.set_nonblocking(true).unwrap();
+    let connection = loop {
+        match listener.accept() {
+            Ok((connection, _)) => break connection,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if let Some(status) = hats.try_wait().unwrap() {
+                    panic!("hats exited ({status}) before it connected to the bus");
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
     let accepted = Instant::now();
     // An exit seen this early happened this early: a slow test thread only sees it later.
     while accepted.elapsed() < Duration::from_millis(250) {
