@@ -35,12 +35,11 @@ pub(super) fn batches<'a>(
             }
         };
         let Some(found) = discovered.get(name) else {
-            let shown = super::super::printable(name);
             set.broken.push(super::super::broken(
                 &place,
-                format!("[saml.{shown}] in hats config"),
+                format!("[saml.{name}] in hats config"),
                 format!(
-                    "no roles discovered yet; run `hats saml sync {shown}` (it runs assertion_process once)"
+                    "no roles discovered yet; run `hats saml sync {name}` (it runs assertion_process once)"
                 ),
             ));
             continue;

@@ -166,6 +166,17 @@ fn a_source_never_discovered_says_how_to_discover_it() {
         set.broken[0].1.to_string(),
         "[saml.corp] in hats config: no roles discovered yet; run `hats saml sync corp` (it runs assertion_process once)"
     );
+    // A name with a terminal escape is listed and said escaped, never raw
+    // (its name as the provider lists it, its place and message by `ConfigError`'s display).
+    let set = build(
+        "[saml.\"co\\u001brp\"]\nassertion_process = \"idp\"\n",
+        &DiscoveredRoles::new(),
+        None,
+    );
+    let (name, error) = &set.broken[0];
+    let said = format!("{name} {error}");
+    assert!(!said.contains('\u{1b}'), "{said}");
+    assert!(said.contains("run `hats saml sync co\\u{1b}rp`"), "{said}");
 }
 
 #[test]
