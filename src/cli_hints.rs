@@ -5,7 +5,7 @@
 //! Reads the configuration (files only: never the keyring or the network) and
 //! only on the error path.
 
-use crate::config::TargetSet;
+use crate::inventory::TargetSet;
 use clap::builder::StyledStr;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use std::ffi::OsString;

@@ -2,9 +2,10 @@
 //! (only when a command asks for it) the keyring-backed cache.
 
 use crate::clock::Clock;
-use crate::config::{self, HatsFile, Paths, Presets, Settings, SsoSession, Target, TargetSet};
+use crate::config::{self, HatsFile, Paths, Presets, Settings, SsoSession};
 use crate::error::Error;
 use crate::fs_private;
+use crate::inventory::{self, Target, TargetSet};
 use crate::keyring::{KeyringChoice, Opening};
 use crate::session::{Cache, IndexFile};
 use aws_config::profile::ProfileSet;
@@ -203,7 +204,7 @@ fn load_targets(paths: &Paths, file: &HatsFile, profiles: &ProfileSet, wanted: W
         inventory: None,
         sso_sessions: sessions.iter().map(|s| (Arc::clone(s), None)).collect(),
     };
-    let configured = || config::build_targets(profiles, file, config::Discovered::default());
+    let configured = || inventory::build_targets(profiles, file, inventory::Discovered::default());
     match wanted {
         Wanted::NoTargets => return unread(configured()),
         Wanted::Target(name) => {
@@ -230,13 +231,13 @@ fn load_targets(paths: &Paths, file: &HatsFile, profiles: &ProfileSet, wanted: W
         .then(|| config::load_inventory(cache_dir))
         .flatten();
     let saml = (!file.saml.is_empty()).then(|| config::load_saml_roles(cache_dir));
-    let discovered = config::Discovered {
+    let discovered = inventory::Discovered {
         organization: inventory.as_ref().or(saml_names.as_ref()),
         identity_center: &found,
         saml: saml.as_ref(),
         cache_dir,
     };
-    let targets = config::build_targets(profiles, file, discovered);
+    let targets = inventory::build_targets(profiles, file, discovered);
     let sso_sessions = sessions
         .into_iter()
         .map(|s| {

@@ -9,10 +9,11 @@
 //! the input. Nothing here reads files, the environment's AWS setup or the network;
 //! hats itself never calls this module.
 
-use crate::config::{self, AwsFile, AwsFileKind, HatsFile, Presets, ScopeRequest, Settings, TargetSet};
+use crate::config::{self, AwsFile, AwsFileKind, HatsFile, Presets, ScopeRequest, Settings};
 use crate::context::Context;
 use crate::domain::{Inventory, OrgAccount, SessionDuration};
 use crate::error::Error;
+use crate::inventory::TargetSet;
 use aws_config::profile::ProfileSet;
 use std::sync::OnceLock;
 
@@ -85,17 +86,17 @@ pub fn hats_config(data: &[u8]) -> Outcome {
 /// account are attached to it); checked by [`check_targets`].
 fn start_up_targets(profiles: &ProfileSet, file: &HatsFile) -> TargetSet {
     let inventory = fixed_inventory();
-    let set = config::build_targets(profiles, file, discovered(&inventory));
+    let set = crate::inventory::build_targets(profiles, file, discovered(&inventory));
     check_targets(&set);
     set
 }
 
 /// What start-up would read with `inventory` as the organization's.
-fn discovered(inventory: &Inventory) -> config::Discovered<'_> {
-    config::Discovered {
+fn discovered(inventory: &Inventory) -> crate::inventory::Discovered<'_> {
+    crate::inventory::Discovered {
         organization: Some(inventory),
         cache_dir: std::path::Path::new("/home/fuzz/.cache/hats"),
-        ..config::Discovered::default()
+        ..crate::inventory::Discovered::default()
     }
 }
 
@@ -354,7 +355,7 @@ fn fixed_context() -> &'static Context {
     CONTEXT.get_or_init(|| {
         let file = fixed_hats_file();
         let inventory = fixed_inventory();
-        context_for(config::build_targets(
+        context_for(crate::inventory::build_targets(
             fixed_profiles(),
             &file,
             discovered(&inventory),

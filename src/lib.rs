@@ -21,6 +21,7 @@ pub mod fs_private;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod history;
+pub mod inventory;
 pub mod keyring;
 pub mod org;
 pub mod output;

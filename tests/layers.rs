@@ -24,21 +24,23 @@ const LAYERS: &[(&str, u8)] = &[
     ("config", 1),
     ("aws", 1),
     ("keyring", 1),
+    // The targets: what the configuration and the discovery cache offer, named.
+    ("inventory", 2),
     // Formats for what is handed out (targets in, text out); starting a browser.
-    ("output", 2),
-    ("browser", 2),
+    ("output", 3),
+    ("browser", 3),
     // The engine.
-    ("session", 3),
+    ("session", 4),
     // What builds on the engine.
-    ("history", 4),
-    ("signin", 4),
+    ("history", 5),
+    ("signin", 5),
     // How a command fails, whatever layer the failure came from.
-    ("error", 5),
-    ("context", 6),
+    ("error", 6),
+    ("context", 7),
     // What needs the loaded context.
-    ("org", 7),
-    ("console", 7),
-    ("fanout", 7),
+    ("org", 8),
+    ("console", 8),
+    ("fanout", 8),
     // The top: commands, the switcher and what wires them.
     ("cli", TOP),
     ("cli_hints", TOP),
@@ -51,7 +53,7 @@ const LAYERS: &[(&str, u8)] = &[
 ];
 
 /// The top layer, whose modules may use each other.
-const TOP: u8 = 8;
+const TOP: u8 = 9;
 
 /// Uses the layers would allow but the architecture does not: the commands,
 /// the switcher and the servers open no keyring themselves.

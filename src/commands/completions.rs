@@ -107,7 +107,7 @@ fn load_targets() -> Option<Context> {
     runtime.block_on(Context::load(false)).ok()
 }
 
-fn describe(target: &crate::config::Target) -> Option<String> {
+fn describe(target: &crate::inventory::Target) -> Option<String> {
     let account = match (&target.account_name, &target.account_id) {
         (Some(name), Some(id)) => format!("{name} {id}"),
         (None, Some(id)) => id.to_string(),

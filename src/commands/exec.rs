@@ -43,7 +43,7 @@ pub async fn exec(
 /// `--serve`: hats stays the parent and serves renewing credentials.
 pub async fn serve_child(
     ctx: &Context,
-    target: &crate::config::Target,
+    target: &crate::inventory::Target,
     session: &crate::session::Session,
     args: &SessionArgs,
     child: Command,

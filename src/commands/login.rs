@@ -2,11 +2,12 @@
 //! opened by its launcher (`console/`), or the URL or command printed.
 
 use super::obtain;
-use crate::config::{LauncherKind, Spec};
+use crate::config::LauncherKind;
 use crate::console::{Console, Landing};
 use crate::context::{Context, check_partition, sts_region};
 use crate::domain::Partition;
 use crate::error::Error;
+use crate::inventory::Spec;
 use std::io::Write;
 
 /// What `hats login` was asked for besides the target and the session.

@@ -1,11 +1,11 @@
 //! `hats ls`: every target and its cached session, from config and the index only
 //! (no keyring, no network).
 
-use crate::config::{Origin, Spec, Target};
 use crate::context::Context;
 use crate::domain::AccountId;
 use crate::domain::format_remaining;
 use crate::error::Error;
+use crate::inventory::{Origin, Spec, Target};
 use crate::session::{Index, IndexEntry, IndexedNames};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -81,7 +81,7 @@ pub fn ls(ctx: &Context, as_json: bool) -> Result<(), Error> {
     out.flush().map_err(Error::Output)?;
     if rows.is_empty() && !as_json {
         // A hint for the person, not data: stdout stays the (empty) table.
-        eprintln!("hats: {}", crate::config::NO_TARGETS_HINT);
+        eprintln!("hats: {}", crate::inventory::NO_TARGETS_HINT);
     }
     Ok(())
 }

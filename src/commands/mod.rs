@@ -53,10 +53,11 @@ pub use sso_sync::{note_unsynced, sso_sync, sync_stale};
 pub use whoami::whoami;
 
 use crate::cli::SessionArgs;
-use crate::config::{Scope, Target};
+use crate::config::Scope;
 use crate::context::Context;
 use crate::error::Error;
 use crate::history::Handout;
+use crate::inventory::Target;
 use crate::session::{Engine, Request, Session, TerminalPrompter};
 
 /// Resolves `name` to its target and a session, as every hand-out command does.

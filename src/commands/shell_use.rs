@@ -8,10 +8,10 @@
 
 use super::{Asker, obtain_with};
 use crate::cli::SessionArgs;
-use crate::config::Target;
 use crate::context::{Context, Wanted, handout_region};
 use crate::domain::{MfaCode, MfaSerial, format_remaining};
 use crate::error::Error;
+use crate::inventory::Target;
 use crate::output::{Exports, FUNCTION_MARKER, Format, InitShell, SAVED_REGION, SavedRegion};
 use crate::session::{MfaError, MfaPrompter, Session, TerminalPrompter};
 use std::io::Write;

@@ -4,9 +4,9 @@
 //! by `eval` and stderr by another tool. Without a terminal it fails at once
 //! with the engine's "run hats sso login": nobody would see the URL.
 
-use crate::config::Target;
 use crate::context::Context;
 use crate::error::Error;
+use crate::inventory::Target;
 use crate::session::{Cache, SessionError, keep_sso_token};
 use crate::signin::{Lines, Options, sign_in};
 

@@ -3,7 +3,7 @@
 //! `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` are honoured as the SDK honours them.
 //! hats reads the bytes itself and hands the SDK that text, so what it checks (size,
 //! UTF-8, keys given twice) is exactly what gets parsed. This module never decides
-//! what a profile means: `config/providers/` does.
+//! what a profile means: `inventory/providers/` does.
 
 use super::ConfigError;
 use super::duplicate_keys::find_duplicate;

@@ -1,31 +1,28 @@
-//! Configuration: the AWS profile files and hats' own `config.toml`, turned into targets.
+//! Configuration: what the AWS profile files, hats' own `config.toml` and the
+//! discovery cache say, read and checked.
 //!
-//! This module reads files and validates what they say. It never calls AWS
-//! and never touches the keyring.
+//! This module reads files and validates what they say; turning that into
+//! targets is the inventory's work (`src/inventory/`). It never calls AWS and never
+//! touches the keyring.
 
 mod aws_profiles;
-mod clean;
 mod console;
 mod discovery_cache;
 mod duplicate_keys;
 mod hats_file;
-mod inventory;
 pub mod key_lines;
 pub mod keyring_profiles;
 mod local_user;
 mod paths;
 pub mod profile_block;
 mod profile_names;
-mod providers;
 mod region;
 mod saml;
 mod scope;
 mod settings;
 mod sso;
-mod target;
-mod target_set;
 mod trusted_file;
-mod web_identity;
+pub(crate) mod web_identity;
 
 pub use aws_profiles::{
     AwsFile, AwsFileKind, aws_config_path, aws_credentials_path, load_profiles, parse_profiles, profile_sets,
@@ -39,13 +36,10 @@ pub use discovery_cache::{
 };
 pub use hats_file::{
     AccountEntry, HatsFile, IdentityCenterEntry, IdentityDefault, OrgRule, OrganizationEntry, PresetEntry,
-    SamlEntry,
+    SamlEntry, WebIdentityEntry,
 };
 pub use paths::Paths;
-pub(crate) use profile_names::sdk_name;
-#[cfg(test)]
-pub(crate) use providers::targets_of;
-pub use providers::{Discovered, build_targets};
+pub(crate) use profile_names::{real_name, sdk_name, skipped_header};
 pub use region::check_region;
 pub use saml::{
     DiscoveredRole, DiscoveredRoles, DiscoveredSource, SamlSource, load_saml_roles, saml_command,
@@ -53,12 +47,9 @@ pub use saml::{
 };
 pub use scope::{Presets, Scope, ScopeRequest};
 pub use settings::Settings;
-pub use sso::sso_sessions;
-pub use target::{
-    Below, Chain, KeysAt, MfaDevice, Mode, Options, Origin, RoleOptions, RoleSpec, Source, Spec, SsoRole,
-    SsoSession, Target, Via,
-};
-pub use target_set::{NO_TARGETS_HINT, TargetSet};
+pub(crate) use settings::wildcard_match;
+pub use sso::{SsoRole, SsoSession, sso_sessions};
+pub(crate) use sso::{is_sso, sso_role};
 pub use web_identity::TokenSource;
 
 use std::path::PathBuf;

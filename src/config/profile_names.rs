@@ -40,7 +40,7 @@ pub(crate) fn sdk_name(name: &str) -> Cow<'_, str> {
 }
 
 /// The real name of the SDK's profile name `key` (see [`sdk_name`]).
-pub(super) fn real_name(key: &str) -> Cow<'_, str> {
+pub(crate) fn real_name(key: &str) -> Cow<'_, str> {
     if !key.contains('%') {
         return Cow::Borrowed(key);
     }
@@ -64,7 +64,7 @@ pub(super) fn real_name(key: &str) -> Cow<'_, str> {
 }
 
 /// The header text of a skipped section, when `key` names one.
-pub(super) fn skipped_header(key: &str) -> Option<Cow<'_, str>> {
+pub(crate) fn skipped_header(key: &str) -> Option<Cow<'_, str>> {
     key.strip_prefix(SKIPPED).map(real_name)
 }
 

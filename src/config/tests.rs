@@ -1,6 +1,4 @@
-//! Configuration errors as printed, and (in `partition`) every partition end to end.
-
-mod partition;
+//! Configuration errors as printed.
 
 use super::*;
 

@@ -7,7 +7,6 @@
 //! secret read at call time by the session engine, never here.
 
 use super::ConfigError;
-use super::target::Source;
 use aws_config::profile::Profile;
 
 /// Where a web identity token comes from.
@@ -72,12 +71,12 @@ const NOT_ACCEPTED: [&str; 6] = [
 ];
 
 /// Whether `profile` declares a web identity token.
-pub(super) fn declared(profile: &Profile) -> bool {
+pub(crate) fn declared(profile: &Profile) -> bool {
     profile.get("web_identity_token_file").is_some() || profile.get("web_identity_token_process").is_some()
 }
 
-/// The web identity source of a profile that [`declared`] one, or why it cannot be used.
-pub(super) fn source(profile: &Profile) -> Result<Source, ConfigError> {
+/// The token source of a profile that [`declared`] one, or why it cannot be used.
+pub(crate) fn profile_token(profile: &Profile) -> Result<TokenSource, ConfigError> {
     let name = profile.name();
     let token = token_source(
         profile.get("web_identity_token_file"),
@@ -94,11 +93,11 @@ pub(super) fn source(profile: &Profile) -> Result<Source, ConfigError> {
             ),
         ));
     }
-    Ok(Source::WebIdentity(Box::new(token)))
+    Ok(token)
 }
 
 /// The token source the two keys name, or what is wrong with them.
-pub(super) fn token_source(file: Option<&str>, process: Option<&str>) -> Result<TokenSource, String> {
+pub(crate) fn token_source(file: Option<&str>, process: Option<&str>) -> Result<TokenSource, String> {
     match (file, process) {
         (Some(_), Some(_)) => {
             Err("sets both web_identity_token_file and web_identity_token_process; keep one".into())

@@ -7,7 +7,8 @@
 //! target name or a URL holding `&`, `=` or `#` stays one value. Both add-ons
 //! read it with the browser's `URLSearchParams`.
 
-use crate::config::{ConsoleEntry, ContainerAddon, ContainerColor, ContainerIcon, Target};
+use crate::config::{ConsoleEntry, ContainerAddon, ContainerColor, ContainerIcon};
+use crate::inventory::Target;
 
 /// The tag read for a container colour unless `color_tag` names another.
 pub const COLOR_TAG: &str = "console-color";

@@ -1,7 +1,8 @@
 //! Targets for the console module's unit tests.
 
-use crate::config::{Chain, Origin, Source, Spec, SsoRole, SsoSession, Target};
+use crate::config::{SsoRole, SsoSession};
 use crate::domain::{AccountId, RoleArn};
+use crate::inventory::{Chain, Origin, Source, Spec, Target};
 use std::sync::Arc;
 
 /// A role target named `name` for `arn`.

@@ -5,7 +5,8 @@
 use super::browsers;
 use super::container::{Container, container_for, container_url};
 use crate::browser::{BrowserCommand, platform_opener};
-use crate::config::{ConsoleEntry, ContainerAddon, LauncherKind, Target};
+use crate::config::{ConsoleEntry, ContainerAddon, LauncherKind};
+use crate::inventory::Target;
 use std::path::PathBuf;
 
 /// How one target's console opens.

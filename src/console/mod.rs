@@ -20,9 +20,10 @@ pub use container::{COLOR_TAG, Container, container_url};
 pub use landing::{Landing, landing_url};
 pub use launcher::{ChromeProfile, Launcher};
 
-use crate::config::{ConsoleEntry, LauncherKind, SignOut, Spec, Target};
+use crate::config::{ConsoleEntry, LauncherKind, SignOut};
 use crate::context::Context;
 use crate::domain::{Credentials, Partition};
+use crate::inventory::{Spec, Target};
 use signed_in::SignedIn;
 
 /// One target's console, ready to open.
@@ -198,7 +199,8 @@ pub fn portal_shortcut(start_url: &str, account: &str, role: &str, destination: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{ConsoleConfig, TargetSet};
+    use crate::config::ConsoleConfig;
+    use crate::inventory::TargetSet;
 
     #[test]
     fn with_multi_session_identity_center_opens_the_portal_and_nothing_signs_out() {

@@ -1,7 +1,7 @@
 //! Targets for the fan-out's unit tests.
 
-use crate::config::{Chain, Origin, RoleSpec, Source, Spec, Target};
 use crate::domain::RoleArn;
+use crate::inventory::{Chain, Origin, RoleSpec, Source, Spec, Target};
 use std::sync::Arc;
 
 /// `ACCOUNT/ROLE` in account `id`, with an OU path and tags.

@@ -26,7 +26,8 @@ pub use select::{SelectError, Selector};
 pub use sessions::{EngineParts, Resolved, Sessions};
 pub use tally::{Tally, ended_well};
 
-use crate::config::{Settings, Target};
+use crate::config::Settings;
+use crate::inventory::Target;
 use std::time::Duration;
 
 /// One command to run: a target in a region.

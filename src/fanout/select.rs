@@ -7,7 +7,7 @@
 //! Pure: it reads targets, never the keyring or AWS.
 
 use super::pattern;
-use crate::config::{Target, TargetSet};
+use crate::inventory::{Target, TargetSet};
 
 /// What the user asked for.
 #[derive(Debug, Clone, Default)]
@@ -124,7 +124,7 @@ impl Selector {
         }
         if left.is_empty() {
             let why = if set.targets.is_empty() {
-                crate::config::NO_TARGETS_HINT.to_owned()
+                crate::inventory::NO_TARGETS_HINT.to_owned()
             } else {
                 format!("of {} targets, {}", set.targets.len(), steps.join(", then "))
             };

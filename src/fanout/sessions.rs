@@ -11,9 +11,10 @@
 //! It never prints and never signs in: errors come back as one line per target.
 
 use crate::aws::AwsError;
-use crate::config::{Settings, Target};
+use crate::config::Settings;
 use crate::context::sts_region;
 use crate::domain::MfaCode;
+use crate::inventory::Target;
 use crate::session::{Cache, Engine, MfaPrompter, Request, Session, SessionError};
 use std::collections::HashMap;
 use std::time::Duration;

@@ -10,7 +10,8 @@ mod record;
 pub use file::{HISTORY_FILE, MAX_BYTES, append, read};
 pub use record::{Handout, Record, parse_lines, since};
 
-use crate::config::{Scope, Settings, Spec, Target};
+use crate::config::{Scope, Settings};
+use crate::inventory::{Spec, Target};
 use jiff::Timestamp;
 use std::path::Path;
 

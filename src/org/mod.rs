@@ -9,11 +9,12 @@ mod identity_center;
 pub use identity_center::{stale_sessions, sync_identity_center};
 
 use crate::aws::{Progress, discover};
-use crate::config::{Target, inventory_path};
+use crate::config::inventory_path;
 use crate::context::{Context, sts_region};
 use crate::domain::{CredentialSource, Inventory, MfaCode, Partition};
 use crate::error::Error;
 use crate::fs_private::write_atomic;
+use crate::inventory::Target;
 use crate::session::{Cache, Engine, MfaPrompter, Request, base_credentials};
 
 /// Discovers the organization with `source`'s credentials and replaces the cache.

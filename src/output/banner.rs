@@ -2,8 +2,8 @@
 //! how long its credentials last. `hats shell` and the switcher's `Enter`
 //! print the same line, so a shell tells the same story however it started.
 
-use crate::config::{Spec, Target};
 use crate::domain::{CredentialsView, format_remaining};
+use crate::inventory::{Spec, Target};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 

@@ -1,7 +1,7 @@
 //! The environment a child gets: credentials, expiry, region and hats' own markers.
 
-use crate::config::{Spec, Target};
 use crate::domain::CredentialsView;
+use crate::inventory::{Spec, Target};
 
 /// Variables removed from the child: a profile would override the credentials.
 pub const REMOVED_VARS: [&str; 2] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];

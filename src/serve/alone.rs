@@ -10,9 +10,9 @@
 
 use super::{Renewal, endpoint::Endpoint, registry};
 use crate::cli::SessionArgs;
-use crate::config::Target;
 use crate::context::Context;
 use crate::error::Error;
+use crate::inventory::Target;
 use crate::session::Session;
 use std::io::Write as _;
 use std::net::SocketAddr;

@@ -11,9 +11,9 @@ pub mod registry;
 pub use alone::{Bound, bind_alone, serve_alone};
 
 use crate::cli::SessionArgs;
-use crate::config::Target;
 use crate::context::{Context, sts_region};
 use crate::error::Error;
+use crate::inventory::Target;
 use crate::output::{REMOVED_VARS, exports};
 use crate::session::{Cache, Engine, MfaError, MfaPrompter, Request, Session};
 use connections::{Connections, Slot};
@@ -180,7 +180,7 @@ impl Renewal {
         };
         let in_keyring = target
             .key_profile()
-            .is_some_and(|(_, at)| at == crate::config::KeysAt::Keyring);
+            .is_some_and(|(_, at)| at == crate::inventory::KeysAt::Keyring);
         let keys = if args.no_cache && in_keyring {
             ctx.open_cache().await?
         } else {

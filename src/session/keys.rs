@@ -8,8 +8,9 @@ use super::SessionError;
 use super::index::Index;
 use super::lock::fnv1a;
 use super::plan::plan_role;
-use crate::config::{Chain, Mode, RoleSpec, Settings, Source, Spec, SsoRole, Target};
+use crate::config::{Settings, SsoRole};
 use crate::domain::{CredentialSource, MfaSerial, SessionName, SessionPolicy, SourceIdentity};
+use crate::inventory::{Chain, Mode, RoleSpec, Source, Spec, Target};
 
 /// The key of the MFA session of `source` with `serial`.
 pub fn mfa_key(source: &CredentialSource, serial: &MfaSerial) -> String {
@@ -26,7 +27,7 @@ pub fn user_key(source: &CredentialSource, mfa: Option<&MfaSerial>) -> String {
 }
 
 /// The key of a user-session target's session.
-fn user_session_key(profile: &str, mfa: Option<&crate::config::MfaDevice>) -> String {
+fn user_session_key(profile: &str, mfa: Option<&crate::inventory::MfaDevice>) -> String {
     user_key(
         &CredentialSource::Profile(profile.to_owned()),
         mfa.map(|m| &m.serial),
@@ -275,7 +276,7 @@ source_profile = ci
 
     #[test]
     fn cache_keys_of_chains_are_what_they_were() {
-        let set = crate::config::targets_of(
+        let set = crate::inventory::targets_of(
             CHAINS,
             "[base]\naws_access_key_id = K\naws_secret_access_key = S\n[plain]\naws_access_key_id = K\naws_secret_access_key = S\n",
         );

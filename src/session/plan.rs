@@ -1,8 +1,9 @@
 //! Decides how a role session is obtained and for how long, before any call.
 
 use super::SessionError;
-use crate::config::{Below, Chain, Mode, Settings, Source, Spec, Target};
+use crate::config::Settings;
 use crate::domain::SessionDuration;
+use crate::inventory::{Below, Chain, Mode, Source, Spec, Target};
 
 /// How and for how long a role will be assumed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,15 +89,16 @@ pub fn target_mode(target: &Target, settings: &Settings) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{HatsFile, RoleSpec};
+    use crate::config::HatsFile;
     use crate::domain::RoleArn;
+    use crate::inventory::RoleSpec;
 
     fn spec(duration: Option<SessionDuration>) -> RoleSpec {
         RoleSpec {
             profile: None,
             role_arn: RoleArn::parse("arn:aws:iam::444444444444:role/Deep").unwrap(),
             mfa: None,
-            options: crate::config::Options {
+            options: crate::inventory::Options {
                 duration,
                 ..Default::default()
             }

@@ -2,9 +2,10 @@
 //! index: a file read, no keyring, no network, so the first frame is instant.
 
 use super::state::{App, Detail, Entry, SsoSignIn};
-use crate::config::{KeysAt, RoleSpec, Spec, SsoSession, Target};
+use crate::config::SsoSession;
 use crate::context::Context;
 use crate::domain::Tags;
+use crate::inventory::{KeysAt, RoleSpec, Spec, Target};
 use crate::session::{Index, IndexedNames, KeyringChoice, plan_role, source_identity, target_mode};
 use foldhash::HashMap;
 use jiff::Timestamp;

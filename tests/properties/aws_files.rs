@@ -3,8 +3,9 @@
 //! and arbitrary bytes.
 
 use crate::{PROFILE_NAME, parse_aws, targets};
-use hats::config::{Below, Chain, ConfigError, Source, Spec, Target};
+use hats::config::ConfigError;
 use hats::domain::CredentialSource;
+use hats::inventory::{Below, Chain, Source, Spec, Target};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 
@@ -285,7 +286,7 @@ proptest! {
         // header): then the file is refused, which is fine too.
         if let Ok(profiles) = parse_aws(&config, credentials) {
             let file = hats::config::HatsFile::parse(&hats).expect("TOML escapes any character");
-            let set = hats::config::build_targets(&profiles, &file, hats::config::Discovered::default());
+            let set = hats::inventory::build_targets(&profiles, &file, hats::inventory::Discovered::default());
             prop_assert!(set.targets.iter().all(|t| !t.name.chars().any(char::is_control)));
             prop_assert!(set.find("base").is_some());
             let shown = format!("{}/Admin", name.escape_debug());

@@ -10,7 +10,8 @@ mod durations;
 mod hats_config;
 mod names;
 
-use hats::config::{self, AwsFile, AwsFileKind, ConfigError, HatsFile, TargetSet};
+use hats::config::{self, AwsFile, AwsFileKind, ConfigError, HatsFile};
+use hats::inventory::{self, TargetSet};
 
 /// Parses the two AWS files as hats does at start-up.
 pub fn parse_aws(config: &str, credentials: &str) -> Result<aws_config::profile::ProfileSet, ConfigError> {
@@ -32,7 +33,7 @@ pub fn parse_aws(config: &str, credentials: &str) -> Result<aws_config::profile:
 pub fn targets(config: &str, credentials: &str, hats: &str) -> TargetSet {
     let profiles = parse_aws(config, credentials).expect("generated AWS files parse");
     let file = HatsFile::parse(hats).expect("generated hats config parses");
-    config::build_targets(&profiles, &file, config::Discovered::default())
+    inventory::build_targets(&profiles, &file, inventory::Discovered::default())
 }
 
 /// A name the AWS SDK accepts for a profile (its identifier alphabet), without

@@ -1,8 +1,8 @@
 //! Target-name resolution: what `hats env NAME` finds, refuses or suggests.
 
 use crate::{PROFILE_NAME, targets};
-use hats::config::Origin;
 use hats::fuzzing::{context_for, resolve_in};
+use hats::inventory::Origin;
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 

@@ -22,10 +22,11 @@ pub use remove::keys_remove;
 pub use rotate::keys_rotate;
 
 use crate::aws::{CallerIdentity, Sts};
-use crate::config::{TargetSet, keyring_profiles};
+use crate::config::keyring_profiles;
 use crate::context::{Context, sts_region};
 use crate::domain::{AccessKey, Partition};
 use crate::error::Error;
+use crate::inventory::TargetSet;
 use crate::session::{KeyStore, SessionError};
 
 /// The keyring that keeps long-term keys: the one `HATS_KEYRING` names, never

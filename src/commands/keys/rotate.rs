@@ -14,10 +14,10 @@ use super::{check, iam_user, identify, key_store, region_of};
 use crate::aws::{AwsError, Iam};
 use crate::cli::SessionArgs;
 use crate::commands::obtain;
-use crate::config::Spec;
 use crate::context::Context;
 use crate::domain::{AccessKey, Credentials, MfaCode};
 use crate::error::Error;
+use crate::inventory::Spec;
 use crate::session::{KeyStore, StoredKey};
 use std::time::{Duration, Instant};
 

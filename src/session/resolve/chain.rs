@@ -8,8 +8,8 @@
 use super::mfa_code::Code;
 use super::{Engine, Pending, Want, new_session};
 use crate::aws::AssumeRoleInput;
-use crate::config::{Below, Chain, Mode, RoleSpec, Source};
 use crate::domain::{CredentialSource, Credentials, MfaSerial, SessionPolicy, SourceIdentity};
+use crate::inventory::{Below, Chain, Mode, RoleSpec, Source};
 use crate::session::keys::{Shape, role_key, session_name, source_identity};
 use crate::session::plan::{Plan, plan_hop};
 use crate::session::prompt::MfaPrompter;

@@ -6,8 +6,9 @@
 
 use super::{Engine, new_session};
 use crate::aws::{AssumeRoleInput, Sts};
-use crate::config::{RoleSpec, SamlSource, TokenSource};
+use crate::config::{SamlSource, TokenSource};
 use crate::domain::SessionDuration;
+use crate::inventory::RoleSpec;
 use crate::session::prompt::MfaPrompter;
 use crate::session::saml_assertion::{assertion_for, held_assertion};
 use crate::session::web_identity_token::read_token;

@@ -7,8 +7,8 @@
 
 use super::Engine;
 use crate::aws::{AssumeRoleInput, AwsError, Issued};
-use crate::config::MfaDevice;
 use crate::domain::{Credentials, MfaCode};
+use crate::inventory::MfaDevice;
 use crate::session::SessionError;
 use crate::session::mfa_process::{run_mfa_process, timeout_from_env};
 use crate::session::prompt::MfaPrompter;

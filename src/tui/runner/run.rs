@@ -128,7 +128,7 @@ async fn fan_out(
     replies: &mpsc::UnboundedSender<Reply>,
     stopped: oneshot::Receiver<()>,
 ) -> Result<(), String> {
-    let targets: Vec<&crate::config::Target> = plan
+    let targets: Vec<&crate::inventory::Target> = plan
         .targets
         .iter()
         .filter_map(|&i| ctx.targets.targets.get(i))

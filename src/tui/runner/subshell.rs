@@ -59,7 +59,7 @@ impl Runner {
     #[cfg(unix)]
     async fn run_served(
         &self,
-        target: &crate::config::Target,
+        target: &crate::inventory::Target,
         handoff: &Handoff,
         child: std::process::Command,
     ) -> Result<(), Error> {
@@ -79,7 +79,7 @@ impl Runner {
     #[cfg(not(unix))]
     async fn run_served(
         &self,
-        _target: &crate::config::Target,
+        _target: &crate::inventory::Target,
         _handoff: &Handoff,
         _child: std::process::Command,
     ) -> Result<(), Error> {
@@ -90,7 +90,12 @@ impl Runner {
 }
 
 /// The subshell's first line, as `hats shell` prints it.
-fn banner(target: &crate::config::Target, session: &Session, served: bool, now: jiff::Timestamp) -> String {
+fn banner(
+    target: &crate::inventory::Target,
+    session: &Session,
+    served: bool,
+    now: jiff::Timestamp,
+) -> String {
     crate::output::ShellBanner {
         target: &target.name,
         who: &crate::output::credentials_of(target, session),

@@ -111,7 +111,7 @@ impl Runner {
     /// Builds the sign-in URL and opens it with the target's launcher, off the UI loop.
     pub(super) fn spawn_console(
         &self,
-        target: &crate::config::Target,
+        target: &crate::inventory::Target,
         session: Session,
         region: Option<&str>,
     ) {

@@ -41,7 +41,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, now: Timestamp, theme:
         .title(title(app));
     if app.entries.is_empty() {
         frame.render_widget(
-            Paragraph::new(crate::config::NO_TARGETS_HINT)
+            Paragraph::new(crate::inventory::NO_TARGETS_HINT)
                 .wrap(Wrap { trim: true })
                 .block(block),
             area,

@@ -1,8 +1,9 @@
 use super::super::{Discovered, build_targets};
-use crate::config::saml::{DiscoveredRole, DiscoveredRoles, DiscoveredSource};
-use crate::config::sso::SsoSession;
-use crate::config::{HatsFile, Origin, Source, Spec, TargetSet};
+use crate::config::HatsFile;
+use crate::config::SsoSession;
+use crate::config::{DiscoveredRole, DiscoveredRoles, DiscoveredSource};
 use crate::domain::{Inventory, OrgAccount};
+use crate::inventory::{Origin, Source, Spec, TargetSet};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;

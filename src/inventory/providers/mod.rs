@@ -1,5 +1,5 @@
 //! The ways in, each turning what it reads into facts for the inventory stage
-//! (`config/inventory/`): AWS profiles (named by the user, built here as
+//! (`inventory/stage/`): AWS profiles (named by the user, built here as
 //! targets, with the profiles whose keys `hats keys` keeps in the OS keyring),
 //! `[[account]]`s, the organization, Identity Center sign-ins and SAML
 //! sources. Providers read and check their own entries; none names a target.
@@ -16,11 +16,11 @@ pub(super) use chains::source_of;
 #[cfg(test)]
 pub(crate) use profiles::tests::targets_of;
 
-use super::HatsFile;
-use super::inventory::{Batch, stage};
-use super::saml::DiscoveredRoles;
-use super::sso::SsoSession;
+use super::stage::{Batch, stage};
 use super::target_set::TargetSet;
+use crate::config::DiscoveredRoles;
+use crate::config::HatsFile;
+use crate::config::SsoSession;
 use crate::domain::Inventory;
 use aws_config::profile::ProfileSet;
 use std::path::Path;

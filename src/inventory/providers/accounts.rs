@@ -2,11 +2,12 @@
 //! with the credentials of its `source` profile (or the role that profile assumes).
 //! Names are the user's (`NAME/ROLE`, else `ID/ROLE`): the stage keeps them as written.
 
-use super::super::hats_file::AccountEntry;
-use super::super::inventory::{AccountFacts, Batch, Naming};
+use super::super::clean;
+use super::super::stage::{AccountFacts, Batch, Naming};
 use super::super::target::{MfaDevice, Options, Origin, RoleOptions, RoleSpec, Spec, Via};
-use super::super::{Broken, clean};
 use super::source_of;
+use crate::config::AccountEntry;
+use crate::config::Broken;
 use crate::domain::{AccountId, MfaSerial, Partition, RoleArn, SessionTags, SourceIdentity};
 use aws_config::profile::ProfileSet;
 use std::collections::BTreeSet;
@@ -20,7 +21,7 @@ pub(super) fn batch<'a>(
 ) -> Result<Batch<'a>, Broken> {
     let label = account.name.clone().unwrap_or_else(|| account.id.clone());
     let place = format!("account \"{label}\" in hats config");
-    let broken = |message: String| super::super::broken(&label, &place, message);
+    let broken = |message: String| crate::config::broken(&label, &place, message);
     let id = AccountId::parse(&account.id).map_err(|e| broken(e.to_string()))?;
     let (way, source_mfa) = source_of(profiles, keyring, &account.source).map_err(broken)?;
     let mfa = match &account.mfa_serial {

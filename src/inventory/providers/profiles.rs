@@ -7,10 +7,11 @@
 //! A profile that cannot be used is recorded as broken with its reason, so one
 //! bad entry never hides the good ones.
 
-use super::super::profile_names::{real_name, sdk_name, skipped_header};
+use super::super::clean;
 use super::super::target::{KeysAt, MfaDevice, Origin, Spec, Target};
 use super::super::target_set::TargetSet;
-use super::super::{Broken, ConfigError, broken, clean, printable};
+use crate::config::{Broken, ConfigError, broken, printable};
+use crate::config::{real_name, sdk_name, skipped_header};
 use crate::domain::{MfaSerial, SessionDuration};
 use aws_config::profile::{Profile, ProfileSet};
 use std::borrow::Cow;
@@ -25,7 +26,7 @@ pub(super) fn targets(profiles: &ProfileSet, keyring: &BTreeSet<String>) -> Targ
         default_region: profiles
             .get_profile("default")
             .and_then(|p| p.get("region"))
-            .filter(|r| super::super::check_region(r).is_ok())
+            .filter(|r| crate::config::check_region(r).is_ok())
             .map(str::to_owned),
         keyring_profiles: Arc::new(keyring.clone()),
         ..TargetSet::default()
@@ -53,8 +54,8 @@ pub(super) fn targets(profiles: &ProfileSet, keyring: &BTreeSet<String>) -> Targ
             user_session(profile, KeysAt::Keyring).map(|spec| profile_target(profile, spec))
         } else if profile.get("mfa_serial").is_some() && profile.get("aws_access_key_id").is_some() {
             user_session(profile, KeysAt::AwsFiles).map(|spec| profile_target(profile, spec))
-        } else if super::super::sso::is_sso(profile) {
-            super::super::sso::sso_role(profiles, profile).map(|sso| profile_target(profile, Spec::Sso(sso)))
+        } else if crate::config::is_sso(profile) {
+            crate::config::sso_role(profiles, profile).map(|sso| profile_target(profile, Spec::Sso(sso)))
         } else {
             continue;
         };
@@ -182,7 +183,8 @@ pub(super) fn duration_seconds(profile: &Profile) -> Result<Option<SessionDurati
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::config::{AwsFile, AwsFileKind, Discovered, HatsFile, build_targets, parse_profiles};
+    use crate::config::{AwsFile, AwsFileKind, HatsFile, parse_profiles};
+    use crate::inventory::{Discovered, build_targets};
 
     /// The targets of an AWS config and credentials file pair, without hats' config (for unit tests).
     pub(crate) fn targets_of(config: &str, credentials: &str) -> TargetSet {

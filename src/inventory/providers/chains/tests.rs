@@ -1,9 +1,9 @@
 //! The table of `chains.toml`: config files in, chains (or errors) out.
 
 use super::MAX_CHAIN;
-use crate::config::providers::targets_of;
-use crate::config::{Chain, Source, Spec};
 use crate::domain::CredentialSource;
+use crate::inventory::targets_of;
+use crate::inventory::{Chain, Source, Spec};
 use serde::Deserialize;
 
 #[derive(Deserialize)]

@@ -2,17 +2,17 @@
 //! `AssumeRoleWithWebIdentity` and a token from a file or a command, listed
 //! as `NAME` (the stage keeps the name as written).
 
-use super::super::Broken;
-use super::super::hats_file::WebIdentityEntry;
-use super::super::inventory::{AccountFacts, Batch, Naming};
+use super::super::stage::{AccountFacts, Batch, Naming};
 use super::super::target::{Chain, Options, Origin, Source, Spec};
-use super::super::{check_region, printable, web_identity::token_source};
+use crate::config::Broken;
+use crate::config::WebIdentityEntry;
+use crate::config::{check_region, printable, web_identity::token_source};
 use crate::domain::RoleArn;
 
 /// The batch of section `name`, or (name, why) when it cannot be used.
 pub(super) fn batch<'a>(name: &str, entry: &'a WebIdentityEntry) -> Result<Batch<'a>, Broken> {
     let place = format!("[web_identity.{}] in hats config", printable(name));
-    let broken = |message: String| super::super::broken(name, &place, message);
+    let broken = |message: String| crate::config::broken(name, &place, message);
     let token = token_source(
         entry.web_identity_token_file.as_deref(),
         entry.web_identity_token_process.as_deref(),

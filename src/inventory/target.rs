@@ -1,6 +1,6 @@
 //! What a target is: a role (or an MFA user session) hats can hand out credentials for.
 
-pub use super::sso::{SsoRole, SsoSession};
+use crate::config::{SamlSource, SsoRole, SsoSession, TokenSource};
 use crate::domain::{
     AccountId, CredentialSource, MfaSerial, Partition, RoleArn, SessionDuration, SessionTags, SourceIdentity,
 };
@@ -40,9 +40,9 @@ pub enum Source {
     /// An Identity Center profile: the portal's role credentials (`GetRoleCredentials`).
     Sso(Box<SsoRole>),
     /// An OIDC token (file or command): `AssumeRoleWithWebIdentity`.
-    WebIdentity(Box<super::web_identity::TokenSource>),
+    WebIdentity(Box<TokenSource>),
     /// A SAML identity provider's assertion: `AssumeRoleWithSAML`.
-    Saml(Box<super::saml::SamlSource>),
+    Saml(Box<SamlSource>),
 }
 
 impl Source {

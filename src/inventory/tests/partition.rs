@@ -3,11 +3,10 @@
 //! partition their account lives in, and a target without a region talks to
 //! a region of its own partition.
 
-use crate::config::{
-    AwsFile, AwsFileKind, Discovered, HatsFile, Target, TargetSet, build_targets, parse_profiles,
-};
+use crate::config::{AwsFile, AwsFileKind, HatsFile, parse_profiles};
 use crate::context::region_with;
 use crate::domain::{Inventory, OrgAccount, Partition};
+use crate::inventory::{Discovered, Spec, Target, TargetSet, build_targets};
 
 const CREDENTIALS: &str = "[base]\naws_access_key_id = K\naws_secret_access_key = S\n";
 
@@ -34,7 +33,7 @@ fn targets_with(config: &str, hats: &str, inventory: Option<&Inventory>) -> Targ
 
 fn arn_of<'a>(set: &'a TargetSet, name: &str) -> &'a str {
     match &set.find(name).unwrap_or_else(|| panic!("no target {name}")).spec {
-        crate::config::Spec::Role(chain) => chain.role.role_arn.as_str(),
+        Spec::Role(chain) => chain.role.role_arn.as_str(),
         other => panic!("{name} is not a role: {other:?}"),
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Every way in hands over plain facts: an `[[account]]` in hats' config, an
 //! organization inventory, an Identity Center sign-in's inventory, the roles a
-//! SAML source's assertion granted (see `config/providers/`). Each is a
+//! SAML source's assertion granted (see `inventory/providers/`). Each is a
 //! [`Batch`]: accounts (id, name, OU path, tags) with the roles offered in them,
 //! each role as the [`Spec`] that gets its credentials, plus what the batch's
 //! config entry says (rules, region, tags, production). This stage alone decides:
@@ -26,10 +26,10 @@ mod rules;
 
 pub(super) use rules::{Verdict, offered_roles};
 
-use super::OrgRule;
 use super::clean::escaped;
 use super::target::{Origin, Spec, Target};
 use super::target_set::TargetSet;
+use crate::config::OrgRule;
 use crate::domain::{AccountId, Tags};
 use naming::Names;
 use std::collections::BTreeMap;
@@ -129,7 +129,7 @@ pub(super) fn stage(set: &mut TargetSet, batches: Vec<Batch<'_>>, patterns: &[St
         for target in &mut set.targets {
             target.production |= patterns
                 .iter()
-                .any(|p| super::settings::wildcard_match(p, &target.name));
+                .any(|p| crate::config::wildcard_match(p, &target.name));
         }
     }
 }
@@ -159,7 +159,7 @@ fn add_batch(set: &mut TargetSet, names: &mut Names, batch: Batch<'_>) {
     let qualifier = crate::domain::discovered_label(&qualifier);
     let region: Option<Arc<str>> = region.map(Into::into);
     // One region for the whole batch: checked once, not once per target.
-    let region_check = region.as_deref().map_or(Ok(()), super::check_region);
+    let region_check = region.as_deref().map_or(Ok(()), crate::config::check_region);
     for account in accounts.facts {
         let verdict = Verdict::of(&rules, &account);
         if !verdict.offered {
@@ -212,7 +212,7 @@ fn add_batch(set: &mut TargetSet, names: &mut Names, batch: Batch<'_>) {
                         let target = target(name, alias, origin, &account.id, &shown, region.clone(), spec);
                         push(set, names, target);
                     }
-                    Err(message) => set.broken.push(super::broken(&name, &place, message)),
+                    Err(message) => set.broken.push(crate::config::broken(&name, &place, message)),
                 },
                 Err(e) => set.broken.push(e),
             }

@@ -4,12 +4,12 @@
 //! names it (the organization's, then Identity Center's in sign-in order), so
 //! the organization's OU path and tags reach the rules, and names are stable.
 
-use super::super::hats_file::HatsFile;
-use super::super::hats_file::SamlEntry;
-use super::super::inventory::{AccountFacts, Batch, Naming};
-use super::super::saml::{DiscoveredRoles, DiscoveredSource, SamlSource, saml_command};
+use super::super::stage::{AccountFacts, Batch, Naming};
 use super::super::target::{Chain, Options, Origin, Source, Spec};
 use super::super::target_set::TargetSet;
+use crate::config::HatsFile;
+use crate::config::SamlEntry;
+use crate::config::{DiscoveredRoles, DiscoveredSource, SamlSource, saml_command};
 use crate::domain::{Inventory, OrgAccount, RoleArn};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -26,7 +26,7 @@ pub(super) fn batches<'a>(
     let rules: Vec<_> = file.organization.iter().flat_map(|o| o.rules.iter()).collect();
     let mut batches = Vec::new();
     for (name, entry) in &file.saml {
-        let place = format!("saml.{}", super::super::printable(name));
+        let place = format!("saml.{}", crate::config::printable(name));
         let command = match saml_command(name, entry) {
             Ok(command) => command,
             Err(e) => {
@@ -35,7 +35,7 @@ pub(super) fn batches<'a>(
             }
         };
         let Some(found) = discovered.get(name) else {
-            set.broken.push(super::super::broken(
+            set.broken.push(crate::config::broken(
                 &place,
                 format!("[saml.{name}] in hats config"),
                 format!(

@@ -17,7 +17,7 @@ pub struct TargetSet {
     /// The usable targets.
     pub targets: Vec<Target>,
     /// Entries that name a target but cannot be used: (name, why).
-    pub broken: Vec<super::Broken>,
+    pub broken: Vec<crate::config::Broken>,
     /// `region` of `[default]` in the AWS config: what a child without
     /// `AWS_PROFILE` or `AWS_REGION` would use.
     pub default_region: Option<String>,

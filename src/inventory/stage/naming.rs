@@ -7,7 +7,7 @@
 
 use super::super::target::{Origin, Source, Spec, Target};
 use super::super::target_set::TargetSet;
-use super::super::{Broken, broken};
+use crate::config::{Broken, broken};
 use crate::domain::AccountId;
 use foldhash::HashMap;
 use hashbrown::HashTable;

@@ -3,10 +3,10 @@
 //! Accounts the organization inventory knows lend it their OU path and tags,
 //! so its rules see them; `[[identity_center.rule]]`s come after the organization's.
 
-use super::super::hats_file::{IdentityCenterEntry, OrganizationEntry};
-use super::super::inventory::{AccountFacts, Accounts, Batch, Naming};
-use super::super::sso::{SsoRole, SsoSession};
+use super::super::stage::{AccountFacts, Accounts, Batch, Naming};
 use super::super::target::{Origin, Spec};
+use crate::config::{IdentityCenterEntry, OrganizationEntry};
+use crate::config::{SsoRole, SsoSession};
 use crate::domain::{AccountId, Inventory, OrgAccount};
 use foldhash::HashMap;
 use std::rc::Rc;

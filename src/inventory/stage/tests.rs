@@ -2,11 +2,11 @@
 
 use super::{AccountFacts, Batch, Naming, stage};
 use crate::config::OrgRule;
-use crate::config::TargetSet;
-use crate::config::saml::SamlSource;
-use crate::config::sso::{SsoRole, SsoSession};
-use crate::config::target::{Chain, Origin, RoleSpec, Source, Spec, Target};
+use crate::config::SamlSource;
+use crate::config::{SsoRole, SsoSession};
 use crate::domain::{AccountId, RoleArn};
+use crate::inventory::TargetSet;
+use crate::inventory::{Chain, Origin, RoleSpec, Source, Spec, Target};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;

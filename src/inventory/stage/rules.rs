@@ -6,7 +6,7 @@ use crate::config::OrgRule;
 
 /// What the rules say about one account.
 #[derive(Debug)]
-pub(in crate::config) struct Verdict<'r> {
+pub(in crate::inventory) struct Verdict<'r> {
     /// Not skipped, and included when any rule includes.
     pub offered: bool,
     /// A matching rule guards it.
@@ -17,7 +17,7 @@ pub(in crate::config) struct Verdict<'r> {
 
 impl<'r> Verdict<'r> {
     /// The verdict of `rules` on `account`.
-    pub(in crate::config) fn of(rules: &[&'r OrgRule], account: &AccountFacts<'_>) -> Self {
+    pub(in crate::inventory) fn of(rules: &[&'r OrgRule], account: &AccountFacts<'_>) -> Self {
         let matching: Vec<&OrgRule> = rules.iter().copied().filter(|r| matches(r, account)).collect();
         let has_includes = rules.iter().any(|r| r.include);
         let skipped = matching.iter().any(|r| r.skip);
@@ -30,7 +30,7 @@ impl<'r> Verdict<'r> {
     }
 
     /// Whether a matching rule leaves `role` out.
-    pub(in crate::config) fn excludes(&self, role: &str) -> bool {
+    pub(in crate::inventory) fn excludes(&self, role: &str) -> bool {
         self.matching
             .iter()
             .any(|r| r.exclude_roles.iter().any(|x| x == role))
@@ -59,7 +59,7 @@ fn matches(rule: &OrgRule, account: &AccountFacts<'_>) -> bool {
 }
 
 /// The default roles, plus each matching rule's additions, minus its exclusions.
-pub(in crate::config) fn offered_roles<'a>(defaults: &'a [String], verdict: &Verdict<'a>) -> Vec<&'a str> {
+pub(in crate::inventory) fn offered_roles<'a>(defaults: &'a [String], verdict: &Verdict<'a>) -> Vec<&'a str> {
     let mut roles: Vec<&str> = defaults.iter().map(String::as_str).collect();
     for rule in &verdict.matching {
         for role in &rule.roles {

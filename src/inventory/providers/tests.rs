@@ -1,10 +1,9 @@
 //! Profiles whose long-term keys are in the OS keyring, as targets and as the
 //! base of chains, `[[account]]`s and plaintext-key detection.
 
-use crate::config::{
-    AwsFile, AwsFileKind, Chain, Discovered, HatsFile, KeysAt, Source, Spec, build_targets, parse_profiles,
-};
+use crate::config::{AwsFile, AwsFileKind, HatsFile, parse_profiles};
 use crate::domain::CredentialSource;
+use crate::inventory::{Chain, Discovered, KeysAt, Source, Spec, build_targets};
 
 #[test]
 fn keyring_profiles_are_sources_and_user_sessions_with_or_without_a_device() {

@@ -3,12 +3,12 @@
 //! it (its `roles` plus each matching rule's, minus exclusions), assumed with
 //! the credentials of its `via` (else `source`) profile.
 
-use super::super::hats_file::OrganizationEntry;
-use super::super::inventory::{AccountFacts, Accounts, Batch, Naming, Verdict, offered_roles};
-use super::super::profile_names::sdk_name;
+use super::super::stage::{AccountFacts, Accounts, Batch, Naming, Verdict, offered_roles};
 use super::super::target::{MfaDevice, Origin, RoleSpec, Spec};
 use super::super::target_set::TargetSet;
 use super::source_of;
+use crate::config::OrganizationEntry;
+use crate::config::sdk_name;
 use crate::domain::{AccountId, Inventory, MfaSerial, OrgAccount, Partition, RoleArn};
 use aws_config::profile::ProfileSet;
 use std::sync::Arc;
@@ -24,7 +24,7 @@ pub(super) fn batch<'a>(
     let keyring = Arc::clone(&set.keyring_profiles);
     let mut broken = |message: String| {
         set.broken
-            .push(super::super::broken("organization", place, message))
+            .push(crate::config::broken("organization", place, message))
     };
     let via = org.via.as_deref().unwrap_or(&org.source);
     let (way, via_mfa) = source_of(profiles, &keyring, via).map_err(&mut broken).ok()?;
@@ -104,7 +104,7 @@ pub(super) fn offer_region(profiles: &ProfileSet, org: &OrganizationEntry, inven
             .map(str::to_owned)
     };
     let in_partition =
-        |r: &String| super::super::check_region(r).is_ok() && Partition::of_region(r) == inventory.partition;
+        |r: &String| crate::config::check_region(r).is_ok() && Partition::of_region(r) == inventory.partition;
     org.region
         .clone()
         .or_else(|| {

@@ -6,11 +6,11 @@
 //! is in the OS keyring (`keyring`, names only) is a base of its own, with or
 //! without a section in the AWS files.
 
-use super::super::ConfigError;
-use super::super::sso::{is_sso, sso_role};
 use super::super::target::{Chain, MfaDevice, Options, RoleSpec, Source, Via};
-use super::super::web_identity;
 use super::profiles::{duration_seconds, lookup, mfa_device};
+use crate::config::ConfigError;
+use crate::config::web_identity;
+use crate::config::{is_sso, sso_role};
 use crate::domain::{CredentialSource, RoleArn, SessionTags, SourceIdentity};
 use aws_config::profile::{Profile, ProfileSet};
 use std::collections::BTreeSet;
@@ -46,7 +46,7 @@ pub(super) fn chain_of(
 /// Identity Center profile, or a role profile (the roles it assumes on its
 /// way); with the profile's own MFA device for plain profiles (and keyring
 /// profiles, which may have no section at all).
-pub(in crate::config) fn source_of(
+pub(in crate::inventory) fn source_of(
     profiles: &ProfileSet,
     keyring: &BTreeSet<String>,
     name: &str,
@@ -141,7 +141,8 @@ fn link(
     profile: &Profile,
 ) -> Result<Link, ConfigError> {
     if web_identity::declared(profile) {
-        return web_identity::source(profile).map(Link::Base);
+        return web_identity::profile_token(profile)
+            .map(|token| Link::Base(Source::WebIdentity(Box::new(token))));
     }
     match (profile.get("source_profile"), profile.get("credential_source")) {
         (Some(_), Some(_)) => Err(ConfigError::profile(

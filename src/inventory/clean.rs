@@ -8,7 +8,7 @@
 //! control characters in them is refused with the reason, like any broken entry.
 
 use super::target::{Chain, Source, Spec, Target};
-use super::{check_region, printable};
+use crate::config::{check_region, printable};
 use crate::domain::{CredentialSource, Tags};
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -17,7 +17,7 @@ use std::sync::Arc;
 /// put terminal escape sequences on the screen of whoever lists targets, and
 /// bidi controls or zero-width characters would let it pass for another name.
 /// The name comes back escaped, to be shown with the reason.
-pub(super) fn unshowable_name(name: &str) -> Option<(String, super::ConfigError)> {
+pub(super) fn unshowable_name(name: &str) -> Option<(String, crate::config::ConfigError)> {
     let control = name.chars().any(char::is_control);
     if !control && !name.chars().any(crate::domain::is_invisible) {
         return None;
@@ -27,7 +27,7 @@ pub(super) fn unshowable_name(name: &str) -> Option<(String, super::ConfigError)
     } else {
         "invisible characters (bidi controls or zero-width characters, which make it look like another name)"
     };
-    Some(super::broken(
+    Some(crate::config::broken(
         name,
         "target name",
         format!("contains {what}; rename it"),
