@@ -8,9 +8,7 @@
 
 use super::super::target::{Chain, MfaDevice, Options, RoleSpec, Source, Via};
 use super::profiles::{duration_seconds, lookup, mfa_device};
-use crate::config::ConfigError;
-use crate::config::web_identity;
-use crate::config::{is_sso, sso_role};
+use crate::config::{ConfigError, is_sso, sso_role, web_identity};
 use crate::domain::{CredentialSource, RoleArn, SessionTags, SourceIdentity};
 use aws_config::profile::{Profile, ProfileSet};
 use std::collections::BTreeSet;

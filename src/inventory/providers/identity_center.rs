@@ -5,8 +5,7 @@
 
 use super::super::stage::{AccountFacts, Accounts, Batch, Naming};
 use super::super::target::{Origin, Spec};
-use crate::config::{IdentityCenterEntry, OrganizationEntry};
-use crate::config::{SsoRole, SsoSession};
+use crate::config::{IdentityCenterEntry, OrganizationEntry, SsoRole, SsoSession};
 use crate::domain::{AccountId, Inventory, OrgAccount};
 use foldhash::HashMap;
 use std::rc::Rc;

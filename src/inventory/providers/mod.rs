@@ -18,9 +18,7 @@ pub(crate) use profiles::tests::targets_of;
 
 use super::stage::{Batch, stage};
 use super::target_set::TargetSet;
-use crate::config::DiscoveredRoles;
-use crate::config::HatsFile;
-use crate::config::SsoSession;
+use crate::config::{DiscoveredRoles, HatsFile, SsoSession};
 use crate::domain::Inventory;
 use aws_config::profile::ProfileSet;
 use std::path::Path;

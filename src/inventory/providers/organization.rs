@@ -7,8 +7,7 @@ use super::super::stage::{AccountFacts, Accounts, Batch, Naming, Verdict, offere
 use super::super::target::{MfaDevice, Origin, RoleSpec, Spec};
 use super::super::target_set::TargetSet;
 use super::source_of;
-use crate::config::OrganizationEntry;
-use crate::config::sdk_name;
+use crate::config::{OrganizationEntry, sdk_name};
 use crate::domain::{AccountId, Inventory, MfaSerial, OrgAccount, Partition, RoleArn};
 use aws_config::profile::ProfileSet;
 use std::sync::Arc;

@@ -10,8 +10,7 @@
 use super::super::clean;
 use super::super::target::{KeysAt, MfaDevice, Origin, Spec, Target};
 use super::super::target_set::TargetSet;
-use crate::config::{Broken, ConfigError, broken, printable};
-use crate::config::{real_name, sdk_name, skipped_header};
+use crate::config::{Broken, ConfigError, broken, printable, real_name, sdk_name, skipped_header};
 use crate::domain::{MfaSerial, SessionDuration};
 use aws_config::profile::{Profile, ProfileSet};
 use std::borrow::Cow;

@@ -7,9 +7,7 @@
 use super::super::stage::{AccountFacts, Batch, Naming};
 use super::super::target::{Chain, Options, Origin, Source, Spec};
 use super::super::target_set::TargetSet;
-use crate::config::HatsFile;
-use crate::config::SamlEntry;
-use crate::config::{DiscoveredRoles, DiscoveredSource, SamlSource, saml_command};
+use crate::config::{DiscoveredRoles, DiscoveredSource, HatsFile, SamlEntry, SamlSource, saml_command};
 use crate::domain::{Inventory, OrgAccount, RoleArn};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

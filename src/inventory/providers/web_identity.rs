@@ -4,9 +4,7 @@
 
 use super::super::stage::{AccountFacts, Batch, Naming};
 use super::super::target::{Chain, Options, Origin, Source, Spec};
-use crate::config::Broken;
-use crate::config::WebIdentityEntry;
-use crate::config::{check_region, printable, web_identity::token_source};
+use crate::config::{Broken, WebIdentityEntry, check_region, printable, web_identity::token_source};
 use crate::domain::RoleArn;
 
 /// The batch of section `name`, or (name, why) when it cannot be used.

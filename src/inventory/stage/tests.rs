@@ -1,9 +1,7 @@
 //! The table of `cases.toml`, run once per way in (see the file's header).
 
 use super::{AccountFacts, Batch, Naming, stage};
-use crate::config::OrgRule;
-use crate::config::SamlSource;
-use crate::config::{SsoRole, SsoSession};
+use crate::config::{OrgRule, SamlSource, SsoRole, SsoSession};
 use crate::domain::{AccountId, RoleArn};
 use crate::inventory::TargetSet;
 use crate::inventory::{Chain, Origin, RoleSpec, Source, Spec, Target};

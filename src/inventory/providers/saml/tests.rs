@@ -1,7 +1,5 @@
 use super::super::{Discovered, build_targets};
-use crate::config::HatsFile;
-use crate::config::SsoSession;
-use crate::config::{DiscoveredRole, DiscoveredRoles, DiscoveredSource};
+use crate::config::{DiscoveredRole, DiscoveredRoles, DiscoveredSource, HatsFile, SsoSession};
 use crate::domain::{Inventory, OrgAccount};
 use crate::inventory::{Origin, Source, Spec, TargetSet};
 use std::collections::BTreeMap;
