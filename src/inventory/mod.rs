@@ -12,9 +12,9 @@ mod stage;
 mod target;
 mod target_set;
 
-#[cfg(test)]
-pub(crate) use providers::targets_of;
 pub use providers::{Discovered, build_targets};
+#[cfg(test)]
+pub(crate) use providers::{profiles_of, targets_of};
 pub use target::{
     Below, Chain, KeysAt, MfaDevice, Mode, Options, Origin, RoleOptions, RoleSpec, Source, Spec, Target, Via,
 };

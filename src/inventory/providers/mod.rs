@@ -14,7 +14,7 @@ mod web_identity;
 
 pub(super) use chains::source_of;
 #[cfg(test)]
-pub(crate) use profiles::tests::targets_of;
+pub(crate) use profiles::tests::{profiles_of, targets_of};
 
 use super::stage::{Batch, stage};
 use super::target_set::TargetSet;

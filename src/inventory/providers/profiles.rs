@@ -185,38 +185,38 @@ pub(crate) mod tests {
     use crate::config::{AwsFile, AwsFileKind, HatsFile, parse_profiles};
     use crate::inventory::{Discovered, build_targets};
 
+    /// The profiles of an AWS config and credentials file pair (for unit tests).
+    pub(crate) fn profiles_of(config: &str, credentials: &str) -> ProfileSet {
+        let config = AwsFile {
+            kind: AwsFileKind::Config,
+            path: "/h/.aws/config",
+            bytes: config.as_bytes(),
+        };
+        let credentials = AwsFile {
+            kind: AwsFileKind::Credentials,
+            path: "/h/.aws/credentials",
+            bytes: credentials.as_bytes(),
+        };
+        parse_profiles(config, credentials).unwrap()
+    }
+
     /// The targets of an AWS config and credentials file pair, without hats' config (for unit tests).
     pub(crate) fn targets_of(config: &str, credentials: &str) -> TargetSet {
-        let file = |kind, path, bytes| AwsFile { kind, path, bytes };
-        let profiles = parse_profiles(
-            file(AwsFileKind::Config, "/h/.aws/config", config.as_bytes()),
-            file(
-                AwsFileKind::Credentials,
-                "/h/.aws/credentials",
-                credentials.as_bytes(),
-            ),
+        build_targets(
+            &profiles_of(config, credentials),
+            &HatsFile::default(),
+            Discovered::default(),
         )
-        .unwrap();
-        build_targets(&profiles, &HatsFile::default(), Discovered::default())
     }
 
     #[test]
     fn an_account_target_never_shadows_or_is_shadowed_by_another_name() {
         let config =
             "[profile ops/Admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = base\n";
-        let profiles = parse_profiles(
-            AwsFile {
-                kind: AwsFileKind::Config,
-                path: "/h/.aws/config",
-                bytes: config.as_bytes(),
-            },
-            AwsFile {
-                kind: AwsFileKind::Credentials,
-                path: "/h/.aws/credentials",
-                bytes: b"[base]\naws_access_key_id = K\naws_secret_access_key = S\n",
-            },
-        )
-        .unwrap();
+        let profiles = profiles_of(
+            config,
+            "[base]\naws_access_key_id = K\naws_secret_access_key = S\n",
+        );
         let file = HatsFile::parse(
             "[[account]]\nid = \"111111111111\"\nname = \"ops\"\nsource = \"base\"\nroles = [\"Admin\", \"Read\"]\n\
              [[account]]\nid = \"111111111111\"\nname = \"ops2\"\nsource = \"base\"\nroles = [\"Read\"]\n\

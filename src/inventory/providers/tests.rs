@@ -1,9 +1,9 @@
 //! Profiles whose long-term keys are in the OS keyring, as targets and as the
 //! base of chains, `[[account]]`s and plaintext-key detection.
 
-use crate::config::{AwsFile, AwsFileKind, HatsFile, parse_profiles};
+use crate::config::HatsFile;
 use crate::domain::CredentialSource;
-use crate::inventory::{Chain, Discovered, KeysAt, Source, Spec, build_targets};
+use crate::inventory::{Chain, Discovered, KeysAt, Source, Spec, build_targets, profiles_of};
 
 #[test]
 fn keyring_profiles_are_sources_and_user_sessions_with_or_without_a_device() {
@@ -13,16 +13,7 @@ fn keyring_profiles_are_sources_and_user_sessions_with_or_without_a_device() {
         [profile bot-role]\nrole_arn = arn:aws:iam::222222222222:role/Bot\nsource_profile = bot\n";
     let credentials = "[plain]\naws_access_key_id = AKIAPLAINPLAINPLAIN1\naws_secret_access_key = s\n\
         [tmp]\naws_access_key_id = ASIATMP\naws_secret_access_key = s\naws_session_token = t\n";
-    let file = |kind, path, text: &'static str| AwsFile {
-        kind,
-        path,
-        bytes: text.as_bytes(),
-    };
-    let profiles = parse_profiles(
-        file(AwsFileKind::Config, "/h/.aws/config", config),
-        file(AwsFileKind::Credentials, "/h/.aws/credentials", credentials),
-    )
-    .unwrap();
+    let profiles = profiles_of(config, credentials);
     let mut hats = HatsFile::parse(
         "[[account]]\nid = \"333333333333\"\nname = \"data\"\nsource = \"alice\"\nroles = [\"Read\"]\n",
     )

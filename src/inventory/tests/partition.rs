@@ -3,24 +3,15 @@
 //! partition their account lives in, and a target without a region talks to
 //! a region of its own partition.
 
-use crate::config::{AwsFile, AwsFileKind, HatsFile, parse_profiles};
+use crate::config::HatsFile;
 use crate::context::region_with;
 use crate::domain::{Inventory, OrgAccount, Partition};
-use crate::inventory::{Discovered, Spec, Target, TargetSet, build_targets};
+use crate::inventory::{Discovered, Spec, Target, TargetSet, build_targets, profiles_of};
 
 const CREDENTIALS: &str = "[base]\naws_access_key_id = K\naws_secret_access_key = S\n";
 
 fn targets_with(config: &str, hats: &str, inventory: Option<&Inventory>) -> TargetSet {
-    let file = |kind, path, bytes| AwsFile { kind, path, bytes };
-    let profiles = parse_profiles(
-        file(AwsFileKind::Config, "/h/.aws/config", config.as_bytes()),
-        file(
-            AwsFileKind::Credentials,
-            "/h/.aws/credentials",
-            CREDENTIALS.as_bytes(),
-        ),
-    )
-    .unwrap();
+    let profiles = profiles_of(config, CREDENTIALS);
     let hats = HatsFile::parse(hats).unwrap();
     let discovered = Discovered {
         organization: inventory,
